@@ -1,0 +1,1 @@
+"""Domain layer: pydantic records and pure functions. No typer, rich or SQL here."""

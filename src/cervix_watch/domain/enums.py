@@ -1,0 +1,94 @@
+"""Closed vocabularies from contract.md. Values are exactly the CSV/CLI spellings."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Route(StrEnum):
+    TV = "tv"  # transvaginal: the only route CL thresholds look at
+    TA = "ta"
+    TP = "tp"
+
+
+class FunnelShape(StrEnum):
+    T = "T"
+    Y = "Y"
+    V = "V"
+    U = "U"
+
+
+class PriorCerclage(StrEnum):
+    NO = "no"
+    HISTORY = "history"
+    ULTRASOUND = "ultrasound"
+    EXAM = "exam"
+
+
+class CervicalExcision(StrEnum):
+    NONE = "none"
+    LLETZ = "lletz"
+    LLETZ_DEEP = "lletz_deep"
+    LLETZ_MULTIPLE = "lletz_multiple"
+    CONE = "cone"
+    TRACHELECTOMY = "trachelectomy"
+
+
+class TreatmentType(StrEnum):
+    CERCLAGE = "cerclage"
+    PROGESTERONE = "progesterone"
+    PESSARY = "pessary"
+
+
+class CerclageKind(StrEnum):
+    HISTORY = "history"
+    ULTRASOUND = "ultrasound"
+    EXAM = "exam"
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    DEFERRED = "deferred"
+
+
+class CloseOutcome(StrEnum):
+    DELIVERED = "delivered"
+    LOSS = "loss"
+    TRANSFERRED = "transferred"
+    OTHER = "other"
+
+
+class Action(StrEnum):
+    CERCLAGE_DISCUSSION = "cerclage-discussion"
+    HISTORY_CERCLAGE_DISCUSSION = "history-cerclage-discussion"
+    RESCUE_CERCLAGE_REVIEW = "rescue-cerclage-review"
+    PROGESTERONE_DISCUSSION = "progesterone-discussion"
+    SURVEILLANCE_INCREASE = "surveillance-increase"
+    SCAN_DUE = "scan-due"
+    SCAN_OVERDUE = "scan-overdue"
+    REFER_PTB_CLINIC = "refer-ptb-clinic"
+    CERCLAGE_REMOVAL_DUE = "cerclage-removal-due"
+    PROGESTERONE_STOP_DUE = "progesterone-stop-due"
+    MEASUREMENT_QUALITY = "measurement-quality"
+    FUNNELING_NOTED = "funneling-noted"
+    SLUDGE_NOTED = "sludge-noted"
+    SHORT_CERVIX_NOTED = "short-cervix-noted"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    HIGH = "high"
+    ROUTINE = "routine"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """0 for urgent ... 3 for info: sort ascending to put urgent first."""
+        return list(Priority).index(self)
+
+
+class Risk(StrEnum):
+    HIGH = "high"
+    INTERMEDIATE = "intermediate"
+    LOW = "low"

@@ -1,0 +1,64 @@
+"""Gestational-age arithmetic. Inside the program GA is an int of days; `w+d` only at the edges.
+
+GA days = 280 - (EDD - date)  (contract.md). "24+0" is 168 days.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+PREGNANCY_DAYS = 280
+_WD = re.compile(r"^\s*(\d{1,2})\s*\+\s*(\d)\s*$")
+_WEEKS_DAYS = re.compile(r"^\s*(\d{1,2})\s*w\s*(?:(\d)\s*d)?\s*$", re.IGNORECASE)
+_DECIMAL = re.compile(r"^\s*(\d{1,2}(?:\.\d+)?)\s*$")
+
+# Anything beyond this is not a gestational age of a current or previous pregnancy.
+MAX_GA_DAYS = 44 * 7 + 6
+
+
+def ga_days(edd: date, on: date) -> int:
+    """GA in days on `on` for a pregnancy due on `edd`."""
+    return PREGNANCY_DAYS - (edd - on).days
+
+
+def date_at_ga(edd: date, days: int) -> date:
+    """The calendar date on which the pregnancy reaches `days` of gestation."""
+    return edd - timedelta(days=PREGNANCY_DAYS - days)
+
+
+def edd_from_lmp(lmp: date) -> date:
+    """EDD = LMP + 280 days (Naegele, as the contract defines it)."""
+    return lmp + timedelta(days=PREGNANCY_DAYS)
+
+
+def format_ga(days: int) -> str:
+    """`143` -> `"20+3"`."""
+    weeks, rest = divmod(days, 7)
+    return f"{weeks}+{rest}"
+
+
+def parse_ga(text: str) -> int:
+    """Parse `20+3`, `20w3d`, `20w` or decimal weeks `20.43` into days.
+
+    Decimal weeks round to the nearest day (20.43 w = 143.01 d -> 143).
+    Raises ValueError with a message fit for a user.
+    """
+    match = _WD.match(text)
+    if match:
+        weeks, days = int(match[1]), int(match[2])
+        if days > 6:
+            raise ValueError(f"days must be 0-6 in {text.strip()!r}")
+        total = weeks * 7 + days
+    elif match := _WEEKS_DAYS.match(text):
+        weeks, days = int(match[1]), int(match[2] or 0)
+        if days > 6:
+            raise ValueError(f"days must be 0-6 in {text.strip()!r}")
+        total = weeks * 7 + days
+    elif match := _DECIMAL.match(text):
+        total = round(float(match[1]) * 7)
+    else:
+        raise ValueError(f"{text.strip()!r} is not a gestational age (use 20+3, 20w3d or 20.43)")
+    if total > MAX_GA_DAYS:
+        raise ValueError(f"{format_ga(total)} is beyond 44+6")
+    return total

@@ -1,0 +1,378 @@
+"""Domain records: frozen pydantic models holding every validation rule of the contract.
+
+The same models serve the CLI, the CSV importer and the store, so a value is
+checked in one place. Date checks that need "today" or the patient's EDD are
+separate functions (`check_event_date`) because a scan row alone does not know
+its patient.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Annotated, Any, Self, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from cervix_watch.domain.enums import (
+    Action,
+    CerclageKind,
+    CervicalExcision,
+    CloseOutcome,
+    FunnelShape,
+    Outcome,
+    PriorCerclage,
+    Route,
+    TreatmentType,
+)
+from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.ga import MAX_GA_DAYS, edd_from_lmp, format_ga, ga_days, parse_ga
+
+MAX_CL_MM = 80.0
+MAX_TEXT = 2000
+MAX_MRN = 64
+MAX_NAME = 200
+# Previous sPTB / PPROM / mid-trimester loss: 16+0 to 36+6 (contract.md).
+PRIOR_GA_MIN_DAYS = 16 * 7
+PRIOR_GA_MAX_DAYS = 36 * 7 + 6
+# A scan may follow the EDD by up to six weeks (post-dates pregnancies).
+AFTER_EDD_DAYS = 42
+
+_TRUE = {"yes", "true", "1", "y"}
+_FALSE = {"no", "false", "0", "n", ""}
+
+
+def _bool(value: Any) -> Any:
+    """Accept yes/no/true/false/1/0/empty (empty = no), case-insensitively."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _TRUE:
+            return True
+        if text in _FALSE:
+            return False
+        raise ValueError(f"{value!r} is not yes/no")
+    return value
+
+
+def _empty_to_none(value: Any) -> Any:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+def _number(value: Any) -> Any:
+    """Parse a decimal number strictly: `22,5`, `nan`, `inf` and words are refused."""
+    value = _empty_to_none(value)
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a number (use a decimal point: 22.5)") from None
+    if isinstance(value, int | float) and not math.isfinite(value):
+        raise ValueError("must be a finite number")
+    return value
+
+
+def _ga(value: Any) -> Any:
+    value = _empty_to_none(value)
+    if isinstance(value, str):
+        return parse_ga(value)
+    return value
+
+
+def _text(limit: int) -> Any:
+    def check(value: str) -> str:
+        if "\x00" in value:
+            raise ValueError("contains a NUL byte")
+        if len(value) > limit:
+            raise ValueError(f"is longer than {limit} characters")
+        return value
+
+    return AfterValidator(check)
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+Bool = Annotated[bool, BeforeValidator(_bool)]
+Text = Annotated[str, BeforeValidator(lambda v: "" if v is None else v), _text(MAX_TEXT)]
+Mrn = Annotated[
+    str,
+    BeforeValidator(_strip),
+    Field(min_length=1, max_length=MAX_MRN, pattern=r"^[^\x00-\x1f\x7f]+$"),
+]
+CervicalLength = Annotated[float, BeforeValidator(_number), Field(gt=0.0, le=MAX_CL_MM)]
+OptionalLength = Annotated[float | None, BeforeValidator(_number), Field(default=None, ge=0.0, le=MAX_CL_MM)]
+OptionalCount = Annotated[int | None, BeforeValidator(_empty_to_none), Field(default=None, ge=0, le=50)]
+PriorGa = Annotated[
+    int | None,
+    BeforeValidator(_ga),
+    Field(default=None, ge=PRIOR_GA_MIN_DAYS, le=PRIOR_GA_MAX_DAYS),
+]
+OptionalDate = Annotated[date | None, BeforeValidator(_empty_to_none)]
+
+
+def _empty_to_default(default: Any) -> Any:
+    return BeforeValidator(lambda v: default if v is None or (isinstance(v, str) and not v.strip()) else v)
+
+
+class Record(BaseModel):
+    """Base of every domain record: immutable, unknown fields refused, strings stripped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+class Patient(Record):
+    """A pregnancy under surveillance, with the obstetric history the rules read."""
+
+    mrn: Mrn
+    name: Annotated[str, _empty_to_default(""), _text(MAX_NAME)] = ""
+    edd: date
+    lmp: OptionalDate = None
+    fetuses: Annotated[int, _empty_to_default(1), Field(ge=1, le=6)] = 1
+    prior_sptb_weeks: PriorGa = None
+    prior_sptb_count: OptionalCount = None
+    prior_pprom_weeks: PriorGa = None
+    painless_loss_count: Annotated[int, _empty_to_default(0), Field(ge=0, le=50)] = 0
+    prior_cerclage: Annotated[PriorCerclage, _empty_to_default("no")] = PriorCerclage.NO
+    cervical_excision: Annotated[CervicalExcision, _empty_to_default("none")] = (
+        CervicalExcision.NONE
+    )
+    uterine_anomaly: Bool = False
+    intrauterine_adhesions: Bool = False
+    caesarean_full_dilatation: Bool = False
+    notes: Text = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _derive_edd(cls, data: Any) -> Any:
+        """EDD = LMP + 280 when only LMP is given; both given must agree."""
+        if not isinstance(data, dict):
+            return data
+        edd, lmp = _empty_to_none(data.get("edd")), _empty_to_none(data.get("lmp"))
+        if edd is None and lmp is None:
+            raise ValueError("edd: give an EDD or an LMP")
+        if edd is None:
+            lmp_date = date.fromisoformat(lmp) if isinstance(lmp, str) else lmp
+            data = {**data, "edd": edd_from_lmp(lmp_date)}
+        return data
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.lmp is not None and edd_from_lmp(self.lmp) != self.edd:
+            raise ValueError(
+                f"lmp: {self.lmp} gives EDD {edd_from_lmp(self.lmp)}, which disagrees with edd {self.edd}"
+            )
+        if self.prior_sptb_weeks is not None and self.prior_sptb_count == 0:
+            raise ValueError("prior_sptb_count: is 0 but prior_sptb_weeks is set")
+        return self
+
+    @property
+    def lmp_date(self) -> date:
+        """LMP as given, or derived from the EDD."""
+        return self.lmp or self.edd - timedelta(days=280)
+
+    @property
+    def sptb_count(self) -> int:
+        """`prior_sptb_count`, defaulting to 1 when `prior_sptb_weeks` is set, else 0."""
+        if self.prior_sptb_count is not None:
+            return self.prior_sptb_count
+        return 1 if self.prior_sptb_weeks is not None else 0
+
+    @property
+    def singleton(self) -> bool:
+        return self.fetuses == 1
+
+    def ga_on(self, on: date) -> int:
+        return ga_days(self.edd, on)
+
+
+class Scan(Record):
+    """One ultrasound examination of the cervix: 1-3 CL measurements and findings."""
+
+    scan_id: int | None = None
+    mrn: Mrn
+    date: date
+    route: Annotated[Route, _empty_to_default("tv")] = Route.TV
+    cl_mm: tuple[CervicalLength, ...] = Field(min_length=1, max_length=3)
+    funneling: Bool = False
+    funnel_length_mm: OptionalLength = None
+    funnel_width_mm: OptionalLength = None
+    funnel_shape: Annotated[FunnelShape | None, BeforeValidator(_empty_to_none)] = None
+    sludge: Bool = False
+    operator: Annotated[str, _empty_to_default(""), _text(MAX_NAME)] = ""
+    notes: Text = ""
+
+    @model_validator(mode="after")
+    def _funnel_consistent(self) -> Self:
+        has_detail = (
+            self.funnel_length_mm is not None
+            or self.funnel_width_mm is not None
+            or self.funnel_shape is not None
+        )
+        if has_detail and not self.funneling:
+            raise ValueError("funneling: is 'no' but funnel length, width or shape is given")
+        return self
+
+    @property
+    def recorded_cl_mm(self) -> float:
+        """The shortest of the measurements (CLEAR; SMFM Consult #40)."""
+        return min(self.cl_mm)
+
+
+class Exam(Record):
+    """A physical (speculum or digital) examination of the cervix."""
+
+    mrn: Mrn
+    date: date
+    dilation_cm: Annotated[float | None, BeforeValidator(_number), Field(default=None, ge=0.0, le=10.0)] = None
+    membranes_visible: Bool = False
+    contractions: Bool = False
+    bleeding: Bool = False
+    infection_signs: Bool = False
+    notes: Text = ""
+
+
+class Treatment(Record):
+    """A cerclage, progesterone course or pessary; `end` empty while it is in place."""
+
+    treatment_id: int | None = None
+    mrn: Mrn
+    type: TreatmentType
+    kind: Annotated[CerclageKind | None, BeforeValidator(_empty_to_none)] = None
+    start: date
+    end: OptionalDate = None
+    notes: Text = ""
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.kind is not None and self.type is not TreatmentType.CERCLAGE:
+            raise ValueError(f"kind: only a cerclage has a kind, not a {self.type.value}")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"end: {self.end} is before the start {self.start}")
+        return self
+
+    @property
+    def active(self) -> bool:
+        return self.end is None
+
+
+class Discussion(Record):
+    """A recorded discussion of a flagged action with its outcome."""
+
+    mrn: Mrn
+    action: Action
+    date: date
+    outcome: Outcome
+    notes: Text = ""
+
+
+class Closure(Record):
+    """How and when a pregnancy left surveillance."""
+
+    date: date
+    outcome: CloseOutcome
+    ga_days: Annotated[int | None, BeforeValidator(_ga), Field(default=None, ge=0, le=MAX_GA_DAYS)] = None
+
+
+def check_event_date(
+    field: str, on: date, patient: Patient, today: date | None = None
+) -> Problem | None:
+    """An event date must lie between the LMP and EDD + 6 weeks, and not in the future."""
+    today = today or date.today()
+    if on > today:
+        return Problem(field, f"{on} is in the future")
+    if on < patient.lmp_date:
+        return Problem(field, f"{on} is before the LMP {patient.lmp_date}")
+    if on > patient.edd + timedelta(days=AFTER_EDD_DAYS):
+        return Problem(field, f"{on} is more than 6 weeks after the EDD {patient.edd}")
+    return None
+
+
+_BOUND_WORDS = {
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+}
+
+
+def _message(item: Any) -> str:
+    kind, ctx, given = item["type"], item.get("ctx", {}), item.get("input")
+    if kind in _BOUND_WORDS:
+        return f"{given!r} " + _BOUND_WORDS[kind].format(**ctx)
+    if kind == "enum":
+        return f"{given!r} is not one of {ctx['expected']}"
+    if kind in {"date_from_datetime_parsing", "date_parsing", "date_type"}:
+        return f"{given!r} is not a date (use YYYY-MM-DD)"
+    if kind == "string_pattern_mismatch":
+        return "contains control characters"
+    if kind in {"int_parsing", "int_from_float"}:
+        return f"{given!r} is not a whole number"
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known field"
+    if kind in {"string_too_short", "too_short"} and ctx.get("min_length") == 1:
+        return "is required"
+    message = str(item["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    return message
+
+
+def problems_from(error: ValidationError) -> list[Problem]:
+    """Turn a pydantic ValidationError into one Problem per field, in words a user reads."""
+    problems: list[Problem] = []
+    for item in error.errors(include_url=False):
+        loc = [str(part) for part in item["loc"] if not isinstance(part, int)]
+        field = loc[0] if loc else ""
+        message = _message(item)
+        # model-level validators name their field as "field: message"
+        if not field and ": " in message:
+            field, message = message.split(": ", 1)
+        field = field or "record"
+        # a tuple whose only item failed also reports "too short": say it once
+        if item["type"] == "too_short" and any(p.field == field for p in problems):
+            continue
+        problems.append(Problem(field, message))
+    return problems
+
+
+M = TypeVar("M", bound=Record)
+
+
+def build(model: type[M], data: dict[str, Any]) -> M:
+    """Validate `data` into `model`, raising InputError with one Problem per bad field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise InputError(problems_from(error)) from None
+
+
+__all__ = [
+    "Closure",
+    "Discussion",
+    "Exam",
+    "Patient",
+    "Scan",
+    "Treatment",
+    "build",
+    "check_event_date",
+    "format_ga",
+    "problems_from",
+]
