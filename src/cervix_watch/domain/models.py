@@ -116,12 +116,27 @@ Mrn = Annotated[
     Field(min_length=1, max_length=MAX_MRN, pattern=r"^[^\x00-\x1f\x7f]+$"),
 ]
 CervicalLength = Annotated[float, BeforeValidator(_number), Field(gt=0.0, le=MAX_CL_MM)]
-OptionalLength = Annotated[float | None, BeforeValidator(_number), Field(default=None, ge=0.0, le=MAX_CL_MM)]
-OptionalCount = Annotated[int | None, BeforeValidator(_empty_to_none), Field(default=None, ge=0, le=50)]
+# Bounds go on the inner type: on `X | None` pydantic applies them to None too and
+# raises TypeError (not a ValidationError) for an empty cell or a NULL column.
+OptionalLength = Annotated[
+    Annotated[float, Field(ge=0.0, le=MAX_CL_MM)] | None, BeforeValidator(_number)
+]
+OptionalCount = Annotated[
+    Annotated[int, Field(ge=0, le=50)] | None, BeforeValidator(_empty_to_none)
+]
+
+
+def _prior_ga_in_range(days: int) -> int:
+    # said in w+d: a bound in days ("84 must be at least 112") means nothing to a reader
+    if not PRIOR_GA_MIN_DAYS <= days <= PRIOR_GA_MAX_DAYS:
+        low, high = format_ga(PRIOR_GA_MIN_DAYS), format_ga(PRIOR_GA_MAX_DAYS)
+        raise ValueError(f"{format_ga(days)} is outside {low} to {high}")
+    return days
+
+
 PriorGa = Annotated[
-    int | None,
+    Annotated[int, AfterValidator(_prior_ga_in_range)] | None,
     BeforeValidator(_ga),
-    Field(default=None, ge=PRIOR_GA_MIN_DAYS, le=PRIOR_GA_MAX_DAYS),
 ]
 OptionalDate = Annotated[date | None, BeforeValidator(_empty_to_none)]
 
@@ -167,7 +182,12 @@ class Patient(Record):
         if edd is None and lmp is None:
             raise ValueError("edd: give an EDD or an LMP")
         if edd is None:
-            lmp_date = date.fromisoformat(lmp) if isinstance(lmp, str) else lmp
+            lmp_date = lmp
+            if isinstance(lmp, str):
+                try:
+                    lmp_date = date.fromisoformat(lmp.strip())
+                except ValueError:
+                    raise ValueError(f"lmp: {lmp!r} is not a date (use YYYY-MM-DD)") from None
             data = {**data, "edd": edd_from_lmp(lmp_date)}
         return data
 
@@ -239,7 +259,9 @@ class Exam(Record):
 
     mrn: Mrn
     date: date
-    dilation_cm: Annotated[float | None, BeforeValidator(_number), Field(default=None, ge=0.0, le=10.0)] = None
+    dilation_cm: Annotated[
+        Annotated[float, Field(ge=0.0, le=10.0)] | None, BeforeValidator(_number)
+    ] = None
     membranes_visible: Bool = False
     contractions: Bool = False
     bleeding: Bool = False
@@ -286,7 +308,9 @@ class Closure(Record):
 
     date: date
     outcome: CloseOutcome
-    ga_days: Annotated[int | None, BeforeValidator(_ga), Field(default=None, ge=0, le=MAX_GA_DAYS)] = None
+    ga_days: Annotated[Annotated[int, Field(ge=0, le=MAX_GA_DAYS)] | None, BeforeValidator(_ga)] = (
+        None
+    )
 
 
 def check_event_date(
