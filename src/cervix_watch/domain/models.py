@@ -142,7 +142,9 @@ OptionalDate = Annotated[date | None, BeforeValidator(_empty_to_none)]
 
 
 def _empty_to_default(default: Any) -> Any:
-    return BeforeValidator(lambda v: default if v is None or (isinstance(v, str) and not v.strip()) else v)
+    return BeforeValidator(
+        lambda v: default if v is None or (isinstance(v, str) and not v.strip()) else v
+    )
 
 
 class Record(BaseModel):
@@ -195,7 +197,8 @@ class Patient(Record):
     def _consistent(self) -> Self:
         if self.lmp is not None and edd_from_lmp(self.lmp) != self.edd:
             raise ValueError(
-                f"lmp: {self.lmp} gives EDD {edd_from_lmp(self.lmp)}, which disagrees with edd {self.edd}"
+                f"lmp: {self.lmp} gives EDD {edd_from_lmp(self.lmp)}, "
+                f"which disagrees with edd {self.edd}"
             )
         if self.prior_sptb_weeks is not None and self.prior_sptb_count == 0:
             raise ValueError("prior_sptb_count: is 0 but prior_sptb_weeks is set")

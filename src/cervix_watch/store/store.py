@@ -1,0 +1,517 @@
+"""The Store: every read and write the commands need, each write one transaction with its
+audit row. Records are amended, voided or closed, never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError, Problem
+from cervix_watch.domain.models import (
+    Closure,
+    Discussion,
+    Exam,
+    Patient,
+    Scan,
+    Treatment,
+    build,
+    check_event_date,
+)
+from cervix_watch.store import db, rows
+from cervix_watch.store import tables as t
+
+
+@dataclass
+class PatientFile:
+    """Everything stored about one pregnancy (voided scans excluded unless asked for)."""
+
+    patient_id: int
+    patient: Patient
+    closure: Closure | None
+    scans: list[Scan] = field(default_factory=list)
+    exams: list[Exam] = field(default_factory=list)
+    treatments: list[Treatment] = field(default_factory=list)
+    discussions: list[Discussion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    at: datetime
+    who: str
+    action: str
+    entity: str
+    entity_id: int | None
+    reason: str | None
+    changes: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class VoidedScan:
+    scan: Scan
+    voided_at: datetime
+    reason: str
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+
+
+class Store:
+    """A database opened, migrated and ready; one per command invocation."""
+
+    def __init__(self, location: db.Location) -> None:
+        self.location = location
+        self.engine = db.create_engine(location)
+        db.prepare(self.engine, location)
+
+    @classmethod
+    def open(cls, option: str | None) -> Store:
+        return cls(db.resolve(option))
+
+    # -- transactions -------------------------------------------------------------------
+    @contextmanager
+    def write(self) -> Iterator[sa.Connection]:
+        """One all-or-nothing transaction holding the write lock from its start."""
+        with db.translate_errors(self.location), self.engine.connect() as plain:
+            conn = plain.execution_options(cw_write=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[sa.Connection]:
+        with db.translate_errors(self.location), self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    def audit(
+        self,
+        conn: sa.Connection,
+        who: str,
+        action: str,
+        entity: str,
+        entity_id: int | None,
+        patient_id: int | None,
+        changes: Mapping[str, Any],
+        reason: str | None = None,
+    ) -> None:
+        conn.execute(
+            t.audit.insert().values(
+                at=_now(),
+                who=who,
+                action=action,
+                entity=entity,
+                entity_id=entity_id,
+                patient_id=patient_id,
+                reason=reason,
+                changes=_json(changes),
+            )
+        )
+
+    # -- settings -----------------------------------------------------------------------
+    def get_setting(self, key: str) -> str | None:
+        with self.read() as conn:
+            return conn.execute(
+                sa.select(t.settings.c.value).where(t.settings.c.key == key)
+            ).scalar_one_or_none()
+
+    def set_setting(self, key: str, value: str, who: str) -> None:
+        with self.write() as conn:
+            old = conn.execute(
+                sa.select(t.settings.c.value).where(t.settings.c.key == key)
+            ).scalar_one_or_none()
+            if old is None:
+                conn.execute(t.settings.insert().values(key=key, value=value))
+            else:
+                conn.execute(t.settings.update().where(t.settings.c.key == key).values(value=value))
+            self.audit(conn, who, "set", "setting", None, None, {key: [old, value]})
+
+    # -- patients -----------------------------------------------------------------------
+    def _patient_row(self, conn: sa.Connection, mrn: str) -> sa.RowMapping:
+        row = conn.execute(sa.select(t.patients).where(t.patients.c.mrn == mrn.strip())).mappings()
+        found = row.one_or_none()
+        if found is None:
+            raise NotFoundError(Problem("mrn", f"no patient {mrn.strip()!r}"))
+        return found
+
+    def add_patient(self, patient: Patient, who: str) -> int:
+        with self.write() as conn:
+            exists = conn.execute(
+                sa.select(t.patients.c.patient_id).where(t.patients.c.mrn == patient.mrn)
+            ).first()
+            if exists:
+                raise InputError(Problem("mrn", f"{patient.mrn!r} is already registered"))
+            patient_id = _insert(conn, t.patients.insert().values(**rows.patient_values(patient)))
+            self.audit(
+                conn, who, "add", "patient", patient_id, patient_id, patient.model_dump(mode="json")
+            )
+            return patient_id
+
+    def get_patient(self, mrn: str) -> tuple[Patient, Closure | None]:
+        with self.read() as conn:
+            row = self._patient_row(conn, mrn)
+            return rows.patient_from_row(row), rows.closure_from_row(row)
+
+    def edit_patient(self, mrn: str, changes: Mapping[str, Any], reason: str, who: str) -> Patient:
+        with self.write() as conn:
+            row = self._patient_row(conn, mrn)
+            old = rows.patient_from_row(row)
+            data = {**old.model_dump(), **changes}
+            if "lmp" in changes and "edd" not in changes:
+                data["edd"] = None  # a new LMP sets the EDD
+            new = build(Patient, data)
+            diff = _diff(old.model_dump(mode="json"), new.model_dump(mode="json"))
+            if not diff:
+                raise InputError(Problem("patient", "no change given"))
+            conn.execute(
+                t.patients.update()
+                .where(t.patients.c.patient_id == row["patient_id"])
+                .values(**rows.patient_values(new))
+            )
+            self.audit(
+                conn, who, "edit", "patient", row["patient_id"], row["patient_id"], diff, reason
+            )
+            return new
+
+    def close_patient(self, mrn: str, closure: Closure, who: str, reason: str | None) -> None:
+        with self.write() as conn:
+            row = self._patient_row(conn, mrn)
+            if row["closed_date"] is not None:
+                raise InputError(
+                    Problem("mrn", f"{row['mrn']!r} is already closed ({row['close_outcome']})")
+                )
+            patient = rows.patient_from_row(row)
+            if problem := check_event_date("date", closure.date, patient):
+                raise InputError(problem)
+            conn.execute(
+                t.patients.update()
+                .where(t.patients.c.patient_id == row["patient_id"])
+                .values(
+                    closed_date=closure.date,
+                    close_outcome=closure.outcome.value,
+                    close_ga_days=closure.ga_days,
+                )
+            )
+            self.audit(
+                conn,
+                who,
+                "close",
+                "patient",
+                row["patient_id"],
+                row["patient_id"],
+                closure.model_dump(mode="json"),
+                reason,
+            )
+
+    def list_patients(self) -> list[tuple[Patient, Closure | None]]:
+        with self.read() as conn:
+            result = conn.execute(sa.select(t.patients).order_by(t.patients.c.mrn)).mappings()
+            return [(rows.patient_from_row(r), rows.closure_from_row(r)) for r in result]
+
+    # -- events -------------------------------------------------------------------------
+    def _check_date(self, patient: Patient, on: date, field_name: str = "date") -> None:
+        if problem := check_event_date(field_name, on, patient):
+            raise InputError(problem)
+
+    def add_scan(self, scan: Scan, who: str) -> int:
+        with self.write() as conn:
+            row = self._patient_row(conn, scan.mrn)
+            self._check_date(rows.patient_from_row(row), scan.date)
+            scan_id = _insert(
+                conn,
+                t.scans.insert().values(patient_id=row["patient_id"], **rows.scan_values(scan)),
+            )
+            self.audit(
+                conn,
+                who,
+                "add",
+                "scan",
+                scan_id,
+                row["patient_id"],
+                scan.model_copy(update={"scan_id": scan_id}).model_dump(mode="json"),
+            )
+            return int(scan_id)
+
+    def _scan_row(self, conn: sa.Connection, scan_id: int) -> tuple[sa.RowMapping, str]:
+        found = (
+            conn.execute(
+                sa.select(t.scans, t.patients.c.mrn)
+                .join(t.patients)
+                .where(t.scans.c.scan_id == scan_id)
+            )
+            .mappings()
+            .one_or_none()
+        )
+        if found is None:
+            raise NotFoundError(Problem("scan_id", f"no scan {scan_id}"))
+        return found, found["mrn"]
+
+    def get_scan(self, scan_id: int) -> tuple[Scan, bool]:
+        """The scan and whether it is voided."""
+        with self.read() as conn:
+            row, mrn = self._scan_row(conn, scan_id)
+            return rows.scan_from_row(row, mrn), row["voided_at"] is not None
+
+    def amend_scan(self, scan_id: int, changes: Mapping[str, Any], reason: str, who: str) -> Scan:
+        with self.write() as conn:
+            row, mrn = self._scan_row(conn, scan_id)
+            if row["voided_at"] is not None:
+                raise InputError(
+                    Problem("scan_id", f"scan {scan_id} is voided and cannot be amended")
+                )
+            old = rows.scan_from_row(row, mrn)
+            new = build(Scan, {**old.model_dump(), **changes})
+            patient = rows.patient_from_row(self._patient_row(conn, mrn))
+            self._check_date(patient, new.date)
+            diff = _diff(old.model_dump(mode="json"), new.model_dump(mode="json"))
+            if not diff:
+                raise InputError(Problem("scan", "no change given"))
+            conn.execute(
+                t.scans.update().where(t.scans.c.scan_id == scan_id).values(**rows.scan_values(new))
+            )
+            self.audit(conn, who, "amend", "scan", scan_id, row["patient_id"], diff, reason)
+            return new
+
+    def void_scan(self, scan_id: int, reason: str, who: str) -> Scan:
+        with self.write() as conn:
+            row, mrn = self._scan_row(conn, scan_id)
+            if row["voided_at"] is not None:
+                raise InputError(Problem("scan_id", f"scan {scan_id} is already voided"))
+            conn.execute(
+                t.scans.update()
+                .where(t.scans.c.scan_id == scan_id)
+                .values(voided_at=_now(), void_reason=reason)
+            )
+            self.audit(
+                conn,
+                who,
+                "void",
+                "scan",
+                scan_id,
+                row["patient_id"],
+                {"voided": [False, True]},
+                reason,
+            )
+            return rows.scan_from_row(row, mrn)
+
+    def add_exam(self, exam: Exam, who: str) -> int:
+        with self.write() as conn:
+            row = self._patient_row(conn, exam.mrn)
+            self._check_date(rows.patient_from_row(row), exam.date)
+            exam_id = _insert(
+                conn,
+                t.exams.insert().values(patient_id=row["patient_id"], **rows.exam_values(exam)),
+            )
+            self.audit(
+                conn, who, "add", "exam", exam_id, row["patient_id"], exam.model_dump(mode="json")
+            )
+            return int(exam_id)
+
+    def add_treatment(self, treatment: Treatment, who: str) -> int:
+        with self.write() as conn:
+            row = self._patient_row(conn, treatment.mrn)
+            patient = rows.patient_from_row(row)
+            self._check_date(patient, treatment.start, "start")
+            if treatment.end is not None:
+                self._check_date(patient, treatment.end, "end")
+            treatment_id = _insert(
+                conn,
+                t.treatments.insert().values(
+                    patient_id=row["patient_id"], **rows.treatment_values(treatment)
+                ),
+            )
+            self.audit(
+                conn,
+                who,
+                "add",
+                "treatment",
+                treatment_id,
+                row["patient_id"],
+                treatment.model_dump(mode="json"),
+            )
+            return int(treatment_id)
+
+    def end_treatment(
+        self, treatment_id: int, end: date, who: str, reason: str | None
+    ) -> Treatment:
+        with self.write() as conn:
+            found = (
+                conn.execute(
+                    sa.select(t.treatments, t.patients.c.mrn)
+                    .join(t.patients)
+                    .where(t.treatments.c.treatment_id == treatment_id)
+                )
+                .mappings()
+                .one_or_none()
+            )
+            if found is None:
+                raise NotFoundError(Problem("treatment_id", f"no treatment {treatment_id}"))
+            old = rows.treatment_from_row(found, found["mrn"])
+            if old.end is not None:
+                raise InputError(
+                    Problem("treatment_id", f"treatment {treatment_id} already ended on {old.end}")
+                )
+            new = build(Treatment, {**old.model_dump(), "end": end})
+            self._check_date(rows.patient_from_row(self._patient_row(conn, old.mrn)), end)
+            conn.execute(
+                t.treatments.update()
+                .where(t.treatments.c.treatment_id == treatment_id)
+                .values(end=end)
+            )
+            self.audit(
+                conn,
+                who,
+                "end",
+                "treatment",
+                treatment_id,
+                found["patient_id"],
+                {"end": [None, end.isoformat()]},
+                reason,
+            )
+            return new
+
+    def add_discussion(self, discussion: Discussion, who: str) -> int:
+        with self.write() as conn:
+            row = self._patient_row(conn, discussion.mrn)
+            self._check_date(rows.patient_from_row(row), discussion.date)
+            discussion_id = _insert(
+                conn,
+                t.discussions.insert().values(
+                    patient_id=row["patient_id"], **rows.discussion_values(discussion)
+                ),
+            )
+            self.audit(
+                conn,
+                who,
+                "add",
+                "discussion",
+                discussion_id,
+                row["patient_id"],
+                discussion.model_dump(mode="json"),
+            )
+            return int(discussion_id)
+
+    # -- bulk reads -----------------------------------------------------------------------
+    def patient_files(self, mrn: str | None = None) -> list[PatientFile]:
+        """Every patient with their records, in one query per table (never one per patient)."""
+        with self.read() as conn:
+            query = sa.select(t.patients).order_by(t.patients.c.mrn)
+            if mrn is not None:
+                query = query.where(t.patients.c.mrn == mrn.strip())
+            files: dict[int, PatientFile] = {}
+            for r in conn.execute(query).mappings():
+                files[r["patient_id"]] = PatientFile(
+                    r["patient_id"], rows.patient_from_row(r), rows.closure_from_row(r)
+                )
+            if mrn is not None and not files:
+                raise NotFoundError(Problem("mrn", f"no patient {mrn.strip()!r}"))
+            only = list(files) if mrn is not None else None
+            self._attach(conn, files, only)
+            return list(files.values())
+
+    def _attach(
+        self, conn: sa.Connection, files: dict[int, PatientFile], only: list[int] | None
+    ) -> None:
+        def select(table: sa.Table, *order: sa.ColumnElement[Any]) -> Iterator[sa.RowMapping]:
+            query = sa.select(table).order_by(*order)
+            if only is not None:
+                query = query.where(table.c.patient_id.in_(only))
+            if table is t.scans:
+                query = query.where(t.scans.c.voided_at.is_(None))
+            yield from conn.execute(query).mappings()
+
+        for r in select(t.scans, t.scans.c.date, t.scans.c.scan_id):
+            f = files[r["patient_id"]]
+            f.scans.append(rows.scan_from_row(r, f.patient.mrn))
+        for r in select(t.exams, t.exams.c.date, t.exams.c.exam_id):
+            f = files[r["patient_id"]]
+            f.exams.append(rows.exam_from_row(r, f.patient.mrn))
+        for r in select(t.treatments, t.treatments.c.start, t.treatments.c.treatment_id):
+            f = files[r["patient_id"]]
+            f.treatments.append(rows.treatment_from_row(r, f.patient.mrn))
+        for r in select(t.discussions, t.discussions.c.date, t.discussions.c.discussion_id):
+            f = files[r["patient_id"]]
+            f.discussions.append(rows.discussion_from_row(r, f.patient.mrn))
+
+    def scans(self, mrn: str | None, include_voided: bool) -> list[tuple[Scan, bool]]:
+        """Scans with a voided flag, by patient then date."""
+        with self.read() as conn:
+            query = (
+                sa.select(t.scans, t.patients.c.mrn)
+                .join(t.patients)
+                .order_by(t.patients.c.mrn, t.scans.c.date, t.scans.c.scan_id)
+            )
+            if mrn is not None:
+                self._patient_row(conn, mrn)
+                query = query.where(t.patients.c.mrn == mrn.strip())
+            if not include_voided:
+                query = query.where(t.scans.c.voided_at.is_(None))
+            return [
+                (rows.scan_from_row(r, r["mrn"]), r["voided_at"] is not None)
+                for r in conn.execute(query).mappings()
+            ]
+
+    def voided_scans(self, mrn: str) -> list[VoidedScan]:
+        with self.read() as conn:
+            row = self._patient_row(conn, mrn)
+            result = conn.execute(
+                sa.select(t.scans)
+                .where(t.scans.c.patient_id == row["patient_id"], t.scans.c.voided_at.is_not(None))
+                .order_by(t.scans.c.date)
+            ).mappings()
+            return [
+                VoidedScan(rows.scan_from_row(r, row["mrn"]), r["voided_at"], r["void_reason"])
+                for r in result
+            ]
+
+    def audit_trail(self, mrn: str) -> list[AuditEntry]:
+        with self.read() as conn:
+            row = self._patient_row(conn, mrn)
+            result = conn.execute(
+                sa.select(t.audit)
+                .where(t.audit.c.patient_id == row["patient_id"])
+                .order_by(t.audit.c.audit_id)
+            ).mappings()
+            return [
+                AuditEntry(
+                    r["at"],
+                    r["who"],
+                    r["action"],
+                    r["entity"],
+                    r["entity_id"],
+                    r["reason"],
+                    json.loads(r["changes"]),
+                )
+                for r in result
+            ]
+
+    def counts(self) -> dict[str, int]:
+        with self.read() as conn:
+            return {
+                table.name: int(
+                    conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                )
+                for table in t.DATA_TABLES
+            }
+
+
+def _insert(conn: sa.Connection, statement: sa.Insert) -> int:
+    key = conn.execute(statement).inserted_primary_key
+    assert key is not None  # every table has an integer primary key
+    return int(key[0])
+
+
+def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
+    return {key: [old[key], new[key]] for key in new if old.get(key) != new[key]}
+
+
+__all__ = ["AuditEntry", "DatabaseError", "PatientFile", "Store", "VoidedScan"]

@@ -1,0 +1,121 @@
+"""Schema as SQLAlchemy Core tables. Columns mirror the domain records one to one.
+
+Nothing is ever deleted: scans carry `voided_at`/`void_reason`, patients carry
+their closure, and every change writes a row to `audit`.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+settings = sa.Table(
+    "settings",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+patients = sa.Table(
+    "patients",
+    metadata,
+    sa.Column("patient_id", sa.Integer, primary_key=True),
+    sa.Column("mrn", sa.String(64), nullable=False, unique=True),
+    sa.Column("name", sa.String(200), nullable=False, default=""),
+    sa.Column("edd", sa.Date, nullable=False),
+    sa.Column("lmp", sa.Date),
+    sa.Column("fetuses", sa.Integer, nullable=False),
+    sa.Column("prior_sptb_weeks", sa.Integer),  # GA in days
+    sa.Column("prior_sptb_count", sa.Integer),
+    sa.Column("prior_pprom_weeks", sa.Integer),  # GA in days
+    sa.Column("painless_loss_count", sa.Integer, nullable=False),
+    sa.Column("prior_cerclage", sa.String(16), nullable=False),
+    sa.Column("cervical_excision", sa.String(16), nullable=False),
+    sa.Column("uterine_anomaly", sa.Boolean, nullable=False),
+    sa.Column("intrauterine_adhesions", sa.Boolean, nullable=False),
+    sa.Column("caesarean_full_dilatation", sa.Boolean, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+    sa.Column("closed_date", sa.Date),
+    sa.Column("close_outcome", sa.String(16)),
+    sa.Column("close_ga_days", sa.Integer),
+)
+
+scans = sa.Table(
+    "scans",
+    metadata,
+    sa.Column("scan_id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.ForeignKey("patients.patient_id"), nullable=False, index=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("route", sa.String(2), nullable=False),
+    sa.Column("cl1_mm", sa.Float, nullable=False),
+    sa.Column("cl2_mm", sa.Float),
+    sa.Column("cl3_mm", sa.Float),
+    sa.Column("funneling", sa.Boolean, nullable=False),
+    sa.Column("funnel_length_mm", sa.Float),
+    sa.Column("funnel_width_mm", sa.Float),
+    sa.Column("funnel_shape", sa.String(1)),
+    sa.Column("sludge", sa.Boolean, nullable=False),
+    sa.Column("operator", sa.String(200), nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+    sa.Column("voided_at", sa.DateTime),
+    sa.Column("void_reason", sa.Text),
+)
+
+exams = sa.Table(
+    "exams",
+    metadata,
+    sa.Column("exam_id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.ForeignKey("patients.patient_id"), nullable=False, index=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("dilation_cm", sa.Float),
+    sa.Column("membranes_visible", sa.Boolean, nullable=False),
+    sa.Column("contractions", sa.Boolean, nullable=False),
+    sa.Column("bleeding", sa.Boolean, nullable=False),
+    sa.Column("infection_signs", sa.Boolean, nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+)
+
+treatments = sa.Table(
+    "treatments",
+    metadata,
+    sa.Column("treatment_id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.ForeignKey("patients.patient_id"), nullable=False, index=True),
+    sa.Column("type", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16)),
+    sa.Column("start", sa.Date, nullable=False),
+    sa.Column("end", sa.Date),
+    sa.Column("notes", sa.Text, nullable=False),
+)
+
+discussions = sa.Table(
+    "discussions",
+    metadata,
+    sa.Column("discussion_id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.ForeignKey("patients.patient_id"), nullable=False, index=True),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("outcome", sa.String(16), nullable=False),
+    sa.Column("notes", sa.Text, nullable=False),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("audit_id", sa.Integer, primary_key=True),
+    sa.Column("at", sa.DateTime, nullable=False),
+    sa.Column("who", sa.String(200), nullable=False),
+    sa.Column(
+        "action", sa.String(40), nullable=False
+    ),  # add, edit, amend, void, close, end, import
+    sa.Column(
+        "entity", sa.String(20), nullable=False
+    ),  # patient, scan, exam, treatment, discussion
+    sa.Column("entity_id", sa.Integer),
+    sa.Column("patient_id", sa.ForeignKey("patients.patient_id"), index=True),
+    sa.Column("reason", sa.Text),
+    sa.Column("changes", sa.Text, nullable=False),  # JSON: {"field": [old, new]} or the new record
+)
+
+# Tables in the order a copy or a count should visit them (parents first).
+DATA_TABLES = (settings, patients, scans, exams, treatments, discussions, audit)
