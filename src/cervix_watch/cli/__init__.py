@@ -1,0 +1,1 @@
+"""Typer command groups: parse arguments, call the core, render. No clinical logic here."""

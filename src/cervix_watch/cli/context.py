@@ -1,0 +1,85 @@
+"""Per-invocation state (which database, debug) and the options every writing command shares."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cervix_watch.domain.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from cervix_watch.store.store import Store
+
+
+@dataclass
+class State:
+    db: str | None = None
+    debug: bool = False
+    _store: Store | None = None
+
+    def store(self) -> Store:
+        """Open (creating and migrating on first use) the selected database, once."""
+        if self._store is None:
+            from cervix_watch.store.store import Store
+
+            self._store = Store.open(self.db)
+        return self._store
+
+
+def state(ctx: typer.Context) -> State:
+    root = ctx.find_root()
+    if not isinstance(root.obj, State):
+        root.obj = State()
+    return root.obj
+
+
+def who(operator: str | None) -> str:
+    """The person an audit row names: --operator, else CERVIX_WATCH_OPERATOR, else the OS user."""
+    if operator and operator.strip():
+        return operator.strip()
+    env = os.environ.get("CERVIX_WATCH_OPERATOR", "").strip()
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+def parse_date(field: str, text: str | None) -> date | None:
+    """ISO date or the words today/yesterday; a bad one is an InputError naming the field."""
+    if text is None:
+        return None
+    value = text.strip().lower()
+    if value == "today":
+        return date.today()
+    if value == "yesterday":
+        return date.fromordinal(date.today().toordinal() - 1)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InputError(Problem(field, f"{text!r} is not a date (use YYYY-MM-DD)")) from None
+
+
+def require(field: str, value: str | None) -> str:
+    if value is None or not value.strip():
+        raise InputError(Problem(field, "is required"))
+    return value.strip()
+
+
+OperatorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--operator",
+        help="Who is making this change, for the audit trail (default: $CERVIX_WATCH_OPERATOR "
+        "or your login name).",
+    ),
+]
+ReasonOption = Annotated[
+    str, typer.Option("--reason", help="Why this record is changed; kept in the audit trail.")
+]

@@ -1,0 +1,148 @@
+"""`exam`, `treatment` and `discuss`: the events that change what the review says."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cervix_watch.cli import context, output
+from cervix_watch.cli.context import OperatorOption
+from cervix_watch.domain.enums import Action
+from cervix_watch.domain.models import Discussion, Exam, Treatment, build
+
+exam_app = typer.Typer(help="Record physical examinations of the cervix.")
+treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
+
+MrnArg = Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)]
+DateOption = Annotated[str, typer.Option("--date", help="Date, YYYY-MM-DD or 'today'.")]
+Notes = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
+
+
+@exam_app.command("add")
+def exam_add(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    date_: DateOption,
+    dilation_cm: Annotated[
+        float | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
+    ] = None,
+    membranes_visible: Annotated[
+        bool, typer.Option("--membranes-visible", help="Fetal membranes visible at the os.")
+    ] = False,
+    contractions: Annotated[
+        bool, typer.Option("--contractions", help="Uterine contractions.")
+    ] = False,
+    bleeding: Annotated[bool, typer.Option("--bleeding", help="Active vaginal bleeding.")] = False,
+    infection_signs: Annotated[
+        bool, typer.Option("--infection-signs", help="Clinical signs of infection.")
+    ] = False,
+    note: Notes = None,
+    operator: OperatorOption = None,
+) -> None:
+    """Record a speculum or digital examination; prints any flag it raises."""
+    exam = build(
+        Exam,
+        {
+            "mrn": mrn,
+            "date": context.parse_date("date", date_),
+            "dilation_cm": dilation_cm,
+            "membranes_visible": membranes_visible,
+            "contractions": contractions,
+            "bleeding": bleeding,
+            "infection_signs": infection_signs,
+            "notes": note,
+        },
+    )
+    state = context.state(ctx)
+    exam_id = state.store().add_exam(exam, context.who(operator))
+    from cervix_watch.cli.views import report_new_exam
+
+    report_new_exam(state, exam, exam_id)
+
+
+@treatment_app.command("add")
+def treatment_add(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    type_: Annotated[
+        str, typer.Argument(metavar="TYPE", help="cerclage, progesterone or pessary.")
+    ],
+    date_: Annotated[str, typer.Option("--date", help="Start date, YYYY-MM-DD or 'today'.")],
+    kind: Annotated[
+        str | None,
+        typer.Option("--kind", help="Cerclage indication: history, ultrasound or exam."),
+    ] = None,
+    end: Annotated[str | None, typer.Option("--end", help="End date, if already ended.")] = None,
+    note: Notes = None,
+    operator: OperatorOption = None,
+) -> None:
+    """Record a treatment; its id is printed for `treatment end`."""
+    treatment = build(
+        Treatment,
+        {
+            "mrn": mrn,
+            "type": type_.strip().lower(),
+            "kind": kind,
+            "start": context.parse_date("date", date_),
+            "end": context.parse_date("end", end),
+            "notes": note,
+        },
+    )
+    treatment_id = context.state(ctx).store().add_treatment(treatment, context.who(operator))
+    what = f"{treatment.kind.value}-indicated cerclage" if treatment.kind else treatment.type.value
+    output.success(
+        f"Treatment {treatment_id} recorded for {treatment.mrn}: {what} from {treatment.start}."
+    )
+
+
+@treatment_app.command("end")
+def treatment_end(
+    ctx: typer.Context,
+    treatment_id: Annotated[int, typer.Argument(help="Treatment id printed by `treatment add`.")],
+    date_: Annotated[str, typer.Option("--date", help="End date (removal, stop).")],
+    reason: Annotated[str | None, typer.Option("--reason", help="Optional note.")] = None,
+    operator: OperatorOption = None,
+) -> None:
+    """Record the end of a treatment (cerclage removed, progesterone stopped)."""
+    end = context.parse_date("date", date_)
+    assert end is not None
+    treatment = (
+        context.state(ctx).store().end_treatment(treatment_id, end, context.who(operator), reason)
+    )
+    output.success(
+        f"Treatment {treatment_id} ({treatment.mrn}, {treatment.type.value}) ended {end}."
+    )
+
+
+def discuss(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    action: Annotated[
+        str,
+        typer.Argument(
+            help="The flag discussed, e.g. cerclage-discussion, progesterone-discussion, "
+            "history-cerclage-discussion, refer-ptb-clinic."
+        ),
+    ],
+    date_: DateOption,
+    outcome: Annotated[str, typer.Option("--outcome", help="accepted, declined or deferred.")],
+    note: Notes = None,
+    operator: OperatorOption = None,
+) -> None:
+    """Record that a discussion point was discussed with the patient, and the outcome."""
+    discussion = build(
+        Discussion,
+        {
+            "mrn": mrn,
+            "action": action.strip(),
+            "date": context.parse_date("date", date_),
+            "outcome": outcome.strip().lower(),
+            "notes": note,
+        },
+    )
+    context.state(ctx).store().add_discussion(discussion, context.who(operator))
+    output.success(
+        f"Recorded for {discussion.mrn}: {Action(discussion.action).value} "
+        f"{discussion.outcome.value} on {discussion.date}."
+    )

@@ -1,0 +1,243 @@
+"""`patient` commands: register, edit, close, list and show a pregnancy."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from cervix_watch.cli import context, output
+from cervix_watch.cli.context import OperatorOption, ReasonOption
+from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Closure, Patient, build
+
+app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
+
+Edd = Annotated[str | None, typer.Option("--edd", help="Estimated due date, YYYY-MM-DD.")]
+Lmp = Annotated[
+    str | None, typer.Option("--lmp", help="Last menstrual period, YYYY-MM-DD (EDD = LMP + 280 d).")
+]
+Name = Annotated[str | None, typer.Option("--name", help="Patient name.")]
+Fetuses = Annotated[int | None, typer.Option("--fetuses", help="Number of fetuses, 1-6.")]
+PriorSptb = Annotated[
+    str | None,
+    typer.Option(
+        "--prior-sptb-weeks",
+        help="GA of the earliest previous spontaneous preterm birth or mid-trimester loss "
+        "(16+0 to 36+6), e.g. 26+3.",
+    ),
+]
+PriorSptbCount = Annotated[
+    int | None,
+    typer.Option("--prior-sptb-count", help="Number of previous sPTBs and mid-trimester losses."),
+]
+PriorPprom = Annotated[
+    str | None, typer.Option("--prior-pprom-weeks", help="GA of the earliest previous PPROM.")
+]
+PainlessLoss = Annotated[
+    int | None,
+    typer.Option(
+        "--painless-loss-count",
+        help="Previous second-trimester losses from painless cervical dilation.",
+    ),
+]
+PriorCerclage = Annotated[
+    str | None,
+    typer.Option(
+        "--prior-cerclage", help="Cerclage in an earlier pregnancy: no, history, ultrasound, exam."
+    ),
+]
+Excision = Annotated[
+    str | None,
+    typer.Option(
+        "--cervical-excision",
+        help="none, lletz, lletz_deep (>10 mm), lletz_multiple, cone, trachelectomy.",
+    ),
+]
+UterineAnomaly = Annotated[bool | None, typer.Option("--uterine-anomaly/--no-uterine-anomaly")]
+Adhesions = Annotated[
+    bool | None, typer.Option("--intrauterine-adhesions/--no-intrauterine-adhesions")
+]
+FullDilatation = Annotated[
+    bool | None,
+    typer.Option(
+        "--caesarean-full-dilatation/--no-caesarean-full-dilatation",
+        help="A previous caesarean section at full dilatation.",
+    ),
+]
+Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
+MrnArg = Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)]
+
+
+def _history(**given: Any) -> dict[str, Any]:
+    """Only the options the user gave (None means not given)."""
+    return {name: value for name, value in given.items() if value is not None}
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    edd: Edd = None,
+    lmp: Lmp = None,
+    name: Name = None,
+    fetuses: Fetuses = None,
+    prior_sptb_weeks: PriorSptb = None,
+    prior_sptb_count: PriorSptbCount = None,
+    prior_pprom_weeks: PriorPprom = None,
+    painless_loss_count: PainlessLoss = None,
+    prior_cerclage: PriorCerclage = None,
+    cervical_excision: Excision = None,
+    uterine_anomaly: UterineAnomaly = None,
+    intrauterine_adhesions: Adhesions = None,
+    caesarean_full_dilatation: FullDilatation = None,
+    notes: Notes = None,
+    operator: OperatorOption = None,
+) -> None:
+    """Register a pregnancy: MRN plus --edd or --lmp, and the obstetric history."""
+    values = _history(
+        mrn=mrn,
+        edd=edd,
+        lmp=lmp,
+        name=name,
+        fetuses=fetuses,
+        prior_sptb_weeks=prior_sptb_weeks,
+        prior_sptb_count=prior_sptb_count,
+        prior_pprom_weeks=prior_pprom_weeks,
+        painless_loss_count=painless_loss_count,
+        prior_cerclage=prior_cerclage,
+        cervical_excision=cervical_excision,
+        uterine_anomaly=uterine_anomaly,
+        intrauterine_adhesions=intrauterine_adhesions,
+        caesarean_full_dilatation=caesarean_full_dilatation,
+        notes=notes,
+    )
+    patient = build(Patient, values)
+    context.state(ctx).store().add_patient(patient, context.who(operator))
+    ga = format_ga(patient.ga_on(date.today()))
+    output.success(f"Registered {patient.mrn}: EDD {patient.edd}, GA today {ga}.")
+
+
+@app.command("edit")
+def edit(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    reason: ReasonOption,
+    edd: Edd = None,
+    lmp: Lmp = None,
+    name: Name = None,
+    fetuses: Fetuses = None,
+    prior_sptb_weeks: PriorSptb = None,
+    prior_sptb_count: PriorSptbCount = None,
+    prior_pprom_weeks: PriorPprom = None,
+    painless_loss_count: PainlessLoss = None,
+    prior_cerclage: PriorCerclage = None,
+    cervical_excision: Excision = None,
+    uterine_anomaly: UterineAnomaly = None,
+    intrauterine_adhesions: Adhesions = None,
+    caesarean_full_dilatation: FullDilatation = None,
+    notes: Notes = None,
+    operator: OperatorOption = None,
+) -> None:
+    """Correct a patient's details; the old values and --reason go to the audit trail.
+
+    Give an empty value (e.g. --prior-sptb-weeks "") to clear an optional field.
+    """
+    changes = _history(
+        edd=edd,
+        lmp=lmp,
+        name=name,
+        fetuses=fetuses,
+        prior_sptb_weeks=prior_sptb_weeks,
+        prior_sptb_count=prior_sptb_count,
+        prior_pprom_weeks=prior_pprom_weeks,
+        painless_loss_count=painless_loss_count,
+        prior_cerclage=prior_cerclage,
+        cervical_excision=cervical_excision,
+        uterine_anomaly=uterine_anomaly,
+        intrauterine_adhesions=intrauterine_adhesions,
+        caesarean_full_dilatation=caesarean_full_dilatation,
+        notes=notes,
+    )
+    context.require("reason", reason)
+    if not changes:
+        raise InputError(Problem("patient", "give at least one field to change"))
+    store = context.state(ctx).store()
+    store.edit_patient(mrn, changes, reason.strip(), context.who(operator))
+    output.success(f"Updated {mrn.strip()}: {', '.join(sorted(changes))}.")
+
+
+@app.command("close")
+def close(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    date_: Annotated[str, typer.Option("--date", help="Date of delivery, loss or transfer.")],
+    outcome: Annotated[
+        str, typer.Option("--outcome", help="delivered, loss, transferred or other.")
+    ],
+    ga: Annotated[
+        str | None, typer.Option("--ga", help="GA at delivery or loss, e.g. 38+2.")
+    ] = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Optional note.")] = None,
+    operator: OperatorOption = None,
+) -> None:
+    """End surveillance for a pregnancy (delivered, loss, transferred): it leaves the review."""
+    closure = build(
+        Closure,
+        {"date": context.parse_date("date", date_), "outcome": outcome, "ga_days": ga},
+    )
+    context.state(ctx).store().close_patient(mrn, closure, context.who(operator), reason)
+    output.success(f"Closed {mrn.strip()}: {closure.outcome.value} on {closure.date}.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    active: Annotated[
+        bool, typer.Option("--active/--all", help="Only active pregnancies, or every patient.")
+    ] = True,
+    risk: Annotated[
+        str | None,
+        typer.Option("--risk", help="Only this risk category: high, intermediate or low."),
+    ] = None,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Guideline profile for the risk category.")
+    ] = None,
+    format_: FormatOption = ListFormat.TABLE,
+) -> None:
+    """List patients with GA today, risk, scan count and latest CL."""
+    from cervix_watch.cli.views import patient_rows
+
+    today = date.today()
+    records = patient_rows(context.state(ctx), today, active, risk, profile)
+    columns = ["mrn", "name", "edd", "ga", "risk", "status", "scans", "latest_cl_mm"]
+    if format_ is ListFormat.JSON:
+        output.print_json([dict(zip(columns, r, strict=True)) for r in records])
+    elif format_ is ListFormat.CSV:
+        output.print_csv(columns, records)
+    else:
+        title = f"Patients ({'active' if active else 'all'}), GA as of {today}"
+        output.table(
+            title, ["MRN", "Name", "EDD", "GA", "Risk", "Status", "Scans", "Latest CL mm"], records
+        )
+
+
+@app.command("show")
+def show(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    profile: Annotated[
+        str | None, typer.Option("--profile", help="Guideline profile for risk and flags.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Review date (default today).")
+    ] = None,
+) -> None:
+    """One patient: history, risk, every scan with GA, flags, next scan due, audit trail."""
+    from cervix_watch.cli.views import show_patient
+
+    on = context.parse_date("as_of", as_of) or date.today()
+    show_patient(context.state(ctx), mrn, on, profile)

@@ -1,0 +1,287 @@
+"""`scan` commands: log a cervical-length scan in seconds, list, amend and void scans."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from cervix_watch.cli import context, output
+from cervix_watch.cli.context import OperatorOption, ReasonOption
+from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Scan, build
+
+app = typer.Typer(help="Log and correct cervical-length scans.")
+
+MEASUREMENT_STANDARD = (
+    "Measurement standard (CLEAR/FMF): transvaginal, empty bladder, cervix filling about three "
+    "quarters of the image, anterior and posterior lips of equal width, internal and external "
+    "os both seen, calipers where the walls touch. Take at least three measurements over a few "
+    "minutes; the shortest is recorded. They should differ by under 10 %."
+)
+
+ClOption = Annotated[
+    list[float] | None,
+    typer.Option(
+        "--cl",
+        help="A cervical-length measurement in mm; repeat up to three times (--cl 24.5 --cl 25 "
+        "--cl 26.1). The shortest is the recorded CL.",
+        show_default=False,
+    ),
+]
+DateOption = Annotated[
+    str | None, typer.Option("--date", help="Scan date, YYYY-MM-DD or 'today'.", show_default=False)
+]
+Route = Annotated[
+    str | None,
+    typer.Option(
+        "--route", help="tv (transvaginal, default), ta (transabdominal), tp (transperineal)."
+    ),
+]
+Funneling = Annotated[
+    bool | None,
+    typer.Option("--funneling/--no-funneling", help="Funneling of the internal os seen."),
+]
+FunnelLength = Annotated[float | None, typer.Option("--funnel-length", help="Funnel length, mm.")]
+FunnelWidth = Annotated[float | None, typer.Option("--funnel-width", help="Funnel width, mm.")]
+FunnelShape = Annotated[
+    str | None, typer.Option("--funnel-shape", help="Funnel shape: T, Y, V or U.")
+]
+Sludge = Annotated[
+    bool | None, typer.Option("--sludge/--no-sludge", help="Amniotic-fluid sludge seen.")
+]
+Note = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
+ScanIdArg = Annotated[int, typer.Argument(help="The scan id printed when the scan was saved.")]
+
+
+def _scan_values(
+    cl: list[float] | None,
+    route: str | None,
+    funneling: bool | None,
+    funnel_length: float | None,
+    funnel_width: float | None,
+    funnel_shape: str | None,
+    sludge: bool | None,
+    note: str | None,
+) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "cl_mm": tuple(cl) if cl else None,
+        "route": route,
+        "funnel_length_mm": funnel_length,
+        "funnel_width_mm": funnel_width,
+        "funnel_shape": funnel_shape,
+        "sludge": sludge,
+        "notes": note,
+    }
+    detail = funnel_length is not None or funnel_width is not None or funnel_shape is not None
+    # Funnel measurements imply funneling unless the user explicitly said --no-funneling.
+    values["funneling"] = funneling if funneling is not None else (True if detail else None)
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _interactive(prompt: bool | None) -> bool:
+    return prompt if prompt is not None else sys.stdin.isatty()
+
+
+def _ask_missing(values: dict[str, Any], scan_date: str | None) -> str:
+    """Prompt for what the sonographer left out, showing the measurement standard once."""
+    output.note(MEASUREMENT_STANDARD)
+    if scan_date is None:
+        scan_date = typer.prompt("Scan date", default=date.today().isoformat())
+    if "cl_mm" not in values:
+        measurements: list[float] = []
+        while len(measurements) < 3:
+            label = f"CL measurement {len(measurements) + 1} (mm)"
+            if measurements:
+                text = typer.prompt(f"{label}, blank to finish", default="", show_default=False)
+            else:
+                text = typer.prompt(label)
+            if not str(text).strip():
+                break
+            measurements.append(_float("cl", str(text)))
+        values["cl_mm"] = tuple(measurements)
+        values.setdefault("route", typer.prompt("Route (tv/ta/tp)", default="tv"))
+        if "funneling" not in values and typer.confirm("Funneling?", default=False):
+            values["funneling"] = True
+            values["funnel_length_mm"] = _optional_float(
+                typer.prompt("Funnel length mm", default="")
+            )
+            values["funnel_width_mm"] = _optional_float(typer.prompt("Funnel width mm", default=""))
+            values["funnel_shape"] = typer.prompt("Funnel shape (T/Y/V/U)", default="") or None
+        if "sludge" not in values:
+            values["sludge"] = typer.confirm("Sludge?", default=False)
+    return scan_date
+
+
+def _float(field: str, text: str) -> float:
+    try:
+        return float(text.strip())
+    except ValueError:
+        raise InputError(Problem(field, f"{text.strip()!r} is not a number (use 22.5)")) from None
+
+
+def _optional_float(text: str) -> float | None:
+    return _float("funnel", text) if str(text).strip() else None
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    mrn: Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)],
+    date_: DateOption = None,
+    cl: ClOption = None,
+    route: Route = None,
+    funneling: Funneling = None,
+    funnel_length: FunnelLength = None,
+    funnel_width: FunnelWidth = None,
+    funnel_shape: FunnelShape = None,
+    sludge: Sludge = None,
+    operator: Annotated[
+        str | None, typer.Option("--operator", help="Sonographer (also named in the audit trail).")
+    ] = None,
+    note: Note = None,
+    prompt: Annotated[
+        bool | None,
+        typer.Option(
+            "--prompt/--no-prompt",
+            help="Ask for missing values (default: only on an interactive terminal).",
+        ),
+    ] = None,
+) -> None:
+    """Log a scan; prints the GA, the recorded (shortest) CL, the scan id and any flags raised."""
+    values = _scan_values(
+        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note
+    )
+    if date_ is None or "cl_mm" not in values:
+        if not _interactive(prompt):
+            missing = [
+                n for n, v in (("--date", date_), ("--cl", values.get("cl_mm"))) if v is None
+            ]
+            raise typer.BadParameter(
+                "missing (no terminal to prompt on; pass it as an option)",
+                param_hint=" and ".join(missing),
+            )
+        date_ = _ask_missing(values, date_)
+    who = context.who(operator)
+    values.update(mrn=mrn, date=context.parse_date("date", date_), operator=operator or who)
+    scan = build(Scan, values)
+    state = context.state(ctx)
+    scan_id = state.store().add_scan(scan, who)
+    from cervix_watch.cli.views import report_new_scan
+
+    report_new_scan(state, scan.model_copy(update={"scan_id": scan_id}))
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    mrn: Annotated[str | None, typer.Argument(help="Only this patient's scans.")] = None,
+    voided: Annotated[bool, typer.Option("--voided", help="Include voided scans.")] = False,
+    format_: FormatOption = ListFormat.TABLE,
+) -> None:
+    """List scans with GA and recorded CL, by patient and date."""
+    store = context.state(ctx).store()
+    edds = {p.mrn: p.edd for p, _ in store.list_patients()}
+    columns = [
+        "scan_id",
+        "mrn",
+        "date",
+        "ga",
+        "route",
+        "cl_mm",
+        "recorded_cl_mm",
+        "funneling",
+        "sludge",
+        "operator",
+        "voided",
+    ]
+    records = [
+        [
+            s.scan_id,
+            s.mrn,
+            s.date.isoformat(),
+            format_ga(280 - (edds[s.mrn] - s.date).days),
+            s.route.value,
+            " / ".join(f"{v:.1f}" for v in s.cl_mm),
+            s.recorded_cl_mm,
+            "yes" if s.funneling else "no",
+            "yes" if s.sludge else "no",
+            s.operator,
+            "yes" if is_void else "no",
+        ]
+        for s, is_void in store.scans(mrn, voided)
+    ]
+    if format_ is ListFormat.JSON:
+        output.print_json([dict(zip(columns, r, strict=True)) for r in records])
+    elif format_ is ListFormat.CSV:
+        output.print_csv(columns, records)
+    else:
+        output.table(
+            f"Scans{' for ' + mrn.strip() if mrn else ''}",
+            [
+                "Id",
+                "MRN",
+                "Date",
+                "GA",
+                "Route",
+                "CL mm",
+                "Recorded",
+                "Funnel",
+                "Sludge",
+                "Operator",
+                "Voided",
+            ],
+            records,
+        )
+
+
+@app.command("amend")
+def amend(
+    ctx: typer.Context,
+    scan_id: ScanIdArg,
+    reason: ReasonOption,
+    date_: DateOption = None,
+    cl: ClOption = None,
+    route: Route = None,
+    funneling: Funneling = None,
+    funnel_length: FunnelLength = None,
+    funnel_width: FunnelWidth = None,
+    funnel_shape: FunnelShape = None,
+    sludge: Sludge = None,
+    note: Note = None,
+    operator: OperatorOption = None,
+) -> None:
+    """Correct a scan; --cl replaces all its measurements. The old values stay in the audit trail."""
+    context.require("reason", reason)
+    changes = _scan_values(
+        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note
+    )
+    if date_ is not None:
+        changes["date"] = context.parse_date("date", date_)
+    if not changes:
+        raise InputError(Problem("scan", "give at least one field to change"))
+    scan = (
+        context.state(ctx)
+        .store()
+        .amend_scan(scan_id, changes, reason.strip(), context.who(operator))
+    )
+    output.success(
+        f"Amended scan {scan_id} ({scan.mrn}): recorded CL {scan.recorded_cl_mm:.1f} mm."
+    )
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    scan_id: ScanIdArg,
+    reason: ReasonOption,
+    operator: OperatorOption = None,
+) -> None:
+    """Void a scan entered in error. It stays in the record, marked void, and no rule counts it."""
+    context.require("reason", reason)
+    scan = context.state(ctx).store().void_scan(scan_id, reason.strip(), context.who(operator))
+    output.success(f"Voided scan {scan_id} ({scan.mrn}, {scan.date}).")
