@@ -1,0 +1,139 @@
+"""The CLI through typer's CliRunner: messages, exit statuses, prompts, JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.conftest import Cli
+
+
+@pytest.fixture
+def registered(cli: Cli) -> Cli:
+    """A database with patient P01 (EDD 2027-03-14, prior sPTB at 26+3)."""
+    result = cli("patient", "add", "P01", "--edd", "2027-03-14", "--prior-sptb-weeks", "26+3")
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def test_help_lists_the_command_groups(cli: Cli) -> None:
+    """--help names every command group of the contract."""
+    result = cli("--help")
+    assert result.exit_code == 0
+    for group in ("patient", "scan", "exam", "treatment", "discuss", "import", "export"):
+        assert group in result.stdout
+
+
+def test_scan_add_prints_ga_recorded_cl_and_id(registered: Cli) -> None:
+    """Saving a scan answers with its id, the GA and the shortest measurement."""
+    result = registered("scan", "add", "P01", "--date", "2026-10-13", "--cl", "22", "--cl", "21.5")
+    assert result.exit_code == 0, result.output
+    assert "Scan 1 saved for P01: GA 18+2, recorded CL 21.5 mm" in result.stdout
+
+
+def test_scan_add_without_terminal_fails_clearly(registered: Cli) -> None:
+    """Missing --cl with no terminal: usage error naming the option, nothing written."""
+    result = registered("scan", "add", "P01", "--date", "2026-10-13")
+    assert result.exit_code == 2
+    assert "--cl" in result.stderr
+    assert registered("scan", "list", "--format", "json").stdout.strip() == "[]"
+
+
+def test_scan_add_prompts_for_missing_values(registered: Cli) -> None:
+    """With --prompt the sonographer is asked for date, measurements and findings."""
+    answers = "2026-10-13\n24\n24.5\n\ntv\nn\nn\n"
+    result = registered("scan", "add", "P01", "--prompt", input=answers)
+    assert result.exit_code == 0, result.output
+    assert "recorded CL 24.0 mm (shortest of 24.0, 24.5)" in result.stdout
+    assert "Measurement standard" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["scan", "add", "P01", "--date", "2026-10-13", "--cl", "120"], "cl_mm"),
+        (["scan", "add", "P01", "--date", "2026-02-30", "--cl", "20"], "date"),
+        (["scan", "add", "P01", "--date", "2099-01-01", "--cl", "20"], "date"),
+        (
+            ["scan", "add", "P01", "--date", "2026-10-13", "--cl", "20", "--funnel-shape", "Q"],
+            "funnel_shape",
+        ),
+        (["scan", "add", "NOPE", "--date", "2026-10-13", "--cl", "20"], "mrn"),
+        (["patient", "add", "P02", "--edd", "2027-03-14", "--fetuses", "0"], "fetuses"),
+        (["patient", "add", "P02"], "edd"),
+        (["patient", "add", "P01", "--edd", "2027-03-14"], "mrn"),
+        (
+            ["patient", "add", "P02", "--edd", "2027-03-14", "--prior-cerclage", "Q"],
+            "prior_cerclage",
+        ),
+        (
+            ["treatment", "add", "P01", "pessary", "--date", "2026-10-01", "--kind", "history"],
+            "kind",
+        ),
+        (["discuss", "P01", "tea", "--date", "2026-10-01", "--outcome", "accepted"], "action"),
+        (["scan", "void", "42", "--reason", "x"], "scan_id"),
+    ],
+)
+def test_bad_input_is_one_line_exit_1_and_writes_nothing(
+    registered: Cli, args: list[str], field: str
+) -> None:
+    """Each bad value: exit 1, one `error: field: ...` line, no traceback, no new audit row."""
+    before = registered("patient", "show", "P01").stdout.count("add ")
+    result = registered(*args)
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: {field}: ")
+    assert "Traceback" not in result.output
+    assert registered("patient", "show", "P01").stdout.count("add ") == before
+
+
+def test_amend_and_void_need_a_reason(registered: Cli) -> None:
+    """--reason is required for amend and void; the reason lands in the audit trail."""
+    registered("scan", "add", "P01", "--date", "2026-10-13", "--cl", "22")
+    assert registered("scan", "void", "1").exit_code == 2
+    assert registered("scan", "void", "1", "--reason", " ").exit_code == 1
+    result = registered("scan", "amend", "1", "--cl", "23", "--reason", "typo")
+    assert result.exit_code == 0, result.output
+    assert registered("scan", "void", "1", "--reason", "wrong patient").exit_code == 0
+    show = registered("patient", "show", "P01").stdout
+    assert "typo" in show and "wrong patient" in show
+
+
+def test_scan_list_json_has_ga_and_recorded_cl(registered: Cli) -> None:
+    """scan list --format json gives machine-readable scans with GA."""
+    registered("scan", "add", "P01", "--date", "2026-10-13", "--cl", "22", "--cl", "21")
+    rows = json.loads(registered("scan", "list", "P01", "--format", "json").stdout)
+    assert rows[0]["ga"] == "18+2"
+    assert rows[0]["recorded_cl_mm"] == 21.0
+
+
+def test_patient_list_json(registered: Cli) -> None:
+    """patient list --format json lists active patients with EDD."""
+    rows = json.loads(registered("patient", "list", "--format", "json").stdout)
+    assert [(r["mrn"], r["edd"]) for r in rows] == [("P01", "2027-03-14")]
+
+
+def test_operator_is_recorded_as_who(registered: Cli) -> None:
+    """--operator names the person in the audit trail and on the scan."""
+    registered("scan", "add", "P01", "--date", "2026-10-13", "--cl", "22", "--operator", "AB")
+    rows = json.loads(registered("scan", "list", "--format", "json").stdout)
+    assert rows[0]["operator"] == "AB"
+    assert "AB" in registered("patient", "show", "P01").stdout
+
+
+def test_treatment_end_and_close(registered: Cli) -> None:
+    """A treatment gets an id that `treatment end` takes; a closed patient leaves the list."""
+    result = registered(
+        "treatment", "add", "P01", "cerclage", "--date", "2026-10-14", "--kind", "ultrasound"
+    )
+    assert "Treatment 1 recorded" in result.stdout
+    assert registered("treatment", "end", "1", "--date", "2026-11-01").exit_code == 0
+    assert registered("treatment", "end", "1", "--date", "2026-11-02").exit_code == 1
+    assert (
+        registered("patient", "close", "P01", "--date", "2026-11-02", "--outcome", "loss").exit_code
+        == 0
+    )
+    rows = json.loads(registered("patient", "list", "--format", "json").stdout)
+    assert rows == []

@@ -1,0 +1,73 @@
+"""GA arithmetic and parsing (contract: GA days = 280 - (EDD - date))."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cervix_watch.domain.ga import (
+    MAX_GA_DAYS,
+    date_at_ga,
+    edd_from_lmp,
+    format_ga,
+    ga_days,
+    parse_ga,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "days"),
+    [
+        ("20+3", 143),
+        ("20w3d", 143),
+        ("20W3D", 143),
+        ("20w", 140),
+        ("20.43", 143),
+        ("24+0", 168),
+        ("23+6", 167),
+        (" 16 + 0 ", 112),
+        ("0+0", 0),
+        ("44+6", MAX_GA_DAYS),
+    ],
+)
+def test_parse_ga_accepts_the_three_spellings(text: str, days: int) -> None:
+    """`20+3`, `20w3d` and decimal weeks all parse to days."""
+    assert parse_ga(text) == days
+
+
+@pytest.mark.parametrize("text", ["20+7", "20w9d", "abc", "", "45+0", "-1+0", "20,4", "20+3+1"])
+def test_parse_ga_rejects_malformed_or_impossible(text: str) -> None:
+    """Days over 6, words, and GAs past 44+6 are refused with a ValueError."""
+    with pytest.raises(ValueError, match=r"."):
+        parse_ga(text)
+
+
+@given(st.integers(min_value=0, max_value=MAX_GA_DAYS))
+def test_format_then_parse_round_trips(days: int) -> None:
+    """Every GA printed as w+d parses back to the same number of days."""
+    assert parse_ga(format_ga(days)) == days
+
+
+@given(st.integers(min_value=0, max_value=MAX_GA_DAYS))
+def test_decimal_weeks_round_to_the_nearest_day(days: int) -> None:
+    """A GA written as decimal weeks with two places parses back to the same day."""
+    assert parse_ga(f"{days / 7:.2f}") == days
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.integers(min_value=0, max_value=MAX_GA_DAYS),
+)
+def test_date_at_ga_inverts_ga_days(edd: date, days: int) -> None:
+    """The date at a GA has exactly that GA."""
+    assert ga_days(edd, date_at_ga(edd, days)) == days
+
+
+def test_edd_is_lmp_plus_280_days() -> None:
+    """Naegele's rule as the contract states it; GA at the EDD is 40+0."""
+    lmp = date(2026, 6, 7)
+    assert edd_from_lmp(lmp) == lmp + timedelta(days=280)
+    assert format_ga(ga_days(edd_from_lmp(lmp), edd_from_lmp(lmp))) == "40+0"

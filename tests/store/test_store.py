@@ -1,0 +1,137 @@
+"""The store against real SQLite files: audit, no deletes, migrations, permissions."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError
+from cervix_watch.domain.models import Closure, Patient, Scan, build
+from cervix_watch.store import db, migrations
+from cervix_watch.store.store import Store
+
+
+@pytest.fixture
+def store(db_path: Path) -> Store:
+    """A migrated store with one patient."""
+    s = Store.open(str(db_path))
+    s.add_patient(build(Patient, {"mrn": "P01", "edd": "2027-03-14", "name": "Ann"}), "tester")
+    return s
+
+
+def scan(**change: object) -> Scan:
+    return build(Scan, {"mrn": "P01", "date": "2026-10-13", "cl_mm": (21, 22, 23), **change})
+
+
+def test_new_database_file_is_owner_only_even_with_a_loose_umask(tmp_path: Path) -> None:
+    """A new SQLite file is 0600 in a 0700 folder whatever the umask."""
+    old = os.umask(0)
+    try:
+        path = tmp_path / "new" / "clinic.sqlite3"
+        Store.open(str(path))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+def test_schema_version_is_recorded(store: Store, db_path: Path) -> None:
+    """The schema version lives in the database."""
+    with sqlite3.connect(db_path) as conn:
+        (value,) = conn.execute("select value from settings where key='schema_version'").fetchone()
+    assert int(value) == migrations.CURRENT_VERSION
+
+
+def test_newer_schema_is_refused_and_the_file_left_untouched(store: Store, db_path: Path) -> None:
+    """A database from a newer program gives DatabaseError (exit 3) and is not modified."""
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update settings set value='99' where key='schema_version'")
+    before = db_path.read_bytes()
+    with pytest.raises(DatabaseError, match="newer") as caught:
+        Store.open(str(db_path))
+    assert caught.value.exit_code == 3
+    assert db_path.read_bytes() == before
+
+
+def test_every_write_leaves_an_audit_row(store: Store) -> None:
+    """add, amend and void each write one audit row naming who and why."""
+    scan_id = store.add_scan(scan(), "sono")
+    store.amend_scan(scan_id, {"cl_mm": (19.0, 20.0, 21.0)}, "caliper slip", "sono")
+    store.void_scan(scan_id, "wrong patient", "lead")
+    trail = store.audit_trail("P01")
+    assert [(a.action, a.entity, a.who) for a in trail] == [
+        ("add", "patient", "tester"),
+        ("add", "scan", "sono"),
+        ("amend", "scan", "sono"),
+        ("void", "scan", "lead"),
+    ]
+    assert trail[2].changes["cl_mm"] == [[21.0, 22.0, 23.0], [19.0, 20.0, 21.0]]
+    assert trail[3].reason == "wrong patient"
+
+
+def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
+    """A voided scan is never deleted, but rules and listings no longer see it."""
+    scan_id = store.add_scan(scan(), "sono")
+    store.void_scan(scan_id, "duplicate", "sono")
+    assert store.patient_files("P01")[0].scans == []
+    assert [voided for _, voided in store.scans("P01", include_voided=True)] == [True]
+    assert store.voided_scans("P01")[0].reason == "duplicate"
+    with pytest.raises(InputError, match="already voided"):
+        store.void_scan(scan_id, "again", "sono")
+    with pytest.raises(InputError, match="voided"):
+        store.amend_scan(scan_id, {"sludge": True}, "x", "sono")
+
+
+def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
+    """A scan dated before the LMP is refused and no scan or audit row is written."""
+    before = store.counts()
+    with pytest.raises(InputError, match="before the LMP"):
+        store.add_scan(scan(date=date(2026, 1, 1)), "sono")
+    assert store.counts() == before
+
+
+def test_unknown_patient_and_scan_are_not_found(store: Store) -> None:
+    """Naming a missing MRN or scan id raises NotFoundError (exit 1)."""
+    with pytest.raises(NotFoundError):
+        store.add_scan(scan(mrn="NOPE"), "sono")
+    with pytest.raises(NotFoundError):
+        store.void_scan(999, "x", "sono")
+
+
+def test_duplicate_mrn_is_refused(store: Store) -> None:
+    """An MRN is unique."""
+    with pytest.raises(InputError, match="already registered"):
+        store.add_patient(build(Patient, {"mrn": " P01 ", "edd": "2027-01-01"}), "x")
+
+
+def test_close_records_the_outcome_once(store: Store) -> None:
+    """Closing a pregnancy records date and outcome; closing twice is refused."""
+    store.close_patient(
+        "P01", build(Closure, {"date": "2026-11-01", "outcome": "transferred"}), "x", None
+    )
+    _, closure = store.get_patient("P01")
+    assert closure is not None and closure.outcome.value == "transferred"
+    with pytest.raises(InputError, match="already closed"):
+        store.close_patient(
+            "P01", build(Closure, {"date": "2026-11-02", "outcome": "loss"}), "x", None
+        )
+
+
+def test_edit_patient_with_new_lmp_moves_the_edd(store: Store) -> None:
+    """Editing the LMP alone re-derives the EDD, and the diff is audited with the reason."""
+    new = store.edit_patient("P01", {"lmp": "2026-06-08"}, "dating scan", "doc")
+    assert new.edd == date(2027, 3, 15)
+    last = store.audit_trail("P01")[-1]
+    assert last.reason == "dating scan" and "edd" in last.changes
+
+
+def test_postgres_url_without_driver_is_a_database_error() -> None:
+    """A postgresql:// URL resolves to the psycopg dialect and hides the password in messages."""
+    location = db.resolve("postgresql://nurse:secret@localhost/cw")
+    assert location.url.startswith("postgresql+psycopg://")
+    assert "secret" not in location.describe()
