@@ -1,0 +1,42 @@
+"""Guideline engine: profile (TOML) + patient records + review date -> risk, schedule, flags.
+
+Public surface:
+- profiles: `builtin_profile_names`, `load_profile`, `check_profile_file`, `Profile`
+- engine: `PatientHistory`, `evaluate`, `review_clinic`
+- results: `Review`, `PatientReview`, `Flag`, `flags_raised_by_scan`, `flags_raised_by_exam`
+"""
+
+from cervix_watch.rules.context import PatientHistory
+from cervix_watch.rules.engine import evaluate, review_clinic
+from cervix_watch.rules.profile import (
+    DEFAULT_PROFILE,
+    Profile,
+    builtin_profile_names,
+    check_profile_file,
+    load_profile,
+)
+from cervix_watch.rules.review import (
+    Flag,
+    PatientReview,
+    Review,
+    flags_raised_by_exam,
+    flags_raised_by_scan,
+)
+from cervix_watch.rules.risk import risk_reasons
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "Flag",
+    "PatientHistory",
+    "PatientReview",
+    "Profile",
+    "Review",
+    "builtin_profile_names",
+    "check_profile_file",
+    "evaluate",
+    "flags_raised_by_exam",
+    "flags_raised_by_scan",
+    "load_profile",
+    "review_clinic",
+    "risk_reasons",
+]

@@ -1,0 +1,155 @@
+"""One patient's records as seen on the review date: the facts every rule reads.
+
+Built once per patient per review, so each rule is a few comparisons over a
+handful of scans (a clinic of 50,000 patients is reviewed in one pass).
+Only records dated on or before the review date count (clinical-rules.md,
+Definitions: "Flags are evaluated as of the review date").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cervix_watch.domain.enums import Action, Risk, Route, TreatmentType
+from cervix_watch.domain.ga import ga_days
+from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.rules.schema import ShortCl, Window
+
+
+@dataclass(frozen=True, slots=True)
+class PatientHistory:
+    """Everything recorded for one pregnancy. Voided scans are left out by the caller."""
+
+    patient: Patient
+    scans: tuple[Scan, ...] = ()
+    exams: tuple[Exam, ...] = ()
+    treatments: tuple[Treatment, ...] = ()
+    discussions: tuple[Discussion, ...] = ()
+    closure: Closure | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScanAt:
+    """A scan with its GA (the scan's own date) and recorded CL (shortest measurement)."""
+
+    scan: Scan
+    ga: int
+    cl_mm: float
+
+
+@dataclass(frozen=True, slots=True)
+class Due:
+    """When the next surveillance scan is due, and the schedule that says so (for messages)."""
+
+    on: date
+    schedule: str
+
+
+def _scan_order(scan: Scan) -> tuple[date, int]:
+    return scan.date, -1 if scan.scan_id is None else scan.scan_id
+
+
+def _running(treatment: Treatment, as_of: date) -> bool:
+    """In place on the review date: started by then and not ended by then."""
+    return treatment.start <= as_of and (treatment.end is None or treatment.end > as_of)
+
+
+class PatientContext:
+    """The review-date view of one patient: GA, scans with GA, running treatments, discussions."""
+
+    __slots__ = (
+        "as_of",
+        "discussions",
+        "due",
+        "ga",
+        "latest_exam",
+        "look_ahead_days",
+        "patient",
+        "risk",
+        "risk_by_history",
+        "running",
+        "scans",
+        "treatment_recorded",
+        "tv",
+    )
+
+    def __init__(self, history: PatientHistory, as_of: date) -> None:
+        patient = history.patient
+        edd = patient.edd
+        self.patient = patient
+        self.as_of = as_of
+        self.ga = ga_days(edd, as_of)
+        dated = sorted((s for s in history.scans if s.date <= as_of), key=_scan_order)
+        self.scans = tuple(ScanAt(s, ga_days(edd, s.date), min(s.cl_mm)) for s in dated)
+        # Every CL threshold looks at transvaginal scans only (clinical-rules.md, Definitions).
+        self.tv = tuple(s for s in self.scans if s.scan.route is Route.TV)
+        exams = [e for e in history.exams if e.date <= as_of]
+        self.latest_exam = max(exams, key=lambda e: e.date) if exams else None
+        started = [t for t in history.treatments if t.start <= as_of]
+        self.treatment_recorded = bool(started)
+        self.running = _running_by_type(started, as_of)
+        self.discussions = tuple(d for d in history.discussions if d.date <= as_of)
+        # filled in by the engine before the rules run
+        self.risk_by_history = Risk.LOW
+        self.risk = Risk.LOW
+        self.due: Due | None = None
+        self.look_ahead_days = 0
+
+    @property
+    def cerclage(self) -> Treatment | None:
+        """Cerclage in situ: a cerclage with no end date (by the review date)."""
+        return self.running.get(TreatmentType.CERCLAGE)
+
+    @property
+    def progesterone(self) -> Treatment | None:
+        """Progesterone active: a course with no end date (by the review date)."""
+        return self.running.get(TreatmentType.PROGESTERONE)
+
+    @property
+    def latest_scan(self) -> ScanAt | None:
+        return self.scans[-1] if self.scans else None
+
+    @property
+    def latest_tv(self) -> ScanAt | None:
+        return self.tv[-1] if self.tv else None
+
+    def qualifying(self, window: Window) -> ScanAt | None:
+        """Shortest transvaginal recorded CL with the scan's GA in `window`; earliest on a tie.
+
+        Earliest on a tie, so that only a *shorter* newer CL re-raises an
+        addressed point (clinical-rules.md, Addressed).
+        """
+        best: ScanAt | None = None
+        for scan in self.tv:
+            if window.contains(scan.ga) and (best is None or scan.cl_mm < best.cl_mm):
+                best = scan
+        return best
+
+    def short_cl(self, condition: ShortCl) -> ScanAt | None:
+        """The qualifying scan when its CL meets the condition, else None."""
+        best = self.qualifying(condition.window)
+        return best if best is not None and condition.met(best.cl_mm) else None
+
+    def discussed(self, action: Action, since: date | None) -> tuple[Discussion, ...]:
+        """Discussion records of `action` on or after `since` (any date when None)."""
+        return tuple(
+            d for d in self.discussions if d.action is action and (since is None or d.date >= since)
+        )
+
+
+def _running_by_type(treatments: list[Treatment], as_of: date) -> dict[TreatmentType, Treatment]:
+    """The most recently started running treatment of each type."""
+    running: dict[TreatmentType, Treatment] = {}
+    for treatment in sorted(treatments, key=lambda t: t.start):
+        if _running(treatment, as_of):
+            running[treatment.type] = treatment
+    return running
+
+
+def is_active(history: PatientHistory, context: PatientContext, active_before: int) -> bool:
+    """Not closed by the review date, and GA before 37+0 or a cerclage still in situ."""
+    closure = history.closure
+    if closure is not None and closure.date <= context.as_of:
+        return False
+    return context.ga < active_before or context.cerclage is not None

@@ -1,0 +1,242 @@
+"""Guideline profiles: the pydantic schema of a profile file, loading and checking.
+
+A profile is a TOML file (built-ins in `rules/profiles/`). Everything
+clinical that is a number, a window, an interval, a priority or a citation
+lives in that file; the code only knows the *kinds* of rule. A clinic copies
+a file, edits a number and runs `review --profile path/to/file.toml`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import Field, ValidationError, model_validator
+
+from cervix_watch.domain.enums import Risk
+from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.rules.schema import (
+    MAX_INTERVAL_DAYS,
+    Below,
+    Ga,
+    HistoryCriteria,
+    Spec,
+    ThresholdMm,
+    Window,
+)
+from cervix_watch.rules.specs import RULE_KINDS, RuleSpec
+
+DEFAULT_PROFILE = "acog-smfm"
+_PACKAGE_DIR = "profiles"
+
+IntervalDays = Annotated[int, Field(ge=1, le=MAX_INTERVAL_DAYS)]
+
+
+class Schedule(Spec):
+    """Surveillance schedule of one risk category: serial (window + interval) or single."""
+
+    kind: Literal["serial", "single"]
+    window: Window
+    interval_days: IntervalDays | None = None
+    # Owen protocol (ACOG PB 234): weekly scans once the CL is below 30 mm
+    short_cl_interval_days: IntervalDays | None = None
+    short_cl_below_mm: ThresholdMm | None = None
+    # single: a scan recorded from this GA on satisfies the schedule ("from 16+0")
+    counts_from: Ga | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.kind == "serial" and self.interval_days is None:
+            raise ValueError("interval_days: is required for a serial schedule")
+        if (self.short_cl_interval_days is None) != (self.short_cl_below_mm is None):
+            raise ValueError(
+                "short_cl_below_mm: give both short_cl_below_mm and short_cl_interval_days, "
+                "or neither"
+            )
+        if (
+            self.short_cl_interval_days is not None
+            and self.interval_days is not None
+            and self.short_cl_interval_days >= self.interval_days
+        ):
+            raise ValueError("short_cl_interval_days: must be shorter than interval_days")
+        return self
+
+    @property
+    def single_counts_from(self) -> int:
+        return self.window.start if self.counts_from is None else self.counts_from
+
+
+class ClUpgrade(Spec):
+    """NICE: any CL at or below this, already recorded (transvaginal), makes the risk high."""
+
+    threshold_mm: ThresholdMm
+    comparison: Below = "le"
+
+
+class RiskSpec(Spec):
+    """Risk category definition: high and intermediate are any-of history criteria."""
+
+    high: HistoryCriteria
+    intermediate: HistoryCriteria | None = None
+    cl_upgrade: ClUpgrade | None = None
+
+
+class MultiplePregnancy(Spec):
+    """Twins and higher order: whether the surveillance schedule applies."""
+
+    schedule: bool
+
+
+class Profile(Spec):
+    """One guideline profile: risk definition, schedules, look-ahead and the rule entries."""
+
+    name: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    # Active patient: GA below this at the review date, or a cerclage in situ
+    active_before: Ga
+    look_ahead_days: Annotated[int, Field(ge=0, le=60)]
+    risk: RiskSpec
+    schedules: dict[Risk, Schedule] = Field(default_factory=dict)
+    multiple_pregnancy: MultiplePregnancy
+    rules: Annotated[tuple[RuleSpec, ...], Field(min_length=1)]
+    source: str = ""
+
+
+def builtin_profile_names() -> list[str]:
+    """Names of the profiles shipped with the package, default first."""
+    folder = resources.files("cervix_watch.rules") / _PACKAGE_DIR
+    names = sorted(
+        p.name.removesuffix(".toml") for p in folder.iterdir() if p.name.endswith(".toml")
+    )
+    return sorted(names, key=lambda n: n != DEFAULT_PROFILE)
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """A built-in profile by name, or a profile file by path; InputError lists every problem."""
+    if isinstance(name_or_path, str) and name_or_path in builtin_profile_names():
+        return _load_builtin(name_or_path)
+    path = Path(name_or_path)
+    if not path.is_file():
+        names = ", ".join(builtin_profile_names())
+        raise InputError(
+            Problem(
+                "profile",
+                f"{str(name_or_path)!r} is neither a built-in profile ({names}) nor a file",
+            )
+        )
+    profile, problems = _parse(path.read_bytes(), str(path))
+    if profile is None:
+        raise InputError(problems)
+    return profile
+
+
+def check_profile_file(path: str | Path) -> list[Problem]:
+    """Every problem in a profile file, each with its place in the file (`rules[3].window.end`)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return [Problem("file", f"cannot read: {error.strerror or error}", source=str(path))]
+    return _parse(data, str(path))[1]
+
+
+@lru_cache(maxsize=8)
+def _load_builtin(name: str) -> Profile:
+    data = (resources.files("cervix_watch.rules") / _PACKAGE_DIR / f"{name}.toml").read_bytes()
+    profile, problems = _parse(data, f"built-in profile {name}")
+    if profile is None:  # a broken shipped file is a bug, but still say where
+        raise InputError(problems)
+    return profile
+
+
+def _parse(data: bytes, source: str) -> tuple[Profile | None, list[Problem]]:
+    try:
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return None, [Problem("file", "is not UTF-8 text", source=source)]
+    except tomllib.TOMLDecodeError as error:
+        return None, [Problem("toml", str(error), source=source)]
+    problems = _duplicate_ids(raw, source)
+    try:
+        profile = Profile.model_validate({**raw, "source": source})
+    except ValidationError as error:
+        return None, problems + _problems_from(error, source)
+    return (None if problems else profile), problems
+
+
+def _duplicate_ids(raw: dict[str, Any], source: str) -> list[Problem]:
+    """Rule ids are unique within a profile: a duplicate is a copy-paste slip."""
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+    rules = raw.get("rules")
+    if not isinstance(rules, list):
+        return problems
+    for index, rule in enumerate(rules):
+        rule_id = rule.get("id") if isinstance(rule, dict) else None
+        if not isinstance(rule_id, str):
+            continue
+        if rule_id in seen:
+            message = f"{rule_id!r} is already used by rules[{seen[rule_id]}]"
+            problems.append(Problem(f"rules[{index}].id", message, source=source))
+        seen.setdefault(rule_id, index)
+    return problems
+
+
+_BOUNDS = {
+    "greater_than": "must be more than {gt}",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than": "must be less than {lt}",
+    "less_than_equal": "must be at most {le}",
+}
+
+
+def _problems_from(error: ValidationError, source: str) -> list[Problem]:
+    problems = []
+    for item in error.errors(include_url=False):
+        path, message = _path(item["loc"]), _message(item)
+        # model validators name the field they reject: "end: must be after start"
+        head, sep, rest = message.partition(": ")
+        if sep and head.isidentifier():
+            path, message = f"{path}.{head}" if path else head, rest
+        problems.append(Problem(path or "profile", message, source=source))
+    return problems
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """('rules', 3, 'qualifying-cl', 'window', 'end') -> 'rules[3].window.end'."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part in RULE_KINDS:  # the discriminated-union tag is not a key in the file
+            continue
+        else:
+            text += f".{part}" if text else part
+    return text
+
+
+def _message(item: Any) -> str:
+    kind, ctx, given = item["type"], item.get("ctx", {}), item.get("input")
+    if kind in _BOUNDS:
+        return f"{given!r} " + _BOUNDS[kind].format(**ctx)
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not a known key"
+    if kind == "union_tag_invalid":
+        return f"kind: {ctx.get('tag')!r} is not one of {', '.join(RULE_KINDS)}"
+    if kind == "union_tag_not_found":
+        return f"kind: is required, one of {', '.join(RULE_KINDS)}"
+    if kind in {"int_parsing", "int_type", "int_from_float"}:
+        return f"{given!r} is not a whole number"
+    if kind in {"float_parsing", "float_type"}:
+        return f"{given!r} is not a number"
+    if kind in {"bool_parsing", "bool_type"}:
+        return f"{given!r} is not true or false"
+    if kind in {"enum", "literal_error"}:
+        return f"{given!r} is not one of {ctx.get('expected')}"
+    message = str(item["msg"])
+    return message.removeprefix("Value error, ")

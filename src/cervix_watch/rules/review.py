@@ -1,0 +1,119 @@
+"""What the engine returns: flags per patient and the clinic review (contract.md, "Review output").
+
+Plain frozen dataclasses: a clinic review builds one per active patient, and
+renderers (report/) only read them. `Review.to_json_dict()` is the contract's
+JSON; the patient's name stays on `PatientReview` for on-screen renderers
+but is not part of the JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from cervix_watch.domain.enums import Action, Priority, Risk
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Discussion
+
+# Priority.rank computes a list each call; the review sorts many flags.
+PRIORITY_RANK = {priority: priority.rank for priority in Priority}
+NO_FLAGS_RANK = len(PRIORITY_RANK)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag:
+    """One discussion point: the action, the rule that raised it, and the record it rests on."""
+
+    action: Action
+    rule: str
+    priority: Priority
+    message: str
+    citation: str
+    basis_scan_id: int | None = None
+    basis_exam_date: date | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "action": self.action.value,
+            "rule": self.rule,
+            "priority": self.priority.value,
+            "message": self.message,
+            "citation": self.citation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PatientReview:
+    """One active patient on the review date."""
+
+    mrn: str
+    name: str
+    ga_days: int
+    risk: Risk
+    latest_cl_mm: float | None
+    shortest_cl_mm: float | None
+    next_scan_due: date | None
+    flags: tuple[Flag, ...]
+    discussed: tuple[Discussion, ...]
+
+    @property
+    def ga(self) -> str:
+        return format_ga(self.ga_days)
+
+    @property
+    def top_rank(self) -> int:
+        """Rank of the most pressing flag (0 = urgent); after info when there is none."""
+        return PRIORITY_RANK[self.flags[0].priority] if self.flags else NO_FLAGS_RANK
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "mrn": self.mrn,
+            "ga": self.ga,
+            "ga_days": self.ga_days,
+            "risk": self.risk.value,
+            "latest_cl_mm": self.latest_cl_mm,
+            "shortest_cl_mm": self.shortest_cl_mm,
+            "next_scan_due": None if self.next_scan_due is None else self.next_scan_due.isoformat(),
+            "flags": [flag.to_json_dict() for flag in self.flags],
+            "discussed": [
+                {"action": d.action.value, "date": d.date.isoformat(), "outcome": d.outcome.value}
+                for d in self.discussed
+            ],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """A clinic's review on one date under one profile; patients most pressing first."""
+
+    as_of: date
+    profile: str
+    patients: tuple[PatientReview, ...]
+
+    def to_json_dict(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "profile": self.profile,
+            "patients": [patient.to_json_dict() for patient in self.patients],
+        }
+
+
+def flag_order(flag: Flag) -> tuple[int, str]:
+    """Within a patient: priority (urgent first), then action."""
+    return PRIORITY_RANK[flag.priority], flag.action.value
+
+
+def patient_order(patient: PatientReview) -> tuple[int, str]:
+    """Across patients: highest flag priority (urgent first, none last), then MRN."""
+    return patient.top_rank, patient.mrn
+
+
+def flags_raised_by_scan(review: PatientReview, scan_id: int) -> list[Flag]:
+    """Flags resting on this scan, including the latest-scan findings when it is the latest."""
+    return [flag for flag in review.flags if flag.basis_scan_id == scan_id]
+
+
+def flags_raised_by_exam(review: PatientReview, exam_date: date) -> list[Flag]:
+    """Flags resting on the exam recorded on this date."""
+    return [flag for flag in review.flags if flag.basis_exam_date == exam_date]

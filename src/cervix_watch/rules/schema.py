@@ -1,0 +1,220 @@
+"""Building blocks of a guideline profile: GA values, windows, CL thresholds, history criteria.
+
+Every number a rule uses comes from one of these models, loaded from the
+profile's TOML file, so a clinic can change it without touching code
+(clinical-rules.md: "Every number here ... lives in the profile's data file").
+GA is written `"16+0"` in the file and held as an int of days here.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Self
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+
+from cervix_watch.domain.enums import CervicalExcision, PriorCerclage
+from cervix_watch.domain.ga import format_ga, parse_ga
+from cervix_watch.domain.models import Patient
+
+# Plausible ranges for numbers in a profile: anything outside is a typo, not a local policy.
+MAX_THRESHOLD_MM = 60.0
+MAX_INTERVAL_DAYS = 56
+
+
+def _ga_text(value: Any) -> Any:
+    """GA in a profile is a string such as "16+0": a bare number could mean weeks or days."""
+    if isinstance(value, str):
+        return parse_ga(value)
+    raise ValueError(f'{value!r}: write a gestational age as a string such as "16+0"')
+
+
+Ga = Annotated[int, BeforeValidator(_ga_text), PlainSerializer(format_ga, return_type=str)]
+ThresholdMm = Annotated[float, Field(gt=0.0, le=MAX_THRESHOLD_MM)]
+Citation = Annotated[str, Field(min_length=1, max_length=300)]
+
+Below = Literal["lt", "le"]
+Above = Literal["gt", "ge"]
+_SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
+
+
+class Spec(BaseModel):
+    """Base of every profile model: immutable, and a misspelt key is an error, not ignored."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Window(Spec):
+    """A GA range. `include_end = false` reads "16+0 to before 24+0" (GA < 168 days)."""
+
+    start: Ga = 0
+    end: Ga
+    include_end: bool = True
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.end <= self.start:
+            raise ValueError("end: must be after start")
+        return self
+
+    def contains(self, ga: int) -> bool:
+        if ga < self.start:
+            return False
+        return ga <= self.end if self.include_end else ga < self.end
+
+    def past_end(self, ga: int) -> bool:
+        return ga > self.end if self.include_end else ga >= self.end
+
+    def describe(self) -> str:
+        """ "16+0 to before 24+0", "16+0 to 24+0", "before 24+0" or "up to 24+0"."""
+        end = format_ga(self.end)
+        if self.start == 0:
+            return f"up to {end}" if self.include_end else f"before {end}"
+        start = format_ga(self.start)
+        return f"{start} to {end}" if self.include_end else f"{start} to before {end}"
+
+
+def compare(value: float, comparison: str, limit: float) -> bool:
+    """`value <comparison> limit` for the four spellings a profile uses."""
+    if comparison == "lt":
+        return value < limit
+    if comparison == "le":
+        return value <= limit
+    if comparison == "gt":
+        return value > limit
+    return value >= limit
+
+
+def describe_limit(comparison: str, limit: float, unit: str = "mm") -> str:
+    return f"{_SYMBOL[comparison]} {limit:g} {unit}"
+
+
+class ClBand(Spec):
+    """A CL threshold (`threshold_mm`, `comparison`) with an optional lower bound (`floor_mm`).
+
+    SMFM's shared-decision band "20.1-25.0 mm" is `floor_mm = 20.0, floor_comparison = "gt",
+    threshold_mm = 25.0, comparison = "le"`.
+    """
+
+    threshold_mm: ThresholdMm
+    comparison: Below = "lt"
+    floor_mm: ThresholdMm | None = None
+    floor_comparison: Above = "ge"
+
+    @model_validator(mode="after")
+    def _floor_below_threshold(self) -> Self:
+        if self.floor_mm is not None and self.floor_mm >= self.threshold_mm:
+            raise ValueError("floor_mm: must be below threshold_mm")
+        return self
+
+    def met(self, cl_mm: float) -> bool:
+        if not compare(cl_mm, self.comparison, self.threshold_mm):
+            return False
+        return self.floor_mm is None or compare(cl_mm, self.floor_comparison, self.floor_mm)
+
+    def describe_band(self) -> str:
+        upper = describe_limit(self.comparison, self.threshold_mm)
+        if self.floor_mm is None:
+            return upper
+        return f"{describe_limit(self.floor_comparison, self.floor_mm, 'mm')} and {upper}"
+
+
+class ShortCl(ClBand):
+    """A qualifying-CL condition: the shortest transvaginal CL in `window` meets the band."""
+
+    window: Window
+
+    def describe(self) -> str:
+        joiner = " " if self.window.start == 0 else " in "  # "< 25 mm before 24+0"
+        return f"{self.describe_band()}{joiner}{self.window.describe()}"
+
+
+class HistoryCriteria(Spec):
+    """Obstetric-history criteria; a patient matches when ANY set criterion holds."""
+
+    prior_sptb_before: Ga | None = None
+    prior_sptb_count_min: Annotated[int, Field(ge=1, le=50)] | None = None
+    painless_loss_count_min: Annotated[int, Field(ge=1, le=50)] | None = None
+    prior_cerclage: tuple[PriorCerclage, ...] = ()
+    prior_pprom_before: Ga | None = None
+    cervical_excision: tuple[CervicalExcision, ...] = ()
+    uterine_anomaly: bool = False
+    intrauterine_adhesions: bool = False
+    caesarean_full_dilatation: bool = False
+
+    @model_validator(mode="after")
+    def _something_set(self) -> Self:
+        values = [getattr(self, name) for name in type(self).model_fields]
+        if all(value is None or value is False or value == () for value in values):
+            raise ValueError("set at least one criterion")
+        return self
+
+    def matches(self, patient: Patient) -> bool:
+        """Any criterion holds (the same tests as `reasons`, without building words)."""
+        sptb, pprom = patient.prior_sptb_weeks, patient.prior_pprom_weeks
+        return (
+            (
+                self.prior_sptb_before is not None
+                and sptb is not None
+                and sptb < self.prior_sptb_before
+            )
+            or (
+                self.prior_sptb_count_min is not None
+                and patient.sptb_count >= self.prior_sptb_count_min
+            )
+            or (
+                self.painless_loss_count_min is not None
+                and patient.painless_loss_count >= self.painless_loss_count_min
+            )
+            or patient.prior_cerclage in self.prior_cerclage
+            or (
+                self.prior_pprom_before is not None
+                and pprom is not None
+                and pprom < self.prior_pprom_before
+            )
+            or patient.cervical_excision in self.cervical_excision
+            or bool(self._flags(patient))
+        )
+
+    def reasons(self, patient: Patient) -> list[str]:
+        """The criteria this patient meets, in words for a message (empty when none)."""
+        found: list[str] = []
+        sptb = patient.prior_sptb_weeks
+        if (
+            self.prior_sptb_before is not None
+            and sptb is not None
+            and sptb < self.prior_sptb_before
+        ):
+            found.append(f"prior sPTB at {format_ga(sptb)}")
+        count = patient.sptb_count
+        if self.prior_sptb_count_min is not None and count >= self.prior_sptb_count_min:
+            found.append(f"{count} prior sPTB/mid-trimester losses")
+        losses = patient.painless_loss_count
+        if self.painless_loss_count_min is not None and losses >= self.painless_loss_count_min:
+            found.append(f"{losses} painless second-trimester loss(es)")
+        if patient.prior_cerclage in self.prior_cerclage:
+            found.append(f"prior {patient.prior_cerclage.value}-indicated cerclage")
+        pprom = patient.prior_pprom_weeks
+        if (
+            self.prior_pprom_before is not None
+            and pprom is not None
+            and pprom < self.prior_pprom_before
+        ):
+            found.append(f"prior PPROM at {format_ga(pprom)}")
+        if patient.cervical_excision in self.cervical_excision:
+            found.append(f"cervical excision ({patient.cervical_excision.value})")
+        found.extend(self._flags(patient))
+        return found
+
+    def _flags(self, patient: Patient) -> list[str]:
+        pairs = (
+            (self.uterine_anomaly and patient.uterine_anomaly, "uterine anomaly"),
+            (
+                self.intrauterine_adhesions and patient.intrauterine_adhesions,
+                "intrauterine adhesions",
+            ),
+            (
+                self.caesarean_full_dilatation and patient.caesarean_full_dilatation,
+                "caesarean at full dilatation",
+            ),
+        )
+        return [words for hit, words in pairs if hit]
