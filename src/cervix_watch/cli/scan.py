@@ -255,7 +255,7 @@ def amend(
     note: Note = None,
     operator: OperatorOption = None,
 ) -> None:
-    """Correct a scan; --cl replaces all its measurements. The old values stay in the audit trail."""
+    """Correct a scan (--cl replaces all its measurements); old values stay in the audit trail."""
     context.require("reason", reason)
     changes = _scan_values(
         cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note

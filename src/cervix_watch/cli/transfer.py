@@ -1,13 +1,126 @@
-"""`import` and `export` of the contract's five CSV kinds (placeholder until interop lands)."""
+"""`import` and `export`: the contract's five CSV kinds, all-or-nothing in, spreadsheet-safe out."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
 
+from cervix_watch.cli import context, output
+from cervix_watch.cli.context import OperatorOption
+from cervix_watch.domain.errors import InputError, Problem
 
-def import_command(ctx: typer.Context) -> None:
-    """Import a CSV file (all-or-nothing)."""
+
+class Kind(StrEnum):
+    PATIENTS = "patients"
+    SCANS = "scans"
+    EXAMS = "exams"
+    TREATMENTS = "treatments"
+    DISCUSSIONS = "discussions"
 
 
-def export_command(ctx: typer.Context) -> None:
-    """Export a CSV file."""
+KindArg = Annotated[
+    Kind, typer.Argument(help="Which records: patients, scans, exams, treatments, discussions.")
+]
+PROGRESS_MIN_BYTES = 1_000_000  # below this an import finishes before a bar could help
+
+
+def import_command(
+    ctx: typer.Context,
+    kind: KindArg,
+    file: Annotated[
+        Path, typer.Argument(help="CSV file in the contract's format (UTF-8, header row).")
+    ],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+    ] = False,
+    operator: OperatorOption = None,
+) -> None:
+    """Import a CSV file: all rows or none; every bad row is listed as file:line: column: problem.
+
+    Rows already in the database are skipped, so importing the same file twice is safe.
+    """
+    from cervix_watch.store.importer import import_records
+
+    if not file.is_file():
+        raise InputError(Problem("file", f"{file}: no such file"))
+    store = context.state(ctx).store()
+    with _progress(file, f"Importing {kind.value}") as advance:
+        result = import_records(
+            store,
+            kind.value,
+            _chunks(kind, file, advance),
+            source=str(file),
+            who=context.who(operator),
+            dry_run=dry_run,
+        )
+    if dry_run:
+        output.success(
+            f"Dry run: {result.added} {kind.value} would be added, {result.skipped} already "
+            f"present; nothing was written."
+        )
+    else:
+        output.success(
+            f"Imported {result.added} {kind.value} from {file.name} "
+            f"({result.skipped} already present)."
+        )
+
+
+Chunk = tuple[list[Problem], list[tuple[int, Any]]]
+
+
+def _chunks(kind: Kind, file: Path, advance: Callable[[int], None]) -> Iterator[Chunk]:
+    """The parsed file chunk by chunk: each chunk's problems and its valid (line, record)s."""
+    from cervix_watch.interop.csvio import read_rows
+
+    try:
+        for chunk in read_rows(kind.value, file):
+            problems = [p for row in chunk for p in row.problems]
+            records = [(row.line, row.record) for row in chunk if row.ok and row.record is not None]
+            advance(chunk[-1].line)
+            yield problems, records
+    except OSError as error:
+        raise InputError(Problem("file", f"{file}: {error.strerror}")) from None
+
+
+@contextmanager
+def _progress(file: Path, label: str) -> Iterator[Callable[[int], None]]:
+    """A live line count on stderr for large files on a terminal; silent otherwise."""
+    if file.stat().st_size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield lambda _line: None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=output.err, transient=True) as progress:
+        task = progress.add_task(label)
+        yield lambda line: progress.update(task, description=f"{label}: {line:,} lines checked")
+
+
+def export_command(
+    ctx: typer.Context,
+    kind: KindArg,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (created 0600); default stdout."),
+    ] = None,
+) -> None:
+    """Export every current record of a kind as CSV (voided scans are left out)."""
+    from cervix_watch.interop.csvio import write_csv
+    from cervix_watch.store.importer import export_records
+
+    records = export_records(context.state(ctx).store(), kind.value)
+    if out is None:
+        write_csv(kind.value, records, sys.stdout)
+        return
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        count = write_csv(kind.value, records, handle)
+    os.chmod(out, 0o600)
+    output.note(f"Wrote {count} {kind.value} to {out}.")

@@ -46,101 +46,123 @@ _EVENT_TABLES: dict[str, tuple[sa.Table, Callable[[Any], dict[str, Any]], str]] 
 }
 
 
+Chunk = tuple[list[Problem], list[Line]]
+
+
 def import_records(
     store: Store,
     kind: str,
-    records: Sequence[Line],
+    chunks: Iterable[Chunk],
     *,
     source: str,
     who: str,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Check every record against the database, then write all of them or none."""
+    """Check every record against the database and write them all, or none.
+
+    Chunks stream through one transaction, so memory stays bounded on large
+    files; after the first problem nothing more is inserted, every remaining
+    row is still checked (so all problems are reported), and the transaction
+    is rolled back.
+    """
+    problems: list[Problem] = []
+    added = skipped = 0
     with store.write() as conn:
-        if kind == "patients":
-            new, skipped, problems = _plan_patients(conn, records, source)
-        else:
-            new, skipped, problems = _plan_events(conn, kind, records, source)
-        if problems:
-            raise InputError(problems)
-        if not dry_run:
-            _insert_all(conn, kind, new, who, source, progress)
-        else:
+        planner = _Planner(conn, kind, source)
+        for parse_problems, records in chunks:
+            problems.extend(parse_problems)
+            new, chunk_skipped, chunk_problems = planner.plan(records)
+            problems.extend(chunk_problems)
+            skipped += chunk_skipped
+            added += len(new)
+            if not problems and not dry_run:
+                _insert_all(conn, kind, new, who, source)
+            if progress is not None:
+                progress(len(records) + len(parse_problems))
+        if problems or dry_run:
             conn.rollback()
-    return ImportResult(kind, len(new), skipped, dry_run)
+    if problems:
+        raise InputError(problems)
+    return ImportResult(kind, added, skipped, dry_run)
+
+
+class _Planner:
+    """Decides per record: insert, skip (already stored) or problem. Holds lookups across chunks."""
+
+    def __init__(self, conn: sa.Connection, kind: str, source: str) -> None:
+        self.conn, self.kind, self.source = conn, kind, source
+        self.seen: set[tuple[Any, ...]] = set()
+        patient_rows = list(conn.execute(sa.select(t.patients)).mappings())
+        self.patients = {
+            r["mrn"]: (r["patient_id"], rows.patient_from_row(r)) for r in patient_rows
+        }
+        if kind != "patients":
+            self.stored_keys, self.stored_ids = _stored(conn, kind)
+
+    def plan(self, records: Sequence[Line]) -> tuple[list[dict[str, Any]], int, list[Problem]]:
+        if self.kind == "patients":
+            return _plan_patients(self, records)
+        return _plan_events(self, records)
 
 
 def _plan_patients(
-    conn: sa.Connection, records: Sequence[Line], source: str
+    planner: _Planner, records: Sequence[Line]
 ) -> tuple[list[dict[str, Any]], int, list[Problem]]:
-    existing = {
-        r["mrn"]: rows.patient_from_row(r) for r in conn.execute(sa.select(t.patients)).mappings()
-    }
     new: list[dict[str, Any]] = []
     skipped = 0
     problems: list[Problem] = []
     for line, record in records:
         assert isinstance(record, Patient)
-        stored = existing.get(record.mrn)
+        stored = planner.patients.get(record.mrn)
         if stored is None:
             new.append(rows.patient_values(record))
-        elif stored == record:
+            planner.patients[record.mrn] = (0, record)  # a repeat later in the file is a skip
+        elif stored[1].model_dump() == record.model_dump():
             skipped += 1
         else:
-            problems.append(
-                Problem(
-                    "mrn",
-                    f"{record.mrn!r} is already registered with different details "
-                    "(change it with 'patient edit')",
-                    source,
-                    line,
-                )
+            message = (
+                f"{record.mrn!r} is already registered with different details "
+                "(change it with 'patient edit')"
             )
+            problems.append(Problem("mrn", message, planner.source, line))
     return new, skipped, problems
 
 
 def _plan_events(
-    conn: sa.Connection, kind: str, records: Sequence[Line], source: str
+    planner: _Planner, records: Sequence[Line]
 ) -> tuple[list[dict[str, Any]], int, list[Problem]]:
-    _table, to_values, date_field = _EVENT_TABLES[kind]
-    patients = {
-        r["mrn"]: (r["patient_id"], rows.patient_from_row(r))
-        for r in conn.execute(sa.select(t.patients)).mappings()
-    }
-    stored_keys, stored_ids = _stored(conn, kind)
+    _table, to_values, date_field = _EVENT_TABLES[planner.kind]
+    source = planner.source
     new: list[dict[str, Any]] = []
     skipped = 0
     problems: list[Problem] = []
-    seen: set[tuple[Any, ...]] = set()
     for line, record in records:
-        found = patients.get(record.mrn)  # type: ignore[attr-defined]
+        mrn: str = record.mrn  # type: ignore[attr-defined]
+        found = planner.patients.get(mrn)
         if found is None:
-            problems.append(Problem("mrn", f"no patient {record.mrn!r}", source, line))  # type: ignore[attr-defined]
+            problems.append(
+                Problem("mrn", f"no patient {mrn!r} (import patients first)", source, line)
+            )
             continue
         patient_id, patient = found
         problems.extend(_date_problems(record, patient, date_field, source, line))
         values = {"patient_id": patient_id, **to_values(record)}
         key = _content_key(values)
         scan_id = getattr(record, "scan_id", None)
-        if scan_id is not None and scan_id in stored_ids:
-            if stored_ids[scan_id] != key:
-                problems.append(
-                    Problem(
-                        "scan_id",
-                        f"scan {scan_id} is stored with different values "
-                        "(change it with 'scan amend')",
-                        source,
-                        line,
-                    )
+        if scan_id is not None and scan_id in planner.stored_ids:
+            if planner.stored_ids[scan_id] != key:
+                message = (
+                    f"scan {scan_id} is stored with different values (change it with 'scan amend')"
                 )
+                problems.append(Problem("scan_id", message, source, line))
             else:
                 skipped += 1
             continue
-        if scan_id is None and (key in stored_keys or key in seen):
+        if scan_id is None and (key in planner.stored_keys or key in planner.seen):
             skipped += 1
             continue
-        seen.add(key)
+        planner.seen.add(key)
         if scan_id is not None:
             values["scan_id"] = scan_id
         new.append(values)
@@ -198,7 +220,6 @@ def _insert_all(
     new: list[dict[str, Any]],
     who: str,
     source: str,
-    progress: Progress | None,
 ) -> None:
     table = t.patients if kind == "patients" else _EVENT_TABLES[kind][0]
     key = next(iter(table.primary_key.columns))
@@ -233,8 +254,6 @@ def _insert_all(
                 for row_id, values in inserted
             ],
         )
-        if progress is not None:
-            progress(len(chunk))
 
 
 def export_records(store: Store, kind: str) -> Iterable[Record]:
