@@ -97,7 +97,8 @@ def test_amend_and_void_need_a_reason(registered: Cli) -> None:
     assert result.exit_code == 0, result.output
     assert registered("scan", "void", "1", "--reason", "wrong patient").exit_code == 0
     show = registered("patient", "show", "P01").stdout
-    assert "typo" in show and "wrong patient" in show
+    assert "typo" in show
+    assert "wrong patient" in show
 
 
 def test_scan_list_json_has_ga_and_recorded_cl(registered: Cli) -> None:

@@ -58,7 +58,8 @@ def test_reimport_does_not_duplicate(cli: Cli, vignettes: Path) -> None:
     """Importing the same files twice adds nothing the second time."""
     import_all(cli, vignettes)
     result = cli("import", "scans", str(vignettes / "scans.csv"))
-    assert "Imported 0 scans" in result.stdout and "7 already present" in result.stdout
+    assert "Imported 0 scans" in result.stdout
+    assert "7 already present" in result.stdout
     assert cli("export", "scans").stdout.count("\n") == 8
 
 

@@ -128,4 +128,5 @@ def test_future_dates_are_refused() -> None:
     """A scan dated after today is refused."""
     patient = build(Patient, PATIENT)
     problem = check_event_date("date", date(2026, 11, 2), patient, today=date(2026, 11, 1))
-    assert problem is not None and "future" in problem.message
+    assert problem is not None
+    assert "future" in problem.message

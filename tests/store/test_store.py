@@ -115,7 +115,8 @@ def test_close_records_the_outcome_once(store: Store) -> None:
         "P01", build(Closure, {"date": "2026-11-01", "outcome": "transferred"}), "x", None
     )
     _, closure = store.get_patient("P01")
-    assert closure is not None and closure.outcome.value == "transferred"
+    assert closure is not None
+    assert closure.outcome.value == "transferred"
     with pytest.raises(InputError, match="already closed"):
         store.close_patient(
             "P01", build(Closure, {"date": "2026-11-02", "outcome": "loss"}), "x", None
@@ -127,7 +128,8 @@ def test_edit_patient_with_new_lmp_moves_the_edd(store: Store) -> None:
     new = store.edit_patient("P01", {"lmp": "2026-06-08"}, "dating scan", "doc")
     assert new.edd == date(2027, 3, 15)
     last = store.audit_trail("P01")[-1]
-    assert last.reason == "dating scan" and "edd" in last.changes
+    assert last.reason == "dating scan"
+    assert "edd" in last.changes
 
 
 def test_postgres_url_without_driver_is_a_database_error() -> None:
