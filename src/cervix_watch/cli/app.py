@@ -82,7 +82,7 @@ def root(
 
 
 def _register() -> None:
-    from cervix_watch.cli import events, patient, scan, transfer
+    from cervix_watch.cli import demo, events, patient, review, scan, transfer
 
     app.add_typer(patient.app, name="patient")
     app.add_typer(scan.app, name="scan")
@@ -91,6 +91,10 @@ def _register() -> None:
     app.command("discuss")(events.discuss)
     app.command("import")(transfer.import_command)
     app.command("export")(transfer.export_command)
+    app.command("review")(review.review)
+    app.command("due")(review.due)
+    app.add_typer(review.rules_app, name="rules")
+    app.command("demo")(demo.demo)
 
 
 _register()

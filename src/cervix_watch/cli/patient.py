@@ -237,7 +237,7 @@ def show(
     ] = None,
 ) -> None:
     """One patient: history, risk, every scan with GA, flags, next scan due, audit trail."""
-    from cervix_watch.cli.views import show_patient
+    from cervix_watch.cli.render import show_patient
 
     on = context.parse_date("as_of", as_of) or date.today()
     show_patient(context.state(ctx), mrn, on, profile)

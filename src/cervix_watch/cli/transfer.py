@@ -8,13 +8,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cervix_watch.cli import context, output
 from cervix_watch.cli.context import OperatorOption
 from cervix_watch.domain.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from cervix_watch.store.importer import ImportResult
 
 
 class Kind(StrEnum):
@@ -46,20 +49,7 @@ def import_command(
 
     Rows already in the database are skipped, so importing the same file twice is safe.
     """
-    from cervix_watch.store.importer import import_records
-
-    if not file.is_file():
-        raise InputError(Problem("file", f"{file}: no such file"))
-    store = context.state(ctx).store()
-    with _progress(file, f"Importing {kind.value}") as advance:
-        result = import_records(
-            store,
-            kind.value,
-            _chunks(kind, file, advance),
-            source=str(file),
-            who=context.who(operator),
-            dry_run=dry_run,
-        )
+    result = load_csv(context.state(ctx), kind.value, file, context.who(operator), dry_run)
     if dry_run:
         output.success(
             f"Dry run: {result.added} {kind.value} would be added, {result.skipped} already "
@@ -75,12 +65,31 @@ def import_command(
 Chunk = tuple[list[Problem], list[tuple[int, Any]]]
 
 
-def _chunks(kind: Kind, file: Path, advance: Callable[[int], None]) -> Iterator[Chunk]:
+def load_csv(
+    state: context.State, kind: str, file: Path, who: str, dry_run: bool = False
+) -> ImportResult:
+    """Import one CSV file through the store (shared by `import` and `demo`)."""
+    from cervix_watch.store.importer import import_records
+
+    if not file.is_file():
+        raise InputError(Problem("file", f"{file}: no such file"))
+    with _progress(file, f"Importing {kind}") as advance:
+        return import_records(
+            state.store(),
+            kind,
+            _chunks(kind, file, advance),
+            source=str(file),
+            who=who,
+            dry_run=dry_run,
+        )
+
+
+def _chunks(kind: str, file: Path, advance: Callable[[int], None]) -> Iterator[Chunk]:
     """The parsed file chunk by chunk: each chunk's problems and its valid (line, record)s."""
     from cervix_watch.interop.csvio import read_rows
 
     try:
-        for chunk in read_rows(kind.value, file):
+        for chunk in read_rows(kind, file):
             problems = [p for row in chunk for p in row.problems]
             records = [(row.line, row.record) for row in chunk if row.ok and row.record is not None]
             advance(chunk[-1].line)

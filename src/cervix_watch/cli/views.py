@@ -43,33 +43,3 @@ def patient_rows(
             [p.mrn, p.name, p.edd.isoformat(), format_ga(ga), "", status, len(f.scans), latest]
         )
     return rows
-
-
-def show_patient(state: context.State, mrn: str, on: date, profile: str | None) -> None:
-    store = state.store()
-    (f,) = store.patient_files(mrn)
-    p = f.patient
-    output.line(f"{p.mrn}  {p.name}  EDD {p.edd}  GA {format_ga(p.ga_on(on))} on {on}")
-    output.table(
-        "Scans",
-        ["Id", "Date", "GA", "Route", "CL mm", "Recorded"],
-        [
-            [
-                s.scan_id,
-                s.date,
-                format_ga(p.ga_on(s.date)),
-                s.route.value,
-                " / ".join(f"{v:.1f}" for v in s.cl_mm),
-                f"{s.recorded_cl_mm:.1f}",
-            ]
-            for s in f.scans
-        ],
-    )
-    output.table(
-        "Audit trail",
-        ["When", "Who", "What", "Reason"],
-        [
-            [a.at, a.who, f"{a.action} {a.entity} {a.entity_id or ''}", a.reason or ""]
-            for a in store.audit_trail(mrn)
-        ],
-    )

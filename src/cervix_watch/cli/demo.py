@@ -1,0 +1,92 @@
+"""`demo`: load the bundled synthetic clinic into a throw-away database and show its review."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cervix_watch.cli import context, output
+from cervix_watch.domain.errors import InputError, Problem
+
+KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+DATA_ENV = "CERVIX_WATCH_DEMO_DATA"
+
+
+def demo_data_dir() -> Path:
+    """$CERVIX_WATCH_DEMO_DATA, else the repository's data/ beside src/ (editable install)."""
+    if os.environ.get(DATA_ENV):
+        return Path(os.environ[DATA_ENV])
+    return Path(__file__).resolve().parents[3] / "data"
+
+
+def demo(
+    ctx: typer.Context,
+    data: Annotated[
+        Path | None, typer.Option("--data", help="Folder with the demo CSVs (default: data/).")
+    ] = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Also write the HTML review report here.")
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", help="Review date (default: the demo's own, in demo-as-of.txt)."),
+    ] = None,
+    profile: Annotated[str | None, typer.Option("--profile", help="Guideline profile.")] = None,
+) -> None:
+    """Load the synthetic demo clinic into a throw-away database and print this week's review.
+
+    Without --db a temporary database is used and removed afterwards; with --db the
+    database must be empty (the demo never mixes into clinical records).
+    """
+    folder = data or demo_data_dir()
+    if not (folder / "patients.csv").is_file():
+        raise InputError(Problem("data", f"no demo clinic in {folder} (give --data FOLDER)"))
+    state = context.state(ctx)
+    if state.db is None and not os.environ.get("CERVIX_WATCH_DB"):
+        with tempfile.TemporaryDirectory(prefix="cervix-watch-demo-") as tmp:
+            state.db = str(Path(tmp) / "demo.sqlite3")
+            _run(state, folder, html, as_of, profile)
+            state.store().engine.dispose()
+        return
+    _run(state, folder, html, as_of, profile)
+
+
+def _run(
+    state: context.State, folder: Path, html: Path | None, as_of: str | None, profile: str | None
+) -> None:
+    from cervix_watch.cli import clinic
+    from cervix_watch.cli.render import render_review
+    from cervix_watch.cli.transfer import load_csv
+
+    store = state.store()
+    if store.counts()["patients"]:
+        raise InputError(
+            Problem("db", "the demo needs an empty database; omit --db to use a temporary one")
+        )
+    for kind in KINDS:
+        load_csv(state, kind, folder / f"{kind}.csv", who="demo")
+    on = context.parse_date("as_of", as_of) or _demo_date(folder)
+    chosen = clinic.resolve_profile(state, profile)
+    counts = store.counts()
+    output.note(
+        f"Demo clinic loaded from {folder}: {counts['patients']} patients, "
+        f"{counts['scans']} scans, {counts['exams']} exams, {counts['treatments']} treatments, "
+        f"{counts['discussions']} discussions. Database: {store.location.describe()}"
+    )
+    result, histories = clinic.clinic_review(state, on, chosen)
+    render_review(result, histories, chosen, "table", None)
+    if html is not None:
+        render_review(result, histories, chosen, "html", html)
+        output.note(f"HTML report written to {html}")
+
+
+def _demo_date(folder: Path) -> date:
+    marker = folder / "demo-as-of.txt"
+    if marker.is_file():
+        return date.fromisoformat(marker.read_text(encoding="utf-8").strip())
+    return date.today()

@@ -1,0 +1,182 @@
+"""`review`, `due` and `rules`: the clinician's weekly list and the guideline profiles."""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cervix_watch.cli import clinic, context, output
+from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.domain.errors import InputError
+from cervix_watch.domain.ga import format_ga
+
+rules_app = typer.Typer(help="Guideline profiles: list, show, check, choose the default.")
+
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="Review date, YYYY-MM-DD (default today).")
+]
+ProfileOption = Annotated[
+    str | None,
+    typer.Option(
+        "--profile",
+        help="Built-in profile name (acog-smfm, nice-ng25) or a profile .toml file "
+        "(default: the database's default, else acog-smfm).",
+    ),
+]
+
+
+class ReviewFormat(StrEnum):
+    TABLE = "table"
+    MD = "md"
+    HTML = "html"
+    CSV = "csv"
+    JSON = "json"
+
+
+def review(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    profile: ProfileOption = None,
+    format_: Annotated[
+        ReviewFormat,
+        typer.Option("--format", "-f", help="table (terminal), md, html, csv or json."),
+    ] = ReviewFormat.TABLE,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write to this file (created 0600).")
+    ] = None,
+) -> None:
+    """The weekly review: every active patient's discussion points, most pressing first."""
+    state = context.state(ctx)
+    on = context.parse_date("as_of", as_of) or date.today()
+    chosen = clinic.resolve_profile(state, profile)
+    result, histories = clinic.clinic_review(state, on, chosen)
+    from cervix_watch.cli.render import render_review
+
+    render_review(result, histories, chosen, format_.value, out)
+
+
+def due(
+    ctx: typer.Context,
+    as_of: AsOf = None,
+    within: Annotated[
+        int | None,
+        typer.Option(
+            "--within", min=0, help="Days ahead to include (default: the profile's look-ahead)."
+        ),
+    ] = None,
+    profile: ProfileOption = None,
+    format_: FormatOption = ListFormat.TABLE,
+) -> None:
+    """The recall list: scans overdue or due within the look-ahead, soonest first."""
+    state = context.state(ctx)
+    on = context.parse_date("as_of", as_of) or date.today()
+    chosen = clinic.resolve_profile(state, profile)
+    result, _ = clinic.clinic_review(state, on, chosen)
+    horizon = chosen.look_ahead_days if within is None else within
+    rows = []
+    for p in sorted(result.patients, key=lambda p: (p.next_scan_due or date.max, p.mrn)):
+        if p.next_scan_due is None or (p.next_scan_due - on).days > horizon:
+            continue
+        days = (p.next_scan_due - on).days
+        status = "overdue" if days < 0 else "due"
+        rows.append(
+            [
+                p.mrn,
+                p.name,
+                p.ga,
+                p.risk.value,
+                p.next_scan_due.isoformat(),
+                status,
+                days,
+                p.latest_cl_mm,
+            ]
+        )
+    columns = ["mrn", "name", "ga", "risk", "next_scan_due", "status", "days", "latest_cl_mm"]
+    if format_ is ListFormat.JSON:
+        output.print_json(
+            {
+                "as_of": on.isoformat(),
+                "profile": chosen.name,
+                "within_days": horizon,
+                "patients": [dict(zip(columns, r, strict=True)) for r in rows],
+            }
+        )
+    elif format_ is ListFormat.CSV:
+        output.print_csv(columns, rows)
+    else:
+        title = (
+            f"Scans due by {format_date_plus(on, horizon)} (as of {on}, {chosen.name}): {len(rows)}"
+        )
+        output.table(
+            title, ["MRN", "Name", "GA", "Risk", "Due", "Status", "Days", "Latest CL"], rows
+        )
+
+
+def format_date_plus(on: date, days: int) -> str:
+    return date.fromordinal(on.toordinal() + days).isoformat()
+
+
+@rules_app.command("profiles")
+def profiles(ctx: typer.Context) -> None:
+    """List the built-in guideline profiles."""
+    from cervix_watch.rules import DEFAULT_PROFILE, builtin_profile_names, load_profile
+
+    rows = [
+        [name, load_profile(name).title, "yes" if name == DEFAULT_PROFILE else ""]
+        for name in builtin_profile_names()
+    ]
+    output.table("Built-in profiles", ["Name", "Title", "Built-in default"], rows)
+
+
+@rules_app.command("show")
+def show(
+    name: Annotated[str, typer.Argument(help="Profile name or .toml file.")],
+) -> None:
+    """Every rule of a profile with its action, priority, condition and citation."""
+    from cervix_watch.rules import load_profile
+
+    profile = load_profile(name)
+    from cervix_watch.cli.render import print_profile
+
+    print_profile(profile)
+
+
+@rules_app.command("check")
+def check(
+    file: Annotated[Path, typer.Argument(help="A profile .toml file to validate.")],
+) -> None:
+    """Validate a profile file; every problem is reported with its place in the file."""
+    from cervix_watch.rules import check_profile_file
+
+    problems = check_profile_file(file)
+    if problems:
+        raise InputError(problems)
+    output.success(f"{file}: profile is valid.")
+
+
+@rules_app.command("default")
+def default(
+    ctx: typer.Context,
+    name: Annotated[
+        str | None, typer.Argument(help="Profile to make this database's default; omit to show it.")
+    ] = None,
+    operator: context.OperatorOption = None,
+) -> None:
+    """Show or set the database's default guideline profile (--profile still overrides it)."""
+    state = context.state(ctx)
+    if name is None:
+        output.line(clinic.resolve_profile(state, None).name)
+        return
+    from cervix_watch.rules import builtin_profile_names, load_profile
+
+    load_profile(name)  # refuse a profile that does not load
+    stored = name if name in builtin_profile_names() else str(Path(name).resolve())
+    state.store().set_setting(clinic.PROFILE_SETTING, stored, context.who(operator))
+    output.success(f"Default profile for this database: {stored}")
+
+
+__all__ = ["due", "format_ga", "review", "rules_app"]
