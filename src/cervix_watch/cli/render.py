@@ -15,7 +15,11 @@ def render_review(review: Any, histories: Any, profile: Any, fmt: str, out: Path
 
 
 def print_profile(profile: Any) -> None:
-    rows = [[r.id, r.action.value, r.priority.value, r.citation] for r in profile.rules]
+    def actions(rule: Any) -> str:
+        value = rule.action
+        return ", ".join(a.value for a in value) if isinstance(value, tuple) else value.value
+
+    rows = [[r.id, actions(r), r.priority.value, r.citation] for r in profile.rules]
     output.table(
         f"{profile.name}: {profile.title}", ["Rule", "Action", "Priority", "Citation"], rows
     )

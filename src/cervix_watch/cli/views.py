@@ -1,16 +1,38 @@
-"""Views that combine the store with the guideline engine (filled in with the engine)."""
+"""What the sonographer sees right after saving, and the patient list: store + engine."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Any
 
-from cervix_watch.cli import context, output
+from cervix_watch.cli import clinic, context, output
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Exam, Scan
 
+# Active = GA below 37+0 (or a cerclage in situ: the engine knows; the list uses the review).
+TERM_DAYS = 37 * 7
+
+
+def _flag_lines(flags: list[Any]) -> None:
+    if not flags:
+        output.line("No flag raised by this record.")
+        return
+    for flag in flags:
+        output.line(
+            f"  {flag.priority.value.upper():8} {flag.action.value}: {flag.message} "
+            f"[{flag.rule}; {flag.citation}]"
+        )
+
+
+def _raised(state: context.State, mrn: str, on: date) -> Any:
+    """The patient's review as of the record's date (what this record raised), default profile."""
+    review, _ = clinic.clinic_review(state, on, clinic.resolve_profile(state, None), mrn)
+    return review.patients[0] if review.patients else None
+
 
 def report_new_scan(state: context.State, scan: Scan) -> None:
+    from cervix_watch.rules import flags_raised_by_scan
+
     patient, _ = state.store().get_patient(scan.mrn)
     ga = format_ga(patient.ga_on(scan.date))
     measurements = ", ".join(f"{v:.1f}" for v in scan.cl_mm)
@@ -18,28 +40,57 @@ def report_new_scan(state: context.State, scan: Scan) -> None:
         f"Scan {scan.scan_id} saved for {scan.mrn}: GA {ga}, recorded CL "
         f"{scan.recorded_cl_mm:.1f} mm (shortest of {measurements})."
     )
+    review = _raised(state, scan.mrn, scan.date)
+    assert scan.scan_id is not None
+    _flag_lines(flags_raised_by_scan(review, scan.scan_id) if review else [])
 
 
 def report_new_exam(state: context.State, exam: Exam, exam_id: int) -> None:
+    from cervix_watch.rules import flags_raised_by_exam
+
     patient, _ = state.store().get_patient(exam.mrn)
-    output.success(
-        f"Exam {exam_id} saved for {exam.mrn} at GA {format_ga(patient.ga_on(exam.date))}."
-    )
+    ga = format_ga(patient.ga_on(exam.date))
+    output.success(f"Exam {exam_id} saved for {exam.mrn} at GA {ga}.")
+    review = _raised(state, exam.mrn, exam.date)
+    _flag_lines(flags_raised_by_exam(review, exam.date) if review else [])
 
 
 def patient_rows(
     state: context.State, today: date, active: bool, risk: str | None, profile: str | None
 ) -> list[list[Any]]:
+    """One row per patient: MRN, name, EDD, GA, risk (from the engine), status, scans, latest CL."""
+    from cervix_watch.rules import review_clinic
+
+    chosen = clinic.resolve_profile(state, profile)
+    files = state.store().patient_files()
+    reviewed = {
+        p.mrn: p
+        for p in review_clinic((clinic.history_of(f) for f in files), today, chosen).patients
+    }
     rows: list[list[Any]] = []
-    for f in state.store().patient_files():
+    for f in files:
         p = f.patient
-        ga = p.ga_on(today)
-        is_active = f.closure is None and ga < 259
-        if active and not is_active:
+        current = reviewed.get(p.mrn)
+        if active and current is None:
             continue
+        category = current.risk.value if current else ""
+        if risk is not None and category != risk.strip().lower():
+            continue
+        if f.closure is not None:
+            status = f.closure.outcome.value
+        else:
+            status = "active" if current else "past 37+0"
         latest = f.scans[-1].recorded_cl_mm if f.scans else None
-        status = "active" if is_active else (f.closure.outcome.value if f.closure else "past 37+0")
         rows.append(
-            [p.mrn, p.name, p.edd.isoformat(), format_ga(ga), "", status, len(f.scans), latest]
+            [
+                p.mrn,
+                p.name,
+                p.edd.isoformat(),
+                format_ga(p.ga_on(today)),
+                category,
+                status,
+                len(f.scans),
+                latest,
+            ]
         )
     return rows
