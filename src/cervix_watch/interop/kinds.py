@@ -1,0 +1,142 @@
+"""The five CSV kinds of contract.md: columns in order, required columns, cell types.
+
+Each column names the model field it fills and how its cell is spelled. Scans
+are the one kind whose columns are not fields one to one: `cl1_mm..cl3_mm`
+fill the tuple `Scan.cl_mm`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
+
+from cervix_watch.domain.models import Discussion, Exam, Patient, Record, Scan, Treatment
+from cervix_watch.interop.cells import FORMATTERS
+
+M = TypeVar("M", bound=Record)
+
+CellType = Literal["text", "date", "bool", "float", "int", "ga", "enum"]
+KindName = Literal["patients", "scans", "exams", "treatments", "discussions"]
+
+CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One CSV column: its name, how its cell is spelled, the model field behind it."""
+
+    name: str
+    type: CellType
+    attr: str = ""  # model field, when it differs from the column name
+    index: int | None = None  # position in a tuple field (cl1_mm is cl_mm[0])
+
+    @property
+    def field(self) -> str:
+        return self.attr or self.name
+
+    def getter(self) -> Callable[[Any], str]:
+        """A function from a model to this column's exported cell."""
+        fmt, attr, index = FORMATTERS[self.type], self.field, self.index
+        if index is None:
+            return lambda model: fmt(getattr(model, attr))
+
+        def cell(model: Any) -> str:
+            values = getattr(model, attr)
+            return fmt(values[index]) if index < len(values) else ""
+
+        return cell
+
+
+@dataclass(frozen=True, slots=True)
+class CsvKind(Generic[M]):
+    """One CSV file format: which model it holds and its columns in contract order."""
+
+    name: KindName
+    model: type[M]
+    columns: tuple[Column, ...]
+    required: tuple[str, ...]
+    # at least one of these must be in the header (patients: edd or lmp)
+    required_any: tuple[str, ...] = ()
+    by_name: dict[str, Column] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_name", {c.name: c for c in self.columns})
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    @property
+    def text_columns(self) -> frozenset[str]:
+        """Free-text columns: the only ones spreadsheet safety applies to."""
+        return frozenset(c.name for c in self.columns if c.type == "text")
+
+
+def _cols(spec: str) -> tuple[Column, ...]:
+    """`"mrn:text date:date"` -> columns, to keep the tables below one line per column."""
+    columns = []
+    for item in spec.split():
+        name, kind = item.split(":")
+        if name in CL_COLUMNS:
+            columns.append(Column(name, "float", attr="cl_mm", index=CL_COLUMNS.index(name)))
+        else:
+            columns.append(Column(name, kind))  # type: ignore[arg-type]
+    return tuple(columns)
+
+
+PATIENTS = CsvKind(
+    "patients",
+    Patient,
+    _cols(
+        "mrn:text name:text edd:date lmp:date fetuses:int prior_sptb_weeks:ga"
+        " prior_sptb_count:int prior_pprom_weeks:ga painless_loss_count:int"
+        " prior_cerclage:enum cervical_excision:enum uterine_anomaly:bool"
+        " intrauterine_adhesions:bool caesarean_full_dilatation:bool notes:text"
+    ),
+    required=("mrn",),
+    required_any=("edd", "lmp"),
+)
+SCANS = CsvKind(
+    "scans",
+    Scan,
+    _cols(
+        "scan_id:int mrn:text date:date route:enum cl1_mm:float cl2_mm:float cl3_mm:float"
+        " funneling:bool funnel_length_mm:float funnel_width_mm:float funnel_shape:enum"
+        " sludge:bool operator:text notes:text"
+    ),
+    required=("mrn", "date", "cl1_mm"),
+)
+EXAMS = CsvKind(
+    "exams",
+    Exam,
+    _cols(
+        "mrn:text date:date dilation_cm:float membranes_visible:bool contractions:bool"
+        " bleeding:bool infection_signs:bool notes:text"
+    ),
+    required=("mrn", "date"),
+)
+TREATMENTS = CsvKind(
+    "treatments",
+    Treatment,
+    _cols("mrn:text type:enum kind:enum start:date end:date notes:text"),
+    required=("mrn", "type", "start"),
+)
+DISCUSSIONS = CsvKind(
+    "discussions",
+    Discussion,
+    _cols("mrn:text action:enum date:date outcome:enum notes:text"),
+    required=("mrn", "action", "date", "outcome"),
+)
+
+KINDS: dict[str, CsvKind[Any]] = {
+    kind.name: kind for kind in (PATIENTS, SCANS, EXAMS, TREATMENTS, DISCUSSIONS)
+}
+
+
+def kind_named(name: str) -> CsvKind[Any]:
+    """The CsvKind for `patients`, `scans`, ...; KeyError names the known kinds."""
+    try:
+        return KINDS[name]
+    except KeyError:
+        raise KeyError(f"unknown CSV kind {name!r}: use one of {', '.join(KINDS)}") from None
