@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from cervix_watch.domain.enums import Action, Risk, Route, TreatmentType
-from cervix_watch.domain.ga import ga_days
+from cervix_watch.domain.ga import PREGNANCY_DAYS, ga_days
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.rules.schema import ShortCl, Window
 
@@ -29,8 +30,7 @@ class PatientHistory:
     closure: Closure | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class ScanAt:
+class ScanAt(NamedTuple):
     """A scan with its GA (the scan's own date) and recorded CL (shortest measurement)."""
 
     scan: Scan
@@ -74,22 +74,27 @@ class PatientContext:
         "tv",
     )
 
-    def __init__(self, history: PatientHistory, as_of: date) -> None:
+    def __init__(
+        self, history: PatientHistory, as_of: date, running: dict[TreatmentType, Treatment]
+    ) -> None:
         patient = history.patient
         edd = patient.edd
         self.patient = patient
         self.as_of = as_of
         self.ga = ga_days(edd, as_of)
-        dated = sorted((s for s in history.scans if s.date <= as_of), key=_scan_order)
-        self.scans = tuple(ScanAt(s, ga_days(edd, s.date), min(s.cl_mm)) for s in dated)
+        self.running = running
+        self.treatment_recorded = any(t.start <= as_of for t in history.treatments)
+        dated = [s for s in history.scans if s.date <= as_of]
+        dated.sort(key=_scan_order)
+        # GA inline (domain.ga.ga_days) : this line runs for every scan of the clinic
+        self.scans = tuple(
+            [ScanAt(s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)) for s in dated]
+        )
         # Every CL threshold looks at transvaginal scans only (clinical-rules.md, Definitions).
-        self.tv = tuple(s for s in self.scans if s.scan.route is Route.TV)
+        self.tv = tuple([s for s in self.scans if s.scan.route is Route.TV])
         exams = [e for e in history.exams if e.date <= as_of]
-        self.latest_exam = max(exams, key=lambda e: e.date) if exams else None
-        started = [t for t in history.treatments if t.start <= as_of]
-        self.treatment_recorded = bool(started)
-        self.running = _running_by_type(started, as_of)
-        self.discussions = tuple(d for d in history.discussions if d.date <= as_of)
+        self.latest_exam = max(exams, key=_exam_date) if exams else None
+        self.discussions = tuple([d for d in history.discussions if d.date <= as_of])
         # filled in by the engine before the rules run
         self.risk_by_history = Risk.LOW
         self.risk = Risk.LOW
@@ -138,7 +143,13 @@ class PatientContext:
         )
 
 
-def _running_by_type(treatments: list[Treatment], as_of: date) -> dict[TreatmentType, Treatment]:
+def _exam_date(exam: Exam) -> date:
+    return exam.date
+
+
+def _running_by_type(
+    treatments: tuple[Treatment, ...], as_of: date
+) -> dict[TreatmentType, Treatment]:
     """The most recently started running treatment of each type."""
     running: dict[TreatmentType, Treatment] = {}
     for treatment in sorted(treatments, key=lambda t: t.start):
@@ -147,9 +158,19 @@ def _running_by_type(treatments: list[Treatment], as_of: date) -> dict[Treatment
     return running
 
 
-def is_active(history: PatientHistory, context: PatientContext, active_before: int) -> bool:
-    """Not closed by the review date, and GA before 37+0 or a cerclage still in situ."""
+def open_context(history: PatientHistory, as_of: date, active_before: int) -> PatientContext | None:
+    """The patient's review-date context, or None when she is not active on that date.
+
+    Active: not closed by the review date, and GA before 37+0 (`active_before`)
+    or a cerclage still in situ. Checked first, so closed pregnancies cost little.
+    """
     closure = history.closure
-    if closure is not None and closure.date <= context.as_of:
-        return False
-    return context.ga < active_before or context.cerclage is not None
+    if closure is not None and closure.date <= as_of:
+        return None
+    running = _running_by_type(history.treatments, as_of) if history.treatments else {}
+    if (
+        ga_days(history.patient.edd, as_of) >= active_before
+        and TreatmentType.CERCLAGE not in running
+    ):
+        return None
+    return PatientContext(history, as_of, running)

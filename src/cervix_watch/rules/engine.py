@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from cervix_watch.domain.enums import Action, Priority, TreatmentType
-from cervix_watch.domain.models import Discussion
+from cervix_watch.domain.enums import Action, Priority, Risk, TreatmentType
+from cervix_watch.domain.models import Discussion, Patient
 from cervix_watch.rules.checks import RULE_FUNCTIONS, Finding, RuleFunction
-from cervix_watch.rules.context import PatientContext, PatientHistory, is_active
+from cervix_watch.rules.context import PatientContext, PatientHistory, open_context
 from cervix_watch.rules.profile import Profile
 from cervix_watch.rules.review import (
     PRIORITY_RANK,
@@ -39,16 +39,14 @@ ADDRESSABLE: dict[Action, TreatmentType | None] = {
     Action.REFER_PTB_CLINIC: None,
 }
 
-_Compiled = tuple[tuple[RuleBase, RuleFunction], ...]
+_Rules = tuple[tuple[RuleBase, RuleFunction], ...]
 
 
 def evaluate(
     history: PatientHistory, as_of: date, profile: Profile, *, look_ahead_days: int | None = None
 ) -> PatientReview | None:
     """One patient's review on `as_of`, or None when she is not active on that date."""
-    return _evaluate(
-        history, as_of, profile, _compile(profile), _look_ahead(profile, look_ahead_days)
-    )
+    return _evaluate(history, as_of, _Compiled(profile, _look_ahead(profile, look_ahead_days)))
 
 
 def review_clinic(
@@ -59,35 +57,70 @@ def review_clinic(
     look_ahead_days: int | None = None,
 ) -> Review:
     """Every active patient's review in one pass, most pressing first, then by MRN."""
-    compiled, look_ahead = _compile(profile), _look_ahead(profile, look_ahead_days)
-    reviews = [_evaluate(h, as_of, profile, compiled, look_ahead) for h in histories]
+    compiled = _Compiled(profile, _look_ahead(profile, look_ahead_days))
+    reviews = [_evaluate(history, as_of, compiled) for history in histories]
     patients = sorted((r for r in reviews if r is not None), key=patient_order)
     return Review(as_of=as_of, profile=profile.name, patients=tuple(patients))
 
 
 def _look_ahead(profile: Profile, override: int | None) -> int:
+    """`due --within DAYS` overrides the profile's look-ahead."""
     return profile.look_ahead_days if override is None else override
 
 
-def _compile(profile: Profile) -> _Compiled:
-    return tuple((spec, RULE_FUNCTIONS[spec.kind]) for spec in profile.rules)
+class _Compiled:
+    """A profile prepared for many patients: rule functions looked up once, and the
+    rules that apply to each distinct obstetric history remembered.
+
+    A rule's patient filters (fetuses, history, unless_history, risk by
+    history) read only the fields in `history_key`, so patients with the same
+    key share the list of applicable rules and the risk by history.
+    """
+
+    __slots__ = ("look_ahead", "profile", "rules", "seen")
+
+    def __init__(self, profile: Profile, look_ahead: int) -> None:
+        self.profile = profile
+        self.look_ahead = look_ahead
+        self.rules: _Rules = tuple((spec, RULE_FUNCTIONS[spec.kind]) for spec in profile.rules)
+        self.seen: dict[tuple[object, ...], tuple[Risk, _Rules]] = {}
+
+    def for_patient(self, patient: Patient) -> tuple[Risk, _Rules]:
+        key = history_key(patient)
+        found = self.seen.get(key)
+        if found is None:
+            by_history = risk_by_history(self.profile, patient)
+            rules = tuple(pair for pair in self.rules if _applies(pair[0], patient, by_history))
+            found = self.seen[key] = (by_history, rules)
+        return found
 
 
-def _evaluate(
-    history: PatientHistory, as_of: date, profile: Profile, compiled: _Compiled, look_ahead: int
-) -> PatientReview | None:
-    context = PatientContext(history, as_of)
-    if not is_active(history, context, profile.active_before):
+def history_key(patient: Patient) -> tuple[object, ...]:
+    """Every Patient field that HistoryCriteria and the fetuses filter read."""
+    return (
+        patient.fetuses == 1,
+        patient.prior_sptb_weeks,
+        patient.prior_sptb_count,
+        patient.painless_loss_count,
+        patient.prior_cerclage,
+        patient.prior_pprom_weeks,
+        patient.cervical_excision,
+        patient.uterine_anomaly,
+        patient.intrauterine_adhesions,
+        patient.caesarean_full_dilatation,
+    )
+
+
+def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> PatientReview | None:
+    profile = compiled.profile
+    context = open_context(history, as_of, profile.active_before)
+    if context is None:
         return None
-    context.risk_by_history = risk_by_history(profile, context.patient)
+    context.risk_by_history, rules = compiled.for_patient(context.patient)
     context.risk = risk_category(profile, context, context.risk_by_history)
     context.due = next_scan_due(profile, context)
-    context.look_ahead_days = look_ahead
-    findings = [
-        found
-        for spec, function in compiled
-        if _applies(spec, context) and (found := function(spec, context)) is not None
-    ]
+    context.look_ahead_days = compiled.look_ahead
+    findings = [found for spec, function in rules if (found := function(spec, context)) is not None]
     flags, discussed = _resolve(findings, context)
     scans = context.scans
     return PatientReview(
@@ -96,25 +129,25 @@ def _evaluate(
         ga_days=context.ga,
         risk=context.risk,
         latest_cl_mm=scans[-1].cl_mm if scans else None,
-        shortest_cl_mm=min(s.cl_mm for s in scans) if scans else None,
+        shortest_cl_mm=min([s.cl_mm for s in scans]) if scans else None,
         next_scan_due=None if context.due is None else context.due.on,
         flags=flags,
         discussed=discussed,
     )
 
 
-def _applies(spec: RuleBase, context: PatientContext) -> bool:
+def _applies(spec: RuleBase, patient: Patient, by_history: Risk) -> bool:
     """The rule entry's patient filters: fetuses, history, unless_history, risk by history."""
-    singleton = context.patient.fetuses == 1
+    singleton = patient.fetuses == 1
     if (spec.fetuses == "singleton" and not singleton) or (
         spec.fetuses == "multiple" and singleton
     ):
         return False
-    if spec.history is not None and not spec.history.matches(context.patient):
+    if spec.history is not None and not spec.history.matches(patient):
         return False
-    if spec.unless_history is not None and spec.unless_history.matches(context.patient):
+    if spec.unless_history is not None and spec.unless_history.matches(patient):
         return False
-    return not spec.risk_by_history or context.risk_by_history in spec.risk_by_history
+    return not spec.risk_by_history or by_history in spec.risk_by_history
 
 
 def _resolve(

@@ -21,6 +21,10 @@ MAX_THRESHOLD_MM = 60.0
 MAX_INTERVAL_DAYS = 56
 
 
+def _is_set(value: object) -> bool:
+    return value is not None and value is not False and value != ()
+
+
 def _ga_text(value: Any) -> Any:
     """GA in a profile is a string such as "16+0": a bare number could mean weeks or days."""
     if isinstance(value, str):
@@ -143,8 +147,7 @@ class HistoryCriteria(Spec):
 
     @model_validator(mode="after")
     def _something_set(self) -> Self:
-        values = [getattr(self, name) for name in type(self).model_fields]
-        if all(value is None or value is False or value == () for value in values):
+        if not any(_is_set(getattr(self, name)) for name in type(self).model_fields):
             raise ValueError("set at least one criterion")
         return self
 
