@@ -1,9 +1,10 @@
-"""Shared fixtures: a real SQLite file per test and a CLI runner bound to it."""
+"""Shared fixtures: a real SQLite file (or PostgreSQL database) per test and a CLI runner."""
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ SHARED = REPO.parent / "shared"
 VIGNETTES = SHARED / "examples" / "vignettes"
 
 Cli = Callable[..., Result]
+BACKENDS = ("sqlite", "postgresql")
+# Put on a test (or as a module's `pytestmark`) to run it once per database backend.
+both_backends = pytest.mark.parametrize("db_url", BACKENDS, indirect=True)
 
 
 @pytest.fixture
@@ -24,16 +28,51 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "clinic.sqlite3"
 
 
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[object]:
+    """One real PostgreSQL server for the session; skipped where none can start (not in CI)."""
+    from tests.pg.pgserver import ServerUnavailable, start_server
+
+    try:
+        server = start_server()
+    except ServerUnavailable as why:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI must run the PostgreSQL tests, but no server started: {why}")
+        pytest.skip(f"no PostgreSQL server: {why}")
+    yield server
+    server.stop()
+
+
 @pytest.fixture
-def cli(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """Run `cervix-watch --db <tmp file> ARGS...` through typer's CliRunner."""
+def pg_database(pg_server: object) -> Callable[[], str]:
+    """Factory: the URL (superuser, with password) of a new empty database on the server."""
+    from tests.pg.pgserver import PgServer
+
+    assert isinstance(pg_server, PgServer)
+    return pg_server.new_database
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, db_path: Path) -> str:
+    """What `--db` gets: the SQLite file by default, a new PostgreSQL database when
+    parametrised with "postgresql" (see `both_backends`)."""
+    backend = getattr(request, "param", "sqlite")
+    if backend == "sqlite":
+        return str(db_path)
+    new_database: Callable[[], str] = request.getfixturevalue("pg_database")
+    return new_database()
+
+
+@pytest.fixture
+def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Run `cervix-watch --db <tmp file or URL> ARGS...` through typer's CliRunner."""
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "120")
     monkeypatch.delenv("CERVIX_WATCH_DB", raising=False)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None) -> Result:
-        return runner.invoke(app, ["--db", str(db_path), *args], input=input)
+        return runner.invoke(app, ["--db", db_url, *args], input=input)
 
     return invoke
 

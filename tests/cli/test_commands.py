@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.conftest import Cli
+from tests.conftest import Cli, both_backends
+
+pytestmark = both_backends
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from tests.conftest import both_backends
 
 from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError
 from cervix_watch.domain.models import Closure, Patient, Scan, build
@@ -17,9 +18,9 @@ from cervix_watch.store.store import Store
 
 
 @pytest.fixture
-def store(db_path: Path) -> Store:
-    """A migrated store with one patient."""
-    s = Store.open(str(db_path))
+def store(db_url: str) -> Store:
+    """A migrated store with one patient (SQLite unless the test asks for `both_backends`)."""
+    s = Store.open(db_url)
     s.add_patient(build(Patient, {"mrn": "P01", "edd": "2027-03-14", "name": "Ann"}), "tester")
     return s
 
@@ -58,6 +59,7 @@ def test_newer_schema_is_refused_and_the_file_left_untouched(store: Store, db_pa
     assert db_path.read_bytes() == before
 
 
+@both_backends
 def test_every_write_leaves_an_audit_row(store: Store) -> None:
     """add, amend and void each write one audit row naming who and why."""
     scan_id = store.add_scan(scan(), "sono")
@@ -74,6 +76,7 @@ def test_every_write_leaves_an_audit_row(store: Store) -> None:
     assert trail[3].reason == "wrong patient"
 
 
+@both_backends
 def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
     """A voided scan is never deleted, but rules and listings no longer see it."""
     scan_id = store.add_scan(scan(), "sono")
@@ -87,6 +90,7 @@ def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
         store.amend_scan(scan_id, {"sludge": True}, "x", "sono")
 
 
+@both_backends
 def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
     """A scan dated before the LMP is refused and no scan or audit row is written."""
     before = store.counts()
@@ -95,6 +99,7 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
     assert store.counts() == before
 
 
+@both_backends
 def test_unknown_patient_and_scan_are_not_found(store: Store) -> None:
     """Naming a missing MRN or scan id raises NotFoundError (exit 1)."""
     with pytest.raises(NotFoundError):
@@ -103,12 +108,14 @@ def test_unknown_patient_and_scan_are_not_found(store: Store) -> None:
         store.void_scan(999, "x", "sono")
 
 
+@both_backends
 def test_duplicate_mrn_is_refused(store: Store) -> None:
     """An MRN is unique."""
     with pytest.raises(InputError, match="already registered"):
         store.add_patient(build(Patient, {"mrn": " P01 ", "edd": "2027-01-01"}), "x")
 
 
+@both_backends
 def test_close_records_the_outcome_once(store: Store) -> None:
     """Closing a pregnancy records date and outcome; closing twice is refused."""
     store.close_patient(
@@ -123,6 +130,7 @@ def test_close_records_the_outcome_once(store: Store) -> None:
         )
 
 
+@both_backends
 def test_edit_patient_with_new_lmp_moves_the_edd(store: Store) -> None:
     """Editing the LMP alone re-derives the EDD, and the diff is audited with the reason."""
     new = store.edit_patient("P01", {"lmp": "2026-06-08"}, "dating scan", "doc")

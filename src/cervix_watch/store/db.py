@@ -8,6 +8,7 @@ PostgreSQL. New SQLite files are created 0600 inside a 0700 folder.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -19,11 +20,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from cervix_watch.domain.errors import DatabaseError
+from cervix_watch.domain.errors import DatabaseError, InputError, Problem
 from cervix_watch.store import migrations
 
 ENV_VAR = "CERVIX_WATCH_DB"
 BUSY_TIMEOUT_S = 30.0
+# Any fixed 64-bit number: every cervix-watch writer on a PostgreSQL database takes this
+# transaction-level advisory lock, so writes are serialised as SQLite's BEGIN IMMEDIATE does.
+WRITE_LOCK_KEY = 0x6365727669780001
 
 
 def default_path() -> Path:
@@ -47,7 +51,23 @@ class Location:
         """For messages: the file path, or the URL without its password."""
         if self.path is not None:
             return str(self.path)
-        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+        return hide_password(self.url)
+
+    def password(self) -> str | None:
+        if self.path is not None:
+            return None
+        try:
+            return sa.engine.make_url(self.url).password
+        except (sa.exc.ArgumentError, ValueError):
+            return None
+
+
+def hide_password(url: str) -> str:
+    """The URL with its password masked; also for URLs too malformed for SQLAlchemy to parse."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except (sa.exc.ArgumentError, ValueError):
+        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
 def resolve(option: str | None) -> Location:
@@ -101,11 +121,15 @@ def create_engine(location: Location) -> sa.Engine:
         _tune_sqlite(engine)
         return engine
     try:
-        return sa.create_engine(location.url, pool_pre_ping=True)
+        # NullPool: a command lives for seconds; it should leave no idle server sessions behind.
+        return sa.create_engine(location.url, poolclass=sa.pool.NullPool)
     except ModuleNotFoundError:
         raise DatabaseError(
             "the PostgreSQL driver is not installed: pip install 'cervix-watch[postgres]'"
         ) from None
+    except (sa.exc.ArgumentError, ValueError):
+        # the parser's message may quote the URL, password included
+        raise DatabaseError(f"invalid database URL: {location.describe()}") from None
 
 
 def _backup_before_migration(location: Location, version: int) -> None:
@@ -134,11 +158,46 @@ def prepare(engine: sa.Engine, location: Location) -> None:
         return
     if version > 0:
         _backup_before_migration(location, version)
+    with write_transaction(engine, location) as conn:
+        # re-read under the write lock: another process may have migrated meanwhile
+        migrations.upgrade(conn, migrations.schema_version(conn))
+
+
+@contextmanager
+def write_transaction(engine: sa.Engine, location: Location) -> Iterator[sa.Connection]:
+    """One all-or-nothing transaction that holds the database's write lock from its start."""
     with translate_errors(location), engine.connect() as plain:
         conn = plain.execution_options(cw_write=True)
         with conn.begin():
-            # re-read under the write lock: another process may have migrated meanwhile
-            migrations.upgrade(conn, migrations.schema_version(conn))
+            if not location.is_sqlite:
+                _lock_postgresql_writers(conn)
+            yield conn
+
+
+def _lock_postgresql_writers(conn: sa.Connection) -> None:
+    """Serialise writers: check-then-write steps (idempotent import, void once) stay correct.
+
+    Row locks alone would not cover "this row does not exist yet". Waiting is bounded like
+    SQLite's busy timeout; the lock is released at commit or rollback.
+    """
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(BUSY_TIMEOUT_S * 1000)}ms'")
+    conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+
+
+def sync_sequence(conn: sa.Connection, column: sa.Column[Any]) -> None:
+    """After inserting explicit ids on PostgreSQL, move the id sequence past the largest id.
+
+    Otherwise the next insert without an id would be given one already taken. SQLite needs
+    nothing: it picks max(rowid) + 1 itself.
+    """
+    if conn.dialect.name != "postgresql":
+        return
+    table = column.table
+    largest = sa.select(sa.func.max(column)).scalar_subquery()
+    sequence = sa.func.pg_get_serial_sequence(table.name, column.name)
+    conn.execute(
+        sa.select(sa.func.setval(sequence, sa.func.coalesce(largest, 1), largest.is_not(None)))
+    )
 
 
 @contextmanager
@@ -146,14 +205,28 @@ def translate_errors(location: Location) -> Iterator[None]:
     """Database failures become DatabaseError (exit 3) with no data and no password in them."""
     try:
         yield
+    except sa.exc.IntegrityError:
+        # A constraint caught a conflicting concurrent write. The server's text quotes the
+        # key value (patient data), so it is not repeated.
+        raise InputError(
+            Problem("record", "conflicts with a record stored meanwhile; nothing was written")
+        ) from None
     except sa.exc.OperationalError as error:
-        text = str(error.orig).splitlines()[0] if error.orig else "operational error"
-        if "locked" in text or "busy" in text:
+        text = _first_line(error, location)
+        if "locked" in text or "busy" in text or "lock timeout" in text:
             raise DatabaseError(
                 f"database is locked by another process (waited {BUSY_TIMEOUT_S:.0f} s): "
                 f"{location.describe()}"
             ) from None
         raise DatabaseError(f"cannot use database {location.describe()}: {text}") from None
-    except sa.exc.DatabaseError as error:
-        text = str(error.orig).splitlines()[0] if error.orig else type(error).__name__
+    except sa.exc.DBAPIError as error:
+        text = _first_line(error, location)
         raise DatabaseError(f"cannot use database {location.describe()}: {text}") from None
+
+
+def _first_line(error: sa.exc.DBAPIError, location: Location) -> str:
+    """The driver's first line (later lines may quote data), never showing the password."""
+    lines = str(error.orig).strip().splitlines() if error.orig else []
+    text = lines[0] if lines else type(error).__name__
+    password = location.password()
+    return text.replace(password, "***") if password else text

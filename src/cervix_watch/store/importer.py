@@ -22,7 +22,7 @@ from cervix_watch.domain.models import (
     Treatment,
     check_event_date,
 )
-from cervix_watch.store import rows
+from cervix_watch.store import db, rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.store import Store, _json, _now
 
@@ -238,6 +238,8 @@ def _insert_all(
                 table.insert().returning(key, sort_by_parameter_order=True), batch
             )
             inserted.extend(zip(result.scalars().all(), batch, strict=True))
+            if batch is with_id:
+                db.sync_sequence(conn, key)
         conn.execute(
             t.audit.insert(),
             [

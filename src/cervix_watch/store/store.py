@@ -83,10 +83,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sa.Connection]:
         """One all-or-nothing transaction holding the write lock from its start."""
-        with db.translate_errors(self.location), self.engine.connect() as plain:
-            conn = plain.execution_options(cw_write=True)
-            with conn.begin():
-                yield conn
+        with db.write_transaction(self.engine, self.location) as conn:
+            yield conn
 
     @contextmanager
     def read(self) -> Iterator[sa.Connection]:
@@ -150,7 +148,13 @@ class Store:
             ).first()
             if exists:
                 raise InputError(Problem("mrn", f"{patient.mrn!r} is already registered"))
-            patient_id = _insert(conn, t.patients.insert().values(**rows.patient_values(patient)))
+            try:
+                patient_id = _insert(
+                    conn, t.patients.insert().values(**rows.patient_values(patient))
+                )
+            except sa.exc.IntegrityError:
+                # another writer registered the MRN since the check above
+                raise InputError(Problem("mrn", f"{patient.mrn!r} is already registered")) from None
             self.audit(
                 conn, who, "add", "patient", patient_id, patient_id, patient.model_dump(mode="json")
             )
