@@ -45,11 +45,11 @@ def exam(p: Patient, at: str, **fields: Any) -> Exam:
 
 
 def treatment(
-    p: Patient, kind: str, start: str, end: str | None = None, **fields: Any
+    p: Patient, type_: str, start: str, end: str | None = None, **fields: Any
 ) -> Treatment:
     return Treatment(
         mrn=p.mrn,
-        type=kind,
+        type=type_,
         start=on(p, start),
         end=None if end is None else on(p, end),
         **fields,

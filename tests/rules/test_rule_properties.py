@@ -1,0 +1,111 @@
+"""Properties over many generated cases (hypothesis): what must hold whatever the numbers."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rules_factories import AS_OF, actions, patient, review, scan
+
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Patient
+from cervix_watch.rules.schema import HistoryCriteria, Window
+
+PROFILES = st.sampled_from(["acog-smfm", "nice-ng25"])
+TREATMENT_WINDOW_GA = st.integers(min_value=16 * 7, max_value=23 * 7 + 6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    profile=PROFILES,
+    short_ga=TREATMENT_WINDOW_GA,
+    short_cl=st.floats(min_value=5.0, max_value=20.0).map(lambda x: round(x, 1)),
+    extra=st.lists(st.floats(min_value=0.1, max_value=30.0), min_size=1, max_size=3),
+)
+def test_longer_later_scans_never_clear_an_unaddressed_point(
+    profile: str, short_ga: int, short_cl: float, extra: list[float]
+) -> None:
+    """Adding later scans with longer CLs never removes a raised short-cervix discussion point."""
+    p = patient("24+0", prior_sptb_weeks="26+3")
+    first = scan(p, format_ga(short_ga), short_cl)
+    before = actions(review(p, first, profile=profile))
+    later_gas = [min(short_ga + 1 + i, 24 * 7) for i in range(len(extra))]
+    later = [
+        scan(p, format_ga(g), round(short_cl + d, 1)) for g, d in zip(later_gas, extra, strict=True)
+    ]
+    after = actions(review(p, first, *later, profile=profile))
+    assert "cerclage-discussion" in before
+    assert "cerclage-discussion" in after
+
+
+@settings(max_examples=60, deadline=None)
+@given(days=st.integers(min_value=1, max_value=44 * 7 + 6))
+def test_profile_ga_round_trips(days: int) -> None:
+    """A GA written "w+d" in a profile reads back as the same days and dumps as the same text."""
+    window = Window.model_validate({"end": format_ga(days)})
+    assert window.end == days
+    assert window.model_dump(mode="json")["end"] == format_ga(days)
+    assert Window.model_validate(window.model_dump(mode="json")) == window
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    start=st.integers(min_value=0, max_value=200),
+    length=st.integers(min_value=1, max_value=60),
+    include_end=st.booleans(),
+    ga=st.integers(min_value=0, max_value=300),
+)
+def test_window_contains_and_past_end_agree(
+    start: int, length: int, include_end: bool, ga: int
+) -> None:
+    """A GA is inside, before or past a window, never two of those at once."""
+    window = Window.model_validate(
+        {"start": format_ga(start), "end": format_ga(start + length), "include_end": include_end}
+    )
+    states = [window.contains(ga), ga < window.start, window.past_end(ga)]
+    assert states.count(True) == 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    sptb=st.one_of(st.none(), st.integers(min_value=112, max_value=258)),
+    pprom=st.one_of(st.none(), st.integers(min_value=112, max_value=258)),
+    losses=st.integers(min_value=0, max_value=3),
+    excision=st.sampled_from(["none", "lletz", "lletz_deep", "cone", "trachelectomy"]),
+    anomaly=st.booleans(),
+    criteria=st.fixed_dictionaries(
+        {},
+        optional={
+            "prior_sptb_before": st.sampled_from(["34+0", "37+0"]),
+            "prior_pprom_before": st.sampled_from(["34+0", "37+0"]),
+            "painless_loss_count_min": st.integers(min_value=1, max_value=2),
+            "cervical_excision": st.just(["cone", "trachelectomy"]),
+            "uterine_anomaly": st.just(True),
+        },
+    ),
+)
+def test_history_matches_agrees_with_reasons(
+    sptb: int | None,
+    pprom: int | None,
+    losses: int,
+    excision: str,
+    anomaly: bool,
+    criteria: dict[str, object],
+) -> None:
+    """`matches` (used for filters) is true exactly when `reasons` (the words) is non-empty."""
+    if not criteria:
+        return
+    p = Patient.model_validate(
+        {
+            "mrn": "H",
+            "edd": AS_OF + timedelta(days=100),
+            "prior_sptb_weeks": None if sptb is None else format_ga(sptb),
+            "prior_pprom_weeks": None if pprom is None else format_ga(pprom),
+            "painless_loss_count": losses,
+            "cervical_excision": excision,
+            "uterine_anomaly": anomaly,
+        }
+    )
+    spec = HistoryCriteria.model_validate(criteria)
+    assert spec.matches(p) is bool(spec.reasons(p))

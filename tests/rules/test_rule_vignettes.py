@@ -1,0 +1,69 @@
+"""The shared worked examples: each vignette's GA and flag actions under both built-in profiles."""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from cervix_watch.domain.models import Discussion, Exam, Patient, Scan, Treatment, build
+from cervix_watch.rules import PatientHistory, builtin_profile_names, load_profile, review_clinic
+
+# the repo is /work/main and the shared folder its sibling /work/shared
+SHARED = Path(__file__).resolve().parents[2].parent / "shared"
+VIGNETTES = SHARED / "examples" / "vignettes"
+
+pytestmark = pytest.mark.skipif(
+    not (VIGNETTES / "expected.json").is_file(),
+    reason=f"shared worked examples not found at {VIGNETTES}",
+)
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    with (VIGNETTES / name).open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _scan(index: int, row: dict[str, str]) -> Scan:
+    """scans.csv row -> Scan: the measurements are the non-empty cl1..cl3; scan_id = row index."""
+    fields: dict[str, Any] = {k: v for k, v in row.items() if not k.startswith("cl")}
+    fields["cl_mm"] = tuple(
+        row[k] for k in ("cl1_mm", "cl2_mm", "cl3_mm") if row.get(k, "").strip()
+    )
+    fields["scan_id"] = index
+    return build(Scan, fields)
+
+
+def _histories() -> list[PatientHistory]:
+    scans = [_scan(i, row) for i, row in enumerate(_rows("scans.csv"))]
+    exams = [build(Exam, row) for row in _rows("exams.csv")]
+    treatments = [build(Treatment, row) for row in _rows("treatments.csv")]
+    discussions = [build(Discussion, row) for row in _rows("discussions.csv")]
+    return [
+        PatientHistory(
+            patient=patient,
+            scans=tuple(s for s in scans if s.mrn == patient.mrn),
+            exams=tuple(e for e in exams if e.mrn == patient.mrn),
+            treatments=tuple(t for t in treatments if t.mrn == patient.mrn),
+            discussions=tuple(d for d in discussions if d.mrn == patient.mrn),
+        )
+        for patient in (build(Patient, row) for row in _rows("patients.csv"))
+    ]
+
+
+@pytest.mark.parametrize("profile", builtin_profile_names())
+def test_vignettes_match_expected(profile: str) -> None:
+    """Every vignette patient has the expected GA and set of flag actions on the as-of date."""
+    expected = json.loads((VIGNETTES / "expected.json").read_text("utf-8"))
+    as_of = date.fromisoformat(expected["as_of"])
+    result = review_clinic(_histories(), as_of, load_profile(profile)).to_json_dict()
+    got = {
+        entry["mrn"]: (entry["ga"], sorted({flag["action"] for flag in entry["flags"]}))
+        for entry in result["patients"]
+    }
+    want = {mrn: (case["ga"], sorted(case[profile])) for mrn, case in expected["patients"].items()}
+    assert got == want
