@@ -10,6 +10,7 @@ names the column it came from), and the checks that need more than one row
 from __future__ import annotations
 
 from functools import cache
+from itertools import compress
 from typing import Any, Generic, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
@@ -61,6 +62,21 @@ def _cl_values(data: dict[str, Any]) -> tuple[list[str], list[Problem]]:
             message = f"is empty but {later[0]} is given (fill the measurements from cl1_mm on)"
             problems.append(Problem(name, message))
     return used, problems
+
+
+def _quick_cl(data: dict[str, Any]) -> bool:
+    """`_cl_values` for the common case, unrolled; False when there is a gap to report."""
+    pop = data.pop
+    cl1, cl2, cl3 = pop("cl1_mm", None), pop("cl2_mm", None), pop("cl3_mm", None)
+    if cl3 is not None:
+        data["cl_mm"] = (cl1, cl2, cl3)
+        return cl1 is not None and cl2 is not None
+    if cl2 is not None:
+        data["cl_mm"] = (cl1, cl2)
+        return cl1 is not None
+    if cl1 is not None:
+        data["cl_mm"] = (cl1,)
+    return True
 
 
 def _problems(error: ValidationError, cl_used: list[str]) -> list[Problem]:
@@ -121,7 +137,8 @@ class RowValidator(Generic[M]):
 
     def _quick_data(self, cells: list[str]) -> dict[str, Any]:
         """`cells_to_data` without trimming: what almost every row needs, done cheaply."""
-        data = {name: cell for name, cell in zip(self.names, cells, strict=True) if cell}
+        # compress/filter keep the non-empty cells without a Python-level loop
+        data = dict(zip(compress(self.names, cells), filter(None, cells), strict=True))
         for name in self.text_names:
             cell = data.get(name)
             if cell is not None and cell[0] == "'":
@@ -164,7 +181,7 @@ class RowValidator(Generic[M]):
             if len(cells) != width:
                 return [self.row(line, cells) for line, cells in records]
             data = quick(cells)
-            if cl and _cl_values(data)[1]:
+            if cl and not _quick_cl(data):
                 return [self.row(line, cells) for line, cells in records]
             batch.append(data)
         try:
