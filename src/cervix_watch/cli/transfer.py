@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -31,6 +31,7 @@ class Kind(StrEnum):
 KindArg = Annotated[
     Kind, typer.Argument(help="Which records: patients, scans, exams, treatments, discussions.")
 ]
+DEIDENTIFY_KEY = "deidentify_key"
 PROGRESS_MIN_BYTES = 1_000_000  # below this an import finishes before a bar could help
 
 
@@ -119,12 +120,27 @@ def export_command(
         Path | None,
         typer.Option("--out", "-o", help="Write to this file (created 0600); default stdout."),
     ] = None,
+    deidentify: Annotated[
+        bool,
+        typer.Option(
+            "--deidentify",
+            help="Pseudonymise MRN and name, drop notes and scan ids, and shift each patient's "
+            "dates by one offset (GA and intervals stay exact).",
+        ),
+    ] = False,
+    operator: OperatorOption = None,
 ) -> None:
     """Export every current record of a kind as CSV (voided scans are left out)."""
     from cervix_watch.interop.csvio import write_csv
     from cervix_watch.store.importer import export_records
 
-    records = export_records(context.state(ctx).store(), kind.value)
+    store = context.state(ctx).store()
+    records: Iterable[Any] = export_records(store, kind.value)
+    if deidentify:
+        from cervix_watch.interop.deidentify import Deidentifier
+
+        anonymiser = Deidentifier(store.secret(DEIDENTIFY_KEY, context.who(operator)))
+        records = [anonymiser.apply(r) for r in records]
     if out is None:
         write_csv(kind.value, records, sys.stdout)
         return

@@ -133,6 +133,20 @@ class Store:
                 conn.execute(t.settings.update().where(t.settings.c.key == key).values(value=value))
             self.audit(conn, who, "set", "setting", None, None, {key: [old, value]})
 
+    def secret(self, key: str, who: str) -> bytes:
+        """A random per-database secret (e.g. the de-identification key), created on first use."""
+        import secrets
+
+        with self.write() as conn:
+            value = conn.execute(
+                sa.select(t.settings.c.value).where(t.settings.c.key == key)
+            ).scalar_one_or_none()
+            if value is None:
+                value = secrets.token_hex(32)
+                conn.execute(t.settings.insert().values(key=key, value=value))
+                self.audit(conn, who, "create", "setting", None, None, {key: "(secret)"})
+            return bytes.fromhex(value)
+
     # -- patients -----------------------------------------------------------------------
     def _patient_row(self, conn: sa.Connection, mrn: str) -> sa.RowMapping:
         row = conn.execute(sa.select(t.patients).where(t.patients.c.mrn == mrn.strip())).mappings()
