@@ -1,56 +1,138 @@
-"""Rendering a review and a profile. Placeholder JSON/text until the report module lands."""
+"""Rendering a review, a profile and a patient: gather the data, call `report/`, write it out.
+
+The renderers in `cervix_watch.report` return text or rich renderables; this
+module decides where they go (the stdout console of `cli/output.py`, or a
+file created 0600). Every format is drawn from the one `Review` the engine
+returned and the histories it was computed from: no rule runs twice.
+
+`--format html` needs `--out FILE`: an HTML page on a terminal helps nobody,
+and a redirect would create the file with the shell's permissions, not 0600.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from cervix_watch.cli import context, output
-from cervix_watch.domain.ga import format_ga
+from cervix_watch.cli import clinic, context, output
+from cervix_watch.domain.errors import InputError, Problem
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
-def render_review(review: Any, histories: Any, profile: Any, fmt: str, out: Path | None) -> None:
-    output.print_json(review.to_json_dict())
+    from cervix_watch.rules import PatientHistory, Profile, Review
 
-
-def print_profile(profile: Any) -> None:
-    def actions(rule: Any) -> str:
-        value = rule.action
-        return ", ".join(a.value for a in value) if isinstance(value, tuple) else value.value
-
-    rows = [[r.id, actions(r), r.priority.value, r.citation] for r in profile.rules]
-    output.table(
-        f"{profile.name}: {profile.title}", ["Rule", "Action", "Priority", "Citation"], rows
-    )
+FILE_MODE = 0o600
 
 
-def show_patient(state: context.State, mrn: str, on: date, profile: str | None) -> None:
-    """Placeholder patient view: details, scans, audit."""
+def render_review(
+    review: Review,
+    histories: dict[str, PatientHistory],
+    profile: Profile,
+    fmt: str,
+    out: Path | None,
+) -> None:
+    """Print or write the review in one of the formats table, md, csv, json, html."""
+    if fmt == "table":
+        from cervix_watch.report.table import review_table
+
+        if out is None:
+            output.out.print(review_table(review, profile))
+        else:
+            write_file(out, plain_text(review_table(review, profile)))
+        return
+    text = review_text(review, histories, profile, fmt)
+    if out is None:
+        if fmt == "html":
+            raise InputError(
+                Problem("out", "--format html writes a file: give --out FILE (created 0600)")
+            )
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        write_file(out, text)
+
+
+def review_text(
+    review: Review, histories: dict[str, PatientHistory], profile: Profile, fmt: str
+) -> str:
+    """The review as md, csv, json or html text."""
+    if fmt == "md":
+        from cervix_watch.report.markdown import review_markdown
+
+        return review_markdown(review, profile)
+    if fmt == "csv":
+        from cervix_watch.report.csvout import review_csv
+
+        return review_csv(review)
+    if fmt == "html":
+        from cervix_watch.report.html import review_html
+
+        return review_html(review, histories, profile)
+    import json
+
+    return json.dumps(review.to_json_dict(), ensure_ascii=False) + "\n"
+
+
+def plain_text(renderable: RenderableType) -> str:
+    """What the stdout console would print, without colour codes (for `--format table --out`)."""
+    from rich.text import Text
+
+    with output.out.capture() as captured:
+        output.out.print(renderable)
+    return Text.from_ansi(captured.get()).plain
+
+
+def write_file(path: Path, text: str) -> None:
+    """Create or replace `path` with owner-only permissions (the report names patients)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    except OSError as error:
+        raise InputError(Problem("out", f"cannot write {path}: {error.strerror}")) from None
+    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        os.fchmod(handle.fileno(), FILE_MODE)  # an existing file keeps its old mode otherwise
+        handle.write(text)
+
+
+def print_profile(profile: Profile) -> None:
+    """`rules show`: every rule with its condition in words, risk categories and schedules."""
+    from cervix_watch.report.profile import profile_view
+
+    output.out.print(profile_view(profile))
+
+
+def show_patient(state: context.State, mrn: str, on: date, profile_option: str | None) -> None:
+    """`patient show`: records from the store, flags from the engine, laid out by report/."""
+    from cervix_watch.report.chart import chart_data
+    from cervix_watch.report.patient import PatientView, patient_view
+    from cervix_watch.rules import risk_reasons
+    from cervix_watch.rules.risk import risk_by_history
+
     store = state.store()
-    (f,) = store.patient_files(mrn)
-    p = f.patient
-    output.line(f"{p.mrn}  {p.name}  EDD {p.edd}  GA {format_ga(p.ga_on(on))} on {on}")
-    output.table(
-        "Scans",
-        ["Id", "Date", "GA", "Route", "CL mm", "Recorded"],
-        [
-            [
-                s.scan_id,
-                s.date,
-                format_ga(p.ga_on(s.date)),
-                s.route.value,
-                " / ".join(f"{v:.1f}" for v in s.cl_mm),
-                f"{s.recorded_cl_mm:.1f}",
-            ]
-            for s in f.scans
-        ],
+    profile = clinic.resolve_profile(state, profile_option)
+    review, histories = clinic.clinic_review(state, on, profile, mrn=mrn)
+    (history,) = histories.values()
+    patient = history.patient
+    current = review.patients[0] if review.patients else None
+    # an inactive patient is not reviewed: show her category by history alone
+    risk = current.risk.value if current else f"{risk_by_history(profile, patient).value} (history)"
+    view = PatientView(
+        patient=patient,
+        closure=history.closure,
+        as_of=on,
+        profile=profile.name,
+        review=current,
+        risk=risk,
+        risk_reasons=tuple(risk_reasons(profile, patient)),
+        scans=history.scans,
+        voided=tuple(store.voided_scans(patient.mrn)),
+        exams=history.exams,
+        treatments=history.treatments,
+        discussions=history.discussions,
+        audit=tuple(store.audit_trail(patient.mrn)),
+        chart=chart_data(history, profile, on),
     )
-    output.table(
-        "Audit trail",
-        ["When", "Who", "What", "Reason"],
-        [
-            [a.at, a.who, f"{a.action} {a.entity} {a.entity_id or ''}", a.reason or ""]
-            for a in store.audit_trail(mrn)
-        ],
-    )
+    output.out.print(patient_view(view))

@@ -1,0 +1,170 @@
+"""What a CL chart shows, as plain data shared by the SVG (HTML) and plotext (terminal) charts.
+
+The lines and the shaded window are read from the profile's rule entries, so a
+clinic that edits a threshold in its TOML file sees the edited line; the
+points are the patient's own records up to the review date. Nothing here
+decides whether a rule fires: that is the engine's job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cervix_watch.domain.enums import Route
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.rules import PatientHistory, Profile
+from cervix_watch.rules.specs import LatestClRule, QualifyingClRule, ShortOutsideWindowRule
+
+# The x range every chart shows (weeks); widened only when a record lies outside it.
+GA_FROM_DAYS = 14 * 7
+GA_TO_DAYS = 37 * 7
+CL_AXIS_MIN_TOP_MM = 50.0
+
+
+@dataclass(frozen=True, slots=True)
+class ScanPoint:
+    """One scan: its GA, recorded CL (shortest measurement) and route."""
+
+    ga_days: int
+    cl_mm: float
+    route: Route
+    on: date
+
+    @property
+    def transvaginal(self) -> bool:
+        return self.route is Route.TV
+
+
+@dataclass(frozen=True, slots=True)
+class Threshold:
+    """A CL line of the profile and the rule ids that use it."""
+
+    cl_mm: float
+    rules: tuple[str, ...]
+
+    @property
+    def label(self) -> str:
+        return f"{self.cl_mm:g} mm"
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A treatment from its start to its end (None: still running on the review date)."""
+
+    label: str
+    start_ga_days: int
+    end_ga_days: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A dated event drawn as a vertical mark (a physical exam)."""
+
+    label: str
+    ga_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The profile's treatment window, both ends in GA days."""
+
+    start_ga_days: int
+    end_ga_days: int
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChartData:
+    """Everything one patient's chart draws."""
+
+    points: tuple[ScanPoint, ...]
+    thresholds: tuple[Threshold, ...]
+    window: Window | None
+    treatments: tuple[Span, ...]
+    exams: tuple[Marker, ...]
+    today_ga_days: int
+
+    @property
+    def ga_range(self) -> tuple[int, int]:
+        """14+0 to 37+0, widened to include every record."""
+        days = [p.ga_days for p in self.points] + [m.ga_days for m in self.exams]
+        return min([GA_FROM_DAYS, *days]), max([GA_TO_DAYS, *days])
+
+    @property
+    def cl_top_mm(self) -> float:
+        """Top of the y axis: 50 mm, or more when a scan measured longer (rounded up to 10)."""
+        highest = max([CL_AXIS_MIN_TOP_MM, *(p.cl_mm for p in self.points)])
+        return float(-(-highest // 10) * 10)
+
+
+def profile_thresholds(profile: Profile) -> tuple[Threshold, ...]:
+    """Every CL limit the profile's CL rules and schedules use, lowest first."""
+    found: dict[float, list[str]] = {}
+    for rule in profile.rules:
+        if isinstance(rule, QualifyingClRule | LatestClRule):
+            found.setdefault(rule.threshold_mm, []).append(rule.id)
+            if rule.floor_mm is not None:
+                found.setdefault(rule.floor_mm, []).append(rule.id)
+        elif isinstance(rule, ShortOutsideWindowRule):
+            found.setdefault(rule.threshold_mm, []).append(rule.id)
+    for risk, schedule in profile.schedules.items():
+        if schedule.short_cl_below_mm is not None:
+            found.setdefault(schedule.short_cl_below_mm, []).append(f"schedule.{risk.value}")
+    if profile.risk.cl_upgrade is not None:
+        found.setdefault(profile.risk.cl_upgrade.threshold_mm, []).append("risk.cl_upgrade")
+    return tuple(Threshold(mm, tuple(dict.fromkeys(ids))) for mm, ids in sorted(found.items()))
+
+
+def treatment_window(profile: Profile) -> Window | None:
+    """The window outside which a short cervix has no guideline treatment.
+
+    Read from any.short-outside-window, else the first qualifying-CL rule window with a start.
+    """
+    for rule in profile.rules:
+        if isinstance(rule, ShortOutsideWindowRule):
+            return _window(rule.window.start, rule.window.end, rule.window.describe())
+    for rule in profile.rules:
+        if isinstance(rule, QualifyingClRule) and rule.window.start > 0:
+            return _window(rule.window.start, rule.window.end, rule.window.describe())
+    return None
+
+
+def _window(start: int, end: int, words: str) -> Window:
+    return Window(start, end, f"treatment window {words}")
+
+
+def chart_data(history: PatientHistory, profile: Profile, as_of: date) -> ChartData:
+    """The chart of one patient's records dated on or before the review date."""
+    patient = history.patient
+    points = tuple(
+        ScanPoint(patient.ga_on(s.date), s.recorded_cl_mm, s.route, s.date)
+        for s in history.scans
+        if s.date <= as_of
+    )
+    treatments = tuple(
+        Span(
+            _treatment_label(t.type.value, t.kind.value if t.kind else None),
+            patient.ga_on(t.start),
+            None if t.end is None or t.end > as_of else patient.ga_on(t.end),
+        )
+        for t in history.treatments
+        if t.start <= as_of
+    )
+    exams = tuple(
+        Marker(f"exam {format_ga(patient.ga_on(e.date))}", patient.ga_on(e.date))
+        for e in history.exams
+        if e.date <= as_of
+    )
+    return ChartData(
+        points=points,
+        thresholds=profile_thresholds(profile),
+        window=treatment_window(profile),
+        treatments=treatments,
+        exams=exams,
+        today_ga_days=patient.ga_on(as_of),
+    )
+
+
+def _treatment_label(kind_of_treatment: str, cerclage_kind: str | None) -> str:
+    return f"{cerclage_kind}-indicated cerclage" if cerclage_kind else kind_of_treatment

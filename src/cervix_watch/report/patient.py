@@ -1,0 +1,255 @@
+"""`patient show`: one pregnancy on one page of terminal text.
+
+The CLI gathers the records (store), the review row (engine) and the risk
+words (`risk_reasons`) into a `PatientView`; this module only lays them out:
+header, history, scans (voided ones apart, with the reason), the plotext CL
+chart, current flags with rule ids and citations, discussions, next scan
+due, treatments, exams and the audit trail.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Group as RenderGroup
+from rich.console import RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.report import common
+from cervix_watch.report.chart import ChartData
+from cervix_watch.report.plot import chart_key, terminal_chart
+from cervix_watch.report.table import append_flag
+from cervix_watch.rules import PatientReview
+
+if TYPE_CHECKING:  # the store hands these over; the report never opens it
+    from cervix_watch.store.store import AuditEntry, VoidedScan
+
+
+@dataclass(frozen=True, slots=True)
+class PatientView:
+    """Everything `patient show` prints, already computed by the store and the engine."""
+
+    patient: Patient
+    closure: Closure | None
+    as_of: date
+    profile: str
+    review: PatientReview | None  # None: not active on the review date
+    risk: str
+    risk_reasons: tuple[str, ...]
+    scans: tuple[Scan, ...]
+    voided: tuple[VoidedScan, ...]
+    exams: tuple[Exam, ...]
+    treatments: tuple[Treatment, ...]
+    discussions: tuple[Discussion, ...]
+    audit: tuple[AuditEntry, ...]
+    chart: ChartData
+
+
+def patient_view(view: PatientView) -> RenderableType:
+    parts: list[RenderableType] = [header(view), Text("")]
+    parts += [scans_table(view), *voided_part(view), Text("")]
+    parts += [Text("Cervical length against GA", style="bold"), Text(terminal_chart(view.chart))]
+    parts += [Text(chart_key(view.chart), style="dim"), Text("")]
+    parts += [flags_part(view), Text("")]
+    parts += [discussions_table(view), treatments_table(view), exams_table(view)]
+    parts += [audit_table(view)]
+    return RenderGroup(*parts)
+
+
+def status_words(view: PatientView) -> str:
+    if view.closure is not None:
+        ga = "" if view.closure.ga_days is None else f" at {format_ga(view.closure.ga_days)}"
+        return f"closed: {view.closure.outcome.value} on {view.closure.date.isoformat()}{ga}"
+    if view.review is None:
+        return "not under review on this date (past the active GA, no cerclage in situ)"
+    return "active"
+
+
+def header(view: PatientView) -> Text:
+    p = view.patient
+    text = Text()
+    text.append(f"{p.mrn}  {common.name_or_dash(p.name)}", style="bold")
+    lmp = f", LMP {p.lmp.isoformat()}" if p.lmp else ""
+    text.append(f"\nEDD {p.edd.isoformat()}{lmp}; GA {format_ga(p.ga_on(view.as_of))} ")
+    text.append(f"on {view.as_of.isoformat()}")
+    text.append(f"\nStatus: {status_words(view)}")
+    reasons = "; ".join(view.risk_reasons) or "no risk factor in the history"
+    text.append(f"\nRisk ({view.profile}): ", style="bold")
+    text.append(f"{view.risk.upper()} - {reasons}")
+    text.append(f"\nHistory: {history_words(p)}")
+    if p.notes:
+        text.append(f"\nNotes: {p.notes}")
+    due = view.review.next_scan_due if view.review else None
+    text.append(f"\nNext scan due: {common.due_text(due)}", style="bold")
+    return text
+
+
+def history_words(p: Patient) -> str:
+    words = ["singleton" if p.fetuses == 1 else f"{p.fetuses} fetuses"]
+    if p.prior_sptb_weeks is not None:
+        words.append(f"prior sPTB at {format_ga(p.prior_sptb_weeks)} (count {p.sptb_count})")
+    if p.prior_pprom_weeks is not None:
+        words.append(f"prior PPROM at {format_ga(p.prior_pprom_weeks)}")
+    if p.painless_loss_count:
+        words.append(f"painless second-trimester losses: {p.painless_loss_count}")
+    if p.prior_cerclage.value != "no":
+        words.append(f"prior {p.prior_cerclage.value}-indicated cerclage")
+    if p.cervical_excision.value != "none":
+        words.append(f"cervical excision: {p.cervical_excision.value}")
+    for on, words_for in (
+        (p.uterine_anomaly, "uterine anomaly"),
+        (p.intrauterine_adhesions, "intrauterine adhesions"),
+        (p.caesarean_full_dilatation, "caesarean at full dilatation"),
+    ):
+        if on:
+            words.append(words_for)
+    return ", ".join(words)
+
+
+def grid(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> RenderableType:
+    """A folding table of plain-text cells (user data is never read as markup); `none` if empty."""
+    records = list(rows)
+    if not records:
+        return Text.assemble((title, "bold"), ": none")
+    table = Table(
+        title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, expand=False
+    )
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in records:
+        table.add_row(*(Text("" if v is None else str(v)) for v in row))
+    return table
+
+
+def _findings(scan: Scan) -> str:
+    found = []
+    if scan.funneling:
+        size = "x".join(f"{v:g}" for v in (scan.funnel_length_mm, scan.funnel_width_mm) if v)
+        shape = scan.funnel_shape.value if scan.funnel_shape else ""
+        found.append(" ".join(w for w in ("funnel", shape, f"{size} mm" if size else "") if w))
+    if scan.sludge:
+        found.append("sludge")
+    if scan.notes:
+        found.append(scan.notes)
+    return "; ".join(found)
+
+
+def scans_table(view: PatientView) -> RenderableType:
+    p = view.patient
+    rows = [
+        [
+            s.scan_id,
+            s.date.isoformat(),
+            format_ga(p.ga_on(s.date)),
+            s.route.value,
+            "/".join(f"{v:.1f}" for v in s.cl_mm),
+            common.mm(s.recorded_cl_mm),
+            _findings(s),
+            s.operator,
+        ]
+        for s in view.scans
+    ]
+    columns = ["Id", "Date", "GA", "Route", "CL mm", "Recorded", "Findings", "By"]
+    return grid(f"Scans ({len(rows)})", columns, rows)
+
+
+def voided_part(view: PatientView) -> list[RenderableType]:
+    if not view.voided:
+        return []
+    p = view.patient
+    rows = [
+        [
+            v.scan.scan_id,
+            v.scan.date.isoformat(),
+            format_ga(p.ga_on(v.scan.date)),
+            common.mm(v.scan.recorded_cl_mm),
+            f"{v.voided_at:%Y-%m-%d %H:%M}",
+            v.reason,
+        ]
+        for v in view.voided
+    ]
+    columns = ["Id", "Date", "GA", "Recorded", "Voided", "Reason"]
+    return [grid(f"Voided scans ({len(rows)}, not counted)", columns, rows)]
+
+
+def flags_part(view: PatientView) -> RenderableType:
+    title = Text(f"Current discussion points ({view.profile}, {view.as_of.isoformat()})")
+    title.stylize("bold")
+    if view.review is None:
+        return Text.assemble(title, "\nnone: not under review on this date")
+    body = Text()
+    for flag in view.review.flags:
+        body.append("\n")
+        append_flag(body, flag)
+        body.append(f"\n  Citation: {flag.citation}", style="dim")
+    if not view.review.flags:
+        body.append("\nnone")
+    for line in common.discussed_text(view.review):
+        body.append(f"\nAddressed by discussion: {line}")
+    return Text.assemble(title, body)
+
+
+def discussions_table(view: PatientView) -> RenderableType:
+    rows = [
+        [d.date.isoformat(), d.action.value, d.outcome.value, d.notes] for d in view.discussions
+    ]
+    return grid(f"Discussions ({len(rows)})", ["Date", "Action", "Outcome", "Notes"], rows)
+
+
+def treatments_table(view: PatientView) -> RenderableType:
+    p = view.patient
+    rows = [
+        [
+            t.treatment_id,
+            t.type.value + (f" ({t.kind.value})" if t.kind else ""),
+            f"{t.start.isoformat()} ({format_ga(p.ga_on(t.start))})",
+            "in place" if t.end is None else f"{t.end.isoformat()} ({format_ga(p.ga_on(t.end))})",
+            t.notes,
+        ]
+        for t in view.treatments
+    ]
+    return grid(f"Treatments ({len(rows)})", ["Id", "Type", "Start (GA)", "End", "Notes"], rows)
+
+
+def _exam_findings(exam: Exam) -> str:
+    found = [] if exam.dilation_cm is None else [f"dilation {exam.dilation_cm:g} cm"]
+    for on, words in (
+        (exam.membranes_visible, "membranes visible"),
+        (exam.contractions, "contractions"),
+        (exam.bleeding, "bleeding"),
+        (exam.infection_signs, "infection signs"),
+    ):
+        if on:
+            found.append(words)
+    return ", ".join(found) or "no finding recorded"
+
+
+def exams_table(view: PatientView) -> RenderableType:
+    p = view.patient
+    rows = [
+        [e.date.isoformat(), format_ga(p.ga_on(e.date)), _exam_findings(e), e.notes]
+        for e in view.exams
+    ]
+    return grid(f"Exams ({len(rows)})", ["Date", "GA", "Findings", "Notes"], rows)
+
+
+def audit_table(view: PatientView) -> RenderableType:
+    rows = [
+        [
+            f"{a.at:%Y-%m-%d %H:%M}",
+            a.who,
+            f"{a.action} {a.entity}" + ("" if a.entity_id is None else f" {a.entity_id}"),
+            ", ".join(sorted(a.changes)) if a.action in {"edit", "amend"} else "",
+            a.reason or "",
+        ]
+        for a in view.audit
+    ]
+    columns = ["When", "Who", "What", "Fields", "Reason"]
+    return grid(f"Audit trail ({len(rows)})", columns, rows)

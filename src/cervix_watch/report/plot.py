@@ -1,0 +1,66 @@
+"""The terminal CL chart of `patient show`, drawn by plotext into a string.
+
+Colourless and of a fixed size (at most 80 columns), so it reads the same in a
+pipe, a log or a golden file. Transvaginal scans are `o`, other routes `x`;
+the profile's CL thresholds are horizontal lines labelled on the y axis, the
+treatment window's ends are vertical lines.
+"""
+
+from __future__ import annotations
+
+import plotext
+
+from cervix_watch.report.chart import ChartData
+
+CHART_WIDTH = 78
+CHART_HEIGHT = 18
+TV_MARKER = "o"
+OTHER_MARKER = "x"
+
+
+def terminal_chart(data: ChartData, width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> str:
+    """The chart as plain text lines; `width` is capped at 80 columns."""
+    figure = plotext.figure
+    figure.clear()
+    figure.plot_size(min(width, 80), height)
+    figure.theme("colorless")
+    figure.legend(active=False)
+    _draw_points(figure, data)
+    for line in data.thresholds:
+        figure.line(line.cl_mm, orientation="horizontal", style="dotted")
+    if data.window is not None:
+        figure.line(data.window.start_ga_days / 7, orientation="vertical")
+        figure.line(data.window.end_ga_days / 7, orientation="vertical")
+    ga_from, ga_to = data.ga_range
+    figure.ruler("x").lim(ga_from / 7, ga_to / 7).ticks(_week_ticks(ga_from, ga_to))
+    y_ticks = sorted({0.0, data.cl_top_mm, *(line.cl_mm for line in data.thresholds)})
+    figure.ruler("y").lim(0, data.cl_top_mm).ticks(y_ticks, [f"{v:g}" for v in y_ticks])
+    figure.label("GA (weeks)", axis="x")
+    figure.label("CL mm", axis="y")
+    text: str = figure.build().string(colorless=True)
+    figure.clear()
+    return "\n".join(row.rstrip() for row in text.splitlines())
+
+
+def _draw_points(figure: object, data: ChartData) -> None:
+    for transvaginal, marker in ((True, TV_MARKER), (False, OTHER_MARKER)):
+        points = [p for p in data.points if p.transvaginal is transvaginal]
+        if points:
+            signal = figure.signal(  # type: ignore[attr-defined]
+                [p.ga_days / 7 for p in points], [p.cl_mm for p in points], marker=marker
+            )
+            figure.draw(signal)  # type: ignore[attr-defined]
+
+
+def _week_ticks(ga_from: int, ga_to: int) -> list[int]:
+    first = -(-ga_from // 7)
+    return [week for week in range(first, ga_to // 7 + 1) if week % 2 == 0]
+
+
+def chart_key(data: ChartData) -> str:
+    """The words under the chart: markers, lines and window."""
+    lines = ", ".join(line.label for line in data.thresholds)
+    key = f"{TV_MARKER} transvaginal  {OTHER_MARKER} other route  ... CL lines {lines}"
+    if data.window is not None:
+        key += f"  | {data.window.label}"
+    return key

@@ -1,0 +1,208 @@
+"""An inline SVG chart of CL (mm, y) against GA (weeks, x) for the HTML report.
+
+Drawn from `chart.ChartData`: the profile's CL lines and treatment window, the
+patient's scans (transvaginal as filled circles, other routes as open squares:
+shape, not colour, tells them apart), treatments as bars along the bottom and
+exams as marked vertical lines. Every text is escaped; there is no script.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from markupsafe import Markup, escape
+
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.report.chart import ChartData, ScanPoint
+
+WIDTH, HEIGHT = 680, 330
+LEFT, RIGHT, TOP, BOTTOM = 52, 60, 26, 62
+LANE_PX = 11
+
+
+class _Scale:
+    """Data coordinates (GA days, CL mm) to SVG pixels."""
+
+    def __init__(self, data: ChartData) -> None:
+        self.ga_from, self.ga_to = data.ga_range
+        self.cl_top = data.cl_top_mm
+        self.plot_w = WIDTH - LEFT - RIGHT
+        self.plot_h = HEIGHT - TOP - BOTTOM
+
+    def x(self, ga_days: float) -> float:
+        return round(LEFT + (ga_days - self.ga_from) / (self.ga_to - self.ga_from) * self.plot_w, 1)
+
+    def y(self, cl_mm: float) -> float:
+        return round(TOP + (1 - cl_mm / self.cl_top) * self.plot_h, 1)
+
+    @property
+    def bottom(self) -> float:
+        return float(TOP + self.plot_h)
+
+
+def cl_chart(data: ChartData, title: str) -> Markup:
+    """The whole `<svg>` element; `title` (e.g. the MRN) names it for screen readers."""
+    scale = _Scale(data)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="cl-chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        *_window(data, scale),
+        *_axes(scale),
+        *_thresholds(data, scale),
+        *_exams(data, scale),
+        *_today(data, scale),
+        *_treatments(data, scale),
+        *(_point(point, scale) for point in data.points),
+        *_legend(),
+        "</svg>",
+    ]
+    return Markup("\n".join(parts))  # noqa: S704 - every data value above passed through escape()
+
+
+def _window(data: ChartData, scale: _Scale) -> Iterator[str]:
+    if data.window is None:
+        return
+    x0, x1 = scale.x(data.window.start_ga_days), scale.x(data.window.end_ga_days)
+    yield (
+        f'<rect class="window" x="{x0}" y="{TOP}" width="{round(x1 - x0, 1)}" '
+        f'height="{scale.plot_h}" fill="#e3ecfa"/>'
+    )
+    yield (
+        f'<text x="{round((x0 + x1) / 2, 1)}" y="{TOP - 8}" text-anchor="middle" '
+        f'class="small">{escape(data.window.label)}</text>'
+    )
+
+
+def _axes(scale: _Scale) -> Iterator[str]:
+    yield (
+        f'<rect x="{LEFT}" y="{TOP}" width="{scale.plot_w}" height="{scale.plot_h}" '
+        'fill="none" stroke="#444"/>'
+    )
+    first_week = -(-scale.ga_from // 7)
+    for week in range(first_week, scale.ga_to // 7 + 1, 2):
+        x = scale.x(week * 7)
+        yield f'<line x1="{x}" y1="{scale.bottom}" x2="{x}" y2="{scale.bottom + 4}" stroke="#444"/>'
+        yield f'<text x="{x}" y="{scale.bottom + 16}" text-anchor="middle">{week}</text>'
+    for cl in range(0, int(scale.cl_top) + 1, 10):
+        y = scale.y(cl)
+        yield f'<line x1="{LEFT - 4}" y1="{y}" x2="{LEFT}" y2="{y}" stroke="#444"/>'
+        yield f'<text x="{LEFT - 7}" y="{y + 4}" text-anchor="end">{cl}</text>'
+    yield (
+        f'<text x="{LEFT + scale.plot_w / 2}" y="{scale.bottom + 32}" text-anchor="middle">'
+        "Gestational age (weeks)</text>"
+    )
+    yield (
+        f'<text transform="translate(14 {TOP + scale.plot_h / 2}) rotate(-90)" '
+        'text-anchor="middle">CL (mm)</text>'
+    )
+
+
+def _thresholds(data: ChartData, scale: _Scale) -> Iterator[str]:
+    x1 = LEFT + scale.plot_w
+    for line in data.thresholds:
+        y = scale.y(line.cl_mm)
+        rules = escape(", ".join(line.rules))
+        yield (
+            f'<line class="threshold" x1="{LEFT}" y1="{y}" x2="{x1}" y2="{y}" stroke="#b03030" '
+            f'stroke-dasharray="6 4"><title>{escape(line.label)}: {rules}</title></line>'
+        )
+        yield f'<text x="{x1 + 4}" y="{y + 4}" class="small">{escape(line.label)}</text>'
+
+
+def _exams(data: ChartData, scale: _Scale) -> Iterator[str]:
+    for exam in data.exams:
+        x = scale.x(exam.ga_days)
+        yield (
+            f'<line class="exam" x1="{x}" y1="{TOP}" x2="{x}" y2="{scale.bottom}" '
+            'stroke="#6a3d9a" stroke-dasharray="2 3"/>'
+        )
+        yield (
+            f'<path d="M{x - 5},{TOP} L{x + 5},{TOP} L{x},{TOP + 8} Z" fill="#6a3d9a">'
+            f"<title>{escape(exam.label)}</title></path>"
+        )
+
+
+def _today(data: ChartData, scale: _Scale) -> Iterator[str]:
+    x = scale.x(data.today_ga_days)
+    yield (
+        f'<line class="today" x1="{x}" y1="{TOP}" x2="{x}" y2="{scale.bottom}" stroke="#222" '
+        f'stroke-width="1.5"><title>review date, GA {format_ga(data.today_ga_days)}</title></line>'
+    )
+
+
+def _treatments(data: ChartData, scale: _Scale) -> Iterator[str]:
+    right_edge = scale.ga_to
+    for lane, span in enumerate(data.treatments):
+        y = scale.bottom - 6 - lane * LANE_PX
+        x0 = scale.x(span.start_ga_days)
+        end = min(
+            right_edge, span.end_ga_days if span.end_ga_days is not None else data.today_ga_days
+        )
+        x1 = max(x0 + 2, scale.x(end))
+        until = "in place" if span.end_ga_days is None else f"to {format_ga(span.end_ga_days)}"
+        words = f"{span.label} from {format_ga(span.start_ga_days)} {until}"
+        yield (
+            f'<line class="treatment" x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#2e7d32" '
+            f'stroke-width="5"><title>{escape(words)}</title></line>'
+        )
+        yield f'<text x="{x1 + 3}" y="{y + 3}" class="small">{escape(words)}</text>'
+
+
+def _point(point: ScanPoint, scale: _Scale) -> str:
+    x, y = scale.x(point.ga_days), scale.y(point.cl_mm)
+    words = escape(
+        f"{point.on.isoformat()}, GA {format_ga(point.ga_days)}: {point.cl_mm:.1f} mm "
+        f"({point.route.value})"
+    )
+    if point.transvaginal:
+        return (
+            f'<circle class="scan tv" cx="{x}" cy="{y}" r="5" fill="#1f4e9c">'
+            f"<title>{words}</title></circle>"
+        )
+    return (
+        f'<rect class="scan other" x="{x - 4.5}" y="{y - 4.5}" width="9" height="9" fill="#fff" '
+        f'stroke="#1f4e9c" stroke-width="2"><title>{words}</title></rect>'
+    )
+
+
+_LEGEND_ITEMS = (
+    # (x offset, symbol, words)
+    (0, '<circle cx="{x6}" cy="{ym4}" r="5" fill="#1f4e9c"/>', "transvaginal scan"),
+    (
+        118,
+        '<rect x="{x}" y="{ym8}" width="9" height="9" fill="#fff" stroke="#1f4e9c" '
+        'stroke-width="2"/>',
+        "other route (ta/tp)",
+    ),
+    (
+        240,
+        '<line x1="{x}" y1="{ym4}" x2="{x20}" y2="{ym4}" stroke="#b03030" stroke-dasharray="6 4"/>',
+        "CL threshold",
+    ),
+    (
+        340,
+        '<line x1="{x}" y1="{ym4}" x2="{x20}" y2="{ym4}" stroke="#2e7d32" stroke-width="5"/>',
+        "treatment",
+    ),
+    (
+        425,
+        '<path d="M{x},{ym8} L{x10},{ym8} L{x5},{y} Z" fill="#6a3d9a"/>',
+        "exam",
+    ),
+    (
+        485,
+        '<line x1="{x5}" y1="{ym12}" x2="{x5}" y2="{y}" stroke="#222" stroke-width="1.5"/>',
+        "review date",
+    ),
+)
+
+
+def _legend() -> Iterator[str]:
+    y = HEIGHT - 10
+    for offset, symbol, words in _LEGEND_ITEMS:
+        x = LEFT + offset
+        yield symbol.format(
+            x=x, x5=x + 5, x6=x + 6, x10=x + 10, x20=x + 20, y=y, ym4=y - 4, ym8=y - 8, ym12=y - 12
+        )
+        yield f'<text x="{x + 24}" y="{y}" class="small">{words}</text>'
