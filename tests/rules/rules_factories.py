@@ -97,9 +97,3 @@ def flag(result: PatientReview, action: str) -> Flag:
     found = [f for f in result.flags if f.action.value == action]
     assert len(found) == 1, f"expected one {action} flag, got {[f.action for f in result.flags]}"
     return found[0]
-
-
-def at_review(p: Patient) -> str:
-    """The GA string of `p` on AS_OF (for tests that read it back)."""
-    days = 280 - (p.edd - AS_OF).days
-    return f"{days // 7}+{days % 7}"

@@ -118,11 +118,6 @@ def test_transabdominal_scan_counts_for_the_schedule() -> None:
 # --- addressed points ----------------------------------------------------------------
 
 
-def _short(p_at: str = "20+0") -> tuple[object, ...]:
-    p = patient(p_at, **SPTB_26)
-    return p, scan(p, "18+0", 21.0)
-
-
 def test_discussion_on_or_after_the_scan_addresses_it() -> None:
     """A cerclage discussion dated on the qualifying scan's date addresses the point."""
     p = patient("20+0", **SPTB_26)

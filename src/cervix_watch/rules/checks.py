@@ -177,19 +177,18 @@ def treatment_end(spec: TreatmentEndRule, context: PatientContext) -> Finding | 
 
 def short_outside_window(spec: ShortOutsideWindowRule, context: PatientContext) -> Finding | None:
     """any.short-outside-window: a short transvaginal CL the treatment rules do not cover."""
+    window, limit, comparison = spec.window, spec.threshold_mm, spec.comparison
     best: ScanAt | None = None
     for scan in context.tv:
-        if spec.window.contains(scan.ga) or not compare(
-            scan.cl_mm, spec.comparison, spec.threshold_mm
-        ):
+        if best is not None and scan.cl_mm >= best.cl_mm:
             continue
-        if best is None or scan.cl_mm < best.cl_mm:
+        if not window.contains(scan.ga) and compare(scan.cl_mm, comparison, limit):
             best = scan
     if best is None:
         return None
-    limit = describe_limit(spec.comparison, spec.threshold_mm)
+    words = describe_limit(comparison, limit)
     text = _message(
-        f"{_scan_words(best)} ({limit}) outside the treatment window {spec.window.describe()}",
+        f"{_scan_words(best)} ({words}) outside the treatment window {spec.window.describe()}",
         note=spec.note,
     )
     return Finding(spec, text, scan=best)

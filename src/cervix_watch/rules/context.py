@@ -52,6 +52,8 @@ def _scan_order(scan: Scan) -> tuple[date, int]:
 
 def _running(treatment: Treatment, as_of: date) -> bool:
     """In place on the review date: started by then and not ended by then."""
+    # spec: "in situ = no end date"; an end dated after the review date has not
+    # happened yet as of that date, so the treatment counts as in place.
     return treatment.start <= as_of and (treatment.end is None or treatment.end > as_of)
 
 
@@ -86,7 +88,7 @@ class PatientContext:
         self.treatment_recorded = any(t.start <= as_of for t in history.treatments)
         dated = [s for s in history.scans if s.date <= as_of]
         dated.sort(key=_scan_order)
-        # GA inline (domain.ga.ga_days) : this line runs for every scan of the clinic
+        # GA inlined (domain.ga.ga_days): this line runs for every scan of the clinic
         self.scans = tuple(
             [ScanAt(s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)) for s in dated]
         )
@@ -125,9 +127,10 @@ class PatientContext:
         Earliest on a tie, so that only a *shorter* newer CL re-raises an
         addressed point (clinical-rules.md, Addressed).
         """
+        start, last = window.start, window.last  # Window.contains, inlined: runs per scan
         best: ScanAt | None = None
         for scan in self.tv:
-            if window.contains(scan.ga) and (best is None or scan.cl_mm < best.cl_mm):
+            if start <= scan.ga <= last and (best is None or scan.cl_mm < best.cl_mm):
                 best = scan
         return best
 

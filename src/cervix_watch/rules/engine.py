@@ -32,6 +32,8 @@ from cervix_watch.rules.specs import RuleBase
 # with the treatment that, while running, also addresses them. None: any
 # treatment recorded addresses it ("refer-ptb-clinic is also addressed once any
 # treatment is recorded").
+# spec: rescue-cerclage-review is not among them, so it stands while the latest
+# exam shows the finding and the GA is in the window, even after a cerclage.
 ADDRESSABLE: dict[Action, TreatmentType | None] = {
     Action.CERCLAGE_DISCUSSION: TreatmentType.CERCLAGE,
     Action.HISTORY_CERCLAGE_DISCUSSION: TreatmentType.CERCLAGE,
@@ -128,6 +130,7 @@ def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> Pati
         name=context.patient.name,
         ga_days=context.ga,
         risk=context.risk,
+        # spec: display values over every route (the flags say when a CL is not tv)
         latest_cl_mm=scans[-1].cl_mm if scans else None,
         shortest_cl_mm=min([s.cl_mm for s in scans]) if scans else None,
         next_scan_due=None if context.due is None else context.due.on,

@@ -8,6 +8,7 @@ GA is written `"16+0"` in the file and held as an int of days here.
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Annotated, Any, Literal, Self
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
@@ -60,13 +61,16 @@ class Window(Spec):
             raise ValueError("end: must be after start")
         return self
 
+    @cached_property
+    def last(self) -> int:
+        """The last GA day inside the window ("before 24+0" -> 23+6): GA is whole days."""
+        return self.end if self.include_end else self.end - 1
+
     def contains(self, ga: int) -> bool:
-        if ga < self.start:
-            return False
-        return ga <= self.end if self.include_end else ga < self.end
+        return self.start <= ga <= self.last
 
     def past_end(self, ga: int) -> bool:
-        return ga > self.end if self.include_end else ga >= self.end
+        return ga > self.last
 
     def describe(self) -> str:
         """ "16+0 to before 24+0", "16+0 to 24+0", "before 24+0" or "up to 24+0"."""
