@@ -25,7 +25,7 @@ def exam_add(
     mrn: MrnArg,
     date_: DateOption,
     dilation_cm: Annotated[
-        float | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
+        str | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
     ] = None,
     membranes_visible: Annotated[
         bool, typer.Option("--membranes-visible", help="Fetal membranes visible at the os.")

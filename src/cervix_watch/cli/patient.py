@@ -21,7 +21,7 @@ Lmp = Annotated[
     str | None, typer.Option("--lmp", help="Last menstrual period, YYYY-MM-DD (EDD = LMP + 280 d).")
 ]
 Name = Annotated[str | None, typer.Option("--name", help="Patient name.")]
-Fetuses = Annotated[int | None, typer.Option("--fetuses", help="Number of fetuses, 1-6.")]
+Fetuses = Annotated[str | None, typer.Option("--fetuses", help="Number of fetuses, 1-6.")]
 PriorSptb = Annotated[
     str | None,
     typer.Option(
@@ -31,14 +31,14 @@ PriorSptb = Annotated[
     ),
 ]
 PriorSptbCount = Annotated[
-    int | None,
+    str | None,
     typer.Option("--prior-sptb-count", help="Number of previous sPTBs and mid-trimester losses."),
 ]
 PriorPprom = Annotated[
     str | None, typer.Option("--prior-pprom-weeks", help="GA of the earliest previous PPROM.")
 ]
 PainlessLoss = Annotated[
-    int | None,
+    str | None,
     typer.Option(
         "--painless-loss-count",
         help="Previous second-trimester losses from painless cervical dilation.",

@@ -24,8 +24,10 @@ MEASUREMENT_STANDARD = (
     "minutes; the shortest is recorded. They should differ by under 10 %."
 )
 
+# Numbers arrive as text and are parsed by the domain model, so `--cl 22,5` gets the same
+# one-line "cl_mm: ..." message and exit 1 as a bad CSV cell, not a usage error.
 ClOption = Annotated[
-    list[float] | None,
+    list[str] | None,
     typer.Option(
         "--cl",
         help="A cervical-length measurement in mm; repeat up to three times (--cl 24.5 --cl 25 "
@@ -46,8 +48,8 @@ Funneling = Annotated[
     bool | None,
     typer.Option("--funneling/--no-funneling", help="Funneling of the internal os seen."),
 ]
-FunnelLength = Annotated[float | None, typer.Option("--funnel-length", help="Funnel length, mm.")]
-FunnelWidth = Annotated[float | None, typer.Option("--funnel-width", help="Funnel width, mm.")]
+FunnelLength = Annotated[str | None, typer.Option("--funnel-length", help="Funnel length, mm.")]
+FunnelWidth = Annotated[str | None, typer.Option("--funnel-width", help="Funnel width, mm.")]
 FunnelShape = Annotated[
     str | None, typer.Option("--funnel-shape", help="Funnel shape: T, Y, V or U.")
 ]
@@ -59,11 +61,11 @@ ScanIdArg = Annotated[int, typer.Argument(help="The scan id printed when the sca
 
 
 def _scan_values(
-    cl: list[float] | None,
+    cl: list[str] | None,
     route: str | None,
     funneling: bool | None,
-    funnel_length: float | None,
-    funnel_width: float | None,
+    funnel_length: str | None,
+    funnel_width: str | None,
     funnel_shape: str | None,
     sludge: bool | None,
     note: str | None,
@@ -93,7 +95,7 @@ def _ask_missing(values: dict[str, Any], scan_date: str | None) -> str:
     if scan_date is None:
         scan_date = typer.prompt("Scan date", default=date.today().isoformat())
     if "cl_mm" not in values:
-        measurements: list[float] = []
+        measurements: list[str] = []
         while len(measurements) < 3:
             label = f"CL measurement {len(measurements) + 1} (mm)"
             if measurements:
@@ -102,30 +104,17 @@ def _ask_missing(values: dict[str, Any], scan_date: str | None) -> str:
                 text = typer.prompt(label)
             if not str(text).strip():
                 break
-            measurements.append(_float("cl", str(text)))
+            measurements.append(str(text))
         values["cl_mm"] = tuple(measurements)
         values.setdefault("route", typer.prompt("Route (tv/ta/tp)", default="tv"))
         if "funneling" not in values and typer.confirm("Funneling?", default=False):
             values["funneling"] = True
-            values["funnel_length_mm"] = _optional_float(
-                typer.prompt("Funnel length mm", default="")
-            )
-            values["funnel_width_mm"] = _optional_float(typer.prompt("Funnel width mm", default=""))
+            values["funnel_length_mm"] = typer.prompt("Funnel length mm", default="")
+            values["funnel_width_mm"] = typer.prompt("Funnel width mm", default="")
             values["funnel_shape"] = typer.prompt("Funnel shape (T/Y/V/U)", default="") or None
         if "sludge" not in values:
             values["sludge"] = typer.confirm("Sludge?", default=False)
     return scan_date
-
-
-def _float(field: str, text: str) -> float:
-    try:
-        return float(text.strip())
-    except ValueError:
-        raise InputError(Problem(field, f"{text.strip()!r} is not a number (use 22.5)")) from None
-
-
-def _optional_float(text: str) -> float | None:
-    return _float("funnel", text) if str(text).strip() else None
 
 
 @app.command("add")
