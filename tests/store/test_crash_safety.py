@@ -50,7 +50,7 @@ def table_counts(db: Path) -> dict[str, int]:
 
 @pytest.mark.slow
 def test_sigkill_during_import_changes_nothing(tmp_path: Path) -> None:
-    """SIGKILL part way through a 100,000-row import: counts unchanged, integrity ok, re-run works."""
+    """SIGKILL part way into a 100,000-row import: counts unchanged, integrity ok, re-run works."""
     if not BIN.exists():
         pytest.skip(f"console script not installed at {BIN}")
     db = tmp_path / "clinic.sqlite3"
