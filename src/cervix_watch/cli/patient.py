@@ -57,9 +57,16 @@ Excision = Annotated[
         help="none, lletz, lletz_deep (>10 mm), lletz_multiple, cone, trachelectomy.",
     ),
 ]
-UterineAnomaly = Annotated[bool | None, typer.Option("--uterine-anomaly/--no-uterine-anomaly")]
+UterineAnomaly = Annotated[
+    bool | None,
+    typer.Option("--uterine-anomaly/--no-uterine-anomaly", help="A uterine (Müllerian) anomaly."),
+]
 Adhesions = Annotated[
-    bool | None, typer.Option("--intrauterine-adhesions/--no-intrauterine-adhesions")
+    bool | None,
+    typer.Option(
+        "--intrauterine-adhesions/--no-intrauterine-adhesions",
+        help="Intrauterine adhesions (Asherman syndrome).",
+    ),
 ]
 FullDilatation = Annotated[
     bool | None,
