@@ -1,0 +1,249 @@
+"""Synthetic clinics for the benchmark: the contract's five CSVs, deterministic per size.
+
+Every patient is fictional. The mix is meant to look like a real preterm-birth
+surveillance clinic, so the engine does the work it does in practice: most
+patients low risk with normal cervical lengths, a minority with a history
+(previous preterm birth, excision, twins...) and some short or shortening
+cervices, funneling and sludge, a few exams, treatments and recorded
+discussions. Each patient has 3 to 7 scans, exactly 5 on average, so the
+50,000-patient clinic has 250,000 scans.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+AS_OF = date(2026, 11, 2)  # the review date of every clinic (a Monday)
+SEED = 20261102
+GENERATOR_VERSION = 1  # bump when the output changes, so cached clinics are rebuilt
+
+PATIENT_COLUMNS = [
+    "mrn", "name", "edd", "lmp", "fetuses", "prior_sptb_weeks", "prior_sptb_count",
+    "prior_pprom_weeks", "painless_loss_count", "prior_cerclage", "cervical_excision",
+    "uterine_anomaly", "intrauterine_adhesions", "caesarean_full_dilatation", "notes",
+]  # fmt: skip
+SCAN_COLUMNS = [
+    "scan_id", "mrn", "date", "route", "cl1_mm", "cl2_mm", "cl3_mm", "funneling",
+    "funnel_length_mm", "funnel_width_mm", "funnel_shape", "sludge", "operator", "notes",
+]  # fmt: skip
+EXAM_COLUMNS = [
+    "mrn", "date", "dilation_cm", "membranes_visible", "contractions", "bleeding",
+    "infection_signs", "notes",
+]  # fmt: skip
+TREATMENT_COLUMNS = ["mrn", "type", "kind", "start", "end", "notes"]
+DISCUSSION_COLUMNS = ["mrn", "action", "date", "outcome", "notes"]
+
+FIRST = ["Amara", "Chloe", "Dana", "Eva", "Fatima", "Grace", "Hana", "Ines", "Jade", "Kemi",
+         "Lena", "Maya", "Nora", "Olu", "Priya", "Rosa", "Sara", "Tara", "Uma", "Zoe"]  # fmt: skip
+LAST = ["Okafor", "Martin", "Novak", "Silva", "Khan", "Nguyen", "Smith", "Rossi", "Ahmed",
+        "Kowalski", "Garcia", "Murphy", "Dubois", "Ito", "Mensah", "O'Brien"]  # fmt: skip
+OPERATORS = ["AK", "BN", "CO", "DP", "EM", "FR", "GS", "HT"]
+SCAN_NOTES = ["", "", "", "", "", "", "", "", "anatomy scan", "difficult view, retroverted",
+              "patient anxious, reassured", "=repeat in 1 week",
+              "posterior lip thin, see notes"]  # fmt: skip
+ACTIONS = ["progesterone-discussion", "cerclage-discussion", "refer-ptb-clinic",
+           "history-cerclage-discussion", "surveillance-increase"]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ClinicFiles:
+    folder: Path
+    patients: int
+    counts: dict[str, int]
+
+    def csv(self, kind: str) -> Path:
+        return self.folder / f"{kind}.csv"
+
+
+def _ga_text(days: int) -> str:
+    return f"{days // 7}+{days % 7}"
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+class _Writer:
+    def __init__(self, folder: Path) -> None:
+        self.handles = {}
+        self.writers = {}
+        self.counts = {}
+        for kind, columns in (
+            ("patients", PATIENT_COLUMNS),
+            ("scans", SCAN_COLUMNS),
+            ("exams", EXAM_COLUMNS),
+            ("treatments", TREATMENT_COLUMNS),
+            ("discussions", DISCUSSION_COLUMNS),
+        ):
+            handle = (folder / f"{kind}.csv").open("w", encoding="utf-8", newline="")
+            writer = csv.writer(handle, lineterminator="\n")
+            writer.writerow(columns)
+            self.handles[kind], self.writers[kind], self.counts[kind] = handle, writer, 0
+
+    def row(self, kind: str, values: list[object]) -> None:
+        self.writers[kind].writerow(values)
+        self.counts[kind] += 1
+
+    def close(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+
+
+def _history(rng: random.Random) -> dict[str, object]:
+    """Obstetric history: about one patient in four has a risk factor."""
+    sptb = rng.random() < 0.10
+    return {
+        "fetuses": 2 if rng.random() < 0.025 else (3 if rng.random() < 0.001 else 1),
+        "prior_sptb_weeks": _ga_text(rng.randint(16 * 7, 36 * 7 + 6)) if sptb else "",
+        "prior_sptb_count": (rng.choice([1, 1, 1, 2, 3]) if sptb else 0),
+        "prior_pprom_weeks": _ga_text(rng.randint(18 * 7, 36 * 7)) if rng.random() < 0.03 else "",
+        "painless_loss_count": 1 if rng.random() < 0.02 else 0,
+        "prior_cerclage": rng.choice(["history", "ultrasound", "exam"])
+        if rng.random() < 0.03
+        else "no",
+        "cervical_excision": rng.choice(
+            ["lletz", "lletz", "lletz_deep", "lletz_multiple", "cone", "trachelectomy"]
+        )
+        if rng.random() < 0.06
+        else "none",
+        "uterine_anomaly": rng.random() < 0.02,
+        "intrauterine_adhesions": rng.random() < 0.005,
+        "caesarean_full_dilatation": rng.random() < 0.01,
+    }
+
+
+def _risky(history: dict[str, object]) -> bool:
+    return bool(
+        history["prior_sptb_weeks"]
+        or history["painless_loss_count"]
+        or history["prior_cerclage"] != "no"
+        or history["cervical_excision"] != "none"
+        or history["fetuses"] != 1
+    )
+
+
+def _scan_days(rng: random.Random, ga_now: int, count: int) -> list[int]:
+    """GA days of `count` scans, oldest first: every 1-2 weeks, ending by about 24-28 weeks."""
+    last = min(ga_now, rng.randint(22 * 7, 28 * 7)) - rng.randint(0, 6)
+    spacing = rng.randint(7, 14)
+    earliest = 12 * 7
+    if last - (count - 1) * spacing < earliest:
+        spacing = max(1, (last - earliest) // max(1, count - 1))
+    return [last - (count - 1 - i) * spacing for i in range(count)]
+
+
+def _measurements(rng: random.Random, recorded: float) -> list[str]:
+    """1-3 measurements whose shortest is `recorded` (mostly 3, as the standard asks)."""
+    n = rng.choices([1, 2, 3], weights=[8, 12, 80])[0]
+    values = [recorded] + [round(recorded + rng.uniform(0.2, 3.5), 1) for _ in range(n - 1)]
+    rng.shuffle(values)
+    return [f"{v:.1f}" for v in values] + [""] * (3 - n)
+
+
+def _patient(
+    out: _Writer, rng: random.Random, number: int, scans: int, ga_now: int
+) -> tuple[str, date, list[int], float]:
+    mrn = f"B{number:07d}"
+    edd = AS_OF + timedelta(days=280 - ga_now)
+    history = _history(rng)
+    with_lmp = rng.random() < 0.3
+    out.row(
+        "patients",
+        [
+            mrn,
+            f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+            edd.isoformat(),
+            (edd - timedelta(days=280)).isoformat() if with_lmp else "",
+            history["fetuses"],
+            history["prior_sptb_weeks"],
+            history["prior_sptb_count"],
+            history["prior_pprom_weeks"],
+            history["painless_loss_count"],
+            history["prior_cerclage"],
+            history["cervical_excision"],
+            _yes(bool(history["uterine_anomaly"])),
+            _yes(bool(history["intrauterine_adhesions"])),
+            _yes(bool(history["caesarean_full_dilatation"])),
+            "booked via PTB clinic" if rng.random() < 0.05 else "",
+        ],
+    )
+    risky = _risky(history)
+    # A shortening cervix in about one risky patient in four, one low-risk one in 25.
+    shortening = rng.random() < (0.25 if risky else 0.04)
+    cl = rng.gauss(37.0, 5.5)
+    days = _scan_days(rng, ga_now, scans)
+    shortest = 99.0
+    for day in days:
+        recorded = max(6.0, min(58.0, round(cl, 1)))
+        shortest = min(shortest, recorded)
+        funnel = (recorded < 25 and rng.random() < 0.4) or rng.random() < 0.01
+        shape = rng.choice(["T", "Y", "V", "U"]) if funnel else ""
+        out.row(
+            "scans",
+            [
+                "",
+                mrn,
+                (edd - timedelta(days=280 - day)).isoformat(),
+                rng.choices(["tv", "ta", "tp"], weights=[95, 3, 2])[0],
+                *_measurements(rng, recorded),
+                _yes(funnel),
+                f"{rng.uniform(3, 15):.1f}" if funnel and rng.random() < 0.7 else "",
+                f"{rng.uniform(3, 12):.1f}" if funnel and rng.random() < 0.5 else "",
+                shape,
+                _yes(rng.random() < (0.08 if recorded < 25 else 0.015)),
+                rng.choice(OPERATORS),
+                rng.choice(SCAN_NOTES),
+            ],
+        )
+        cl += rng.uniform(-7.0, -1.0) if shortening else rng.uniform(-1.5, 1.0)
+    return mrn, edd, days, shortest
+
+
+def _events(
+    out: _Writer, rng: random.Random, mrn: str, edd: date, days: list[int], shortest: float
+) -> None:
+    ga_now = 280 - (edd - AS_OF).days
+    """Exams, treatments and discussions, mostly where the scans give a reason for them."""
+    on = lambda ga: (edd - timedelta(days=280 - ga)).isoformat()  # noqa: E731
+    last = days[-1]
+    if rng.random() < (0.3 if shortest < 20 else 0.01):
+        membranes = shortest < 15 and rng.random() < 0.3
+        out.row(
+            "exams",
+            [mrn, on(last), f"{rng.choice([0, 0, 1, 2, 3])}", _yes(membranes),
+             _yes(rng.random() < 0.1), _yes(rng.random() < 0.05), "no", ""],
+        )  # fmt: skip
+    if shortest < 25 and rng.random() < 0.5:
+        kind = rng.choices(["progesterone", "cerclage", "pessary"], weights=[70, 25, 5])[0]
+        out.row(
+            "treatments",
+            [mrn, kind, "ultrasound" if kind == "cerclage" else "", on(last),
+             on(last + 14) if last + 14 <= ga_now and rng.random() < 0.1 else "", ""],
+        )  # fmt: skip
+    if (shortest < 25 and rng.random() < 0.5) or rng.random() < 0.02:
+        action = ACTIONS[0] if shortest < 25 else rng.choice(ACTIONS)
+        outcome = rng.choices(["accepted", "declined", "deferred"], weights=[70, 20, 10])[0]
+        out.row("discussions", [mrn, action, on(last), outcome, ""])
+
+
+def generate(folder: Path, patients: int, seed: int = SEED) -> ClinicFiles:
+    """Write the five CSVs of a clinic of `patients` patients into `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed * 1_000_003 + patients)
+    # 3..7 scans, exactly 5 on average: each value equally often, in random order
+    scan_counts = [3 + i % 5 for i in range(patients)]
+    rng.shuffle(scan_counts)
+    out = _Writer(folder)
+    try:
+        for number, scans in enumerate(scan_counts, start=1):
+            # GA on the review date: 16+0 to 41+0 (about 85 % still before 37+0, i.e. active)
+            ga_now = rng.randint(16 * 7, 41 * 7)
+            mrn, edd, days, shortest = _patient(out, rng, number, scans, ga_now)
+            _events(out, rng, mrn, edd, days, shortest)
+    finally:
+        out.close()
+    return ClinicFiles(folder, patients, dict(out.counts))

@@ -1,0 +1,464 @@
+#!/usr/bin/env python3
+"""`make bench`: whole-process timings of cervix-watch on synthetic clinics, against floors.
+
+    .venv/bin/python bench/run.py                 # print the table (what `make bench` runs)
+    .venv/bin/python bench/run.py --write-docs    # also rewrite the table in docs/performance.md
+    .venv/bin/python bench/run.py --sizes 1000 --runs 3   # a quick look
+
+Each figure is the median of several runs of the real console script
+(`.venv/bin/cervix-watch`) as a child process: wall time from spawn to exit,
+and the child's peak resident memory from `wait4`'s rusage. The floors (what
+the chosen stack costs before cervix-watch does anything) are measured in the
+same run, so the ratios compare like with like on a busy machine.
+
+Clinics of 1,000, 10,000 and 50,000 patients (5 scans each on average, fixed
+seed, see clinic.py) are generated once and kept under bench/.cache/, with the
+databases built from them by the CLI's own `import` commands. Every timed
+import runs against a fresh copy, so the cached files are never changed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import clinic
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+CLI = BIN / "cervix-watch"
+PYTHON = BIN / "python"
+CACHE = Path(__file__).resolve().parent / ".cache"
+DOCS = ROOT / "docs" / "performance.md"
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+SIZES = (1_000, 10_000, 50_000)
+EVENT_KINDS = ("exams", "treatments", "discussions")
+
+# The issue's figures for the floors (2-core machine, medians of whole-process runs).
+ISSUE_FLOORS = {
+    "typer+pydantic": 0.12,
+    "+sqlalchemy": 0.34,
+    "+pandas": 0.65,
+    "pandas from sqlite3 (50k)": 0.95,
+    "pandas.read_sql via SQLAlchemy (50k)": 1.5,
+}
+
+PANDAS_FROM_SQLITE = """
+import sqlite3, sys
+import pandas as pd
+con = sqlite3.connect(sys.argv[1])
+frames = []
+for query in ("select * from patients", "select * from scans where voided_at is null"):
+    cur = con.execute(query)
+    columns = [d[0] for d in cur.description]
+    frames.append(pd.DataFrame.from_records(cur.fetchall(), columns=columns))
+print(*(len(f) for f in frames))
+"""
+PANDAS_READ_SQL = """
+import sys
+import pandas as pd
+import sqlalchemy as sa
+engine = sa.create_engine("sqlite:///" + sys.argv[1])
+with engine.connect() as conn:
+    frames = [pd.read_sql(sa.text(q), conn) for q in
+              ("select * from patients", "select * from scans where voided_at is null")]
+print(*(len(f) for f in frames))
+"""
+
+
+@dataclass
+class Timing:
+    """Medians of several whole-process runs of one command."""
+
+    label: str
+    walls: list[float] = field(default_factory=list)
+    rss_kb: list[int] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(self.walls)
+
+    @property
+    def rss_mb(self) -> float:
+        return statistics.median(self.rss_kb) / 1024
+
+
+def _env() -> dict[str, str]:
+    env = dict(os.environ)
+    # A normal install has byte-compiled modules; don't time compiling our sources each run.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env.pop("CERVIX_WATCH_DB", None)
+    env.update(CERVIX_WATCH_OPERATOR="bench", NO_COLOR="1", COLUMNS="120")
+    return env
+
+
+ENV = _env()
+
+
+def run_once(argv: list[str], stdout: Path | None = None) -> tuple[float, int]:
+    """Run a child to completion; return (wall seconds, peak RSS in KB). Fails loudly."""
+    out = stdout.open("wb") if stdout else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        child = subprocess.Popen(
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE, env=ENV
+        )
+        assert child.stderr is not None
+        errors = child.stderr.read()
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if stdout:
+            out.close()  # type: ignore[union-attr]
+    if child.returncode != 0:
+        raise SystemExit(f"failed ({child.returncode}): {' '.join(argv)}\n{errors.decode()}")
+    return wall, usage.ru_maxrss
+
+
+def measure(
+    label: str, argv: list[str], runs: int, before: object = None, stdout: Path | None = None
+) -> Timing:
+    timing = Timing(label)
+    for _ in range(runs):
+        if callable(before):
+            before()
+        wall, rss = run_once(argv, stdout)
+        timing.walls.append(wall)
+        timing.rss_kb.append(rss)
+    print(
+        f"  {label:<44} {timing.wall:7.3f} s  {timing.rss_mb:6.0f} MB  "
+        f"(runs: {', '.join(f'{w:.2f}' for w in timing.walls)})",
+        flush=True,
+    )
+    return timing
+
+
+def copy_db(source: Path, target: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{target}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    os.chmod(target, 0o600)
+
+
+def cli(db: Path, *args: str) -> list[str]:
+    return [str(CLI), "--db", str(db), *args]
+
+
+def schema_version() -> int:
+    from cervix_watch.store import migrations
+
+    return migrations.CURRENT_VERSION
+
+
+# -- the clinics -------------------------------------------------------------------------
+@dataclass
+class Clinic:
+    size: int
+    files: clinic.ClinicFiles
+    patients_db: Path  # patients only: where a timed `import scans` starts
+    full_db: Path  # every kind imported: what review and scan add read
+
+
+def prepare_clinic(size: int, work: Path) -> Clinic:
+    folder = CACHE / f"clinic-{size}-g{clinic.GENERATOR_VERSION}-s{clinic.SEED}"
+    manifest = folder / "counts.json"
+    if manifest.exists():
+        files = clinic.ClinicFiles(folder, size, json.loads(manifest.read_text()))
+    else:
+        print(f"  generating the {size:,}-patient clinic in {folder} ...", flush=True)
+        files = clinic.generate(folder, size)
+        manifest.write_text(json.dumps(files.counts))
+    schema = schema_version()
+    patients_db = folder / f"patients.v{schema}.sqlite3"
+    full_db = folder / f"full.v{schema}.sqlite3"
+    if not patients_db.exists() or not full_db.exists():
+        print(f"  building the {size:,}-patient databases with the CLI ...", flush=True)
+        scratch = work / "build.sqlite3"
+        copy_db_empty(scratch)
+        run_once(cli(scratch, "import", "patients", str(files.csv("patients"))))
+        copy_db(scratch, patients_db)
+        for kind in ("scans", *EVENT_KINDS):
+            run_once(cli(scratch, "import", kind, str(files.csv(kind))))
+        copy_db(scratch, full_db)
+    return Clinic(size, files, patients_db, full_db)
+
+
+def copy_db_empty(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+# -- the run -----------------------------------------------------------------------------
+@dataclass
+class Results:
+    floors: dict[str, Timing] = field(default_factory=dict)
+    help: Timing | None = None
+    by_size: dict[int, dict[str, Timing]] = field(default_factory=dict)
+    counts: dict[int, dict[str, int]] = field(default_factory=dict)
+    floor_rows: tuple[int, int] = (0, 0)
+    started: float = field(default_factory=time.perf_counter)
+
+
+def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, Timing]:
+    size, found = c.size, {}
+    scratch = work / f"timed-{size}.sqlite3"
+    found["import patients"] = measure(
+        f"{size:>6,}: import patients ({c.files.counts['patients']:,} rows)",
+        cli(scratch, "import", "patients", str(c.files.csv("patients"))),
+        slow_runs,
+        before=lambda: copy_db_empty(scratch),
+    )
+    found["import scans"] = measure(
+        f"{size:>6,}: import scans ({c.files.counts['scans']:,} rows)",
+        cli(scratch, "import", "scans", str(c.files.csv("scans"))),
+        slow_runs,
+        before=lambda: copy_db(c.patients_db, scratch),
+    )
+    review_out = work / f"review-{size}.json"
+    found["review --format json"] = measure(
+        f"{size:>6,}: review --format json",
+        cli(c.full_db, "review", "--as-of", clinic.AS_OF.isoformat(), "--format", "json"),
+        runs,
+        stdout=review_out,
+    )
+    reviewed = json.loads(review_out.read_text())
+    print(f"          ({len(reviewed['patients']):,} active patients in the review)")
+    copy_db(c.full_db, scratch)
+    found["scan add"] = measure(
+        f"{size:>6,}: scan add",
+        cli(scratch, "scan", "add", "B0000001", "--date", clinic.AS_OF.isoformat(),
+            "--cl", "24.0", "--cl", "25.1", "--cl", "26.3", "--no-prompt"),
+        runs,
+    )  # fmt: skip
+    return found
+
+
+def measure_floors(results: Results, runs: int, slow_runs: int) -> None:
+    py = str(PYTHON)
+    for label, code in (
+        ("typer+pydantic", "import typer, pydantic"),
+        ("+sqlalchemy", "import typer, pydantic, sqlalchemy"),
+        ("+pandas", "import typer, pydantic, sqlalchemy, pandas"),
+    ):
+        results.floors[label] = measure(f"floor: {label}", [py, "-c", code], runs)
+
+
+def measure_data_floors(results: Results, db: Path, runs: int, slow_runs: int) -> None:
+    py = str(PYTHON)
+    results.floors["pandas from sqlite3 (50k)"] = measure(
+        "floor: pandas from sqlite3", [py, "-c", PANDAS_FROM_SQLITE, str(db)], runs
+    )
+    results.floors["pandas.read_sql via SQLAlchemy (50k)"] = measure(
+        "floor: pandas.read_sql via SQLAlchemy",
+        [py, "-c", PANDAS_READ_SQL, str(db)],
+        slow_runs,
+    )
+
+
+# -- the report --------------------------------------------------------------------------
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for text in Path("/proc/cpuinfo").read_text().splitlines():
+            if text.startswith("model name"):
+                cpu = text.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpus": str(os.cpu_count()),
+        "nproc": subprocess.run(
+            ["nproc"], capture_output=True, text=True, check=False  # noqa: S607
+        ).stdout.strip(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "os": f"{platform.system()} {platform.release()}",
+        "load": load,
+    }  # fmt: skip
+
+
+def _ok(flag: bool) -> str:
+    return "met" if flag else "**missed**"
+
+
+def report(results: Results, facts: dict[str, str], command: str) -> str:
+    f = results.floors
+    lines = [
+        f"Measured {facts['date']} on {facts['nproc']} CPUs ({facts['cpu']}), Python "
+        f"{facts['python']}, {facts['os']}; load average at the end {facts['load']}.",
+        f"Command: `{command}`. Medians of whole-process runs (wall time from spawn to exit; "
+        "peak RSS of the child from `wait4`).",
+        "",
+        "Floors (measured in the same run):",
+        "",
+        "| floor | median s | peak RSS MB | issue's figure s |",
+        "|---|---:|---:|---:|",
+    ]
+    for label, timing in f.items():
+        lines.append(
+            f"| {label} | {timing.wall:.3f} | {timing.rss_mb:.0f} | {ISSUE_FLOORS[label]:.2f} |"
+        )
+    if results.floor_rows != (0, 0):
+        p, s = results.floor_rows
+        lines.append("")
+        lines.append(f"The data floors read the largest database: {p:,} patients, {s:,} scans.")
+    lines += [
+        "",
+        "| patients | command | runs | median s | min-max s | peak RSS MB | rows/s |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    if results.help is not None:
+        h = results.help
+        lines.append(
+            f"| - | `--help` | {len(h.walls)} | {h.wall:.3f} | "
+            f"{min(h.walls):.2f}-{max(h.walls):.2f} | {h.rss_mb:.0f} | |"
+        )
+    for size, timings in results.by_size.items():
+        for name, t in timings.items():
+            rate = ""
+            if name.startswith("import "):
+                rows = results.counts[size][name.split()[1]]
+                rate = f"{rows / t.wall:,.0f}"
+            lines.append(
+                f"| {size:,} | `{name}` | {len(t.walls)} | {t.wall:.3f} | "
+                f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.rss_mb:.0f} | {rate} |"
+            )
+    lines += ["", *targets(results)]
+    return "\n".join(lines)
+
+
+def targets(results: Results) -> list[str]:
+    f, out = results.floors, ["| target | figure | result |", "|---|---|---|"]
+    if results.help is not None and "typer+pydantic" in f:
+        ratio = results.help.wall / f["typer+pydantic"].wall
+        out.append(
+            f"| `--help` within 1.5x of typer+pydantic | {ratio:.2f}x | {_ok(ratio <= 1.5)} |"
+        )
+    sizes = sorted(results.by_size)
+    if not sizes:
+        return out
+    big = results.by_size[sizes[-1]]
+    if "+sqlalchemy" in f:
+        ratio = big["scan add"].wall / f["+sqlalchemy"].wall
+        out.append(
+            f"| `scan add` ({sizes[-1]:,} patients) within 1.5x of +sqlalchemy | {ratio:.2f}x "
+            f"| {_ok(ratio <= 1.5)} |"
+        )
+    rows = results.counts[sizes[-1]]["scans"]
+    rate = rows / big["import scans"].wall
+    out.append(
+        f"| `import scans` ({rows:,} rows) at least 50,000 rows/s | {rate:,.0f} rows/s "
+        f"| {_ok(rate >= 50_000)} |"
+    )
+    first = results.by_size[sizes[0]]
+    out.append(
+        f"| `import scans` memory bounded | peak {first['import scans'].rss_mb:.0f} MB "
+        f"({results.counts[sizes[0]]['scans']:,} rows) -> {big['import scans'].rss_mb:.0f} MB "
+        f"({rows:,} rows) | see notes |"
+    )
+    review = big["review --format json"].wall
+    out.append(
+        f"| `review --format json` ({sizes[-1]:,}) under 2 s | {review:.2f} s "
+        f"| {_ok(review < 2.0)} |"
+    )
+    floor = f.get("pandas from sqlite3 (50k)")
+    if floor is not None:
+        ratio = review / floor.wall
+        out.append(
+            f"| `review --format json` within 2x of pandas-from-sqlite3 | {ratio:.2f}x "
+            f"| {_ok(ratio <= 2.0)} |"
+        )
+    if len(sizes) > 1:
+        points = [(s, results.by_size[s]["review --format json"].wall) for s in sizes]
+        steps = list(itertools.pairwise(points))
+        growth = ", ".join(
+            f"{b:,}/{a:,}: {wb / wa:.2f}x time for {b / a:.0f}x patients"
+            for (a, wa), (b, wb) in steps
+        )
+        slopes = ", ".join(
+            f"{(wb - wa) / (b - a) * 1000:.3f} s per 1,000 patients ({a:,}->{b:,})"
+            for (a, wa), (b, wb) in steps
+        )
+        out.append(f"| `review` grows linearly | {growth}; marginal {slopes} | see notes |")
+    return out
+
+
+def write_docs(table: str) -> None:
+    block = f"{BEGIN}\n{table}\n{END}"
+    if DOCS.exists():
+        text = DOCS.read_text()
+        if BEGIN in text and END in text:
+            head, rest = text.split(BEGIN, 1)
+            _, tail = rest.split(END, 1)
+            DOCS.write_text(head + block + tail)
+            return
+        DOCS.write_text(text.rstrip() + "\n\n" + block + "\n")
+        return
+    DOCS.parent.mkdir(parents=True, exist_ok=True)
+    DOCS.write_text(f"# Performance\n\n{block}\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--runs", type=int, default=5, help="runs of fast commands (min 1)")
+    parser.add_argument("--slow-runs", type=int, default=3, help="runs of imports and data floors")
+    parser.add_argument("--write-docs", action="store_true", help=f"rewrite the table in {DOCS}")
+    args = parser.parse_args()
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    runs, slow_runs = max(1, args.runs), max(1, args.slow_runs)
+    if datetime.now(UTC).date() < clinic.AS_OF:
+        raise SystemExit(f"the clinics' review date {clinic.AS_OF} is in the future")
+    CACHE.mkdir(exist_ok=True)
+    results = Results()
+    facts = machine()
+    print(f"cervix-watch bench: {facts['nproc']} CPUs, {facts['cpu']}, Python {facts['python']}")
+    with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
+        work = Path(tmp)
+        run_once([str(CLI), "--help"])  # byte-compile once, untimed
+        clinics = [prepare_clinic(size, work) for size in sizes]
+        print("floors:")
+        measure_floors(results, runs + 2, slow_runs)
+        results.help = measure("cervix-watch --help", [str(CLI), "--help"], runs + 2)
+        for c in clinics:
+            results.counts[c.size] = c.files.counts
+            results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
+        largest = clinics[-1]
+        measure_data_floors(results, largest.full_db, runs, slow_runs)
+        import sqlite3
+
+        with sqlite3.connect(largest.full_db) as con:
+            results.floor_rows = (
+                con.execute("select count(*) from patients").fetchone()[0],
+                con.execute("select count(*) from scans where voided_at is null").fetchone()[0],
+            )
+    facts["load"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
+    command = "make bench" if args.sizes == ",".join(map(str, SIZES)) else " ".join(sys.argv)
+    table = report(results, facts, command)
+    print()
+    print(table)
+    print(f"\n(benchmark took {time.perf_counter() - results.started:.0f} s)")
+    if args.write_docs:
+        write_docs(table)
+        print(f"wrote {DOCS}")
+
+
+if __name__ == "__main__":
+    main()
