@@ -118,7 +118,10 @@ def show_patient(state: context.State, mrn: str, on: date, profile_option: str |
     patient = history.patient
     current = review.patients[0] if review.patients else None
     # an inactive patient is not reviewed: show her category by history alone
-    risk = current.risk.value if current else f"{risk_by_history(profile, patient).value} (history)"
+    if current is not None:
+        risk = current.risk.value.upper()
+    else:
+        risk = f"{risk_by_history(profile, patient).value.upper()} (by history; not reviewed)"
     view = PatientView(
         patient=patient,
         closure=history.closure,

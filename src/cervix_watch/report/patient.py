@@ -82,7 +82,7 @@ def header(view: PatientView) -> Text:
     text.append(f"\nStatus: {status_words(view)}")
     reasons = "; ".join(view.risk_reasons) or "no risk factor in the history"
     text.append(f"\nRisk ({view.profile}): ", style="bold")
-    text.append(f"{view.risk.upper()} - {reasons}")
+    text.append(f"{view.risk} - {reasons}")
     text.append(f"\nHistory: {history_words(p)}")
     if p.notes:
         text.append(f"\nNotes: {p.notes}")
@@ -149,7 +149,7 @@ def scans_table(view: PatientView) -> RenderableType:
             s.date.isoformat(),
             format_ga(p.ga_on(s.date)),
             s.route.value,
-            "/".join(f"{v:.1f}" for v in s.cl_mm),
+            " ".join(f"{v:.1f}" for v in s.cl_mm),
             common.mm(s.recorded_cl_mm),
             _findings(s),
             s.operator,

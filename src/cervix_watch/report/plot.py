@@ -13,7 +13,7 @@ import plotext
 from cervix_watch.report.chart import ChartData
 
 CHART_WIDTH = 78
-CHART_HEIGHT = 18
+CHART_HEIGHT = 22
 TV_MARKER = "o"
 OTHER_MARKER = "x"
 
@@ -50,6 +50,14 @@ def _draw_points(figure: object, data: ChartData) -> None:
                 [p.ga_days / 7 for p in points], [p.cl_mm for p in points], marker=marker
             )
             figure.draw(signal)  # type: ignore[attr-defined]
+    # a text row is ~3 mm high: the value just right of each point says exactly where it is
+    ga_from, ga_to = data.ga_range
+    one_cell_weeks = (ga_to - ga_from) / 7 / CHART_WIDTH * 1.5
+    for point in data.points:
+        label = figure.text(  # type: ignore[attr-defined]
+            point.ga_days / 7 + one_cell_weeks, point.cl_mm, f"{point.cl_mm:.1f}"
+        )
+        figure.draw(label)  # type: ignore[attr-defined]
 
 
 def _week_ticks(ga_from: int, ga_to: int) -> list[int]:

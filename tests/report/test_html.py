@@ -1,0 +1,90 @@
+"""`review --format html`: one self-contained, escaped page with a chart per flagged patient."""
+
+from __future__ import annotations
+
+import json
+import re
+import stat
+from importlib import resources
+from pathlib import Path
+
+from tests.conftest import Cli
+from tests.report.conftest import AS_OF, add_patient
+
+XSS_NAME = "<script>alert(1)</script>"
+
+
+def write_html(cli: Cli, out: Path, *extra: str) -> str:
+    result = cli("review", "--as-of", AS_OF, "--format", "html", "--out", str(out), *extra)
+    assert result.exit_code == 0, result.output
+    return out.read_text(encoding="utf-8")
+
+
+def flagged_count(cli: Cli, *extra: str) -> int:
+    review = json.loads(cli("review", "--as-of", AS_OF, "--format", "json", *extra).stdout)
+    return sum(1 for p in review["patients"] if p["flags"])
+
+
+def test_page_is_self_contained_with_one_chart_per_flagged_patient(
+    loaded: Cli, tmp_path: Path
+) -> None:
+    """No script, no external asset; one <svg> per patient with a point; A4 print CSS."""
+    page = write_html(loaded, tmp_path / "r.html")
+    assert page.count("<svg") == flagged_count(loaded)
+    assert "<script" not in page.lower()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:|//)""", page)
+    assert "<link" not in page.lower()
+    assert "@page { size: A4" in page
+    assert "page-break-before: always" in page
+
+
+def test_name_with_markup_is_escaped(narrow: Cli, tmp_path: Path) -> None:
+    """A name `<script>alert(1)</script>` appears as escaped text, never as a tag."""
+    add_patient(narrow, "X1", XSS_NAME)
+    page = write_html(narrow, tmp_path / "r.html")
+    assert XSS_NAME not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_file_is_created_owner_only(loaded: Cli, tmp_path: Path) -> None:
+    """The report names patients: the file is created 0600, and an existing file becomes 0600."""
+    out = tmp_path / "r.html"
+    out.write_text("old")
+    out.chmod(0o644)
+    write_html(loaded, out)
+    assert stat.S_IMODE(out.stat().st_mode) == 0o600
+
+
+def test_html_without_out_is_a_one_line_error(loaded: Cli) -> None:
+    """`--format html` without --out exits 1 with one line and prints no page."""
+    result = loaded("review", "--as-of", AS_OF, "--format", "html")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--out" in result.stderr
+
+
+def test_chart_lines_come_from_the_profile(loaded: Cli, tmp_path: Path) -> None:
+    """An edited threshold in a copied profile is the line drawn, so lines are not literals."""
+    text = (resources.files("cervix_watch.rules") / "profiles" / "acog-smfm.toml").read_text()
+    edited = text.replace('name = "acog-smfm"', 'name = "local-copy"')
+    edited = edited.replace("short_cl_below_mm = 30.0", "short_cl_below_mm = 31.5")
+    edited = edited.replace("threshold_mm = 30.0", "threshold_mm = 31.5")
+    assert edited.count("31.5") == 2
+    profile_file = tmp_path / "local.toml"
+    profile_file.write_text(edited)
+    page = write_html(loaded, tmp_path / "r.html", "--profile", str(profile_file))
+    assert ">31.5 mm</text>" in page
+    assert ">30 mm</text>" not in page
+    assert ">25 mm</text>" in page
+    assert ">20 mm</text>" in page
+    assert "treatment window 16+0 to before 24+0" in page
+
+
+def test_chart_shows_routes_treatments_and_exams(loaded: Cli, tmp_path: Path) -> None:
+    """Scans by route (tv circle, other square), treatment bars and exam marks are drawn."""
+    page = write_html(loaded, tmp_path / "r.html")
+    assert 'class="scan tv"' in page
+    assert 'class="treatment"' in page  # P05's cerclage
+    assert 'class="exam"' in page  # P04's exam
+    assert 'class="window"' in page

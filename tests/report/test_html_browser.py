@@ -1,0 +1,94 @@
+"""The HTML report opened in a real headless browser (Debian's chromium).
+
+Skipped only where no chromium is installed (say `apt-get install chromium`);
+under CI=true a missing browser fails the test instead, so CI cannot pass
+without it. `.ci/run` installs it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Cli
+from tests.report.conftest import AS_OF, add_patient
+from tests.report.test_html import XSS_NAME, write_html
+
+pytestmark = pytest.mark.slow
+
+CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+BROWSER_TIMEOUT_S = 120
+
+
+def find_browser() -> str:
+    for name in CANDIDATES:
+        found = shutil.which(name)
+        if found:
+            return found
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    why = "no headless chromium installed (apt-get install chromium)"
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail(f"CI must run the browser test, but {why}")
+    pytest.skip(why)
+
+
+def run_browser(browser: str, profile_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile_dir}",
+        *args,
+    ]
+    return subprocess.run(
+        command, capture_output=True, text=True, timeout=BROWSER_TIMEOUT_S, check=False
+    )
+
+
+@pytest.fixture
+def page(loaded: Cli, tmp_path: Path) -> tuple[Path, int]:
+    """The vignettes' report plus a patient named like a script; and the flagged-patient count."""
+    add_patient(loaded, "X1", XSS_NAME)
+    out = tmp_path / "review.html"
+    write_html(loaded, out)
+    review = json.loads(loaded("review", "--as-of", AS_OF, "--format", "json").stdout)
+    return out, sum(1 for p in review["patients"] if p["flags"])
+
+
+def test_report_renders_in_chromium(page: tuple[Path, int], tmp_path: Path) -> None:
+    """Chromium loads the page (a real screenshot) and its DOM holds one chart per flagged
+    patient, the script-like name as text, and no script element."""
+    browser = find_browser()
+    html, flagged = page
+    screenshot = tmp_path / "review.png"
+    shot = run_browser(
+        browser,
+        tmp_path / "profile-shot",
+        f"--screenshot={screenshot}",
+        "--window-size=1200,1600",
+        html.as_uri(),
+    )
+    assert screenshot.is_file(), shot.stderr[-2000:]
+    assert screenshot.read_bytes().startswith(PNG_MAGIC)
+    assert screenshot.stat().st_size > 20_000  # a blank page is a few kB
+
+    dumped = run_browser(browser, tmp_path / "profile-dom", "--dump-dom", html.as_uri())
+    dom = dumped.stdout
+    assert "Weekly review as of" in dom, dumped.stderr[-2000:]
+    assert len(re.findall(r"<svg\b", dom)) == flagged
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+    assert "<script" not in dom.lower()
