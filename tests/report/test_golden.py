@@ -39,3 +39,17 @@ def test_table_fits_80_columns_without_ellipsis(loaded: Cli) -> None:
     assert max(len(line) for line in lines) <= 80
     assert "…" not in result.stdout
     assert "\x1b[" not in result.stdout  # NO_COLOR and a pipe: no escape codes
+
+
+@pytest.mark.parametrize("fmt", ["table", "md", "csv", "json"])
+def test_out_file_holds_what_stdout_would_and_is_0600(
+    loaded: Cli, tmp_path: Path, fmt: str
+) -> None:
+    """--out writes the same text as stdout (no colour codes) into a new owner-only file."""
+    printed = loaded("review", "--as-of", AS_OF, "--format", fmt).stdout
+    out = tmp_path / f"review.{fmt}"
+    result = loaded("review", "--as-of", AS_OF, "--format", fmt, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert out.read_text(encoding="utf-8") == printed
+    assert out.stat().st_mode & 0o777 == 0o600
