@@ -9,7 +9,6 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.context import OperatorOption
 from cervix_watch.domain.enums import Action
-from cervix_watch.domain.models import Discussion, Exam, Treatment, build
 
 exam_app = typer.Typer(help="Record physical examinations of the cervix.")
 treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
@@ -41,6 +40,8 @@ def exam_add(
     operator: OperatorOption = None,
 ) -> None:
     """Record a speculum or digital examination; prints any flag it raises."""
+    from cervix_watch.domain.models import Exam, build
+
     exam = build(
         Exam,
         {
@@ -78,6 +79,8 @@ def treatment_add(
     operator: OperatorOption = None,
 ) -> None:
     """Record a treatment; its id is printed for `treatment end`."""
+    from cervix_watch.domain.models import Treatment, build
+
     treatment = build(
         Treatment,
         {
@@ -131,6 +134,8 @@ def discuss(
     operator: OperatorOption = None,
 ) -> None:
     """Record that a discussion point was discussed with the patient, and the outcome."""
+    from cervix_watch.domain.models import Discussion, build
+
     discussion = build(
         Discussion,
         {

@@ -1,4 +1,8 @@
-"""The one module that owns the rich consoles: results on stdout, messages on stderr."""
+"""The one module that owns the rich consoles: results on stdout, messages on stderr.
+
+`out` and `err` are made on first use (module `__getattr__`): importing rich is a
+large part of start-up, and `--help` or a command that fails early never needs it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,41 @@ import os
 import sys
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    from rich.console import Console
+
+
+def __getattr__(name: str) -> Console:
+    """`out` (results, stdout) and `err` (messages, stderr), each made once when first used."""
+    if name not in {"out", "err"}:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from rich.console import Console
+
+    console = (
+        Console(highlight=False, soft_wrap=False)
+        if name == "out"
+        else Console(stderr=True, highlight=False, soft_wrap=True)
+    )
+    # A console reads COLUMNS/LINES once when made, and keeps following them only if they
+    # were unset then. Made at first use rather than at import, it must not freeze the
+    # values of that moment (tests set COLUMNS per test): keep the size live.
+    console._width = console._height = None
+    globals()[name] = console
+    return console
+
+
+def _out() -> Console:
+    console: Console = globals().get("out") or __getattr__("out")
+    return console
+
+
+def _err() -> Console:
+    console: Console = globals().get("err") or __getattr__("err")
+    return console
 
 
 class ListFormat(StrEnum):
@@ -35,19 +66,19 @@ def no_color() -> bool:
 
 def error(message: str) -> None:
     """One line on stderr, never markup-interpreted (user data may contain brackets)."""
-    err.print(f"error: {message}", markup=False, style=None if no_color() else "red")
+    _err().print(f"error: {message}", markup=False, style=None if no_color() else "red")
 
 
 def note(message: str) -> None:
-    err.print(message, markup=False, style=None if no_color() else "dim")
+    _err().print(message, markup=False, style=None if no_color() else "dim")
 
 
 def success(message: str) -> None:
-    out.print(message, markup=False, style=None if no_color() else "green")
+    _out().print(message, markup=False, style=None if no_color() else "green")
 
 
 def line(message: str = "") -> None:
-    out.print(message, markup=False)
+    _out().print(message, markup=False)
 
 
 def print_json(value: Any) -> None:
@@ -67,6 +98,7 @@ def print_csv(header: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
 
 def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
     """A plain rich table; cells are text (never markup) and wrap rather than truncate."""
+    from rich.table import Table
     from rich.text import Text
 
     grid = Table(title=title, title_justify="left", header_style="bold", expand=False)
@@ -74,4 +106,4 @@ def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[
         grid.add_column(column, overflow="fold")
     for record in records:
         grid.add_row(*(Text("" if v is None else str(v)) for v in record))
-    out.print(grid)
+    _out().print(grid)

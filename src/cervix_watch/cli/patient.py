@@ -12,7 +12,6 @@ from cervix_watch.cli.context import OperatorOption, ReasonOption
 from cervix_watch.cli.output import FormatOption, ListFormat
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.domain.models import Closure, Patient, build
 
 app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
 
@@ -105,6 +104,8 @@ def add(
     operator: OperatorOption = None,
 ) -> None:
     """Register a pregnancy: MRN plus --edd or --lmp, and the obstetric history."""
+    from cervix_watch.domain.models import Patient, build
+
     values = _history(
         mrn=mrn,
         edd=edd,
@@ -192,6 +193,8 @@ def close(
     operator: OperatorOption = None,
 ) -> None:
     """End surveillance for a pregnancy (delivered, loss, transferred): it leaves the review."""
+    from cervix_watch.domain.models import Closure, build
+
     closure = build(
         Closure,
         {"date": context.parse_date("date", date_), "outcome": outcome, "ga_days": ga},

@@ -13,7 +13,6 @@ from cervix_watch.cli.context import OperatorOption, ReasonOption
 from cervix_watch.cli.output import FormatOption, ListFormat
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.domain.models import Scan, build
 
 app = typer.Typer(help="Log and correct cervical-length scans.")
 
@@ -142,6 +141,8 @@ def add(
     ] = None,
 ) -> None:
     """Log a scan; prints the GA, the recorded (shortest) CL, the scan id and any flags raised."""
+    from cervix_watch.domain.models import Scan, build
+
     values = _scan_values(
         cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note
     )

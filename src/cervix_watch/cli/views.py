@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.domain.models import Exam, Scan
+
+if TYPE_CHECKING:
+    from cervix_watch.domain.models import Exam, Scan
 
 # Active = GA below 37+0 (or a cerclage in situ: the engine knows; the list uses the review).
 TERM_DAYS = 37 * 7

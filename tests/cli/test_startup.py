@@ -1,0 +1,94 @@
+"""Start-up cost: `--help` loads only the CLI, never the database, data or engine layers.
+
+The speed target (`cervix-watch --help` within 1.5x of `import typer, pydantic`) is
+timed by `make bench`; these tests guard its cause, which timing tests on a shared
+machine could not do reliably: the heavy modules stay unimported until a command
+needs them.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+# Run the real entry point in a fresh interpreter and report what it imported.
+PROBE = """
+import json, sys
+sys.argv = ["cervix-watch", *sys.argv[1:]]
+from cervix_watch.cli.app import main
+try:
+    main()
+except SystemExit as done:
+    code = done.code
+else:
+    code = 0
+sys.stderr.write("\\n" + json.dumps({"code": code, "modules": sorted(sys.modules)}) + "\\n")
+"""
+
+# Top-level packages no `--help` needs: SQL, data frames, templates, charts, validation models.
+HEAVY_PACKAGES = ("sqlalchemy", "pandas", "numpy", "jinja2", "plotext", "pydantic", "rich")
+# Our own layers below the CLI: the store (SQL), the engine and its TOML profiles, the models.
+HEAVY_MODULES = (
+    "cervix_watch.domain.models",
+    "cervix_watch.rules",
+    "cervix_watch.store",
+    "cervix_watch.interop",
+    "cervix_watch.report",
+    "tomllib",
+)
+
+
+def imported_by(*args: str) -> set[str]:
+    """The modules a fresh `cervix-watch ARGS...` process has imported when it exits."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    # the bare command shows the help as a usage error (exit 2), as click does
+    assert report["code"] in (0, 2, None), result.stderr
+    assert "Usage:" in result.stdout + result.stderr
+    return set(report["modules"])
+
+
+def loaded(modules: set[str], name: str) -> list[str]:
+    return sorted(m for m in modules if m == name or m.startswith(name + "."))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [("--help",), ()], ids=["--help", "no-arguments"])
+def test_root_help_imports_no_heavy_package(args: tuple[str, ...]) -> None:
+    """`cervix-watch --help` (and the bare command) imports no SQL, pandas, rich or pydantic."""
+    modules = imported_by(*args)
+    found = {name: loaded(modules, name) for name in HEAVY_PACKAGES if loaded(modules, name)}
+    assert found == {}
+
+
+@pytest.mark.slow
+def test_root_help_imports_no_lower_layer() -> None:
+    """`cervix-watch --help` imports neither the domain models, the engine, nor the store."""
+    modules = imported_by("--help")
+    found = {name: loaded(modules, name) for name in HEAVY_MODULES if loaded(modules, name)}
+    assert found == {}
+
+
+@pytest.mark.slow
+def test_python_m_help_imports_no_sqlalchemy_or_pandas() -> None:
+    """`python -X importtime -m cervix_watch --help` lists no SQLAlchemy, pandas or models."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "cervix_watch", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0
+    names = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
+    assert "cervix_watch.cli.app" in names
+    assert not {"sqlalchemy", "pandas", "cervix_watch.domain.models"} & names
