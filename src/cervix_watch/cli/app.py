@@ -82,7 +82,7 @@ def root(
 
 
 def _register() -> None:
-    from cervix_watch.cli import demo, events, patient, review, scan, transfer
+    from cervix_watch.cli import dbcmd, demo, events, patient, review, scan, transfer
 
     app.add_typer(patient.app, name="patient")
     app.add_typer(scan.app, name="scan")
@@ -95,6 +95,7 @@ def _register() -> None:
     app.command("due")(review.due)
     app.add_typer(review.rules_app, name="rules")
     app.command("demo")(demo.demo)
+    app.add_typer(dbcmd.app, name="db")
 
 
 _register()

@@ -65,7 +65,10 @@ class Location:
 def hide_password(url: str) -> str:
     """The URL with its password masked; also for URLs too malformed for SQLAlchemy to parse."""
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
+        parsed = sa.engine.make_url(url)
+        if parsed.drivername == "postgresql+psycopg":
+            parsed = parsed.set(drivername="postgresql")  # as the user wrote it
+        return parsed.render_as_string(hide_password=True)
     except (sa.exc.ArgumentError, ValueError):
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 

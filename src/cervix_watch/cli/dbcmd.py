@@ -1,0 +1,147 @@
+"""`db` commands: info, check, backup, copy and roles. Each one calls store.admin or
+store.copy and prints the result; no SQL here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from cervix_watch.cli import context, output
+from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.domain.errors import DatabaseError
+
+if TYPE_CHECKING:
+    from cervix_watch.store.db import Location
+
+app = typer.Typer(
+    help="Look after the database: info, check, backup, copy to another database, roles.",
+    no_args_is_help=True,
+)
+
+# A checksum prefix is enough for a person comparing two tables by eye; the check is done
+# on the full digest.
+_SHA_SHOWN = 16
+_PROBLEMS_SHOWN = 20
+
+
+def _location(ctx: typer.Context) -> Location:
+    from cervix_watch.store import db
+
+    return db.resolve(context.state(ctx).db)
+
+
+@app.command("info")
+def info(ctx: typer.Context, fmt: FormatOption = ListFormat.TABLE) -> None:
+    """Show the backend, where the database is (password hidden), schema version and counts."""
+    from cervix_watch.store import admin
+
+    about = admin.info(_location(ctx))
+    if fmt is ListFormat.JSON:
+        output.print_json(
+            {
+                "backend": about.backend,
+                "location": about.location,
+                "schema_version": about.schema_version,
+                "counts": about.counts,
+            }
+        )
+        return
+    output.line(f"backend: {about.backend}")
+    output.line(f"location: {about.location}")
+    output.line(f"schema version: {about.schema_version}")
+    output.table(None, ["table", "rows"], sorted(about.counts.items()))
+
+
+@app.command("check")
+def check(ctx: typer.Context) -> None:
+    """Check the database is sound: SQLite integrity and foreign keys, PostgreSQL orphan rows.
+
+    Exit status 3 when a problem is found.
+    """
+    from cervix_watch.store import admin
+
+    report = admin.check(_location(ctx))
+    output.line(f"{report.backend}: {report.location}")
+    output.table(None, ["table", "rows"], sorted(report.counts.items()))
+    output.line(f"checked: {', '.join(report.checks)}")
+    if report.ok:
+        output.success("no problems found")
+        return
+    for problem in report.problems[:_PROBLEMS_SHOWN]:
+        output.error(problem)
+    raise DatabaseError(f"{len(report.problems)} problem(s) found in {report.location}")
+
+
+@app.command("backup")
+def backup(
+    ctx: typer.Context,
+    out: Annotated[
+        Path, typer.Option("--out", help="New file for the backup (created owner-only).")
+    ],
+) -> None:
+    """Write a consistent copy of a SQLite database, safe while others are writing.
+
+    For PostgreSQL use pg_dump (see docs/deployment.md).
+    """
+    from cervix_watch.store import admin
+
+    size = admin.backup(_location(ctx), out)
+    output.success(f"Backup written to {out} ({size} bytes); integrity_check ok.")
+
+
+@app.command("copy")
+def copy(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="An empty target: SQLite file path or postgresql:// URL.",
+            show_default=False,
+        ),
+    ],
+) -> None:
+    """Copy the whole database (every table, ids kept) into an empty database and verify it.
+
+    Row counts and checksums of every table are compared before the copy is committed.
+    """
+    from cervix_watch.store import db
+    from cervix_watch.store.copy import copy_database
+
+    source, target = _location(ctx), db.resolve(to)
+    output.note(f"copying {source.describe()} -> {target.describe()}")
+    report = copy_database(source, target)
+    output.table(
+        None,
+        ["table", "rows", "sha256", "match"],
+        [
+            (e.table, e.target_rows, e.target_sha256[:_SHA_SHOWN], "yes" if e.matches else "NO")
+            for e in report
+        ],
+    )
+    total = sum(e.target_rows for e in report)
+    output.success(f"Copied {total} rows in {len(report)} tables; counts and checksums match.")
+
+
+@app.command("roles")
+def roles(
+    ctx: typer.Context,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Run the statements (as the tables' owner).")
+    ] = False,
+) -> None:
+    """Print (or apply) the SQL for the PostgreSQL roles cervix_writer and cervix_reader.
+
+    cervix_writer may read, add and change records but never delete them; cervix_reader may
+    only read. Give a person one of them with: GRANT cervix_writer TO their_login;
+    """
+    from cervix_watch.store import admin
+
+    location = _location(ctx)
+    statements = admin.apply_roles(location) if apply else admin.roles_sql(location)
+    for statement in statements:
+        output.line(f"{statement};")
+    if apply:
+        output.success(f"Applied to {location.describe()}.")

@@ -1,0 +1,265 @@
+"""Database administration: what is there (info), is it sound (check), a consistent copy of a
+SQLite file (backup), and the PostgreSQL roles a shared clinic database should be used with.
+
+`check` and `backup` open the database as it is, without migrating it, so they still work
+on a file that a newer program wrote or that is damaged.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cervix_watch.domain.errors import DatabaseError, InputError, Problem
+from cervix_watch.store import db, migrations
+from cervix_watch.store import tables as t
+
+WRITER_ROLE = "cervix_writer"
+READER_ROLE = "cervix_reader"
+
+
+@dataclass(frozen=True)
+class DatabaseInfo:
+    backend: str
+    location: str
+    schema_version: int
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """Counts per table and every problem found; `problems` empty means the database is sound."""
+
+    backend: str
+    location: str
+    counts: dict[str, int]
+    checks: list[str]  # what was checked, for the reader of the report
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def backend_name(location: db.Location) -> str:
+    return "sqlite" if location.is_sqlite else "postgresql"
+
+
+# -- info -----------------------------------------------------------------------------------
+def info(location: db.Location) -> DatabaseInfo:
+    """Open (creating and migrating, like every command) and describe the database."""
+    from cervix_watch.store.store import Store
+
+    store = Store(location)
+    with store.read() as conn:
+        version = migrations.schema_version(conn)
+    return DatabaseInfo(backend_name(location), location.describe(), version, store.counts())
+
+
+# -- counts and foreign keys, both backends ---------------------------------------------------
+def table_counts(conn: sa.Connection) -> dict[str, int]:
+    return {
+        table.name: int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
+        for table in t.DATA_TABLES
+        if sa.inspect(conn).has_table(table.name)
+    }
+
+
+def orphans(conn: sa.Connection) -> list[str]:
+    """Rows whose foreign key names a parent row that does not exist."""
+    problems = []
+    for table in t.DATA_TABLES:
+        for key in table.foreign_keys:
+            child, parent = key.parent, key.column
+            query = (
+                sa.select(sa.func.count())
+                .select_from(table.outerjoin(parent.table, child == parent))
+                .where(child.is_not(None), parent.is_(None))
+            )
+            missing = int(conn.execute(query).scalar_one())
+            if missing:
+                problems.append(
+                    f"{table.name}.{child.name}: {missing} row(s) name a missing "
+                    f"{parent.table.name} row"
+                )
+    return problems
+
+
+# -- check ----------------------------------------------------------------------------------
+def check(location: db.Location) -> CheckReport:
+    """SQLite: integrity_check and foreign_key_check; PostgreSQL: counts and orphan rows."""
+    if location.path is not None:
+        return _check_sqlite(location, location.path)
+    engine = db.create_engine(location)
+    with db.translate_errors(location), engine.connect() as conn:
+        counts = table_counts(conn)
+        problems = orphans(conn)
+    checks = ["foreign keys (orphan rows)", "server-side page checks: use pg_amcheck"]
+    return CheckReport("postgresql", location.describe(), counts, checks, problems)
+
+
+def _check_sqlite(location: db.Location, path: Path) -> CheckReport:
+    if not path.is_file():
+        raise DatabaseError(f"no database file at {path}")
+    # Plain sqlite3, not the tuned engine: a check must not switch journal modes or migrate.
+    conn = sqlite3.connect(path, timeout=db.BUSY_TIMEOUT_S)
+    try:
+        integrity = [row[0] for row in conn.execute("PRAGMA integrity_check")]
+        problems = [] if integrity == ["ok"] else [f"integrity_check: {m}" for m in integrity]
+        problems += [
+            f"foreign_key_check: {table} row {rowid} names a missing {parent} row"
+            for table, rowid, parent, _fk in conn.execute("PRAGMA foreign_key_check")
+        ]
+        engine = sa.create_engine("sqlite://", creator=lambda: conn, poolclass=sa.pool.StaticPool)
+        with engine.connect() as sa_conn:
+            counts = table_counts(sa_conn)
+    except sqlite3.DatabaseError as error:
+        # damage bad enough that the checks themselves cannot run
+        raise DatabaseError(f"database {path} is damaged: {error}") from None
+    except sa.exc.DBAPIError as error:
+        raise DatabaseError(f"database {path} is damaged: {error.orig}") from None
+    finally:
+        conn.close()
+    checks = ["PRAGMA integrity_check", "PRAGMA foreign_key_check"]
+    return CheckReport("sqlite", location.describe(), counts, checks, problems)
+
+
+# -- backup ---------------------------------------------------------------------------------
+def backup(location: db.Location, out: Path) -> int:
+    """Copy a SQLite database through SQLite's online backup API; returns the file's size.
+
+    The copy is one read transaction, so it is consistent even while others write (WAL lets
+    them carry on). The file is created owner-only and must not exist yet.
+    """
+    if location.path is None:
+        raise InputError(
+            Problem(
+                "db",
+                "backup of a PostgreSQL database is pg_dump's job: "
+                f"pg_dump --format=custom --file=FILE '{location.describe()}' "
+                "(see docs/deployment.md)",
+            )
+        )
+    if not location.path.is_file():
+        raise DatabaseError(f"no database file at {location.path}")
+    _create_private(out)
+    try:
+        _sqlite_backup(location.path, out)
+    except BaseException:
+        out.unlink(missing_ok=True)  # never leave a half-written backup that looks complete
+        raise
+    return out.stat().st_size
+
+
+def _create_private(out: Path) -> None:
+    try:
+        fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InputError(Problem("out", f"{out} already exists; choose a new file")) from None
+    except OSError as error:
+        raise InputError(Problem("out", f"cannot create {out}: {error.strerror}")) from None
+    os.close(fd)
+    os.chmod(out, 0o600)  # whatever the umask
+
+
+def _sqlite_backup(source_path: Path, out: Path) -> None:
+    source = sqlite3.connect(source_path, timeout=db.BUSY_TIMEOUT_S)
+    target = sqlite3.connect(out)
+    try:
+        source.backup(target)  # all pages in one step: one consistent snapshot
+        result = [row[0] for row in target.execute("PRAGMA integrity_check")]
+    except sqlite3.Error as error:
+        raise DatabaseError(f"backup of {source_path} failed: {error}") from None
+    finally:
+        target.close()
+        source.close()
+    if result != ["ok"]:
+        raise DatabaseError(f"the backup of {source_path} fails integrity_check: {result[0]}")
+
+
+# -- roles ----------------------------------------------------------------------------------
+def roles_sql(location: db.Location) -> list[str]:
+    """The statements that create the two roles (if missing) and grant exactly their rights."""
+    from cervix_watch.store.store import Store
+
+    if location.is_sqlite:
+        raise InputError(
+            Problem(
+                "db",
+                "database roles exist on PostgreSQL only; a SQLite file is protected by its "
+                "owner-only file permissions",
+            )
+        )
+    store = Store(location)  # the tables (and their sequences) must exist to be granted
+    with store.read() as conn:
+        database, schema = conn.execute(
+            sa.select(sa.func.current_database(), sa.func.current_schema())
+        ).one()
+        sequences = _sequences(conn)
+        quote = conn.dialect.identifier_preparer.quote
+    return _grants(quote(database), quote(schema), sequences, quote)
+
+
+def _sequences(conn: sa.Connection) -> list[str]:
+    names = []
+    for table in t.DATA_TABLES:
+        for column in table.primary_key.columns:
+            if isinstance(column.type, sa.Integer):
+                name = conn.execute(
+                    sa.select(sa.func.pg_get_serial_sequence(table.name, column.name))
+                ).scalar_one()
+                if name is not None:
+                    names.append(str(name))  # already quoted and schema-qualified
+    return names
+
+
+def _grants(
+    database: str, schema: str, sequences: list[str], quote: Callable[[str], str]
+) -> list[str]:
+    tables = ", ".join(quote(table.name) for table in t.DATA_TABLES)
+    both = f"{WRITER_ROLE}, {READER_ROLE}"
+    statements = [_create_role(WRITER_ROLE), _create_role(READER_ROLE)]
+    statements += [
+        f"GRANT CONNECT ON DATABASE {database} TO {both}",
+        f"GRANT USAGE ON SCHEMA {schema} TO {both}",
+        # start from nothing so that applying twice, or after a hand-made GRANT, ends the same
+        f"REVOKE ALL ON TABLE {tables} FROM {both}",
+        # no DELETE or TRUNCATE: records are amended, voided or closed, never deleted
+        f"GRANT SELECT, INSERT, UPDATE ON TABLE {tables} TO {WRITER_ROLE}",
+        f"GRANT SELECT ON TABLE {tables} TO {READER_ROLE}",
+    ]
+    if sequences:
+        names = ", ".join(sequences)
+        statements += [
+            f"REVOKE ALL ON SEQUENCE {names} FROM {both}",
+            # UPDATE as well as USAGE: importing exported scans keeps their scan_id and then
+            # moves the sequence on with setval(), which needs UPDATE
+            f"GRANT USAGE, UPDATE ON SEQUENCE {names} TO {WRITER_ROLE}",
+        ]
+    return statements
+
+
+def _create_role(role: str) -> str:
+    # CREATE ROLE has no IF NOT EXISTS; roles are cluster-wide and may exist from another db
+    return (
+        "DO $$ BEGIN\n"
+        f"  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{role}') THEN\n"
+        f"    CREATE ROLE {role} NOLOGIN;\n"
+        "  END IF;\n"
+        "END $$"
+    )
+
+
+def apply_roles(location: db.Location) -> list[str]:
+    """Run `roles_sql` in one transaction (needs the owner of the tables or a superuser)."""
+    statements = roles_sql(location)
+    engine = db.create_engine(location)
+    with db.write_transaction(engine, location) as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    return statements
