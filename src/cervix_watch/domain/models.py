@@ -50,11 +50,18 @@ _TRUE = {"yes", "true", "1", "y"}
 _FALSE = {"no", "false", "0", "n", ""}
 
 
+# The spellings as a CSV or the CLI almost always gives them, looked up before any work.
+_EXACT_BOOL = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+
+
 def _bool(value: Any) -> Any:
     """Accept yes/no/true/false/1/0/empty (empty = no), case-insensitively."""
     if value is None:
         return False
     if isinstance(value, str):
+        exact = _EXACT_BOOL.get(value)
+        if exact is not None:
+            return exact
         text = value.strip().lower()
         if text in _TRUE:
             return True
@@ -72,6 +79,17 @@ def _empty_to_none(value: Any) -> Any:
 
 def _number(value: Any) -> Any:
     """Parse a decimal number strictly: `22,5`, `nan`, `inf` and words are refused."""
+    if type(value) is str:
+        # Fast path for CSV cells and CLI text (hundreds of thousands per import): float()
+        # ignores the same surrounding whitespace str.strip() removes.
+        try:
+            number = float(value)
+        except ValueError:
+            pass  # empty, or not a number: the general path says which
+        else:
+            if not math.isfinite(number):
+                raise ValueError("must be a finite number")
+            return number
     value = _empty_to_none(value)
     if value is None or isinstance(value, bool):
         return value
@@ -110,12 +128,15 @@ def _strip(value: Any) -> Any:
 
 Bool = Annotated[bool, BeforeValidator(_bool)]
 Text = Annotated[str, BeforeValidator(lambda v: "" if v is None else v), _text(MAX_TEXT)]
+# Speed: constraints (Field) listed before a BeforeValidator are checked inside pydantic-core;
+# listed after it, they become a Python-level validator per value. A BeforeValidator runs
+# first either way, so the checks and their messages are the same.
 Mrn = Annotated[
     str,
-    BeforeValidator(_strip),
     Field(min_length=1, max_length=MAX_MRN, pattern=r"^[^\x00-\x1f\x7f]+$"),
+    BeforeValidator(_strip),
 ]
-CervicalLength = Annotated[float, BeforeValidator(_number), Field(gt=0.0, le=MAX_CL_MM)]
+CervicalLength = Annotated[float, Field(gt=0.0, le=MAX_CL_MM), BeforeValidator(_number)]
 # Bounds go on the inner type: on `X | None` pydantic applies them to None too and
 # raises TypeError (not a ValidationError) for an empty cell or a NULL column.
 OptionalLength = Annotated[
@@ -160,11 +181,11 @@ class Patient(Record):
     name: Annotated[str, _empty_to_default(""), _text(MAX_NAME)] = ""
     edd: date
     lmp: OptionalDate = None
-    fetuses: Annotated[int, _empty_to_default(1), Field(ge=1, le=6)] = 1
+    fetuses: Annotated[int, Field(ge=1, le=6), _empty_to_default(1)] = 1
     prior_sptb_weeks: PriorGa = None
     prior_sptb_count: OptionalCount = None
     prior_pprom_weeks: PriorGa = None
-    painless_loss_count: Annotated[int, _empty_to_default(0), Field(ge=0, le=50)] = 0
+    painless_loss_count: Annotated[int, Field(ge=0, le=50), _empty_to_default(0)] = 0
     prior_cerclage: Annotated[PriorCerclage, _empty_to_default("no")] = PriorCerclage.NO
     cervical_excision: Annotated[CervicalExcision, _empty_to_default("none")] = (
         CervicalExcision.NONE
