@@ -395,8 +395,7 @@ def test_rescue_contraindications_named_and_still_urgent(profile: str) -> None:
     rescue = result.flags[0]
     assert rescue.action.value == "rescue-cerclage-review"
     assert rescue.priority is Priority.URGENT
-    assert "BLEEDING" in rescue.message
-    assert "SIGNS OF INFECTION" in rescue.message
+    assert "WITH BLEEDING, SIGNS OF INFECTION:" in rescue.message
     assert "contractions" in rescue.message  # from the profile's contraindication note
 
 

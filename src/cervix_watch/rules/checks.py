@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Exam, Scan
 from cervix_watch.rules.context import PatientContext, ScanAt
 from cervix_watch.rules.schema import compare, describe_limit
 from cervix_watch.rules.specs import (
@@ -135,13 +136,11 @@ def exam_findings(spec: ExamRule, context: PatientContext) -> Finding | None:
         seen.append("membranes visible")
     ga = format_ga(context.patient.ga_on(exam.date))
     text = _message(f"exam {exam.date.isoformat()} at {ga}: {', '.join(seen)}", note=spec.note)
-    return Finding(spec, _with_contraindications(text, spec, context), exam_date=exam.date)
+    return Finding(spec, _with_contraindications(text, spec, exam), exam_date=exam.date)
 
 
-def _with_contraindications(text: str, spec: ExamRule, context: PatientContext) -> str:
+def _with_contraindications(text: str, spec: ExamRule, exam: Exam) -> str:
     """Name contractions, bleeding or infection signs; the flag stays urgent (both profiles)."""
-    exam = context.latest_exam
-    assert exam is not None
     signs = [
         words
         for present, words in (
@@ -153,12 +152,9 @@ def _with_contraindications(text: str, spec: ExamRule, context: PatientContext) 
     ]
     if not signs:
         return text
-    warning = f"WITH {', '.join(signs).upper()}"
-    return (
-        f"{text}; {warning}: {spec.contraindication_note}"
-        if spec.contraindication_note
-        else f"{text}; {warning}"
-    )
+    # upper case: the reviewer must not miss a contraindication read out in a list
+    warning = f"{text}; WITH {', '.join(signs).upper()}"
+    return f"{warning}: {spec.contraindication_note}" if spec.contraindication_note else warning
 
 
 def treatment_end(spec: TreatmentEndRule, context: PatientContext) -> Finding | None:
@@ -230,30 +226,25 @@ def finding(spec: FindingRule, context: PatientContext) -> Finding | None:
         return None
     scan = latest.scan
     if spec.finding == "sludge":
-        if not scan.sludge:
-            return None
-        return Finding(
-            spec,
-            _message(f"latest scan {_scan_date(latest)}: amniotic-fluid sludge", note=spec.note),
-            scan=latest,
-        )
-    if not scan.funneling:
+        words = "amniotic-fluid sludge" if scan.sludge else ""
+    else:
+        words = f"funneling{_funnel_details(scan)}" if scan.funneling else ""
+    if not words:
         return None
-    details = [
-        f"{label} {value}"
-        for label, value in (
-            (
-                "length",
-                None if scan.funnel_length_mm is None else f"{scan.funnel_length_mm:.1f} mm",
-            ),
-            ("width", None if scan.funnel_width_mm is None else f"{scan.funnel_width_mm:.1f} mm"),
-            ("shape", None if scan.funnel_shape is None else scan.funnel_shape.value),
-        )
-        if value is not None
-    ]
-    detail = f" ({', '.join(details)})" if details else ""
-    text = _message(f"latest scan {_scan_date(latest)}: funneling{detail}", note=spec.note)
+    text = _message(f"latest scan {_scan_date(latest)}: {words}", note=spec.note)
     return Finding(spec, text, scan=latest)
+
+
+def _funnel_details(scan: Scan) -> str:
+    """ " (length 8.0 mm, width 5.0 mm, shape U)" for what was recorded, else ""."""
+    details = []
+    if scan.funnel_length_mm is not None:
+        details.append(f"length {scan.funnel_length_mm:.1f} mm")
+    if scan.funnel_width_mm is not None:
+        details.append(f"width {scan.funnel_width_mm:.1f} mm")
+    if scan.funnel_shape is not None:
+        details.append(f"shape {scan.funnel_shape.value}")
+    return f" ({', '.join(details)})" if details else ""
 
 
 def scan_due(spec: ScanDueRule, context: PatientContext) -> Finding | None:
