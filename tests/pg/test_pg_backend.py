@@ -232,3 +232,28 @@ def _login(server: PgServer, role: str) -> tuple[str, str]:
     user, password = f"u_{uuid.uuid4().hex[:12]}", uuid.uuid4().hex
     server.admin().execute(f"CREATE ROLE {user} LOGIN PASSWORD '{password}' IN ROLE {role}")
     return user, password
+
+
+def test_the_same_import_twice_at_once_stores_rows_once(db_url: str) -> None:
+    """Two sessions importing one file at the same moment: the rows are stored once."""
+    store = Store.open(db_url)
+    store.add_patient(build(Patient, {"mrn": "P01", "edd": "2027-03-14"}), "t")
+    scans = [
+        (line, build(Scan, {"mrn": "P01", "date": "2026-10-13", "cl_mm": [20 + line]}))
+        for line in range(2, 12)
+    ]
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            import_records(Store.open(db_url), "scans", [([], scans)], source="s.csv", who="t")
+        except BaseException as error:  # handed to the test thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert failures == []
+    assert store.counts()["scans"] == len(scans)
