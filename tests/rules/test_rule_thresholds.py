@@ -99,16 +99,17 @@ SCAN_CASES = [
     ("acog-smfm", SPTB_26, "23+6", [("23+6", 28.0)], "surveillance-increase", "acog.weekly-cl"),
     ("acog-smfm", SPTB_26, "24+0", [("23+6", 28.0)], "surveillance-increase", None),
     ("acog-smfm", SPTB_26, "20+0", [("18+0", 28.0), ("20+0", 31.0)], "surveillance-increase", None),
-    # any.short-outside-window, acog-smfm: CL < 25 mm outside 16+0 to before 24+0
+    # any.short-outside-window, acog-smfm: CL <= 25 mm outside 16+0 to before 24+0
+    # (the safer of the spec's two spellings, "at or below" vs "< 25": see the profile)
     (
         "acog-smfm",
         NO_HISTORY,
         "24+0",
-        [("24+0", 24.9)],
+        [("24+0", 25.0)],
         "short-cervix-noted",
         "any.short-outside-window",
     ),
-    ("acog-smfm", NO_HISTORY, "24+0", [("24+0", 25.0)], "short-cervix-noted", None),
+    ("acog-smfm", NO_HISTORY, "24+0", [("24+0", 25.1)], "short-cervix-noted", None),
     (
         "acog-smfm",
         NO_HISTORY,
