@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import threading
@@ -257,3 +258,27 @@ def test_the_same_import_twice_at_once_stores_rows_once(db_url: str) -> None:
         thread.join(60)
     assert failures == []
     assert store.counts()["scans"] == len(scans)
+
+
+def test_demo_clinic_copied_to_postgresql_reviews_identically(db_url: str, db_path: Path) -> None:
+    """The demo clinic, `db copy`-ed to PostgreSQL, gives byte-identical review JSON there."""
+    from typer.testing import CliRunner
+
+    from cervix_watch.cli.app import app
+
+    runner = CliRunner()
+    data = REPO / "data"
+    for kind in ("patients", "scans", "exams", "treatments", "discussions"):
+        result = runner.invoke(
+            app, ["--db", str(db_path), "import", kind, str(data / f"{kind}.csv")]
+        )
+        assert result.exit_code == 0, result.output
+    url = db_url  # a new empty PostgreSQL database
+    assert runner.invoke(app, ["--db", str(db_path), "db", "copy", "--to", url]).exit_code == 0
+    for profile in ("acog-smfm", "nice-ng25"):
+        args = ["review", "--as-of", "2026-11-23", "--profile", profile, "--format", "json"]
+        on_sqlite = runner.invoke(app, ["--db", str(db_path), *args])
+        on_postgresql = runner.invoke(app, ["--db", url, *args])
+        assert on_sqlite.exit_code == 0, on_sqlite.output
+        assert on_postgresql.stdout == on_sqlite.stdout
+        assert len(json.loads(on_sqlite.stdout)["patients"]) == 40
