@@ -247,6 +247,11 @@ CLI_CASES: list[tuple[str, list[str], str]] = [
         "ga_days",
     ),
     ("cli as-of bad", ["review", "--as-of", "yesterday-ish"], "as_of"),
+    (
+        "cli operator too long",
+        ["scan", "add", "P01", "--date", "2026-10-13", "--cl", "22", "--operator", "o" * 201],
+        "operator",
+    ),
 ]
 
 

@@ -38,17 +38,22 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
+MAX_OPERATOR = 200  # the audit table's `who` column
+
+
 def who(operator: str | None) -> str:
     """The person an audit row names: --operator, else CERVIX_WATCH_OPERATOR, else the OS user."""
-    if operator and operator.strip():
-        return operator.strip()
-    env = os.environ.get("CERVIX_WATCH_OPERATOR", "").strip()
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return "unknown"
+    name = (operator or "").strip() or os.environ.get("CERVIX_WATCH_OPERATOR", "").strip()
+    if not name:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "unknown"
+    if len(name) > MAX_OPERATOR or any(ord(c) < 32 for c in name):
+        raise InputError(
+            Problem("operator", f"must be at most {MAX_OPERATOR} printable characters")
+        )
+    return name
 
 
 def parse_date(field: str, text: str | None) -> date | None:
