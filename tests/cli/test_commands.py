@@ -139,3 +139,23 @@ def test_treatment_end_and_close(registered: Cli) -> None:
     )
     rows = json.loads(registered("patient", "list", "--format", "json").stdout)
     assert rows == []
+
+
+def test_patient_show_json_has_scans_flags_and_audit(registered: Cli) -> None:
+    """patient show --format json carries the scans with GA, the review's flags and the audit."""
+    registered(
+        "scan", "add", "P01", "--date", "2026-10-13", "--cl", "21", "--cl", "22", "--cl", "22"
+    )
+    registered("scan", "add", "P01", "--date", "2026-10-14", "--cl", "30")
+    registered("scan", "void", "2", "--reason", "wrong patient")
+    result = registered("patient", "show", "P01", "--as-of", "2026-10-15", "--format", "json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert shown["patient"]["mrn"] == "P01"
+    assert [(s["scan_id"], s["ga"], s["recorded_cl_mm"]) for s in shown["scans"]] == [
+        (1, "18+2", 21.0)
+    ]
+    assert shown["voided_scans"][0]["reason"] == "wrong patient"
+    actions = {f["action"] for f in shown["review"]["flags"]}
+    assert "cerclage-discussion" in actions
+    assert [a["action"] for a in shown["audit"]] == ["add", "add", "add", "void"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
@@ -12,6 +13,12 @@ from cervix_watch.cli.context import OperatorOption, ReasonOption
 from cervix_watch.cli.output import FormatOption, ListFormat
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
+
+
+class ShowFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
 
 app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
 
@@ -245,9 +252,12 @@ def show(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="Review date (default today).")
     ] = None,
+    format_: Annotated[
+        ShowFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
+    ] = ShowFormat.TABLE,
 ) -> None:
     """One patient: history, risk, every scan with GA, flags, next scan due, audit trail."""
     from cervix_watch.cli.render import show_patient
 
     on = context.parse_date("as_of", as_of) or date.today()
-    show_patient(context.state(ctx), mrn, on, profile)
+    show_patient(context.state(ctx), mrn, on, profile, as_json=format_ is ShowFormat.JSON)

@@ -104,7 +104,9 @@ def print_profile(profile: Profile) -> None:
     output.out.print(profile_view(profile))
 
 
-def show_patient(state: context.State, mrn: str, on: date, profile_option: str | None) -> None:
+def show_patient(
+    state: context.State, mrn: str, on: date, profile_option: str | None, as_json: bool = False
+) -> None:
     """`patient show`: records from the store, flags from the engine, laid out by report/."""
     from cervix_watch.report.chart import chart_data
     from cervix_watch.report.patient import PatientView, patient_view
@@ -138,4 +140,9 @@ def show_patient(state: context.State, mrn: str, on: date, profile_option: str |
         audit=tuple(store.audit_trail(patient.mrn)),
         chart=chart_data(history, profile, on),
     )
+    if as_json:
+        from cervix_watch.report.patient_json import patient_json
+
+        output.print_json(patient_json(view))
+        return
     output.out.print(patient_view(view))
