@@ -341,13 +341,21 @@ def check_event_date(
     field: str, on: date, patient: Patient, today: date | None = None
 ) -> Problem | None:
     """An event date must lie between the LMP and EDD + 6 weeks, and not in the future."""
-    today = today or date.today()
+    return event_date_problem(field, on, patient.lmp, patient.edd, today or date.today())
+
+
+def event_date_problem(
+    field: str, on: date, lmp: date | None, edd: date, today: date
+) -> Problem | None:
+    """`check_event_date` from the patient's stored LMP and EDD alone (bulk import checks
+    every row of a file against a few stored columns, without building the Patient)."""
     if on > today:
         return Problem(field, f"{on} is in the future")
-    if on < patient.lmp_date:
-        return Problem(field, f"{on} is before the LMP {patient.lmp_date}")
-    if on > patient.edd + timedelta(days=AFTER_EDD_DAYS):
-        return Problem(field, f"{on} is more than 6 weeks after the EDD {patient.edd}")
+    lmp_date = lmp or edd - timedelta(days=280)  # as Patient.lmp_date
+    if on < lmp_date:
+        return Problem(field, f"{on} is before the LMP {lmp_date}")
+    if on > edd + timedelta(days=AFTER_EDD_DAYS):
+        return Problem(field, f"{on} is more than 6 weeks after the EDD {edd}")
     return None
 
 
@@ -421,6 +429,7 @@ __all__ = [
     "Treatment",
     "build",
     "check_event_date",
+    "event_date_problem",
     "format_ga",
     "problems_from",
 ]

@@ -5,26 +5,32 @@ that need the database (unknown MRN, dates against the patient's LMP and EDD,
 conflicts with stored records) and the writes. Any problem means nothing is
 written. Re-importing rows already stored skips them, so a file can be
 imported twice safely.
+
+Speed and memory (250,000 rows in a few seconds, memory bounded by the chunk):
+each chunk looks up only what it needs - its patients by MRN, the stored
+records of those patients, its explicit scan ids - with a few queries, and is
+written before the next chunk is read, so rows of earlier chunks are found in
+the database like any stored row. Nothing is kept per row across chunks unless
+the chunk is not written (dry run, or after a problem). On SQLite the rows
+and their audit rows go to the driver's executemany directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
 
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.domain.models import (
-    Patient,
-    Record,
-    Treatment,
-    check_event_date,
-)
+from cervix_watch.domain.models import Patient, Record, Treatment, event_date_problem
 from cervix_watch.store import db, rows
 from cervix_watch.store import tables as t
-from cervix_watch.store.store import Store, _json, _now
+from cervix_watch.store.store import Store, _now
 
 Line = tuple[int, Record]
 Progress = Callable[[int], None]
@@ -70,6 +76,7 @@ def import_records(
     added = skipped = 0
     with store.write() as conn:
         planner = _Planner(conn, kind, source)
+        writer = _Writer(conn, kind, who, source)
         for parse_problems, records in chunks:
             problems.extend(parse_problems)
             new, chunk_skipped, chunk_problems = planner.plan(records)
@@ -77,7 +84,9 @@ def import_records(
             skipped += chunk_skipped
             added += len(new)
             if not problems and not dry_run:
-                _insert_all(conn, kind, new, who, source)
+                writer.insert(new)
+            else:
+                planner.remember(new)  # not in the database: later chunks must still see them
             if progress is not None:
                 progress(len(records) + len(parse_problems))
         if problems or dry_run:
@@ -87,23 +96,76 @@ def import_records(
     return ImportResult(kind, added, skipped, dry_run)
 
 
+def _content_names(table: sa.Table) -> tuple[str, ...]:
+    """The columns that make a record's content (its key for "already stored"), in order."""
+    return tuple(sorted(c.name for c in table.c if c.name not in _BOOKKEEPING | _IDS))
+
+
 class _Planner:
-    """Decides per record: insert, skip (already stored) or problem. Holds lookups across chunks."""
+    """Decides per record: insert, skip (already stored) or problem.
+
+    Lookups are made per chunk. `remembered` holds only what was planned but not
+    written (dry run, or after a problem), so a repeat in a later chunk is still
+    recognised.
+    """
 
     def __init__(self, conn: sa.Connection, kind: str, source: str) -> None:
         self.conn, self.kind, self.source = conn, kind, source
-        self.seen: set[tuple[Any, ...]] = set()
-        patient_rows = list(conn.execute(sa.select(t.patients)).mappings())
-        self.patients = {
-            r["mrn"]: (r["patient_id"], rows.patient_from_row(r)) for r in patient_rows
-        }
+        self.today = date.today()  # one "today" for the whole file
+        self.remembered: dict[Any, Any] = {}
         if kind != "patients":
-            self.stored_keys, self.stored_ids = _stored(conn, kind)
+            self.table, self.to_values, self.date_field = _EVENT_TABLES[kind]
+            self.names = _content_names(self.table)
+            self.key = itemgetter(*self.names)
 
     def plan(self, records: Sequence[Line]) -> tuple[list[dict[str, Any]], int, list[Problem]]:
         if self.kind == "patients":
             return _plan_patients(self, records)
         return _plan_events(self, records)
+
+    def remember(self, new: list[dict[str, Any]]) -> None:
+        for values in new:
+            if self.kind == "patients":
+                self.remembered[values["mrn"]] = values
+            else:
+                self.remembered[self.key(values)] = None
+
+    def patients_named(self, mrns: Iterable[str]) -> dict[str, sa.Row[Any]]:
+        """Stored patients by MRN (all their columns), for the MRNs of one chunk."""
+        found: dict[str, sa.Row[Any]] = {}
+        wanted = list(set(mrns))
+        for start in range(0, len(wanted), _LOOKUP):
+            query = sa.select(t.patients).where(
+                t.patients.c.mrn.in_(wanted[start : start + _LOOKUP])
+            )
+            found.update((r.mrn, r) for r in self.conn.execute(query))
+        return found
+
+    def stored_keys(self, patient_ids: Iterable[int]) -> set[tuple[Any, ...]]:
+        """Content keys of the stored (not voided) records of these patients."""
+        table, keys = self.table, set[tuple[Any, ...]]()
+        wanted = list(set(patient_ids))
+        columns = [table.c[name] for name in self.names]
+        for start in range(0, len(wanted), _LOOKUP):
+            query = sa.select(*columns).where(
+                table.c.patient_id.in_(wanted[start : start + _LOOKUP])
+            )
+            if table is t.scans:
+                query = query.where(t.scans.c.voided_at.is_(None))
+            keys.update(tuple(r) for r in self.conn.execute(query))
+        return keys
+
+    def stored_scan_ids(self, scan_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+        """Content keys of stored scans by id; a voided scan's id is taken too (never reused)."""
+        found: dict[int, tuple[Any, ...]] = {}
+        columns = [t.scans.c[name] for name in self.names]
+        for start in range(0, len(scan_ids), _LOOKUP):
+            query = sa.select(t.scans.c.scan_id, t.scans.c.voided_at, *columns).where(
+                t.scans.c.scan_id.in_(scan_ids[start : start + _LOOKUP])
+            )
+            for scan_id, voided_at, *content in self.conn.execute(query):
+                found[scan_id] = ("voided",) if voided_at is not None else tuple(content)
+        return found
 
 
 def _plan_patients(
@@ -112,13 +174,15 @@ def _plan_patients(
     new: list[dict[str, Any]] = []
     skipped = 0
     problems: list[Problem] = []
+    stored_rows = planner.patients_named(record.mrn for _, record in records)  # type: ignore[attr-defined]
+    planned: dict[str, Patient] = {}
     for line, record in records:
         assert isinstance(record, Patient)
-        stored = planner.patients.get(record.mrn)
+        stored = _stored_patient(planner, stored_rows, planned, record.mrn)
         if stored is None:
             new.append(rows.patient_values(record))
-            planner.patients[record.mrn] = (0, record)  # a repeat later in the file is a skip
-        elif stored[1].model_dump() == record.model_dump():
+            planned[record.mrn] = record  # a repeat later in the file is a skip
+        elif stored.model_dump() == record.model_dump():
             skipped += 1
         else:
             message = (
@@ -129,29 +193,50 @@ def _plan_patients(
     return new, skipped, problems
 
 
+def _stored_patient(
+    planner: _Planner, stored_rows: dict[str, sa.Row[Any]], planned: dict[str, Patient], mrn: str
+) -> Patient | None:
+    """The patient already registered (or planned earlier in the file) under this MRN."""
+    if mrn in planned:
+        return planned[mrn]
+    if mrn in stored_rows:
+        return rows.patient_from_row(stored_rows[mrn]._mapping)
+    remembered = planner.remembered.get(mrn)
+    if remembered is not None:
+        return Patient.model_construct(**remembered)
+    return None
+
+
 def _plan_events(
     planner: _Planner, records: Sequence[Line]
 ) -> tuple[list[dict[str, Any]], int, list[Problem]]:
-    _table, to_values, date_field = _EVENT_TABLES[planner.kind]
-    source = planner.source
+    source, today, to_values, key_of = planner.source, planner.today, planner.to_values, planner.key
+    date_field = planner.date_field
+    patients = planner.patients_named(record.mrn for _, record in records)  # type: ignore[attr-defined]
+    stored = planner.stored_keys(p.patient_id for p in patients.values())
+    explicit = [r.scan_id for _, r in records if getattr(r, "scan_id", None) is not None]  # type: ignore[attr-defined]
+    stored_ids = planner.stored_scan_ids(explicit) if explicit else {}
+    remembered = planner.remembered
+    planned: set[tuple[Any, ...]] = set()
     new: list[dict[str, Any]] = []
     skipped = 0
     problems: list[Problem] = []
     for line, record in records:
         mrn: str = record.mrn  # type: ignore[attr-defined]
-        found = planner.patients.get(mrn)
-        if found is None:
+        patient = patients.get(mrn)
+        if patient is None:
             problems.append(
                 Problem("mrn", f"no patient {mrn!r} (import patients first)", source, line)
             )
             continue
-        patient_id, patient = found
-        problems.extend(_date_problems(record, patient, date_field, source, line))
-        values = {"patient_id": patient_id, **to_values(record)}
-        key = _content_key(values)
+        for name, value in _event_dates(record, date_field):
+            if problem := event_date_problem(name, value, patient.lmp, patient.edd, today):
+                problems.append(Problem(problem.field, problem.message, source, line))
+        values = {"patient_id": patient.patient_id, **to_values(record)}
+        key = key_of(values)
         scan_id = getattr(record, "scan_id", None)
-        if scan_id is not None and scan_id in planner.stored_ids:
-            if planner.stored_ids[scan_id] != key:
+        if scan_id is not None and scan_id in stored_ids:
+            if stored_ids[scan_id] != key:
                 message = (
                     f"scan {scan_id} is stored with different values (change it with 'scan amend')"
                 )
@@ -159,103 +244,168 @@ def _plan_events(
             else:
                 skipped += 1
             continue
-        if scan_id is None and (key in planner.stored_keys or key in planner.seen):
+        if scan_id is None and (key in stored or key in planned or key in remembered):
             skipped += 1
             continue
-        planner.seen.add(key)
+        planned.add(key)
         if scan_id is not None:
             values["scan_id"] = scan_id
         new.append(values)
     return new, skipped, problems
 
 
-def _date_problems(
-    record: Any, patient: Patient, date_field: str, source: str, line: int
-) -> Iterator[Problem]:
+def _event_dates(record: Any, date_field: str) -> list[tuple[str, date]]:
     dates = [(date_field, getattr(record, date_field))]
     if isinstance(record, Treatment) and record.end is not None:
         dates.append(("end", record.end))
-    for name, value in dates:
-        if problem := check_event_date(name, value, patient):
-            yield Problem(problem.field, problem.message, source, line)
-
-
-def _content_key(values: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(sorted((k, v) for k, v in values.items() if k != "scan_id"))
-
-
-def _stored(
-    conn: sa.Connection, kind: str
-) -> tuple[set[tuple[Any, ...]], dict[int, tuple[Any, ...]]]:
-    """Content keys of stored records (to skip re-imports) and, for scans, keys by scan_id."""
-    table, _, _ = _EVENT_TABLES[kind]
-    columns = [c for c in table.c if c.name not in _BOOKKEEPING]
-    query = sa.select(*columns)
-    if table is t.scans:
-        query = query.where(t.scans.c.voided_at.is_(None))
-    keys: set[tuple[Any, ...]] = set()
-    by_id: dict[int, tuple[Any, ...]] = {}
-    for r in conn.execute(query).mappings():
-        values = {k: v for k, v in r.items() if k not in _IDS}
-        key = _content_key(values)
-        keys.add(key)
-        if table is t.scans:
-            by_id[r["scan_id"]] = key
-    if table is t.scans:  # a voided scan_id is taken too: never reuse it
-        for (scan_id,) in conn.execute(
-            sa.select(t.scans.c.scan_id).where(t.scans.c.voided_at.is_not(None))
-        ):
-            by_id.setdefault(scan_id, ("voided",))
-    return keys, by_id
+    return dates
 
 
 _BOOKKEEPING = {"voided_at", "void_reason"}
 _IDS = {"scan_id", "exam_id", "treatment_id", "discussion_id"}
 _CHUNK = 5000
+_LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL's limits
+# json.dumps with options builds an encoder per call; one audit row per record makes that count.
+_AUDIT_JSON = json.JSONEncoder(default=str, ensure_ascii=False, sort_keys=True).encode
+_SQLITE_MAX_ROWID = 2**63 - 1
 
 
-def _insert_all(
-    conn: sa.Connection,
-    kind: str,
-    new: list[dict[str, Any]],
-    who: str,
-    source: str,
-) -> None:
-    table = t.patients if kind == "patients" else _EVENT_TABLES[kind][0]
-    key = next(iter(table.primary_key.columns))
-    entity = kind.removesuffix("s")
-    at = _now()
-    for start in range(0, len(new), _CHUNK):
-        chunk = new[start : start + _CHUNK]
-        # Explicit scan_ids (from an export) keep their ids; the rest get new ones.
-        with_id = [v for v in chunk if key.name in v]
-        without_id = [v for v in chunk if key.name not in v]
-        inserted: list[tuple[int, dict[str, Any]]] = []
-        for batch in (with_id, without_id):
-            if not batch:
-                continue
-            result = conn.execute(
-                table.insert().returning(key, sort_by_parameter_order=True), batch
+class _Writer:
+    """Inserts planned records, one audit row each, in chunks inside the import's transaction."""
+
+    def __init__(self, conn: sa.Connection, kind: str, who: str, source: str) -> None:
+        self.conn, self.kind, self.who = conn, kind, who
+        self.table = t.patients if kind == "patients" else _EVENT_TABLES[kind][0]
+        self.id_column = next(iter(self.table.primary_key.columns))
+        self.entity = kind.removesuffix("s")
+        self.reason = f"import from {source}"
+        self.at = _now()
+        self.fast = conn.dialect.name == "sqlite"
+
+    def insert(self, new: list[dict[str, Any]]) -> None:
+        id_name = self.id_column.name
+        for start in range(0, len(new), _CHUNK):
+            chunk = new[start : start + _CHUNK]
+            # Explicit scan_ids (from an export) keep their ids; the rest get new ones.
+            with_id = [v for v in chunk if id_name in v]
+            without_id = [v for v in chunk if id_name not in v]
+            inserted: list[tuple[int, dict[str, Any]]] = []
+            for batch, explicit in ((with_id, True), (without_id, False)):
+                if batch:
+                    ids = self._insert(batch, explicit)
+                    inserted.extend(zip(ids, batch, strict=True))
+            self._audit(inserted)
+
+    def _insert(self, batch: list[dict[str, Any]], explicit: bool) -> list[int]:
+        if self.fast:
+            ids = self._sqlite_insert(batch, explicit)
+            if ids is not None:
+                return ids
+        result = self.conn.execute(
+            self.table.insert().returning(self.id_column, sort_by_parameter_order=True), batch
+        )
+        ids = list(result.scalars().all())
+        if explicit:
+            db.sync_sequence(self.conn, self.id_column)
+        return ids
+
+    def _sqlite_insert(self, batch: list[dict[str, Any]], explicit: bool) -> list[int] | None:
+        """executemany straight to sqlite3, with SQLAlchemy's own conversion of each value.
+
+        New ids: holding the write lock, SQLite gives each new row the largest rowid
+        plus one, so a batch gets a contiguous run in order. That is checked, and on
+        any doubt the batch is undone and inserted again with RETURNING.
+        """
+        if explicit:
+            self._executemany(self.table, list(batch[0]), batch)
+            return [v[self.id_column.name] for v in batch]
+        before = self.conn.execute(sa.select(sa.func.max(self.id_column))).scalar() or 0
+        savepoint = self.conn.begin_nested()
+        self._executemany(self.table, list(batch[0]), batch)
+        count, low, high = self.conn.execute(
+            sa.select(
+                sa.func.count(), sa.func.min(self.id_column), sa.func.max(self.id_column)
+            ).where(self.id_column > before)
+        ).one()
+        if (count, low, high) == (len(batch), before + 1, before + len(batch)) and (
+            high < _SQLITE_MAX_ROWID
+        ):
+            savepoint.commit()
+            return list(range(before + 1, before + len(batch) + 1))
+        savepoint.rollback()
+        return None
+
+    def _executemany(self, table: sa.Table, names: list[str], batch: list[dict[str, Any]]) -> None:
+        dialect = self.conn.dialect
+        processors = [
+            (i, p)
+            for i, name in enumerate(names)
+            if (p := table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        ]
+        get = itemgetter(*names)
+        if len(names) == 1:
+            params = [[v[names[0]]] for v in batch]
+        else:
+            params = [list(get(v)) for v in batch]
+        for i, process in processors:
+            for row in params:
+                row[i] = process(row[i])
+        quote = dialect.identifier_preparer.quote
+        statement = (
+            f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
+            f"VALUES ({', '.join('?' for _ in names)})"
+        )
+        self.conn.exec_driver_sql(statement, [tuple(row) for row in params])
+
+    def _audit(self, inserted: list[tuple[int, dict[str, Any]]]) -> None:
+        if not inserted:
+            return
+        patients = self.kind == "patients"
+        who, entity, reason = self.who, self.entity, self.reason
+        changes = [_audit_changes(values) for _, values in inserted]
+        patient_ids = [row_id if patients else values["patient_id"] for row_id, values in inserted]
+        if not self.fast:
+            self.conn.execute(
+                t.audit.insert(),
+                [
+                    {
+                        "at": self.at,
+                        "who": who,
+                        "action": "import",
+                        "entity": entity,
+                        "entity_id": row_id,
+                        "patient_id": patient_id,
+                        "reason": reason,
+                        "changes": text,
+                    }
+                    for (row_id, _), patient_id, text in zip(
+                        inserted, patient_ids, changes, strict=True
+                    )
+                ],
             )
-            inserted.extend(zip(result.scalars().all(), batch, strict=True))
-            if batch is with_id:
-                db.sync_sequence(conn, key)
-        conn.execute(
-            t.audit.insert(),
+            return
+        # Every column but `at` is text or an integer, which SQLAlchemy passes to sqlite3 as is;
+        # `at` is the same for every row, so it is converted once.
+        dialect = self.conn.dialect
+        process = t.audit.c.at.type.dialect_impl(dialect).bind_processor(dialect)
+        at = process(self.at) if process is not None else self.at
+        self.conn.exec_driver_sql(
+            "INSERT INTO audit (at, who, action, entity, entity_id, patient_id, reason, changes) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                {
-                    "at": at,
-                    "who": who,
-                    "action": "import",
-                    "entity": entity,
-                    "entity_id": row_id,
-                    "patient_id": row_id if kind == "patients" else values["patient_id"],
-                    "reason": f"import from {source}",
-                    "changes": _json({k: v for k, v in values.items() if k != "patient_id"}),
-                }
-                for row_id, values in inserted
+                (at, who, "import", entity, row_id, patient_id, reason, text)
+                for (row_id, _), patient_id, text in zip(
+                    inserted, patient_ids, changes, strict=True
+                )
             ],
         )
+
+
+def _audit_changes(values: dict[str, Any]) -> str:
+    """The audit row's JSON: the record as imported, without the internal patient_id."""
+    record = values.copy()
+    record.pop("patient_id", None)
+    return _AUDIT_JSON(record)
 
 
 def export_records(store: Store, kind: str) -> Iterable[Record]:
