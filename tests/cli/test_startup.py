@@ -9,8 +9,10 @@ needs them.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,20 +43,27 @@ HEAVY_MODULES = (
 )
 
 
-def imported_by(*args: str) -> set[str]:
-    """The modules a fresh `cervix-watch ARGS...` process has imported when it exits."""
+def probe(*args: str, env: dict[str, str] | None = None) -> tuple[str, int, set[str]]:
+    """Run a fresh `cervix-watch ARGS...`: its stdout, exit status and imported modules."""
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
+        env=env,
     )
     report = json.loads(result.stderr.strip().splitlines()[-1])
+    return result.stdout + result.stderr, report["code"] or 0, set(report["modules"])
+
+
+def imported_by(*args: str) -> set[str]:
+    """The modules a fresh `cervix-watch ARGS...` process has imported when it exits."""
+    text, code, modules = probe(*args)
     # the bare command shows the help as a usage error (exit 2), as click does
-    assert report["code"] in (0, 2, None), result.stderr
-    assert "Usage:" in result.stdout + result.stderr
-    return set(report["modules"])
+    assert code in (0, 2), text
+    assert "Usage:" in text
+    return modules
 
 
 def loaded(modules: set[str], name: str) -> list[str]:
@@ -92,3 +101,53 @@ def test_python_m_help_imports_no_sqlalchemy_or_pandas() -> None:
     names = {line.rsplit("|", 1)[-1].strip() for line in result.stderr.splitlines()}
     assert "cervix_watch.cli.app" in names
     assert not {"sqlalchemy", "pandas", "cervix_watch.domain.models"} & names
+
+
+# `scan add` (log one scan, print GA, CL and the flags it raised) needs the store, the models
+# and the engine, and nothing else: no data frames, reports, templates or charts, and none of
+# the other command modules.
+SCAN_ADD_UNNEEDED = (
+    "pandas",
+    "numpy",
+    "jinja2",
+    "plotext",
+    "cervix_watch.interop",
+    "cervix_watch.report",
+    "cervix_watch.store.importer",
+    "cervix_watch.store.admin",
+    "cervix_watch.store.copy",
+    "cervix_watch.cli.patient",
+    "cervix_watch.cli.events",
+    "cervix_watch.cli.review",
+    "cervix_watch.cli.transfer",
+    "cervix_watch.cli.demo",
+    "cervix_watch.cli.dbcmd",
+    "cervix_watch.cli.render",
+)
+
+
+@pytest.mark.slow
+def test_scan_add_imports_only_what_it_uses(tmp_path: Path) -> None:
+    """`scan add` on an existing database: the store, models and engine, nothing more."""
+    env = {**os.environ, "NO_COLOR": "1", "CERVIX_WATCH_OPERATOR": "probe"}
+    db = str(tmp_path / "clinic.sqlite3")
+    text, code, _ = probe("--db", db, "patient", "add", "P01", "--edd", "2027-03-14", env=env)
+    assert code == 0, text
+    text, code, modules = probe(
+        "--db",
+        db,
+        "scan",
+        "add",
+        "P01",
+        "--date",
+        "2026-11-23",
+        "--cl",
+        "22",
+        "--no-prompt",
+        env=env,
+    )
+    assert code == 0, text
+    assert "Scan 1 saved for P01: GA 24+1" in text
+    assert "cervix_watch.rules.engine" in modules  # the flags were evaluated
+    found = {name: loaded(modules, name) for name in SCAN_ADD_UNNEEDED if loaded(modules, name)}
+    assert found == {}

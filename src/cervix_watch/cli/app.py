@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -41,25 +44,12 @@ class _Group(TyperGroup):
             raise typer.Exit(1) from None
 
 
-app = typer.Typer(
-    name="cervix-watch",
-    cls=_Group,
-    help="Cervical-length surveillance: log scans, review guideline discussion points.\n\n"
-    "The tool prompts discussion; it never orders treatment.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-
 def _version(value: bool) -> None:
     if value:
         output.line(f"cervix-watch {__version__}")
         raise typer.Exit
 
 
-@app.callback()
 def root(
     ctx: typer.Context,
     db: Annotated[
@@ -81,29 +71,156 @@ def root(
     ctx.obj = context.State(db=db, debug=debug)
 
 
-def _register() -> None:
-    from cervix_watch.cli import dbcmd, demo, events, patient, review, scan, transfer
+def _patient(app: typer.Typer) -> None:
+    from cervix_watch.cli import patient
 
     app.add_typer(patient.app, name="patient")
+
+
+def _scan(app: typer.Typer) -> None:
+    from cervix_watch.cli import scan
+
     app.add_typer(scan.app, name="scan")
+
+
+def _exam(app: typer.Typer) -> None:
+    from cervix_watch.cli import events
+
     app.add_typer(events.exam_app, name="exam")
+
+
+def _treatment(app: typer.Typer) -> None:
+    from cervix_watch.cli import events
+
     app.add_typer(events.treatment_app, name="treatment")
+
+
+def _discuss(app: typer.Typer) -> None:
+    from cervix_watch.cli import events
+
     app.command("discuss")(events.discuss)
+
+
+def _import(app: typer.Typer) -> None:
+    from cervix_watch.cli import transfer
+
     app.command("import")(transfer.import_command)
+
+
+def _export(app: typer.Typer) -> None:
+    from cervix_watch.cli import transfer
+
     app.command("export")(transfer.export_command)
+
+
+def _review(app: typer.Typer) -> None:
+    from cervix_watch.cli import review
+
     app.command("review")(review.review)
+
+
+def _due(app: typer.Typer) -> None:
+    from cervix_watch.cli import review
+
     app.command("due")(review.due)
+
+
+def _rules(app: typer.Typer) -> None:
+    from cervix_watch.cli import review
+
     app.add_typer(review.rules_app, name="rules")
+
+
+def _demo(app: typer.Typer) -> None:
+    from cervix_watch.cli import demo
+
     app.command("demo")(demo.demo)
+
+
+def _db(app: typer.Typer) -> None:
+    from cervix_watch.cli import dbcmd
+
     app.add_typer(dbcmd.app, name="db")
 
 
-_register()
+# Every top-level command, in the order --help lists them, with what registers it.
+COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
+    "patient": _patient,
+    "scan": _scan,
+    "exam": _exam,
+    "treatment": _treatment,
+    "discuss": _discuss,
+    "import": _import,
+    "export": _export,
+    "review": _review,
+    "due": _due,
+    "rules": _rules,
+    "demo": _demo,
+    "db": _db,
+}
+
+
+def build(only: str | None = None) -> typer.Typer:
+    """The root command with every command registered, or with just `only` (see `main`)."""
+    app = typer.Typer(
+        name="cervix-watch",
+        cls=_Group,
+        help="Cervical-length surveillance: log scans, review guideline discussion points.\n\n"
+        "The tool prompts discussion; it never orders treatment.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(root)
+    for name, register in COMMANDS.items():
+        if only is None or name == only:
+            register(app)
+    return app
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`, the complete root command (tests, embedding), built once on first use."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    complete = build()
+    globals()["app"] = complete
+    return complete
+
+
+# Root options that take a value: the word after them is not the command.
+_VALUE_OPTIONS = frozenset({"--db"})
+
+
+def command_named(args: list[str]) -> str | None:
+    """The command a command line runs, when it is certain to be one of ours; else None.
+
+    Only the root options are skipped; anything unusual (an unknown word, `--`, shell
+    completion) gives None, and the whole tree is built as before.
+    """
+    if any(key.startswith("_") and key.endswith("_COMPLETE") for key in os.environ):
+        return None
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUE_OPTIONS:
+            skip = True
+        elif arg == "--":
+            return None
+        elif not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app(prog_name="cervix-watch")
+    """Console-script entry point.
+
+    Building the click tree of every command (and importing every command module) is a
+    measurable part of a one-scan `scan add`; a command line that names one command gets a
+    tree with only that command, which parses, helps and fails exactly as the full one.
+    """
+    build(command_named(sys.argv[1:]))(prog_name="cervix-watch")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -27,12 +27,23 @@ CURRENT_VERSION = len(MIGRATIONS)
 
 def schema_version(conn: sa.Connection) -> int:
     """The version recorded in the database, 0 for an empty one."""
-    if not sa.inspect(conn).has_table("settings"):
+    if not _has_settings_table(conn):
         return 0
     value = conn.execute(
         sa.select(tables.settings.c.value).where(tables.settings.c.key == SCHEMA_KEY)
     ).scalar_one_or_none()
     return int(value) if value is not None else 0
+
+
+def _has_settings_table(conn: sa.Connection) -> bool:
+    if conn.dialect.name == "sqlite":
+        # Every command asks this on open: SQLite's catalogue answers it directly, where
+        # `sa.inspect` would first import SQLAlchemy's whole reflection layer.
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"
+        ).first()
+        return found is not None
+    return sa.inspect(conn).has_table("settings")
 
 
 def check_not_newer(version: int) -> None:
