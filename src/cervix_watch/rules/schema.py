@@ -43,9 +43,13 @@ _SYMBOL = {"lt": "<", "le": "<=", "gt": ">", "ge": ">="}
 
 
 class Spec(BaseModel):
-    """Base of every profile model: immutable, and a misspelt key is an error, not ignored."""
+    """Base of every profile model: immutable, and a misspelt key is an error, not ignored.
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    Validators are built on first validation, not at import: a built-in profile read from
+    the cache (`profile._load_builtin`) never needs them.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
 
 class Window(Spec):
