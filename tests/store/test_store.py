@@ -12,7 +12,16 @@ import pytest
 from tests.conftest import both_backends
 
 from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError
-from cervix_watch.domain.models import Closure, Patient, Scan, build
+from cervix_watch.domain.models import (
+    Closure,
+    Discussion,
+    Exam,
+    Patient,
+    Record,
+    Scan,
+    Treatment,
+    build,
+)
 from cervix_watch.store import db, migrations
 from cervix_watch.store.store import Store
 
@@ -145,3 +154,50 @@ def test_postgres_url_without_driver_is_a_database_error() -> None:
     location = db.resolve("postgresql://nurse:secret@localhost/cw")
     assert location.url.startswith("postgresql+psycopg://")
     assert "secret" not in location.describe()
+
+
+@both_backends
+def test_records_read_back_in_bulk_equal_the_validated_records_written(store: Store) -> None:
+    """patient_files builds records without validating them again; each must be a complete,
+    valid record equal to what was written (every field set, as model_validate would)."""
+    written: list[Record] = [
+        scan(cl_mm=(24.5,)),
+        scan(
+            date="2026-10-20",
+            cl_mm=(19, 18.5),
+            funneling=True,
+            funnel_shape="U",
+            sludge=True,
+            notes="é",
+        ),
+        build(Exam, {"mrn": "P01", "date": "2026-10-20", "dilation_cm": 1.5, "bleeding": "yes"}),
+        build(
+            Treatment,
+            {"mrn": "P01", "type": "cerclage", "kind": "ultrasound", "start": "2026-10-21"},
+        ),
+        build(
+            Discussion,
+            {
+                "mrn": "P01",
+                "action": "cerclage-discussion",
+                "date": "2026-10-20",
+                "outcome": "declined",
+            },
+        ),
+    ]
+    scan_ids = [store.add_scan(written[0], "t"), store.add_scan(written[1], "t")]
+    store.add_exam(written[2], "t")  # type: ignore[arg-type]
+    store.add_treatment(written[3], "t")  # type: ignore[arg-type]
+    store.add_discussion(written[4], "t")  # type: ignore[arg-type]
+    [f] = store.patient_files()
+    read: list[Record] = [f.patient, *f.scans, *f.exams, *f.treatments, *f.discussions]
+    for record in read:
+        assert record.model_fields_set == set(type(record).model_fields), type(record)
+        assert type(record).model_validate(record.model_dump()) == record
+    assert f.scans == [
+        written[0].model_copy(update={"scan_id": scan_ids[0]}),  # type: ignore[union-attr]
+        written[1].model_copy(update={"scan_id": scan_ids[1]}),  # type: ignore[union-attr]
+    ]
+    assert f.exams == [written[2]]
+    assert f.discussions == [written[4]]
+    assert f.treatments[0].model_copy(update={"treatment_id": None}) == written[3]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from cervix_watch.bulk import collector_paused
 from cervix_watch.cli import context
 
 if TYPE_CHECKING:
@@ -45,5 +46,6 @@ def clinic_review(
     """The review of every active patient (or one) and the histories it was computed from."""
     from cervix_watch.rules import review_clinic
 
-    histories = {f.patient.mrn: history_of(f) for f in state.store().patient_files(mrn)}
-    return review_clinic(histories.values(), as_of, profile), histories
+    with collector_paused():
+        histories = {f.patient.mrn: history_of(f) for f in state.store().patient_files(mrn)}
+        return review_clinic(histories.values(), as_of, profile), histories

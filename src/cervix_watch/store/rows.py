@@ -1,11 +1,12 @@
 """Conversions between table rows and domain records. Rows read back were validated on the
-way in, so they are rebuilt with `model_construct` (no second validation: bulk reads stay fast).
+way in, so they are rebuilt without a second validation (bulk reads stay fast): `_trusted`
+does what pydantic's `model_construct` does for a record whose every field is given.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, TypeVar
 
 from cervix_watch.domain.enums import (
     Action,
@@ -22,6 +23,24 @@ from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan,
 
 PATIENT_FIELDS = tuple(Patient.model_fields)
 
+R = TypeVar("R", Patient, Closure, Scan, Exam, Treatment, Discussion)
+_set = object.__setattr__
+
+
+def _trusted(cls: type[R], values: dict[str, Any]) -> R:
+    """`cls.model_construct(**values)` for values naming every field, about 4x cheaper.
+
+    `model_construct` walks every field looking for aliases and defaults; a stored
+    row has neither, and a review of 50,000 patients builds 300,000 records.
+    The result is equal to `model_construct`'s (tests/store/test_store.py checks it).
+    """
+    record = cls.__new__(cls)
+    _set(record, "__dict__", values)
+    _set(record, "__pydantic_fields_set__", set(values))
+    _set(record, "__pydantic_extra__", None)
+    _set(record, "__pydantic_private__", None)
+    return record
+
 
 def patient_values(patient: Patient) -> dict[str, Any]:
     return {name: getattr(patient, name) for name in PATIENT_FIELDS}
@@ -31,16 +50,19 @@ def patient_from_row(row: Mapping[Any, Any]) -> Patient:
     values = {name: row[name] for name in PATIENT_FIELDS}
     values["prior_cerclage"] = PriorCerclage(values["prior_cerclage"])
     values["cervical_excision"] = CervicalExcision(values["cervical_excision"])
-    return Patient.model_construct(**values)
+    return _trusted(Patient, values)
 
 
 def closure_from_row(row: Mapping[Any, Any]) -> Closure | None:
     if row["closed_date"] is None:
         return None
-    return Closure.model_construct(
-        date=row["closed_date"],
-        outcome=CloseOutcome(row["close_outcome"]),
-        ga_days=row["close_ga_days"],
+    return _trusted(
+        Closure,
+        {
+            "date": row["closed_date"],
+            "outcome": CloseOutcome(row["close_outcome"]),
+            "ga_days": row["close_ga_days"],
+        },
     )
 
 
@@ -62,22 +84,60 @@ def scan_values(scan: Scan) -> dict[str, Any]:
     }
 
 
+# The scan columns a read needs, in the order `scan_from_columns` takes them.
+SCAN_COLUMNS = (
+    "patient_id",
+    "scan_id",
+    "date",
+    "route",
+    "cl1_mm",
+    "cl2_mm",
+    "cl3_mm",
+    "funneling",
+    "funnel_length_mm",
+    "funnel_width_mm",
+    "funnel_shape",
+    "sludge",
+    "operator",
+    "notes",
+)
+_ROUTES = {member.value: member for member in Route}
+_SHAPES: dict[str | None, FunnelShape | None] = {shape.value: shape for shape in FunnelShape}
+_SHAPES.update({None: None, "": None})
+
+
 def scan_from_row(row: Mapping[Any, Any], mrn: str) -> Scan:
-    cl = tuple(v for v in (row["cl1_mm"], row["cl2_mm"], row["cl3_mm"]) if v is not None)
-    shape = row["funnel_shape"]
-    return Scan.model_construct(
-        scan_id=row["scan_id"],
-        mrn=mrn,
-        date=row["date"],
-        route=Route(row["route"]),
-        cl_mm=cl,
-        funneling=bool(row["funneling"]),
-        funnel_length_mm=row["funnel_length_mm"],
-        funnel_width_mm=row["funnel_width_mm"],
-        funnel_shape=FunnelShape(shape) if shape else None,
-        sludge=bool(row["sludge"]),
-        operator=row["operator"],
-        notes=row["notes"],
+    return scan_from_columns([row[name] for name in SCAN_COLUMNS], mrn)
+
+
+def scan_from_columns(columns: Sequence[Any], mrn: str) -> Scan:
+    """A stored scan from its SCAN_COLUMNS values (a bulk read's plain row tuple).
+
+    Measurements are stored from cl1_mm on; an empty one in between is skipped.
+    """
+    _, scan_id, on, route, cl1, cl2, cl3 = columns[:7]
+    funneling, length, width, shape, sludge, by, notes = columns[7:]
+    cl: tuple[float, ...]
+    if cl2 is None:
+        cl = (cl1,) if cl3 is None else (cl1, cl3)
+    else:
+        cl = (cl1, cl2) if cl3 is None else (cl1, cl2, cl3)
+    return _trusted(
+        Scan,
+        {
+            "scan_id": scan_id,
+            "mrn": mrn,
+            "date": on,
+            "route": _ROUTES[route],
+            "cl_mm": cl,
+            "funneling": bool(funneling),
+            "funnel_length_mm": length,
+            "funnel_width_mm": width,
+            "funnel_shape": _SHAPES[shape],
+            "sludge": bool(sludge),
+            "operator": by,
+            "notes": notes,
+        },
     )
 
 
@@ -86,15 +146,18 @@ def exam_values(exam: Exam) -> dict[str, Any]:
 
 
 def exam_from_row(row: Mapping[Any, Any], mrn: str) -> Exam:
-    return Exam.model_construct(
-        mrn=mrn,
-        date=row["date"],
-        dilation_cm=row["dilation_cm"],
-        membranes_visible=bool(row["membranes_visible"]),
-        contractions=bool(row["contractions"]),
-        bleeding=bool(row["bleeding"]),
-        infection_signs=bool(row["infection_signs"]),
-        notes=row["notes"],
+    return _trusted(
+        Exam,
+        {
+            "mrn": mrn,
+            "date": row["date"],
+            "dilation_cm": row["dilation_cm"],
+            "membranes_visible": bool(row["membranes_visible"]),
+            "contractions": bool(row["contractions"]),
+            "bleeding": bool(row["bleeding"]),
+            "infection_signs": bool(row["infection_signs"]),
+            "notes": row["notes"],
+        },
     )
 
 
@@ -109,14 +172,17 @@ def treatment_values(treatment: Treatment) -> dict[str, Any]:
 
 
 def treatment_from_row(row: Mapping[Any, Any], mrn: str) -> Treatment:
-    return Treatment.model_construct(
-        treatment_id=row["treatment_id"],
-        mrn=mrn,
-        type=TreatmentType(row["type"]),
-        kind=CerclageKind(row["kind"]) if row["kind"] else None,
-        start=row["start"],
-        end=row["end"],
-        notes=row["notes"],
+    return _trusted(
+        Treatment,
+        {
+            "treatment_id": row["treatment_id"],
+            "mrn": mrn,
+            "type": TreatmentType(row["type"]),
+            "kind": CerclageKind(row["kind"]) if row["kind"] else None,
+            "start": row["start"],
+            "end": row["end"],
+            "notes": row["notes"],
+        },
     )
 
 
@@ -130,10 +196,13 @@ def discussion_values(discussion: Discussion) -> dict[str, Any]:
 
 
 def discussion_from_row(row: Mapping[Any, Any], mrn: str) -> Discussion:
-    return Discussion.model_construct(
-        mrn=mrn,
-        action=Action(row["action"]),
-        date=row["date"],
-        outcome=Outcome(row["outcome"]),
-        notes=row["notes"],
+    return _trusted(
+        Discussion,
+        {
+            "mrn": mrn,
+            "action": Action(row["action"]),
+            "date": row["date"],
+            "outcome": Outcome(row["outcome"]),
+            "notes": row["notes"],
+        },
     )

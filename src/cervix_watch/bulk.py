@@ -1,0 +1,31 @@
+"""Helpers for work over a whole clinic at once (hundreds of thousands of small records)."""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk read or review.
+
+    Reference counting still frees every record as usual; only the collector's
+    passes are skipped. A clinic of 50,000 patients is some 300,000 records,
+    none of which holds a reference cycle, and the collector's repeated full
+    passes over that growing heap cost as much as building the records.
+
+    On the way out the objects made meanwhile are frozen (`gc.freeze`): moved
+    out of the collector's sight, so its next pass does not walk them all at
+    once either. They are still freed by reference counting; a reference cycle
+    among them would only be reclaimed at exit, and a CLI process is short.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
