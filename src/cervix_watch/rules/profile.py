@@ -145,91 +145,10 @@ def check_profile_file(path: str | Path) -> list[Problem]:
 @lru_cache(maxsize=8)
 def _load_builtin(name: str) -> Profile:
     data = (resources.files("cervix_watch.rules") / _PACKAGE_DIR / f"{name}.toml").read_bytes()
-    cache = _cache_file(name, data)
-    cached = _read_cache(cache)
-    if cached is not None:
-        return cached
     profile, problems = _parse(data, f"built-in profile {name}")
     if profile is None:  # a broken shipped file is a bug, but still say where
         raise InputError(problems)
-    _write_cache(cache, profile)
     return profile
-
-
-# A built-in profile is validated once per (file, schema code, pydantic) and the result kept
-# in the user's cache folder: validating it means building the pydantic validators of every
-# profile model, a measurable part of a one-scan `scan add`. Only a profile that validated
-# is kept, so a bad file is still refused, with the same messages. Any problem with the
-# cache (missing, unreadable, foreign, stale) falls back to validating.
-_SCHEMA_MODULES = (
-    "cervix_watch.rules.profile",
-    "cervix_watch.rules.schema",
-    "cervix_watch.rules.specs",
-    "cervix_watch.domain.enums",
-    "cervix_watch.domain.ga",
-)
-
-
-def _cache_file(name: str, data: bytes) -> Path | None:
-    import hashlib
-    import sys
-
-    import pydantic
-
-    digest = hashlib.sha256(data)
-    digest.update(f"{sys.version}|{pydantic.VERSION}|{name}".encode())
-    try:
-        for module in _SCHEMA_MODULES:
-            digest.update(Path(sys.modules[module].__file__ or "").read_bytes())
-        from platformdirs import user_cache_dir
-
-        folder = Path(user_cache_dir("cervix-watch", appauthor=False)) / "profiles"
-    except (KeyError, OSError):
-        return None
-    return folder / f"{name}-{digest.hexdigest()[:40]}.pickle"
-
-
-def _read_cache(cache: Path | None) -> Profile | None:
-    import os
-    import pickle
-
-    if cache is None:
-        return None
-    try:
-        with cache.open("rb") as handle:
-            status = os.fstat(handle.fileno())
-            # only a file this user wrote and nobody else could have changed
-            if status.st_uid != os.getuid() or status.st_mode & 0o022:
-                return None
-            profile = pickle.load(handle)  # noqa: S301 (our own file, checked above)
-    except Exception:  # missing, truncated, or from an incompatible program: validate instead
-        return None
-    return profile if isinstance(profile, Profile) else None
-
-
-def _write_cache(cache: Path | None, profile: Profile) -> None:
-    import os
-    import pickle
-    import tempfile
-
-    if cache is None:
-        return
-    try:
-        cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=cache.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(profile, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, cache)
-        except BaseException:
-            os.unlink(temporary)
-            raise
-        stem = cache.name.rsplit("-", 1)[0]
-        for stale in cache.parent.glob(f"{stem}-*.pickle"):  # older files or schema code
-            if stale != cache and stale.name.rsplit("-", 1)[0] == stem:
-                stale.unlink(missing_ok=True)
-    except OSError:
-        return  # a read-only home is fine: the next run validates again
 
 
 def _parse(data: bytes, source: str) -> tuple[Profile | None, list[Problem]]:
