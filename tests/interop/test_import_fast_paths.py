@@ -9,49 +9,57 @@ from typing import Any
 import pytest
 
 from cervix_watch.domain.enums import Route
-from cervix_watch.store.importer import _audit_changes
+from cervix_watch.store.importer import _audit_texts
 
 _REFERENCE = json.JSONEncoder(default=str, ensure_ascii=False, sort_keys=True).encode
 
 TEXTS = [
     "",
-    "plain",
+    "a, b",
     'quo"te',
     "back\\slash",
     "tab\there",
     "new\nline",
     "\x01\x1f",
-    "é ü 漢",
+    "é 漢",
     "\u2028",
 ]
 
 
-@pytest.mark.parametrize("text", TEXTS)
-def test_audit_json_matches_json_dumps(text: str) -> None:
-    values: dict[str, Any] = {
+def _expected(values: dict[str, Any]) -> str:
+    return _REFERENCE({k: v for k, v in values.items() if k != "patient_id"})
+
+
+def _record(text: str, number: float | None) -> dict[str, Any]:
+    return {
         "patient_id": 7,
         "date": date(2026, 10, 8),
         "route": Route.TV,
-        "cl1_mm": 38.0,
+        "cl1_mm": number,
         "cl2_mm": 1e-7,
         "cl3_mm": None,
         "funneling": True,
-        "sludge": False,
+        "sludge": number is None,
         "scan_id": 12,
         "operator": text,
         "notes": text * 3,
+        "mixed": text if number is None else number,
+        "shape": text if number is None else None,
         "voided_at": datetime(2026, 1, 2, 3, 4, 5),
-        "big": 12345678901234567890.5,
+        "big": 12345678901234567890,
         "odd": float("inf"),
-        "zero": date(999, 1, 2),
+        "early": date(999, 1, 2),
     }
-    expected = _REFERENCE({k: v for k, v in values.items() if k != "patient_id"})
-    assert _audit_changes(values) == expected
-    assert _audit_changes({**values, "notes": None}) == _REFERENCE(
-        {k: v for k, v in {**values, "notes": None}.items() if k != "patient_id"}
-    )
 
 
-def test_audit_json_single_and_no_field() -> None:
-    assert _audit_changes({"mrn": "A1"}) == _REFERENCE({"mrn": "A1"})
-    assert _audit_changes({"patient_id": 1}) == "{}" == _REFERENCE({})
+@pytest.mark.parametrize("text", TEXTS)
+def test_audit_json_matches_json_dumps(text: str) -> None:
+    batch = [_record(text, 38.0), _record(text, None), _record("x, y", -0.5)]
+    assert _audit_texts(batch) == [_expected(values) for values in batch]
+
+
+def test_audit_json_odd_batches() -> None:
+    assert _audit_texts([{"mrn": "A1"}]) == [_REFERENCE({"mrn": "A1"})]
+    assert _audit_texts([{"patient_id": 1}]) == ["{}"]
+    uneven = [{"a": 1, "b": "x"}, {"a": 2, "c": "y"}, {"a": 3}]
+    assert _audit_texts(uneven) == [_expected(values) for values in uneven]
