@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from tests.conftest import Cli, both_backends
@@ -159,3 +160,38 @@ def test_patient_show_json_has_scans_flags_and_audit(registered: Cli) -> None:
     actions = {f["action"] for f in shown["review"]["flags"]}
     assert "cerclage-discussion" in actions
     assert [a["action"] for a in shown["audit"]] == ["add", "add", "add", "void"]
+    assert (shown["risk"], shown["risk_by_history_only"]) == ("high", False)  # CL 21 mm
+
+
+def test_patient_show_json_spells_previous_birth_ga_and_risk_as_in_csv(registered: Cli) -> None:
+    """Previous-birth GAs read back as w+d (as patients.csv), the risk category in lower case."""
+    registered("patient", "add", "P09", "--edd", "2027-03-14", "--prior-sptb-weeks", "28+0")
+    result = registered("patient", "show", "P09", "--as-of", "2026-10-15", "--format", "json")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(result.stdout)
+    assert shown["patient"]["prior_sptb_weeks"] == "28+0"
+    assert shown["patient"]["prior_pprom_weeks"] is None
+    assert (shown["risk"], shown["risk_by_history_only"]) == ("high", False)
+
+
+def test_export_into_a_missing_folder_is_one_line_naming_out(
+    registered: Cli, tmp_path: Path
+) -> None:
+    """export --out into a folder that does not exist: exit 1, one line naming --out, no file."""
+    target = tmp_path / "no-such-folder" / "patients.csv"
+    result = registered("export", "patients", "--out", str(target))
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        f"error: out: cannot write {target}: No such file or directory"
+    ]
+    assert not target.parent.exists()
+
+
+def test_patient_list_refuses_an_unknown_risk_category(registered: Cli) -> None:
+    """--risk takes high, intermediate or low (any case); anything else is a usage error."""
+    assert registered("patient", "list", "--risk", "medium").exit_code == 2
+    shown = registered("patient", "list", "--risk", "HIGH", "--format", "json")
+    assert shown.exit_code == 0, shown.output
+    assert [row["mrn"] for row in json.loads(shown.stdout)] == ["P01"]  # prior sPTB: high
+    low = registered("patient", "list", "--risk", "low", "--format", "json")
+    assert json.loads(low.stdout) == []

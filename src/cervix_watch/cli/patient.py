@@ -11,6 +11,7 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.context import OperatorOption, ReasonOption
 from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.domain.enums import Risk
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
 
@@ -217,8 +218,8 @@ def list_(
         bool, typer.Option("--active/--all", help="Only active pregnancies, or every patient.")
     ] = True,
     risk: Annotated[
-        str | None,
-        typer.Option("--risk", help="Only this risk category: high, intermediate or low."),
+        Risk | None,
+        typer.Option("--risk", help="Only this risk category.", case_sensitive=False),
     ] = None,
     profile: Annotated[
         str | None, typer.Option("--profile", help="Guideline profile for the risk category.")
@@ -229,7 +230,7 @@ def list_(
     from cervix_watch.cli.views import patient_rows
 
     today = date.today()
-    records = patient_rows(context.state(ctx), today, active, risk, profile)
+    records = patient_rows(context.state(ctx), today, active, risk.value if risk else None, profile)
     columns = ["mrn", "name", "edd", "ga", "risk", "status", "scans", "latest_cl_mm"]
     if format_ is ListFormat.JSON:
         output.print_json([dict(zip(columns, r, strict=True)) for r in records])

@@ -15,7 +15,7 @@ import os
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.domain.errors import InputError, Problem
@@ -86,14 +86,23 @@ def plain_text(renderable: RenderableType) -> str:
     return Text.from_ansi(captured.get()).plain
 
 
-def write_file(path: Path, text: str) -> None:
-    """Create or replace `path` with owner-only permissions (the report names patients)."""
+def open_private(path: Path) -> TextIO:
+    """Create or replace `path` for writing, owner-only (reports and exports name patients).
+
+    A path that cannot be written (missing folder, no permission) is the user's
+    input problem: one line naming --out, exit 1.
+    """
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     except OSError as error:
         raise InputError(Problem("out", f"cannot write {path}: {error.strerror}")) from None
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-        os.fchmod(handle.fileno(), FILE_MODE)  # an existing file keeps its old mode otherwise
+    os.fchmod(fd, FILE_MODE)  # an existing file keeps its old mode otherwise
+    return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+
+def write_file(path: Path, text: str) -> None:
+    """Create or replace `path` with owner-only permissions and write `text`."""
+    with open_private(path) as handle:
         handle.write(text)
 
 
@@ -120,10 +129,10 @@ def show_patient(
     patient = history.patient
     current = review.patients[0] if review.patients else None
     # an inactive patient is not reviewed: show her category by history alone
-    if current is not None:
-        risk = current.risk.value.upper()
-    else:
-        risk = f"{risk_by_history(profile, patient).value.upper()} (by history; not reviewed)"
+    category = current.risk if current is not None else risk_by_history(profile, patient)
+    risk = category.value.upper()
+    if current is None:
+        risk += " (by history; not reviewed)"
     view = PatientView(
         patient=patient,
         closure=history.closure,
@@ -131,6 +140,7 @@ def show_patient(
         profile=profile.name,
         review=current,
         risk=risk,
+        risk_category=category.value,
         risk_reasons=tuple(risk_reasons(profile, patient)),
         scans=history.scans,
         voided=tuple(store.voided_scans(patient.mrn)),

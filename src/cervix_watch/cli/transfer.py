@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -144,8 +143,8 @@ def export_command(
     if out is None:
         write_csv(kind.value, records, sys.stdout)
         return
-    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+    from cervix_watch.cli.render import open_private
+
+    with open_private(out) as handle:
         count = write_csv(kind.value, records, handle)
-    os.chmod(out, 0o600)
     output.note(f"Wrote {count} {kind.value} to {out}.")

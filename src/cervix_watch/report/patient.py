@@ -41,7 +41,8 @@ class PatientView:
     as_of: date
     profile: str
     review: PatientReview | None  # None: not active on the review date
-    risk: str
+    risk: str  # as printed, e.g. "HIGH" or "LOW (by history; not reviewed)"
+    risk_category: str  # the category's value, e.g. "high" (JSON)
     risk_reasons: tuple[str, ...]
     scans: tuple[Scan, ...]
     voided: tuple[VoidedScan, ...]

@@ -23,17 +23,27 @@ def _scan(view: PatientView, scan: Any) -> dict[str, Any]:
     }
 
 
+def _patient(view: PatientView) -> dict[str, Any]:
+    """The patient's fields; previous-birth GAs spelled w+d as in patients.csv."""
+    values = view.patient.model_dump(mode="json")
+    for name in ("prior_sptb_weeks", "prior_pprom_weeks"):
+        if values[name] is not None:
+            values[name] = format_ga(values[name])
+    return values
+
+
 def patient_json(view: PatientView) -> dict[str, Any]:
     """Everything `patient show` prints, as plain JSON values."""
     patient = view.patient
     return {
         "as_of": view.as_of.isoformat(),
         "profile": view.profile,
-        "patient": patient.model_dump(mode="json"),
+        "patient": _patient(view),
         "ga_today": format_ga(patient.ga_on(view.as_of)),
         "status": status_words(view),
         "closure": None if view.closure is None else view.closure.model_dump(mode="json"),
-        "risk": view.risk,
+        "risk": view.risk_category,
+        "risk_by_history_only": view.review is None,
         "risk_reasons": list(view.risk_reasons),
         "review": None if view.review is None else view.review.to_json_dict(),
         "scans": [_scan(view, s) for s in view.scans],
