@@ -55,13 +55,12 @@ def test_file_is_created_owner_only(loaded: Cli, tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
-def test_html_without_out_is_a_one_line_error(loaded: Cli) -> None:
-    """`--format html` without --out exits 1 with one line and prints no page."""
+def test_html_without_out_is_a_usage_error(loaded: Cli) -> None:
+    """`--format html` without --out is a usage error (exit 2) naming --out; no page printed."""
     result = loaded("review", "--as-of", AS_OF, "--format", "html")
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout == ""
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "--out" in result.stderr
+    assert "Invalid value for --out: --format html writes a file" in result.stderr
 
 
 def test_chart_lines_come_from_the_profile(loaded: Cli, tmp_path: Path) -> None:

@@ -46,10 +46,7 @@ def render_review(
         return
     text = review_text(review, histories, profile, fmt)
     if out is None:
-        if fmt == "html":
-            raise InputError(
-                Problem("out", "--format html writes a file: give --out FILE (created 0600)")
-            )
+        assert fmt != "html", "the review command asks for --out first"
         sys.stdout.write(text)
         sys.stdout.flush()
     else:

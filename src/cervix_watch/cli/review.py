@@ -50,6 +50,9 @@ def review(
     ] = None,
 ) -> None:
     """The weekly review: every active patient's discussion points, most pressing first."""
+    if format_ is ReviewFormat.HTML and out is None:
+        # an HTML page on a terminal helps nobody; say so before any work (usage error, exit 2)
+        raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
     state = context.state(ctx)
     on = context.parse_date("as_of", as_of) or date.today()
     chosen = clinic.resolve_profile(state, profile)

@@ -28,6 +28,7 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite
 
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.models import (
@@ -169,12 +170,19 @@ class _Planner:
             else:
                 self.remembered[self.key(values)] = None
 
-    def patients_named(self, mrns: Iterable[str]) -> dict[str, sa.Row[Any]]:
-        """Stored patients by MRN (all their columns), for the MRNs of one chunk."""
+    def patients_named(
+        self, mrns: Iterable[str], columns: Sequence[str] = ()
+    ) -> dict[str, sa.Row[Any]]:
+        """Stored patients by MRN, for the MRNs of one chunk: these columns (and mrn), or all.
+
+        Events need four columns; reading only those spares converting the rest
+        (dates are parsed in Python) for every patient of every chunk.
+        """
         found: dict[str, sa.Row[Any]] = {}
         wanted = list(set(mrns))
+        selected = [t.patients.c[name] for name in ("mrn", *columns)] if columns else [t.patients]
         for start in range(0, len(wanted), _LOOKUP):
-            query = sa.select(t.patients).where(
+            query = sa.select(*selected).where(
                 t.patients.c.mrn.in_(wanted[start : start + _LOOKUP])
             )
             found.update((r.mrn, r) for r in self.conn.execute(query))
@@ -251,7 +259,10 @@ def _plan_events(
 ) -> tuple[list[dict[str, Any]], int, list[Problem]]:
     source, today, to_values, key_of = planner.source, planner.today, planner.to_values, planner.key
     date_field, treatments = planner.date_field, planner.kind == "treatments"
-    patients = planner.patients_named(record.mrn for _, record in records)  # type: ignore[attr-defined]
+    patients = planner.patients_named(
+        (record.mrn for _, record in records),  # type: ignore[attr-defined]
+        ("patient_id", "lmp", "edd"),
+    )
     # stored keys, then the keys planned so far in this chunk: one set, one lookup per row
     # (hashing a record's key is a good part of planning it)
     known = planner.stored_keys(p.patient_id for p in patients.values())
@@ -410,9 +421,7 @@ class _Writer:
         get = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
         columns: list[Iterable[Any]] = list(zip(*map(get, batch), strict=True))
         for i, name in enumerate(names):
-            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-            if process is not None:
-                columns[i] = map(process, columns[i])
+            columns[i] = _bound(table.c[name].type.dialect_impl(dialect), dialect, columns[i])
         quote = dialect.identifier_preparer.quote
         statement = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
@@ -462,6 +471,34 @@ class _Writer:
                 )
             ],
         )
+
+
+def _bound(
+    impl: sa.types.TypeEngine[Any], dialect: sa.Dialect, values: Iterable[Any]
+) -> Iterable[Any]:
+    """One column's values as SQLite takes them: what SQLAlchemy's bind processor gives.
+
+    For the two common cases the same conversion is done by a C function over the
+    whole column (`int` of a bool where SQLite has no native boolean, ISO text
+    of a date in SQLite's default DATE format): the processors are Python
+    functions called once per value, a tenth of the insert's time.
+    """
+    process = impl.bind_processor(dialect)
+    if process is None:
+        return values
+    types = set(map(type, values))
+    if types == {bool} and isinstance(impl, sa.Boolean) and not dialect.supports_native_boolean:
+        return map(int, values)
+    if (
+        types == {date}
+        and isinstance(impl, sqlite.DATE)
+        and getattr(impl, "_storage_format", None) == _SQLITE_ISO_DATE
+    ):
+        return map(date.isoformat, values)
+    return map(process, values)
+
+
+_SQLITE_ISO_DATE = "%(year)04d-%(month)02d-%(day)02d"
 
 
 def _audit_changes(values: dict[str, Any]) -> str:
