@@ -97,3 +97,15 @@ def flag(result: PatientReview, action: str) -> Flag:
     found = [f for f in result.flags if f.action.value == action]
     assert len(found) == 1, f"expected one {action} flag, got {[f.action for f in result.flags]}"
     return found[0]
+
+
+def only_rule(profile: str, rule_id: str) -> Profile:
+    """Built-in `profile` keeping only `rule_id`: sees a rule that another one masks in the review.
+
+    One flag per action keeps the first rule on a tie, so e.g. nice.choice hides
+    nice.vp-short-cervix; with the rule alone, its flag shows whether it was raised.
+    """
+    loaded = load_profile(profile)
+    kept = tuple(r for r in loaded.rules if r.id == rule_id)
+    assert len(kept) == 1, f"no rule {rule_id} in {profile}"
+    return loaded.model_copy(update={"rules": kept})

@@ -106,6 +106,15 @@ def test_single_scan_schedule_low_risk() -> None:
     assert review(p, scan(p, "16+0", 35.0)).next_scan_due is None
 
 
+@pytest.mark.parametrize(("at", "due"), [("22+6", True), ("23+0", False)])
+def test_acog_low_risk_window_ends_at_22_6(at: str, due: bool) -> None:
+    """ACOG low risk: the single-scan window 18+0 to 22+6 includes 22+6 (overdue since 18+0)."""
+    p = patient(at)
+    result = review(p)
+    assert result.next_scan_due == (on(p, "18+0") if due else None)
+    assert ("scan-overdue" in actions(result)) is due
+
+
 def test_single_scan_overdue() -> None:
     """ACOG low risk at 19+5 with no scan: overdue since 18+0."""
     p = patient("19+5")
@@ -143,3 +152,12 @@ def test_nice_intermediate_single_window() -> None:
     assert (
         review(patient("22+1", cervical_excision="cone"), profile="nice-ng25").next_scan_due is None
     )
+
+
+@pytest.mark.parametrize(("at", "due"), [("22+0", True), ("22+1", False)])
+def test_nice_intermediate_window_includes_22_0(at: str, due: bool) -> None:
+    """NICE intermediate risk: the single-scan window 18+0 to 22+0 includes 22+0."""
+    p = patient(at, cervical_excision="cone")
+    result = review(p, profile="nice-ng25")
+    assert result.next_scan_due == (on(p, "18+0") if due else None)
+    assert ("scan-overdue" in actions(result)) is due

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rules_factories import actions, exam, patient, review, scan, treatment
+from rules_factories import actions, exam, only_rule, patient, review, scan, treatment
 
 from cervix_watch.domain.enums import Priority, Route
 
 NO_HISTORY: dict[str, Any] = {}
 SPTB_26 = {"prior_sptb_weeks": "26+3"}
 SPTB_35 = {"prior_sptb_weeks": "35+0"}
+PPROM_30 = {"prior_pprom_weeks": "30+0"}
+TWINS = {"fetuses": 2}
 
 # (profile, history, review GA, [(scan GA, CL mm)], action, rule that raises it or None)
 SCAN_CASES = [
@@ -91,6 +93,25 @@ SCAN_CASES = [
         "smfm.vp-shared-decision",
     ),
     ("acog-smfm", NO_HISTORY, "20+0", [("20+0", 25.1)], "progesterone-discussion", None),
+    # its own window, 16+0 to before 24+0 (22 mm: above vp-short-cervix's 20 mm)
+    ("acog-smfm", NO_HISTORY, "15+6", [("15+6", 22.0)], "progesterone-discussion", None),
+    (
+        "acog-smfm",
+        NO_HISTORY,
+        "16+0",
+        [("16+0", 22.0)],
+        "progesterone-discussion",
+        "smfm.vp-shared-decision",
+    ),
+    (
+        "acog-smfm",
+        NO_HISTORY,
+        "23+6",
+        [("23+6", 22.0)],
+        "progesterone-discussion",
+        "smfm.vp-shared-decision",
+    ),
+    ("acog-smfm", NO_HISTORY, "24+0", [("24+0", 22.0)], "progesterone-discussion", None),
     # acog.weekly-cl: prior sPTB, latest CL 25.0-29.9 mm, GA before 24+0
     ("acog-smfm", SPTB_26, "20+0", [("20+0", 24.9)], "surveillance-increase", None),
     ("acog-smfm", SPTB_26, "20+0", [("20+0", 25.0)], "surveillance-increase", "acog.weekly-cl"),
@@ -170,6 +191,14 @@ SCAN_CASES = [
     ),
     ("nice-ng25", NO_HISTORY, "24+1", [("24+1", 25.0)], "progesterone-discussion", None),
     ("nice-ng25", NO_HISTORY, "15+6", [("15+6", 25.0)], "progesterone-discussion", None),
+    (
+        "nice-ng25",
+        NO_HISTORY,
+        "16+0",
+        [("16+0", 25.0)],
+        "progesterone-discussion",
+        "nice.vp-short-cervix",
+    ),
     # nice.cerclage-pprom-trauma: prior PPROM or a cervical excision, CL <= 25 mm
     (
         "nice-ng25",
@@ -196,6 +225,25 @@ SCAN_CASES = [
         None,
     ),
     ("nice-ng25", NO_HISTORY, "20+0", [("20+0", 25.0)], "cerclage-discussion", None),
+    # its window, 16+0 to 24+0 (both included)
+    ("nice-ng25", PPROM_30, "15+6", [("15+6", 25.0)], "cerclage-discussion", None),
+    (
+        "nice-ng25",
+        PPROM_30,
+        "16+0",
+        [("16+0", 25.0)],
+        "cerclage-discussion",
+        "nice.cerclage-pprom-trauma",
+    ),
+    (
+        "nice-ng25",
+        PPROM_30,
+        "24+0",
+        [("24+0", 25.0)],
+        "cerclage-discussion",
+        "nice.cerclage-pprom-trauma",
+    ),
+    ("nice-ng25", PPROM_30, "24+1", [("24+1", 25.0)], "cerclage-discussion", None),
     # nice.incidental-short: risk by history low or intermediate, CL <= 25 mm
     (
         "nice-ng25",
@@ -222,6 +270,25 @@ SCAN_CASES = [
         None,
     ),
     ("nice-ng25", NO_HISTORY, "20+0", [("20+0", 25.1)], "refer-ptb-clinic", None),
+    # its window, 16+0 to 24+0 (both included)
+    ("nice-ng25", NO_HISTORY, "15+6", [("15+6", 25.0)], "refer-ptb-clinic", None),
+    (
+        "nice-ng25",
+        NO_HISTORY,
+        "16+0",
+        [("16+0", 25.0)],
+        "refer-ptb-clinic",
+        "nice.incidental-short",
+    ),
+    (
+        "nice-ng25",
+        NO_HISTORY,
+        "24+0",
+        [("24+0", 25.0)],
+        "refer-ptb-clinic",
+        "nice.incidental-short",
+    ),
+    ("nice-ng25", NO_HISTORY, "24+1", [("24+1", 25.0)], "refer-ptb-clinic", None),
     # any.short-outside-window, nice-ng25: CL <= 25 mm outside 16+0 to 24+0
     (
         "nice-ng25",
@@ -265,6 +332,73 @@ def test_scan_thresholds_and_windows(case: tuple[Any, ...]) -> None:
         assert raised[action].rule == rule
 
 
+# (profile, rule, history, review GA, [(scan GA, CL mm)], raised?): bounds where another rule
+# raises the same action at the same priority and, first on the tie, hides this rule's flag
+# (nice.choice over nice.vp-short-cervix and nice.cerclage-pprom-trauma; any.short-outside-window
+# over the twin rules outside their window). The profile keeps only the rule under test.
+RULE_ONLY_CASES = [
+    # nice.vp-short-cervix: no prior sPTB before 34+0
+    (
+        "nice-ng25",
+        "nice.vp-short-cervix",
+        {"prior_sptb_weeks": "33+6"},
+        "20+0",
+        [("20+0", 20.0)],
+        False,
+    ),
+    (
+        "nice-ng25",
+        "nice.vp-short-cervix",
+        {"prior_sptb_weeks": "34+0"},
+        "20+0",
+        [("20+0", 20.0)],
+        True,
+    ),
+    # nice.cerclage-pprom-trauma: no prior sPTB before 34+0
+    (
+        "nice-ng25",
+        "nice.cerclage-pprom-trauma",
+        {**PPROM_30, "prior_sptb_weeks": "33+6"},
+        "20+0",
+        [("20+0", 20.0)],
+        False,
+    ),
+    (
+        "nice-ng25",
+        "nice.cerclage-pprom-trauma",
+        {**PPROM_30, "prior_sptb_weeks": "34+0"},
+        "20+0",
+        [("20+0", 20.0)],
+        True,
+    ),
+    # acog.twins-short-cervix: fetuses >= 2, CL < 25 mm before 24+0
+    ("acog-smfm", "acog.twins-short-cervix", TWINS, "23+6", [("23+6", 24.9)], True),
+    ("acog-smfm", "acog.twins-short-cervix", TWINS, "24+0", [("24+0", 24.9)], False),
+    # nice.twins-short-cervix: fetuses >= 2, CL <= 25 mm in 16+0 to 24+0 (both included)
+    ("nice-ng25", "nice.twins-short-cervix", TWINS, "15+6", [("15+6", 25.0)], False),
+    ("nice-ng25", "nice.twins-short-cervix", TWINS, "16+0", [("16+0", 25.0)], True),
+    ("nice-ng25", "nice.twins-short-cervix", TWINS, "24+0", [("24+0", 25.0)], True),
+    ("nice-ng25", "nice.twins-short-cervix", TWINS, "24+1", [("24+1", 25.0)], False),
+]
+
+
+def _rule_only_id(case: tuple[Any, ...]) -> str:
+    profile, rule, history, at, scans, raised = case
+    cls = ",".join(f"{cl}@{when}" for when, cl in scans) or "no-scan"
+    hist = ",".join(f"{k}={v}" for k, v in history.items()) or "-"
+    return f"{profile}:{rule}:{'raised' if raised else 'not-raised'}:{hist}:{at}:{cls}"
+
+
+@pytest.mark.parametrize("case", RULE_ONLY_CASES, ids=[_rule_only_id(c) for c in RULE_ONLY_CASES])
+def test_masked_rule_bounds(case: tuple[Any, ...]) -> None:
+    """A bound another rule hides in the review: the rule alone raises on one side only."""
+    profile, rule, history, at, scans, raised = case
+    p = patient(at, **history)
+    result = review(p, *(scan(p, when, cl) for when, cl in scans), profile=only_rule(profile, rule))
+    assert ({f.rule for f in result.flags} == {rule}) is raised
+    assert {f.rule for f in result.flags} <= {rule}
+
+
 # (profile, history, review GA, action, rule or None): rules on history and GA alone
 HISTORY_CASES = [
     ("acog-smfm", SPTB_26, "15+6", "progesterone-discussion", None),
@@ -294,6 +428,15 @@ HISTORY_CASES = [
         "acog.history-cerclage",
     ),
     ("acog-smfm", {"prior_cerclage": "history"}, "12+0", "history-cerclage-discussion", None),
+    # acog.history-cerclage at 15+6, the last day of its window: only with a qualifying history
+    ("acog-smfm", NO_HISTORY, "15+6", "history-cerclage-discussion", None),
+    (
+        "acog-smfm",
+        {"prior_cerclage": "exam"},
+        "15+6",
+        "history-cerclage-discussion",
+        "acog.history-cerclage",
+    ),
     (
         "acog-smfm",
         {"painless_loss_count": 1, "fetuses": 2},
@@ -322,6 +465,23 @@ HISTORY_CASES = [
         "history-cerclage-discussion",
         None,
     ),
+    # rcog.history-cerclage is singleton only (clinical-rules.md, nice-ng25 table)
+    (
+        "nice-ng25",
+        {"prior_sptb_weeks": "20+0", "prior_sptb_count": 3, "fetuses": 2},
+        "15+6",
+        "history-cerclage-discussion",
+        None,
+    ),
+    # nice.vp-history: prior sPTB before 34+0
+    (
+        "nice-ng25",
+        {"prior_sptb_weeks": "33+6"},
+        "20+0",
+        "progesterone-discussion",
+        "nice.vp-history",
+    ),
+    ("nice-ng25", {"prior_sptb_weeks": "34+0"}, "20+0", "progesterone-discussion", None),
 ]
 
 
