@@ -28,6 +28,11 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "clinic.sqlite3"
 
 
+def in_ci() -> bool:
+    """CI sets CI=true: there a test that cannot run fails instead of skipping."""
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
     """One real PostgreSQL server for the session; skipped where none can start (not in CI)."""
@@ -36,7 +41,7 @@ def pg_server() -> Iterator[object]:
     try:
         server = start_server()
     except ServerUnavailable as why:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        if in_ci():
             pytest.fail(f"CI must run the PostgreSQL tests, but no server started: {why}")
         pytest.skip(f"no PostgreSQL server: {why}")
     yield server
@@ -81,6 +86,8 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli:
 def vignettes(tmp_path: Path) -> Path:
     """A writable copy of the shared worked examples (skips when ../shared is absent)."""
     if not VIGNETTES.is_dir():
+        if in_ci():
+            pytest.fail(f"CI must run the worked examples, but {VIGNETTES} is missing")
         pytest.skip(f"shared examples not found at {VIGNETTES}")
     target = tmp_path / "vignettes"
     shutil.copytree(VIGNETTES, target)

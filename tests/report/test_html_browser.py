@@ -8,7 +8,6 @@ without it. `.ci/run` installs it.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli
+from tests.conftest import Cli, in_ci
 from tests.report.conftest import AS_OF, add_patient
 from tests.report.test_html import XSS_NAME, write_html
 
@@ -35,7 +34,7 @@ def find_browser() -> str:
     if Path("/usr/bin/chromium").is_file():
         return "/usr/bin/chromium"
     why = "no headless chromium installed (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    if in_ci():
         pytest.fail(f"CI must run the browser test, but {why}")
     pytest.skip(why)
 
