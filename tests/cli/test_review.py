@@ -6,7 +6,9 @@ import json
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli
+from tests.conftest import Cli, both_backends
+
+pytestmark = both_backends
 
 KINDS = ("patients", "scans", "exams", "treatments", "discussions")
 PRIORITY_ORDER = ["urgent", "high", "routine", "info"]

@@ -6,9 +6,44 @@ import stat
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli
+from tests.conftest import Cli, both_backends
+from typer.testing import CliRunner, Result
+
+from cervix_watch.cli.app import app
+
+pytestmark = both_backends
 
 KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+
+
+@pytest.fixture
+def second_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> str:
+    """A second empty database on the same backend as `db_url`."""
+    if "://" in db_url:
+        new_database = request.getfixturevalue("pg_database")
+        return str(new_database())
+    return str(tmp_path / "second.sqlite3")
+
+
+def on(url: str) -> Cli:
+    """Run the CLI against another database (the `cli` fixture's environment still applies)."""
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        return runner.invoke(app, ["--db", url, *args], input=input)
+
+    return invoke
+
+
+def counts(url: str, *, settings: bool = True) -> dict[str, int]:
+    """Rows per table (audit included), read through SQLAlchemy on either backend; without
+    `settings` (which always holds the schema version) when asked."""
+    from cervix_watch.store.store import Store
+
+    found = Store.open(url).counts()
+    if not settings:
+        del found["settings"]
+    return found
 
 
 def import_all(cli: Cli, folder: Path) -> None:
@@ -35,23 +70,20 @@ def test_vignettes_import_and_export_the_same_rows(cli: Cli, vignettes: Path) ->
         ]
 
 
-def test_export_import_export_is_byte_identical(cli: Cli, vignettes: Path, tmp_path: Path) -> None:
+def test_export_import_export_is_byte_identical(
+    cli: Cli, vignettes: Path, tmp_path: Path, second_url: str
+) -> None:
     """export -> import into an empty database -> export gives the same bytes, for every kind."""
-    from typer.testing import CliRunner
-
-    from cervix_watch.cli.app import app
-
     import_all(cli, vignettes)
     first = {kind: cli("export", kind).stdout for kind in KINDS}
-    second_db = tmp_path / "second.sqlite3"
-    runner = CliRunner()
+    second = on(second_url)
     for kind in KINDS:
         path = tmp_path / f"{kind}.csv"
         path.write_text(first[kind], encoding="utf-8")
-        result = runner.invoke(app, ["--db", str(second_db), "import", kind, str(path)])
+        result = second("import", kind, str(path))
         assert result.exit_code == 0, result.output
     for kind in KINDS:
-        assert runner.invoke(app, ["--db", str(second_db), "export", kind]).stdout == first[kind]
+        assert second("export", kind).stdout == first[kind]
 
 
 def test_reimport_does_not_duplicate(cli: Cli, vignettes: Path) -> None:
@@ -63,7 +95,9 @@ def test_reimport_does_not_duplicate(cli: Cli, vignettes: Path) -> None:
     assert cli("export", "scans").stdout.count("\n") == 8
 
 
-def test_bad_files_import_nothing_and_name_each_bad_line(cli: Cli, vignettes: Path) -> None:
+def test_bad_files_import_nothing_and_name_each_bad_line(
+    cli: Cli, db_url: str, vignettes: Path
+) -> None:
     """A bad date, an unknown enum and a CL of 120 mm: exit 1, each line named, nothing written."""
     patients = vignettes / "patients.csv"
     lines = patients.read_text().splitlines()
@@ -79,18 +113,23 @@ def test_bad_files_import_nothing_and_name_each_bad_line(cli: Cli, vignettes: Pa
         "'ultrasound' or 'exam'",
     ]
     assert cli("export", "patients").stdout.count("\n") == 1
+    assert set(counts(db_url, settings=False).values()) == {0}
 
     import_all_but = vignettes / "scans.csv"
     cli("import", "patients", str(vignettes.parent / "vignettes" / "patients.csv"))
     text = import_all_but.read_text().replace(",P02,2026-10-14,tv,14,", ",P02,2026-10-14,tv,120,")
     import_all_but.write_text(text)
+    before = counts(db_url)
     result = cli("import", "scans", str(import_all_but))
     assert result.exit_code == 1
     assert "scans.csv:4: cl1_mm:" in result.stderr
+    assert counts(db_url) == before
     assert "Traceback" not in result.output
 
 
-def test_unknown_mrn_and_scan_before_lmp_are_reported_by_line(cli: Cli, tmp_path: Path) -> None:
+def test_unknown_mrn_and_scan_before_lmp_are_reported_by_line(
+    cli: Cli, db_url: str, tmp_path: Path
+) -> None:
     """Checks that need the database (unknown MRN, date vs LMP) also name the line."""
     cli("patient", "add", "P01", "--edd", "2027-03-14")
     scans = tmp_path / "scans.csv"
@@ -102,24 +141,30 @@ def test_unknown_mrn_and_scan_before_lmp_are_reported_by_line(cli: Cli, tmp_path
         f"error: {scans}:4: date: 2026-01-01 is before the LMP 2026-06-07",
     ]
     assert cli("scan", "list", "--format", "json").stdout.strip() == "[]"
+    assert counts(db_url)["audit"] == 1  # only the patient's registration
 
 
-def test_dry_run_writes_nothing(cli: Cli, vignettes: Path) -> None:
+def test_dry_run_writes_nothing(cli: Cli, db_url: str, vignettes: Path) -> None:
     """--dry-run checks and reports but leaves the database empty."""
     result = cli("import", "patients", str(vignettes / "patients.csv"), "--dry-run")
     assert result.exit_code == 0
     assert "8 patients would be added" in result.stdout
     assert cli("export", "patients").stdout.count("\n") == 1
+    assert set(counts(db_url, settings=False).values()) == {0}
 
 
-def test_conflicting_reimport_is_refused(cli: Cli, vignettes: Path) -> None:
+def test_conflicting_reimport_is_refused(cli: Cli, db_url: str, vignettes: Path) -> None:
     """A patient already stored with other details is a problem, not a silent overwrite."""
     import_all(cli, vignettes)
+    before = counts(db_url)
+    exported = cli("export", "patients").stdout
     path = vignettes / "patients.csv"
     path.write_text(path.read_text().replace("Vignette P03", "Someone Else"))
     result = cli("import", "patients", str(path))
     assert result.exit_code == 1
     assert "already registered with different details" in result.stderr
+    assert counts(db_url) == before
+    assert cli("export", "patients").stdout == exported
 
 
 def test_export_file_is_owner_only_and_formula_safe(cli: Cli, tmp_path: Path) -> None:
@@ -132,17 +177,12 @@ def test_export_file_is_owner_only_and_formula_safe(cli: Cli, tmp_path: Path) ->
 
 
 @pytest.mark.parametrize("name", ["李小红", "Zoë Ní Bhriain", "Robert'); DROP TABLE patients;--"])
-def test_unusual_names_round_trip(cli: Cli, tmp_path: Path, name: str) -> None:
+def test_unusual_names_round_trip(cli: Cli, tmp_path: Path, second_url: str, name: str) -> None:
     """Non-Latin and SQL-like names are stored and exported exactly."""
-    cli("patient", "add", "P01", "--edd", "2027-03-14", "--name", name)
+    assert cli("patient", "add", "P01", "--edd", "2027-03-14", "--name", name).exit_code == 0
     out = tmp_path / "p.csv"
-    cli("export", "patients", "--out", str(out))
-    second = tmp_path / "b.sqlite3"
-    from typer.testing import CliRunner
-
-    from cervix_watch.cli.app import app
-
-    runner = CliRunner()
-    assert runner.invoke(app, ["--db", str(second), "import", "patients", str(out)]).exit_code == 0
-    assert runner.invoke(app, ["--db", str(second), "export", "patients"]).stdout == out.read_text()
+    assert cli("export", "patients", "--out", str(out)).exit_code == 0
+    second = on(second_url)
+    assert second("import", "patients", str(out)).exit_code == 0
+    assert second("export", "patients").stdout == out.read_text()
     assert name in out.read_text()

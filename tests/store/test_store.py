@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import sqlite3
 import stat
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from tests.conftest import both_backends
 
 from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError
@@ -22,7 +22,7 @@ from cervix_watch.domain.models import (
     Treatment,
     build,
 )
-from cervix_watch.store import db, migrations
+from cervix_watch.store import db, migrations, tables
 from cervix_watch.store.store import Store
 
 
@@ -50,22 +50,69 @@ def test_new_database_file_is_owner_only_even_with_a_loose_umask(tmp_path: Path)
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
 
 
-def test_schema_version_is_recorded(store: Store, db_path: Path) -> None:
+def _engine(db_url: str) -> sa.Engine:
+    """A plain SQLAlchemy engine on the test's database, independent of the store's own."""
+    return sa.create_engine(db.resolve(db_url).url, poolclass=sa.pool.NullPool)
+
+
+def _schema_version(db_url: str) -> int:
+    engine = _engine(db_url)
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(
+                sa.select(tables.settings.c.value).where(tables.settings.c.key == "schema_version")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return int(value)
+
+
+def _row_counts(db_url: str) -> dict[str, int]:
+    engine = _engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return {
+                table.name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in tables.DATA_TABLES
+            }
+    finally:
+        engine.dispose()
+
+
+@both_backends
+def test_schema_version_is_recorded(store: Store, db_url: str) -> None:
     """The schema version lives in the database."""
-    with sqlite3.connect(db_path) as conn:
-        (value,) = conn.execute("select value from settings where key='schema_version'").fetchone()
-    assert int(value) == migrations.CURRENT_VERSION
+    assert _schema_version(db_url) == migrations.CURRENT_VERSION
 
 
-def test_newer_schema_is_refused_and_the_file_left_untouched(store: Store, db_path: Path) -> None:
-    """A database from a newer program gives DatabaseError (exit 3) and is not modified."""
-    with sqlite3.connect(db_path) as conn:
-        conn.execute("update settings set value='99' where key='schema_version'")
-    before = db_path.read_bytes()
+@both_backends
+def test_newer_schema_is_refused_and_the_file_left_untouched(
+    store: Store, db_url: str, db_path: Path
+) -> None:
+    """A database from a newer program gives DatabaseError (exit 3) and is not modified
+    (SQLite: the same bytes; PostgreSQL: the same schema version and row counts)."""
+    store.add_scan(scan(), "sono")
+    engine = _engine(db_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.update(tables.settings)
+                .where(tables.settings.c.key == "schema_version")
+                .values(value="99")
+            )
+    finally:
+        engine.dispose()
+    sqlite = "://" not in db_url
+    before_bytes = db_path.read_bytes() if sqlite else b""
+    before_counts = _row_counts(db_url)
     with pytest.raises(DatabaseError, match="newer") as caught:
-        Store.open(str(db_path))
+        Store.open(db_url)
     assert caught.value.exit_code == 3
-    assert db_path.read_bytes() == before
+    assert _schema_version(db_url) == 99
+    assert _row_counts(db_url) == before_counts
+    assert before_counts["scans"] == 1
+    if sqlite:
+        assert db_path.read_bytes() == before_bytes
 
 
 @both_backends
