@@ -10,7 +10,7 @@ names the column it came from), and the checks that need more than one row
 from __future__ import annotations
 
 from functools import cache
-from itertools import compress
+from itertools import compress, repeat
 from typing import Any, Generic, NamedTuple
 
 from pydantic import TypeAdapter, ValidationError
@@ -192,11 +192,10 @@ class RowValidator(Generic[M]):
             for (line, cells), record in zip(records, models, strict=True):
                 if self._repeats(line, cells, record):
                     return [self.row(line, cells) for line, cells in self._forget(records)]
-        source = self.source
-        return [
-            ParsedRow(source, line, record)
-            for (line, _), record in zip(records, models, strict=True)
-        ]
+        # ParsedRow._make skips the NamedTuple's Python-level __new__ (one row each)
+        lines = [line for line, _ in records]
+        rows = zip(repeat(self.source), lines, models, repeat(()), strict=False)
+        return list(map(ParsedRow._make, rows))
 
     def _forget(self, records: list[tuple[int, list[str]]]) -> list[tuple[int, list[str]]]:
         """Undo what `_repeats` remembered of these records, before they are done again."""

@@ -284,7 +284,8 @@ def _plan_events(
         patient_id, low, high = window
         if not low <= getattr(record, date_field) <= high or treatments:
             problems.extend(_date_problems(record, date_field, patients[mrn], today, source, line))
-        values = {"patient_id": patient_id, **to_values(record)}
+        values = to_values(record)  # a new dict per call: completed here, not copied
+        values["patient_id"] = patient_id
         key = key_of(values)
         scan_id = getattr(record, "scan_id", None)
         if scan_id is not None and scan_id in stored_ids:
