@@ -264,7 +264,7 @@ def test_import_errors_quote_the_mrn_but_never_a_name(cli: Cli, tmp_path: Path) 
     the file line and the MRN the user typed, and no name (stored or from the file) appears."""
     stored = "Harriet Stored-Name"
     assert cli("patient", "add", "P01", "--edd", "2027-03-14", "--name", stored).exit_code == 0
-    long_name = "Zebedee " * 30
+    long_name = "Zebedee " * 1300  # over the 10,000-character limit
     names = ["Conflicting Newname", "Twice Firstname", "Twice Secondname", long_name.strip()]
     path = tmp_path / "patients.csv"
     path.write_text(

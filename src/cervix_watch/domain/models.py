@@ -39,7 +39,10 @@ from cervix_watch.domain.ga import MAX_GA_DAYS, edd_from_lmp, format_ga, ga_days
 MAX_CL_MM = 80.0
 MAX_TEXT = 2000
 MAX_MRN = 64
-MAX_NAME = 200
+# A patient's name may be very long (several given names, compound surnames, transliterations):
+# accepted and round-tripped up to this; only a runaway cell (a 1 MB line) is refused.
+MAX_NAME = 10_000
+MAX_OPERATOR = 200  # a sonographer's name or initials
 # Previous sPTB / PPROM / mid-trimester loss: 16+0 to 36+6 (contract.md).
 PRIOR_GA_MIN_DAYS = 16 * 7
 PRIOR_GA_MAX_DAYS = 36 * 7 + 6
@@ -258,7 +261,7 @@ class Scan(Record):
     funnel_width_mm: OptionalLength = None
     funnel_shape: Annotated[FunnelShape | None, BeforeValidator(_empty_to_none)] = None
     sludge: Bool = False
-    operator: Annotated[str, _empty_to_default(""), _text(MAX_NAME)] = ""
+    operator: Annotated[str, _empty_to_default(""), _text(MAX_OPERATOR)] = ""
     notes: Text = ""
 
     @model_validator(mode="after")
