@@ -342,3 +342,11 @@ def test_fuzzed_bytes_never_crash_or_half_write(
     assert "internal error" not in result.output
     if result.exit_code == 1:
         assert counts(db_path) == before
+
+
+def test_too_many_measurements_are_refused_in_plain_words(clinic: Cli) -> None:
+    """Four --cl values: the message counts them and says three is the most (no pydantic jargon)."""
+    cl = [arg for value in ("20", "21", "22", "23") for arg in ("--cl", value)]
+    result = clinic("scan", "add", "P01", "--date", "2026-10-13", *cl)
+    assert result.exit_code == 1
+    assert result.stderr.strip() == "error: cl_mm: has 4 values; at most 3 allowed"

@@ -359,3 +359,27 @@ def test_profile_round_trips_through_its_dump(name: str) -> None:
     assert dumped["active_before"] == "37+0"
     assert type(profile).model_validate(dumped) == profile
     assert tomllib.loads(_builtin_text(name))["name"] == name
+
+
+@pytest.mark.parametrize(
+    ("item", "words"),
+    [
+        (
+            {"type": "too_short", "ctx": {"min_length": 1, "actual_length": 0}},
+            "needs at least 1 entry",
+        ),
+        (
+            {"type": "too_short", "ctx": {"min_length": 2, "actual_length": 1}},
+            "needs at least 2 entries",
+        ),
+        (
+            {"type": "too_long", "ctx": {"max_length": 3, "actual_length": 4}},
+            "has 4 entries; at most 3 allowed",
+        ),
+    ],
+)
+def test_list_length_problems_are_plain_words(item: dict[str, object], words: str) -> None:
+    """A list too short or too long in a profile is said in words, not pydantic's "Tuple should"."""
+    from cervix_watch.rules.profile import _message
+
+    assert _message({**item, "input": [], "msg": "Tuple should have ..."}) == words

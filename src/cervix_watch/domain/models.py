@@ -388,6 +388,8 @@ def _message(item: Any) -> str:
         return "is not a known field"
     if kind in {"string_too_short", "too_short"} and ctx.get("min_length") == 1:
         return "is required"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length')} values; at most {ctx.get('max_length')} allowed"
     message = str(item["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)

@@ -239,5 +239,10 @@ def _message(item: Any) -> str:
         return f"{given!r} is not true or false"
     if kind in {"enum", "literal_error"}:
         return f"{given!r} is not one of {ctx.get('expected')}"
+    if kind == "too_short":
+        least = ctx.get("min_length")
+        return f"needs at least {least} {'entry' if least == 1 else 'entries'}"
+    if kind == "too_long":
+        return f"has {ctx.get('actual_length')} entries; at most {ctx.get('max_length')} allowed"
     message = str(item["msg"])
     return message.removeprefix("Value error, ")
