@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from cervix_watch.domain.errors import InputError
-from cervix_watch.domain.models import Patient, Scan, Treatment, build, check_event_date
+from cervix_watch.domain.models import Patient, Scan, Treatment, check_event_date
+from cervix_watch.domain.problems import build
 
 PATIENT = {"mrn": "P01", "edd": "2027-03-14"}
 SCAN = {"mrn": "P01", "date": "2026-10-13", "cl_mm": ("21", "21.5", "22.0")}

@@ -15,7 +15,8 @@ from tests.pg.pgserver import PgServer
 from tests.store.test_admin import digests, fill
 
 from cervix_watch.domain.errors import InputError
-from cervix_watch.domain.models import Patient, Scan, build
+from cervix_watch.domain.models import Patient, Scan
+from cervix_watch.domain.problems import build
 from cervix_watch.store.importer import import_records
 from cervix_watch.store.store import Store
 

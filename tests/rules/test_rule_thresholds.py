@@ -498,7 +498,8 @@ def test_history_rules(
 def test_prior_sptb_before_37_is_the_bound_of_vp_prior_sptb() -> None:
     """A prior sPTB at 37+0 is not a prior sPTB (the domain refuses it; the criterion says no)."""
     from cervix_watch.domain.errors import InputError
-    from cervix_watch.domain.models import Patient, build
+    from cervix_watch.domain.models import Patient
+    from cervix_watch.domain.problems import build
     from cervix_watch.rules import load_profile
 
     with pytest.raises(InputError):

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from cervix_watch.domain.models import Discussion, Exam, Patient, Scan, Treatment, build
+from cervix_watch.domain.models import Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.domain.problems import build
 from cervix_watch.rules import PatientHistory, builtin_profile_names, load_profile, review_clinic
 
 # the repo is /work/main and the shared folder its sibling /work/shared

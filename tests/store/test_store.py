@@ -20,8 +20,8 @@ from cervix_watch.domain.models import (
     Record,
     Scan,
     Treatment,
-    build,
 )
+from cervix_watch.domain.problems import build
 from cervix_watch.store import db, migrations, tables
 from cervix_watch.store.store import Store
 

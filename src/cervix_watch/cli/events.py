@@ -40,7 +40,8 @@ def exam_add(
     operator: OperatorOption = None,
 ) -> None:
     """Record a speculum or digital examination; prints any flag it raises."""
-    from cervix_watch.domain.models import Exam, build
+    from cervix_watch.domain.models import Exam
+    from cervix_watch.domain.problems import build
 
     exam = build(
         Exam,
@@ -79,7 +80,8 @@ def treatment_add(
     operator: OperatorOption = None,
 ) -> None:
     """Record a treatment; its id is printed for `treatment end`."""
-    from cervix_watch.domain.models import Treatment, build
+    from cervix_watch.domain.models import Treatment
+    from cervix_watch.domain.problems import build
 
     treatment = build(
         Treatment,
@@ -134,7 +136,8 @@ def discuss(
     operator: OperatorOption = None,
 ) -> None:
     """Record that a discussion point was discussed with the patient, and the outcome."""
-    from cervix_watch.domain.models import Discussion, build
+    from cervix_watch.domain.models import Discussion
+    from cervix_watch.domain.problems import build
 
     discussion = build(
         Discussion,

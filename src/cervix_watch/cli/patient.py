@@ -112,7 +112,8 @@ def add(
     operator: OperatorOption = None,
 ) -> None:
     """Register a pregnancy: MRN plus --edd or --lmp, and the obstetric history."""
-    from cervix_watch.domain.models import Patient, build
+    from cervix_watch.domain.models import Patient
+    from cervix_watch.domain.problems import build
 
     values = _history(
         mrn=mrn,
@@ -201,7 +202,8 @@ def close(
     operator: OperatorOption = None,
 ) -> None:
     """End surveillance for a pregnancy (delivered, loss, transferred): it leaves the review."""
-    from cervix_watch.domain.models import Closure, build
+    from cervix_watch.domain.models import Closure
+    from cervix_watch.domain.problems import build
 
     closure = build(
         Closure,

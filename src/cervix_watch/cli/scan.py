@@ -141,7 +141,8 @@ def add(
     ] = None,
 ) -> None:
     """Log a scan; prints the GA, the recorded (shortest) CL, the scan id and any flags raised."""
-    from cervix_watch.domain.models import Scan, build
+    from cervix_watch.domain.models import Scan
+    from cervix_watch.domain.problems import build
 
     values = _scan_values(
         cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note

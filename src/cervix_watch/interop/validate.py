@@ -17,7 +17,8 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails
 
 from cervix_watch.domain.errors import Problem
-from cervix_watch.domain.models import Scan, problems_from
+from cervix_watch.domain.models import Scan
+from cervix_watch.domain.problems import problems_from
 from cervix_watch.interop.cells import unprotect
 from cervix_watch.interop.kinds import CL_COLUMNS, CsvKind, M
 

@@ -22,9 +22,9 @@ from cervix_watch.domain.models import (
     Patient,
     Scan,
     Treatment,
-    build,
     check_event_date,
 )
+from cervix_watch.domain.problems import build
 from cervix_watch.store import db, rows
 from cervix_watch.store import tables as t
 
