@@ -14,7 +14,7 @@ from cervix_watch.cli import context
 
 if TYPE_CHECKING:
     from cervix_watch.rules import PatientHistory, Profile, Review
-    from cervix_watch.store.store import PatientFile
+    from cervix_watch.store.reads import PatientFile
 
 PROFILE_SETTING = "default_profile"
 
