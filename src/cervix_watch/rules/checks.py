@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from operator import ge, gt, le, lt
 from types import MappingProxyType
 from typing import Any
 
@@ -37,6 +38,11 @@ from cervix_watch.rules.specs import (
 # Float slack for "(max - min) / min >= 10 %": 22.0 and 24.2 mm differ by
 # exactly 10 % but by 0.09999... in binary floating point.
 _SPREAD_SLACK = 1e-9
+
+# schema.compare as C operators, for loops over scans (the profile's spellings only)
+_OPERATORS: Mapping[str, Callable[[float, float], bool]] = MappingProxyType(
+    {"lt": lt, "le": le, "gt": gt, "ge": ge}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,12 +179,15 @@ def treatment_end(spec: TreatmentEndRule, context: PatientContext) -> Finding | 
 
 def short_outside_window(spec: ShortOutsideWindowRule, context: PatientContext) -> Finding | None:
     """any.short-outside-window: a short transvaginal CL the treatment rules do not cover."""
-    window, limit, comparison = spec.window, spec.threshold_mm, spec.comparison
+    limit, comparison = spec.threshold_mm, spec.comparison
+    # Window.contains and compare inlined (a C comparison operator): runs per scan
+    start, last = spec.window.start, spec.window.last
+    short = _OPERATORS[comparison]  # comparison is "lt" or "le" (validated)
     best: ScanAt | None = None
     for scan in context.tv:
         if best is not None and scan.cl_mm >= best.cl_mm:
             continue
-        if not window.contains(scan.ga) and compare(scan.cl_mm, comparison, limit):
+        if not start <= scan.ga <= last and short(scan.cl_mm, limit):
             best = scan
     if best is None:
         return None
@@ -195,20 +204,27 @@ def measurement_quality(spec: MeasurementQualityRule, context: PatientContext) -
     latest = context.latest_scan
     if latest is None:
         return None
-    measurements = latest.scan.cl_mm
+    scan = latest.scan
+    measurements, shortest, route = scan.cl_mm, latest.cl_mm, scan.route
+    spread = (max(measurements) - shortest) / shortest
+    few = len(measurements) < spec.min_measurements
+    wide = spread >= spec.max_spread_fraction - _SPREAD_SLACK
+    off_route = route not in spec.routes
+    # Most latest scans meet the standard: decide before building any words.
+    if not (few or wide or off_route):
+        return None
     problems = []
-    if len(measurements) < spec.min_measurements:
+    if few:
         problems.append(
             f"{len(measurements)} measurement(s) (standard: at least {spec.min_measurements})"
         )
-    spread = (max(measurements) - latest.cl_mm) / latest.cl_mm
-    if spread >= spec.max_spread_fraction - _SPREAD_SLACK:
+    if wide:
         problems.append(
             f"measurements differ by {spread:.0%} (standard: under {spec.max_spread_fraction:.0%})"
         )
-    if latest.scan.route not in spec.routes:
-        allowed = "/".join(route.value for route in spec.routes)
-        problems.append(f"route {latest.scan.route.value} (standard: {allowed})")
+    if off_route:
+        allowed = "/".join(r.value for r in spec.routes)
+        problems.append(f"route {route.value} (standard: {allowed})")
     if not problems:
         return None
     text = _message(f"latest scan {_scan_date(latest)}: {'; '.join(problems)}", note=spec.note)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import attrgetter
 from typing import NamedTuple
 
 from cervix_watch.domain.enums import Action, Risk, Route, TreatmentType
@@ -50,6 +51,27 @@ def _scan_order(scan: Scan) -> tuple[date, int]:
     return scan.date, -1 if scan.scan_id is None else scan.scan_id
 
 
+_by_date_and_id = attrgetter("date", "scan_id")
+_new_tuple = tuple.__new__
+_TV = Route.TV
+
+
+def _sort_scans(dated: list[Scan], scans: tuple[Scan, ...], as_of: date) -> None:
+    """Sort `dated` in place by `_scan_order` (date, then scan id; no id first).
+
+    Tried first with a C-level key (no Python call per scan): the order is the same
+    as long as it never has to compare a missing scan id, which only happens for two
+    scans on one date one of which has no id. Then Python raises TypeError and the
+    list, possibly half sorted, is rebuilt from `scans` and sorted with `_scan_order`
+    (a stable sort from the original order, as before).
+    """
+    try:
+        dated.sort(key=_by_date_and_id)
+    except TypeError:
+        dated[:] = [s for s in scans if s.date <= as_of]
+        dated.sort(key=_scan_order)
+
+
 def _running(treatment: Treatment, as_of: date) -> bool:
     """In place on the review date: started by then and not ended by then."""
     # spec: "in situ = no end date"; an end dated after the review date has not
@@ -66,8 +88,11 @@ class PatientContext:
         "due",
         "ga",
         "latest_exam",
+        "latest_scan",
+        "latest_tv",
         "look_ahead_days",
         "patient",
+        "qualifying_memo",
         "risk",
         "risk_by_history",
         "running",
@@ -85,18 +110,36 @@ class PatientContext:
         self.as_of = as_of
         self.ga = ga_days(edd, as_of)
         self.running = running
-        self.treatment_recorded = any(t.start <= as_of for t in history.treatments)
+        treatments = history.treatments
+        self.treatment_recorded = bool(treatments) and any(t.start <= as_of for t in treatments)
         dated = [s for s in history.scans if s.date <= as_of]
-        dated.sort(key=_scan_order)
-        # GA inlined (domain.ga.ga_days): this line runs for every scan of the clinic
-        self.scans = tuple(
-            [ScanAt(s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)) for s in dated]
+        if len(dated) > 1:
+            _sort_scans(dated, history.scans, as_of)
+        # GA inlined (domain.ga.ga_days), and ScanAt built with tuple.__new__ rather than
+        # its generated __new__ (one Python call less): this line runs for every scan of
+        # the clinic
+        scans = self.scans = tuple(
+            [
+                _new_tuple(ScanAt, (s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)))
+                for s in dated
+            ]
         )
         # Every CL threshold looks at transvaginal scans only (clinical-rules.md, Definitions).
-        self.tv = tuple([s for s in self.scans if s.scan.route is Route.TV])
-        exams = [e for e in history.exams if e.date <= as_of]
-        self.latest_exam = max(exams, key=_exam_date) if exams else None
-        self.discussions = tuple([d for d in history.discussions if d.date <= as_of])
+        tv = [s for s in scans if s[0].route is _TV]
+        self.tv = scans if len(tv) == len(scans) else tuple(tv)
+        # plain attributes, not properties: several rules and the schedule read them
+        self.latest_scan: ScanAt | None = scans[-1] if scans else None
+        self.latest_tv: ScanAt | None = tv[-1] if tv else None
+        # Most patients have no exam and no discussion: skip building the empty lists.
+        exams = history.exams
+        if exams:
+            dated_exams = [e for e in exams if e.date <= as_of]
+            self.latest_exam = max(dated_exams, key=_exam_date) if dated_exams else None
+        else:
+            self.latest_exam = None
+        discussions = history.discussions
+        self.discussions = tuple([d for d in discussions if d.date <= as_of]) if discussions else ()
+        self.qualifying_memo: dict[tuple[int, int], ScanAt | None] = {}
         # filled in by the engine before the rules run
         self.risk_by_history = Risk.LOW
         self.risk = Risk.LOW
@@ -113,14 +156,6 @@ class PatientContext:
         """Progesterone active: a course with no end date (by the review date)."""
         return self.running.get(TreatmentType.PROGESTERONE)
 
-    @property
-    def latest_scan(self) -> ScanAt | None:
-        return self.scans[-1] if self.scans else None
-
-    @property
-    def latest_tv(self) -> ScanAt | None:
-        return self.tv[-1] if self.tv else None
-
     def qualifying(self, window: Window) -> ScanAt | None:
         """Shortest transvaginal recorded CL with the scan's GA in `window`; earliest on a tie.
 
@@ -128,10 +163,17 @@ class PatientContext:
         addressed point (clinical-rules.md, Addressed).
         """
         start, last = window.start, window.last  # Window.contains, inlined: runs per scan
+        # Several rules of a profile share a window (three ACOG/SMFM rules read 16+0 to
+        # before 24+0): the scan found for a window is remembered for this patient.
+        key = (start, last)
+        memo = self.qualifying_memo
+        if key in memo:
+            return memo[key]
         best: ScanAt | None = None
         for scan in self.tv:
             if start <= scan.ga <= last and (best is None or scan.cl_mm < best.cl_mm):
                 best = scan
+        memo[key] = best
         return best
 
     def short_cl(self, condition: ShortCl) -> ScanAt | None:

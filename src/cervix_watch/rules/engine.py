@@ -157,6 +157,8 @@ def _resolve(
     findings: list[Finding], context: PatientContext
 ) -> tuple[tuple[Flag, ...], tuple[Discussion, ...]]:
     """Drop addressed points; one flag per action at the highest priority (first rule on a tie)."""
+    if not findings:  # most patients: nothing to resolve
+        return (), ()
     best: dict[Action, Flag] = {}
     discussed: dict[Discussion, None] = {}
     for found in findings:
@@ -169,7 +171,9 @@ def _resolve(
             current = best.get(action)
             if current is None or _rank(flag.priority) < _rank(current.priority):
                 best[action] = flag
-    flags = tuple(sorted(best.values(), key=flag_order))
+    flags = tuple(sorted(best.values(), key=flag_order)) if len(best) > 1 else tuple(best.values())
+    if not discussed:
+        return flags, ()
     return flags, tuple(sorted(discussed, key=lambda d: (d.date, d.action.value)))
 
 
