@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from cervix_watch.domain.enums import Route
-from cervix_watch.store.importer import _audit_texts
+from cervix_watch.store.bulkwrite import _audit_texts
 
 _REFERENCE = json.JSONEncoder(default=str, ensure_ascii=False, sort_keys=True).encode
 
@@ -70,7 +70,7 @@ def test_bound_values_match_sqlalchemy_on_sqlite(column: str) -> None:
     from sqlalchemy.dialects import sqlite
 
     from cervix_watch.store import tables
-    from cervix_watch.store.importer import _bound
+    from cervix_watch.store.bulkwrite import _bound
 
     dialect = sqlite.dialect()
     impl = tables.scans.c[column].type.dialect_impl(dialect)
