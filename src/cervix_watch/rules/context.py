@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from operator import attrgetter
+from operator import lt
 from typing import NamedTuple
 
 from cervix_watch.domain.enums import Action, Risk, Route, TreatmentType
@@ -51,25 +51,12 @@ def _scan_order(scan: Scan) -> tuple[date, int]:
     return scan.date, -1 if scan.scan_id is None else scan.scan_id
 
 
-_by_date_and_id = attrgetter("date", "scan_id")
 _new_tuple = tuple.__new__
 _TV = Route.TV
 
 
-def _sort_scans(dated: list[Scan], scans: tuple[Scan, ...], as_of: date) -> None:
-    """Sort `dated` in place by `_scan_order` (date, then scan id; no id first).
-
-    Tried first with a C-level key (no Python call per scan): the order is the same
-    as long as it never has to compare a missing scan id, which only happens for two
-    scans on one date one of which has no id. Then Python raises TypeError and the
-    list, possibly half sorted, is rebuilt from `scans` and sorted with `_scan_order`
-    (a stable sort from the original order, as before).
-    """
-    try:
-        dated.sort(key=_by_date_and_id)
-    except TypeError:
-        dated[:] = [s for s in scans if s.date <= as_of]
-        dated.sort(key=_scan_order)
+def _scan_at_order(scan: ScanAt) -> tuple[date, int]:
+    return _scan_order(scan[0])
 
 
 def _running(treatment: Treatment, as_of: date) -> bool:
@@ -112,18 +99,22 @@ class PatientContext:
         self.running = running
         treatments = history.treatments
         self.treatment_recorded = bool(treatments) and any(t.start <= as_of for t in treatments)
-        dated = [s for s in history.scans if s.date <= as_of]
-        if len(dated) > 1:
-            _sort_scans(dated, history.scans, as_of)
         # GA inlined (domain.ga.ga_days), and ScanAt built with tuple.__new__ rather than
         # its generated __new__ (one Python call less): this line runs for every scan of
         # the clinic
-        scans = self.scans = tuple(
-            [
-                _new_tuple(ScanAt, (s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)))
-                for s in dated
-            ]
-        )
+        dated = [
+            _new_tuple(ScanAt, (s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)))
+            for s in history.scans
+            if s.date <= as_of
+        ]
+        # Scans come in date order with one scan a day as a rule: then the GAs (ints
+        # already in hand) rise strictly, and the sort, which would read every scan id
+        # (a cache miss per scan over a clinic), is not needed.
+        if len(dated) > 1:
+            gas = [scan[1] for scan in dated]
+            if not all(map(lt, gas, gas[1:])):
+                dated.sort(key=_scan_at_order)
+        scans = self.scans = tuple(dated)
         # Every CL threshold looks at transvaginal scans only (clinical-rules.md, Definitions).
         tv = [s for s in scans if s[0].route is _TV]
         self.tv = scans if len(tv) == len(scans) else tuple(tv)
