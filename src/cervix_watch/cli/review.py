@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,11 @@ from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.output import FormatOption, ListFormat
 from cervix_watch.domain.errors import InputError
 from cervix_watch.domain.ga import format_ga
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from cervix_watch.rules import PatientReview
 
 rules_app = typer.Typer(help="Guideline profiles: list, show, check, choose the default.")
 
@@ -80,24 +85,7 @@ def due(
     chosen = clinic.resolve_profile(state, profile)
     result, _ = clinic.clinic_review(state, on, chosen)
     horizon = chosen.look_ahead_days if within is None else within
-    rows = []
-    for p in sorted(result.patients, key=lambda p: (p.next_scan_due or date.max, p.mrn)):
-        if p.next_scan_due is None or (p.next_scan_due - on).days > horizon:
-            continue
-        days = (p.next_scan_due - on).days
-        status = "overdue" if days < 0 else "due"
-        rows.append(
-            [
-                p.mrn,
-                p.name,
-                p.ga,
-                p.risk.value,
-                p.next_scan_due.isoformat(),
-                status,
-                days,
-                p.latest_cl_mm,
-            ]
-        )
+    rows = _due_rows(result.patients, on, horizon)
     columns = ["mrn", "name", "ga", "risk", "next_scan_due", "status", "days", "latest_cl_mm"]
     if format_ is ListFormat.JSON:
         output.print_json(
@@ -117,6 +105,29 @@ def due(
         output.table(
             title, ["MRN", "Name", "GA", "Risk", "Due", "Status", "Days", "Latest CL"], rows
         )
+
+
+def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list[list[Any]]:
+    """A row per patient whose next scan is overdue or due within `horizon` days, soonest first."""
+    rows = []
+    for p in sorted(patients, key=lambda p: (p.next_scan_due or date.max, p.mrn)):
+        if p.next_scan_due is None or (p.next_scan_due - on).days > horizon:
+            continue
+        days = (p.next_scan_due - on).days
+        status = "overdue" if days < 0 else "due"
+        rows.append(
+            [
+                p.mrn,
+                p.name,
+                p.ga,
+                p.risk.value,
+                p.next_scan_due.isoformat(),
+                status,
+                days,
+                p.latest_cl_mm,
+            ]
+        )
+    return rows
 
 
 def format_date_plus(on: date, days: int) -> str:

@@ -167,6 +167,35 @@ def add(
     report_new_scan(state, scan.model_copy(update={"scan_id": scan_id}))
 
 
+# `scan list`: the machine-readable column names (JSON keys, CSV header) and the table's headers
+_LIST_COLUMNS = (
+    "scan_id",
+    "mrn",
+    "date",
+    "ga",
+    "route",
+    "cl_mm",
+    "recorded_cl_mm",
+    "funneling",
+    "sludge",
+    "operator",
+    "voided",
+)
+_LIST_HEADERS = (
+    "Id",
+    "MRN",
+    "Date",
+    "GA",
+    "Route",
+    "CL mm",
+    "Recorded",
+    "Funnel",
+    "Sludge",
+    "Operator",
+    "Voided",
+)
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -177,19 +206,6 @@ def list_(
     """List scans with GA and recorded CL, by patient and date."""
     store = context.state(ctx).store()
     edds = {p.mrn: p.edd for p, _ in store.list_patients()}
-    columns = [
-        "scan_id",
-        "mrn",
-        "date",
-        "ga",
-        "route",
-        "cl_mm",
-        "recorded_cl_mm",
-        "funneling",
-        "sludge",
-        "operator",
-        "voided",
-    ]
     records = [
         [
             s.scan_id,
@@ -207,25 +223,13 @@ def list_(
         for s, is_void in store.scans(mrn, voided)
     ]
     if format_ is ListFormat.JSON:
-        output.print_json([dict(zip(columns, r, strict=True)) for r in records])
+        output.print_json([dict(zip(_LIST_COLUMNS, r, strict=True)) for r in records])
     elif format_ is ListFormat.CSV:
-        output.print_csv(columns, records)
+        output.print_csv(_LIST_COLUMNS, records)
     else:
         output.table(
             f"Scans{' for ' + mrn.strip() if mrn else ''}",
-            [
-                "Id",
-                "MRN",
-                "Date",
-                "GA",
-                "Route",
-                "CL mm",
-                "Recorded",
-                "Funnel",
-                "Sludge",
-                "Operator",
-                "Voided",
-            ],
+            _LIST_HEADERS,
             records,
         )
 
