@@ -79,9 +79,16 @@ def test_report_renders_in_chromium(page: tuple[Path, int], tmp_path: Path) -> N
         tmp_path / "profile-shot",
         f"--screenshot={screenshot}",
         "--window-size=1200,1600",
+        "--enable-logging=stderr",
+        "--v=0",
         html.as_uri(),
     )
     assert screenshot.is_file(), shot.stderr[-2000:]
+    assert shot.returncode == 0, shot.stderr[-2000:]
+    # the page loaded without errors: chromium logs every console message of the page
+    # ("INFO:CONSOLE:1] ..." or ":CONSOLE(1)]"), and a page with no script and no external
+    # asset has none unless something failed (a blocked or missing resource, a parse error)
+    assert re.findall(r".*:CONSOLE[:(].*", shot.stderr) == []
     assert screenshot.read_bytes().startswith(PNG_MAGIC)
     assert screenshot.stat().st_size > 20_000  # a blank page is a few kB
 
