@@ -8,7 +8,7 @@ once (patient files, scan lists, audit trails) are in `store.reads`, mixed into 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
@@ -213,23 +213,7 @@ class Store(BulkReads):
             raise InputError(problem)
 
     def add_scan(self, scan: Scan, who: str) -> int:
-        with self.write() as conn:
-            row = self._patient_row(conn, scan.mrn)
-            self._check_date(rows.patient_from_row(row), scan.date)
-            scan_id = _insert(
-                conn,
-                t.scans.insert().values(patient_id=row["patient_id"], **rows.scan_values(scan)),
-            )
-            self.audit(
-                conn,
-                who,
-                "add",
-                "scan",
-                scan_id,
-                row["patient_id"],
-                scan.model_copy(update={"scan_id": scan_id}).model_dump(mode="json"),
-            )
-            return int(scan_id)
+        return self._add_event(scan, t.scans, rows.scan_values(scan), who, [("date", scan.date)])
 
     def _scan_row(self, conn: sa.Connection, scan_id: int) -> tuple[sa.RowMapping, str]:
         found = (
@@ -294,41 +278,15 @@ class Store(BulkReads):
             return rows.scan_from_row(row, mrn)
 
     def add_exam(self, exam: Exam, who: str) -> int:
-        with self.write() as conn:
-            row = self._patient_row(conn, exam.mrn)
-            self._check_date(rows.patient_from_row(row), exam.date)
-            exam_id = _insert(
-                conn,
-                t.exams.insert().values(patient_id=row["patient_id"], **rows.exam_values(exam)),
-            )
-            self.audit(
-                conn, who, "add", "exam", exam_id, row["patient_id"], exam.model_dump(mode="json")
-            )
-            return int(exam_id)
+        return self._add_event(exam, t.exams, rows.exam_values(exam), who, [("date", exam.date)])
 
     def add_treatment(self, treatment: Treatment, who: str) -> int:
-        with self.write() as conn:
-            row = self._patient_row(conn, treatment.mrn)
-            patient = rows.patient_from_row(row)
-            self._check_date(patient, treatment.start, "start")
-            if treatment.end is not None:
-                self._check_date(patient, treatment.end, "end")
-            treatment_id = _insert(
-                conn,
-                t.treatments.insert().values(
-                    patient_id=row["patient_id"], **rows.treatment_values(treatment)
-                ),
-            )
-            self.audit(
-                conn,
-                who,
-                "add",
-                "treatment",
-                treatment_id,
-                row["patient_id"],
-                treatment.model_dump(mode="json"),
-            )
-            return int(treatment_id)
+        dates = [("start", treatment.start)]
+        if treatment.end is not None:
+            dates.append(("end", treatment.end))
+        return self._add_event(
+            treatment, t.treatments, rows.treatment_values(treatment), who, dates
+        )
 
     def end_treatment(
         self, treatment_id: int, end: date, who: str, reason: str | None
@@ -370,25 +328,33 @@ class Store(BulkReads):
             return new
 
     def add_discussion(self, discussion: Discussion, who: str) -> int:
+        values = rows.discussion_values(discussion)
+        return self._add_event(discussion, t.discussions, values, who, [("date", discussion.date)])
+
+    def _add_event(
+        self,
+        record: Scan | Exam | Treatment | Discussion,
+        table: sa.Table,
+        values: Mapping[str, Any],
+        who: str,
+        dates: Sequence[tuple[str, date]],
+    ) -> int:
+        """Add one record of a registered patient: dates checked, row inserted, audited.
+
+        The audit row holds the record as added; a scan's names the id it was given.
+        """
         with self.write() as conn:
-            row = self._patient_row(conn, discussion.mrn)
-            self._check_date(rows.patient_from_row(row), discussion.date)
-            discussion_id = _insert(
-                conn,
-                t.discussions.insert().values(
-                    patient_id=row["patient_id"], **rows.discussion_values(discussion)
-                ),
-            )
-            self.audit(
-                conn,
-                who,
-                "add",
-                "discussion",
-                discussion_id,
-                row["patient_id"],
-                discussion.model_dump(mode="json"),
-            )
-            return int(discussion_id)
+            row = self._patient_row(conn, record.mrn)
+            patient = rows.patient_from_row(row)
+            for field_name, on in dates:
+                self._check_date(patient, on, field_name)
+            record_id = _insert(conn, table.insert().values(patient_id=row["patient_id"], **values))
+            changes = record.model_dump(mode="json")
+            if table is t.scans:
+                changes["scan_id"] = record_id
+            entity = table.name.removesuffix("s")
+            self.audit(conn, who, "add", entity, record_id, row["patient_id"], changes)
+            return record_id
 
 
 def _insert(conn: sa.Connection, statement: sa.Insert) -> int:
