@@ -17,25 +17,12 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from cervix_watch.interop.kinds import KINDS
+
 AS_OF = date(2026, 11, 2)  # the review date of every clinic (a Monday)
 SEED = 20261102
 GENERATOR_VERSION = 1  # bump when the output changes, so cached clinics are rebuilt
 
-PATIENT_COLUMNS = [
-    "mrn", "name", "edd", "lmp", "fetuses", "prior_sptb_weeks", "prior_sptb_count",
-    "prior_pprom_weeks", "painless_loss_count", "prior_cerclage", "cervical_excision",
-    "uterine_anomaly", "intrauterine_adhesions", "caesarean_full_dilatation", "notes",
-]  # fmt: skip
-SCAN_COLUMNS = [
-    "scan_id", "mrn", "date", "route", "cl1_mm", "cl2_mm", "cl3_mm", "funneling",
-    "funnel_length_mm", "funnel_width_mm", "funnel_shape", "sludge", "operator", "notes",
-]  # fmt: skip
-EXAM_COLUMNS = [
-    "mrn", "date", "dilation_cm", "membranes_visible", "contractions", "bleeding",
-    "infection_signs", "notes",
-]  # fmt: skip
-TREATMENT_COLUMNS = ["mrn", "type", "kind", "start", "end", "notes"]
-DISCUSSION_COLUMNS = ["mrn", "action", "date", "outcome", "notes"]
 
 FIRST = ["Amara", "Chloe", "Dana", "Eva", "Fatima", "Grace", "Hana", "Ines", "Jade", "Kemi",
          "Lena", "Maya", "Nora", "Olu", "Priya", "Rosa", "Sara", "Tara", "Uma", "Zoe"]  # fmt: skip
@@ -72,13 +59,8 @@ class _Writer:
         self.handles = {}
         self.writers = {}
         self.counts = {}
-        for kind, columns in (
-            ("patients", PATIENT_COLUMNS),
-            ("scans", SCAN_COLUMNS),
-            ("exams", EXAM_COLUMNS),
-            ("treatments", TREATMENT_COLUMNS),
-            ("discussions", DISCUSSION_COLUMNS),
-        ):
+        for kind, csv_kind in KINDS.items():  # the contract's five files, columns in order
+            columns = csv_kind.column_names
             handle = (folder / f"{kind}.csv").open("w", encoding="utf-8", newline="")
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
