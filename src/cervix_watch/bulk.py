@@ -8,24 +8,33 @@ from contextlib import contextmanager
 
 
 @contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector for a bulk read or review.
+def collector_paused(*, freeze: bool = True) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector for a bulk read, review or import.
 
     Reference counting still frees every record as usual; only the collector's
     passes are skipped. A clinic of 50,000 patients is some 300,000 records,
     none of which holds a reference cycle, and the collector's repeated full
     passes over that growing heap cost as much as building the records.
 
-    On the way out the objects made meanwhile are frozen (`gc.freeze`): moved
-    out of the collector's sight, so its next pass does not walk them all at
-    once either. They are still freed by reference counting; a reference cycle
-    among them would only be reclaimed at exit, and a CLI process is short.
+    With `freeze` (for work whose records live on, like a review), the objects
+    made meanwhile are frozen on the way out (`gc.freeze`): moved out of the
+    collector's sight, so its next pass does not walk them all at once either.
+    They are still freed by reference counting; a reference cycle among them
+    would only be reclaimed at exit, and a CLI process is short. A streaming
+    import, whose chunks are gone when it ends, passes `freeze=False` and
+    calls `collect_young()` now and then to keep cyclic garbage bounded.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
+        if freeze:
+            gc.freeze()
         if was_enabled:
             gc.enable()
+
+
+def collect_young() -> None:
+    """Collect the young generations only: cheap, for a long stream with the collector paused."""
+    gc.collect(1)

@@ -20,9 +20,7 @@ their audit rows.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import itemgetter
@@ -30,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cervix_watch.bulk import collect_young, collector_paused
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.models import (
     AFTER_EDD_DAYS,
@@ -77,11 +76,14 @@ def import_records(
     """
     problems: list[Problem] = []
     added = skipped = 0
-    with store.write() as conn, _collector_paused() as collect:
+    # Each chunk keeps some 100,000 objects alive at once, freed by reference counting;
+    # the automatic collector's passes over them were a third of an import's time.
+    with store.write() as conn, collector_paused(freeze=False):
         planner = _Planner(conn, kind, source)
         writer = _Writer(conn, kind, who, source)
-        for parse_problems, records in chunks:
-            collect()
+        for number, (parse_problems, records) in enumerate(chunks, start=1):
+            if number % _COLLECT_EVERY == 0:
+                collect_young()  # cyclic garbage stays bounded (a few hundred objects a file)
             problems.extend(parse_problems)
             new, chunk_skipped, chunk_problems = planner.plan(records)
             problems.extend(chunk_problems)
@@ -98,35 +100,6 @@ def import_records(
     if problems:
         raise InputError(problems)
     return ImportResult(kind, added, skipped, dry_run)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[Callable[[], None]]:
-    """Pause Python's automatic cyclic garbage collection while a file streams through.
-
-    Every chunk keeps some 100,000 objects alive at once (rows, records, values),
-    which makes the automatic collector run full passes over them again and
-    again: about a third of an import's time, for almost no garbage (these
-    objects are freed by reference counting; a 250,000-row file leaves a few
-    hundred cyclic objects). The caller calls the yielded function once per
-    chunk and every `_COLLECT_EVERY` chunks the young generations are collected,
-    so cyclic garbage stays bounded. The collector's previous state is restored.
-    """
-    enabled = gc.isenabled()
-    calls = 0
-
-    def collect() -> None:
-        nonlocal calls
-        calls += 1
-        if calls % _COLLECT_EVERY == 0:
-            gc.collect(1)
-
-    gc.disable()
-    try:
-        yield collect
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _content_names(table: sa.Table) -> tuple[str, ...]:
@@ -343,7 +316,7 @@ def _event_dates(record: Any, date_field: str) -> list[tuple[str, date]]:
 
 _BOOKKEEPING = {"voided_at", "void_reason"}
 _IDS = {"scan_id", "exam_id", "treatment_id", "discussion_id"}
-_COLLECT_EVERY = 10  # chunks between two collections of cyclic garbage (see _collector_paused)
+_COLLECT_EVERY = 10  # chunks between two collections of young cyclic garbage
 _LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL's limits
 
 
