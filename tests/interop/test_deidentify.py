@@ -9,7 +9,10 @@ from pathlib import Path
 
 from tests.conftest import Cli
 
+from cervix_watch.cli.transfer import DEIDENTIFY_KEY
 from cervix_watch.domain.ga import ga_days
+from cervix_watch.interop.deidentify import Deidentifier
+from cervix_watch.store.store import Store
 
 KINDS = ("patients", "scans", "exams", "treatments", "discussions")
 
@@ -18,8 +21,11 @@ def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_deidentified_export_keeps_every_ga_and_hides_identity(cli: Cli, vignettes: Path) -> None:
-    """No original MRN, name or date appears; each scan's GA is the same as before."""
+def test_deidentified_export_keeps_every_ga_and_hides_identity(
+    cli: Cli, db_url: str, vignettes: Path
+) -> None:
+    """No original MRN or name appears, no patient's record keeps one of her own dates (each
+    moved back by 30 days or more); each scan's GA is the same as before."""
     for kind in KINDS:
         assert cli("import", kind, str(vignettes / f"{kind}.csv")).exit_code == 0
     original = {kind: rows(cli("export", kind).stdout) for kind in KINDS}
@@ -28,11 +34,21 @@ def test_deidentified_export_keeps_every_ga_and_hides_identity(cli: Cli, vignett
     for patient in original["patients"]:
         assert patient["mrn"] not in text
         assert patient["name"] not in text
+    # Another patient's shifted date may equal this patient's real one by chance (the
+    # offsets are random), so dates are compared patient by patient, through the key.
+    anonymiser = Deidentifier(Store.open(db_url).secret(DEIDENTIFY_KEY, "test"))
     for kind in KINDS:
-        for row in original[kind]:
-            for column in ("edd", "date", "start"):
-                if row.get(column):
-                    assert row[column] not in text, (kind, column)
+        for mrn in {row["mrn"] for row in original[kind]}:
+            own = [r for r in original[kind] if r["mrn"] == mrn]
+            shifted = [r for r in hidden[kind] if r["mrn"] == anonymiser.pseudonym(mrn)]
+            assert len(shifted) == len(own), (kind, mrn)
+            for column in ("edd", "lmp", "date", "start", "end"):
+                real = {r[column] for r in own if r.get(column)}
+                assert real.isdisjoint(r.get(column) for r in shifted), (kind, column)
+                for was in real:
+                    moved = date.fromisoformat(was) + anonymiser.shift(mrn)
+                    assert (date.fromisoformat(was) - moved).days >= 30
+                    assert moved.isoformat() in {r.get(column) for r in shifted}, (kind, column)
 
     def scan_gas(tables: dict[str, list[dict[str, str]]]) -> list[int]:
         edd = {p["mrn"]: date.fromisoformat(p["edd"]) for p in tables["patients"]}
