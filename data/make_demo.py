@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import random
+import shutil
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +28,10 @@ from pathlib import Path
 AS_OF = date(2026, 11, 23)  # a Monday: the weekly review date of the demo
 SEED = 20261123
 OUT = Path(__file__).resolve().parent
+# The installed package ships a copy (cervix-watch demo works outside the source tree);
+# tests/cli/test_demo_package.py checks that the two stay byte-identical.
+PACKAGE_COPY = OUT.parent / "src" / "cervix_watch" / "demo_data"
+FILES = ("patients.csv", "scans.csv", "exams.csv", "treatments.csv", "discussions.csv")
 
 PATIENT_COLUMNS = [
     "mrn", "name", "edd", "lmp", "fetuses", "prior_sptb_weeks", "prior_sptb_count",
@@ -382,10 +387,13 @@ def main() -> None:
     write("treatments", TREATMENT_COLUMNS, rows["treatments"])
     write("discussions", DISCUSSION_COLUMNS, rows["discussions"])
     (OUT / "demo-as-of.txt").write_text(AS_OF.isoformat() + "\n", encoding="utf-8")
+    PACKAGE_COPY.mkdir(exist_ok=True)
+    for name in (*FILES, "demo-as-of.txt"):
+        shutil.copyfile(OUT / name, PACKAGE_COPY / name)
     print(
         f"wrote {len(rows['patients'])} patients, {len(rows['scans'])} scans, "
         f"{len(rows['exams'])} exams, {len(rows['treatments'])} treatments, "
-        f"{len(rows['discussions'])} discussions; as-of {AS_OF} -> {OUT}"
+        f"{len(rows['discussions'])} discussions; as-of {AS_OF} -> {OUT} and {PACKAGE_COPY}"
     )
 
 

@@ -18,16 +18,28 @@ DATA_ENV = "CERVIX_WATCH_DEMO_DATA"
 
 
 def demo_data_dir() -> Path:
-    """$CERVIX_WATCH_DEMO_DATA, else the repository's data/ beside src/ (editable install)."""
+    """$CERVIX_WATCH_DEMO_DATA, else the clinic shipped inside the package (`demo_data/`).
+
+    The package copy is what an installed `cervix-watch demo` reads; data/ in the repository
+    is its source (data/make_demo.py writes both, a test keeps them byte-identical).
+    """
     if os.environ.get(DATA_ENV):
         return Path(os.environ[DATA_ENV])
-    return Path(__file__).resolve().parents[3] / "data"
+    from importlib.resources import files
+
+    shipped = files("cervix_watch") / "demo_data"
+    if not isinstance(shipped, Path):  # pragma: no cover - a zipped install
+        raise InputError(
+            Problem("data", "the demo clinic is not on disk here (give --data FOLDER)")
+        )
+    return shipped
 
 
 def demo(
     ctx: typer.Context,
     data: Annotated[
-        Path | None, typer.Option("--data", help="Folder with the demo CSVs (default: data/).")
+        Path | None,
+        typer.Option("--data", help="Folder with the demo CSVs (default: the bundled clinic)."),
     ] = None,
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the HTML review report here.")
