@@ -125,6 +125,12 @@ def _due(app: typer.Typer) -> None:
     app.command("due")(review.due)
 
 
+def _audit(app: typer.Typer) -> None:
+    from cervix_watch.cli import audit
+
+    app.command("audit")(audit.audit)
+
+
 def _rules(app: typer.Typer) -> None:
     from cervix_watch.cli import review
 
@@ -154,6 +160,7 @@ COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "export": _export,
     "review": _review,
     "due": _due,
+    "audit": _audit,
     "rules": _rules,
     "demo": _demo,
     "db": _db,

@@ -8,6 +8,7 @@ a file, edits a number and runs `review --profile path/to/file.toml`.
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,11 +16,12 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, ValidationError, model_validator
 
-from cervix_watch.domain.enums import Risk
+from cervix_watch.domain.enums import Action, Risk
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.rules.schema import (
     MAX_INTERVAL_DAYS,
     Below,
+    ClBand,
     Ga,
     HistoryCriteria,
     Spec,
@@ -89,6 +91,41 @@ class MultiplePregnancy(Spec):
     schedule: bool
 
 
+class AuditSpec(Spec):
+    """The quarterly clinic audit's windows and thresholds (audit.md); `[audit]` in a profile.
+
+    The defaults are audit.md's: screening and short cervix in 16+0 to 24+0 (both ends
+    included), a short cervix at or below 25 mm, discussed within 14 days, and the
+    outcome bands < 24+0, 24+0-33+6, 34+0-36+6, >= 37+0.
+    """
+
+    window: Window = Field(
+        default_factory=lambda: Window.model_validate({"start": "16+0", "end": "24+0"})
+    )
+    short_cervix: ClBand = Field(
+        default_factory=lambda: ClBand.model_validate({"threshold_mm": 25.0, "comparison": "le"})
+    )
+    discussion_within_days: Annotated[int, Field(ge=0, le=MAX_INTERVAL_DAYS)] = 14
+    discussion_actions: Annotated[tuple[Action, ...], Field(min_length=1)] = (
+        Action.CERCLAGE_DISCUSSION,
+        Action.PROGESTERONE_DISCUSSION,
+        Action.SHORT_CERVIX_NOTED,
+    )
+    # GA at closure is counted in bands starting at these GAs (and one band before the first)
+    outcome_bands_from: Annotated[tuple[Ga, ...], Field(min_length=1, max_length=8)] = (
+        168,
+        238,
+        259,
+    )
+
+    @model_validator(mode="after")
+    def _bands_rise(self) -> Self:
+        bands = self.outcome_bands_from
+        if any(later <= earlier for earlier, later in itertools.pairwise(bands)):
+            raise ValueError("outcome_bands_from: each GA must be after the one before")
+        return self
+
+
 class Profile(Spec):
     """One guideline profile: risk definition, schedules, look-ahead and the rule entries."""
 
@@ -101,6 +138,7 @@ class Profile(Spec):
     schedules: dict[Risk, Schedule] = Field(default_factory=dict)
     multiple_pregnancy: MultiplePregnancy
     rules: Annotated[tuple[RuleSpec, ...], Field(min_length=1)]
+    audit: AuditSpec = Field(default_factory=lambda: AuditSpec.model_validate({}))
     source: str = ""
 
 

@@ -1,0 +1,114 @@
+"""The clinic audit for the terminal, Markdown notes and spreadsheets (table, md, csv).
+
+Every format lists the same rows (`ClinicAudit.rows`): one measure and its
+breakdown key per line, with the cohort size, the profile and the pregnancies
+left out stated above. The profile name is the only text from outside (a
+profile file names itself): it is escaped for Markdown and protected in CSV.
+"""
+
+from __future__ import annotations
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from cervix_watch.audit import ClinicAudit, Count, Median
+from cervix_watch.interop.cells import format_row, protect
+from cervix_watch.report.markdown import escape
+
+LABELS = {
+    "screened_by_24w": "High risk: TV scan at 16+0 to 24+0",
+    "first_scan_ga_median": "High risk: first TV scan from 16+0, median GA",
+    "short_cervix": "Short cervix (qualifying TV CL) among those scanned",
+    "short_cervix_discussed": "Short cervix discussed or treated within the window",
+    "days_to_discussion_median": "Days from first short scan to discussion, median",
+    "treated": "Treatment started",
+    "outcome_ga": "Delivered or lost, GA at closure",
+    "open_points": "Active patients with an open high/urgent point",
+}
+CSV_COLUMNS = (
+    "from",
+    "to",
+    "profile",
+    "measure",
+    "breakdown",
+    "n",
+    "of",
+    "pct",
+    "median_days",
+    "median_ga",
+)
+
+
+def title(audit: ClinicAudit) -> str:
+    return (
+        f"Clinic audit {audit.period_from.isoformat()} to {audit.period_to.isoformat()} "
+        f"(profile {audit.profile}): cohort {audit.cohort} pregnancies"
+    )
+
+
+def left_out_lines(audit: ClinicAudit) -> list[str]:
+    return [
+        f"Left out: {count} pregnancies with an EDD in range, {reason}."
+        for reason, count in audit.left_out.items()
+        if count
+    ]
+
+
+def value_text(value: Count | Median) -> tuple[str, str, str, str]:
+    """(n, of, %, median) as shown: a median shows its days and GA, a count its percentage."""
+    if isinstance(value, Count):
+        pct = "-" if value.pct is None else f"{value.pct:.1f}"
+        return str(value.n), str(value.of), pct, ""
+    if value.days is None:
+        return str(value.n), "", "", "-"
+    median = f"{value.days:g} d" if value.ga is None else f"{value.ga} ({value.days:g} d)"
+    return str(value.n), "", "", median
+
+
+def audit_table(audit: ClinicAudit) -> RenderableType:
+    grid = Table(title=title(audit), title_justify="left", box=box.SIMPLE_HEAD, header_style="bold")
+    for name, justify in (
+        ("Measure", "left"),
+        ("Breakdown", "left"),
+        ("n", "right"),
+        ("of", "right"),
+        ("%", "right"),
+        ("Median", "right"),
+    ):
+        grid.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+    for key, breakdown, value in audit.rows():
+        grid.add_row(Text(LABELS[key]), Text(breakdown), *(Text(v) for v in value_text(value)))
+    notes = [Text(line, style="italic") for line in left_out_lines(audit)]
+    return Group(grid, *notes)
+
+
+def audit_markdown(audit: ClinicAudit) -> str:
+    lines = [f"# {escape(title(audit))}", ""]
+    lines += [f"{escape(line)}\n" for line in left_out_lines(audit)]
+    lines += ["| Measure | Breakdown | n | of | % | Median |", "|---|---|--:|--:|--:|--:|"]
+    for key, breakdown, value in audit.rows():
+        cells = [LABELS[key], breakdown, *value_text(value)]
+        lines.append("| " + " | ".join(escape(cell) for cell in cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def audit_csv(audit: ClinicAudit) -> str:
+    """One row per measure and breakdown key, spreadsheet-safe (`interop.cells`)."""
+    rows = [list(CSV_COLUMNS)]
+    head = [audit.period_from.isoformat(), audit.period_to.isoformat(), protect(audit.profile)]
+    for key, breakdown, value in audit.rows():
+        if isinstance(value, Count):
+            numbers = [
+                str(value.n),
+                str(value.of),
+                "" if value.pct is None else f"{value.pct:.1f}",
+                "",
+                "",
+            ]
+        else:
+            days = "" if value.days is None else f"{value.days:g}"
+            numbers = [str(value.n), "", "", days, value.ga or ""]
+        rows.append([*head, key, protect(breakdown), *numbers])
+    return "".join(format_row(row) for row in rows)
