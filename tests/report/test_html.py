@@ -87,3 +87,43 @@ def test_chart_shows_routes_treatments_and_exams(loaded: Cli, tmp_path: Path) ->
     assert 'class="treatment"' in page  # P05's cerclage
     assert 'class="exam"' in page  # P04's exam
     assert 'class="window"' in page
+
+
+def test_chart_key_speaks_words_and_keeps_rule_ids_in_a_tooltip(
+    loaded: Cli, tmp_path: Path
+) -> None:
+    """The key names what each line prompts; the rule ids are only in the hover title."""
+    page = write_html(loaded, tmp_path / "r.html")
+    key = page.split('<p class="key">', 1)[1].split("</p>", 1)[0]
+    assert "30 mm: surveillance increase, shorter scan interval</span>" in key
+    assert 'title="acog.weekly-cl, schedule.high"' in key
+    assert "(acog.weekly-cl" not in key  # ids are not the visible words
+    assert "A chart is drawn for each patient with discussion points" in key
+
+
+def test_chart_labels_stay_inside_the_drawing(narrow: Cli, tmp_path: Path) -> None:
+    """Treatment labels end inside the plot; exam markers sit above the frame, not cut by it."""
+    add_patient(narrow, "T1", "Treated")
+    result = narrow(
+        "treatment", "add", "T1", "cerclage", "--kind", "ultrasound", "--date", "2026-10-15"
+    )
+    assert result.exit_code == 0, result.output
+    assert narrow("exam", "add", "T1", "--date", AS_OF, "--dilation-cm", "0").exit_code == 0
+    page = write_html(narrow, tmp_path / "r.html")
+    chart = page.split('id="patient-T1"', 1)[1].split("</svg>", 1)[0]
+    (label_x,) = re.findall(r'class="small treatment-label" x="([\d.]+)"', chart)
+    assert 52 <= float(label_x) <= 680 - 60 - len("ultrasound-indicated cerclage") * 5.6
+    (marker,) = re.findall(
+        r'class="exam-marker" d="M[\d.]+,([\d.]+) L[\d.]+,[\d.]+ L[\d.]+,([\d.]+)', chart
+    )
+    assert 0 < float(marker[0]) < float(marker[1]) <= 40  # entirely above the plot's top edge
+
+
+def test_patient_without_a_scan_says_so(narrow: Cli, tmp_path: Path) -> None:
+    """A flagged patient with no scan reads "no CL scan yet", not "CL latest - mm"."""
+    result = narrow("patient", "add", "N1", "--edd", "2027-06-01", "--painless-loss-count", "1")
+    assert result.exit_code == 0, result.output
+    page = write_html(narrow, tmp_path / "r.html")
+    section = page.split('id="patient-N1"', 1)[1].split("</section>", 1)[0]
+    assert "no CL scan yet" in section
+    assert "CL latest - mm" not in page

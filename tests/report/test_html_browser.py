@@ -98,3 +98,40 @@ def test_report_renders_in_chromium(page: tuple[Path, int], tmp_path: Path) -> N
     assert len(re.findall(r"<svg\b", dom)) == flagged
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
     assert "<script" not in dom.lower()
+
+
+A4_AT_96_DPI = (794, 1123)
+
+
+def test_report_prints_on_a4_and_fits_a4_width(page: tuple[Path, int], tmp_path: Path) -> None:
+    """At A4 size the page renders (screenshot) and prints to a multi-page A4 PDF in chromium."""
+    browser = find_browser()
+    html, _ = page
+    width, height = A4_AT_96_DPI
+    screenshot = tmp_path / "a4.png"
+    shot = run_browser(
+        browser,
+        tmp_path / "profile-a4",
+        f"--screenshot={screenshot}",
+        f"--window-size={width},{height}",
+        html.as_uri(),
+    )
+    assert screenshot.is_file(), shot.stderr[-2000:]
+    png = screenshot.read_bytes()
+    assert png.startswith(PNG_MAGIC)
+    # the PNG header's IHDR holds the rendered size: the page was laid out at A4 width
+    assert int.from_bytes(png[16:20], "big") == width
+    pdf = tmp_path / "review.pdf"
+    printed = run_browser(
+        browser, tmp_path / "profile-pdf", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+        html.as_uri(),
+    )  # fmt: skip
+    assert pdf.is_file(), printed.stderr[-2000:]
+    document = pdf.read_bytes()
+    assert document.startswith(b"%PDF")
+    pages = re.findall(rb"/Type\s*/Page[^s]", document)
+    assert len(pages) >= 2  # the print CSS starts each flagged patient's chart on its own block
+    # every page is A4: 595 x 842 points (chromium writes 594.96 x 841.92)
+    boxes = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", document)
+    assert boxes
+    assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}

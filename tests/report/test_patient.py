@@ -63,3 +63,12 @@ def test_unknown_patient_is_a_one_line_error(loaded: Cli) -> None:
     result = loaded("patient", "show", "NOPE", "--as-of", AS_OF)
     assert result.exit_code == 1
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_no_chart_frame_without_scans(loaded: Cli) -> None:
+    """A patient with no scan gets a sentence instead of an empty chart frame."""
+    result = loaded("patient", "add", "E1", "--edd", "2027-03-01")
+    assert result.exit_code == 0, result.output
+    text = show(loaded, "E1")
+    assert "no scans recorded up to this date: no chart" in text
+    assert "GA (weeks)" not in text

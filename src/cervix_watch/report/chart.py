@@ -38,14 +38,20 @@ class ScanPoint:
 
 @dataclass(frozen=True, slots=True)
 class Threshold:
-    """A CL line of the profile and the rule ids that use it."""
+    """A CL line of the profile, the rule ids that use it and, in words, what it prompts."""
 
     cl_mm: float
     rules: tuple[str, ...]
+    uses: tuple[str, ...] = ()  # "cerclage discussion", "shorter scan interval", ...
 
     @property
     def label(self) -> str:
         return f"{self.cl_mm:g} mm"
+
+    @property
+    def words(self) -> str:
+        """`25 mm: cerclage discussion, progesterone discussion` (ids go in a tooltip)."""
+        return f"{self.label}: {', '.join(self.uses)}" if self.uses else self.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,9 +93,18 @@ class ChartData:
 
     @property
     def ga_range(self) -> tuple[int, int]:
-        """14+0 to 37+0, widened to include every record."""
+        """From the earliest record or 14+0 to the review date or 37+0, whichever is wider.
+
+        Every record (a cerclage placed at 13+0, an exam, a scan) and the review-date line
+        (37+3 for a cerclage still in situ) lie inside the drawn range.
+        """
         days = [p.ga_days for p in self.points] + [m.ga_days for m in self.exams]
-        return min([GA_FROM_DAYS, *days]), max([GA_TO_DAYS, *days])
+        starts = [t.start_ga_days for t in self.treatments]
+        ends = [t.end_ga_days for t in self.treatments if t.end_ga_days is not None]
+        return (
+            min([GA_FROM_DAYS, *days, *starts]),
+            max([GA_TO_DAYS, self.today_ga_days, *days, *ends]),
+        )
 
     @property
     def cl_top_mm(self) -> float:
@@ -113,7 +128,30 @@ def profile_thresholds(profile: Profile) -> tuple[Threshold, ...]:
             found.setdefault(schedule.short_cl_below_mm, []).append(f"schedule.{risk.value}")
     if profile.risk.cl_upgrade is not None:
         found.setdefault(profile.risk.cl_upgrade.threshold_mm, []).append("risk.cl_upgrade")
-    return tuple(Threshold(mm, tuple(dict.fromkeys(ids))) for mm, ids in sorted(found.items()))
+    words = _rule_words(profile)
+    return tuple(
+        Threshold(
+            mm,
+            tuple(dict.fromkeys(ids)),
+            tuple(dict.fromkeys(w for rule_id in ids for w in words.get(rule_id, ()))),
+        )
+        for mm, ids in sorted(found.items())
+    )
+
+
+# What the non-rule users of a CL line do, in a clinician's words.
+_OTHER_USES = {"risk.cl_upgrade": ("high-risk category",)}
+_SCHEDULE_USE = ("shorter scan interval",)
+
+
+def _rule_words(profile: Profile) -> dict[str, tuple[str, ...]]:
+    """Rule id -> the actions it raises, as words (`cerclage-discussion` -> cerclage discussion)."""
+    words = {
+        rule.id: tuple(a.value.replace("-", " ") for a in rule.action) for rule in profile.rules
+    }
+    words.update(_OTHER_USES)
+    words.update({f"schedule.{risk.value}": _SCHEDULE_USE for risk in profile.schedules})
+    return words
 
 
 def treatment_window(profile: Profile) -> Window | None:

@@ -56,8 +56,12 @@ class PatientView:
 def patient_view(view: PatientView) -> RenderableType:
     parts: list[RenderableType] = [header(view), Text("")]
     parts += [scans_table(view), *voided_part(view), Text("")]
-    parts += [Text("Cervical length against GA", style="bold"), Text(terminal_chart(view.chart))]
-    parts += [Text(chart_key(view.chart), style="dim"), Text("")]
+    parts += [Text("Cervical length against GA", style="bold")]
+    if view.chart.points:
+        parts += [Text(terminal_chart(view.chart)), Text(chart_key(view.chart), style="dim")]
+    else:  # an empty frame says nothing a sentence does not say better
+        parts += [Text("no scans recorded up to this date: no chart", style="dim")]
+    parts += [Text("")]
     parts += [flags_part(view), Text("")]
     parts += [discussions_table(view), treatments_table(view), exams_table(view)]
     parts += [audit_table(view)]

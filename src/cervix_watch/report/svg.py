@@ -15,9 +15,12 @@ from markupsafe import Markup, escape
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.report.chart import ChartData, ScanPoint
 
-WIDTH, HEIGHT = 680, 330
-LEFT, RIGHT, TOP, BOTTOM = 52, 60, 26, 62
-LANE_PX = 11
+WIDTH, HEIGHT = 680, 344
+LEFT, RIGHT, TOP, BOTTOM = 52, 60, 40, 62
+LANE_PX = 15  # a treatment bar and its short label above it
+CHAR_PX = 5.6  # width of one character of the 10 px label font, to keep labels inside
+# Text over a line stays legible: a white outline is painted under each glyph.
+HALO = 'paint-order="stroke" stroke="#fff" stroke-width="3" stroke-linejoin="round"'
 
 
 class _Scale:
@@ -69,7 +72,7 @@ def _window(data: ChartData, scale: _Scale) -> Iterator[str]:
         f'height="{scale.plot_h}" fill="#e3ecfa"/>'
     )
     yield (
-        f'<text x="{round((x0 + x1) / 2, 1)}" y="{TOP - 8}" text-anchor="middle" '
+        f'<text x="{round((x0 + x1) / 2, 1)}" y="{TOP - 22}" text-anchor="middle" '
         f'class="small">{escape(data.window.label)}</text>'
     )
 
@@ -80,6 +83,7 @@ def _axes(scale: _Scale) -> Iterator[str]:
         'fill="none" stroke="#444"/>'
     )
     first_week = -(-scale.ga_from // 7)
+    first_week += first_week % 2  # ticks on even weeks, wherever the range starts
     for week in range(first_week, scale.ga_to // 7 + 1, 2):
         x = scale.x(week * 7)
         yield f'<line x1="{x}" y1="{scale.bottom}" x2="{x}" y2="{scale.bottom + 4}" stroke="#444"/>'
@@ -105,7 +109,7 @@ def _thresholds(data: ChartData, scale: _Scale) -> Iterator[str]:
         rules = escape(", ".join(line.rules))
         yield (
             f'<line class="threshold" x1="{LEFT}" y1="{y}" x2="{x1}" y2="{y}" stroke="#b03030" '
-            f'stroke-dasharray="6 4"><title>{escape(line.label)}: {rules}</title></line>'
+            f'stroke-dasharray="6 4"><title>{escape(line.words)} ({rules})</title></line>'
         )
         yield f'<text x="{x1 + 4}" y="{y + 4}" class="small">{escape(line.label)}</text>'
 
@@ -117,9 +121,10 @@ def _exams(data: ChartData, scale: _Scale) -> Iterator[str]:
             f'<line class="exam" x1="{x}" y1="{TOP}" x2="{x}" y2="{scale.bottom}" '
             'stroke="#6a3d9a" stroke-dasharray="2 3"/>'
         )
+        # above the frame, pointing down at the exam's line: never clipped by the plot edge
         yield (
-            f'<path d="M{x - 5},{TOP} L{x + 5},{TOP} L{x},{TOP + 8} Z" fill="#6a3d9a">'
-            f"<title>{escape(exam.label)}</title></path>"
+            f'<path class="exam-marker" d="M{x - 5},{TOP - 11} L{x + 5},{TOP - 11} '
+            f'L{x},{TOP - 2} Z" fill="#6a3d9a"><title>{escape(exam.label)}</title></path>'
         )
 
 
@@ -146,7 +151,15 @@ def _treatments(data: ChartData, scale: _Scale) -> Iterator[str]:
             f'<line class="treatment" x1="{x0}" y1="{y}" x2="{x1}" y2="{y}" stroke="#2e7d32" '
             f'stroke-width="5"><title>{escape(words)}</title></line>'
         )
-        yield f'<text x="{x1 + 3}" y="{y + 3}" class="small">{escape(words)}</text>'
+        # the short label sits above its bar, moved left as far as needed to end inside the
+        # plot (the full words are in the tooltip and in the list under the chart)
+        label_x = round(
+            max(LEFT + 2.0, min(x0, LEFT + scale.plot_w - 2 - len(span.label) * CHAR_PX)), 1
+        )
+        yield (
+            f'<text class="small treatment-label" x="{label_x}" y="{y - 4}" {HALO}>'
+            f"{escape(span.label)}</text>"
+        )
 
 
 def _point(point: ScanPoint, scale: _Scale) -> str:
