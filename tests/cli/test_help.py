@@ -33,3 +33,68 @@ def test_every_command_and_option_has_help(path: tuple[str, ...], command: Any) 
             "show_completion",
         }:
             assert (param.help or "").strip(), f"{' '.join(path)} {param.opts} has no help"
+
+
+def _help(runner_args: list[str]) -> str:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, [*runner_args, "--help"], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+LEAVES = [(p, c) for p, c in COMMANDS if not getattr(c, "commands", None)]
+
+
+@pytest.mark.parametrize(("path", "command"), LEAVES, ids=[" ".join(p) for p, _ in LEAVES])
+def test_every_command_has_examples_and_plain_placeholders(
+    path: tuple[str, ...], command: Any
+) -> None:
+    """Each command's help ends with examples and names values DATE, MM, MRN (not <str>)."""
+    text = _help(list(path))
+    assert "Examples:" in text, " ".join(path)
+    assert f" {' '.join(path)}" in text.split("Examples:", 1)[1]
+    for odd in ("<str>", "<int>", "<float>", "list[", "{"):
+        assert odd not in text, (path, odd)
+    assert all(line == line.rstrip() for line in text.splitlines()), "trailing spaces"
+
+
+def test_examples_use_only_real_commands_and_options() -> None:
+    """Every example line names an existing command and only options that command has."""
+    import shlex
+
+    from cervix_watch.cli import helptext
+
+    by_path = {" ".join(p): c for p, c in COMMANDS}
+    root_options = {o for p in by_path[""].params for o in p.opts}
+    for path, command in by_path.items():
+        for line in helptext.examples(path):
+            words = shlex.split(line.split("#")[0])
+            assert words[0] == "cervix-watch", line
+            options = {w.split("=")[0] for w in words[1:] if w.startswith("-")}
+            known = root_options | {o for p in command.params for o in (*p.opts, *p.secondary_opts)}
+            known |= {"--help"}
+            if path:
+                assert " ".join(path.split()) in line, line
+            assert options <= known, (line, options - known)
+
+
+def test_top_level_summaries_fit_80_columns() -> None:
+    """The command list at 80 columns shows each summary whole (no '...' cut)."""
+    text = _help([])
+    commands = text.split("Commands:", 1)[1].split("Examples:", 1)[0]
+    assert "..." not in commands
+    assert "…" not in commands
+    assert max(len(line) for line in text.splitlines()) <= 80
+
+
+@pytest.mark.parametrize("flag", ["-V", "--version"])
+def test_version_flags(flag: str) -> None:
+    """-V and --version print the program's version."""
+    from typer.testing import CliRunner
+
+    from cervix_watch import __version__
+
+    result = CliRunner().invoke(app, [flag])
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"cervix-watch {__version__}"

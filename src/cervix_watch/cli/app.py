@@ -16,7 +16,22 @@ from cervix_watch.domain.errors import CervixWatchError
 
 
 class _Group(TyperGroup):
-    """Turns core errors into the contract's one-line messages and exit statuses."""
+    """Turns core errors into the contract's one-line messages and exit statuses, and hands
+    out each command with its placeholders, summary and examples (`helptext.polish`)."""
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        from cervix_watch.cli import helptext
+
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            helptext.polish(command, cmd_name)
+        return command
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from cervix_watch.cli import helptext
+
+        helptext.polish(self, "")
+        super().format_help(ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -64,7 +79,9 @@ def root(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
     version: Annotated[
         bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
     ] = False,
 ) -> None:
     """Cervical-length surveillance for pregnancies at risk of cervical insufficiency."""

@@ -14,6 +14,7 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.context import OperatorOption
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.words import counted, singular
 
 if TYPE_CHECKING:
     from cervix_watch.store.importer import ImportResult
@@ -52,12 +53,12 @@ def import_command(
     result = load_csv(context.state(ctx), kind.value, file, context.who(operator), dry_run)
     if dry_run:
         output.success(
-            f"Dry run: {result.added} {kind.value} would be added, {result.skipped} already "
-            f"present; nothing was written."
+            f"Dry run: {counted(result.added, singular(kind.value))} would be added, "
+            f"{result.skipped} already present; nothing was written."
         )
     else:
         output.success(
-            f"Imported {result.added} {kind.value} from {file.name} "
+            f"Imported {counted(result.added, singular(kind.value))} from {file.name} "
             f"({result.skipped} already present)."
         )
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cervix_watch.domain.enums import Priority
+from cervix_watch.domain.words import counted
 from cervix_watch.rules import Flag, PatientReview, Review
 
 NO_FLAGS = "no flags"
@@ -63,7 +64,7 @@ def counts_line(review: Review) -> str:
     """`40 active patients; by most pressing point: urgent 2, high 9, ... no flags 8`."""
     patients = patient_counts(review)
     parts = ", ".join(f"{key} {patients[key]}" for key in GROUP_KEYS)
-    return f"{len(review.patients)} active patients; by most pressing point: {parts}"
+    return f"{counted(len(review.patients), 'active patient')}; by most pressing point: {parts}"
 
 
 def points_line(review: Review) -> str:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSeriali
 from cervix_watch.domain.enums import CervicalExcision, PriorCerclage
 from cervix_watch.domain.ga import format_ga, parse_ga
 from cervix_watch.domain.models import Patient
+from cervix_watch.domain.words import counted
 
 # Plausible ranges for numbers in a profile: anything outside is a typo, not a local policy.
 MAX_THRESHOLD_MM = 60.0
@@ -201,7 +202,7 @@ class HistoryCriteria(Spec):
             found.append(f"{count} prior sPTB/mid-trimester losses")
         losses = patient.painless_loss_count
         if self.painless_loss_count_min is not None and losses >= self.painless_loss_count_min:
-            found.append(f"{losses} painless second-trimester loss(es)")
+            found.append(f"{counted(losses, 'painless second-trimester loss')}")
         if patient.prior_cerclage in self.prior_cerclage:
             found.append(f"prior {patient.prior_cerclage.value}-indicated cerclage")
         pprom = patient.prior_pprom_weeks

@@ -1,0 +1,196 @@
+"""Help that teaches: placeholders, one-line summaries and an example epilog for every command.
+
+Declared here once and applied to the click tree as the root command hands out a
+subcommand (`polish`), so a command module keeps only its own help sentence and
+options. `tests/cli/test_help.py` fails when a command lacks an example or a
+summary is cut off at 80 columns.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from typer.core import TyperArgument
+
+# Placeholders by option name; an option not listed gets one from its type (TEXT, N, ...).
+METAVARS: dict[str, str] = {
+    "--db": "PATH_OR_URL",
+    "--date": "DATE",
+    "--as-of": "DATE",
+    "--from": "DATE",
+    "--to": "DATE",
+    "--edd": "DATE",
+    "--lmp": "DATE",
+    "--end": "DATE",
+    "--cl": "MM",
+    "--funnel-length": "MM",
+    "--funnel-width": "MM",
+    "--funnel-shape": "T|Y|V|U",
+    "--route": "tv|ta|tp",
+    "--dilation-cm": "CM",
+    "--prior-sptb-weeks": "W+D",
+    "--prior-pprom-weeks": "W+D",
+    "--ga": "W+D",
+    "--fetuses": "N",
+    "--prior-sptb-count": "N",
+    "--painless-loss-count": "N",
+    "--cervical-dilation-procedures": "N",
+    "--within": "DAYS",
+    "--operator": "NAME",
+    "--name": "TEXT",
+    "--note": "TEXT",
+    "--notes": "TEXT",
+    "--reason": "TEXT",
+    "--profile": "PROFILE",
+    "--out": "FILE",
+    "--html": "FILE",
+    "--data": "FOLDER",
+    "--to-url": "URL",
+    "--outcome": "OUTCOME",
+    "--kind": "KIND",
+    "--dating": "ultrasound|ivf|lmp",
+    "--symptom": "NAME",
+    "--host": "ADDRESS",
+    "--port": "PORT",
+    "--ae-title": "AE",
+    "--allow-ae": "AE",
+}
+_BY_TYPE = {"int": "N", "float": "NUMBER", "Path": "FILE", "str": "TEXT"}
+
+# The line each command shows in its group's list: short enough for 80 columns.
+SUMMARIES: dict[str, str] = {
+    "discuss": "Record that a discussion point was discussed.",
+    "import": "Import a CSV file: all rows or none.",
+    "export": "Export records as spreadsheet-safe CSV.",
+    "review": "The weekly review of every active patient.",
+    "due": "The recall list: scans due and overdue.",
+    "audit": "The quarterly clinic audit.",
+    "demo": "Load the demo clinic and show its review.",
+    "db": "Look after the database: init, info, check, backup.",
+}
+
+_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": ("cervix-watch db init ~/clinic.sqlite3", "cervix-watch --db ~/clinic.sqlite3 review"),
+    "patient add": (
+        "cervix-watch patient add H123456 --edd 2027-03-14 --name 'Ann Example'",
+        "cervix-watch patient add H123457 --lmp 2026-06-07 --prior-sptb-weeks 26+3",
+    ),
+    "patient list": ("cervix-watch patient list", "cervix-watch patient list --all --format csv"),
+    "patient show": (
+        "cervix-watch patient show H123456",
+        "cervix-watch patient show H123456 -f json",
+    ),
+    "patient edit": ("cervix-watch patient edit H123456 --edd 2027-03-10 --reason 'dating scan'",),
+    "patient close": (
+        "cervix-watch patient close H123456 --date 2027-03-12 --outcome delivered --ga 39+5",
+    ),
+    "scan add": (
+        "cervix-watch scan add H123456 --date 2026-10-13 --cl 21.0 --cl 21.5 --cl 22.0",
+        "cervix-watch scan add H123456     # at a terminal: prompts for each value",
+    ),
+    "scan list": ("cervix-watch scan list H123456", "cervix-watch scan list --format csv"),
+    "scan amend": ("cervix-watch scan amend 12 --cl 20.5 --cl 21.0 --reason 'caliper slip'",),
+    "scan void": ("cervix-watch scan void 12 --reason 'entered on the wrong patient'",),
+    "exam add": (
+        "cervix-watch exam add H123456 --dilation-cm 1 --membranes-visible",
+        "cervix-watch exam add H123456 --date 2026-10-13 --contractions",
+    ),
+    "treatment add": (
+        "cervix-watch treatment add H123456 cerclage --kind ultrasound --date 2026-10-15",
+        "cervix-watch treatment add H123456 progesterone --date 2026-10-15",
+    ),
+    "treatment end": ("cervix-watch treatment end 3 --date 2027-02-20 --reason 'removed at 36+0'",),
+    "discuss": (
+        "cervix-watch discuss H123456 cerclage-discussion --outcome accepted",
+        "cervix-watch discuss H123456 progesterone-discussion --date 2026-10-14 --outcome declined",
+    ),
+    "import": (
+        "cervix-watch import patients patients.csv --dry-run",
+        "cervix-watch import scans scans.csv",
+    ),
+    "export": (
+        "cervix-watch export scans --out scans.csv",
+        "cervix-watch export patients --deidentify --out research.csv",
+    ),
+    "review": (
+        "cervix-watch review",
+        "cervix-watch review --as-of 2026-11-23 --profile nice-ng25 --format md",
+        "cervix-watch review --format html --out review.html",
+    ),
+    "due": ("cervix-watch due --within 7", "cervix-watch due --format csv"),
+    "audit": (
+        "cervix-watch audit --from 2026-07-01 --to 2026-09-30",
+        "cervix-watch audit --from 2026-07-01 --to 2026-09-30 --format html --out q3.html",
+    ),
+    "demo": ("cervix-watch demo", "cervix-watch demo --html demo.html"),
+    "rules profiles": ("cervix-watch rules profiles",),
+    "rules show": ("cervix-watch rules show nice-ng25",),
+    "rules check": ("cervix-watch rules check our-unit.toml",),
+    "rules default": ("cervix-watch rules default our-unit.toml",),
+    "rules export": ("cervix-watch rules export nice-ng25 --out our-unit.toml",),
+    "db init": ("cervix-watch db init ~/clinic.sqlite3",),
+    "db info": ("cervix-watch db info",),
+    "db check": ("cervix-watch db check",),
+    "db backup": ("cervix-watch db backup --out clinic-2026-11-30.sqlite3",),
+    "db copy": ("cervix-watch db copy --to postgresql://cw@dbhost/clinic",),
+    "db roles": ("cervix-watch --db postgresql://admin@dbhost/clinic db roles --apply",),
+}
+
+
+def examples(path: str) -> tuple[str, ...]:
+    """The example command lines of `path` ("scan add"); empty when none is written."""
+    return _EXAMPLES.get(path, ())
+
+
+def _epilog(lines: tuple[str, ...]) -> str:
+    # "\b" keeps click from re-wrapping the block (a command line must stay one line)
+    return "Examples:\n\n\b\n" + "\n".join(f"  $ {line}" for line in lines)
+
+
+class _PlainArgument(TyperArgument):
+    """An argument shown as `MRN` in usage and help (typer's own: `{MRN}`, `MRN <str>`)."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        return name if self.required else f"[{name}]"
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+
+def _choices(param: Any) -> str | None:
+    descriptor = param.type_descriptor
+    if descriptor.is_choice and descriptor.choices:
+        return "|".join(str(getattr(c, "value", c)) for c in descriptor.choices)
+    return None
+
+
+def _metavar(param: Any) -> str | None:
+    if param.param_type_name == "argument":
+        return param.metavar or _choices(param) or str(param.name).upper().rstrip("_")
+    if getattr(param, "is_flag", False) or param.metavar:
+        return None
+    for opt in param.opts:
+        if opt in METAVARS:
+            return METAVARS[opt]
+    return _choices(param) or _BY_TYPE.get(param.bare_type(), "TEXT")
+
+
+def polish(command: Any, path: str) -> None:
+    """Placeholders, summary and examples for `command` and every command under it (idempotent)."""
+    if getattr(command, "_cw_polished", False):
+        return
+    command._cw_polished = True
+    for param in command.params:
+        metavar = _metavar(param)
+        if metavar is not None:
+            param.metavar = metavar
+        if isinstance(param, TyperArgument):
+            param.__class__ = _PlainArgument  # same state, plainer display
+    if path in SUMMARIES:
+        command.short_help = SUMMARIES[path]
+    lines = examples(path)
+    if lines and not command.epilog:
+        command.epilog = _epilog(lines)
+    for name, sub in getattr(command, "commands", {}).items():
+        polish(sub, f"{path} {name}".strip())
