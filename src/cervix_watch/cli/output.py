@@ -81,6 +81,12 @@ def line(message: str = "") -> None:
     _out().print(message, markup=False)
 
 
+def write(text: str) -> None:
+    """Text (Markdown, CSV, JSON, TOML) to stdout as it is, flushed."""
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
 

@@ -1,7 +1,8 @@
 """Guideline engine: profile (TOML) + patient records + review date -> risk, schedule, flags.
 
 Public surface:
-- profiles: `builtin_profile_names`, `load_profile`, `check_profile_file`, `Profile`
+- profiles: `builtin_profile_names`, `builtin_profile_text`, `load_profile`,
+  `check_profile_file`, `Profile`
 - engine: `PatientHistory`, `evaluate`, `review_clinic`
 - results: `Review`, `PatientReview`, `Flag`, `flags_raised_by_scan`, `flags_raised_by_exam`
 """
@@ -12,6 +13,7 @@ from cervix_watch.rules.profile import (
     DEFAULT_PROFILE,
     Profile,
     builtin_profile_names,
+    builtin_profile_text,
     check_profile_file,
     load_profile,
 )
@@ -32,6 +34,7 @@ __all__ = [
     "Profile",
     "Review",
     "builtin_profile_names",
+    "builtin_profile_text",
     "check_profile_file",
     "evaluate",
     "flags_raised_by_exam",

@@ -180,9 +180,21 @@ def check_profile_file(path: str | Path) -> list[Problem]:
     return _parse(data, str(path))[1]
 
 
+def builtin_profile_text(name: str) -> str:
+    """The TOML text of a built-in profile, to copy and edit (`rules export`)."""
+    if name not in builtin_profile_names():
+        names = ", ".join(builtin_profile_names())
+        raise InputError(Problem("profile", f"{name!r} is not a built-in profile ({names})"))
+    return _builtin_bytes(name).decode("utf-8")
+
+
+def _builtin_bytes(name: str) -> bytes:
+    return (resources.files("cervix_watch.rules") / _PACKAGE_DIR / f"{name}.toml").read_bytes()
+
+
 @lru_cache(maxsize=8)
 def _load_builtin(name: str) -> Profile:
-    data = (resources.files("cervix_watch.rules") / _PACKAGE_DIR / f"{name}.toml").read_bytes()
+    data = _builtin_bytes(name)
     profile, problems = _parse(data, f"built-in profile {name}")
     if profile is None:  # a broken shipped file is a bug, but still say where
         raise InputError(problems)
