@@ -48,7 +48,13 @@ class InputError(CervixWatchError):
         super().__init__("; ".join(str(p) for p in problems))
 
     def lines(self) -> list[str]:
-        return [str(p) for p in self.problems]
+        """One line per problem, a file's problems in line order whichever check found them."""
+        return [str(p) for p in sorted(self.problems, key=_file_position)]
+
+
+def _file_position(problem: Problem) -> tuple[str, int]:
+    # stable sort: problems of one line (or with no line) keep the order they were found in
+    return (problem.source or "", problem.line or 0)
 
 
 class NotFoundError(InputError):
