@@ -38,6 +38,22 @@ PATIENT_HEADER = (
     "intrauterine_adhesions,caesarean_full_dilatation,notes"
 )
 PATIENT_ROW = "P01,Ann Example,2027-03-14,,1,26+3,,,,no,none,,,,"
+# The headers above are the v1 columns, still read (left-out columns take their defaults);
+# export writes every column of contract version 2, in its order.
+FULL_SCAN_HEADER = (
+    "scan_id,mrn,date,route,cl1_mm,cl2_mm,cl3_mm,funneling,funnel_length_mm,"
+    "funnel_width_mm,funnel_shape,sludge,symptoms,operator,source,notes"
+)
+FULL_PATIENT_HEADER = (
+    "mrn,name,edd,lmp,dating,fetuses,prior_sptb_weeks,prior_sptb_count,prior_pprom_weeks,"
+    "painless_loss_count,prior_cerclage,cervical_excision,uterine_anomaly,"
+    "intrauterine_adhesions,caesarean_full_dilatation,des_exposure,connective_tissue_disorder,"
+    "cervical_dilation_procedures,cervical_tear,smoker,notes"
+)
+FULL_EXAM_HEADER = (
+    "mrn,date,dilation_cm,membranes_visible,membranes_ruptured,contractions,bleeding,"
+    "infection_signs,symptoms,notes"
+)
 
 
 def parse(kind: str, data: bytes | str) -> list[ParsedRow[Any]]:
@@ -374,18 +390,20 @@ def test_export_format() -> None:
     )
     scan = Scan(mrn="P1", date="2026-09-29", cl_mm=(31, 31.5), funneling=True, funnel_shape="V")  # type: ignore[arg-type]
     assert export("patients", [patient]) == (
-        PATIENT_HEADER + '\nP1,,2027-03-14,2026-06-07,1,26+3,,,0,no,none,yes,no,no,"a, ""b""\rc"\n'
+        FULL_PATIENT_HEADER
+        + '\nP1,,2027-03-14,2026-06-07,,1,26+3,,,0,no,none,yes,no,no,no,no,0,no,no,"a, ""b""\rc"\n'
     )
     assert export("scans", [scan]) == (
-        SCAN_HEADER + "\n,P1,2026-09-29,tv,31.0,31.5,,yes,,,V,no,,\n"
+        FULL_SCAN_HEADER + "\n,P1,2026-09-29,tv,31.0,31.5,,yes,,,V,no,,,,\n"
     )
     assert records("patients", export("patients", [patient])) == [patient]
 
 
 def test_every_kind_exports_a_header_in_contract_order() -> None:
     """An empty export is the header alone, with the contract's columns."""
-    assert export("patients", []) == PATIENT_HEADER + "\n"
-    assert export("scans", []) == SCAN_HEADER + "\n"
+    assert export("patients", []) == FULL_PATIENT_HEADER + "\n"
+    assert export("scans", []) == FULL_SCAN_HEADER + "\n"
+    assert export("exams", []) == FULL_EXAM_HEADER + "\n"
     assert export("treatments", []) == "mrn,type,kind,start,end,notes\n"
     assert set(KINDS) == {"patients", "scans", "exams", "treatments", "discussions"}
     assert PATIENTS.text_columns == {"mrn", "name", "notes"}

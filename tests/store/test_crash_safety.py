@@ -97,23 +97,25 @@ def test_sigkill_during_import_changes_nothing(tmp_path: Path) -> None:
 def test_migration_backs_up_the_old_file_first(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Opening a v1 file with a program that knows v2 copies it to <name>.v1.bak (0600) first."""
+    """Opening a file of the current schema with a program that knows one more version
+    copies it to <name>.v<N>.bak (0600) first."""
     Store.open(str(db_path)).engine.dispose()
+    current = migrations.CURRENT_VERSION
     applied: list[int] = []
 
-    def v2(conn: object) -> None:
-        applied.append(2)
+    def next_version(conn: object) -> None:
+        applied.append(current + 1)
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, v2))
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", 2)
+    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, next_version))
+    monkeypatch.setattr(migrations, "CURRENT_VERSION", current + 1)
     Store.open(str(db_path)).engine.dispose()
-    backup = db_path.with_name(db_path.name + ".v1.bak")
-    assert applied == [2]
+    backup = db_path.with_name(f"{db_path.name}.v{current}.bak")
+    assert applied == [current + 1]
     assert backup.exists()
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     with sqlite3.connect(backup) as conn:
         version = conn.execute("select value from settings where key='schema_version'").fetchone()
-    assert version == ("1",)
+    assert version == (str(current),)
     with sqlite3.connect(db_path) as conn:
         version = conn.execute("select value from settings where key='schema_version'").fetchone()
-    assert version == ("2",)
+    assert version == (str(current + 1),)

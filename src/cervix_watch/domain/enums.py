@@ -25,6 +25,14 @@ class PriorCerclage(StrEnum):
     EXAM = "exam"
 
 
+class Dating(StrEnum):
+    """How the EDD was set; a patient with none recorded has `dating` None (empty)."""
+
+    ULTRASOUND = "ultrasound"
+    IVF = "ivf"
+    LMP = "lmp"  # the LMP alone, not confirmed by ultrasound (any.dating)
+
+
 class CervicalExcision(StrEnum):
     NONE = "none"
     LLETZ = "lletz"
@@ -44,6 +52,8 @@ class CerclageKind(StrEnum):
     HISTORY = "history"
     ULTRASOUND = "ultrasound"
     EXAM = "exam"
+    # placed through the abdomen, meant to stay for the birth by caesarean: no removal prompt
+    TRANSABDOMINAL = "transabdominal"
 
 
 class Outcome(StrEnum):

@@ -9,6 +9,7 @@ its patient.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Self
 
@@ -26,6 +27,7 @@ from cervix_watch.domain.enums import (
     CerclageKind,
     CervicalExcision,
     CloseOutcome,
+    Dating,
     FunnelShape,
     Outcome,
     PriorCerclage,
@@ -34,6 +36,7 @@ from cervix_watch.domain.enums import (
 )
 from cervix_watch.domain.errors import Problem
 from cervix_watch.domain.ga import MAX_GA_DAYS, edd_from_lmp, format_ga, ga_days, parse_ga
+from cervix_watch.domain.symptoms import Symptom, parse_symptoms
 
 MAX_CL_MM = 80.0
 MAX_TEXT = 2000
@@ -157,6 +160,34 @@ def _prior_ga_in_range(days: int) -> int:
     return days
 
 
+# A scan's origin: empty when typed, `dicom-sr:<SOP Instance UID>` when imported from an SR.
+# A DICOM UID is dot-separated numbers without leading zeros, at most 64 characters.
+SOURCE_PREFIX = "dicom-sr:"
+_UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
+MAX_UID = 64
+
+
+def _source(value: Any) -> Any:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if not text:
+        return ""
+    uid = text.removeprefix(SOURCE_PREFIX)
+    if uid == text or len(uid) > MAX_UID or not _UID.fullmatch(uid):
+        raise ValueError(
+            f"{text[:80]!r} is not empty or {SOURCE_PREFIX}<SOP Instance UID> "
+            f"(digits and dots, at most {MAX_UID} characters)"
+        )
+    return text
+
+
+Symptoms = Annotated[tuple[Symptom, ...], BeforeValidator(parse_symptoms)]
+Source = Annotated[str, BeforeValidator(_source)]
+
+
 PriorGa = Annotated[
     Annotated[int, AfterValidator(_prior_ga_in_range)] | None,
     BeforeValidator(_ga),
@@ -195,6 +226,13 @@ class Patient(Record):
     uterine_anomaly: Bool = False
     intrauterine_adhesions: Bool = False
     caesarean_full_dilatation: Bool = False
+    dating: Annotated[Dating | None, BeforeValidator(_empty_to_none)] = None
+    # The other risk factors (clinical-rules.md): recorded and shown, no risk category uses them.
+    des_exposure: Bool = False
+    connective_tissue_disorder: Bool = False
+    cervical_dilation_procedures: Annotated[int, Field(ge=0, le=50), _empty_to_default(0)] = 0
+    cervical_tear: Bool = False
+    smoker: Bool = False
     notes: Text = ""
 
     @model_validator(mode="before")
@@ -260,7 +298,9 @@ class Scan(Record):
     funnel_width_mm: OptionalLength = None
     funnel_shape: Annotated[FunnelShape | None, BeforeValidator(_empty_to_none)] = None
     sludge: Bool = False
+    symptoms: Symptoms = ()
     operator: Annotated[str, _empty_to_default(""), _text(MAX_OPERATOR)] = ""
+    source: Source = ""
     notes: Text = ""
 
     @model_validator(mode="after")
@@ -289,9 +329,11 @@ class Exam(Record):
         Annotated[float, Field(ge=0.0, le=10.0)] | None, BeforeValidator(_number)
     ] = None
     membranes_visible: Bool = False
+    membranes_ruptured: Bool = False
     contractions: Bool = False
     bleeding: Bool = False
     infection_signs: Bool = False
+    symptoms: Symptoms = ()
     notes: Text = ""
 
 

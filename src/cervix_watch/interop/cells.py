@@ -26,6 +26,7 @@ from enum import Enum
 from typing import Any
 
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.symptoms import format_symptoms
 
 _TRIGGERS = "=+-@\t\r"
 _NEEDS_PREFIX = re.compile(r"'*[=+\-@\t\r]")
@@ -97,6 +98,10 @@ def enum_cell(value: Any) -> str:
     return str(value.value) if isinstance(value, Enum) else str(value)
 
 
+def symptoms_cell(value: Any) -> str:
+    return format_symptoms(value or ())
+
+
 FORMATTERS: dict[str, Callable[[Any], str]] = {
     "text": text_cell,
     "date": date_cell,
@@ -105,4 +110,5 @@ FORMATTERS: dict[str, Callable[[Any], str]] = {
     "int": int_cell,
     "ga": ga_cell,
     "enum": enum_cell,
+    "symptoms": symptoms_cell,
 }

@@ -16,7 +16,7 @@ from cervix_watch.interop.cells import FORMATTERS
 
 M = TypeVar("M", bound=Record)
 
-CellType = Literal["text", "date", "bool", "float", "int", "ga", "enum"]
+CellType = Literal["text", "date", "bool", "float", "int", "ga", "enum", "symptoms"]
 KindName = Literal["patients", "scans", "exams", "treatments", "discussions"]
 
 CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
@@ -89,10 +89,12 @@ PATIENTS = CsvKind(
     "patients",
     Patient,
     _cols(
-        "mrn:text name:text edd:date lmp:date fetuses:int prior_sptb_weeks:ga"
+        "mrn:text name:text edd:date lmp:date dating:enum fetuses:int prior_sptb_weeks:ga"
         " prior_sptb_count:int prior_pprom_weeks:ga painless_loss_count:int"
         " prior_cerclage:enum cervical_excision:enum uterine_anomaly:bool"
-        " intrauterine_adhesions:bool caesarean_full_dilatation:bool notes:text"
+        " intrauterine_adhesions:bool caesarean_full_dilatation:bool des_exposure:bool"
+        " connective_tissue_disorder:bool cervical_dilation_procedures:int cervical_tear:bool"
+        " smoker:bool notes:text"
     ),
     required=("mrn",),
     required_any=("edd", "lmp"),
@@ -103,7 +105,7 @@ SCANS = CsvKind(
     _cols(
         "scan_id:int mrn:text date:date route:enum cl1_mm:float cl2_mm:float cl3_mm:float"
         " funneling:bool funnel_length_mm:float funnel_width_mm:float funnel_shape:enum"
-        " sludge:bool operator:text notes:text"
+        " sludge:bool symptoms:symptoms operator:text source:text notes:text"
     ),
     required=("mrn", "date", "cl1_mm"),
 )
@@ -111,8 +113,8 @@ EXAMS = CsvKind(
     "exams",
     Exam,
     _cols(
-        "mrn:text date:date dilation_cm:float membranes_visible:bool contractions:bool"
-        " bleeding:bool infection_signs:bool notes:text"
+        "mrn:text date:date dilation_cm:float membranes_visible:bool membranes_ruptured:bool"
+        " contractions:bool bleeding:bool infection_signs:bool symptoms:symptoms notes:text"
     ),
     required=("mrn", "date"),
 )

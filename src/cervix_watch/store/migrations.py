@@ -18,10 +18,49 @@ SCHEMA_KEY = "schema_version"
 
 
 def _v1_initial(conn: sa.Connection) -> None:
+    # A new database gets today's tables at once; the later migrations then find their
+    # columns present and add nothing (each adds only what is missing).
     tables.metadata.create_all(conn)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial,)
+# Version 2 (contract version 2): the new fields, each with the default a v1 record takes.
+_V2_COLUMNS = {
+    "patients": (
+        "dating",
+        "des_exposure",
+        "connective_tissue_disorder",
+        "cervical_dilation_procedures",
+        "cervical_tear",
+        "smoker",
+    ),
+    "scans": ("symptoms", "source"),
+    "exams": ("membranes_ruptured", "symptoms"),
+}
+
+
+def _v2_fields(conn: sa.Connection) -> None:
+    """Dating, the other risk factors, symptoms, ruptured membranes and a scan's source.
+
+    Added in place with ALTER TABLE (no table is rebuilt, no row rewritten by us): every
+    stored record keeps its values and takes the column's default (empty, no, 0). The
+    column definitions are the ones in `tables`, so a new and an upgraded database are
+    alike. The cerclage kind `transabdominal` needs no change: `kind` is a plain string.
+    """
+    for table_name, names in _V2_COLUMNS.items():
+        _add_missing_columns(conn, tables.metadata.tables[table_name], names)
+
+
+def _add_missing_columns(conn: sa.Connection, table: sa.Table, names: tuple[str, ...]) -> None:
+    present = {column["name"] for column in sa.inspect(conn).get_columns(table.name)}
+    quote = conn.dialect.identifier_preparer.quote
+    for name in names:
+        if name in present:
+            continue
+        definition = sa.schema.CreateColumn(table.c[name]).compile(dialect=conn.dialect)
+        conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {definition}")
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_fields)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -13,6 +13,7 @@ from cervix_watch.domain.enums import (
     CerclageKind,
     CervicalExcision,
     CloseOutcome,
+    Dating,
     FunnelShape,
     Outcome,
     PriorCerclage,
@@ -20,6 +21,7 @@ from cervix_watch.domain.enums import (
     TreatmentType,
 )
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.domain.symptoms import Symptom, format_symptoms
 
 PATIENT_FIELDS = tuple(Patient.model_fields)
 
@@ -50,7 +52,13 @@ def patient_from_row(row: Mapping[Any, Any]) -> Patient:
     values = {name: row[name] for name in PATIENT_FIELDS}
     values["prior_cerclage"] = PriorCerclage(values["prior_cerclage"])
     values["cervical_excision"] = CervicalExcision(values["cervical_excision"])
+    values["dating"] = Dating(values["dating"]) if values["dating"] else None
     return _trusted(Patient, values)
+
+
+def _symptoms(stored: str) -> tuple[Symptom, ...]:
+    """Stored `fever;cramps` back to Symptoms; written by `format_symptoms`, so no checks."""
+    return tuple(map(Symptom, stored.split(";"))) if stored else ()
 
 
 def closure_from_row(row: Mapping[Any, Any]) -> Closure | None:
@@ -79,7 +87,9 @@ def scan_values(scan: Scan) -> dict[str, Any]:
         "funnel_width_mm": scan.funnel_width_mm,
         "funnel_shape": scan.funnel_shape.value if scan.funnel_shape else None,
         "sludge": scan.sludge,
+        "symptoms": format_symptoms(scan.symptoms),
         "operator": scan.operator,
+        "source": scan.source,
         "notes": scan.notes,
     }
 
@@ -98,7 +108,9 @@ SCAN_COLUMNS = (
     "funnel_width_mm",
     "funnel_shape",
     "sludge",
+    "symptoms",
     "operator",
+    "source",
     "notes",
 )
 _ROUTES = {member.value: member for member in Route}
@@ -116,7 +128,7 @@ def scan_from_columns(columns: Sequence[Any], mrn: str) -> Scan:
     Measurements are stored from cl1_mm on; an empty one in between is skipped.
     """
     _, scan_id, on, route, cl1, cl2, cl3 = columns[:7]
-    funneling, length, width, shape, sludge, by, notes = columns[7:]
+    funneling, length, width, shape, sludge, symptoms, by, source, notes = columns[7:]
     cl: tuple[float, ...]
     if cl2 is None:
         cl = (cl1,) if cl3 is None else (cl1, cl3)
@@ -135,14 +147,18 @@ def scan_from_columns(columns: Sequence[Any], mrn: str) -> Scan:
             "funnel_width_mm": width,
             "funnel_shape": _SHAPES[shape],
             "sludge": bool(sludge),
+            "symptoms": _symptoms(symptoms),
             "operator": by,
+            "source": source,
             "notes": notes,
         },
     )
 
 
 def exam_values(exam: Exam) -> dict[str, Any]:
-    return exam.model_dump(exclude={"mrn"})
+    values = exam.model_dump(exclude={"mrn"})
+    values["symptoms"] = format_symptoms(exam.symptoms)
+    return values
 
 
 def exam_from_row(row: Mapping[Any, Any], mrn: str) -> Exam:
@@ -153,9 +169,11 @@ def exam_from_row(row: Mapping[Any, Any], mrn: str) -> Exam:
             "date": row["date"],
             "dilation_cm": row["dilation_cm"],
             "membranes_visible": bool(row["membranes_visible"]),
+            "membranes_ruptured": bool(row["membranes_ruptured"]),
             "contractions": bool(row["contractions"]),
             "bleeding": bool(row["bleeding"]),
             "infection_signs": bool(row["infection_signs"]),
+            "symptoms": _symptoms(row["symptoms"]),
             "notes": row["notes"],
         },
     )

@@ -39,6 +39,13 @@ patients = sa.Table(
     sa.Column("closed_date", sa.Date),
     sa.Column("close_outcome", sa.String(16)),
     sa.Column("close_ga_days", sa.Integer),
+    # schema version 2 (migrations._v2_fields adds them to a v1 database, with these defaults)
+    sa.Column("dating", sa.String(16)),  # ultrasound, ivf, lmp; NULL = not recorded
+    sa.Column("des_exposure", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("connective_tissue_disorder", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("cervical_dilation_procedures", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("cervical_tear", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("smoker", sa.Boolean, nullable=False, server_default=sa.false()),
 )
 
 scans = sa.Table(
@@ -60,6 +67,9 @@ scans = sa.Table(
     sa.Column("notes", sa.Text, nullable=False),
     sa.Column("voided_at", sa.DateTime),
     sa.Column("void_reason", sa.Text),
+    # schema version 2
+    sa.Column("symptoms", sa.Text, nullable=False, server_default=""),  # names joined by ";"
+    sa.Column("source", sa.String(100), nullable=False, server_default=""),  # dicom-sr:<UID>
 )
 
 exams = sa.Table(
@@ -74,6 +84,9 @@ exams = sa.Table(
     sa.Column("bleeding", sa.Boolean, nullable=False),
     sa.Column("infection_signs", sa.Boolean, nullable=False),
     sa.Column("notes", sa.Text, nullable=False),
+    # schema version 2
+    sa.Column("membranes_ruptured", sa.Boolean, nullable=False, server_default=sa.false()),
+    sa.Column("symptoms", sa.Text, nullable=False, server_default=""),
 )
 
 treatments = sa.Table(
