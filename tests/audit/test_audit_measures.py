@@ -65,6 +65,7 @@ EXPECTED = {
             "cerclage-history": ONE_OF_13,
             "cerclage-ultrasound": ONE_OF_13,
             "cerclage-exam": NONE_OF_13,
+            "cerclage-transabdominal": NONE_OF_13,  # a kind since contract version 2
             "cerclage-kind-not-recorded": NONE_OF_13,
             "progesterone": ONE_OF_13,
             "pessary": NONE_OF_13,
@@ -139,7 +140,9 @@ def test_audit_csv_has_one_row_per_measure_and_breakdown(clinic_cli: Cli, tmp_pa
     assert out.stat().st_mode & 0o777 == 0o600
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
     keyed = {(r["measure"], r["breakdown"]): r for r in rows}
-    assert len(rows) == len(keyed) == 5 + 6 + 8 + 1
+    assert (
+        len(rows) == len(keyed) == 5 + 7 + 8 + 1
+    )  # treated: 4 cerclage kinds, not recorded, progesterone, pessary
     assert keyed[("screened_by_24w", "")]["pct"] == "57.1"
     assert keyed[("outcome_ga", "high <24+0")]["n"] == "1"
     assert keyed[("first_scan_ga_median", "")]["median_ga"] == "22+0"
@@ -152,7 +155,9 @@ def test_audit_markdown_is_a_table(clinic_cli: Cli) -> None:
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("# Clinic audit 2026-04-01 to 2026-06-30 \\(profile acog")
-    assert sum(line.startswith("| ") for line in lines) == 1 + 20
+    assert (
+        sum(line.startswith("| ") for line in lines) == 1 + 21
+    )  # header + 5 measures, 7 treated, 8 outcome, open points
     assert "high \\<24\\+0" in result.stdout
 
 
