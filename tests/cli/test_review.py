@@ -12,6 +12,9 @@ pytestmark = both_backends
 
 KINDS = ("patients", "scans", "exams", "treatments", "discussions")
 PRIORITY_ORDER = ["urgent", "high", "routine", "info"]
+# Where clinical rules version 2 changes a version-1 vignette (until this test moves to the
+# version-2 set with the version-2 columns): NICE NG137 (2024) twins get progesterone.
+V2_CHANGES = {("nice-ng25", "P06"): ["progesterone-discussion"]}
 
 
 @pytest.fixture
@@ -36,7 +39,8 @@ def test_vignettes_match_expected_json(loaded: Cli, vignettes: Path, profile: st
     got = {p["mrn"]: p for p in review["patients"]}
     for mrn, want in expected["patients"].items():
         assert got[mrn]["ga"] == want["ga"], mrn
-        assert sorted(f["action"] for f in got[mrn]["flags"]) == sorted(want[profile]), mrn
+        wanted = V2_CHANGES.get((profile, mrn), want[profile])
+        assert sorted(f["action"] for f in got[mrn]["flags"]) == sorted(wanted), mrn
 
 
 def test_review_json_has_the_contract_shape_and_order(loaded: Cli) -> None:

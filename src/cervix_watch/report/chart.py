@@ -14,7 +14,6 @@ from datetime import date
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.rules import PatientHistory, Profile
-from cervix_watch.rules.specs import LatestClRule, QualifyingClRule, ShortOutsideWindowRule
 
 # The x range every chart shows (weeks); widened only when a record lies outside it.
 GA_FROM_DAYS = 14 * 7
@@ -117,12 +116,8 @@ def profile_thresholds(profile: Profile) -> tuple[Threshold, ...]:
     """Every CL limit the profile's CL rules and schedules use, lowest first."""
     found: dict[float, list[str]] = {}
     for rule in profile.rules:
-        if isinstance(rule, QualifyingClRule | LatestClRule):
-            found.setdefault(rule.threshold_mm, []).append(rule.id)
-            if rule.floor_mm is not None:
-                found.setdefault(rule.floor_mm, []).append(rule.id)
-        elif isinstance(rule, ShortOutsideWindowRule):
-            found.setdefault(rule.threshold_mm, []).append(rule.id)
+        for limit in rule.cl_limits():
+            found.setdefault(limit, []).append(rule.id)
     for risk, schedule in profile.schedules.items():
         if schedule.short_cl_below_mm is not None:
             found.setdefault(schedule.short_cl_below_mm, []).append(f"schedule.{risk.value}")
@@ -155,16 +150,11 @@ def _rule_words(profile: Profile) -> dict[str, tuple[str, ...]]:
 
 
 def treatment_window(profile: Profile) -> Window | None:
-    """The window outside which a short cervix has no guideline treatment.
-
-    Read from any.short-outside-window, else the first qualifying-CL rule window with a start.
-    """
+    """The window outside which a short cervix has no treatment (any.short-outside-window)."""
     for rule in profile.rules:
-        if isinstance(rule, ShortOutsideWindowRule):
-            return _window(rule.window.start, rule.window.end, rule.window.describe())
-    for rule in profile.rules:
-        if isinstance(rule, QualifyingClRule) and rule.window.start > 0:
-            return _window(rule.window.start, rule.window.end, rule.window.describe())
+        window = rule.treatment_window()
+        if window is not None:
+            return _window(window.start, window.end, window.describe())
     return None
 
 

@@ -17,26 +17,17 @@ from cervix_watch.domain.ga import format_ga
 from cervix_watch.rules import Profile
 from cervix_watch.rules.profile import Schedule
 from cervix_watch.rules.schema import HistoryCriteria, describe_limit
-from cervix_watch.rules.specs import (
-    ExamRule,
-    FindingRule,
-    HistoryRule,
-    LatestClRule,
-    MeasurementQualityRule,
-    QualifyingClRule,
-    RuleBase,
-    ScanDueRule,
-    ScanOverdueRule,
-    ShortOutsideWindowRule,
-    TreatmentEndRule,
-)
+from cervix_watch.rules.specs import RuleBase
 
 
-def describe_history(criteria: HistoryCriteria) -> str:
+def describe_history(criteria: HistoryCriteria, pprom_counts_as_sptb: bool = False) -> str:
     """Any-of history criteria in words: `prior sPTB before 34+0 or prior cerclage (exam)`."""
     words: list[str] = []
+    counted = " (PPROM counted)" if pprom_counts_as_sptb else ""
     if criteria.prior_sptb_before is not None:
-        words.append(f"prior sPTB before {format_ga(criteria.prior_sptb_before)}")
+        words.append(f"prior sPTB before {format_ga(criteria.prior_sptb_before)}{counted}")
+    if criteria.prior_sptb_up_to is not None:
+        words.append(f"prior sPTB at or before {format_ga(criteria.prior_sptb_up_to)}{counted}")
     if criteria.prior_sptb_count_min is not None:
         words.append(f"at least {criteria.prior_sptb_count_min} prior sPTB/mid-trimester losses")
     if criteria.painless_loss_count_min is not None:
@@ -58,76 +49,55 @@ def describe_history(criteria: HistoryCriteria) -> str:
     return " or ".join(words)
 
 
-def _filters(rule: RuleBase) -> list[str]:
+def _filters(rule: RuleBase, pprom_counts_as_sptb: bool) -> list[str]:
     words: list[str] = []
     if rule.fetuses != "any":
         words.append("singleton" if rule.fetuses == "singleton" else "multiple pregnancy")
     if rule.history is not None:
-        words.append(describe_history(rule.history))
+        words.append(describe_history(rule.history, pprom_counts_as_sptb))
     if rule.unless_history is not None:
-        words.append(f"not ({describe_history(rule.unless_history)})")
+        words.append(f"not ({describe_history(rule.unless_history, pprom_counts_as_sptb)})")
     if rule.risk_by_history:
         risks = " or ".join(r.value for r in rule.risk_by_history)
         words.append(f"risk by history {risks}")
     return words
 
 
-def _exam_words(rule: ExamRule) -> str:
-    dilation = f"dilation {describe_limit(rule.dilation_comparison, rule.dilation_cm, 'cm')}"
-    parts = [dilation, "membranes visible"] if rule.membranes_visible else [dilation]
-    joiner = " and " if rule.combine == "all" else " or "
-    return f"exam with {joiner.join(parts)}, GA {rule.ga_window.describe()}"
-
-
-def _kind_words(rule: RuleBase, look_ahead_days: int) -> str:
-    if isinstance(rule, QualifyingClRule):
-        return f"qualifying transvaginal CL {rule.describe()}"
-    if isinstance(rule, HistoryRule):
-        unless = (
-            ""
-            if rule.unless_short_cl is None
-            else (f", no qualifying CL {rule.unless_short_cl.describe()}")
-        )
-        return f"GA {rule.ga_window.describe()}{unless}"
-    if isinstance(rule, LatestClRule):
-        return f"latest transvaginal CL {rule.describe_band()}, GA {rule.ga_window.describe()}"
-    if isinstance(rule, ExamRule):
-        return _exam_words(rule)
-    if isinstance(rule, TreatmentEndRule):
-        return f"{rule.treatment.value} still running, GA {format_ga(rule.from_ga)} or later"
-    if isinstance(rule, ShortOutsideWindowRule):
-        limit = describe_limit(rule.comparison, rule.threshold_mm)
-        return f"a transvaginal CL {limit} outside {rule.window.describe()}"
-    if isinstance(rule, MeasurementQualityRule):
-        routes = ", ".join(r.value for r in rule.routes)
-        return (
-            f"latest scan: fewer than {rule.min_measurements} measurements, spread "
-            f">= {rule.max_spread_fraction:.0%}, or route not {routes}"
-        )
-    if isinstance(rule, FindingRule):
-        return f"latest scan records {rule.finding}"
-    if isinstance(rule, ScanDueRule):
-        return f"next surveillance scan due within {look_ahead_days} days"
-    if isinstance(rule, ScanOverdueRule):
-        return "next surveillance scan due before the review date"
-    return "(condition not described)"
-
-
-def condition_words(rule: RuleBase, look_ahead_days: int) -> str:
+def condition_words(rule: RuleBase, profile: Profile) -> str:
     """The whole condition of a rule entry: patient filters, then the kind's own test."""
-    return "; ".join([*_filters(rule), _kind_words(rule, look_ahead_days)])
+    filters = _filters(rule, profile.pprom_counts_as_sptb)
+    return "; ".join([*filters, rule.condition_words(profile.look_ahead_days)])
 
 
-def _schedule_words(schedule: Schedule) -> str:
+def schedule_words(schedule: Schedule) -> str:
     window = schedule.window.describe()
     if schedule.kind == "single":
-        return f"one scan in {window} (a scan from {format_ga(schedule.single_counts_from)} counts)"
+        counts = format_ga(schedule.single_counts_from)
+        return f"one scan in {window} (a scan from {counts} counts){_overdue_words(schedule)}"
     words = f"every {schedule.interval_days} days in {window}"
     if schedule.short_cl_interval_days is not None and schedule.short_cl_below_mm is not None:
         words += (
             f"; every {schedule.short_cl_interval_days} days once the latest CL is "
             f"below {schedule.short_cl_below_mm:g} mm"
         )
+    return words + _overdue_words(schedule)
+
+
+def _overdue_words(schedule: Schedule) -> str:
+    priority = schedule.overdue_priority
+    return "" if priority is None else f"; scan-overdue {priority.value}"
+
+
+def multiple_pregnancy_words(profile: Profile) -> str:
+    """The twin and higher-order schedule in words."""
+    multiple = profile.multiple_pregnancy
+    if multiple.schedule is False:
+        return "none"
+    if multiple.schedule is True:
+        return "as for singletons"
+    words = schedule_words(multiple.schedule)
+    if multiple.serial_risk_schedule_applies:
+        words += "; the risk category's serial schedule instead, where it has one"
     return words
 
 
@@ -162,7 +132,7 @@ def rules_table(profile: Profile) -> Table:
         for action in rule.action:
             head.append(f"\n-> {action.value}")
         head.append(f"\n{rule.priority.value.upper()}")
-        body = Text(condition_words(rule, profile.look_ahead_days))
+        body = Text(condition_words(rule, profile))
         body.append(f"\nCitation: {rule.citation}", style="dim")
         table.add_row(head, body)
     return table
@@ -170,13 +140,18 @@ def rules_table(profile: Profile) -> Table:
 
 def risk_table(profile: Profile) -> Table:
     table = _grid("Risk categories", ["Category", "Criteria (any of)"], (1, 4))
-    table.add_row(Text("high"), Text(describe_history(profile.risk.high)))
+    table.add_row(
+        Text("high"), Text(describe_history(profile.risk.high, profile.pprom_counts_as_sptb))
+    )
     upgrade = profile.risk.cl_upgrade
     if upgrade is not None:
         limit = describe_limit(upgrade.comparison, upgrade.threshold_mm)
         table.add_row(Text("high"), Text(f"any transvaginal CL {limit} in this pregnancy"))
     if profile.risk.intermediate is not None:
-        table.add_row(Text("intermediate"), Text(describe_history(profile.risk.intermediate)))
+        table.add_row(
+            Text("intermediate"),
+            Text(describe_history(profile.risk.intermediate, profile.pprom_counts_as_sptb)),
+        )
     table.add_row(Text("low"), Text("everyone else"))
     return table
 
@@ -184,8 +159,8 @@ def risk_table(profile: Profile) -> Table:
 def schedule_table(profile: Profile) -> Table:
     table = _grid("Surveillance schedules", ["Category", "Schedule"], (1, 4))
     for risk, schedule in profile.schedules.items():
-        table.add_row(Text(risk.value), Text(_schedule_words(schedule)))
-    multiple = "as for singletons" if profile.multiple_pregnancy.schedule else "none"
+        table.add_row(Text(risk.value), Text(schedule_words(schedule)))
+    multiple = multiple_pregnancy_words(profile)
     table.add_row(Text("multiple pregnancy"), Text(multiple))
     table.add_row(Text("cerclage in situ"), Text("none (next scan due is empty)"))
     return table

@@ -1,5 +1,10 @@
 """The rule functions: one per `kind` of rule entry, registered in `RULE_FUNCTIONS`.
 
+This module holds the CL, history, treatment and schedule rules; the rules on
+the latest scan, exams, symptoms and the patient's record are in
+`visit_checks.py`. The registry pairs each rule model of `specs.RuleSpec`
+with its function, so a kind is declared once (specs.py) and evaluated once.
+
 Each function takes its rule entry (numbers, citation, priority from the
 profile) and the patient's review-date context, and returns a `Finding` or
 None. The engine has already applied the entry's patient filters (fetuses,
@@ -11,83 +16,78 @@ numbers they rest on, taken from the profile.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
-from operator import ge, gt, le, lt
+from datetime import timedelta
+from operator import le, lt
 from types import MappingProxyType
-from typing import Any
 
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.domain.models import Exam, Scan
+from cervix_watch.rules import visit_checks
 from cervix_watch.rules.context import PatientContext, ScanAt
-from cervix_watch.rules.schema import compare, describe_limit
+from cervix_watch.rules.findings import (
+    Finding,
+    RuleFunction,
+    history_words,
+    message,
+    scan_words,
+)
+from cervix_watch.rules.schema import describe_limit
 from cervix_watch.rules.specs import (
-    ExamRule,
-    FindingRule,
     HistoryRule,
     LatestClRule,
-    MeasurementQualityRule,
     QualifyingClRule,
     RuleBase,
     ScanDueRule,
     ScanOverdueRule,
+    ShortAfterCerclageRule,
     ShortOutsideWindowRule,
     TreatmentEndRule,
+    WindowClosedRule,
+    kind_of,
 )
-
-# Float slack for "(max - min) / min >= 10 %": 22.0 and 24.2 mm differ by
-# exactly 10 % but by 0.09999... in binary floating point.
-_SPREAD_SLACK = 1e-9
 
 # schema.compare as C operators, for loops over scans (the profile's spellings only)
-_OPERATORS: Mapping[str, Callable[[float, float], bool]] = MappingProxyType(
-    {"lt": lt, "le": le, "gt": gt, "ge": ge}
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """A rule's raw result, before addressing and one-flag-per-action."""
-
-    spec: RuleBase
-    message: str
-    scan: ScanAt | None = None
-    exam_date: date | None = None
-
-    @property
-    def basis_date(self) -> date | None:
-        """The date of the scan or exam it rests on; None for a rule on history alone."""
-        if self.scan is not None:
-            return self.scan.scan.date
-        return self.exam_date
-
-
-def _message(*parts: str, note: str = "") -> str:
-    text = " ".join(part for part in parts if part)
-    return f"{text}; {note}" if note else text
-
-
-def _scan_words(scan: ScanAt) -> str:
-    return f"CL {scan.cl_mm:.1f} mm at {format_ga(scan.ga)}"
-
-
-def _history_words(spec: RuleBase, context: PatientContext) -> str:
-    reasons = spec.history.reasons(context.patient) if spec.history is not None else []
-    fetuses = context.patient.fetuses
-    if fetuses > 1:
-        reasons.append(f"{fetuses} fetuses")
-    return f"with {', '.join(reasons)}" if reasons else ""
+_OPERATORS: Mapping[str, Callable[[float, float], bool]] = MappingProxyType({"lt": lt, "le": le})
 
 
 def qualifying_cl(spec: QualifyingClRule, context: PatientContext) -> Finding | None:
     """acog.usi-cerclage, smfm.vp-*, nice.choice ...: a short transvaginal CL in the window."""
+    # clinical-rules.md, "The treatment window closes": a treatment point is raised
+    # only while the review date is inside its window; any.window-closed takes over
+    if spec in context.closable and spec.window.past_end(context.ga):
+        return None
     scan = context.short_cl(spec)
     if scan is None:
         return None
-    text = _message(
-        f"{_scan_words(scan)} ({spec.describe()})", _history_words(spec, context), note=spec.note
+    text = message(
+        f"{scan_words(scan)} ({spec.describe()})", history_words(spec, context), note=spec.note
     )
     return Finding(spec, text, scan=scan)
+
+
+def window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | None:
+    """any.window-closed: a short cervix in a treatment window that closed undiscussed."""
+    best: tuple[QualifyingClRule, ScanAt] | None = None
+    covers: dict[str, None] = {}
+    for rule in context.closable:
+        if not rule.window.past_end(context.ga):
+            continue
+        scan = context.short_cl(rule)
+        if scan is None:
+            continue
+        covers.update(dict.fromkeys(a.value for a in rule.action if a in spec.treatment_actions))
+        if best is None or scan.cl_mm < best[1].cl_mm:
+            best = rule, scan
+    if best is None:
+        return None
+    rule, scan = best
+    closed_at = format_ga(rule.window.end)
+    text = message(
+        f"short cervix ({scan.cl_mm:.1f} mm at {format_ga(scan.ga)}) not discussed before "
+        f"the treatment window closed at {closed_at}",
+        note=spec.note,
+    )
+    actions = tuple(a for a in spec.treatment_actions if a.value in covers)
+    return Finding(spec, text, scan=scan, covers=actions)
 
 
 def history_only(spec: HistoryRule, context: PatientContext) -> Finding | None:
@@ -101,7 +101,7 @@ def history_only(spec: HistoryRule, context: PatientContext) -> Finding | None:
     parts = [", ".join(reasons), f"GA {format_ga(context.ga)} ({spec.ga_window.describe()})"]
     if unless is not None:
         parts.append(f"no CL {unless.describe()}")
-    return Finding(spec, _message("; ".join(p for p in parts if p), note=spec.note))
+    return Finding(spec, message("; ".join(p for p in parts if p), note=spec.note))
 
 
 def latest_cl(spec: LatestClRule, context: PatientContext) -> Finding | None:
@@ -109,67 +109,21 @@ def latest_cl(spec: LatestClRule, context: PatientContext) -> Finding | None:
     scan = context.latest_tv
     if scan is None or not spec.ga_window.contains(context.ga) or not spec.met(scan.cl_mm):
         return None
-    text = _message(
-        f"latest {_scan_words(scan)} ({spec.describe_band()})",
-        _history_words(spec, context),
+    text = message(
+        f"latest {scan_words(scan)} ({spec.describe_band()})",
+        history_words(spec, context),
         note=spec.note,
     )
     return Finding(spec, text, scan=scan)
 
 
-def exam_findings(spec: ExamRule, context: PatientContext) -> Finding | None:
-    """acog.exam-cerclage, nice.rescue: the latest physical exam shows an open cervix."""
-    # spec: the rule reads the latest exam on or before the review date (a
-    # later normal exam supersedes an earlier finding) and, as for every rule
-    # condition without a qualifier, the GA at the review date.
-    exam = context.latest_exam
-    if exam is None or not spec.ga_window.contains(context.ga):
-        return None
-    dilated = exam.dilation_cm is not None and compare(
-        exam.dilation_cm, spec.dilation_comparison, spec.dilation_cm
-    )
-    membranes = spec.membranes_visible and exam.membranes_visible
-    if spec.combine == "all":
-        met = dilated and (membranes or not spec.membranes_visible)
-    else:
-        met = dilated or membranes
-    if not met:
-        return None
-    seen = []
-    if exam.dilation_cm is not None:
-        seen.append(f"dilation {exam.dilation_cm:.1f} cm")
-    if exam.membranes_visible:
-        seen.append("membranes visible")
-    ga = format_ga(context.patient.ga_on(exam.date))
-    text = _message(f"exam {exam.date.isoformat()} at {ga}: {', '.join(seen)}", note=spec.note)
-    return Finding(spec, _with_contraindications(text, spec, exam), exam_date=exam.date)
-
-
-def _with_contraindications(text: str, spec: ExamRule, exam: Exam) -> str:
-    """Name contractions, bleeding or infection signs; the flag stays urgent (both profiles)."""
-    signs = [
-        words
-        for present, words in (
-            (exam.contractions, "contractions"),
-            (exam.bleeding, "bleeding"),
-            (exam.infection_signs, "signs of infection"),
-        )
-        if present
-    ]
-    if not signs:
-        return text
-    # upper case: the reviewer must not miss a contraindication read out in a list
-    warning = f"{text}; WITH {', '.join(signs).upper()}"
-    return f"{warning}: {spec.contraindication_note}" if spec.contraindication_note else warning
-
-
 def treatment_end(spec: TreatmentEndRule, context: PatientContext) -> Finding | None:
     """acog/nice.cerclage-removal, acog/nice.progesterone-stop: a treatment past its end GA."""
     running = context.running.get(spec.treatment)
-    if running is None or context.ga < spec.from_ga:
+    if running is None or context.ga < spec.from_ga or running.kind in spec.except_kinds:
         return None
     kind = f" ({running.kind.value}-indicated)" if running.kind is not None else ""
-    text = _message(
+    text = message(
         f"{running.type.value}{kind} in place since {running.start.isoformat()};"
         f" GA {format_ga(context.ga)} (due from {format_ga(spec.from_ga)})",
         note=spec.note,
@@ -192,75 +146,36 @@ def short_outside_window(spec: ShortOutsideWindowRule, context: PatientContext) 
     if best is None:
         return None
     words = describe_limit(comparison, limit)
-    text = _message(
-        f"{_scan_words(best)} ({words}) outside the treatment window {spec.window.describe()}",
+    text = message(
+        f"{scan_words(best)} ({words}) outside the treatment window {spec.window.describe()}",
         note=spec.note,
     )
     return Finding(spec, text, scan=best)
 
 
-def measurement_quality(spec: MeasurementQualityRule, context: PatientContext) -> Finding | None:
-    """any.measurement-quality: the latest scan misses the CLEAR standard."""
-    latest = context.latest_scan
-    if latest is None:
+def short_after_cerclage(spec: ShortAfterCerclageRule, context: PatientContext) -> Finding | None:
+    """any.short-after-cerclage: a short transvaginal CL with a cerclage in situ."""
+    cerclage = context.cerclage
+    if cerclage is None:
         return None
-    scan = latest.scan
-    measurements, shortest, route = scan.cl_mm, latest.cl_mm, scan.route
-    spread = (max(measurements) - shortest) / shortest
-    few = len(measurements) < spec.min_measurements
-    wide = spread >= spec.max_spread_fraction - _SPREAD_SLACK
-    off_route = route not in spec.routes
-    # Most latest scans meet the standard: decide before building any words.
-    if not (few or wide or off_route):
+    short = _OPERATORS[spec.comparison]
+    best: ScanAt | None = None
+    for scan in context.tv:
+        # spec: "a TV scan dated after the cerclage's start" (the day of placement excluded)
+        if (
+            scan.scan.date > cerclage.start
+            and short(scan.cl_mm, spec.threshold_mm)
+            and (best is None or scan.cl_mm < best.cl_mm)
+        ):
+            best = scan
+    if best is None:
         return None
-    problems = []
-    if few:
-        problems.append(
-            f"{len(measurements)} measurement(s) (standard: at least {spec.min_measurements})"
-        )
-    if wide:
-        problems.append(
-            f"measurements differ by {spread:.0%} (standard: under {spec.max_spread_fraction:.0%})"
-        )
-    if off_route:
-        allowed = "/".join(r.value for r in spec.routes)
-        problems.append(f"route {route.value} (standard: {allowed})")
-    if not problems:
-        return None
-    text = _message(f"latest scan {_scan_date(latest)}: {'; '.join(problems)}", note=spec.note)
-    return Finding(spec, text, scan=latest)
-
-
-def _scan_date(scan: ScanAt) -> str:
-    return f"{scan.scan.date.isoformat()} at {format_ga(scan.ga)}"
-
-
-def finding(spec: FindingRule, context: PatientContext) -> Finding | None:
-    """any.funneling, any.sludge: what the latest scan records, for the reviewer."""
-    latest = context.latest_scan
-    if latest is None:
-        return None
-    scan = latest.scan
-    if spec.finding == "sludge":
-        words = "amniotic-fluid sludge" if scan.sludge else ""
-    else:
-        words = f"funneling{_funnel_details(scan)}" if scan.funneling else ""
-    if not words:
-        return None
-    text = _message(f"latest scan {_scan_date(latest)}: {words}", note=spec.note)
-    return Finding(spec, text, scan=latest)
-
-
-def _funnel_details(scan: Scan) -> str:
-    """ " (length 8.0 mm, width 5.0 mm, shape U)" for what was recorded, else ""."""
-    details = []
-    if scan.funnel_length_mm is not None:
-        details.append(f"length {scan.funnel_length_mm:.1f} mm")
-    if scan.funnel_width_mm is not None:
-        details.append(f"width {scan.funnel_width_mm:.1f} mm")
-    if scan.funnel_shape is not None:
-        details.append(f"shape {scan.funnel_shape.value}")
-    return f" ({', '.join(details)})" if details else ""
+    text = message(
+        f"short cervix {best.cl_mm:.1f} mm at {format_ga(best.ga)} with cerclage in situ"
+        f" (placed {cerclage.start.isoformat()})",
+        note=spec.note,
+    )
+    return Finding(spec, text, scan=best)
 
 
 def scan_due(spec: ScanDueRule, context: PatientContext) -> Finding | None:
@@ -272,7 +187,7 @@ def scan_due(spec: ScanDueRule, context: PatientContext) -> Finding | None:
     when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
     return Finding(
         spec,
-        _message(
+        message(
             f"surveillance scan due {due.on.isoformat()} ({when}); {due.schedule}", note=spec.note
         ),
     )
@@ -288,27 +203,26 @@ def scan_overdue(spec: ScanOverdueRule, context: PatientContext) -> Finding | No
     text = (
         f"surveillance scan overdue since {due.on.isoformat()} ({days} day{plural}); {due.schedule}"
     )
-    return Finding(spec, _message(text, note=spec.note))
+    return Finding(spec, message(text, note=spec.note), priority=due.overdue_priority)
 
 
 def _look_ahead(context: PatientContext) -> timedelta:
     return timedelta(days=context.look_ahead_days)
 
 
-RuleFunction = Callable[[Any, PatientContext], Finding | None]
+_CL_FUNCTIONS: tuple[tuple[type[RuleBase], RuleFunction], ...] = (
+    (QualifyingClRule, qualifying_cl),
+    (WindowClosedRule, window_closed),
+    (HistoryRule, history_only),
+    (LatestClRule, latest_cl),
+    (TreatmentEndRule, treatment_end),
+    (ShortOutsideWindowRule, short_outside_window),
+    (ShortAfterCerclageRule, short_after_cerclage),
+    (ScanDueRule, scan_due),
+    (ScanOverdueRule, scan_overdue),
+)
 
 # The fixed registry: rule entry `kind` -> the function that evaluates it.
 RULE_FUNCTIONS: Mapping[str, RuleFunction] = MappingProxyType(
-    {
-        "qualifying-cl": qualifying_cl,
-        "history": history_only,
-        "latest-cl": latest_cl,
-        "exam": exam_findings,
-        "treatment-end": treatment_end,
-        "short-outside-window": short_outside_window,
-        "measurement-quality": measurement_quality,
-        "finding": finding,
-        "scan-due": scan_due,
-        "scan-overdue": scan_overdue,
-    }
+    {kind_of(model): function for model, function in (*_CL_FUNCTIONS, *visit_checks.FUNCTIONS)}
 )

@@ -8,15 +8,19 @@ Definitions: "Flags are evaluated as of the review date").
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from operator import lt
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from cervix_watch.domain.enums import Action, Risk, Route, TreatmentType
+from cervix_watch.domain.enums import Action, Priority, Risk, Route, TreatmentType
 from cervix_watch.domain.ga import PREGNANCY_DAYS, ga_days
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.rules.schema import ShortCl, Window
+
+if TYPE_CHECKING:
+    from cervix_watch.rules.specs import QualifyingClRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,10 +45,11 @@ class ScanAt(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    """When the next surveillance scan is due, and the schedule that says so (for messages)."""
+    """When the next scan is due, the schedule that says so, and its overdue priority."""
 
     on: date
     schedule: str
+    overdue_priority: Priority | None = None
 
 
 def _scan_order(scan: Scan) -> tuple[date, int]:
@@ -66,76 +71,83 @@ def _running(treatment: Treatment, as_of: date) -> bool:
     return treatment.start <= as_of and (treatment.end is None or treatment.end > as_of)
 
 
+@dataclass(frozen=True, slots=True)
+class DatedScans:
+    """A patient's scans dated on or before the review date, with GA and recorded CL, in order."""
+
+    scans: tuple[ScanAt, ...]
+    # Every CL threshold looks at transvaginal scans only (clinical-rules.md, Definitions).
+    tv: tuple[ScanAt, ...]
+
+    @property
+    def latest_scan(self) -> ScanAt | None:
+        return self.scans[-1] if self.scans else None
+
+    @property
+    def latest_tv(self) -> ScanAt | None:
+        return self.tv[-1] if self.tv else None
+
+
+def dated_scans(scans: tuple[Scan, ...], edd: date, as_of: date) -> DatedScans:
+    """The scans that count on `as_of`, each with its own GA and recorded CL, in date order."""
+    # GA inlined (domain.ga.ga_days), and ScanAt built with tuple.__new__ rather than
+    # its generated __new__ (one Python call less): this line runs for every scan of
+    # the clinic
+    dated = [
+        _new_tuple(ScanAt, (s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)))
+        for s in scans
+        if s.date <= as_of
+    ]
+    # Scans come in date order with one scan a day as a rule: then the GAs (ints
+    # already in hand) rise strictly, and the sort, which would read every scan id
+    # (a cache miss per scan over a clinic), is not needed.
+    if len(dated) > 1:
+        gas = [scan[1] for scan in dated]
+        if not all(map(lt, gas, gas[1:])):
+            dated.sort(key=_scan_at_order)
+    every = tuple(dated)
+    tv = [s for s in every if s[0].route is _TV]
+    return DatedScans(every, every if len(tv) == len(every) else tuple(tv))
+
+
+@dataclass(frozen=True, slots=True)
 class PatientContext:
-    """The review-date view of one patient: GA, scans with GA, running treatments, discussions."""
+    """The review-date facts of one patient that every rule reads: built once, then frozen.
 
-    __slots__ = (
-        "as_of",
-        "discussions",
-        "due",
-        "ga",
-        "latest_exam",
-        "latest_scan",
-        "latest_tv",
-        "look_ahead_days",
-        "patient",
-        "qualifying_memo",
-        "risk",
-        "risk_by_history",
-        "running",
-        "scans",
-        "treatment_recorded",
-        "tv",
-    )
+    Built by the engine (`engine.open_context`) with the risk, the schedule's
+    due date and the look-ahead already known, so a rule is a function of
+    this plain data. `qualifying_cache` only remembers `qualifying()` answers,
+    a pure function of the frozen scans.
+    """
 
-    def __init__(
-        self, history: PatientHistory, as_of: date, running: dict[TreatmentType, Treatment]
-    ) -> None:
-        patient = history.patient
-        edd = patient.edd
-        self.patient = patient
-        self.as_of = as_of
-        self.ga = ga_days(edd, as_of)
-        self.running = running
-        treatments = history.treatments
-        self.treatment_recorded = bool(treatments) and any(t.start <= as_of for t in treatments)
-        # GA inlined (domain.ga.ga_days), and ScanAt built with tuple.__new__ rather than
-        # its generated __new__ (one Python call less): this line runs for every scan of
-        # the clinic
-        dated = [
-            _new_tuple(ScanAt, (s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)))
-            for s in history.scans
-            if s.date <= as_of
-        ]
-        # Scans come in date order with one scan a day as a rule: then the GAs (ints
-        # already in hand) rise strictly, and the sort, which would read every scan id
-        # (a cache miss per scan over a clinic), is not needed.
-        if len(dated) > 1:
-            gas = [scan[1] for scan in dated]
-            if not all(map(lt, gas, gas[1:])):
-                dated.sort(key=_scan_at_order)
-        scans = self.scans = tuple(dated)
-        # Every CL threshold looks at transvaginal scans only (clinical-rules.md, Definitions).
-        tv = [s for s in scans if s[0].route is _TV]
-        self.tv = scans if len(tv) == len(scans) else tuple(tv)
-        # plain attributes, not properties: several rules and the schedule read them
-        self.latest_scan: ScanAt | None = scans[-1] if scans else None
-        self.latest_tv: ScanAt | None = tv[-1] if tv else None
-        # Most patients have no exam and no discussion: skip building the empty lists.
-        exams = history.exams
-        if exams:
-            dated_exams = [e for e in exams if e.date <= as_of]
-            self.latest_exam = max(dated_exams, key=_exam_date) if dated_exams else None
-        else:
-            self.latest_exam = None
-        discussions = history.discussions
-        self.discussions = tuple([d for d in discussions if d.date <= as_of]) if discussions else ()
-        self.qualifying_memo: dict[tuple[int, int], ScanAt | None] = {}
-        # filled in by the engine before the rules run
-        self.risk_by_history = Risk.LOW
-        self.risk = Risk.LOW
-        self.due: Due | None = None
-        self.look_ahead_days = 0
+    patient: Patient
+    as_of: date
+    ga: int
+    scans: tuple[ScanAt, ...]
+    tv: tuple[ScanAt, ...]
+    latest_scan: ScanAt | None
+    latest_tv: ScanAt | None
+    # exams dated on or before the review date, in date order
+    exams: tuple[Exam, ...]
+    latest_exam: Exam | None
+    # treatments started on or before the review date
+    treatments: tuple[Treatment, ...]
+    running: Mapping[TreatmentType, Treatment]
+    discussions: tuple[Discussion, ...]
+    risk_by_history: Risk
+    risk: Risk
+    due: Due | None
+    look_ahead_days: int
+    # ACOG: a previous preterm PPROM counts as a prior sPTB (profile setting)
+    pprom_counts_as_sptb: bool = False
+    # the qualifying-cl rules that apply to this patient and close with their
+    # window (any.window-closed): raised only while the review date is inside it
+    closable: tuple[QualifyingClRule, ...] = ()
+    qualifying_cache: dict[tuple[int, int], ScanAt | None] = field(default_factory=dict)
+
+    @property
+    def treatment_recorded(self) -> bool:
+        return bool(self.treatments)
 
     @property
     def cerclage(self) -> Treatment | None:
@@ -157,7 +169,7 @@ class PatientContext:
         # Several rules of a profile share a window (three ACOG/SMFM rules read 16+0 to
         # before 24+0): the scan found for a window is remembered for this patient.
         key = (start, last)
-        memo = self.qualifying_memo
+        memo = self.qualifying_cache
         if key in memo:
             return memo[key]
         best: ScanAt | None = None
@@ -178,6 +190,10 @@ class PatientContext:
             d for d in self.discussions if d.action is action and (since is None or d.date >= since)
         )
 
+    def treated_with(self, treatment: TreatmentType) -> bool:
+        """A treatment of this type was started by the review date (running or ended since)."""
+        return any(t.type is treatment for t in self.treatments)
+
 
 def _exam_date(exam: Exam) -> date:
     return exam.date
@@ -194,8 +210,10 @@ def _running_by_type(
     return running
 
 
-def open_context(history: PatientHistory, as_of: date, active_before: int) -> PatientContext | None:
-    """The patient's review-date context, or None when she is not active on that date.
+def active_running(
+    history: PatientHistory, as_of: date, active_before: int
+) -> dict[TreatmentType, Treatment] | None:
+    """The running treatments when she is active on the review date, else None.
 
     Active: not closed by the review date, and GA before 37+0 (`active_before`)
     or a cerclage still in situ. Checked first, so closed pregnancies cost little.
@@ -209,4 +227,11 @@ def open_context(history: PatientHistory, as_of: date, active_before: int) -> Pa
         and TreatmentType.CERCLAGE not in running
     ):
         return None
-    return PatientContext(history, as_of, running)
+    return running
+
+
+def dated_exams(exams: tuple[Exam, ...], as_of: date) -> tuple[Exam, ...]:
+    """Exams dated on or before the review date, in date order."""
+    if not exams:  # most patients: no exam
+        return ()
+    return tuple(sorted((e for e in exams if e.date <= as_of), key=_exam_date))

@@ -1,20 +1,29 @@
 """The guideline engine: patient records + review date + profile -> risk, schedule, flags.
 
 Pure: no database, no terminal, no I/O. The pipeline per patient is
-context (records as of the review date) -> active? -> risk -> schedule ->
-rule entries in profile order -> addressed points dropped -> one flag per
-action (clinical-rules.md, Definitions).
+active? -> facts (records as of the review date, risk, schedule, frozen in a
+`PatientContext`) -> rule entries in profile order -> addressed points
+dropped -> one flag per action (clinical-rules.md, Definitions).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+from operator import attrgetter
 
-from cervix_watch.domain.enums import Action, Priority, Risk, TreatmentType
+from cervix_watch.domain.enums import Action, CerclageKind, Priority, Risk, TreatmentType
+from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.models import Discussion, Patient
-from cervix_watch.rules.checks import RULE_FUNCTIONS, Finding, RuleFunction
-from cervix_watch.rules.context import PatientContext, PatientHistory, open_context
+from cervix_watch.rules.checks import RULE_FUNCTIONS
+from cervix_watch.rules.context import (
+    PatientContext,
+    PatientHistory,
+    active_running,
+    dated_exams,
+    dated_scans,
+)
+from cervix_watch.rules.findings import Finding, RuleFunction
 from cervix_watch.rules.profile import Profile
 from cervix_watch.rules.review import (
     PRIORITY_RANK,
@@ -26,22 +35,36 @@ from cervix_watch.rules.review import (
 )
 from cervix_watch.rules.risk import risk_by_history, risk_category
 from cervix_watch.rules.schedule import next_scan_due
-from cervix_watch.rules.specs import RuleBase
+from cervix_watch.rules.specs import QualifyingClRule, RuleBase, WindowClosedRule
 
-# The discussion actions a clinician can address (clinical-rules.md, Addressed),
-# with the treatment that, while running, also addresses them. None: any
-# treatment recorded addresses it ("refer-ptb-clinic is also addressed once any
-# treatment is recorded").
-# spec: rescue-cerclage-review is not among them, so it stands while the latest
-# exam shows the finding and the GA is in the window, even after a cerclage.
-ADDRESSABLE: dict[Action, TreatmentType | None] = {
+# The discussion actions a running treatment addresses (clinical-rules.md,
+# Addressed): the cerclage actions by a cerclage in situ, progesterone by an
+# active course. refer-ptb-clinic is addressed by any treatment recorded.
+ADDRESSED_BY_RUNNING: Mapping[Action, TreatmentType] = {
     Action.CERCLAGE_DISCUSSION: TreatmentType.CERCLAGE,
     Action.HISTORY_CERCLAGE_DISCUSSION: TreatmentType.CERCLAGE,
     Action.PROGESTERONE_DISCUSSION: TreatmentType.PROGESTERONE,
-    Action.REFER_PTB_CLINIC: None,
 }
+# Actions a discussion record (`discuss MRN ACTION`) addresses. acute-review is
+# not among them: it lasts as long as its visit is in the look-back.
+DISCUSSABLE = frozenset(
+    {
+        *ADDRESSED_BY_RUNNING,
+        Action.REFER_PTB_CLINIC,
+        Action.RESCUE_CERCLAGE_REVIEW,
+        Action.SHORT_CERVIX_NOTED,
+    }
+)
 
 _Rules = tuple[tuple[RuleBase, RuleFunction], ...]
+
+# Patient fields that are not obstetric history: no rule filter reads them.
+# Every other field is part of `history_key`, so a new history field is in the
+# key by default (a wrong key would share a wrong rule list between patients).
+NOT_HISTORY_FIELDS = frozenset({"mrn", "name", "edd", "lmp", "notes"})
+HISTORY_FIELDS = tuple(name for name in Patient.model_fields if name not in NOT_HISTORY_FIELDS)
+history_key = attrgetter(*HISTORY_FIELDS)
+"""Every Patient field the rule filters and the risk by history may read (derived)."""
 
 
 def evaluate(
@@ -70,58 +93,114 @@ def _look_ahead(profile: Profile, override: int | None) -> int:
     return profile.look_ahead_days if override is None else override
 
 
+class _PatientRules:
+    """What a profile applies to one obstetric history: risk by history, rules, closable rules."""
+
+    __slots__ = ("by_history", "closable", "rules")
+
+    def __init__(
+        self, by_history: Risk, rules: _Rules, closable: tuple[QualifyingClRule, ...]
+    ) -> None:
+        self.by_history = by_history
+        self.rules = rules
+        self.closable = closable
+
+
 class _Compiled:
     """A profile prepared for many patients: rule functions looked up once, and the
     rules that apply to each distinct obstetric history remembered.
 
     A rule's patient filters (fetuses, history, unless_history, risk by
-    history) read only the fields in `history_key`, so patients with the same
-    key share the list of applicable rules and the risk by history.
+    history) read only history fields (`history_key`), so patients with the
+    same key share the list of applicable rules and the risk by history.
     """
 
-    __slots__ = ("look_ahead", "profile", "rules", "seen")
+    __slots__ = ("closing", "look_ahead", "profile", "rules", "seen")
 
     def __init__(self, profile: Profile, look_ahead: int) -> None:
         self.profile = profile
         self.look_ahead = look_ahead
         self.rules: _Rules = tuple((spec, RULE_FUNCTIONS[spec.kind]) for spec in profile.rules)
-        self.seen: dict[tuple[object, ...], tuple[Risk, _Rules]] = {}
+        self.closing = next(
+            (spec for spec in profile.rules if isinstance(spec, WindowClosedRule)), None
+        )
+        self.seen: dict[object, _PatientRules] = {}
 
-    def for_patient(self, patient: Patient) -> tuple[Risk, _Rules]:
+    def for_patient(self, patient: Patient) -> _PatientRules:
         key = history_key(patient)
         found = self.seen.get(key)
         if found is None:
-            by_history = risk_by_history(self.profile, patient)
-            rules = tuple(pair for pair in self.rules if _applies(pair[0], patient, by_history))
-            found = self.seen[key] = (by_history, rules)
+            found = self.seen[key] = self._select(patient)
         return found
 
+    def _select(self, patient: Patient) -> _PatientRules:
+        profile = self.profile
+        by_history = risk_by_history(profile, patient)
+        pprom = profile.pprom_counts_as_sptb
+        rules = tuple(pair for pair in self.rules if _applies(pair[0], patient, by_history, pprom))
+        closing = self.closing
+        closable: tuple[QualifyingClRule, ...] = ()
+        if closing is not None and any(spec is closing for spec, _ in rules):
+            treatment = set(closing.treatment_actions)
+            closable = tuple(
+                spec
+                for spec, _ in rules
+                if isinstance(spec, QualifyingClRule) and treatment.intersection(spec.action)
+            )
+        return _PatientRules(by_history, rules, closable)
 
-def history_key(patient: Patient) -> tuple[object, ...]:
-    """Every Patient field that HistoryCriteria and the fetuses filter read."""
-    return (
-        patient.fetuses == 1,
-        patient.prior_sptb_weeks,
-        patient.prior_sptb_count,
-        patient.painless_loss_count,
-        patient.prior_cerclage,
-        patient.prior_pprom_weeks,
-        patient.cervical_excision,
-        patient.uterine_anomaly,
-        patient.intrauterine_adhesions,
-        patient.caesarean_full_dilatation,
+
+def open_context(
+    history: PatientHistory, as_of: date, compiled: _Compiled
+) -> tuple[PatientContext, _Rules] | None:
+    """The patient's frozen review-date facts and the rules that apply, or None when inactive."""
+    profile = compiled.profile
+    running = active_running(history, as_of, profile.active_before)
+    if running is None:
+        return None
+    patient = history.patient
+    selected = compiled.for_patient(patient)
+    ga = ga_days(patient.edd, as_of)
+    scans = dated_scans(history.scans, patient.edd, as_of)
+    risk = risk_category(profile, scans.tv, selected.by_history)
+    exams = dated_exams(history.exams, as_of)
+    discussions = history.discussions
+    context = PatientContext(
+        patient=patient,
+        as_of=as_of,
+        ga=ga,
+        scans=scans.scans,
+        tv=scans.tv,
+        latest_scan=scans.latest_scan,
+        latest_tv=scans.latest_tv,
+        exams=exams,
+        latest_exam=exams[-1] if exams else None,
+        treatments=tuple(t for t in history.treatments if t.start <= as_of),
+        running=running,
+        # most patients have no discussion: skip building the empty list
+        discussions=tuple([d for d in discussions if d.date <= as_of]) if discussions else (),
+        risk_by_history=selected.by_history,
+        risk=risk,
+        due=next_scan_due(
+            profile,
+            patient,
+            ga,
+            risk,
+            scans,
+            cerclage_in_situ=TreatmentType.CERCLAGE in running,
+        ),
+        look_ahead_days=compiled.look_ahead,
+        pprom_counts_as_sptb=profile.pprom_counts_as_sptb,
+        closable=selected.closable,
     )
+    return context, selected.rules
 
 
 def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> PatientReview | None:
-    profile = compiled.profile
-    context = open_context(history, as_of, profile.active_before)
-    if context is None:
+    opened = open_context(history, as_of, compiled)
+    if opened is None:
         return None
-    context.risk_by_history, rules = compiled.for_patient(context.patient)
-    context.risk = risk_category(profile, context, context.risk_by_history)
-    context.due = next_scan_due(profile, context)
-    context.look_ahead_days = compiled.look_ahead
+    context, rules = opened
     findings = [found for spec, function in rules if (found := function(spec, context)) is not None]
     flags, discussed = _resolve(findings, context)
     scans = context.scans
@@ -139,16 +218,20 @@ def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> Pati
     )
 
 
-def _applies(spec: RuleBase, patient: Patient, by_history: Risk) -> bool:
+def _applies(spec: RuleBase, patient: Patient, by_history: Risk, pprom_is_sptb: bool) -> bool:
     """The rule entry's patient filters: fetuses, history, unless_history, risk by history."""
     singleton = patient.fetuses == 1
     if (spec.fetuses == "singleton" and not singleton) or (
         spec.fetuses == "multiple" and singleton
     ):
         return False
-    if spec.history is not None and not spec.history.matches(patient):
+    if spec.history is not None and not spec.history.matches(
+        patient, pprom_counts_as_sptb=pprom_is_sptb
+    ):
         return False
-    if spec.unless_history is not None and spec.unless_history.matches(patient):
+    if spec.unless_history is not None and spec.unless_history.matches(
+        patient, pprom_counts_as_sptb=pprom_is_sptb
+    ):
         return False
     return not spec.risk_by_history or by_history in spec.risk_by_history
 
@@ -181,12 +264,14 @@ def _addressed(
     action: Action, found: Finding, context: PatientContext
 ) -> tuple[Discussion, ...] | None:
     """None when the point stands, else the discussions that addressed it (empty: a treatment)."""
-    if action not in ADDRESSABLE:
+    if found.covers:
+        # any.window-closed: the treatment points it stands for were never addressed
+        covered = [_addressed_at_any_time(a, found, context) for a in found.covers]
+        if all(records is not None for records in covered):
+            return tuple(d for records in covered if records for d in records)
+    if action not in DISCUSSABLE:
         return None
-    treatment = ADDRESSABLE[action]
-    if treatment is None and context.treatment_recorded:
-        return ()
-    if treatment is not None and treatment in context.running:
+    if _treatment_addresses(action, found, context):
         return ()
     # A rule on history alone is addressed by any discussion of the action; one
     # resting on a scan or exam only by a discussion on or after that date, so a
@@ -195,12 +280,44 @@ def _addressed(
     return records or None
 
 
+def _treatment_addresses(action: Action, found: Finding, context: PatientContext) -> bool:
+    running = ADDRESSED_BY_RUNNING.get(action)
+    if running is not None:
+        return running in context.running
+    if action is Action.REFER_PTB_CLINIC:
+        return context.treatment_recorded
+    if action is Action.RESCUE_CERCLAGE_REVIEW:
+        # a rescue (exam-indicated) cerclage started on or after the qualifying exam
+        since = found.basis_date
+        return any(
+            t.type is TreatmentType.CERCLAGE
+            and t.kind is CerclageKind.EXAM
+            and (since is None or t.start >= since)
+            for t in context.treatments
+        )
+    return False
+
+
+def _addressed_at_any_time(
+    action: Action, found: Finding, context: PatientContext
+) -> tuple[Discussion, ...] | None:
+    """Like `_addressed`, but a matching treatment started at any time counts ("never addressed").
+
+    A cerclage removed at 36+0 addressed the cerclage point while it was in
+    place: the window-closed point must not appear once it is out.
+    """
+    running = ADDRESSED_BY_RUNNING.get(action)
+    if running is not None and context.treated_with(running):
+        return ()
+    return _addressed(action, Finding(found.spec, found.message, found.scan), context)
+
+
 def _flag(action: Action, found: Finding) -> Flag:
     spec = found.spec
     return Flag(
         action=action,
         rule=spec.id,
-        priority=spec.priority,
+        priority=found.priority or spec.priority,
         message=found.message,
         citation=spec.citation,
         basis_scan_id=None if found.scan is None else found.scan.scan.scan_id,

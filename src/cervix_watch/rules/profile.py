@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal, Self
 
 from pydantic import Field, ValidationError, model_validator
 
-from cervix_watch.domain.enums import Action, Risk
+from cervix_watch.domain.enums import Action, Priority, Risk
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.rules.schema import (
     MAX_INTERVAL_DAYS,
@@ -47,6 +47,8 @@ class Schedule(Spec):
     short_cl_below_mm: ThresholdMm | None = None
     # single: a scan recorded from this GA on satisfies the schedule ("from 16+0")
     counts_from: Ga | None = None
+    # priority of any.scan-overdue under this schedule; empty: the rule entry's own
+    overdue_priority: Priority | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -86,9 +88,16 @@ class RiskSpec(Spec):
 
 
 class MultiplePregnancy(Spec):
-    """Twins and higher order: whether the surveillance schedule applies."""
+    """Twins and higher order: which surveillance schedule applies.
 
-    schedule: bool
+    `schedule = false`: none (SMFM Consult #40); `true`: the risk category's
+    schedule, as for a singleton; a schedule table: that schedule (NICE NG137:
+    one scan 16+0 to 20+0), unless `serial_risk_schedule_applies` and the risk
+    category's own schedule is serial, which then applies instead.
+    """
+
+    schedule: bool | Schedule
+    serial_risk_schedule_applies: bool = False
 
 
 class AuditSpec(Spec):
@@ -134,12 +143,35 @@ class Profile(Spec):
     # Active patient: GA below this at the review date, or a cerclage in situ
     active_before: Ga
     look_ahead_days: Annotated[int, Field(ge=0, le=60)]
+    # ACOG PB 130/234: a previous preterm PPROM is a spontaneous preterm birth
+    pprom_counts_as_sptb: bool = False
     risk: RiskSpec
     schedules: dict[Risk, Schedule] = Field(default_factory=dict)
     multiple_pregnancy: MultiplePregnancy
     rules: Annotated[tuple[RuleSpec, ...], Field(min_length=1)]
     audit: AuditSpec = Field(default_factory=lambda: AuditSpec.model_validate({}))
     source: str = ""
+
+    @model_validator(mode="after")
+    def _one_window_closed_rule(self) -> Self:
+        closing = [rule.id for rule in self.rules if rule.kind == "window-closed"]
+        if len(closing) > 1:
+            raise ValueError(f"rules: at most one window-closed rule, found {', '.join(closing)}")
+        return self
+
+    def schedule_for(self, risk: Risk, singleton: bool) -> Schedule | None:
+        """The surveillance schedule of a pregnancy (clinical-rules.md, schedule section)."""
+        own = self.schedules.get(risk)
+        if singleton:
+            return own
+        multiple = self.multiple_pregnancy
+        if multiple.schedule is False:
+            return None
+        if multiple.schedule is True:
+            return own
+        if multiple.serial_risk_schedule_applies and own is not None and own.kind == "serial":
+            return own
+        return multiple.schedule
 
 
 def builtin_profile_names() -> list[str]:

@@ -142,9 +142,17 @@ class ShortCl(ClBand):
 
 
 class HistoryCriteria(Spec):
-    """Obstetric-history criteria; a patient matches when ANY set criterion holds."""
+    """Obstetric-history criteria; a patient matches when ANY set criterion holds.
+
+    "Prior sPTB" is `prior_sptb_weeks`, or the earlier of it and
+    `prior_pprom_weeks` when the profile counts PPROM as a spontaneous preterm
+    birth (`pprom_counts_as_sptb`, ACOG PB 130/234); the caller passes that
+    setting. `prior_sptb_before` is exclusive (ACOG "before 34+0": GA < 34+0),
+    `prior_sptb_up_to` inclusive (NICE "up to 34+0": GA <= 34+0).
+    """
 
     prior_sptb_before: Ga | None = None
+    prior_sptb_up_to: Ga | None = None
     prior_sptb_count_min: Annotated[int, Field(ge=1, le=50)] | None = None
     painless_loss_count_min: Annotated[int, Field(ge=1, le=50)] | None = None
     prior_cerclage: tuple[PriorCerclage, ...] = ()
@@ -158,17 +166,24 @@ class HistoryCriteria(Spec):
     def _something_set(self) -> Self:
         if not any(_is_set(getattr(self, name)) for name in type(self).model_fields):
             raise ValueError("set at least one criterion")
+        if self.prior_sptb_before is not None and self.prior_sptb_up_to is not None:
+            raise ValueError(
+                "prior_sptb_up_to: give prior_sptb_before or prior_sptb_up_to, not both"
+            )
         return self
 
-    def matches(self, patient: Patient) -> bool:
+    def _sptb_met(self, sptb: int | None) -> bool:
+        if sptb is None:
+            return False
+        if self.prior_sptb_before is not None and sptb < self.prior_sptb_before:
+            return True
+        return self.prior_sptb_up_to is not None and sptb <= self.prior_sptb_up_to
+
+    def matches(self, patient: Patient, *, pprom_counts_as_sptb: bool = False) -> bool:
         """Any criterion holds (the same tests as `reasons`, without building words)."""
-        sptb, pprom = patient.prior_sptb_weeks, patient.prior_pprom_weeks
+        pprom = patient.prior_pprom_weeks
         return (
-            (
-                self.prior_sptb_before is not None
-                and sptb is not None
-                and sptb < self.prior_sptb_before
-            )
+            self._sptb_met(prior_sptb_days(patient, pprom_counts_as_sptb))
             or (
                 self.prior_sptb_count_min is not None
                 and patient.sptb_count >= self.prior_sptb_count_min
@@ -187,16 +202,15 @@ class HistoryCriteria(Spec):
             or bool(self._flags(patient))
         )
 
-    def reasons(self, patient: Patient) -> list[str]:
+    def reasons(self, patient: Patient, *, pprom_counts_as_sptb: bool = False) -> list[str]:
         """The criteria this patient meets, in words for a message (empty when none)."""
         found: list[str] = []
-        sptb = patient.prior_sptb_weeks
-        if (
-            self.prior_sptb_before is not None
-            and sptb is not None
-            and sptb < self.prior_sptb_before
-        ):
-            found.append(f"prior sPTB at {format_ga(sptb)}")
+        sptb = prior_sptb_days(patient, pprom_counts_as_sptb)
+        if self._sptb_met(sptb):
+            assert sptb is not None  # _sptb_met is False for None
+            pprom_earlier = sptb != patient.prior_sptb_weeks  # the PPROM counted as the sPTB
+            what = "PPROM (counted as sPTB)" if pprom_earlier else "sPTB"
+            found.append(f"prior {what} at {format_ga(sptb)}")
         count = patient.sptb_count
         if self.prior_sptb_count_min is not None and count >= self.prior_sptb_count_min:
             found.append(f"{count} prior sPTB/mid-trimester losses")
@@ -230,3 +244,12 @@ class HistoryCriteria(Spec):
             ),
         )
         return [words for hit, words in pairs if hit]
+
+
+def prior_sptb_days(patient: Patient, pprom_counts_as_sptb: bool) -> int | None:
+    """GA of the prior spontaneous preterm birth; the earlier PPROM too when it counts as one."""
+    sptb = patient.prior_sptb_weeks
+    pprom = patient.prior_pprom_weeks if pprom_counts_as_sptb else None
+    if pprom is None:
+        return sptb
+    return pprom if sptb is None else min(sptb, pprom)

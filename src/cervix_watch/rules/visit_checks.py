@@ -1,0 +1,159 @@
+"""Rules on what a visit recorded: the latest scan's quality and findings, physical exams.
+
+Each function takes its rule entry and the patient's review-date context and
+returns a `Finding` or None (see checks.py for the registry).
+"""
+
+from __future__ import annotations
+
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Exam, Scan
+from cervix_watch.rules.context import PatientContext
+from cervix_watch.rules.findings import Finding, RuleFunction, message, scan_date
+from cervix_watch.rules.schema import compare, describe_limit
+from cervix_watch.rules.specs import (
+    ConfirmTvRule,
+    ExamRule,
+    FindingRule,
+    MeasurementQualityRule,
+    RuleBase,
+)
+
+# Float slack for "(max - min) / min >= 10 %": 22.0 and 24.2 mm differ by
+# exactly 10 % but by 0.09999... in binary floating point.
+_SPREAD_SLACK = 1e-9
+
+
+def exam_findings(spec: ExamRule, context: PatientContext) -> Finding | None:
+    """acog.exam-cerclage, nice.rescue: the latest physical exam shows an open cervix."""
+    # clinical-rules.md: the latest exam on or before the review date (a later
+    # exam without the finding supersedes it), its window on the exam's own GA.
+    exam = context.latest_exam
+    if exam is None:
+        return None
+    exam_ga = context.patient.ga_on(exam.date)
+    if not spec.ga_window.contains(exam_ga):
+        return None
+    if exam.dilation_cm is None:
+        dilated = spec.dilation_unrecorded_counts
+    else:
+        dilated = compare(exam.dilation_cm, spec.dilation_comparison, spec.dilation_cm)
+    membranes = spec.membranes_visible and exam.membranes_visible
+    if spec.combine == "all":
+        met = dilated and (membranes or not spec.membranes_visible)
+    else:
+        met = dilated or membranes
+    if not met:
+        return None
+    seen = []
+    if exam.dilation_cm is not None:
+        seen.append(f"dilation {exam.dilation_cm:.1f} cm")
+    elif spec.dilation_unrecorded_counts:
+        seen.append("dilation not recorded")
+    if exam.membranes_visible:
+        seen.append("membranes visible")
+    ga = format_ga(exam_ga)
+    text = message(f"exam {exam.date.isoformat()} at {ga}: {', '.join(seen)}", note=spec.note)
+    return Finding(spec, _with_contraindications(text, spec, exam), exam_date=exam.date)
+
+
+def _with_contraindications(text: str, spec: ExamRule, exam: Exam) -> str:
+    """Name contractions, bleeding or infection signs; the flag stays urgent (both profiles)."""
+    signs = [
+        words
+        for present, words in (
+            (exam.contractions, "contractions"),
+            (exam.bleeding, "bleeding"),
+            (exam.infection_signs, "signs of infection"),
+        )
+        if present
+    ]
+    if not signs:
+        return text
+    # upper case: the reviewer must not miss a contraindication read out in a list
+    warning = f"{text}; WITH {', '.join(signs).upper()}"
+    return f"{warning}: {spec.contraindication_note}" if spec.contraindication_note else warning
+
+
+def confirm_tv(spec: ConfirmTvRule, context: PatientContext) -> Finding | None:
+    """any.confirm-tv: a short CL on a transabdominal or transperineal latest scan."""
+    latest = context.latest_scan
+    if latest is None or latest.scan.route not in spec.routes:
+        return None
+    if not compare(latest.cl_mm, spec.comparison, spec.threshold_mm):
+        return None
+    limit = describe_limit(spec.comparison, spec.threshold_mm)
+    text = message(
+        f"latest scan {scan_date(latest)} by route {latest.scan.route.value}: "
+        f"CL {latest.cl_mm:.1f} mm ({limit})",
+        note=spec.note,
+    )
+    return Finding(spec, text, scan=latest)
+
+
+def measurement_quality(spec: MeasurementQualityRule, context: PatientContext) -> Finding | None:
+    """any.measurement-quality: the latest scan misses the CLEAR standard."""
+    latest = context.latest_scan
+    if latest is None:
+        return None
+    scan = latest.scan
+    measurements, shortest, route = scan.cl_mm, latest.cl_mm, scan.route
+    spread = (max(measurements) - shortest) / shortest
+    few = len(measurements) < spec.min_measurements
+    wide = spread >= spec.max_spread_fraction - _SPREAD_SLACK
+    off_route = route not in spec.routes
+    # Most latest scans meet the standard: decide before building any words.
+    if not (few or wide or off_route):
+        return None
+    problems = []
+    if few:
+        problems.append(
+            f"{len(measurements)} measurement(s) (standard: at least {spec.min_measurements})"
+        )
+    if wide:
+        problems.append(
+            f"measurements differ by {spread:.0%} (standard: under {spec.max_spread_fraction:.0%})"
+        )
+    if off_route:
+        allowed = "/".join(r.value for r in spec.routes)
+        problems.append(f"route {route.value} (standard: {allowed})")
+    if not problems:
+        return None
+    text = message(f"latest scan {scan_date(latest)}: {'; '.join(problems)}", note=spec.note)
+    return Finding(spec, text, scan=latest)
+
+
+def finding(spec: FindingRule, context: PatientContext) -> Finding | None:
+    """any.funneling, any.sludge: what the latest scan records, for the reviewer."""
+    latest = context.latest_scan
+    if latest is None:
+        return None
+    scan = latest.scan
+    if spec.finding == "sludge":
+        words = "amniotic-fluid sludge" if scan.sludge else ""
+    else:
+        words = f"funneling{_funnel_details(scan)}" if scan.funneling else ""
+    if not words:
+        return None
+    text = message(f"latest scan {scan_date(latest)}: {words}", note=spec.note)
+    return Finding(spec, text, scan=latest)
+
+
+def _funnel_details(scan: Scan) -> str:
+    """ " (length 8.0 mm, width 5.0 mm, shape U)" for what was recorded, else ""."""
+    details = []
+    if scan.funnel_length_mm is not None:
+        details.append(f"length {scan.funnel_length_mm:.1f} mm")
+    if scan.funnel_width_mm is not None:
+        details.append(f"width {scan.funnel_width_mm:.1f} mm")
+    if scan.funnel_shape is not None:
+        details.append(f"shape {scan.funnel_shape.value}")
+    return f" ({', '.join(details)})" if details else ""
+
+
+FUNCTIONS: tuple[tuple[type[RuleBase], RuleFunction], ...] = (
+    (ExamRule, exam_findings),
+    (ConfirmTvRule, confirm_tv),
+    (MeasurementQualityRule, measurement_quality),
+    (FindingRule, finding),
+)

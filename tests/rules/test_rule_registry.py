@@ -1,0 +1,99 @@
+"""One declaration per rule kind (specs.RuleSpec), everything else derived from it and agreeing;
+the engine's history cache key derived from the Patient model; the context frozen."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+from typing import get_type_hints
+
+import pytest
+from rules_factories import AS_OF, history, patient
+
+from cervix_watch.domain.models import Patient
+from cervix_watch.report.profile import condition_words
+from cervix_watch.rules import builtin_profile_names, load_profile
+from cervix_watch.rules.checks import RULE_FUNCTIONS
+from cervix_watch.rules.engine import (
+    HISTORY_FIELDS,
+    NOT_HISTORY_FIELDS,
+    _Compiled,
+    history_key,
+    open_context,
+)
+from cervix_watch.rules.specs import KNOWN_RULE_IDS, RULE_CLASSES, RULE_KINDS, RuleBase, kind_of
+
+
+def test_every_rule_kind_has_exactly_its_function() -> None:
+    """RULE_FUNCTIONS has one function per kind of the union, taking that kind's model."""
+    assert set(RULE_FUNCTIONS) == set(RULE_KINDS)
+    assert len(RULE_KINDS) == len(set(RULE_KINDS)) == len(RULE_CLASSES)
+    for model in RULE_CLASSES:
+        function = RULE_FUNCTIONS[kind_of(model)]
+        first = next(iter(inspect.signature(function).parameters))
+        assert get_type_hints(function)[first] is model, function.__name__
+
+
+def test_known_rule_ids_are_declared_by_their_kind() -> None:
+    """Every known rule id maps to the kind whose model declares it, and to no other."""
+    declared = [rule_id for model in RULE_CLASSES for rule_id in model.ids]
+    assert len(declared) == len(set(declared))
+    for model in RULE_CLASSES:
+        for rule_id in model.ids:
+            assert KNOWN_RULE_IDS[rule_id] == kind_of(model)
+
+
+def test_every_kind_describes_its_condition() -> None:
+    """Each kind's model overrides condition_words (rules show and the docs read it)."""
+    for model in RULE_CLASSES:
+        assert model.condition_words is not RuleBase.condition_words, model.__name__
+
+
+@pytest.mark.parametrize("name", builtin_profile_names())
+def test_every_builtin_rule_is_described_and_registered(name: str) -> None:
+    """Every rule of a built-in profile has words and a registered function."""
+    profile = load_profile(name)
+    for rule in profile.rules:
+        assert rule.kind in RULE_FUNCTIONS
+        assert condition_words(rule, profile)
+
+
+def test_history_key_covers_every_patient_field_but_identity() -> None:
+    """Each Patient field is either in the cache key or named as not history; none is forgotten."""
+    fields = set(Patient.model_fields)
+    assert set(HISTORY_FIELDS) | NOT_HISTORY_FIELDS == fields
+    assert not set(HISTORY_FIELDS) & NOT_HISTORY_FIELDS
+    assert {"mrn", "name", "edd", "lmp", "notes"} == NOT_HISTORY_FIELDS
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("fetuses", 2),
+        ("prior_sptb_weeks", "30+0"),
+        ("prior_pprom_weeks", "30+0"),
+        ("painless_loss_count", 1),
+        ("prior_cerclage", "exam"),
+        ("cervical_excision", "cone"),
+        ("uterine_anomaly", True),
+        ("caesarean_full_dilatation", True),
+    ],
+)
+def test_history_key_changes_with_each_history_field(field: str, value: object) -> None:
+    """Two patients differing in one history field never share a cached rule list."""
+    base = patient("20+0")
+    other = Patient.model_validate({**base.model_dump(), field: value})
+    assert history_key(base) != history_key(other)
+    assert history_key(base) == history_key(patient("20+0", mrn="P2"))
+
+
+def test_patient_context_is_frozen() -> None:
+    """The engine builds the review-date facts once; a rule cannot change them."""
+    p = patient("17+0")
+    opened = open_context(history(p), AS_OF, _Compiled(load_profile("acog-smfm"), 7))
+    assert opened is not None
+    context, _ = opened
+    assert context.due is not None
+    assert context.look_ahead_days == 7
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        context.risk = context.risk  # type: ignore[misc]
