@@ -57,15 +57,23 @@ def pg_database(pg_server: object) -> Callable[[], str]:
     return pg_server.new_database
 
 
+def init_database(url: str) -> str:
+    """Create the cervix-watch schema at `url`, as `cervix-watch db init URL` does."""
+    from cervix_watch.store.store import Store
+
+    Store.open(url, create=True).engine.dispose()
+    return url
+
+
 @pytest.fixture
 def db_url(request: pytest.FixtureRequest, db_path: Path) -> str:
-    """What `--db` gets: the SQLite file by default, a new PostgreSQL database when
-    parametrised with "postgresql" (see `both_backends`)."""
+    """What `--db` gets: a new cervix-watch database (made as `db init` makes it), a SQLite
+    file by default, PostgreSQL when parametrised with "postgresql" (see `both_backends`)."""
     backend = getattr(request, "param", "sqlite")
     if backend == "sqlite":
-        return str(db_path)
+        return init_database(str(db_path))
     new_database: Callable[[], str] = request.getfixturevalue("pg_database")
-    return new_database()
+    return init_database(new_database())
 
 
 @pytest.fixture

@@ -302,6 +302,7 @@ def test_odd_names_are_accepted_and_round_trip(cli: Cli, tmp_path: Path, name: s
 
     other = tmp_path / "other.sqlite3"
     runner = CliRunner()
+    assert runner.invoke(app, ["db", "init", str(other)]).exit_code == 0
     assert (
         runner.invoke(app, ["--db", str(other), "import", "patients", str(second)]).exit_code == 0
     )

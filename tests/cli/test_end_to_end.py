@@ -49,6 +49,7 @@ def test_python_m_lists_the_command_groups(tmp_path: Path) -> None:
 def test_log_and_review_through_the_console_script(script: Path, tmp_path: Path) -> None:
     """CERVIX_WATCH_DB selects the database; scan add then review JSON shows the flag."""
     db = tmp_path / "e2e.sqlite3"
+    assert run("db", "init", db=db).returncode == 0
     assert (
         run(
             "patient", "add", "P1", "--edd", "2027-03-14", "--prior-sptb-weeks", "26+3", db=db
@@ -79,6 +80,7 @@ def test_log_and_review_through_the_console_script(script: Path, tmp_path: Path)
 def test_scan_add_without_a_terminal_fails_clearly(script: Path, tmp_path: Path) -> None:
     """No --cl and stdin not a terminal: exit 2 naming the missing option, nothing written."""
     db = tmp_path / "e2e.sqlite3"
+    assert run("db", "init", db=db).returncode == 0
     run("patient", "add", "P1", "--edd", "2027-03-14", db=db)
     result = run("scan", "add", "P1", "--date", "2026-10-13", db=db, stdin="")
     assert result.returncode == 2
@@ -103,7 +105,7 @@ def test_newer_schema_exits_3(script: Path, tmp_path: Path) -> None:
     import sqlite3
 
     db = tmp_path / "e2e.sqlite3"
-    run("patient", "list", db=db)
+    assert run("db", "init", db=db).returncode == 0
     with sqlite3.connect(db) as conn:
         conn.execute("update settings set value = '999' where key = 'schema_version'")
     result = run("patient", "list", db=db)

@@ -93,13 +93,15 @@ def test_db_option_overrides_the_environment(
     from_env = tmp_path / "env.sqlite3"
     from_option = tmp_path / "option.sqlite3"
     monkeypatch.setenv("CERVIX_WATCH_DB", str(from_env))
+    assert run("db", "init", str(from_option)).exit_code == 0
     result = run("--db", str(from_option), "patient", "add", "OPT", "--edd", "2027-03-14")
     assert result.exit_code == 0, result.output
     assert from_option.is_file()
     assert not from_env.exists()
+    assert run("db", "init").exit_code == 0  # without --db, the variable names the database
+    assert from_env.is_file()
     result = run("patient", "add", "ENV", "--edd", "2027-03-14")
     assert result.exit_code == 0, result.output
-    assert from_env.is_file()
     listed = {
         str(where): [r["mrn"] for r in json.loads(out.stdout)]
         for where, out in (

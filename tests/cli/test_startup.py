@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import init_database
 
 # Run the real entry point in a fresh interpreter and report what it imported.
 PROBE = """
@@ -130,7 +131,7 @@ SCAN_ADD_UNNEEDED = (
 def test_scan_add_imports_only_what_it_uses(tmp_path: Path) -> None:
     """`scan add` on an existing database: the store, models and engine, nothing more."""
     env = {**os.environ, "NO_COLOR": "1", "CERVIX_WATCH_OPERATOR": "probe"}
-    db = str(tmp_path / "clinic.sqlite3")
+    db = init_database(str(tmp_path / "clinic.sqlite3"))
     text, code, _ = probe("--db", db, "patient", "add", "P01", "--edd", "2027-03-14", env=env)
     assert code == 0, text
     text, code, modules = probe(

@@ -6,7 +6,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli, both_backends
+from tests.conftest import Cli, both_backends, init_database
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
@@ -18,11 +18,11 @@ KINDS = ("patients", "scans", "exams", "treatments", "discussions")
 
 @pytest.fixture
 def second_url(request: pytest.FixtureRequest, db_url: str, tmp_path: Path) -> str:
-    """A second empty database on the same backend as `db_url`."""
+    """A second empty database (made as `db init` makes it) on the same backend as `db_url`."""
     if "://" in db_url:
         new_database = request.getfixturevalue("pg_database")
-        return str(new_database())
-    return str(tmp_path / "second.sqlite3")
+        return init_database(str(new_database()))
+    return init_database(str(tmp_path / "second.sqlite3"))
 
 
 def on(url: str) -> Cli:

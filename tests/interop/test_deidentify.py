@@ -72,6 +72,7 @@ def test_pseudonyms_are_stable_and_reimportable(cli: Cli, vignettes: Path, tmp_p
 
     other = tmp_path / "research.sqlite3"
     runner = CliRunner()
+    assert runner.invoke(app, ["db", "init", str(other)]).exit_code == 0
     for kind in KINDS:
         path = tmp_path / f"{kind}.csv"
         path.write_text(cli("export", kind, "--deidentify").stdout)

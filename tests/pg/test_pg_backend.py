@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, Cli
+from tests.conftest import REPO, Cli, init_database
 from tests.pg.pgserver import PgServer
 from tests.store.test_admin import digests, fill
 
@@ -29,7 +29,7 @@ def test_copy_sqlite_to_postgresql_and_back(
     cli: Cli, db_url: str, db_path: Path, tmp_path: Path
 ) -> None:
     """SQLite -> PostgreSQL -> SQLite keeps every row: equal counts and checksums throughout."""
-    sqlite_cli = _cli_for(cli, str(db_path))
+    sqlite_cli = _cli_for(cli, init_database(str(db_path)))
     fill(sqlite_cli)
     assert cli("db", "info").exit_code == 0  # a target that holds just its schema is empty
     target = db_url
@@ -47,7 +47,7 @@ def test_copy_sqlite_to_postgresql_and_back(
 
 def test_sequences_continue_after_a_copy(cli: Cli, db_url: str, db_path: Path) -> None:
     """After copying ids in, the next scan on PostgreSQL gets the next free id (no collision)."""
-    sqlite_cli = _cli_for(cli, str(db_path))
+    sqlite_cli = _cli_for(cli, init_database(str(db_path)))
     fill(sqlite_cli)
     assert sqlite_cli("db", "copy", "--to", db_url).exit_code == 0
     stored = Store.open(db_url)
@@ -62,7 +62,7 @@ def test_copy_refuses_a_non_empty_postgresql_target(cli: Cli, db_url: str, db_pa
     """A PostgreSQL target with records: exit 1, target unchanged."""
     assert cli("patient", "add", "P01", "--edd", "2027-03-14").exit_code == 0
     before = digests(db_url)
-    sqlite_cli = _cli_for(cli, str(db_path))
+    sqlite_cli = _cli_for(cli, init_database(str(db_path)))
     assert sqlite_cli("patient", "add", "Q1", "--edd", "2027-03-14").exit_code == 0
     result = sqlite_cli("db", "copy", "--to", db_url)
     assert result.exit_code == 1
@@ -269,6 +269,7 @@ def test_demo_clinic_copied_to_postgresql_reviews_identically(db_url: str, db_pa
 
     runner = CliRunner()
     data = REPO / "data"
+    init_database(str(db_path))
     for kind in ("patients", "scans", "exams", "treatments", "discussions"):
         result = runner.invoke(
             app, ["--db", str(db_path), "import", kind, str(data / f"{kind}.csv")]

@@ -78,12 +78,13 @@ def test_check_on_a_corrupted_file_exits_3(cli: Cli, db_path: Path) -> None:
     assert "Traceback" not in result.output
 
 
-def test_check_does_not_create_a_missing_database(cli: Cli, db_path: Path) -> None:
+def test_check_does_not_create_a_missing_database(cli: Cli, tmp_path: Path) -> None:
     """db check on a path with no file: exit 3, and no file appears."""
-    result = cli("db", "check")
+    missing = tmp_path / "missing.sqlite3"
+    result = cli("--db", str(missing), "db", "check")
     assert result.exit_code == 3
-    assert "no database file" in result.stderr
-    assert not db_path.exists()
+    assert "no cervix-watch database at" in result.stderr
+    assert not missing.exists()
 
 
 def test_backup_is_owner_only_and_sound(cli: Cli, tmp_path: Path) -> None:
@@ -189,6 +190,7 @@ def test_copy_refuses_a_non_empty_target(cli: Cli, tmp_path: Path) -> None:
     """A target holding records is refused with exit 1 and left unchanged."""
     cli("patient", "add", "P01", "--edd", "2027-03-14")
     target = tmp_path / "other.sqlite3"
+    assert cli("db", "init", str(target)).exit_code == 0
     assert cli("--db", str(target), "patient", "add", "Q9", "--edd", "2027-03-14").exit_code == 0
     before = digests(str(target))
     result = cli("db", "copy", "--to", str(target))
@@ -199,8 +201,8 @@ def test_copy_refuses_a_non_empty_target(cli: Cli, tmp_path: Path) -> None:
 
 def test_copy_into_a_target_with_only_its_schema_is_fine(db_path: Path, tmp_path: Path) -> None:
     """A target that was opened (migrated) but holds no records counts as empty."""
-    source = Store.open(str(db_path))
+    source = Store.open(str(db_path), create=True)
     target = tmp_path / "fresh.sqlite3"
-    Store.open(str(target))
+    Store.open(str(target), create=True)
     report = copy_database(source.location, db.resolve(str(target)))
     assert all(entry.matches for entry in report)

@@ -56,6 +56,7 @@ def test_sigkill_during_import_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "clinic.sqlite3"
     patients, scans = write_clinic(tmp_path)
     env = {**os.environ, "CERVIX_WATCH_DB": str(db), "NO_COLOR": "1"}
+    subprocess.run([str(BIN), "db", "init"], env=env, check=True, capture_output=True)
     subprocess.run(
         [str(BIN), "import", "patients", str(patients)], env=env, check=True, capture_output=True
     )
@@ -99,7 +100,7 @@ def test_migration_backs_up_the_old_file_first(
 ) -> None:
     """Opening a file of the current schema with a program that knows one more version
     copies it to <name>.v<N>.bak (0600) first."""
-    Store.open(str(db_path)).engine.dispose()
+    Store.open(str(db_path), create=True).engine.dispose()
     current = migrations.CURRENT_VERSION
     applied: list[int] = []
 

@@ -43,7 +43,7 @@ def test_new_database_file_is_owner_only_even_with_a_loose_umask(tmp_path: Path)
     old = os.umask(0)
     try:
         path = tmp_path / "new" / "clinic.sqlite3"
-        Store.open(str(path))
+        Store.open(str(path), create=True)
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

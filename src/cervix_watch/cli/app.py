@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -16,8 +17,9 @@ from cervix_watch.domain.errors import CervixWatchError
 
 
 class _Group(TyperGroup):
-    """Turns core errors into the contract's one-line messages and exit statuses, and hands
-    out each command with its placeholders, summary and examples (`helptext.polish`)."""
+    """Turns core errors into the contract's one-line messages and exit statuses (`--debug`
+    adds the traceback and never changes the status), and hands out each command with its
+    placeholders, summary and examples (`helptext.polish`)."""
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         from cervix_watch.cli import helptext
@@ -37,8 +39,7 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except CervixWatchError as problem:
-            if isinstance(ctx.obj, context.State) and ctx.obj.debug:
-                raise
+            _traceback_if_debug(ctx)
             for message in problem.lines():
                 output.error(message)
             raise typer.Exit(problem.exit_code) from None
@@ -46,17 +47,21 @@ class _Group(TyperGroup):
             output.error("interrupted; the unfinished command wrote nothing")
             raise typer.Exit(130) from None
         except Exception as unexpected:
-            # typer's own signals (exit, usage errors) pass through untouched
-            if type(unexpected).__module__.startswith("typer") or (
-                isinstance(ctx.obj, context.State) and ctx.obj.debug
-            ):
+            # typer's and click's own signals (exit, usage errors) pass through untouched
+            if type(unexpected).__module__.startswith(("typer", "click")):
                 raise
+            _traceback_if_debug(ctx)
             # The message may quote patient data: name only the kind of failure.
             output.error(
                 f"internal error ({type(unexpected).__name__}); nothing was written. "
                 "Run again with --debug for details."
             )
             raise typer.Exit(1) from None
+
+
+def _traceback_if_debug(ctx: Any) -> None:
+    if isinstance(ctx.obj, context.State) and ctx.obj.debug:
+        traceback.print_exc(file=sys.stderr)
 
 
 def _version(value: bool) -> None:
@@ -85,6 +90,10 @@ def root(
     ] = False,
 ) -> None:
     """Cervical-length surveillance for pregnancies at risk of cervical insufficiency."""
+    if db is not None and not db.strip():
+        raise typer.BadParameter(
+            "is empty; give a file path or a postgresql:// URL", param_hint="'--db'"
+        )
     ctx.obj = context.State(db=db, debug=debug)
 
 

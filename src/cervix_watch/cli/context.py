@@ -22,12 +22,16 @@ class State:
     debug: bool = False
     _store: Store | None = None
 
-    def store(self) -> Store:
-        """Open (creating and migrating on first use) the selected database, once."""
+    def store(self, create: bool = False) -> Store:
+        """Open (migrating if needed) the selected database, once. Only `create` (db init,
+        demo) or the per-user default location makes a new one; warnings go to stderr."""
         if self._store is None:
+            from cervix_watch.cli import output
             from cervix_watch.store.store import Store
 
-            self._store = Store.open(self.db)
+            self._store = Store.open(self.db, create)
+            for warning in self._store.warnings:
+                output.note(f"warning: {warning}")
         return self._store
 
 
@@ -69,6 +73,13 @@ def parse_date(field: str, text: str | None) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise InputError(Problem(field, f"{text!r} is not a date (use YYYY-MM-DD)")) from None
+
+
+def record_id(param: typer.CallbackParam, value: int | None) -> int | None:
+    """Parameter callback for an id argument: outside 1..2147483647 is bad input (exit 1)."""
+    from cervix_watch.domain.ids import check_record_id
+
+    return None if value is None else check_record_id(param.name or "id", value)
 
 
 def require(field: str, value: str | None) -> str:

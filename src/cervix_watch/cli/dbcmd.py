@@ -1,4 +1,4 @@
-"""`db` commands: info, check, backup, copy and roles. Each one calls store.admin or
+"""`db` commands: init, info, check, backup, copy and roles. Each one calls store.admin or
 store.copy and prints the result; no SQL here."""
 
 from __future__ import annotations
@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from cervix_watch.store.db import Location
 
 app = typer.Typer(
-    help="Look after the database: info, check, backup, copy to another database, roles.",
+    help="Look after the database: init (create), info, check, backup, copy to another "
+    "database, roles.",
     no_args_is_help=True,
 )
 
@@ -30,6 +31,44 @@ def _location(ctx: typer.Context) -> Location:
     from cervix_watch.store import db
 
     return db.resolve(context.state(ctx).db)
+
+
+@app.command("init")
+def init(
+    ctx: typer.Context,
+    where: Annotated[
+        str | None,
+        typer.Argument(
+            metavar="[PATH_OR_URL]",
+            help="SQLite file path or postgresql:// URL (default: --db, $CERVIX_WATCH_DB, "
+            "else the per-user data folder).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Create a new, empty cervix-watch database (the only way besides `demo`).
+
+    Every other command refuses a path where no database exists, so a mistyped path never
+    opens an empty clinic. On an existing cervix-watch database it changes nothing (beyond
+    upgrading an older schema); a file that is not one is refused and left unchanged.
+    """
+    state = context.state(ctx)
+    if where is not None:
+        if not where.strip():
+            raise typer.BadParameter("is empty", param_hint="PATH_OR_URL")
+        state.db = where
+    store = state.store(create=True)
+    described = store.location.describe()
+    with store.read() as conn:
+        from cervix_watch.store import migrations
+
+        version = migrations.schema_version(conn)
+    if store.found_version == 0:
+        output.success(f"Created a new cervix-watch database at {described} (schema {version}).")
+    elif store.found_version < version:
+        output.success(f"Upgraded {described} to schema {version}; no records changed.")
+    else:
+        output.success(f"{described} is already a cervix-watch database (schema {version}).")
 
 
 @app.command("info")
@@ -110,6 +149,8 @@ def copy(
     from cervix_watch.store import db
     from cervix_watch.store.copy import copy_database
 
+    if not to.strip():
+        raise typer.BadParameter("is empty", param_hint="'--to'")
     source, target = _location(ctx), db.resolve(to)
     output.note(f"copying {source.describe()} -> {target.describe()}")
     report = copy_database(source, target)

@@ -75,7 +75,7 @@ def _run(
     from cervix_watch.cli.render import render_review
     from cervix_watch.cli.transfer import load_csv
 
-    store = state.store()
+    store = state.store(create=True)  # the demo is one of the commands that create a database
     if store.counts()["patients"]:
         raise InputError(
             Problem("db", "the demo needs an empty database; omit --db to use a temporary one")

@@ -104,7 +104,10 @@ def treatment_add(
 @treatment_app.command("end")
 def treatment_end(
     ctx: typer.Context,
-    treatment_id: Annotated[int, typer.Argument(help="Treatment id printed by `treatment add`.")],
+    treatment_id: Annotated[
+        int,
+        typer.Argument(help="Treatment id printed by `treatment add`.", callback=context.record_id),
+    ],
     date_: Annotated[str, typer.Option("--date", help="End date (removal, stop).")],
     reason: Annotated[str | None, typer.Option("--reason", help="Optional note.")] = None,
     operator: OperatorOption = None,

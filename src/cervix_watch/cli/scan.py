@@ -56,7 +56,10 @@ Sludge = Annotated[
     bool | None, typer.Option("--sludge/--no-sludge", help="Amniotic-fluid sludge seen.")
 ]
 Note = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
-ScanIdArg = Annotated[int, typer.Argument(help="The scan id printed when the scan was saved.")]
+ScanIdArg = Annotated[
+    int,
+    typer.Argument(help="The scan id printed when the scan was saved.", callback=context.record_id),
+]
 
 
 def _scan_values(

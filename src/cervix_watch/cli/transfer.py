@@ -140,7 +140,7 @@ def export_command(
         from cervix_watch.interop.deidentify import Deidentifier
 
         anonymiser = Deidentifier(store.secret(DEIDENTIFY_KEY, context.who(operator)))
-        records = [anonymiser.apply(r) for r in records]
+        records = anonymiser.apply_all(records)
     if out is None:
         write_csv(kind.value, records, sys.stdout)
         return

@@ -36,6 +36,7 @@ from cervix_watch.domain.enums import (
 )
 from cervix_watch.domain.errors import Problem
 from cervix_watch.domain.ga import MAX_GA_DAYS, edd_from_lmp, format_ga, ga_days, parse_ga
+from cervix_watch.domain.ids import RecordId
 from cervix_watch.domain.symptoms import Symptom, parse_symptoms
 
 MAX_CL_MM = 80.0
@@ -288,7 +289,7 @@ class Patient(Record):
 class Scan(Record):
     """One ultrasound examination of the cervix: 1-3 CL measurements and findings."""
 
-    scan_id: int | None = None
+    scan_id: RecordId | None = None
     mrn: Mrn
     date: date
     route: Annotated[Route, _empty_to_default("tv")] = Route.TV
@@ -340,7 +341,7 @@ class Exam(Record):
 class Treatment(Record):
     """A cerclage, progesterone course or pessary; `end` empty while it is in place."""
 
-    treatment_id: int | None = None
+    treatment_id: RecordId | None = None
     mrn: Mrn
     type: TreatmentType
     kind: Annotated[CerclageKind | None, BeforeValidator(_empty_to_none)] = None

@@ -10,12 +10,18 @@
   into the past, so gestational ages and intervals stay exact and no shifted
   date lands in the future (the export re-imports cleanly).
 - Scan ids are left empty: they are database keys that could link back.
+- Rows come in pseudonym order (then date), never in MRN or id order: a list of the
+  clinic's MRNs in order must not zip back onto them.
+- No two rows come out identical when the records were not (two scans differing only in
+  their notes): the second gets the note "[note removed 2]", so an import of the export
+  (which counts an identical row as already present) gives back every record.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
@@ -60,3 +66,27 @@ class Deidentifier:
             if isinstance(value, date):
                 update[name] = value + shift
         return record.model_copy(update=update)
+
+    def apply_all(self, records: Iterable[R]) -> list[R]:
+        """Every record de-identified, in pseudonym order, none identical to another."""
+        done = sorted((self.apply(record) for record in records), key=_pseudonym_order)
+        return _kept_apart(done)
+
+
+def _pseudonym_order(record: Record) -> tuple[str, str]:
+    when = getattr(record, "date", None) or getattr(record, "start", None)
+    return (record.mrn, str(when or ""))  # type: ignore[attr-defined]
+
+
+def _kept_apart(records: list[R]) -> list[R]:
+    """Number the removed notes of records that de-identification made identical."""
+    seen: dict[str, int] = {}
+    out: list[R] = []
+    for record in records:
+        key = record.model_dump_json()
+        copies = seen[key] = seen.get(key, 0) + 1
+        if copies > 1 and "notes" in type(record).model_fields:
+            out.append(record.model_copy(update={"notes": f"[note removed {copies}]"}))
+        else:
+            out.append(record)
+    return out

@@ -16,7 +16,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cervix_watch.domain.errors import DatabaseError, InputError, Problem
-from cervix_watch.store import db, migrations
+from cervix_watch.store import db, dbfile, migrations
 from cervix_watch.store import tables as t
 
 WRITER_ROLE = "cervix_writer"
@@ -104,8 +104,7 @@ def check(location: db.Location) -> CheckReport:
 
 
 def _check_sqlite(location: db.Location, path: Path) -> CheckReport:
-    if not path.is_file():
-        raise DatabaseError(f"no database file at {path}")
+    dbfile.existing_file(path)
     # Plain sqlite3, not the tuned engine: a check must not switch journal modes or migrate.
     conn = sqlite3.connect(path, timeout=db.BUSY_TIMEOUT_S)
     try:
@@ -145,8 +144,7 @@ def backup(location: db.Location, out: Path) -> int:
                 "(see docs/deployment.md)",
             )
         )
-    if not location.path.is_file():
-        raise DatabaseError(f"no database file at {location.path}")
+    dbfile.existing_file(location.path)
     _create_private(out)
     try:
         _sqlite_backup(location.path, out)

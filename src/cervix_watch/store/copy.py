@@ -93,7 +93,7 @@ def copy_database(source: db.Location, target: db.Location) -> list[TableCopy]:
     from cervix_watch.store.store import Store
 
     source_store = Store(source)  # migrated, so both sides have the same schema version
-    target_store = Store(target)
+    target_store = Store(target, create=True)  # copying into a new file creates it
     with (
         _snapshot(source_store.engine, source) as reading,
         db.write_transaction(target_store.engine, target) as writing,

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from cervix_watch.domain.errors import DatabaseError, InputError, Problem
-from cervix_watch.store import migrations
+from cervix_watch.store import dbfile, migrations
 
 ENV_VAR = "CERVIX_WATCH_DB"
 BUSY_TIMEOUT_S = 30.0
@@ -38,10 +38,15 @@ def default_path() -> Path:
 
 @dataclass(frozen=True)
 class Location:
-    """Where the database is: a SQLite file path, or a server URL."""
+    """Where the database is: a SQLite file path, or a server URL.
 
-    url: str
+    `default` marks the per-user default location, the one place (besides `db init` and
+    `demo`) where a database is created on first use.
+    """
+
+    url: str | sa.engine.URL
     path: Path | None
+    default: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -51,7 +56,7 @@ class Location:
         """For messages: the file path, or the URL without its password."""
         if self.path is not None:
             return str(self.path)
-        return hide_password(self.url)
+        return hide_password(str(self.url))
 
     def password(self) -> str | None:
         if self.path is not None:
@@ -74,8 +79,14 @@ def hide_password(url: str) -> str:
 
 
 def resolve(option: str | None) -> Location:
-    """Apply the contract's selection rule."""
-    value = option or os.environ.get(ENV_VAR) or str(default_path())
+    """Apply the contract's selection rule. An empty `option` is refused (the CLI makes it a
+    usage error); an empty $CERVIX_WATCH_DB counts as unset."""
+    if option is not None and not option.strip():
+        raise InputError(Problem("db", "is empty; give a file path or a postgresql:// URL"))
+    value = option or os.environ.get(ENV_VAR)
+    if not value:
+        path = default_path()
+        return Location(url=sqlite_url(path), path=path, default=True)
     if value.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
         url = value.replace("postgres://", "postgresql://", 1)
         if url.startswith("postgresql://"):
@@ -84,16 +95,13 @@ def resolve(option: str | None) -> Location:
     if "://" in value:
         raise DatabaseError(f"unsupported database URL scheme in {value.split('://')[0]!r}")
     path = Path(value).expanduser()
-    return Location(url=f"sqlite:///{path}", path=path)
+    return Location(url=sqlite_url(path), path=path)
 
 
-def _create_private_file(path: Path) -> None:
-    """Create the SQLite file owner-only, whatever the umask; SQLite's -wal/-shm copy its mode."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-        os.chmod(path, 0o600)
+def sqlite_url(path: Path) -> sa.engine.URL:
+    """The SQLite URL of a file path, built without parsing: `?`, `#`, `%` and spaces stay
+    part of the file name. Absolute, so a file named `:memory:` is a file."""
+    return sa.engine.URL.create(drivername="sqlite", database=str(path.absolute()))
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:
@@ -116,10 +124,12 @@ def _tune_sqlite(engine: sa.Engine) -> None:
 
 
 def create_engine(location: Location) -> sa.Engine:
+    """An engine for an already checked location (see `dbfile.prepare_file` for SQLite)."""
     if location.path is not None:
-        _create_private_file(location.path)
         engine = sa.create_engine(
-            location.url, connect_args={"timeout": BUSY_TIMEOUT_S}, poolclass=sa.pool.NullPool
+            sqlite_url(location.path),
+            connect_args={"timeout": BUSY_TIMEOUT_S},
+            poolclass=sa.pool.NullPool,
         )
         _tune_sqlite(engine)
         return engine
@@ -151,19 +161,38 @@ def _backup_before_migration(location: Location, version: int) -> None:
     shutil.copymode(location.path, backup)
 
 
-def prepare(engine: sa.Engine, location: Location) -> None:
-    """Create or upgrade the schema; refuse a newer one without touching the file."""
+def prepare(engine: sa.Engine, location: Location, create: bool = False) -> int:
+    """Create (only when `create`) or upgrade the schema; refuse a newer one, or a database
+    with tables of its own, without touching it. Returns the version found (0: created)."""
     with translate_errors(location), engine.connect() as conn:
         version = migrations.schema_version(conn)
+        foreign = version == 0 and _has_tables(conn)
         conn.rollback()
+    if foreign:
+        raise DatabaseError(
+            f"db: {location.describe()} is not a cervix-watch database (it has tables but "
+            "no cervix-watch schema); it was not changed"
+        )
+    if version == 0 and not create:
+        raise DatabaseError(dbfile.missing_message(location.describe()))
     migrations.check_not_newer(version)
     if version == migrations.CURRENT_VERSION:
-        return
+        return version
     if version > 0:
         _backup_before_migration(location, version)
     with write_transaction(engine, location) as conn:
         # re-read under the write lock: another process may have migrated meanwhile
         migrations.upgrade(conn, migrations.schema_version(conn))
+    return version
+
+
+def _has_tables(conn: sa.Connection) -> bool:
+    """Tables in the schema cervix-watch would use (SQLite: the file; PostgreSQL: the
+    search path's first schema)."""
+    if conn.dialect.name == "sqlite":
+        found = conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table'").first()
+        return found is not None
+    return bool(sa.inspect(conn).get_table_names())
 
 
 @contextmanager

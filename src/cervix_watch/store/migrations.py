@@ -71,7 +71,17 @@ def schema_version(conn: sa.Connection) -> int:
     value = conn.execute(
         sa.select(tables.settings.c.value).where(tables.settings.c.key == SCHEMA_KEY)
     ).scalar_one_or_none()
-    return int(value) if value is not None else 0
+    return parse_version(value, "the database") if value is not None else 0
+
+
+def parse_version(value: str, where: str) -> int:
+    """The stored schema version as a number; anything else is a damaged record (exit 3)."""
+    text = str(value).strip()
+    if not text.isdecimal() or int(text) < 1:
+        raise DatabaseError(
+            f"db: {where} has a damaged schema version record ({text[:20]!r}); it was not changed"
+        )
+    return int(text)
 
 
 def _has_settings_table(conn: sa.Connection) -> bool:

@@ -26,7 +26,7 @@ from cervix_watch.domain.models import (
     check_event_date,
 )
 from cervix_watch.domain.problems import build
-from cervix_watch.store import db, rows
+from cervix_watch.store import db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.reads import BulkReads
 
@@ -42,14 +42,21 @@ def _json(value: Mapping[str, Any]) -> str:
 class Store(BulkReads):
     """A database opened, migrated and ready; one per command invocation."""
 
-    def __init__(self, location: db.Location) -> None:
+    def __init__(self, location: db.Location, create: bool = False) -> None:
+        """Open the database; `create` (db init, demo; always at the per-user default
+        location) lets a new one be made. `warnings` are for the user's stderr."""
         self.location = location
+        self.warnings: list[str] = []
+        create = create or location.default
+        if location.path is not None:
+            version, self.warnings = dbfile.prepare_file(location.path, create)
+            migrations.check_not_newer(version)  # before the engine switches it to WAL
         self.engine = db.create_engine(location)
-        db.prepare(self.engine, location)
+        self.found_version = db.prepare(self.engine, location, create)
 
     @classmethod
-    def open(cls, option: str | None) -> Store:
-        return cls(db.resolve(option))
+    def open(cls, option: str | None, create: bool = False) -> Store:
+        return cls(db.resolve(option), create)
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
