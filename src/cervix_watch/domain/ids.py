@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import AfterValidator
 
 from cervix_watch.domain.errors import InputError, Problem
 
 MAX_RECORD_ID = 2_147_483_647
-RecordId = Annotated[int, Field(ge=1, le=MAX_RECORD_ID)]
 
 
 def out_of_range(value: int) -> str | None:
@@ -31,3 +30,13 @@ def check_record_id(field: str, value: int) -> int:
     if problem is not None:
         raise InputError(Problem(field, problem))
     return value
+
+
+def _in_range(value: int) -> int:
+    problem = out_of_range(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+RecordId = Annotated[int, AfterValidator(_in_range)]
