@@ -197,7 +197,7 @@ def test_new_and_upgraded_databases_have_the_same_columns(tmp_path: Path) -> Non
     upgraded = _v1_sqlite(tmp_path)
     Store.open(upgraded).engine.dispose()
     fresh = str(tmp_path / "fresh.sqlite3")
-    Store.open(fresh).engine.dispose()
+    Store.open(fresh, create=True).engine.dispose()
 
     def columns(path: str) -> dict[str, set[str]]:
         engine = sa.create_engine(f"sqlite:///{path}")
