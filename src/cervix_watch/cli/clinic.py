@@ -41,11 +41,27 @@ def history_of(f: PatientFile) -> PatientHistory:
 
 
 def clinic_review(
-    state: context.State, as_of: date, profile: Profile, mrn: str | None = None
+    state: context.State,
+    as_of: date,
+    profile: Profile,
+    mrn: str | None = None,
+    *,
+    active_only: bool | None = None,
 ) -> tuple[Review, dict[str, PatientHistory]]:
-    """The review of every active patient (or one) and the histories it was computed from."""
-    from cervix_watch.rules import review_clinic
+    """The review of every active patient (or one) and the histories it was computed from.
 
+    The clinic's active patients are selected in SQL (`store.reads.active_patient_ids`):
+    the review and `due` read what the active pregnancies cost, not the history. One
+    patient (`patient show`) is read whatever her state unless `active_only` (the acute
+    point of `scan add` / `exam add`: an inactive patient is not reviewed).
+    """
+    from cervix_watch.rules import review_clinic
+    from cervix_watch.store.reads import ActiveOn
+
+    if active_only is None:
+        active_only = mrn is None
+    active = ActiveOn(as_of, profile.active_before) if active_only else None
     with collector_paused():
-        histories = {f.patient.mrn: history_of(f) for f in state.store().patient_files(mrn)}
+        files = state.store().patient_files(mrn, active=active)
+        histories = {f.patient.mrn: history_of(f) for f in files}
         return review_clinic(histories.values(), as_of, profile), histories

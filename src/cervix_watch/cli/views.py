@@ -28,7 +28,8 @@ def _flag_lines(flags: list[Any]) -> None:
 
 def _raised(state: context.State, mrn: str, on: date) -> Any:
     """The patient's review as of the record's date (what this record raised), default profile."""
-    review, _ = clinic.clinic_review(state, on, clinic.resolve_profile(state, None), mrn)
+    profile = clinic.resolve_profile(state, None)
+    review, _ = clinic.clinic_review(state, on, profile, mrn, active_only=True)
     return review.patients[0] if review.patients else None
 
 

@@ -60,7 +60,15 @@ def _add_missing_columns(conn: sa.Connection, table: sa.Table, names: tuple[str,
         conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {definition}")
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_fields)
+def _v3_active_index(conn: sa.Connection) -> None:
+    """Index patients by EDD: the review selects active pregnancies in SQL (issue 16).
+
+    A new database has it from `create_all` already; an older one gets it here.
+    """
+    tables.patients_edd_index.create(conn, checkfirst=True)
+
+
+MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_fields, _v3_active_index)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -13,13 +13,15 @@ import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from cervix_watch.bulk import collector_paused
+from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.errors import NotFoundError, Problem
+from cervix_watch.domain.ga import PREGNANCY_DAYS
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.store import rows
 from cervix_watch.store import tables as t
@@ -56,6 +58,36 @@ class VoidedScan:
     reason: str
 
 
+@dataclass(frozen=True)
+class ActiveOn:
+    """Active on `on` (clinical-rules.md): not closed by then, and GA below `before_ga`
+    days (the profile's `active_before`) or a cerclage in situ."""
+
+    on: date
+    before_ga: int
+
+
+def active_patient_ids(active: ActiveOn) -> sa.Select[Any]:
+    """The ids of the pregnancies active on `active.on`, as the engine's `open_context` decides.
+
+    GA < before_ga on the date  <=>  EDD > date + (280 - before_ga) days (indexed);
+    a cerclage is in situ when started by then and not ended by then; a closure
+    dated after the review date has not happened yet on it.
+    """
+    p, tr = t.patients.c, t.treatments.c
+    on = active.on
+    edd_after = on + timedelta(days=PREGNANCY_DAYS - active.before_ga)
+    cerclage_in_situ = sa.select(tr.patient_id).where(
+        tr.type == TreatmentType.CERCLAGE.value,
+        tr.start <= on,
+        sa.or_(tr.end.is_(None), tr.end > on),
+    )
+    return sa.select(p.patient_id).where(
+        sa.or_(p.closed_date.is_(None), p.closed_date > on),
+        sa.or_(p.edd > edd_after, p.patient_id.in_(cerclage_in_situ)),
+    )
+
+
 class BulkReads:
     """Reads of many records, mixed into `Store`, which provides `read` and `_patient_row`."""
 
@@ -65,29 +97,42 @@ class BulkReads:
 
         def _patient_row(self, conn: sa.Connection, mrn: str) -> sa.RowMapping: ...
 
-    def patient_files(self, mrn: str | None = None) -> list[PatientFile]:
+    def patient_files(
+        self, mrn: str | None = None, *, active: ActiveOn | None = None
+    ) -> list[PatientFile]:
         """Every patient with their records, in one query per table (never one per patient).
 
+        With `active`, only the pregnancies active on that date, selected in SQL
+        (`active_patient_ids`), so a database with years of closed pregnancies
+        reads what the active ones cost (with `mrn` too: none when she is not active).
         A clinic of 50,000 patients is some 300,000 records, built with the cyclic
         garbage collector paused (see `bulk.collector_paused`).
         """
         with self.read() as conn, collector_paused():
             query = sa.select(t.patients).order_by(t.patients.c.mrn)
+            restrict: sa.Select[Any] | list[int] | None = None
             if mrn is not None:
                 query = query.where(t.patients.c.mrn == mrn.strip())
+            if active is not None:
+                restrict = active_patient_ids(active)
+                query = query.where(t.patients.c.patient_id.in_(restrict))
             files: dict[int, PatientFile] = {}
             for r in conn.execute(query).mappings().all():
                 files[r["patient_id"]] = PatientFile(
                     r["patient_id"], rows.patient_from_row(r), rows.closure_from_row(r)
                 )
-            if mrn is not None and not files:
+            if mrn is not None and not files and active is None:
                 raise NotFoundError(Problem("mrn", f"no patient {mrn.strip()!r}"))
-            only = list(files) if mrn is not None else None
-            self._attach(conn, files, only)
+            if mrn is not None:
+                restrict = list(files)
+            self._attach(conn, files, restrict)
             return list(files.values())
 
     def _attach(
-        self, conn: sa.Connection, files: dict[int, PatientFile], only: list[int] | None
+        self,
+        conn: sa.Connection,
+        files: dict[int, PatientFile],
+        only: sa.Select[Any] | list[int] | None,
     ) -> None:
         def select(query: sa.Select[Any], table: sa.Table) -> Sequence[sa.Row[Any]]:
             if only is not None:
@@ -181,4 +226,4 @@ class BulkReads:
             }
 
 
-__all__ = ["AuditEntry", "BulkReads", "PatientFile", "VoidedScan"]
+__all__ = ["ActiveOn", "AuditEntry", "BulkReads", "PatientFile", "VoidedScan", "active_patient_ids"]

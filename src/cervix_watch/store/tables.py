@@ -130,5 +130,10 @@ audit = sa.Table(
     sa.Column("changes", sa.Text, nullable=False),  # JSON: {"field": [old, new]} or the new record
 )
 
+# The review reads active pregnancies only: EDD after a date (GA below 37+0 on the review
+# date) is the selective test, since years of finished pregnancies have their EDD in the past.
+# Added to older databases by migration 3 (`migrations._v3_active_index`).
+patients_edd_index = sa.Index("ix_patients_edd", patients.c.edd)
+
 # Tables in the order a copy or a count should visit them (parents first).
 DATA_TABLES = (settings, patients, scans, exams, treatments, discussions, audit)
