@@ -3,7 +3,7 @@
 Active (clinical-rules.md): not closed by the review date, and GA below the
 profile's `active_before` (37+0) on it, or a cerclage in situ. The SQL filter
 (`store.reads.active_patient_ids`) must pick exactly the pregnancies the
-engine's Python check (`rules.context.open_context`) keeps, on both backends,
+engine's Python check (`rules.context.active_running`) keeps, on both backends,
 on each day around every boundary.
 """
 
@@ -20,7 +20,7 @@ from cervix_watch.domain.enums import CerclageKind, CloseOutcome, TreatmentType
 from cervix_watch.domain.ga import parse_ga
 from cervix_watch.domain.models import Closure, Patient, Treatment
 from cervix_watch.rules import load_profile
-from cervix_watch.rules.context import open_context
+from cervix_watch.rules.context import active_running
 from cervix_watch.store import db, migrations
 from cervix_watch.store.reads import ActiveOn
 from cervix_watch.store.store import Store
@@ -83,11 +83,11 @@ def _clinic(store: Store) -> set[str]:
 
 
 def _python_filter(store: Store, on: date, before: int) -> set[str]:
-    """What the engine keeps: every patient read, then `open_context` decides."""
+    """What the engine keeps: every patient read, then `active_running` decides."""
     return {
         f.patient.mrn
         for f in store.patient_files()
-        if open_context(history_of(f), on, before) is not None
+        if active_running(history_of(f), on, before) is not None
     }
 
 

@@ -22,20 +22,19 @@ import pandas as pd
 from cervix_watch.audit.result import ClinicAudit, Count, Median
 from cervix_watch.domain.enums import (
     CerclageKind,
-    CervicalExcision,
     CloseOutcome,
-    PriorCerclage,
     Priority,
     Risk,
     Route,
     TreatmentType,
 )
 from cervix_watch.domain.ga import PREGNANCY_DAYS, format_ga
-from cervix_watch.domain.models import Patient
 from cervix_watch.rules import Profile, Review
+from cervix_watch.rules.engine import HISTORY_FIELDS
 from cervix_watch.rules.risk import risk_by_history
 from cervix_watch.rules.schema import ClBand, compare
-from cervix_watch.store.auditread import HISTORY_COLUMNS, AuditRecords
+from cervix_watch.store.auditread import AuditRecords
+from cervix_watch.store.rows import patient_from_row
 
 NOT_IN_PERIOD = "not at 16+0 or later during the period"
 OPEN_PRIORITIES = frozenset({Priority.URGENT.value, Priority.HIGH.value})
@@ -95,38 +94,39 @@ def _cohort(
 
 
 def _risk_by_history(patients: pd.DataFrame, profile: Profile) -> pd.Series[Any]:
-    """The engine's risk by history, computed once per distinct obstetric history."""
-    keys = patients[list(HISTORY_COLUMNS)]
-    if keys.empty:
+    """The engine's risk by history, computed once per distinct obstetric history.
+
+    The history is every Patient field the engine's rule filters and risk read
+    (`rules.engine.HISTORY_FIELDS`); one stored row per distinct history is
+    rebuilt as a Patient (`store.rows.patient_from_row`) and handed to the engine.
+    """
+    fields = list(HISTORY_FIELDS)
+    if patients.empty:
         return pd.Series([], index=patients.index, dtype=object)
-    codes = keys.groupby(list(HISTORY_COLUMNS), dropna=False, sort=False).ngroup()
+    codes = patients.groupby(fields, dropna=False, sort=False).ngroup()
     first = ~codes.duplicated()
+    rows = patients[first].reset_index().to_dict("records")
     risk_of = {
-        code: risk_by_history(profile, _history_patient(row)).value
-        for code, row in zip(codes[first], keys[first].itertuples(index=False), strict=True)
+        code: risk_by_history(profile, patient_from_row(_stored_values(row))).value
+        for code, row in zip(codes[first], rows, strict=True)
     }
     return codes.map(risk_of)
 
 
-def _history_patient(row: tuple[Any, ...]) -> Patient:
-    """A Patient carrying one stored obstetric history (the fields risk by history reads)."""
-    values = {
-        name: _none_if_missing(value) for name, value in zip(HISTORY_COLUMNS, row, strict=True)
-    }
-    for name in ("fetuses", "prior_sptb_weeks", "prior_sptb_count", "prior_pprom_weeks"):
-        if values[name] is not None:
-            values[name] = int(values[name])
-    values["painless_loss_count"] = int(values["painless_loss_count"] or 0)
-    values["prior_cerclage"] = PriorCerclage(values["prior_cerclage"])
-    values["cervical_excision"] = CervicalExcision(values["cervical_excision"])
-    for name in ("uterine_anomaly", "intrauterine_adhesions", "caesarean_full_dilatation"):
-        values[name] = bool(values[name])
-    # the stored row was validated on the way in: rebuilt without a second validation
-    return Patient.model_construct(mrn="audit", edd=date(2000, 1, 1), **values)
+def _stored_values(row: dict[Any, Any]) -> dict[str, Any]:
+    """A frame row back to the values the database gave: NaN -> None, whole floats -> int
+    (pandas holds an integer column with a NULL in it as floats)."""
+    return {str(name): _stored(value) for name, value in row.items()}
 
 
-def _none_if_missing(value: Any) -> Any:
-    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+def _stored(value: Any) -> Any:
+    if isinstance(value, float):
+        return None if math.isnan(value) else int(value) if value.is_integer() else value
+    if value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    return value
 
 
 def _scans_with_ga(scans: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:

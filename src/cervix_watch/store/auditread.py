@@ -21,35 +21,16 @@ from cervix_watch.store import tables as t
 if TYPE_CHECKING:
     from cervix_watch.store.store import Store
 
-# The patient columns the risk category by history reads, besides the identity and dates.
-HISTORY_COLUMNS = (
-    "fetuses",
-    "prior_sptb_weeks",
-    "prior_sptb_count",
-    "prior_pprom_weeks",
-    "painless_loss_count",
-    "prior_cerclage",
-    "cervical_excision",
-    "uterine_anomaly",
-    "intrauterine_adhesions",
-    "caesarean_full_dilatation",
-)
-PATIENT_COLUMNS = (
-    "patient_id",
-    "mrn",
-    "edd",
-    *HISTORY_COLUMNS,
-    "closed_date",
-    "close_outcome",
-    "close_ga_days",
-)
+# Every column of `patients` (they mirror `Patient` one to one, so the audit can rebuild
+# the Patient whose history the engine's risk by history reads), and the closure.
+PATIENT_COLUMNS = tuple(column.name for column in t.patients.columns)
 
 
 @dataclass(frozen=True)
 class AuditRecords:
     """Pregnancies with an EDD in range and their scans, treatments and discussions."""
 
-    patients: pd.DataFrame
+    patients: pd.DataFrame  # every column of `patients`
     scans: pd.DataFrame  # patient_id, date, route, cl1_mm, cl2_mm, cl3_mm (not voided)
     treatments: pd.DataFrame  # patient_id, type, kind, start
     discussions: pd.DataFrame  # patient_id, action, date
