@@ -5,9 +5,11 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
+import time_machine
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
@@ -20,6 +22,31 @@ Cli = Callable[..., Result]
 BACKENDS = ("sqlite", "postgresql")
 # Put on a test (or as a module's `pytestmark`) to run it once per database backend.
 both_backends = pytest.mark.parametrize("db_url", BACKENDS, indirect=True)
+
+# The day every test runs on, whatever the machine's clock says: the fixtures' patients
+# (EDD 2027-03-14, scans in October 2026) are mid-pregnancy on it. Tests that need
+# "today" use TODAY (or a date built from it), never the system date.
+TODAY = date(2026, 12, 1)
+# Put on a test that runs the console script in a subprocess: the child reads the real
+# clock, so the test builds its dates from the real date instead (see `system_today`).
+system_clock = pytest.mark.system_clock
+
+
+@pytest.fixture(autouse=True)
+def _travel_to_today(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Move this process's clock to TODAY (noon UTC, ticking) for the test."""
+    if request.node.get_closest_marker("system_clock"):
+        yield
+        return
+    with time_machine.travel(datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)):
+        yield
+
+
+@pytest.fixture
+def system_today(request: pytest.FixtureRequest) -> date:
+    """The machine's real date, for tests marked `system_clock` (their subprocesses see it)."""
+    assert request.node.get_closest_marker("system_clock"), "mark the test system_clock"
+    return date.today()
 
 
 @pytest.fixture

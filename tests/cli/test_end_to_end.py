@@ -6,9 +6,11 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from tests.conftest import system_clock
 
 BIN = Path(sys.executable).parent / "cervix-watch"
 
@@ -46,13 +48,19 @@ def test_python_m_lists_the_command_groups(tmp_path: Path) -> None:
         assert group in result.stdout
 
 
-def test_log_and_review_through_the_console_script(script: Path, tmp_path: Path) -> None:
+@system_clock
+def test_log_and_review_through_the_console_script(
+    script: Path, tmp_path: Path, system_today: date
+) -> None:
     """CERVIX_WATCH_DB selects the database; scan add then review JSON shows the flag."""
     db = tmp_path / "e2e.sqlite3"
     assert run("db", "init", db=db).returncode == 0
+    # the child process reads the real clock: a scan two days ago, at 18+2
+    scanned = system_today - timedelta(days=2)
+    edd = scanned + timedelta(days=280 - (18 * 7 + 2))
     assert (
         run(
-            "patient", "add", "P1", "--edd", "2027-03-14", "--prior-sptb-weeks", "26+3", db=db
+            "patient", "add", "P1", "--edd", edd.isoformat(), "--prior-sptb-weeks", "26+3", db=db
         ).returncode
         == 0
     )
@@ -61,7 +69,7 @@ def test_log_and_review_through_the_console_script(script: Path, tmp_path: Path)
         "add",
         "P1",
         "--date",
-        "2026-10-13",
+        scanned.isoformat(),
         "--cl",
         "21",
         "--cl",
@@ -72,7 +80,7 @@ def test_log_and_review_through_the_console_script(script: Path, tmp_path: Path)
     )
     assert added.returncode == 0, added.stderr
     assert "GA 18+2" in added.stdout
-    review = run("review", "--as-of", "2026-10-15", "--format", "json", db=db)
+    review = run("review", "--format", "json", db=db)  # as of today, the real one
     flags = json.loads(review.stdout)["patients"][0]["flags"]
     assert "cerclage-discussion" in {f["action"] for f in flags}
 

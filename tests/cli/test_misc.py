@@ -7,10 +7,11 @@ import json
 import os
 import stat
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli, both_backends
+from tests.conftest import TODAY, Cli, both_backends
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
@@ -289,3 +290,21 @@ def test_import_errors_quote_the_mrn_but_never_a_name(cli: Cli, tmp_path: Path) 
         for part in name.split():
             assert part not in result.output, part
     assert json.loads(cli("patient", "list", "--format", "json").stdout)[0]["name"] == stored
+
+
+def test_today_and_yesterday_are_the_invocations_day(cli: Cli) -> None:
+    """`--date today` / `yesterday` and the default review date are the day read at start-up
+    (the tests' TODAY, whatever the machine's clock says)."""
+    assert cli("patient", "add", "P01", "--edd", "2027-03-14").exit_code == 0
+    assert cli("scan", "add", "P01", "--date", "today", "--cl", "30").exit_code == 0
+    assert cli("scan", "add", "P01", "--date", "yesterday", "--cl", "31").exit_code == 0
+    scans = json.loads(cli("scan", "list", "P01", "--format", "json").stdout)
+    assert [s["date"] for s in scans] == [
+        (TODAY - timedelta(days=1)).isoformat(),
+        TODAY.isoformat(),
+    ]
+    assert json.loads(cli("review", "--format", "json").stdout)["as_of"] == TODAY.isoformat()
+    tomorrow = (TODAY + timedelta(days=1)).isoformat()
+    refused = cli("scan", "add", "P01", "--date", tomorrow, "--cl", "30")
+    assert refused.exit_code == 1
+    assert f"{tomorrow} is in the future" in refused.output

@@ -10,7 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, Cli, init_database
+from tests.conftest import REPO, TODAY, Cli, init_database
 from tests.pg.pgserver import PgServer
 from tests.store.test_admin import digests, fill
 
@@ -54,7 +54,9 @@ def test_sequences_continue_after_a_copy(cli: Cli, db_url: str, db_path: Path) -
     scans = stored.scans(None, include_voided=True)
     largest = max(scan.scan_id or 0 for scan, _voided in scans)
     mrn = scans[0][0].mrn
-    scan_id = stored.add_scan(build(Scan, {"mrn": mrn, "date": "2026-11-01", "cl_mm": [30]}), "t")
+    scan_id = stored.add_scan(
+        build(Scan, {"mrn": mrn, "date": "2026-11-01", "cl_mm": [30]}), "t", today=TODAY
+    )
     assert scan_id == largest + 1
 
 
@@ -78,8 +80,10 @@ def test_imported_scan_ids_advance_the_sequence(cli: Cli, db_url: str) -> None:
         (line, build(Scan, {"scan_id": sid, "mrn": "P01", "date": "2026-10-13", "cl_mm": [25]}))
         for line, sid in ((2, 40), (3, 7))
     ]
-    import_records(store, "scans", [([], scans)], source="scans.csv", who="t")
-    new_id = store.add_scan(build(Scan, {"mrn": "P01", "date": "2026-10-20", "cl_mm": [24]}), "t")
+    import_records(store, "scans", [([], scans)], source="scans.csv", who="t", today=TODAY)
+    new_id = store.add_scan(
+        build(Scan, {"mrn": "P01", "date": "2026-10-20", "cl_mm": [24]}), "t", today=TODAY
+    )
     assert new_id == 41
 
 
@@ -248,7 +252,9 @@ def test_the_same_import_twice_at_once_stores_rows_once(db_url: str) -> None:
 
     def run() -> None:
         try:
-            import_records(Store.open(db_url), "scans", [([], scans)], source="s.csv", who="t")
+            import_records(
+                Store.open(db_url), "scans", [([], scans)], source="s.csv", who="t", today=TODAY
+            )
         except BaseException as error:  # handed to the test thread
             failures.append(error)
 

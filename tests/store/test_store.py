@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import both_backends
+from tests.conftest import TODAY, both_backends
 
 from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError
 from cervix_watch.domain.models import (
@@ -23,6 +23,7 @@ from cervix_watch.domain.models import (
 )
 from cervix_watch.domain.problems import build
 from cervix_watch.store import db, migrations, tables
+from cervix_watch.store.clock import Clock
 from cervix_watch.store.store import Store
 
 
@@ -91,7 +92,7 @@ def test_newer_schema_is_refused_and_the_file_left_untouched(
 ) -> None:
     """A database from a newer program gives DatabaseError (exit 3) and is not modified
     (SQLite: the same bytes; PostgreSQL: the same schema version and row counts)."""
-    store.add_scan(scan(), "sono")
+    store.add_scan(scan(), "sono", today=TODAY)
     engine = _engine(db_url)
     try:
         with engine.begin() as conn:
@@ -118,8 +119,8 @@ def test_newer_schema_is_refused_and_the_file_left_untouched(
 @both_backends
 def test_every_write_leaves_an_audit_row(store: Store) -> None:
     """add, amend and void each write one audit row naming who and why."""
-    scan_id = store.add_scan(scan(), "sono")
-    store.amend_scan(scan_id, {"cl_mm": (19.0, 20.0, 21.0)}, "caliper slip", "sono")
+    scan_id = store.add_scan(scan(), "sono", today=TODAY)
+    store.amend_scan(scan_id, {"cl_mm": (19.0, 20.0, 21.0)}, "caliper slip", "sono", today=TODAY)
     store.void_scan(scan_id, "wrong patient", "lead")
     trail = store.audit_trail("P01")
     assert [(a.action, a.entity, a.who) for a in trail] == [
@@ -135,7 +136,7 @@ def test_every_write_leaves_an_audit_row(store: Store) -> None:
 @both_backends
 def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
     """A voided scan is never deleted, but rules and listings no longer see it."""
-    scan_id = store.add_scan(scan(), "sono")
+    scan_id = store.add_scan(scan(), "sono", today=TODAY)
     store.void_scan(scan_id, "duplicate", "sono")
     assert store.patient_files("P01")[0].scans == []
     assert [voided for _, voided in store.scans("P01", include_voided=True)] == [True]
@@ -143,7 +144,7 @@ def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
     with pytest.raises(InputError, match="already voided"):
         store.void_scan(scan_id, "again", "sono")
     with pytest.raises(InputError, match="voided"):
-        store.amend_scan(scan_id, {"sludge": True}, "x", "sono")
+        store.amend_scan(scan_id, {"sludge": True}, "x", "sono", today=TODAY)
 
 
 @both_backends
@@ -151,7 +152,7 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
     """A scan dated before the LMP is refused and no scan or audit row is written."""
     before = store.counts()
     with pytest.raises(InputError, match="before the LMP"):
-        store.add_scan(scan(date=date(2026, 1, 1)), "sono")
+        store.add_scan(scan(date=date(2026, 1, 1)), "sono", today=TODAY)
     assert store.counts() == before
 
 
@@ -159,7 +160,7 @@ def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
 def test_unknown_patient_and_scan_are_not_found(store: Store) -> None:
     """Naming a missing MRN or scan id raises NotFoundError (exit 1)."""
     with pytest.raises(NotFoundError):
-        store.add_scan(scan(mrn="NOPE"), "sono")
+        store.add_scan(scan(mrn="NOPE"), "sono", today=TODAY)
     with pytest.raises(NotFoundError):
         store.void_scan(999, "x", "sono")
 
@@ -175,14 +176,18 @@ def test_duplicate_mrn_is_refused(store: Store) -> None:
 def test_close_records_the_outcome_once(store: Store) -> None:
     """Closing a pregnancy records date and outcome; closing twice is refused."""
     store.close_patient(
-        "P01", build(Closure, {"date": "2026-11-01", "outcome": "transferred"}), "x", None
+        "P01",
+        build(Closure, {"date": "2026-11-01", "outcome": "transferred"}),
+        "x",
+        None,
+        today=TODAY,
     )
     _, closure = store.get_patient("P01")
     assert closure is not None
     assert closure.outcome.value == "transferred"
     with pytest.raises(InputError, match="already closed"):
         store.close_patient(
-            "P01", build(Closure, {"date": "2026-11-02", "outcome": "loss"}), "x", None
+            "P01", build(Closure, {"date": "2026-11-02", "outcome": "loss"}), "x", None, today=TODAY
         )
 
 
@@ -232,10 +237,13 @@ def test_records_read_back_in_bulk_equal_the_validated_records_written(store: St
             },
         ),
     ]
-    scan_ids = [store.add_scan(written[0], "t"), store.add_scan(written[1], "t")]
-    store.add_exam(written[2], "t")  # type: ignore[arg-type]
-    store.add_treatment(written[3], "t")  # type: ignore[arg-type]
-    store.add_discussion(written[4], "t")  # type: ignore[arg-type]
+    scan_ids = [
+        store.add_scan(written[0], "t", today=TODAY),
+        store.add_scan(written[1], "t", today=TODAY),
+    ]
+    store.add_exam(written[2], "t", today=TODAY)  # type: ignore[arg-type]
+    store.add_treatment(written[3], "t", today=TODAY)  # type: ignore[arg-type]
+    store.add_discussion(written[4], "t", today=TODAY)  # type: ignore[arg-type]
     [f] = store.patient_files()
     read: list[Record] = [f.patient, *f.scans, *f.exams, *f.treatments, *f.discussions]
     for record in read:
@@ -248,3 +256,30 @@ def test_records_read_back_in_bulk_equal_the_validated_records_written(store: St
     assert f.exams == [written[2]]
     assert f.discussions == [written[4]]
     assert f.treatments[0].model_copy(update={"treatment_id": None}) == written[3]
+
+
+class _StoppedClock(Clock):
+    """A store clock that always says 2026-11-05 09:30:00 UTC."""
+
+    def now(self) -> datetime:
+        return datetime(2026, 11, 5, 9, 30)
+
+
+@both_backends
+def test_audit_and_void_times_come_from_the_stores_clock(db_url: str) -> None:
+    """Every audit row and a void mark carry the time of the clock the store was given."""
+    store = Store.open(db_url, clock=_StoppedClock())
+    store.add_patient(build(Patient, {"mrn": "P01", "edd": "2027-03-14"}), "tester")
+    scan_id = store.add_scan(scan(), "sono", today=TODAY)
+    store.void_scan(scan_id, "wrong patient", "sono")
+    assert {entry.at for entry in store.audit_trail("P01")} == {datetime(2026, 11, 5, 9, 30)}
+    [voided] = store.voided_scans("P01")
+    assert voided.voided_at == datetime(2026, 11, 5, 9, 30)
+
+
+def test_a_scan_after_the_callers_today_is_in_the_future(store: Store) -> None:
+    """The store checks "not in the future" against the day it is given, not the machine's."""
+    on = date(2026, 10, 20)
+    store.add_scan(scan(date=on), "sono", today=on)  # the same day is allowed
+    with pytest.raises(InputError, match="in the future"):
+        store.add_scan(scan(date=on), "sono", today=date(2026, 10, 19))

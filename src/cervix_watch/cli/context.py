@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,10 +16,19 @@ if TYPE_CHECKING:
     from cervix_watch.store.store import Store
 
 
+def _read_today() -> date:
+    """The one place the program asks the system which day it is (the command-line edge):
+    everything below cli/ gets this date passed in."""
+    return date.today()
+
+
 @dataclass
 class State:
     db: str | None = None
     debug: bool = False
+    # "today" for this invocation, read once: the default review date, the word "today",
+    # and the limit of "a date may not be in the future" all mean this one day.
+    today: date = field(default_factory=_read_today)
     _store: Store | None = None
 
     def store(self, create: bool = False) -> Store:
@@ -60,19 +69,20 @@ def who(operator: str | None) -> str:
     return name
 
 
-def parse_date(field: str, text: str | None) -> date | None:
-    """ISO date or the words today/yesterday; a bad one is an InputError naming the field."""
+def parse_date(field_name: str, text: str | None, today: date) -> date | None:
+    """ISO date or the words today/yesterday (relative to `today`, the invocation's
+    `State.today`); a bad one is an InputError naming the field."""
     if text is None:
         return None
     value = text.strip().lower()
     if value == "today":
-        return date.today()
+        return today
     if value == "yesterday":
-        return date.fromordinal(date.today().toordinal() - 1)
+        return date.fromordinal(today.toordinal() - 1)
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InputError(Problem(field, f"{text!r} is not a date (use YYYY-MM-DD)")) from None
+        raise InputError(Problem(field_name, f"{text!r} is not a date (use YYYY-MM-DD)")) from None
 
 
 def record_id(param: typer.CallbackParam, value: int | None) -> int | None:

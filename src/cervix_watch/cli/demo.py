@@ -80,9 +80,12 @@ def _run(
         raise InputError(
             Problem("db", "the demo needs an empty database; omit --db to use a temporary one")
         )
+    # The bundled clinic is a snapshot taken on its own day: its dates are checked against
+    # that day, so the demo loads whatever the machine's clock says.
+    clinic_day = _demo_date(folder, state.today)
     for kind in KINDS:
-        load_csv(state, kind, folder / f"{kind}.csv", who="demo")
-    on = context.parse_date("as_of", as_of) or _demo_date(folder)
+        load_csv(state, kind, folder / f"{kind}.csv", who="demo", today=clinic_day)
+    on = context.parse_date("as_of", as_of, state.today) or clinic_day
     chosen = clinic.resolve_profile(state, profile)
     counts = store.counts()
     output.note(
@@ -97,8 +100,9 @@ def _run(
         output.note(f"HTML report written to {html}")
 
 
-def _demo_date(folder: Path) -> date:
+def _demo_date(folder: Path, today: date) -> date:
+    """The day the demo clinic was taken on (its demo-as-of.txt), else `today`."""
     marker = folder / "demo-as-of.txt"
     if marker.is_file():
         return date.fromisoformat(marker.read_text(encoding="utf-8").strip())
-    return date.today()
+    return today

@@ -43,11 +43,12 @@ def exam_add(
     from cervix_watch.domain.models import Exam
     from cervix_watch.domain.problems import build
 
+    state = context.state(ctx)
     exam = build(
         Exam,
         {
             "mrn": mrn,
-            "date": context.parse_date("date", date_),
+            "date": context.parse_date("date", date_, state.today),
             "dilation_cm": dilation_cm,
             "membranes_visible": membranes_visible,
             "contractions": contractions,
@@ -56,8 +57,7 @@ def exam_add(
             "notes": note,
         },
     )
-    state = context.state(ctx)
-    exam_id = state.store().add_exam(exam, context.who(operator))
+    exam_id = state.store().add_exam(exam, context.who(operator), today=state.today)
     from cervix_watch.cli.views import report_new_exam
 
     report_new_exam(state, exam, exam_id)
@@ -83,18 +83,20 @@ def treatment_add(
     from cervix_watch.domain.models import Treatment
     from cervix_watch.domain.problems import build
 
+    state = context.state(ctx)
     treatment = build(
         Treatment,
         {
             "mrn": mrn,
             "type": type_.strip().lower(),
             "kind": kind,
-            "start": context.parse_date("date", date_),
-            "end": context.parse_date("end", end),
+            "start": context.parse_date("date", date_, state.today),
+            "end": context.parse_date("end", end, state.today),
             "notes": note,
         },
     )
-    treatment_id = context.state(ctx).store().add_treatment(treatment, context.who(operator))
+    who = context.who(operator)
+    treatment_id = state.store().add_treatment(treatment, who, today=state.today)
     what = f"{treatment.kind.value}-indicated cerclage" if treatment.kind else treatment.type.value
     output.success(
         f"Treatment {treatment_id} recorded for {treatment.mrn}: {what} from {treatment.start}."
@@ -113,11 +115,11 @@ def treatment_end(
     operator: OperatorOption = None,
 ) -> None:
     """Record the end of a treatment (cerclage removed, progesterone stopped)."""
-    end = context.parse_date("date", date_)
+    state = context.state(ctx)
+    end = context.parse_date("date", date_, state.today)
     assert end is not None
-    treatment = (
-        context.state(ctx).store().end_treatment(treatment_id, end, context.who(operator), reason)
-    )
+    who = context.who(operator)
+    treatment = state.store().end_treatment(treatment_id, end, who, reason, today=state.today)
     output.success(
         f"Treatment {treatment_id} ({treatment.mrn}, {treatment.type.value}) ended {end}."
     )
@@ -142,17 +144,18 @@ def discuss(
     from cervix_watch.domain.models import Discussion
     from cervix_watch.domain.problems import build
 
+    state = context.state(ctx)
     discussion = build(
         Discussion,
         {
             "mrn": mrn,
             "action": action.strip(),
-            "date": context.parse_date("date", date_),
+            "date": context.parse_date("date", date_, state.today),
             "outcome": outcome.strip().lower(),
             "notes": note,
         },
     )
-    context.state(ctx).store().add_discussion(discussion, context.who(operator))
+    state.store().add_discussion(discussion, context.who(operator), today=state.today)
     output.success(
         f"Recorded for {discussion.mrn}: {Action(discussion.action).value} "
         f"{discussion.outcome.value} on {discussion.date}."

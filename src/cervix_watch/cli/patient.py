@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -133,8 +132,9 @@ def add(
         notes=notes,
     )
     patient = build(Patient, values)
-    context.state(ctx).store().add_patient(patient, context.who(operator))
-    ga = format_ga(patient.ga_on(date.today()))
+    state = context.state(ctx)
+    state.store().add_patient(patient, context.who(operator))
+    ga = format_ga(patient.ga_on(state.today))
     output.success(f"Registered {patient.mrn}: EDD {patient.edd}, GA today {ga}.")
 
 
@@ -205,11 +205,13 @@ def close(
     from cervix_watch.domain.models import Closure
     from cervix_watch.domain.problems import build
 
+    state = context.state(ctx)
     closure = build(
         Closure,
-        {"date": context.parse_date("date", date_), "outcome": outcome, "ga_days": ga},
+        {"date": context.parse_date("date", date_, state.today), "outcome": outcome, "ga_days": ga},
     )
-    context.state(ctx).store().close_patient(mrn, closure, context.who(operator), reason)
+    who = context.who(operator)
+    state.store().close_patient(mrn, closure, who, reason, today=state.today)
     output.success(f"Closed {mrn.strip()}: {closure.outcome.value} on {closure.date}.")
 
 
@@ -231,8 +233,9 @@ def list_(
     """List patients with GA today, risk, scan count and latest CL."""
     from cervix_watch.cli.views import patient_rows
 
-    today = date.today()
-    records = patient_rows(context.state(ctx), today, active, risk.value if risk else None, profile)
+    state = context.state(ctx)
+    today = state.today
+    records = patient_rows(state, today, active, risk.value if risk else None, profile)
     columns = ["mrn", "name", "edd", "ga", "risk", "status", "scans", "latest_cl_mm"]
     if format_ is ListFormat.JSON:
         output.print_json([dict(zip(columns, r, strict=True)) for r in records])
@@ -262,5 +265,6 @@ def show(
     """One patient: history, risk, every scan with GA, flags, next scan due, audit trail."""
     from cervix_watch.cli.render import show_patient
 
-    on = context.parse_date("as_of", as_of) or date.today()
-    show_patient(context.state(ctx), mrn, on, profile, as_json=format_ is ShowFormat.JSON)
+    state = context.state(ctx)
+    on = context.parse_date("as_of", as_of, state.today) or state.today
+    show_patient(state, mrn, on, profile, as_json=format_ is ShowFormat.JSON)

@@ -91,11 +91,11 @@ def _interactive(prompt: bool | None) -> bool:
     return prompt if prompt is not None else sys.stdin.isatty()
 
 
-def _ask_missing(values: dict[str, Any], scan_date: str | None) -> str:
+def _ask_missing(values: dict[str, Any], scan_date: str | None, today: date) -> str:
     """Prompt for what the sonographer left out, showing the measurement standard once."""
     output.note(MEASUREMENT_STANDARD)
     if scan_date is None:
-        scan_date = typer.prompt("Scan date", default=date.today().isoformat())
+        scan_date = typer.prompt("Scan date", default=today.isoformat())
     if "cl_mm" not in values:
         measurements: list[str] = []
         while len(measurements) < 3:
@@ -150,6 +150,7 @@ def add(
     values = _scan_values(
         cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note
     )
+    state = context.state(ctx)
     if date_ is None or "cl_mm" not in values:
         if not _interactive(prompt):
             missing = [
@@ -159,12 +160,12 @@ def add(
                 "missing (no terminal to prompt on; pass it as an option)",
                 param_hint=" and ".join(missing),
             )
-        date_ = _ask_missing(values, date_)
+        date_ = _ask_missing(values, date_, state.today)
     who = context.who(operator)
-    values.update(mrn=mrn, date=context.parse_date("date", date_), operator=operator or who)
+    on = context.parse_date("date", date_, state.today)
+    values.update(mrn=mrn, date=on, operator=operator or who)
     scan = build(Scan, values)
-    state = context.state(ctx)
-    scan_id = state.store().add_scan(scan, who)
+    scan_id = state.store().add_scan(scan, who, today=state.today)
     from cervix_watch.cli.views import report_new_scan
 
     report_new_scan(state, scan.model_copy(update={"scan_id": scan_id}))
@@ -258,15 +259,13 @@ def amend(
     changes = _scan_values(
         cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note
     )
+    state = context.state(ctx)
     if date_ is not None:
-        changes["date"] = context.parse_date("date", date_)
+        changes["date"] = context.parse_date("date", date_, state.today)
     if not changes:
         raise InputError(Problem("scan", "give at least one field to change"))
-    scan = (
-        context.state(ctx)
-        .store()
-        .amend_scan(scan_id, changes, reason.strip(), context.who(operator))
-    )
+    who = context.who(operator)
+    scan = state.store().amend_scan(scan_id, changes, reason.strip(), who, today=state.today)
     output.success(
         f"Amended scan {scan_id} ({scan.mrn}): recorded CL {scan.recorded_cl_mm:.1f} mm."
     )

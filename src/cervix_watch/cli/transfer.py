@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -67,9 +68,15 @@ Chunk = tuple[list[Problem], list[tuple[int, Any]]]
 
 
 def load_csv(
-    state: context.State, kind: str, file: Path, who: str, dry_run: bool = False
+    state: context.State,
+    kind: str,
+    file: Path,
+    who: str,
+    dry_run: bool = False,
+    today: date | None = None,
 ) -> ImportResult:
-    """Import one CSV file through the store (shared by `import` and `demo`)."""
+    """Import one CSV file through the store (shared by `import` and `demo`); no date in it
+    may be after `today` (default: the invocation's `State.today`)."""
     from cervix_watch.store.importer import import_records
 
     if not file.is_file():
@@ -81,6 +88,7 @@ def load_csv(
             _chunks(kind, file, advance),
             source=str(file),
             who=who,
+            today=today or state.today,
             dry_run=dry_run,
         )
 

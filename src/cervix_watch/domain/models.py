@@ -382,11 +382,10 @@ class Closure(Record):
     )
 
 
-def check_event_date(
-    field: str, on: date, patient: Patient, today: date | None = None
-) -> Problem | None:
-    """An event date must lie between the LMP and EDD + 6 weeks, and not in the future."""
-    return event_date_problem(field, on, patient.lmp, patient.edd, today or date.today())
+def check_event_date(field: str, on: date, patient: Patient, today: date) -> Problem | None:
+    """An event date must lie between the LMP and EDD + 6 weeks, and not after `today`
+    (the caller's date, read once at the command-line edge)."""
+    return event_date_problem(field, on, patient.lmp, patient.edd, today)
 
 
 def event_date_problem(

@@ -1,6 +1,6 @@
 """Bulk writes for the importer: the planned rows and one audit row each, in batches.
 
-`store.importer` decides what to insert; `_Writer` inserts it inside the import's
+`store.importer` decides what to insert; `Writer` inserts it inside the import's
 transaction, with RETURNING for the new ids. On SQLite the rows and their audit
 rows go to the driver's executemany directly instead: each column converted as
 SQLAlchemy's bind processor would (`_bound`), the new ids taken from the run of
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from json.encoder import encode_basestring
 from operator import itemgetter
 from typing import Any
@@ -22,7 +22,6 @@ from sqlalchemy.dialects import sqlite
 
 from cervix_watch.store import db, rows
 from cervix_watch.store import tables as t
-from cervix_watch.store.store import _now
 
 # kind -> (table, record to column values, the date checked against the patient's);
 # the importer plans with the same table.
@@ -39,16 +38,16 @@ _AUDIT_JSON = json.JSONEncoder(default=str, ensure_ascii=False, sort_keys=True).
 _SQLITE_MAX_ROWID = 2**63 - 1
 
 
-class _Writer:
+class Writer:
     """Inserts planned records, one audit row each, in chunks inside the import's transaction."""
 
-    def __init__(self, conn: sa.Connection, kind: str, who: str, source: str) -> None:
+    def __init__(self, conn: sa.Connection, kind: str, who: str, source: str, at: datetime) -> None:
         self.conn, self.kind, self.who = conn, kind, who
         self.table = t.patients if kind == "patients" else _EVENT_TABLES[kind][0]
         self.id_column = next(iter(self.table.primary_key.columns))
         self.entity = kind.removesuffix("s")
         self.reason = f"import from {source}"
-        self.at = _now()
+        self.at = at  # one audit timestamp for the whole import
         self.fast = conn.dialect.name == "sqlite"
 
     def insert(self, new: list[dict[str, Any]]) -> None:

@@ -39,7 +39,7 @@ from cervix_watch.domain.models import (
 )
 from cervix_watch.store import rows
 from cervix_watch.store import tables as t
-from cervix_watch.store.bulkwrite import _EVENT_TABLES, _Writer
+from cervix_watch.store.bulkwrite import _EVENT_TABLES, Writer
 from cervix_watch.store.store import Store
 
 Line = tuple[int, Record]
@@ -64,13 +64,14 @@ def import_records(
     *,
     source: str,
     who: str,
+    today: date,
     dry_run: bool = False,
     progress: Progress | None = None,
 ) -> ImportResult:
     """Check every record against the database and write them all, or none.
 
-    Chunks stream through one transaction, so memory stays bounded on large
-    files; after the first problem nothing more is inserted, every remaining
+    No date may be after `today`. Chunks stream through one transaction, so memory stays
+    bounded on large files; after the first problem nothing more is inserted, every remaining
     row is still checked (so all problems are reported), and the transaction
     is rolled back.
     """
@@ -79,8 +80,8 @@ def import_records(
     # Each chunk keeps some 100,000 objects alive at once, freed by reference counting;
     # the automatic collector's passes over them were a third of an import's time.
     with store.write() as conn, collector_paused(freeze=False):
-        planner = _Planner(conn, kind, source)
-        writer = _Writer(conn, kind, who, source)
+        planner = _Planner(conn, kind, source, today)
+        writer = Writer(conn, kind, who, source, store.clock.now())
         for number, (parse_problems, records) in enumerate(chunks, start=1):
             if number % _COLLECT_EVERY == 0:
                 collect_young()  # cyclic garbage stays bounded (a few hundred objects a file)
@@ -115,9 +116,8 @@ class _Planner:
     recognised.
     """
 
-    def __init__(self, conn: sa.Connection, kind: str, source: str) -> None:
-        self.conn, self.kind, self.source = conn, kind, source
-        self.today = date.today()  # one "today" for the whole file
+    def __init__(self, conn: sa.Connection, kind: str, source: str, today: date) -> None:
+        self.conn, self.kind, self.source, self.today = conn, kind, source, today
         self.remembered: dict[Any, Any] = {}
         if kind != "patients":
             self.table, self.to_values, self.date_field = _EVENT_TABLES[kind]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -28,11 +28,8 @@ from cervix_watch.domain.models import (
 from cervix_watch.domain.problems import build
 from cervix_watch.store import db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
+from cervix_watch.store.clock import SYSTEM_CLOCK, Clock
 from cervix_watch.store.reads import BulkReads
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 def _json(value: Mapping[str, Any]) -> str:
@@ -42,10 +39,13 @@ def _json(value: Mapping[str, Any]) -> str:
 class Store(BulkReads):
     """A database opened, migrated and ready; one per command invocation."""
 
-    def __init__(self, location: db.Location, create: bool = False) -> None:
+    def __init__(
+        self, location: db.Location, create: bool = False, clock: Clock = SYSTEM_CLOCK
+    ) -> None:
         """Open the database; `create` (db init, demo; always at the per-user default
         location) lets a new one be made. `warnings` are for the user's stderr."""
         self.location = location
+        self.clock = clock  # audit and void timestamps
         self.warnings: list[str] = []
         create = create or location.default
         if location.path is not None:
@@ -55,8 +55,8 @@ class Store(BulkReads):
         self.found_version = db.prepare(self.engine, location, create)
 
     @classmethod
-    def open(cls, option: str | None, create: bool = False) -> Store:
-        return cls(db.resolve(option), create)
+    def open(cls, option: str | None, create: bool = False, clock: Clock = SYSTEM_CLOCK) -> Store:
+        return cls(db.resolve(option), create, clock)
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager
@@ -83,7 +83,7 @@ class Store(BulkReads):
     ) -> None:
         conn.execute(
             t.audit.insert().values(
-                at=_now(),
+                at=self.clock.now(),
                 who=who,
                 action=action,
                 entity=entity,
@@ -179,7 +179,9 @@ class Store(BulkReads):
             )
             return new
 
-    def close_patient(self, mrn: str, closure: Closure, who: str, reason: str | None) -> None:
+    def close_patient(
+        self, mrn: str, closure: Closure, who: str, reason: str | None, *, today: date
+    ) -> None:
         with self.write() as conn:
             row = self._patient_row(conn, mrn)
             if row["closed_date"] is not None:
@@ -187,8 +189,7 @@ class Store(BulkReads):
                     Problem("mrn", f"{row['mrn']!r} is already closed ({row['close_outcome']})")
                 )
             patient = rows.patient_from_row(row)
-            if problem := check_event_date("date", closure.date, patient):
-                raise InputError(problem)
+            self._check_date(patient, closure.date, today)
             conn.execute(
                 t.patients.update()
                 .where(t.patients.c.patient_id == row["patient_id"])
@@ -215,12 +216,16 @@ class Store(BulkReads):
             return [(rows.patient_from_row(r), rows.closure_from_row(r)) for r in result]
 
     # -- events -------------------------------------------------------------------------
-    def _check_date(self, patient: Patient, on: date, field_name: str = "date") -> None:
-        if problem := check_event_date(field_name, on, patient):
+    def _check_date(
+        self, patient: Patient, on: date, today: date, field_name: str = "date"
+    ) -> None:
+        if problem := check_event_date(field_name, on, patient, today):
             raise InputError(problem)
 
-    def add_scan(self, scan: Scan, who: str) -> int:
-        return self._add_event(scan, t.scans, rows.scan_values(scan), who, [("date", scan.date)])
+    def add_scan(self, scan: Scan, who: str, *, today: date) -> int:
+        return self._add_event(
+            scan, t.scans, rows.scan_values(scan), who, [("date", scan.date)], today
+        )
 
     def _scan_row(self, conn: sa.Connection, scan_id: int) -> tuple[sa.RowMapping, str]:
         found = (
@@ -242,7 +247,9 @@ class Store(BulkReads):
             row, mrn = self._scan_row(conn, scan_id)
             return rows.scan_from_row(row, mrn), row["voided_at"] is not None
 
-    def amend_scan(self, scan_id: int, changes: Mapping[str, Any], reason: str, who: str) -> Scan:
+    def amend_scan(
+        self, scan_id: int, changes: Mapping[str, Any], reason: str, who: str, *, today: date
+    ) -> Scan:
         with self.write() as conn:
             row, mrn = self._scan_row(conn, scan_id)
             if row["voided_at"] is not None:
@@ -252,7 +259,7 @@ class Store(BulkReads):
             old = rows.scan_from_row(row, mrn)
             new = build(Scan, {**old.model_dump(), **changes})
             patient = rows.patient_from_row(self._patient_row(conn, mrn))
-            self._check_date(patient, new.date)
+            self._check_date(patient, new.date, today)
             diff = _diff(old.model_dump(mode="json"), new.model_dump(mode="json"))
             if not diff:
                 raise InputError(Problem("scan", "no change given"))
@@ -270,7 +277,7 @@ class Store(BulkReads):
             conn.execute(
                 t.scans.update()
                 .where(t.scans.c.scan_id == scan_id)
-                .values(voided_at=_now(), void_reason=reason)
+                .values(voided_at=self.clock.now(), void_reason=reason)
             )
             self.audit(
                 conn,
@@ -284,19 +291,21 @@ class Store(BulkReads):
             )
             return rows.scan_from_row(row, mrn)
 
-    def add_exam(self, exam: Exam, who: str) -> int:
-        return self._add_event(exam, t.exams, rows.exam_values(exam), who, [("date", exam.date)])
+    def add_exam(self, exam: Exam, who: str, *, today: date) -> int:
+        return self._add_event(
+            exam, t.exams, rows.exam_values(exam), who, [("date", exam.date)], today
+        )
 
-    def add_treatment(self, treatment: Treatment, who: str) -> int:
+    def add_treatment(self, treatment: Treatment, who: str, *, today: date) -> int:
         dates = [("start", treatment.start)]
         if treatment.end is not None:
             dates.append(("end", treatment.end))
         return self._add_event(
-            treatment, t.treatments, rows.treatment_values(treatment), who, dates
+            treatment, t.treatments, rows.treatment_values(treatment), who, dates, today
         )
 
     def end_treatment(
-        self, treatment_id: int, end: date, who: str, reason: str | None
+        self, treatment_id: int, end: date, who: str, reason: str | None, *, today: date
     ) -> Treatment:
         with self.write() as conn:
             found = (
@@ -316,7 +325,7 @@ class Store(BulkReads):
                     Problem("treatment_id", f"treatment {treatment_id} already ended on {old.end}")
                 )
             new = build(Treatment, {**old.model_dump(), "end": end})
-            self._check_date(rows.patient_from_row(self._patient_row(conn, old.mrn)), end)
+            self._check_date(rows.patient_from_row(self._patient_row(conn, old.mrn)), end, today)
             conn.execute(
                 t.treatments.update()
                 .where(t.treatments.c.treatment_id == treatment_id)
@@ -334,9 +343,10 @@ class Store(BulkReads):
             )
             return new
 
-    def add_discussion(self, discussion: Discussion, who: str) -> int:
+    def add_discussion(self, discussion: Discussion, who: str, *, today: date) -> int:
         values = rows.discussion_values(discussion)
-        return self._add_event(discussion, t.discussions, values, who, [("date", discussion.date)])
+        dates = [("date", discussion.date)]
+        return self._add_event(discussion, t.discussions, values, who, dates, today)
 
     def _add_event(
         self,
@@ -345,8 +355,10 @@ class Store(BulkReads):
         values: Mapping[str, Any],
         who: str,
         dates: Sequence[tuple[str, date]],
+        today: date,
     ) -> int:
-        """Add one record of a registered patient: dates checked, row inserted, audited.
+        """Add one record of a registered patient: dates checked (none after `today`), row
+        inserted, audited.
 
         The audit row holds the record as added; a scan's names the id it was given.
         """
@@ -354,7 +366,7 @@ class Store(BulkReads):
             row = self._patient_row(conn, record.mrn)
             patient = rows.patient_from_row(row)
             for field_name, on in dates:
-                self._check_date(patient, on, field_name)
+                self._check_date(patient, on, today, field_name)
             record_id = _insert(conn, table.insert().values(patient_id=row["patient_id"], **values))
             changes = record.model_dump(mode="json")
             if table is t.scans:
