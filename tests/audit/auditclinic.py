@@ -22,6 +22,7 @@ from cervix_watch.domain.enums import (
 from cervix_watch.domain.ga import date_at_ga, parse_ga
 from cervix_watch.domain.models import Closure, Discussion, Patient, Scan, Treatment
 from cervix_watch.store.store import Store
+from tests.conftest import TODAY
 
 FROM = date(2026, 4, 1)
 TO = date(2026, 6, 30)
@@ -48,12 +49,12 @@ class Clinic:
 
     def scan(self, mrn: str, ga: str, *cl: float, route: Route = Route.TV) -> None:
         scan = Scan(mrn=mrn, date=self.on(mrn, ga), route=route, cl_mm=cl)
-        self.store.add_scan(scan, WHO)
+        self.store.add_scan(scan, WHO, today=TODAY)
 
     def discuss(self, mrn: str, action: Action, ga: str, plus_days: int = 0) -> None:
         when = self.on(mrn, ga, plus_days)
         record = Discussion(mrn=mrn, action=action, date=when, outcome=Outcome.ACCEPTED)
-        self.store.add_discussion(record, WHO)
+        self.store.add_discussion(record, WHO, today=TODAY)
 
     def treat(
         self,
@@ -64,13 +65,14 @@ class Clinic:
         kind: CerclageKind | None = None,
     ) -> None:
         start = self.on(mrn, ga, plus_days)
-        self.store.add_treatment(Treatment(mrn=mrn, type=kind_of, kind=kind, start=start), WHO)
+        treatment = Treatment(mrn=mrn, type=kind_of, kind=kind, start=start)
+        self.store.add_treatment(treatment, WHO, today=TODAY)
 
     def close(self, mrn: str, ga: str, outcome: CloseOutcome, record_ga: bool = True) -> None:
         closure = Closure(
             date=self.on(mrn, ga), outcome=outcome, ga_days=parse_ga(ga) if record_ga else None
         )
-        self.store.close_patient(mrn, closure, WHO, None)
+        self.store.close_patient(mrn, closure, WHO, None, today=TODAY)
 
 
 def build_clinic(store: Store) -> Clinic:

@@ -45,13 +45,13 @@ def audit(
     """The clinic audit: screening by 24+0, short cervix discussed, treatments, outcomes."""
     if format_ is AuditFormat.HTML and out is None:
         raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
-    period_from = context.parse_date("from", from_)
-    period_to = context.parse_date("to", to)
+    state = context.state(ctx)
+    period_from = context.parse_date("from", from_, state.today)
+    period_to = context.parse_date("to", to, state.today)
     assert period_from is not None
     assert period_to is not None
     if period_from > period_to:
         raise InputError(Problem("from", f"{period_from} is after --to {period_to}"))
-    state = context.state(ctx)
     chosen = clinic.resolve_profile(state, profile)
     from cervix_watch.audit import clinic_audit, edd_range
     from cervix_watch.store.auditread import audit_records
