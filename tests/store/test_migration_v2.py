@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import REPO
+from tests.conftest import REPO, TODAY
 
 from cervix_watch.domain.models import Exam, Patient, Scan
 from cervix_watch.interop.csvio import read_file, write_csv
@@ -160,10 +160,11 @@ def test_upgraded_database_takes_v2_records(v1_database: str) -> None:
             symptoms="cramps;fever",  # type: ignore[arg-type]
             source="dicom-sr:1.2.826.0.1.3680043.8.498.1",
         )
-        scan_id = store.add_scan(scan, "t")
+        scan_id = store.add_scan(scan, "t", today=TODAY)
         store.add_exam(
             Exam(mrn="D001", date="2026-11-24", membranes_ruptured=True, symptoms=["fluid"]),  # type: ignore[arg-type]
             "t",
+            today=TODAY,
         )
         stored, _ = store.get_scan(scan_id)
         (patient_file,) = store.patient_files("D001")
