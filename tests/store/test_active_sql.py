@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import both_backends
+from tests.conftest import TODAY, both_backends
 
 from cervix_watch.cli.clinic import history_of
 from cervix_watch.domain.enums import CerclageKind, CloseOutcome, TreatmentType
@@ -42,7 +42,7 @@ def _cerclage(store: Store, mrn: str, start: date, end: date | None = None) -> N
     treatment = Treatment(
         mrn=mrn, type=TreatmentType.CERCLAGE, kind=CerclageKind.HISTORY, start=start, end=end
     )
-    store.add_treatment(treatment, WHO)
+    store.add_treatment(treatment, WHO, today=TODAY)
 
 
 def _clinic(store: Store) -> set[str]:
@@ -62,16 +62,18 @@ def _clinic(store: Store) -> set[str]:
     progesterone = Treatment(
         mrn="PROGESTERONE-ONLY", type=TreatmentType.PROGESTERONE, start=ON - timedelta(days=60)
     )
-    store.add_treatment(progesterone, WHO)
+    store.add_treatment(progesterone, WHO, today=TODAY)
     _patient(store, "CLOSED-ON", "30+0")
-    store.close_patient("CLOSED-ON", Closure(date=ON, outcome=CloseOutcome.DELIVERED), WHO, None)
+    store.close_patient(
+        "CLOSED-ON", Closure(date=ON, outcome=CloseOutcome.DELIVERED), WHO, None, today=TODAY
+    )
     _patient(store, "CLOSED-NEXT-DAY", "30+0")
     closure = Closure(date=ON + timedelta(days=1), outcome=CloseOutcome.DELIVERED)
-    store.close_patient("CLOSED-NEXT-DAY", closure, WHO, None)
+    store.close_patient("CLOSED-NEXT-DAY", closure, WHO, None, today=TODAY)
     _patient(store, "CLOSED-WITH-CERCLAGE", "30+0")
     _cerclage(store, "CLOSED-WITH-CERCLAGE", ON - timedelta(days=90))
     store.close_patient(
-        "CLOSED-WITH-CERCLAGE", Closure(date=ON, outcome=CloseOutcome.LOSS), WHO, None
+        "CLOSED-WITH-CERCLAGE", Closure(date=ON, outcome=CloseOutcome.LOSS), WHO, None, today=TODAY
     )
     return {
         "GA-36+6",
