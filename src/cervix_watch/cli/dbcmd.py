@@ -77,6 +77,8 @@ def info(ctx: typer.Context, fmt: FormatOption = ListFormat.TABLE) -> None:
     from cervix_watch.store import admin
 
     about = admin.info(_location(ctx))
+    for warning in about.warnings:
+        output.note(f"warning: {warning}")
     if fmt is ListFormat.JSON:
         output.print_json(
             {

@@ -29,6 +29,7 @@ class DatabaseInfo:
     location: str
     schema_version: int
     counts: dict[str, int]
+    warnings: list[str] = field(default_factory=list)  # for stderr (a loose file mode fixed)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,9 @@ def info(location: db.Location) -> DatabaseInfo:
     store = Store(location)
     with store.read() as conn:
         version = migrations.schema_version(conn)
-    return DatabaseInfo(backend_name(location), location.describe(), version, store.counts())
+    return DatabaseInfo(
+        backend_name(location), location.describe(), version, store.counts(), store.warnings
+    )
 
 
 # -- counts and foreign keys, both backends ---------------------------------------------------
@@ -144,7 +147,7 @@ def backup(location: db.Location, out: Path) -> int:
                 "(see docs/deployment.md)",
             )
         )
-    dbfile.existing_file(location.path)
+    dbfile.refuse_foreign(location.path)
     _create_private(out)
     try:
         _sqlite_backup(location.path, out)

@@ -20,6 +20,8 @@ from cervix_watch.store import migrations
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PRIVATE = 0o600
+_HEADER_BYTES = 100  # SQLite's file header
+_WAL_FLAG_BYTE = 18  # the header's "file format write version": 2 means WAL mode
 _COMPANIONS = ("-wal", "-shm")  # SQLite's files beside the database: they hold data too
 
 
@@ -52,6 +54,7 @@ def prepare_file(path: Path, create: bool) -> tuple[int, list[str]]:
         raise DatabaseError(f"db: {path} is a folder, not a database file")
     if not stat.S_ISREG(found.st_mode):
         raise DatabaseError(f"db: {path} is not a regular file")
+    _refuse_unwritable_folder(path)
     version = _schema_version(path, found.st_size, create)
     return version, _make_private(path, found.st_mode)
 
@@ -67,6 +70,12 @@ def existing_file(path: Path) -> None:
         )
     if not path.is_file():
         raise DatabaseError(f"db: {path} is not a regular file")
+
+
+def refuse_foreign(path: Path) -> None:
+    """For `db backup`: the file must be a cervix-watch database (of any schema version)."""
+    existing_file(path)
+    _schema_version(path, path.stat().st_size, create=False)
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -88,6 +97,16 @@ def _refuse_file_as_folder(path: Path) -> None:
     for parent in reversed(path.parents):
         if parent.exists() and not parent.is_dir():
             raise DatabaseError(f"db: {path} is under {parent}, which is a file, not a folder")
+
+
+def _refuse_unwritable_folder(path: Path) -> None:
+    """SQLite in WAL mode keeps `-wal` and `-shm` files beside the database, even to read."""
+    folder = path.absolute().parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseError(
+            f"db: cannot use {path}: its folder {folder} is not writable (SQLite keeps "
+            f"{path.name}-wal and {path.name}-shm there)"
+        )
 
 
 def _create_private_file(path: Path) -> None:
@@ -119,12 +138,12 @@ def _schema_version(path: Path, size: int, create: bool) -> int:
         return 0
     try:
         with open(path, "rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+            header = handle.read(_HEADER_BYTES)
     except OSError as error:
         raise DatabaseError(f"db: cannot read {path}: {error.strerror}") from None
-    if header != SQLITE_HEADER:
+    if not header.startswith(SQLITE_HEADER):
         raise DatabaseError(not_ours_message(path, "not a SQLite file"))
-    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?mode=ro"
+    uri = f"file:{urllib.parse.quote(str(path.absolute()))}?{_read_only_mode(path, header)}"
     try:
         conn = sqlite3.connect(uri, uri=True, timeout=30.0)
     except sqlite3.Error as error:
@@ -137,6 +156,20 @@ def _schema_version(path: Path, size: int, create: bool) -> int:
         raise DatabaseError(not_ours_message(path, f"damaged or not SQLite: {error}")) from None
     finally:
         conn.close()
+
+
+def _read_only_mode(path: Path, header: bytes) -> str:
+    """How to look inside without leaving a trace.
+
+    A read-only connection to a WAL-mode file creates `-wal` and `-shm` beside it and,
+    being read-only, cannot remove them. When no `-wal` is there, nobody has the file open
+    and every committed page is in the file itself, so it is read as immutable (no
+    companions made); otherwise (a rollback-journal file, or one in use) plainly read-only.
+    """
+    in_wal_mode = len(header) > _WAL_FLAG_BYTE and header[_WAL_FLAG_BYTE] == 2
+    if in_wal_mode and not path.with_name(path.name + "-wal").exists():
+        return "mode=ro&immutable=1"
+    return "mode=ro"
 
 
 def _version_in(conn: sqlite3.Connection, path: Path, create: bool) -> int:
