@@ -21,7 +21,23 @@ from cervix_watch.interop.kinds import KINDS
 
 AS_OF = date(2026, 11, 2)  # the review date of every clinic (a Monday)
 SEED = 20261102
-GENERATOR_VERSION = 1  # bump when the output changes, so cached clinics are rebuilt
+GENERATOR_VERSION = 2  # bump when the output changes, so cached clinics are rebuilt
+
+# The columns this generator fills, in the order of its row lists; the files have every
+# column of the contract (interop.kinds), the others left empty (the v2 fields' defaults).
+WRITTEN = {
+    "patients": ("mrn", "name", "edd", "lmp", "fetuses", "prior_sptb_weeks",
+                 "prior_sptb_count", "prior_pprom_weeks", "painless_loss_count",
+                 "prior_cerclage", "cervical_excision", "uterine_anomaly",
+                 "intrauterine_adhesions", "caesarean_full_dilatation", "notes"),
+    "scans": ("scan_id", "mrn", "date", "route", "cl1_mm", "cl2_mm", "cl3_mm", "funneling",
+              "funnel_length_mm", "funnel_width_mm", "funnel_shape", "sludge", "operator",
+              "notes"),
+    "exams": ("mrn", "date", "dilation_cm", "membranes_visible", "contractions", "bleeding",
+              "infection_signs", "notes"),
+    "treatments": ("mrn", "type", "kind", "start", "end", "notes"),
+    "discussions": ("mrn", "action", "date", "outcome", "notes"),
+}  # fmt: skip
 
 
 FIRST = ["Amara", "Chloe", "Dana", "Eva", "Fatima", "Grace", "Hana", "Ines", "Jade", "Kemi",
@@ -58,6 +74,7 @@ class _Writer:
     def __init__(self, folder: Path) -> None:
         self.handles = {}
         self.writers = {}
+        self.places = {}
         self.counts = {}
         for kind, csv_kind in KINDS.items():  # the contract's five files, columns in order
             columns = csv_kind.column_names
@@ -65,9 +82,11 @@ class _Writer:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             self.handles[kind], self.writers[kind], self.counts[kind] = handle, writer, 0
+            where = {name: i for i, name in enumerate(WRITTEN[kind])}
+            self.places[kind] = [where.get(name) for name in columns]
 
     def row(self, kind: str, values: list[object]) -> None:
-        self.writers[kind].writerow(values)
+        self.writers[kind].writerow(["" if i is None else values[i] for i in self.places[kind]])
         self.counts[kind] += 1
 
     def close(self) -> None:
@@ -229,3 +248,68 @@ def generate(folder: Path, patients: int, seed: int = SEED) -> ClinicFiles:
     finally:
         out.close()
     return ClinicFiles(folder, patients, dict(out.counts))
+
+
+# -- the "history" clinic ----------------------------------------------------------------
+# A shared database collects years of finished pregnancies: the history clinic is the
+# 50,000-patient clinic plus HISTORY_CLOSED closed past pregnancies (EDDs over the ten
+# years before AS_OF), about 5 scans each, written straight into a copy of its database.
+HISTORY_CLOSED = 450_000
+HISTORY_YEARS = 10
+OUTCOMES = ("delivered",) * 90 + ("loss",) * 4 + ("transferred",) * 4 + ("other",) * 2
+
+
+Row = tuple[object, ...]
+
+
+def history_rows(count: int, seed: int = SEED) -> tuple[list[Row], list[Row]]:
+    """Patients and scans of `count` closed past pregnancies, as rows for `patients` and `scans`.
+
+    Patient rows: (mrn, name, edd, fetuses, prior_sptb_weeks, prior_sptb_count,
+    prior_pprom_weeks, painless_loss_count, prior_cerclage, cervical_excision,
+    uterine_anomaly, intrauterine_adhesions, caesarean_full_dilatation, notes,
+    closed_date, close_outcome, close_ga_days); scan rows: (patient number, date,
+    route, cl1, cl2, cl3, funneling, sludge, operator, notes). GA in days, as stored.
+    """
+    rng = random.Random(seed * 7 + count)
+    patients: list[Row] = []
+    scans: list[Row] = []
+    span = HISTORY_YEARS * 365
+    for number in range(1, count + 1):
+        edd = AS_OF - timedelta(days=rng.randint(60, span))
+        sptb = rng.random() < 0.10
+        outcome = rng.choice(OUTCOMES)
+        close_ga = (
+            rng.randint(37 * 7, 41 * 7) if rng.random() < 0.9 else rng.randint(20 * 7, 36 * 7)
+        )
+        patients.append(
+            (
+                f"H{number:07d}",
+                f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                edd.isoformat(),
+                1,
+                rng.randint(16 * 7, 36 * 7) if sptb else None,
+                1 if sptb else None,
+                None,
+                0,
+                "no",
+                "none",
+                False,
+                False,
+                False,
+                "",
+                (edd - timedelta(days=280 - close_ga)).isoformat(),
+                outcome,
+                close_ga,
+            )
+        )
+        cl = rng.gauss(37.0, 5.5)
+        for day in _scan_days(rng, min(close_ga, 28 * 7), 3 + number % 5):
+            recorded = max(6.0, min(58.0, round(cl, 1)))
+            scans.append(
+                (number, (edd - timedelta(days=280 - day)).isoformat(), "tv", recorded,
+                 round(recorded + 1.2, 1), round(recorded + 2.1, 1), False, False,
+                 rng.choice(OPERATORS), "")
+            )  # fmt: skip
+            cl += rng.uniform(-1.5, 1.0)
+    return patients, scans

@@ -31,12 +31,13 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import clinic
+import history
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -199,8 +200,10 @@ def prepare_clinic(size: int, work: Path) -> Clinic:
 
 
 def copy_db_empty(path: Path) -> None:
+    """A new empty database at `path` (`db init`: commands no longer create a missing one)."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
+    run_once([str(CLI), "db", "init", str(path)])
 
 
 # -- the run -----------------------------------------------------------------------------
@@ -211,6 +214,9 @@ class Results:
     by_size: dict[int, dict[str, Timing]] = field(default_factory=dict)
     counts: dict[int, dict[str, int]] = field(default_factory=dict)
     floor_rows: tuple[int, int] = (0, 0)
+    # issue 16: the history clinic, the audit, the raw-sqlite3 import floor, PostgreSQL
+    extra: dict[str, Timing] = field(default_factory=dict)
+    history_counts: tuple[int, int, int] = (0, 0, 0)
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -268,6 +274,81 @@ def measure_data_floors(results: Results, db: Path, runs: int, slow_runs: int) -
         [py, "-c", PANDAS_READ_SQL, str(db)],
         slow_runs,
     )
+
+
+def measure_history(results: Results, c: Clinic, work: Path, runs: int, slow_runs: int) -> None:
+    """Issue 16: review, scan add and audit on the history clinic; the audit and import floors."""
+    py, x = str(PYTHON), results.extra
+    schema = schema_version()
+    history_db = c.full_db.with_name(f"history.g{clinic.GENERATOR_VERSION}.v{schema}.sqlite3")
+    history.build_history_db(c.full_db, history_db)
+    results.history_counts = history.counts(history_db)
+    p, closed, s = results.history_counts
+    print(f"  history clinic: {p:,} pregnancies ({closed:,} closed), {s:,} scans")
+    as_of = clinic.AS_OF.isoformat()
+    x["history review"] = measure(
+        "history: review --format json",
+        cli(history_db, "review", "--as-of", as_of, "--format", "json"),
+        runs,
+    )
+    period_from, period_to = history.audit_period()
+    audit = ["audit", "--from", period_from, "--to", period_to, "--format", "json"]
+    x["audit 50k"] = measure(f"{c.size:>6,}: audit --format json", cli(c.full_db, *audit), runs)
+    x["history audit"] = measure("history: audit --format json", cli(history_db, *audit), runs)
+    low = period_from
+    high = (clinic.AS_OF + timedelta(days=280)).isoformat()
+    x["audit floor"] = measure(
+        "floor: audit rows, pandas from sqlite3 (history)",
+        [py, "-c", history.AUDIT_FLOOR, str(history_db), low, high, period_to],
+        runs,
+    )
+    scratch = work / "history-scan-add.sqlite3"
+    copy_db(history_db, scratch)
+    x["history scan add"] = measure(
+        "history: scan add",
+        cli(scratch, "scan", "add", "B0000001", "--date", as_of,
+            "--cl", "24.0", "--cl", "25.1", "--cl", "26.3", "--no-prompt"),
+        runs,
+    )  # fmt: skip
+    scratch.unlink()
+    raw = work / "raw-import.sqlite3"
+    x["raw import"] = measure(
+        f"floor: raw sqlite3 executemany ({c.files.counts['scans']:,} scans)",
+        [py, "-c", history.RAW_IMPORT_FLOOR, str(raw), str(c.files.csv("scans"))],
+        slow_runs,
+        before=lambda: copy_db(c.patients_db, raw),
+    )
+
+
+def measure_postgres(results: Results, c: Clinic, runs: int) -> None:
+    """The same import and review against a local PostgreSQL server (no target)."""
+    server = history.start_postgres()
+    if server is None:
+        return
+    x = results.extra
+    try:
+        url = server.new_database()
+        pg = [str(CLI), "--db", url]
+        run_once([str(CLI), "db", "init", url])
+        x["pg import patients"] = measure(
+            f"postgresql {c.size:,}: import patients",
+            [*pg, "import", "patients", str(c.files.csv("patients"))],
+            1,
+        )
+        x["pg import scans"] = measure(
+            f"postgresql {c.size:,}: import scans",
+            [*pg, "import", "scans", str(c.files.csv("scans"))],
+            1,
+        )
+        for kind in EVENT_KINDS:
+            run_once([*pg, "import", kind, str(c.files.csv(kind))])
+        x["pg review"] = measure(
+            f"postgresql {c.size:,}: review --format json",
+            [*pg, "review", "--as-of", clinic.AS_OF.isoformat(), "--format", "json"],
+            runs,
+        )
+    finally:
+        server.stop()
 
 
 # -- the report --------------------------------------------------------------------------
@@ -340,8 +421,67 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
                 f"| {size:,} | `{name}` | {len(t.walls)} | {t.wall:.3f} | "
                 f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.rss_mb:.0f} | {rate} |"
             )
+    lines += history_rows(results)
     lines += ["", *targets(results)]
     return "\n".join(lines)
+
+
+def history_rows(results: Results) -> list[str]:
+    """The history clinic, audit, raw-import floor and PostgreSQL timings (issue 16)."""
+    if not results.extra:
+        return []
+    p, closed, s = results.history_counts
+    lines = [
+        "",
+        f"History clinic: {p:,} pregnancies ({closed:,} closed), {s:,} scans. "
+        f"Audit period {' to '.join(history.audit_period())}.",
+        "",
+        "| figure | runs | median s | min-max s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for t in results.extra.values():
+        lines.append(
+            f"| {t.label.strip()} | {len(t.walls)} | {t.wall:.3f} | "
+            f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.rss_mb:.0f} |"
+        )
+    return lines
+
+
+def _ratio_line(what: str, value: Timing | None, floor: Timing | None, limit: float) -> str:
+    if value is None or floor is None:
+        return f"| {what} | not measured | - |"
+    ratio = value.wall / floor.wall
+    figure = f"{value.wall:.3f} s / {floor.wall:.3f} s = {ratio:.2f}x"
+    return f"| {what} | {figure} | {_ok(ratio <= limit)} |"
+
+
+def history_targets(results: Results, big: dict[str, Timing], size: int) -> list[str]:
+    x, f = results.extra, results.floors
+    out = [
+        _ratio_line(f"`review --format json` ({size:,}) within 1.5x of pandas-from-sqlite3 "
+                    "(2x at the very least)", big.get("review --format json"),
+                    f.get("pandas from sqlite3 (50k)"), 1.5),
+    ]  # fmt: skip
+    if not x:
+        return out
+    out += [
+        _ratio_line(f"history clinic `review --format json` within 1.2x of the {size:,} clinic",
+                    x.get("history review"), big.get("review --format json"), 1.2),
+        _ratio_line("`scan add` into the history clinic within 1.5x of +sqlalchemy",
+                    x.get("history scan add"), f.get("+sqlalchemy"), 1.5),
+        _ratio_line(f"`import scans` ({results.counts[size]['scans']:,} rows) within 5x of a raw "
+                    "sqlite3 executemany", big.get("import scans"), x.get("raw import"), 5.0),
+        _ratio_line("history clinic `audit` within 2x of its pandas floor",
+                    x.get("history audit"), x.get("audit floor"), 2.0),
+    ]  # fmt: skip
+    if "pg review" in x:
+        sqlite_review, sqlite_import = big["review --format json"], big["import scans"]
+        out.append(
+            f"| PostgreSQL beside SQLite (no target) | review {x['pg review'].wall:.2f} s vs "
+            f"{sqlite_review.wall:.2f} s; import scans {x['pg import scans'].wall:.2f} s vs "
+            f"{sqlite_import.wall:.2f} s | - |"
+        )
+    return out
 
 
 def targets(results: Results) -> list[str]:
@@ -378,13 +518,7 @@ def targets(results: Results) -> list[str]:
         f"| `review --format json` ({sizes[-1]:,}) under 2 s | {review:.2f} s "
         f"| {_ok(review < 2.0)} |"
     )
-    floor = f.get("pandas from sqlite3 (50k)")
-    if floor is not None:
-        ratio = review / floor.wall
-        out.append(
-            f"| `review --format json` within 2x of pandas-from-sqlite3 | {ratio:.2f}x "
-            f"| {_ok(ratio <= 2.0)} |"
-        )
+    out += history_targets(results, big, sizes[-1])
     if len(sizes) > 1:
         points = [(s, results.by_size[s]["review --format json"].wall) for s in sizes]
         steps = list(itertools.pairwise(points))
@@ -421,6 +555,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5, help="runs of fast commands (min 1)")
     parser.add_argument("--slow-runs", type=int, default=3, help="runs of imports and data floors")
     parser.add_argument("--write-docs", action="store_true", help=f"rewrite the table in {DOCS}")
+    parser.add_argument("--no-history", action="store_true", help="skip the history clinic")
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     runs, slow_runs = max(1, args.runs), max(1, args.slow_runs)
@@ -442,6 +578,10 @@ def main() -> None:
             results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
         largest = clinics[-1]
         measure_data_floors(results, largest.full_db, runs, slow_runs)
+        if not args.no_history:
+            measure_history(results, largest, work, max(3, runs - 2), slow_runs)
+        if not args.no_postgres:
+            measure_postgres(results, largest, max(3, runs - 2))
         import sqlite3
 
         with sqlite3.connect(largest.full_db) as con:
