@@ -18,6 +18,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.conftest import Cli, both_backends, init_database
@@ -532,3 +533,57 @@ def test_deidentified_rows_are_in_pseudonym_order(cli: Cli, tmp_path: Path) -> N
         order = [(row["mrn"], row.get("date", "")) for row in rows]
         assert len(order) == 8
         assert order == sorted(order), kind
+
+
+# -- PostgreSQL: the same rules for a server database ---------------------------------------
+
+
+def _pg_tables(url: str) -> list[str]:
+    import sqlalchemy as sa
+
+    from cervix_watch.store import db
+
+    engine = sa.create_engine(db.resolve(url).url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.connect() as conn:
+            return sorted(sa.inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_postgresql_database_gets_its_schema_only_from_db_init(pg_database: Any) -> None:
+    """An empty PostgreSQL database: other commands exit 3 with the contract's line and
+    create no table; `db init URL` creates the schema; a second `db init` changes nothing."""
+    import sqlalchemy as sa
+
+    url = str(pg_database())
+    password = sa.engine.make_url(url).password
+    result = run("--db", url, "scan", "void", "1", "--reason", "typo")
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith("error: db: no cervix-watch database at postgresql://")
+    assert "(create one with: cervix-watch db init" in result.stderr
+    assert _pg_tables(url) == []
+    created = run("db", "init", url)
+    assert created.exit_code == 0, created.output
+    assert "Created a new cervix-watch database" in created.stdout
+    assert "patients" in _pg_tables(url)
+    again = run("db", "init", url)
+    assert "already a cervix-watch database" in again.stdout
+    if password:  # the URL's password is never printed
+        assert password not in result.stderr + created.stdout + again.stdout
+
+
+def test_foreign_postgresql_database_is_refused(pg_database: Any) -> None:
+    """A PostgreSQL database with tables of its own and no schema record: exit 3, one line,
+    nothing added (db init included)."""
+    import psycopg
+
+    url = str(pg_database())
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE patients (id integer PRIMARY KEY, mrn text)")
+    for args in (("--db", url, "patient", "list"), ("db", "init", url)):
+        result = run(*args)
+        assert result.exit_code == 3, result.output
+        assert NOT_OURS in result.stderr
+        assert len(result.stderr.splitlines()) == 1
+        assert _pg_tables(url) == ["patients"]
