@@ -587,3 +587,22 @@ def test_foreign_postgresql_database_is_refused(pg_database: Any) -> None:
         assert NOT_OURS in result.stderr
         assert len(result.stderr.splitlines()) == 1
         assert _pg_tables(url) == ["patients"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["scan", "void", "0", "--reason", "x"], 1),
+        (["scan", "void", "1", "--reason", "x"], 1),  # no such scan
+        (["--db", "", "patient", "list"], 2),
+    ],
+    ids=["bad id", "unknown scan", "empty --db"],
+)
+def test_debug_never_changes_the_exit_status(cli: Cli, args: list[str], code: int) -> None:
+    """--debug shows a traceback for errors the program reports, and the status stays."""
+    plain = cli(*args)
+    debug = cli("--debug", *args)
+    assert plain.exit_code == debug.exit_code == code, debug.output
+    if code != 2:  # a usage error is click's own message, with or without --debug
+        assert "Traceback" in debug.stderr
+        assert "Traceback" not in plain.stderr
