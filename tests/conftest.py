@@ -16,7 +16,8 @@ from cervix_watch.cli.app import app
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
-VIGNETTES = SHARED / "examples" / "vignettes"
+# the version-2 worked examples (contract and clinical rules v2)
+VIGNETTES = SHARED / "examples" / "vignettes-v2"
 
 Cli = Callable[..., Result]
 BACKENDS = ("sqlite", "postgresql")

@@ -208,13 +208,17 @@ def test_patient_edit_of_an_unknown_mrn_is_not_found(cli: Cli) -> None:
 
 @both_backends
 def test_due_within_limits_the_table(loaded: Cli) -> None:
-    """due --within 5 shows the overdue P04 and P01 (due in exactly 5 days) but not P07 (6)."""
+    """due --within 5 shows the overdue P04 and P09 and P01 (due in exactly 5 days), not P07 (6).
+
+    (v2: P09's prior PPROM at 32+0 counts as a prior sPTB under acog-smfm: serial scans.)
+    """
     result = loaded("due", "--as-of", "2026-10-15", "--within", "5")
     assert result.exit_code == 0, result.output
-    assert "Scans due by 2026-10-20 (as of 2026-10-15, acog-smfm): 2" in result.stdout
+    assert "Scans due by 2026-10-20 (as of 2026-10-15, acog-smfm): 3" in result.stdout
     rows = [line for line in result.stdout.splitlines() if line.startswith("│")]
-    assert [row.split("│")[1].strip() for row in rows] == ["P04", "P01"]
+    assert [row.split("│")[1].strip() for row in rows] == ["P04", "P09", "P01"]
     assert "overdue" in rows[0]
+    assert "overdue" in rows[1]
     assert "P07" not in result.stdout
     nothing_ahead = loaded("due", "--as-of", "2026-10-15", "--within", "0").stdout
     assert "P04" in nothing_ahead
@@ -229,6 +233,7 @@ def test_due_csv_has_a_header_and_one_row_per_patient_soonest_first(loaded: Cli)
     assert result.stdout.splitlines() == [
         "mrn,name,ga,risk,next_scan_due,status,days,latest_cl_mm",
         "P04,Vignette P04,19+5,low,2026-10-03,overdue,-12,",
+        "P09,Vignette P09,16+4,high,2026-10-11,overdue,-4,",
         "P01,Vignette P01,18+4,high,2026-10-20,due,5,21.0",
         "P07,Vignette P07,17+1,low,2026-10-21,due,6,",
     ]

@@ -12,9 +12,6 @@ pytestmark = both_backends
 
 KINDS = ("patients", "scans", "exams", "treatments", "discussions")
 PRIORITY_ORDER = ["urgent", "high", "routine", "info"]
-# Where clinical rules version 2 changes a version-1 vignette (until this test moves to the
-# version-2 set with the version-2 columns): NICE NG137 (2024) twins get progesterone.
-V2_CHANGES = {("nice-ng25", "P06"): ["progesterone-discussion"]}
 
 
 @pytest.fixture
@@ -27,7 +24,7 @@ def loaded(cli: Cli, vignettes: Path) -> Cli:
 
 @pytest.mark.parametrize("profile", ["acog-smfm", "nice-ng25"])
 def test_vignettes_match_expected_json(loaded: Cli, vignettes: Path, profile: str) -> None:
-    """Import + review --format json gives each vignette's GA and set of actions (expected.json)."""
+    """Import + review --format json gives each v2 vignette's GA, actions and priorities."""
     expected = json.loads((vignettes / "expected.json").read_text())
     result = loaded(
         "review", "--as-of", expected["as_of"], "--profile", profile, "--format", "json"
@@ -39,8 +36,10 @@ def test_vignettes_match_expected_json(loaded: Cli, vignettes: Path, profile: st
     got = {p["mrn"]: p for p in review["patients"]}
     for mrn, want in expected["patients"].items():
         assert got[mrn]["ga"] == want["ga"], mrn
-        wanted = V2_CHANGES.get((profile, mrn), want[profile])
-        assert sorted(f["action"] for f in got[mrn]["flags"]) == sorted(wanted), mrn
+        assert sorted(f["action"] for f in got[mrn]["flags"]) == sorted(want[profile]), mrn
+        priorities = {f["action"]: f["priority"] for f in got[mrn]["flags"]}
+        for action, priority in want.get("priority", {}).get(profile, {}).items():
+            assert priorities[action] == priority, (mrn, action)
 
 
 def test_review_json_has_the_contract_shape_and_order(loaded: Cli) -> None:
@@ -166,3 +165,53 @@ def test_scan_add_prints_the_flags_it_raises(cli: Cli) -> None:
     )
     assert "cerclage-discussion" in result.stdout
     assert "acog.usi-cerclage" in result.stdout
+
+
+def test_exam_add_prints_the_acute_review_first(cli: Cli) -> None:
+    """An exam with contractions prints acute-review before anything else, then the rest."""
+    cli("patient", "add", "P01", "--edd", "2027-03-14")
+    result = cli(
+        "exam", "add", "P01", "--date", "2026-10-15", "--dilation-cm", "2",
+        "--membranes-visible", "--contractions",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.split()[:2] == ["URGENT", "acute-review:"]
+    acute, saved = out.index("[any.acute-review;"), out.index("Exam 1 saved")
+    assert acute < saved < out.index("rescue-cerclage-review")
+    assert "assess now: preterm labour, P-PROM, infection" in " ".join(out[:saved].split())
+
+
+def test_exam_add_without_signs_prints_no_acute_review(cli: Cli) -> None:
+    """A quiet exam starts with what was saved and raises no acute-review."""
+    cli("patient", "add", "P01", "--edd", "2027-03-14")
+    result = cli("exam", "add", "P01", "--date", "2026-10-15")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("Exam 1 saved")
+    assert "acute-review" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("profile", "new_ids"),
+    [
+        (
+            "acog-smfm",
+            ["acog.vp-prior-sptb-short"],
+        ),
+        ("nice-ng25", ["nice.twins-vp"]),
+    ],
+)
+def test_rules_show_lists_the_version_2_rules(cli: Cli, profile: str, new_ids: list[str]) -> None:
+    """rules show names every rule new in version 2, the shared ones included."""
+    shared = [
+        "any.window-closed",
+        "any.short-after-cerclage",
+        "any.acute-review",
+        "any.symptoms",
+        "any.confirm-tv",
+        "any.dating",
+        "any.smoking",
+    ]
+    out = cli("rules", "show", profile).stdout
+    for rule_id in [*new_ids, *shared]:
+        assert rule_id in out

@@ -91,8 +91,8 @@ def test_reimport_does_not_duplicate(cli: Cli, vignettes: Path) -> None:
     import_all(cli, vignettes)
     result = cli("import", "scans", str(vignettes / "scans.csv"))
     assert "Imported 0 scans" in result.stdout
-    assert "7 already present" in result.stdout
-    assert cli("export", "scans").stdout.count("\n") == 8
+    assert "9 already present" in result.stdout
+    assert cli("export", "scans").stdout.count("\n") == 10
 
 
 def test_bad_files_import_nothing_and_name_each_bad_line(
@@ -148,7 +148,7 @@ def test_dry_run_writes_nothing(cli: Cli, db_url: str, vignettes: Path) -> None:
     """--dry-run checks and reports but leaves the database empty."""
     result = cli("import", "patients", str(vignettes / "patients.csv"), "--dry-run")
     assert result.exit_code == 0
-    assert "8 patients would be added" in result.stdout
+    assert "12 patients would be added" in result.stdout
     assert cli("export", "patients").stdout.count("\n") == 1
     assert set(counts(db_url, settings=False).values()) == {0}
 

@@ -116,3 +116,33 @@ def test_threshold_words_name_what_the_line_prompts() -> None:
     assert "acog.weekly-cl" in by_mm[30.0].rules
     assert "acog." not in by_mm[25.0].words
     assert by_mm[25.0].words.startswith("25 mm: cerclage discussion")
+
+
+def test_symptoms_and_ruptured_membranes_are_drawn() -> None:
+    """Reported symptoms are diamonds (filled when urgent), ruptured membranes a red line,
+    each with its words, and the legend names all three."""
+    from cervix_watch.domain.models import Exam
+    from cervix_watch.report.svg import cl_chart
+
+    patient = Patient(mrn="C1", edd=date(2027, 2, 25))
+    scans = (Scan(mrn="C1", date=date(2026, 10, 1), cl_mm=(30.0,), symptoms="backache"),)
+    exams = (
+        Exam(mrn="C1", date=date(2026, 10, 10), symptoms="fluid;cramps", membranes_ruptured=True),
+        Exam(mrn="C1", date=date(2026, 10, 20), symptoms="fever"),  # after the review date
+    )
+    data = chart_data(
+        PatientHistory(patient=patient, scans=scans, exams=exams),
+        load_profile("acog-smfm"),
+        date(2026, 10, 15),
+    )
+    assert [(m.urgent, m.label) for m in data.symptoms] == [
+        (False, "scan 2026-10-01 at 19+0: new-onset backache"),
+        (True, "exam 2026-10-10 at 20+2: fluid draining from the vagina, menstrual-like cramps"),
+    ]
+    assert [m.label for m in data.ruptured] == ["membranes ruptured, exam 2026-10-10 at 20+2"]
+    svg = str(cl_chart(data, "C1"))
+    assert svg.count('class="symptom watch"') == 1
+    assert svg.count('class="symptom urgent"') == 1
+    assert svg.count('class="ruptured"') == 1
+    for words in ("urgent symptom (acute review)", "watch symptom", "membranes ruptured"):
+        assert f">{words}</text>" in svg

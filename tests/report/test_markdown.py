@@ -27,7 +27,7 @@ def test_markup_and_html_in_user_text_are_literal() -> None:
 
 
 def test_groups_in_priority_order(loaded: Cli) -> None:
-    """Headings go urgent, high, routine, then patients without points."""
+    """Headings go urgent, high, routine, info, then patients without points."""
     text = loaded("review", "--as-of", AS_OF, "--format", "md").stdout
     headings = [line for line in text.splitlines() if line.startswith("## ")]
-    assert [h.split()[1] for h in headings] == ["URGENT", "HIGH", "ROUTINE", "No"]
+    assert [h.split()[1] for h in headings] == ["URGENT", "HIGH", "ROUTINE", "INFO", "No"]

@@ -340,6 +340,7 @@ def test_check_reports_every_problem_at_once(tmp_path: Path) -> None:
         "rules[15].priority",
         "rules[16].priority",
         "rules[17].priority",
+        "rules[20].priority",
     }
 
 

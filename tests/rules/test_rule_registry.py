@@ -21,7 +21,8 @@ from cervix_watch.rules.engine import (
     history_key,
     open_context,
 )
-from cervix_watch.rules.specs import KNOWN_RULE_IDS, RULE_CLASSES, RULE_KINDS, RuleBase, kind_of
+from cervix_watch.rules.rule_base import RuleBase
+from cervix_watch.rules.specs import KNOWN_RULE_IDS, RULE_CLASSES, RULE_KINDS, kind_of
 
 
 def test_every_rule_kind_has_exactly_its_function() -> None:

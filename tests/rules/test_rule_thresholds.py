@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from rules_factories import actions, exam, only_rule, patient, review, scan, treatment
+from rules_factories import actions, exam, flag, only_rule, patient, review, scan, treatment
 
 from cervix_watch.domain.enums import Priority, Route
 
@@ -557,8 +557,7 @@ def test_rescue_contraindications_named_and_still_urgent(profile: str) -> None:
         "infection_signs": True,
     }
     result = review(p, exam(p, "20+0", **fields), profile=profile)
-    rescue = result.flags[0]
-    assert rescue.action.value == "rescue-cerclage-review"
+    rescue = flag(result, "rescue-cerclage-review")
     assert rescue.priority is Priority.URGENT
     assert "WITH BLEEDING, SIGNS OF INFECTION:" in rescue.message
     assert "contractions" in rescue.message  # from the profile's contraindication note

@@ -3,10 +3,12 @@ of every new boundary."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from rules_factories import (
+    AS_OF,
     actions,
     discussion,
     exam,
@@ -18,6 +20,8 @@ from rules_factories import (
 )
 
 from cervix_watch.domain.enums import Priority
+from cervix_watch.domain.symptoms import URGENT_SYMPTOMS, WATCH_SYMPTOMS
+from cervix_watch.rules import load_profile
 
 SPTB_26 = {"prior_sptb_weeks": "26+3"}
 ALL_PROFILES = ["acog-smfm", "nice-ng25"]
@@ -328,3 +332,165 @@ def test_short_transabdominal_cl_asks_for_transvaginal_confirmation(
     assert (point.rule, point.priority) == (rule, priority)
     if rule == "any.confirm-tv":
         assert "confirm by transvaginal scan" in point.message
+
+
+# --- 9. symptoms, acute review, ruptured membranes ----------------------------------------
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+@pytest.mark.parametrize(("days_before", "raised"), [(0, True), (6, True), (7, False)])
+def test_urgent_symptom_at_a_scan_in_the_last_7_days(
+    profile: str, days_before: int, raised: bool
+) -> None:
+    """A scan 6 days before the review date with fluid raises acute-review; 7 days before not."""
+    p = patient("22+0")
+    visit = scan(p, "21+0", 35.0, symptoms="fluid")
+    visit = visit.model_copy(update={"date": AS_OF - timedelta(days=days_before)})
+    result = review(p, visit, profile=profile)
+    assert ("acute-review" in actions(result)) is raised
+    if raised:
+        point = flag(result, "acute-review")
+        assert (point.rule, point.priority) == ("any.acute-review", Priority.URGENT)
+        assert "fluid (fluid draining from the vagina)" in point.message
+        assert point.message.endswith("assess now: preterm labour, P-PROM, infection")
+        assert point.basis_scan_id == visit.scan_id
+
+
+@pytest.mark.parametrize(
+    ("fields", "raised"),
+    [
+        ({"membranes_ruptured": True}, True),
+        ({"contractions": True}, True),
+        ({"bleeding": True}, True),
+        ({"infection_signs": True}, True),
+        ({"symptoms": "fever"}, True),
+        ({"symptoms": "cramps"}, False),
+        ({"membranes_visible": True}, False),
+    ],
+)
+def test_exam_signs_that_call_for_an_acute_review(fields: dict[str, Any], raised: bool) -> None:
+    """Ruptured membranes, contractions, bleeding, infection signs or an urgent symptom."""
+    p = patient("22+0")
+    result = review(p, exam(p, "21+6", **fields))
+    assert ("acute-review" in actions(result)) is raised
+    if raised:
+        assert flag(result, "acute-review").basis_exam_date == exam(p, "21+6").date
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+def test_ruptured_membranes_raise_no_rescue_flag(profile: str) -> None:
+    """P-PROM contraindicates a cerclage: acute-review instead of rescue-cerclage-review."""
+    p = patient("20+0")
+    open_cervix = {"dilation_cm": 2.0, "membranes_visible": True}
+    assert "rescue-cerclage-review" in actions(
+        review(p, exam(p, "20+0", **open_cervix), profile=profile)
+    )
+    ruptured = review(p, exam(p, "20+0", **open_cervix, membranes_ruptured=True), profile=profile)
+    assert "rescue-cerclage-review" not in actions(ruptured)
+    assert "acute-review" in actions(ruptured)
+
+
+def test_acute_review_is_not_addressed_by_a_discussion() -> None:
+    """acute-review lasts while its visit is in the look-back, whatever was recorded."""
+    p = patient("22+0")
+    records = [exam(p, "22+0", contractions=True), discussion(p, "acute-review", "22+0")]
+    assert "acute-review" in actions(review(p, *records))
+
+
+def test_acute_review_names_the_latest_record() -> None:
+    """Two visits in the look-back: the message and basis are the later one's."""
+    p = patient("22+0")
+    earlier = scan(p, "21+2", 35.0, symptoms="bleeding")
+    later = exam(p, "21+5", membranes_ruptured=True)
+    point = flag(review(p, earlier, later), "acute-review")
+    assert point.basis_exam_date == later.date
+    assert "membranes ruptured" in point.message
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+@pytest.mark.parametrize(("days_before", "raised"), [(0, True), (13, True), (14, False)])
+def test_watch_symptoms_at_the_latest_visit_in_the_last_14_days(
+    profile: str, days_before: int, raised: bool
+) -> None:
+    """Watch symptoms 13 days before the review date are noted; 14 days before are not."""
+    p = patient("24+0")
+    visit = exam(p, "22+0", symptoms="pelvic-pressure;cramps")
+    visit = visit.model_copy(update={"date": AS_OF - timedelta(days=days_before)})
+    result = review(p, visit, profile=profile)
+    assert ("symptoms-noted" in actions(result)) is raised
+    assert "acute-review" not in actions(result)
+    if raised:
+        point = flag(result, "symptoms-noted")
+        assert (point.rule, point.priority) == ("any.symptoms", Priority.ROUTINE)
+        assert "pelvic-pressure (pelvic pressure), cramps (menstrual-like cramps)" in point.message
+
+
+def test_symptoms_read_only_the_latest_visit() -> None:
+    """A later visit without watch symptoms supersedes an earlier one that had them."""
+    p = patient("24+0")
+    earlier = exam(p, "23+0", symptoms="backache")
+    assert "symptoms-noted" in actions(review(p, earlier))
+    assert "symptoms-noted" not in actions(review(p, earlier, scan(p, "23+2", 35.0)))
+
+
+def test_symptoms_of_every_record_on_the_latest_date_count() -> None:
+    """A scan and an exam on the same latest date: the exam's watch symptoms are noted."""
+    p = patient("24+0")
+    same_day = [scan(p, "23+6", 35.0), exam(p, "23+6", symptoms="spotting")]
+    assert "spotting" in flag(review(p, *same_day), "symptoms-noted").message
+
+
+# --- 10. transabdominal cerclage ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+@pytest.mark.parametrize(("kind", "raised"), [("transabdominal", False), ("history", True)])
+def test_no_removal_prompt_for_a_transabdominal_cerclage(
+    profile: str, kind: str, raised: bool
+) -> None:
+    """A transabdominal cerclage stays in: no cerclage-removal-due at 36+0."""
+    p = patient("36+0")
+    result = review(p, treatment(p, "cerclage", "12+0", kind=kind), profile=profile)
+    assert ("cerclage-removal-due" in actions(result)) is raised
+
+
+# --- 11, 13. dating and smoking ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+@pytest.mark.parametrize(
+    ("dating", "raised"), [("lmp", True), ("ultrasound", False), (None, False)]
+)
+def test_lmp_only_dating_is_noted(profile: str, dating: str | None, raised: bool) -> None:
+    """dating = lmp raises dating-check (info); ultrasound or not recorded raise nothing."""
+    p = patient("20+0", dating=dating)
+    result = review(p, scan(p, "20+0", 35.0), profile=profile)
+    assert ("dating-check" in actions(result)) is raised
+    if raised:
+        point = flag(result, "dating-check")
+        assert (point.rule, point.priority) == ("any.dating", Priority.INFO)
+        assert (
+            "ACOG Committee Opinion 700: confirm or revise the EDD by ultrasound" in point.message
+        )
+
+
+@pytest.mark.parametrize("profile", ALL_PROFILES)
+@pytest.mark.parametrize(("smoker", "raised"), [(True, True), (False, False)])
+def test_smoking_raises_a_stop_smoking_referral(profile: str, smoker: bool, raised: bool) -> None:
+    """smoker = yes raises smoking-cessation (routine)."""
+    p = patient("20+0", smoker=smoker)
+    result = review(p, scan(p, "20+0", 35.0), profile=profile)
+    assert ("smoking-cessation" in actions(result)) is raised
+    if raised:
+        point = flag(result, "smoking-cessation")
+        assert (point.rule, point.priority) == ("any.smoking", Priority.ROUTINE)
+        assert "offer referral to a stop-smoking service" in point.message
+
+
+def test_profile_symptom_classes_are_the_domain_ones() -> None:
+    """The built-in profiles' urgent and watch lists are the fixed classes of the names."""
+    for name in ALL_PROFILES:
+        rules = {r.id: r for r in load_profile(name).rules}
+        acute, watch = rules["any.acute-review"], rules["any.symptoms"]
+        assert set(acute.symptoms) == URGENT_SYMPTOMS
+        assert set(watch.symptoms) == WATCH_SYMPTOMS

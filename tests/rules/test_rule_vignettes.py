@@ -19,9 +19,6 @@ from cervix_watch.rules import PatientHistory, builtin_profile_names, load_profi
 # the repo is /work/main and the shared folder its sibling /work/shared
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 VIGNETTES = SHARED / "examples" / "vignettes-v2"
-# Columns of contract version 2 that the domain models do not hold yet (landing in stages).
-_PENDING_COLUMNS = frozenset({"dating", "symptoms", "source", "membranes_ruptured"})
-_PENDING_PATIENTS = frozenset({"P04", "P11", "P12"})
 
 
 @pytest.fixture(autouse=True)
@@ -37,11 +34,8 @@ def _examples_present() -> None:
 
 def _rows(name: str) -> list[dict[str, str]]:
     with (VIGNETTES / name).open(encoding="utf-8", newline="") as handle:
-        return [
-            {k: v for k, v in row.items() if k not in _PENDING_COLUMNS and v != ""}
-            for row in csv.DictReader(handle)
-            if row["mrn"] not in _PENDING_PATIENTS
-        ]
+        # columns left empty take their defaults, as on import
+        return [{k: v for k, v in row.items() if v != ""} for row in csv.DictReader(handle)]
 
 
 def _scan(index: int, row: dict[str, str]) -> Scan:
@@ -92,7 +86,6 @@ def test_vignettes_match_expected(profile: str) -> None:
     want = {
         mrn: (case["ga"], sorted(case[profile]), case.get("priority", {}).get(profile, {}))
         for mrn, case in expected["patients"].items()
-        if mrn not in _PENDING_PATIENTS
     }
     assert {mrn: (ga, acts) for mrn, (ga, acts, _) in got.items()} == {
         mrn: (ga, acts) for mrn, (ga, acts, _) in want.items()

@@ -15,15 +15,27 @@ if TYPE_CHECKING:
 TERM_DAYS = 37 * 7
 
 
-def _flag_lines(flags: list[Any]) -> None:
-    if not flags:
+def _flag_line(flag: Any) -> str:
+    return (
+        f"  {flag.priority.value.upper():8} {flag.action.value}: {flag.message} "
+        f"[{flag.rule}; {flag.citation}]"
+    )
+
+
+def _report(saved: str, flags: list[Any]) -> None:
+    """The acute-review point first, before anything else (clinical-rules.md: the sonographer
+    sees it in the room); then what was saved and the other points this record raised."""
+    from cervix_watch.domain.enums import Action
+
+    acute = [flag for flag in flags if flag.action is Action.ACUTE_REVIEW]
+    for flag in acute:
+        output.line(_flag_line(flag))
+    output.success(saved)
+    others = [flag for flag in flags if flag.action is not Action.ACUTE_REVIEW]
+    if not others and not acute:
         output.line("No flag raised by this record.")
-        return
-    for flag in flags:
-        output.line(
-            f"  {flag.priority.value.upper():8} {flag.action.value}: {flag.message} "
-            f"[{flag.rule}; {flag.citation}]"
-        )
+    for flag in others:
+        output.line(_flag_line(flag))
 
 
 def _raised(state: context.State, mrn: str, on: date) -> Any:
@@ -39,13 +51,13 @@ def report_new_scan(state: context.State, scan: Scan) -> None:
     patient, _ = state.store().get_patient(scan.mrn)
     ga = format_ga(patient.ga_on(scan.date))
     measurements = ", ".join(f"{v:.1f}" for v in scan.cl_mm)
-    output.success(
-        f"Scan {scan.scan_id} saved for {scan.mrn}: GA {ga}, recorded CL "
-        f"{scan.recorded_cl_mm:.1f} mm (shortest of {measurements})."
-    )
     review = _raised(state, scan.mrn, scan.date)
     assert scan.scan_id is not None
-    _flag_lines(flags_raised_by_scan(review, scan.scan_id) if review else [])
+    _report(
+        f"Scan {scan.scan_id} saved for {scan.mrn}: GA {ga}, recorded CL "
+        f"{scan.recorded_cl_mm:.1f} mm (shortest of {measurements}).",
+        flags_raised_by_scan(review, scan.scan_id) if review else [],
+    )
 
 
 def report_new_exam(state: context.State, exam: Exam, exam_id: int) -> None:
@@ -53,9 +65,11 @@ def report_new_exam(state: context.State, exam: Exam, exam_id: int) -> None:
 
     patient, _ = state.store().get_patient(exam.mrn)
     ga = format_ga(patient.ga_on(exam.date))
-    output.success(f"Exam {exam_id} saved for {exam.mrn} at GA {ga}.")
     review = _raised(state, exam.mrn, exam.date)
-    _flag_lines(flags_raised_by_exam(review, exam.date) if review else [])
+    _report(
+        f"Exam {exam_id} saved for {exam.mrn} at GA {ga}.",
+        flags_raised_by_exam(review, exam.date) if review else [],
+    )
 
 
 def patient_rows(

@@ -84,6 +84,11 @@ class Action(StrEnum):
     FUNNELING_NOTED = "funneling-noted"
     SLUDGE_NOTED = "sludge-noted"
     SHORT_CERVIX_NOTED = "short-cervix-noted"
+    # contract version 2
+    ACUTE_REVIEW = "acute-review"  # urgent symptoms or signs: assess now
+    SYMPTOMS_NOTED = "symptoms-noted"  # watch symptoms at the latest visit
+    DATING_CHECK = "dating-check"  # the EDD rests on the LMP alone
+    SMOKING_CESSATION = "smoking-cessation"  # offer a stop-smoking referral
 
 
 class Priority(StrEnum):

@@ -13,6 +13,7 @@ from datetime import date
 
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Patient
 from cervix_watch.rules import PatientHistory, Profile
 
 # The x range every chart shows (weeks); widened only when a record lies outside it.
@@ -71,6 +72,15 @@ class Marker:
 
 
 @dataclass(frozen=True, slots=True)
+class SymptomMark:
+    """Symptoms reported at a scan or exam: urgent ones (acute review) or watch ones only."""
+
+    label: str
+    ga_days: int
+    urgent: bool
+
+
+@dataclass(frozen=True, slots=True)
 class Window:
     """The profile's treatment window, both ends in GA days."""
 
@@ -89,6 +99,9 @@ class ChartData:
     treatments: tuple[Span, ...]
     exams: tuple[Marker, ...]
     today_ga_days: int
+    symptoms: tuple[SymptomMark, ...] = ()
+    # exams that recorded ruptured membranes (P-PROM)
+    ruptured: tuple[Marker, ...] = ()
 
     @property
     def ga_range(self) -> tuple[int, int]:
@@ -98,6 +111,7 @@ class ChartData:
         (37+3 for a cerclage still in situ) lie inside the drawn range.
         """
         days = [p.ga_days for p in self.points] + [m.ga_days for m in self.exams]
+        days += [m.ga_days for m in self.symptoms]
         starts = [t.start_ga_days for t in self.treatments]
         ends = [t.end_ga_days for t in self.treatments if t.end_ga_days is not None]
         return (
@@ -191,6 +205,32 @@ def chart_data(history: PatientHistory, profile: Profile, as_of: date) -> ChartD
         treatments=treatments,
         exams=exams,
         today_ga_days=patient.ga_on(as_of),
+        symptoms=_symptom_marks(history, as_of),
+        ruptured=tuple(
+            Marker(f"membranes ruptured, exam {_dated(patient, e.date)}", patient.ga_on(e.date))
+            for e in history.exams
+            if e.date <= as_of and e.membranes_ruptured
+        ),
+    )
+
+
+def _dated(patient: Patient, on: date) -> str:
+    return f"{on.isoformat()} at {format_ga(patient.ga_on(on))}"
+
+
+def _symptom_marks(history: PatientHistory, as_of: date) -> tuple[SymptomMark, ...]:
+    """One mark per scan or exam that reported symptoms, red when one of them is urgent."""
+    patient = history.patient
+    records = [("scan", s.date, s.symptoms) for s in history.scans if s.symptoms]
+    records += [("exam", e.date, e.symptoms) for e in history.exams if e.symptoms]
+    return tuple(
+        SymptomMark(
+            f"{what} {_dated(patient, on)}: " + ", ".join(s.description for s in symptoms),
+            patient.ga_on(on),
+            any(s.urgent for s in symptoms),
+        )
+        for what, on, symptoms in sorted(records, key=lambda r: r[1])
+        if on <= as_of
     )
 
 

@@ -31,6 +31,8 @@ class PatientSection:
     patient: PatientReview
     chart: Markup
     treatments: tuple[str, ...]
+    # what the chart's symptom and ruptured-membrane marks say, in words
+    events: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -80,4 +82,7 @@ def _section(
         for t in data.treatments
     )
     title = f"Cervical length against gestational age, {patient.mrn}"
-    return PatientSection(patient, cl_chart(data, title), treatments)
+    events = tuple(
+        f"{'urgent' if m.urgent else 'watch'} symptoms, {m.label}" for m in data.symptoms
+    ) + tuple(m.label for m in data.ruptured)
+    return PatientSection(patient, cl_chart(data, title), treatments, events)

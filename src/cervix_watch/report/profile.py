@@ -16,8 +16,8 @@ from rich.text import Text
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.rules import Profile
 from cervix_watch.rules.profile import Schedule
+from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import HistoryCriteria, describe_limit
-from cervix_watch.rules.specs import RuleBase
 
 
 def describe_history(criteria: HistoryCriteria, pprom_counts_as_sptb: bool = False) -> str:

@@ -2,8 +2,10 @@
 
 Drawn from `chart.ChartData`: the profile's CL lines and treatment window, the
 patient's scans (transvaginal as filled circles, other routes as open squares:
-shape, not colour, tells them apart), treatments as bars along the bottom and
-exams as marked vertical lines. Every text is escaped; there is no script.
+shape, not colour, tells them apart), treatments as bars along the bottom,
+exams as marked vertical lines, reported symptoms as diamonds along the top
+(filled: urgent, open: watch symptoms only) and ruptured membranes as a solid
+vertical line. Every text is escaped; there is no script.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from markupsafe import Markup, escape
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.report.chart import ChartData, ScanPoint
 
-WIDTH, HEIGHT = 680, 344
-LEFT, RIGHT, TOP, BOTTOM = 52, 60, 40, 62
+WIDTH, HEIGHT = 680, 362
+LEFT, RIGHT, TOP, BOTTOM = 52, 60, 40, 80  # two legend rows under the axis title
 LANE_PX = 15  # a treatment bar and its short label above it
 CHAR_PX = 5.6  # width of one character of the 10 px label font, to keep labels inside
 # Text over a line stays legible: a white outline is painted under each glyph.
@@ -54,6 +56,8 @@ def cl_chart(data: ChartData, title: str) -> Markup:
         *_axes(scale),
         *_thresholds(data, scale),
         *_exams(data, scale),
+        *_ruptured(data, scale),
+        *_symptoms(data, scale),
         *_today(data, scale),
         *_treatments(data, scale),
         *(_point(point, scale) for point in data.points),
@@ -128,6 +132,27 @@ def _exams(data: ChartData, scale: _Scale) -> Iterator[str]:
         )
 
 
+def _ruptured(data: ChartData, scale: _Scale) -> Iterator[str]:
+    for mark in data.ruptured:
+        x = scale.x(mark.ga_days)
+        yield (
+            f'<line class="ruptured" x1="{x}" y1="{TOP}" x2="{x}" y2="{scale.bottom}" '
+            f'stroke="#c62828" stroke-width="2.5"><title>{escape(mark.label)}</title></line>'
+        )
+
+
+def _symptoms(data: ChartData, scale: _Scale) -> Iterator[str]:
+    y = TOP + 9  # inside the frame, under the exam markers
+    for mark in data.symptoms:
+        x = scale.x(mark.ga_days)
+        kind, fill = ("urgent", "#c62828") if mark.urgent else ("watch", "#fff")
+        yield (
+            f'<path class="symptom {kind}" d="M{x},{y - 6} L{x + 6},{y} L{x},{y + 6} '
+            f'L{x - 6},{y} Z" fill="{fill}" stroke="#c62828" stroke-width="1.5">'
+            f"<title>{escape(mark.label)}</title></path>"
+        )
+
+
 def _today(data: ChartData, scale: _Scale) -> Iterator[str]:
     x = scale.x(data.today_ga_days)
     yield (
@@ -179,43 +204,63 @@ def _point(point: ScanPoint, scale: _Scale) -> str:
     )
 
 
-_LEGEND_ITEMS = (
-    # (x offset, symbol, words)
-    (0, '<circle cx="{x6}" cy="{ym4}" r="5" fill="#1f4e9c"/>', "transvaginal scan"),
+# (x offset, symbol, words) per row
+_LEGEND_ROWS: tuple[tuple[tuple[int, str, str], ...], ...] = (
     (
-        118,
-        '<rect x="{x}" y="{ym8}" width="9" height="9" fill="#fff" stroke="#1f4e9c" '
-        'stroke-width="2"/>',
-        "other route (ta/tp)",
+        (0, '<circle cx="{x6}" cy="{ym4}" r="5" fill="#1f4e9c"/>', "transvaginal scan"),
+        (
+            118,
+            '<rect x="{x}" y="{ym8}" width="9" height="9" fill="#fff" stroke="#1f4e9c" '
+            'stroke-width="2"/>',
+            "other route (ta/tp)",
+        ),
+        (
+            240,
+            '<line x1="{x}" y1="{ym4}" x2="{x20}" y2="{ym4}" stroke="#b03030" '
+            'stroke-dasharray="6 4"/>',
+            "CL threshold",
+        ),
+        (
+            340,
+            '<line x1="{x}" y1="{ym4}" x2="{x20}" y2="{ym4}" stroke="#2e7d32" stroke-width="5"/>',
+            "treatment",
+        ),
+        (425, '<path d="M{x},{ym8} L{x10},{ym8} L{x5},{y} Z" fill="#6a3d9a"/>', "exam"),
+        (
+            485,
+            '<line x1="{x5}" y1="{ym12}" x2="{x5}" y2="{y}" stroke="#222" stroke-width="1.5"/>',
+            "review date",
+        ),
     ),
     (
-        240,
-        '<line x1="{x}" y1="{ym4}" x2="{x20}" y2="{ym4}" stroke="#b03030" stroke-dasharray="6 4"/>',
-        "CL threshold",
-    ),
-    (
-        340,
-        '<line x1="{x}" y1="{ym4}" x2="{x20}" y2="{ym4}" stroke="#2e7d32" stroke-width="5"/>',
-        "treatment",
-    ),
-    (
-        425,
-        '<path d="M{x},{ym8} L{x10},{ym8} L{x5},{y} Z" fill="#6a3d9a"/>',
-        "exam",
-    ),
-    (
-        485,
-        '<line x1="{x5}" y1="{ym12}" x2="{x5}" y2="{y}" stroke="#222" stroke-width="1.5"/>',
-        "review date",
+        (
+            0,
+            '<path d="M{x6},{ym10} L{x12},{ym4} L{x6},{y2} L{x},{ym4} Z" fill="#c62828" '
+            'stroke="#c62828" stroke-width="1.5"/>',
+            "urgent symptom (acute review)",
+        ),
+        (
+            190,
+            '<path d="M{x6},{ym10} L{x12},{ym4} L{x6},{y2} L{x},{ym4} Z" fill="#fff" '
+            'stroke="#c62828" stroke-width="1.5"/>',
+            "watch symptom",
+        ),
+        (
+            305,
+            '<line x1="{x5}" y1="{ym12}" x2="{x5}" y2="{y}" stroke="#c62828" stroke-width="2.5"/>',
+            "membranes ruptured",
+        ),
     ),
 )
 
 
 def _legend() -> Iterator[str]:
-    y = HEIGHT - 10
-    for offset, symbol, words in _LEGEND_ITEMS:
-        x = LEFT + offset
-        yield symbol.format(
-            x=x, x5=x + 5, x6=x + 6, x10=x + 10, x20=x + 20, y=y, ym4=y - 4, ym8=y - 8, ym12=y - 12
-        )
-        yield f'<text x="{x + 24}" y="{y}" class="small">{words}</text>'
+    for row, items in enumerate(_LEGEND_ROWS):
+        y = HEIGHT - 10 - 18 * (len(_LEGEND_ROWS) - 1 - row)
+        for offset, symbol, words in items:
+            x = LEFT + offset
+            yield symbol.format(
+                x=x, x5=x + 5, x6=x + 6, x10=x + 10, x12=x + 12, x20=x + 20,
+                y=y, y2=y + 2, ym4=y - 4, ym8=y - 8, ym10=y - 10, ym12=y - 12,
+            )  # fmt: skip
+            yield f'<text x="{x + 24}" y="{y}" class="small">{words}</text>'

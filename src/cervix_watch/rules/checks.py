@@ -30,12 +30,12 @@ from cervix_watch.rules.findings import (
     message,
     scan_words,
 )
+from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import describe_limit
 from cervix_watch.rules.specs import (
     HistoryRule,
     LatestClRule,
     QualifyingClRule,
-    RuleBase,
     ScanDueRule,
     ScanOverdueRule,
     ShortAfterCerclageRule,

@@ -34,8 +34,9 @@ from cervix_watch.rules.review import (
     patient_order,
 )
 from cervix_watch.rules.risk import risk_by_history, risk_category
+from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schedule import next_scan_due
-from cervix_watch.rules.specs import QualifyingClRule, RuleBase, WindowClosedRule
+from cervix_watch.rules.specs import QualifyingClRule, WindowClosedRule
 
 # The discussion actions a running treatment addresses (clinical-rules.md,
 # Addressed): the cerclage actions by a cerclage in situ, progesterone by an

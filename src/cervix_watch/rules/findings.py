@@ -10,7 +10,7 @@ from typing import Any
 from cervix_watch.domain.enums import Action, Priority
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.rules.context import PatientContext, ScanAt
-from cervix_watch.rules.specs import RuleBase
+from cervix_watch.rules.rule_base import RuleBase
 
 
 @dataclass(frozen=True, slots=True)

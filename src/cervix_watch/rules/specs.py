@@ -15,84 +15,26 @@ kind, and a test checks that the two agree.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal, Self, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import Field
 
-from cervix_watch.domain.enums import Action, CerclageKind, Priority, Risk, Route, TreatmentType
+from cervix_watch.domain.enums import (
+    Action,
+    CerclageKind,
+    TreatmentType,
+)
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.rules.rule_base import RuleBase, band_limits
 from cervix_watch.rules.schema import (
-    Above,
     Below,
-    Citation,
     ClBand,
     Ga,
-    HistoryCriteria,
     ShortCl,
-    Spec,
     ThresholdMm,
     Window,
     describe_limit,
 )
-
-LOCAL_PREFIX = "local."
-
-
-def _check_id(value: str) -> str:
-    if value in KNOWN_RULE_IDS or value.startswith(LOCAL_PREFIX):
-        return value
-    raise ValueError(
-        f"{value!r} is not a rule id of clinical-rules.md; name a clinic's own rule 'local.<name>'"
-    )
-
-
-def _as_tuple(value: Any) -> Any:
-    return (value,) if isinstance(value, str) else value
-
-
-RuleId = Annotated[str, Field(min_length=1, max_length=80), BeforeValidator(_check_id)]
-Actions = Annotated[tuple[Action, ...], BeforeValidator(_as_tuple), Field(min_length=1)]
-
-
-class RuleBase(Spec):
-    """Fields every rule entry has, and the patient filters the engine applies before the rule."""
-
-    # the rule ids of clinical-rules.md that are of this kind (a local.* rule may use any kind)
-    ids: ClassVar[tuple[str, ...]] = ()
-
-    id: RuleId
-    action: Actions
-    priority: Priority
-    citation: Citation
-    # words appended to the message, e.g. "senior review"
-    note: Annotated[str, Field(max_length=300)] = ""
-    fetuses: Literal["singleton", "multiple", "any"] = "any"
-    # the rule applies only when the history matches (any criterion) ...
-    history: HistoryCriteria | None = None
-    # ... and not when this history matches ("no prior sPTB before 34+0")
-    unless_history: HistoryCriteria | None = None
-    # risk category by history alone (before any CL upgrade); empty = any
-    risk_by_history: tuple[Risk, ...] = ()
-
-    @model_validator(mode="after")
-    def _kind_matches_id(self) -> Self:
-        kind = getattr(self, "kind", None)
-        expected = KNOWN_RULE_IDS.get(self.id)
-        if expected is not None and kind != expected:
-            raise ValueError(f"kind: rule {self.id} is a {expected!r} rule, not {kind!r}")
-        return self
-
-    def condition_words(self, look_ahead_days: int) -> str:
-        """The kind's own test in words (the patient filters are described by the caller)."""
-        raise NotImplementedError  # every kind in RuleSpec overrides it (tested)
-
-    def cl_limits(self) -> tuple[float, ...]:
-        """The CL lines (mm) this rule compares against, for the chart."""
-        return ()
-
-    def treatment_window(self) -> Window | None:
-        """The profile's treatment window, for the chart: only any.short-outside-window names it."""
-        return None
 
 
 class QualifyingClRule(RuleBase, ShortCl):
@@ -118,7 +60,7 @@ class QualifyingClRule(RuleBase, ShortCl):
         return f"qualifying transvaginal CL {self.describe()}"
 
     def cl_limits(self) -> tuple[float, ...]:
-        return _band_limits(self)
+        return band_limits(self)
 
 
 class HistoryRule(RuleBase):
@@ -152,37 +94,7 @@ class LatestClRule(RuleBase, ClBand):
         return f"latest transvaginal CL {self.describe_band()}, GA {self.ga_window.describe()}"
 
     def cl_limits(self) -> tuple[float, ...]:
-        return _band_limits(self)
-
-
-class ExamRule(RuleBase):
-    """The latest physical exam shows dilation and/or visible membranes, in the exam's GA window."""
-
-    ids = ("acog.exam-cerclage", "nice.rescue")
-    kind: Literal["exam"]
-    # applies to the exam's own GA (clinical-rules.md, Definitions: exam rules)
-    ga_window: Window
-    dilation_cm: Annotated[float, Field(ge=0.0, le=10.0)]
-    dilation_comparison: Above = "ge"
-    # NICE: membranes visible with the dilation left blank still count (safer: review)
-    dilation_unrecorded_counts: bool = False
-    membranes_visible: bool = True
-    # "any": dilation OR membranes (ACOG); "all": dilation AND membranes (NICE)
-    combine: Literal["any", "all"] = "any"
-    # ruptured membranes (P-PROM) are a contraindication: no rescue flag
-    unless_membranes_ruptured: bool = True
-    contraindication_note: Annotated[str, Field(max_length=300)] = ""
-
-    def condition_words(self, look_ahead_days: int) -> str:
-        dilation = f"dilation {describe_limit(self.dilation_comparison, self.dilation_cm, 'cm')}"
-        if self.dilation_unrecorded_counts:
-            dilation += " or not recorded"
-        parts = [dilation, "membranes visible"] if self.membranes_visible else [dilation]
-        joiner = " and " if self.combine == "all" else " or "
-        words = f"latest exam with {joiner.join(parts)}"
-        if self.unless_membranes_ruptured:
-            words += ", membranes not ruptured"
-        return f"{words}, exam GA {self.ga_window.describe()}"
+        return band_limits(self)
 
 
 class TreatmentEndRule(RuleBase):
@@ -263,52 +175,6 @@ class ShortAfterCerclageRule(RuleBase):
         return (self.threshold_mm,)
 
 
-class ConfirmTvRule(RuleBase):
-    """The latest scan is not transvaginal and its recorded CL is short: confirm by TV scan."""
-
-    ids = ("any.confirm-tv",)
-    kind: Literal["confirm-tv"]
-    routes: Annotated[tuple[Route, ...], Field(min_length=1)]
-    threshold_mm: ThresholdMm
-    comparison: Below = "le"
-
-    def condition_words(self, look_ahead_days: int) -> str:
-        routes = "/".join(r.value for r in self.routes)
-        limit = describe_limit(self.comparison, self.threshold_mm)
-        return f"latest scan by route {routes} with recorded CL {limit}"
-
-    def cl_limits(self) -> tuple[float, ...]:
-        return (self.threshold_mm,)
-
-
-class MeasurementQualityRule(RuleBase):
-    """The latest scan misses the CLEAR measurement standard."""
-
-    ids = ("any.measurement-quality",)
-    kind: Literal["measurement-quality"]
-    min_measurements: Annotated[int, Field(ge=1, le=3)] = 3
-    max_spread_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.10
-    routes: Annotated[tuple[Route, ...], Field(min_length=1)] = (Route.TV,)
-
-    def condition_words(self, look_ahead_days: int) -> str:
-        routes = ", ".join(r.value for r in self.routes)
-        return (
-            f"latest scan: fewer than {self.min_measurements} measurements, spread "
-            f">= {self.max_spread_fraction:.0%}, or route not {routes}"
-        )
-
-
-class FindingRule(RuleBase):
-    """The latest scan records funneling or sludge: shown to the reviewer."""
-
-    ids = ("any.funneling", "any.sludge")
-    kind: Literal["finding"]
-    finding: Literal["funneling", "sludge"]
-
-    def condition_words(self, look_ahead_days: int) -> str:
-        return f"latest scan records {self.finding}"
-
-
 class ScanDueRule(RuleBase):
     """The next surveillance scan falls due within the profile's look-ahead."""
 
@@ -332,9 +198,16 @@ class ScanOverdueRule(RuleBase):
         )
 
 
-def _band_limits(band: ClBand) -> tuple[float, ...]:
-    return (band.threshold_mm,) if band.floor_mm is None else (band.threshold_mm, band.floor_mm)
-
+from cervix_watch.rules.visit_specs import (  # noqa: E402 - the union names every kind
+    AcuteReviewRule,
+    ConfirmTvRule,
+    DatingRule,
+    ExamRule,
+    FindingRule,
+    MeasurementQualityRule,
+    SmokingRule,
+    SymptomsRule,
+)
 
 RuleSpec = Annotated[
     QualifyingClRule
@@ -346,6 +219,10 @@ RuleSpec = Annotated[
     | WindowClosedRule
     | ShortAfterCerclageRule
     | ConfirmTvRule
+    | AcuteReviewRule
+    | SymptomsRule
+    | DatingRule
+    | SmokingRule
     | MeasurementQualityRule
     | FindingRule
     | ScanDueRule

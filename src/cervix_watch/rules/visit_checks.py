@@ -1,4 +1,5 @@
-"""Rules on what a visit recorded: the latest scan's quality and findings, physical exams.
+"""Rules on what a visit recorded (the latest scan's quality and findings, physical exams,
+symptoms) and on the patient's record (dating, smoking).
 
 Each function takes its rule entry and the patient's review-date context and
 returns a `Finding` or None (see checks.py for the registry).
@@ -6,17 +7,24 @@ returns a `Finding` or None (see checks.py for the registry).
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Exam, Scan
-from cervix_watch.rules.context import PatientContext
+from cervix_watch.domain.symptoms import Symptom
+from cervix_watch.rules.context import PatientContext, ScanAt
 from cervix_watch.rules.findings import Finding, RuleFunction, message, scan_date
+from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import compare, describe_limit
-from cervix_watch.rules.specs import (
+from cervix_watch.rules.visit_specs import (
+    AcuteReviewRule,
     ConfirmTvRule,
+    DatingRule,
     ExamRule,
     FindingRule,
     MeasurementQualityRule,
-    RuleBase,
+    SmokingRule,
+    SymptomsRule,
 )
 
 # Float slack for "(max - min) / min >= 10 %": 22.0 and 24.2 mm differ by
@@ -33,6 +41,9 @@ def exam_findings(spec: ExamRule, context: PatientContext) -> Finding | None:
         return None
     exam_ga = context.patient.ga_on(exam.date)
     if not spec.ga_window.contains(exam_ga):
+        return None
+    # P-PROM contraindicates a cerclage: any.acute-review raises the point instead
+    if spec.unless_membranes_ruptured and exam.membranes_ruptured:
         return None
     if exam.dilation_cm is None:
         dilated = spec.dilation_unrecorded_counts
@@ -151,9 +162,119 @@ def _funnel_details(scan: Scan) -> str:
     return f" ({', '.join(details)})" if details else ""
 
 
+def _since(context: PatientContext, look_back_days: int) -> date:
+    """The first day of a look-back that includes the review date (7 days: review date - 6)."""
+    return context.as_of - timedelta(days=look_back_days - 1)
+
+
+_SIGN_WORDS = {
+    "membranes_ruptured": "membranes ruptured",
+    "contractions": "contractions",
+    "bleeding": "bleeding",
+    "infection_signs": "signs of infection",
+}
+
+
+def _symptom_words(symptoms: tuple[Symptom, ...]) -> list[str]:
+    return [f"{s.value} ({s.description})" for s in symptoms]
+
+
+def _urgent_scan(
+    context: PatientContext, since: date, urgent: tuple[Symptom, ...]
+) -> tuple[ScanAt, list[str]] | None:
+    """The latest scan on or after `since` that records an urgent symptom."""
+    for scan in reversed(context.scans):  # date order: stop at the look-back's start
+        if scan.scan.date < since:
+            return None
+        hits = tuple(s for s in scan.scan.symptoms if s in urgent)
+        if hits:
+            return scan, _symptom_words(hits)
+    return None
+
+
+def _urgent_exam(
+    context: PatientContext, since: date, spec: AcuteReviewRule
+) -> tuple[Exam, list[str]] | None:
+    """The latest exam on or after `since` that records an urgent sign or symptom."""
+    for exam in reversed(context.exams):
+        if exam.date < since:
+            return None
+        words = [_SIGN_WORDS[sign] for sign in spec.exam_signs if getattr(exam, sign)]
+        words += _symptom_words(tuple(s for s in exam.symptoms if s in spec.symptoms))
+        if words:
+            return exam, words
+    return None
+
+
+def acute_review(spec: AcuteReviewRule, context: PatientContext) -> Finding | None:
+    """any.acute-review: urgent symptoms or signs at a visit in the look-back (the latest)."""
+    since = _since(context, spec.look_back_days)
+    scan = _urgent_scan(context, since, spec.symptoms)
+    exam = _urgent_exam(context, since, spec)
+    ga = context.patient.ga_on
+    # the later record is named (an exam on the same day as a scan: the exam, with its signs)
+    if exam is not None and (scan is None or exam[0].date >= scan[0].scan.date):
+        on = exam[0].date
+        text = f"exam {on.isoformat()} at {format_ga(ga(on))}: {', '.join(exam[1])}"
+        return Finding(spec, message(text, note=spec.note), exam_date=on)
+    if scan is not None:
+        text = f"scan {scan_date(scan[0])}: {', '.join(scan[1])}"
+        return Finding(spec, message(text, note=spec.note), scan=scan[0])
+    return None
+
+
+def symptoms_noted(spec: SymptomsRule, context: PatientContext) -> Finding | None:
+    """any.symptoms: watch symptoms at the latest visit (every scan and exam on that date)."""
+    latest_scan, latest_exam = context.latest_scan, context.latest_exam
+    dates = [
+        r for r in (latest_scan and latest_scan.scan.date, latest_exam and latest_exam.date) if r
+    ]
+    if not dates:
+        return None
+    visit = max(dates)
+    if visit < _since(context, spec.look_back_days):
+        return None
+    scans = [s for s in context.scans if s.scan.date == visit]
+    exams = [e for e in context.exams if e.date == visit]
+    reported = {s for scan in scans for s in scan.scan.symptoms}
+    reported.update(s for exam in exams for s in exam.symptoms)
+    watch = tuple(s for s in spec.symptoms if s in reported)
+    if not watch:
+        return None
+    ga = format_ga(context.patient.ga_on(visit))
+    text = message(
+        f"visit {visit.isoformat()} at {ga}: {', '.join(_symptom_words(watch))}", note=spec.note
+    )
+    # rests on the scan of that visit when one reported them (scan add prints it), else the exam
+    with_scan = next((s for s in scans if set(s.scan.symptoms) & set(watch)), None)
+    if with_scan is not None:
+        return Finding(spec, text, scan=with_scan)
+    return Finding(spec, text, exam_date=visit)
+
+
+def dating_check(spec: DatingRule, context: PatientContext) -> Finding | None:
+    """any.dating: the EDD rests on the LMP alone (not confirmed by ultrasound)."""
+    dating = context.patient.dating
+    if dating is None or dating not in spec.methods:
+        return None
+    edd = context.patient.edd.isoformat()
+    return Finding(spec, message(f"EDD {edd} dated by {dating.value}", note=spec.note))
+
+
+def smoking(spec: SmokingRule, context: PatientContext) -> Finding | None:
+    """any.smoking: the patient smokes."""
+    if not context.patient.smoker:
+        return None
+    return Finding(spec, message("smoker", note=spec.note))
+
+
 FUNCTIONS: tuple[tuple[type[RuleBase], RuleFunction], ...] = (
     (ExamRule, exam_findings),
     (ConfirmTvRule, confirm_tv),
+    (AcuteReviewRule, acute_review),
+    (SymptomsRule, symptoms_noted),
+    (DatingRule, dating_check),
+    (SmokingRule, smoking),
     (MeasurementQualityRule, measurement_quality),
     (FindingRule, finding),
 )

@@ -1,0 +1,95 @@
+"""What every rule entry of a profile has (`RuleBase`): id, action(s), priority, citation and
+the patient filters the engine applies before the rule's own test.
+
+The rule models of each kind are in specs.py (CL, history, treatment and schedule
+rules) and visit_specs.py (what a visit recorded, and the patient's record).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, ClassVar, Literal, Self
+
+from pydantic import BeforeValidator, Field, model_validator
+
+from cervix_watch.domain.enums import Action, Priority, Risk
+from cervix_watch.rules.schema import Citation, ClBand, HistoryCriteria, Spec, Window
+
+LOCAL_PREFIX = "local."
+
+
+def _check_id(value: str) -> str:
+    from cervix_watch.rules.specs import KNOWN_RULE_IDS  # derived from every kind's model
+
+    if value in KNOWN_RULE_IDS or value.startswith(LOCAL_PREFIX):
+        return value
+    raise ValueError(
+        f"{value!r} is not a rule id of clinical-rules.md; name a clinic's own rule 'local.<name>'"
+    )
+
+
+def _as_tuple(value: Any) -> Any:
+    return (value,) if isinstance(value, str) else value
+
+
+# How far back a symptom counts: whole days including the review date.
+LookBackDays = Annotated[int, Field(ge=1, le=60)]
+# Exam findings that call for an acute review (Exam field names).
+ExamSign = Literal["membranes_ruptured", "contractions", "bleeding", "infection_signs"]
+
+RuleId = Annotated[str, Field(min_length=1, max_length=80), BeforeValidator(_check_id)]
+Actions = Annotated[tuple[Action, ...], BeforeValidator(_as_tuple), Field(min_length=1)]
+
+
+class RuleBase(Spec):
+    """Fields every rule entry has, and the patient filters the engine applies before the rule."""
+
+    # the rule ids of clinical-rules.md that are of this kind (a local.* rule may use any kind)
+    ids: ClassVar[tuple[str, ...]] = ()
+
+    id: RuleId
+    action: Actions
+    priority: Priority
+    citation: Citation
+    # words appended to the message, e.g. "senior review"
+    note: Annotated[str, Field(max_length=300)] = ""
+    fetuses: Literal["singleton", "multiple", "any"] = "any"
+    # the rule applies only when the history matches (any criterion) ...
+    history: HistoryCriteria | None = None
+    # ... and not when this history matches ("no prior sPTB before 34+0")
+    unless_history: HistoryCriteria | None = None
+    # risk category by history alone (before any CL upgrade); empty = any
+    risk_by_history: tuple[Risk, ...] = ()
+
+    @model_validator(mode="after")
+    def _kind_matches_id(self) -> Self:
+        from cervix_watch.rules.specs import KNOWN_RULE_IDS
+
+        kind = getattr(self, "kind", None)
+        expected = KNOWN_RULE_IDS.get(self.id)
+        if expected is not None and kind != expected:
+            raise ValueError(f"kind: rule {self.id} is a {expected!r} rule, not {kind!r}")
+        return self
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        """The kind's own test in words (the patient filters are described by the caller)."""
+        raise NotImplementedError  # every kind in RuleSpec overrides it (tested)
+
+    def cl_limits(self) -> tuple[float, ...]:
+        """The CL lines (mm) this rule compares against, for the chart."""
+        return ()
+
+    def treatment_window(self) -> Window | None:
+        """The profile's treatment window, for the chart: only any.short-outside-window names it."""
+        return None
+
+
+def band_limits(band: ClBand) -> tuple[float, ...]:
+    return (band.threshold_mm,) if band.floor_mm is None else (band.threshold_mm, band.floor_mm)
+
+
+def look_back_words(look_back_days: int) -> str:
+    """ "7 days up to the review date (review date - 6 to the review date)"."""
+    return (
+        f"{look_back_days} days up to the review date "
+        f"(review date - {look_back_days - 1} to the review date, inclusive)"
+    )

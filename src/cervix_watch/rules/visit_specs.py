@@ -1,0 +1,148 @@
+"""Rule models of what a visit recorded (the latest scan, exams, symptoms) and of the
+patient's record (dating, smoking). Their functions are in visit_checks.py.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from cervix_watch.domain.enums import Dating, Route
+from cervix_watch.domain.symptoms import Symptom
+from cervix_watch.rules.rule_base import ExamSign, LookBackDays, RuleBase, look_back_words
+from cervix_watch.rules.schema import Above, Below, ThresholdMm, Window, describe_limit
+
+
+class ExamRule(RuleBase):
+    """The latest physical exam shows dilation and/or visible membranes, in the exam's GA window."""
+
+    ids = ("acog.exam-cerclage", "nice.rescue")
+    kind: Literal["exam"]
+    # applies to the exam's own GA (clinical-rules.md, Definitions: exam rules)
+    ga_window: Window
+    dilation_cm: Annotated[float, Field(ge=0.0, le=10.0)]
+    dilation_comparison: Above = "ge"
+    # NICE: membranes visible with the dilation left blank still count (safer: review)
+    dilation_unrecorded_counts: bool = False
+    membranes_visible: bool = True
+    # "any": dilation OR membranes (ACOG); "all": dilation AND membranes (NICE)
+    combine: Literal["any", "all"] = "any"
+    # ruptured membranes (P-PROM) are a contraindication: no rescue flag
+    unless_membranes_ruptured: bool = True
+    contraindication_note: Annotated[str, Field(max_length=300)] = ""
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        dilation = f"dilation {describe_limit(self.dilation_comparison, self.dilation_cm, 'cm')}"
+        if self.dilation_unrecorded_counts:
+            dilation += " or not recorded"
+        parts = [dilation, "membranes visible"] if self.membranes_visible else [dilation]
+        joiner = " and " if self.combine == "all" else " or "
+        words = f"latest exam with {joiner.join(parts)}"
+        if self.unless_membranes_ruptured:
+            words += ", membranes not ruptured"
+        return f"{words}, exam GA {self.ga_window.describe()}"
+
+
+class ConfirmTvRule(RuleBase):
+    """The latest scan is not transvaginal and its recorded CL is short: confirm by TV scan."""
+
+    ids = ("any.confirm-tv",)
+    kind: Literal["confirm-tv"]
+    routes: Annotated[tuple[Route, ...], Field(min_length=1)]
+    threshold_mm: ThresholdMm
+    comparison: Below = "le"
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        routes = "/".join(r.value for r in self.routes)
+        limit = describe_limit(self.comparison, self.threshold_mm)
+        return f"latest scan by route {routes} with recorded CL {limit}"
+
+    def cl_limits(self) -> tuple[float, ...]:
+        return (self.threshold_mm,)
+
+
+class MeasurementQualityRule(RuleBase):
+    """The latest scan misses the CLEAR measurement standard."""
+
+    ids = ("any.measurement-quality",)
+    kind: Literal["measurement-quality"]
+    min_measurements: Annotated[int, Field(ge=1, le=3)] = 3
+    max_spread_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.10
+    routes: Annotated[tuple[Route, ...], Field(min_length=1)] = (Route.TV,)
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        routes = ", ".join(r.value for r in self.routes)
+        return (
+            f"latest scan: fewer than {self.min_measurements} measurements, spread "
+            f">= {self.max_spread_fraction:.0%}, or route not {routes}"
+        )
+
+
+class FindingRule(RuleBase):
+    """The latest scan records funneling or sludge: shown to the reviewer."""
+
+    ids = ("any.funneling", "any.sludge")
+    kind: Literal["finding"]
+    finding: Literal["funneling", "sludge"]
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        return f"latest scan records {self.finding}"
+
+
+class AcuteReviewRule(RuleBase):
+    """A scan or exam in the look-back records an urgent symptom, or an exam an urgent sign."""
+
+    ids = ("any.acute-review",)
+    kind: Literal["acute-review"]
+    # the review date and the days before it: 7 = review date - 6 to the review date
+    look_back_days: LookBackDays
+    symptoms: Annotated[tuple[Symptom, ...], Field(min_length=1)]
+    exam_signs: tuple[ExamSign, ...] = ()
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        words = (
+            f"a scan or exam dated in the {look_back_words(self.look_back_days)} records "
+            + " or ".join(s.value for s in self.symptoms)
+        )
+        if self.exam_signs:
+            signs = ", ".join(s.replace("_", " ") for s in self.exam_signs)
+            words += f", or such an exam records {signs}"
+        return words
+
+
+class SymptomsRule(RuleBase):
+    """The latest visit (all records on that date), in the look-back, records a watch symptom."""
+
+    ids = ("any.symptoms",)
+    kind: Literal["symptoms"]
+    look_back_days: LookBackDays
+    symptoms: Annotated[tuple[Symptom, ...], Field(min_length=1)]
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        names = " or ".join(s.value for s in self.symptoms)
+        return (
+            "the latest visit (every scan and exam on that date), dated in the "
+            f"{look_back_words(self.look_back_days)}, records {names}"
+        )
+
+
+class DatingRule(RuleBase):
+    """The EDD rests on a dating method the clinic wants confirmed (the LMP alone)."""
+
+    ids = ("any.dating",)
+    kind: Literal["dating"]
+    methods: Annotated[tuple[Dating, ...], Field(min_length=1)]
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        return f"dating is {' or '.join(m.value for m in self.methods)}"
+
+
+class SmokingRule(RuleBase):
+    """The patient smokes."""
+
+    ids = ("any.smoking",)
+    kind: Literal["smoking"]
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        return "smoker is yes"
