@@ -9,7 +9,7 @@ import pytest
 from cervix_watch.domain.enums import CerclageKind, Route, TreatmentType
 from cervix_watch.domain.models import Patient, Scan, Treatment
 from cervix_watch.report.chart import chart_data, profile_thresholds, treatment_window
-from cervix_watch.report.plot import CHART_HEIGHT, terminal_chart
+from cervix_watch.report.plot import CHART_HEIGHT, chart_key, terminal_chart
 from cervix_watch.rules import PatientHistory, load_profile
 
 
@@ -146,3 +146,9 @@ def test_symptoms_and_ruptured_membranes_are_drawn() -> None:
     assert svg.count('class="ruptured"') == 1
     for words in ("urgent symptom (acute review)", "watch symptom", "membranes ruptured"):
         assert f">{words}</text>" in svg
+    text, key = terminal_chart(data), chart_key(data)
+    assert all(marker in text for marker in ("!", "?", "R"))
+    assert "! urgent symptom  ? watch symptom  R membranes ruptured" in key
+    assert "symptom" not in chart_key(
+        chart_data(PatientHistory(patient=patient), load_profile("acog-smfm"), date(2026, 10, 15))
+    )

@@ -3,7 +3,8 @@
 Colourless and of a fixed size (at most 80 columns), so it reads the same in a
 pipe, a log or a golden file. Transvaginal scans are `o`, other routes `x`;
 the profile's CL thresholds are horizontal lines labelled on the y axis, the
-treatment window's ends are vertical lines.
+treatment window's ends are vertical lines; reported symptoms are `!` (urgent)
+or `?` (watch only) on the top row, ruptured membranes `R` just below it.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ CHART_WIDTH = 78
 CHART_HEIGHT = 25
 TV_MARKER = "o"
 OTHER_MARKER = "x"
+# along the top row: reported symptoms and ruptured membranes (P-PROM)
+URGENT_MARKER = "!"
+WATCH_MARKER = "?"
+RUPTURED_MARKER = "R"
 
 
 def terminal_chart(data: ChartData, width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> str:
@@ -30,6 +35,7 @@ def terminal_chart(data: ChartData, width: int = CHART_WIDTH, height: int = CHAR
     figure.theme("colorless")
     figure.legend(active=False)
     _draw_points(figure, data, height)
+    _draw_events(figure, data, height)
     for line in data.thresholds:
         figure.line(line.cl_mm, orientation="horizontal", style="dotted")
     if data.window is not None:
@@ -65,6 +71,17 @@ def _draw_points(figure: object, data: ChartData, height: int) -> None:
             point.ga_days / 7 + one_cell_weeks, shown[id(point)], f"{point.cl_mm:.1f}"
         )
         figure.draw(label)  # type: ignore[attr-defined]
+
+
+def _draw_events(figure: object, data: ChartData, height: int) -> None:
+    """Symptoms (! urgent, ? watch only) on the top row, ruptured membranes (R) one below."""
+    top = data.cl_top_mm
+    below = top - row_step_mm(top, height)
+    marks = [(m.ga_days, top, URGENT_MARKER if m.urgent else WATCH_MARKER) for m in data.symptoms]
+    marks += [(m.ga_days, below, RUPTURED_MARKER) for m in data.ruptured]
+    for ga_days, row_mm, marker in marks:
+        text = figure.text(ga_days / 7, row_mm, marker)  # type: ignore[attr-defined]
+        figure.draw(text)  # type: ignore[attr-defined]
 
 
 def row_step_mm(cl_top_mm: float, height: int) -> float:
@@ -110,4 +127,13 @@ def chart_key(data: ChartData) -> str:
     key = f"{TV_MARKER} transvaginal  {OTHER_MARKER} other route  ... CL lines {lines}"
     if data.window is not None:
         key += f"  | {data.window.label}"
+    events = []
+    if any(m.urgent for m in data.symptoms):
+        events.append(f"{URGENT_MARKER} urgent symptom")
+    if any(not m.urgent for m in data.symptoms):
+        events.append(f"{WATCH_MARKER} watch symptom")
+    if data.ruptured:
+        events.append(f"{RUPTURED_MARKER} membranes ruptured")
+    if events:
+        key += "  | " + "  ".join(events)
     return key
