@@ -10,7 +10,7 @@ DEMO_DB := $(CURDIR)/.demo/demo.sqlite3
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,postgres]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,postgres,interop]'
 	touch $(STAMP)
 
 demo: $(STAMP)
