@@ -1,0 +1,330 @@
+"""Reading an OB-GYN ultrasound structured report (DICOM SR, PS3.16 TID 5000).
+
+What the machine measured is pulled out of the SR's content tree here, with
+where each item sat (its path of containers); `interop.sr_scan` then decides
+which values make the scan. Codes compare with pydicom's `Code` equality,
+which treats the legacy SRT codes as their SNOMED CT equivalents
+(interop.md). Nothing here prints or keeps the patient's name.
+
+A file that cannot be read whole is refused: pydicom reads some truncated
+files without an error and fails only when a deeper item is touched, so every
+element is converted (and every length checked) before anything is used.
+"""
+
+from __future__ import annotations
+
+import logging
+import struct
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from pydicom import config, dcmread
+from pydicom.dataelem import RawDataElement
+from pydicom.dataset import Dataset
+from pydicom.errors import InvalidDicomError
+from pydicom.sr.coding import Code
+
+from cervix_watch.domain.enums import Route
+from cervix_watch.domain.errors import Problem
+
+# interop.md: the SR classes that can hold measurements (Basic Text SR cannot).
+SR_CLASSES = {
+    "1.2.840.10008.5.1.4.1.1.88.22": "Enhanced SR",
+    "1.2.840.10008.5.1.4.1.1.88.33": "Comprehensive SR",
+    "1.2.840.10008.5.1.4.1.1.88.34": "Comprehensive 3D SR",
+    "1.2.840.10008.5.1.4.1.1.88.35": "Extensible SR",
+}
+OB_GYN_REPORT = Code("125000", "DCM", "OB-GYN Ultrasound Procedure Report")
+US_PELVIS = Code("24869-0", "LN", "US Pelvis")
+PELVIS_AND_UTERUS = Code("125011", "DCM", "Pelvis and Uterus")
+SUMMARY = Code("121111", "DCM", "Summary")
+FETUS_SUMMARY = Code("125008", "DCM", "Fetus Summary")
+CERVIX_LENGTH = Code("11961-0", "LN", "Cervix Length")
+DERIVATION = Code("121401", "DCM", "Derivation")
+SELECTION_STATUS = Code("121404", "DCM", "Selection Status")
+ACQUISITION_PROTOCOL = Code("125203", "DCM", "Acquisition Protocol")
+FETUS_ID = Code("11951-1", "LN", "Fetus ID")
+EDD_CODES = (
+    Code("11778-8", "LN", "EDD"),
+    Code("11779-6", "LN", "EDD from LMP"),
+    Code("11781-2", "LN", "EDD from average ultrasound age"),
+)
+LMP_CODES = (Code("8665-2", "LN", "LMP"), Code("11955-2", "LN", "LMP"))
+BEAM_PATHS = {
+    Route.TV: Code("54300008", "SCT", "Transvaginal ultrasound"),
+    Route.TA: Code("66739002", "SCT", "Transabdominal ultrasound"),
+}
+_UNNAMED = Code("unnamed", "99CW", "(unnamed container)")
+# UCUM length units a machine uses for a CL, as a factor to millimetres.
+MM_PER_UNIT = {"mm": Decimal(1), "cm": Decimal(10), "m": Decimal(1000)}
+
+
+def quiet_libraries() -> None:
+    """Keep pydicom's and pynetdicom's own warnings off stderr.
+
+    Their messages can quote element values (a malformed PatientName among them),
+    and with no logging set up Python prints warnings to stderr; cervix-watch prints
+    its own one-line messages instead. Value checks on reading are left to ours.
+    """
+    config.settings.reading_validation_mode = config.IGNORE
+    for name in ("pydicom", "pynetdicom"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
+            logger.addHandler(logging.NullHandler())
+        logger.propagate = False
+
+
+class SrError(Exception):
+    """The report cannot be used: one Problem naming the field and why."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"{field_name}: {message}")
+        self.problem = Problem(field_name, message)
+
+
+@dataclass(frozen=True)
+class Numeric:
+    """A NUM content item: its concept, value in its units, modifiers, and where it sat."""
+
+    concept: Code
+    value: Decimal | None
+    unit: str | None
+    path: tuple[Code, ...]
+    derivation: Code | None = None
+    selection: Code | None = None
+
+    def where(self) -> str:
+        return where(self.path)
+
+    def mm(self) -> Decimal:
+        """The value in millimetres (unrounded); SrError for a missing value or a foreign unit."""
+        meaning = self.concept.meaning
+        if self.value is None:
+            raise SrError(_field(meaning), f"'{meaning}' has no value (at {self.where()})")
+        if self.unit not in MM_PER_UNIT:
+            raise SrError(
+                _field(meaning), f"unit {self.unit!r} is not cm, mm or m (UCUM) at {self.where()}"
+            )
+        return self.value * MM_PER_UNIT[self.unit]
+
+
+def where(path: tuple[Code, ...]) -> str:
+    """A path of containers as a person reads it: "OB-GYN Ultrasound Procedure Report > ..."."""
+    return " > ".join(code.meaning or code.value for code in path)
+
+
+def _field(meaning: str) -> str:
+    return meaning.strip().lower().replace(" ", "_") or "measurement"
+
+
+@dataclass
+class SrContent:
+    """What the report holds that the scan record can use, before any choice is made."""
+
+    sop_instance_uid: str
+    patient_id: str
+    exam_date: date
+    beam_path: Code | None
+    numerics: list[Numeric] = field(default_factory=list)
+    codes: list[tuple[Code, Code, tuple[Code, ...]]] = field(default_factory=list)
+    edds: list[date] = field(default_factory=list)
+    lmps: list[date] = field(default_factory=list)
+    fetus_ids: list[str] = field(default_factory=list)
+
+    def under_pelvis(self) -> list[Numeric]:
+        return [n for n in self.numerics if PELVIS_AND_UTERUS in n.path[1:]]
+
+
+def read_file(path: Path) -> Dataset:
+    """The whole dataset of an SR file, or SrError (not DICOM, unreadable, truncated)."""
+    quiet_libraries()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            dataset = dcmread(path)
+            check_whole(dataset)
+    except InvalidDicomError:
+        raise SrError("file", "not a DICOM file") from None
+    except SrError:
+        raise
+    except (
+        OSError,
+        EOFError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        struct.error,
+    ) as error:
+        if isinstance(error, OSError) and error.filename is not None:
+            raise SrError("file", f"cannot be read ({error.strerror})") from None
+        raise SrError("file", "cannot be read whole (truncated or damaged)") from None
+    return dataset
+
+
+def check_whole(dataset: Dataset) -> None:
+    """Convert every element, raising SrError where a value is shorter than its length says."""
+    for tag in list(dataset.keys()):
+        raw = dataset.get_item(tag)
+        if (
+            isinstance(raw, RawDataElement)
+            and raw.value is not None
+            and raw.length != 0xFFFFFFFF
+            and len(raw.value) != raw.length
+        ):
+            raise SrError("file", "cannot be read whole (truncated or damaged)")
+        element = dataset[tag]
+        if element.VR == "SQ":
+            for item in element.value:
+                check_whole(item)
+
+
+def content_of(dataset: Dataset) -> SrContent:
+    """The usable content of an accepted OB-GYN SR; SrError for anything else."""
+    sop_class = str(dataset.get("SOPClassUID", ""))
+    if sop_class not in SR_CLASSES:
+        raise SrError(
+            "sop_class", f"{sop_class or 'none'} is not an SR class that holds measurements"
+        )
+    if dataset.get("ValueType") != "CONTAINER":
+        raise SrError("report", "the root content item is not a container")
+    root = _concept(dataset)
+    if root is None or root not in (OB_GYN_REPORT, US_PELVIS):
+        shown = f"({root.value}, {root.scheme_designator}, {root.meaning!r})" if root else "none"
+        raise SrError("report", f"{shown} is not an OB-GYN ultrasound report")
+    uid = str(dataset.get("SOPInstanceUID", "")).strip()
+    if not uid:
+        raise SrError("sop_instance_uid", "is missing")
+    patient_id = str(dataset.get("PatientID", ""))
+    if not patient_id.strip():
+        raise SrError("patient", "the report has no PatientID")
+    content = SrContent(uid, patient_id, _exam_date(dataset), _beam_path(dataset))
+    if "ContentSequence" not in dataset:
+        raise SrError("report", "has no content")
+    for item, path in _walk(dataset, (root,)):
+        _collect(content, item, path)
+    return content
+
+
+def _exam_date(dataset: Dataset) -> date:
+    """StudyDate (the day of the examination), else ContentDate."""
+    for keyword in ("StudyDate", "ContentDate"):
+        text = str(dataset.get(keyword, "") or "").strip()
+        if text:
+            return _date(text, keyword)
+    raise SrError("date", "the report has neither StudyDate nor ContentDate")
+
+
+def _date(text: str, what: str) -> date:
+    try:
+        if len(text) != 8 or not text.isdigit():
+            raise ValueError(text)
+        return date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        raise SrError("date", f"{what} {text!r} is not a date") from None
+
+
+def _beam_path(dataset: Dataset) -> Code | None:
+    """The root's HAS ACQ CONTEXT Acquisition Protocol, when the machine recorded one."""
+    for item in dataset.get("ContentSequence", []):
+        if (
+            item.get("RelationshipType") == "HAS ACQ CONTEXT"
+            and _concept(item) == ACQUISITION_PROTOCOL
+        ):
+            value = _code_value(item)
+            if value is None:
+                raise SrError("route", "the Acquisition Protocol item has no code")
+            return value
+    return None
+
+
+def _walk(dataset: Dataset, path: tuple[Code, ...]) -> Iterator[tuple[Dataset, tuple[Code, ...]]]:
+    """Every content item below `dataset` with its path of containers (root first)."""
+    for item in dataset.get("ContentSequence", []):
+        yield item, path
+        if item.get("ValueType") == "CONTAINER":
+            concept = _concept(item)
+            yield from _walk(item, (*path, concept or _UNNAMED))
+
+
+def _collect(content: SrContent, item: Dataset, path: tuple[Code, ...]) -> None:
+    value_type = item.get("ValueType")
+    concept = _concept(item)
+    if concept is None or value_type == "CONTAINER":
+        return
+    if value_type == "NUM":
+        content.numerics.append(_numeric(item, concept, path))
+    elif value_type == "CODE":
+        value = _code_value(item)
+        if value is not None:
+            content.codes.append((concept, value, path))
+    elif value_type == "DATE" and SUMMARY in path:
+        if concept in EDD_CODES:
+            content.edds.append(_date(str(item.get("Date", "")), concept.meaning))
+        elif concept in LMP_CODES:
+            content.lmps.append(_date(str(item.get("Date", "")), concept.meaning))
+    elif value_type == "TEXT" and concept == FETUS_ID and FETUS_SUMMARY in path:
+        content.fetus_ids.append(str(item.get("TextValue", "")).strip())
+
+
+def _numeric(item: Dataset, concept: Code, path: tuple[Code, ...]) -> Numeric:
+    value: Decimal | None = None
+    unit: str | None = None
+    measured = item.get("MeasuredValueSequence") or []
+    if measured:
+        text = str(measured[0].get("NumericValue", "")).strip()
+        try:
+            value = Decimal(text) if text else None
+        except InvalidOperation:
+            raise SrError(_field(concept.meaning), f"{text!r} is not a number") from None
+        if value is not None and not value.is_finite():
+            raise SrError(_field(concept.meaning), f"{text!r} is not a number")
+        units = measured[0].get("MeasurementUnitsCodeSequence") or []
+        if units and units[0].get("CodingSchemeDesignator") == "UCUM":
+            unit = str(units[0].get("CodeValue", ""))
+        elif units:
+            unit = f"{units[0].get('CodeValue', '')} ({units[0].get('CodingSchemeDesignator')})"
+    modifiers = [
+        (_concept(m), _code_value(m))
+        for m in item.get("ContentSequence", [])
+        if m.get("RelationshipType") == "HAS CONCEPT MOD" and m.get("ValueType") == "CODE"
+    ]
+    derivation = next((v for k, v in modifiers if k == DERIVATION), None)
+    selection = next((v for k, v in modifiers if k == SELECTION_STATUS), None)
+    return Numeric(concept, value, unit, path, derivation, selection)
+
+
+def _code(entry: Any) -> Code | None:
+    value = entry.get("CodeValue") or entry.get("LongCodeValue") or entry.get("URNCodeValue")
+    scheme = entry.get("CodingSchemeDesignator") or ("URN" if "URNCodeValue" in entry else None)
+    if not value or not scheme:
+        return None
+    return Code(str(value), str(scheme), str(entry.get("CodeMeaning", "")))
+
+
+def _concept(item: Dataset) -> Code | None:
+    names = item.get("ConceptNameCodeSequence") or []
+    return _code(names[0]) if names else None
+
+
+def _code_value(item: Dataset) -> Code | None:
+    values = item.get("ConceptCodeSequence") or []
+    return _code(values[0]) if values else None
+
+
+__all__ = [
+    "SR_CLASSES",
+    "Numeric",
+    "SrContent",
+    "SrError",
+    "check_whole",
+    "content_of",
+    "quiet_libraries",
+    "read_file",
+    "where",
+]
