@@ -6,6 +6,22 @@ import gc
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+# Set once by a process that runs for days (`listen`): see `long_running`.
+_PROCESS = {"long_running": False}
+
+
+def long_running() -> None:
+    """Mark this process as long-running: from now on `collector_paused` does nothing.
+
+    A frozen object is only ever freed by reference counting, so a reference cycle
+    among the objects of each received report would stay until exit; in a process
+    that does not exit soon that is a leak. The collector is (re-)enabled, anything
+    frozen before is handed back to it, and it is never paused again here.
+    """
+    _PROCESS["long_running"] = True
+    gc.unfreeze()
+    gc.enable()
+
 
 @contextmanager
 def collector_paused(*, freeze: bool = True) -> Iterator[None]:
@@ -24,6 +40,9 @@ def collector_paused(*, freeze: bool = True) -> Iterator[None]:
     import, whose chunks are gone when it ends, passes `freeze=False` and
     calls `collect_young()` now and then to keep cyclic garbage bounded.
     """
+    if _PROCESS["long_running"]:
+        yield
+        return
     was_enabled = gc.isenabled()
     gc.disable()
     try:

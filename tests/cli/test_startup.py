@@ -32,7 +32,18 @@ sys.stderr.write("\\n" + json.dumps({"code": code, "modules": sorted(sys.modules
 """
 
 # Top-level packages no `--help` needs: SQL, data frames, templates, charts, validation models.
-HEAVY_PACKAGES = ("sqlalchemy", "pandas", "numpy", "jinja2", "plotext", "pydantic", "rich")
+HEAVY_PACKAGES = (
+    "sqlalchemy",
+    "pandas",
+    "numpy",
+    "jinja2",
+    "plotext",
+    "pydantic",
+    "rich",
+    "pydicom",
+    "pynetdicom",
+    "fhir",
+)
 # Our own layers below the CLI: the store (SQL), the engine and its TOML profiles, the models.
 HEAVY_MODULES = (
     "cervix_watch.domain.models",
@@ -108,6 +119,13 @@ def test_python_m_help_imports_no_sqlalchemy_or_pandas() -> None:
 # and the engine, and nothing else: no data frames, reports, templates or charts, and none of
 # the other command modules.
 SCAN_ADD_UNNEEDED = (
+    "pydicom",  # the interop extra (import sr, listen, export fhir)
+    "pynetdicom",
+    "fhir",
+    "cervix_watch.cli.srcommands",
+    "cervix_watch.cli.srimport",
+    "cervix_watch.cli.listener",
+    "cervix_watch.config",
     "pandas",
     "numpy",
     "jinja2",
@@ -152,3 +170,43 @@ def test_scan_add_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert "cervix_watch.rules.engine" in modules  # the flags were evaluated
     found = {name: loaded(modules, name) for name in SCAN_ADD_UNNEEDED if loaded(modules, name)}
     assert found == {}
+
+
+# Python's own way to make an import fail: a None entry in sys.modules.
+WITHOUT_INTEROP = """
+import sys
+for name in ("pydicom", "pynetdicom", "fhir", "fhir.resources"):
+    sys.modules[name] = None
+sys.argv = ["cervix-watch", *sys.argv[1:]]
+from cervix_watch.cli.app import main
+main()
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("args", "package"),
+    [
+        (("import", "sr", "x.dcm"), "pydicom"),
+        (("listen",), "pydicom"),
+        (("export", "fhir"), "fhir.resources"),
+    ],
+)
+def test_missing_interop_extra_is_one_line_saying_how_to_install(
+    tmp_path: Path, args: tuple[str, ...], package: str
+) -> None:
+    """Without pydicom/pynetdicom/fhir.resources the interop commands say how to install them."""
+    env = {**os.environ, "NO_COLOR": "1", "CERVIX_WATCH_OPERATOR": "probe"}
+    result = subprocess.run(
+        [sys.executable, "-c", WITHOUT_INTEROP, "--db", str(tmp_path / "c.sqlite3"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert result.stderr == (
+        f"error: {package} is not installed: this command needs the interop extra "
+        "(pip install 'cervix-watch[interop]')\n"
+    )

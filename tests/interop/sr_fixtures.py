@@ -321,5 +321,5 @@ def one(folder: Path, dataset: Dataset, name: str) -> Path:
 
 if __name__ == "__main__":
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "sr-fixtures")
-    for name, written in write_all(out).items():
+    for written in write_all(out).values():
         print(written)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from sr_fixtures import variants
-
 from tests.conftest import in_ci
 
 NAMES = [v.name for v in variants()]

@@ -130,13 +130,19 @@ def _discuss(app: typer.Typer) -> None:
 def _import(app: typer.Typer) -> None:
     from cervix_watch.cli import transfer
 
-    app.command("import")(transfer.import_command)
+    app.add_typer(transfer.import_app, name="import")
 
 
 def _export(app: typer.Typer) -> None:
     from cervix_watch.cli import transfer
 
-    app.command("export")(transfer.export_command)
+    app.add_typer(transfer.export_app, name="export")
+
+
+def _listen(app: typer.Typer) -> None:
+    from cervix_watch.cli import srcommands
+
+    app.command("listen")(srcommands.listen)
 
 
 def _review(app: typer.Typer) -> None:
@@ -184,6 +190,7 @@ COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "discuss": _discuss,
     "import": _import,
     "export": _export,
+    "listen": _listen,
     "review": _review,
     "due": _due,
     "audit": _audit,

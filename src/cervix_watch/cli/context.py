@@ -29,6 +29,9 @@ class State:
     # "today" for this invocation, read once: the default review date, the word "today",
     # and the limit of "a date may not be in the future" all mean this one day.
     today: date = field(default_factory=_read_today)
+    # A command of many transactions (`import sr`, `listen`): its store keeps a small
+    # connection pool (closed by `close`), rather than connecting for each transaction.
+    pooled: bool = False
     _store: Store | None = None
 
     def store(self, create: bool = False) -> Store:
@@ -38,10 +41,16 @@ class State:
             from cervix_watch.cli import output
             from cervix_watch.store.store import Store
 
-            self._store = Store.open(self.db, create)
+            self._store = Store.open(self.db, create, pooled=self.pooled)
             for warning in self._store.warnings:
                 output.note(f"warning: {warning}")
         return self._store
+
+    def close(self) -> None:
+        """Close the database's connections (a long-running process, on its way out)."""
+        if self._store is not None:
+            self._store.close()
+            self._store = None
 
 
 def state(ctx: typer.Context) -> State:

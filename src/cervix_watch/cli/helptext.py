@@ -60,8 +60,9 @@ _BY_TYPE = {"int": "N", "float": "NUMBER", "Path": "FILE", "str": "TEXT"}
 # The line each command shows in its group's list: short enough for 80 columns.
 SUMMARIES: dict[str, str] = {
     "discuss": "Record that a discussion point was discussed.",
-    "import": "Import a CSV file: all rows or none.",
-    "export": "Export records as spreadsheet-safe CSV.",
+    "import": "Import CSV files or the scanner's SRs: all or none.",
+    "export": "Export spreadsheet-safe CSV, or a FHIR Bundle.",
+    "listen": "Receive the scanner's SRs over DICOM.",
     "review": "The weekly review of every active patient.",
     "due": "The recall list: scans due and overdue.",
     "audit": "The quarterly clinic audit.",
@@ -104,13 +105,27 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "cervix-watch discuss H123456 cerclage-discussion --outcome accepted",
         "cervix-watch discuss H123456 progesterone-discussion --date 2026-10-14 --outcome declined",
     ),
-    "import": (
-        "cervix-watch import patients patients.csv --dry-run",
-        "cervix-watch import scans scans.csv",
+    "import patients": ("cervix-watch import patients patients.csv --dry-run",),
+    "import scans": ("cervix-watch import scans scans.csv",),
+    "import exams": ("cervix-watch import exams exams.csv",),
+    "import treatments": ("cervix-watch import treatments treatments.csv",),
+    "import discussions": ("cervix-watch import discussions discussions.csv",),
+    "import sr": (
+        "cervix-watch import sr /media/usb/SR --dry-run",
+        "cervix-watch import sr report.dcm --route tv --operator AB",
     ),
-    "export": (
-        "cervix-watch export scans --out scans.csv",
-        "cervix-watch export patients --deidentify --out research.csv",
+    "export patients": ("cervix-watch export patients --deidentify --out research.csv",),
+    "export scans": ("cervix-watch export scans --out scans.csv",),
+    "export exams": ("cervix-watch export exams --out exams.csv",),
+    "export treatments": ("cervix-watch export treatments --out treatments.csv",),
+    "export discussions": ("cervix-watch export discussions --out discussions.csv",),
+    "export fhir": (
+        "cervix-watch export fhir --out bundle.json",
+        "cervix-watch export fhir H123456 H123457",
+    ),
+    "listen": (
+        "cervix-watch listen --allow-ae US_ROOM1",
+        "cervix-watch listen --host 0.0.0.0 --port 11112 --ae-title CERVIXWATCH",
     ),
     "review": (
         "cervix-watch review",

@@ -81,6 +81,12 @@ def line(message: str = "") -> None:
     _out().print(message, markup=False)
 
 
+def one_line(message: str, good: bool = False) -> None:
+    """A result line a script may read (it names a file or an SR): never wrapped."""
+    style = "green" if good and not no_color() else None
+    _out().print(message, markup=False, style=style, soft_wrap=True)
+
+
 def write(text: str) -> None:
     """Text (Markdown, CSV, JSON, TOML) to stdout as it is, flushed."""
     sys.stdout.write(text)

@@ -1,4 +1,8 @@
-"""`import` and `export`: the contract's five CSV kinds, all-or-nothing in, spreadsheet-safe out."""
+"""`import` and `export`: the contract's five CSV kinds, all-or-nothing in, spreadsheet-safe out.
+
+The ultrasound machine's SRs (`import sr`) and the FHIR Bundle (`export fhir`) are
+subcommands of the same groups, defined in `cli.srcommands`.
+"""
 
 from __future__ import annotations
 
@@ -29,29 +33,30 @@ class Kind(StrEnum):
     DISCUSSIONS = "discussions"
 
 
-KindArg = Annotated[
-    Kind, typer.Argument(help="Which records: patients, scans, exams, treatments, discussions.")
-]
 DEIDENTIFY_KEY = "deidentify_key"
 PROGRESS_MIN_BYTES = 1_000_000  # below this an import finishes before a bar could help
 
 
-def import_command(
-    ctx: typer.Context,
-    kind: KindArg,
-    file: Annotated[
-        Path, typer.Argument(help="CSV file in the contract's format (UTF-8, header row).")
-    ],
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
-    ] = False,
-    operator: OperatorOption = None,
-) -> None:
-    """Import a CSV file: all rows or none; every bad row is listed as file:line: column: problem.
+import_app = typer.Typer(
+    help="Import records: the contract's CSV files, or the ultrasound machine's structured "
+    "reports (sr).",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(
+    help="Export records: the contract's CSV files, or a FHIR Bundle for the hospital record "
+    "(fhir).",
+    no_args_is_help=True,
+)
+FileArg = Annotated[
+    Path, typer.Argument(help="CSV file in the contract's format (UTF-8, header row).")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
+]
 
-    Rows already in the database are skipped, so importing the same file twice is safe.
-    """
-    result = load_csv(context.state(ctx), kind.value, file, context.who(operator), dry_run)
+
+def _import_csv(ctx: typer.Context, kind: Kind, file: Path, dry_run: bool, who: str) -> None:
+    result = load_csv(context.state(ctx), kind.value, file, who, dry_run)
     if dry_run:
         output.success(
             f"Dry run: {counted(result.added, singular(kind.value))} would be added, "
@@ -62,6 +67,23 @@ def import_command(
             f"Imported {counted(result.added, singular(kind.value))} from {file.name} "
             f"({result.skipped} already present)."
         )
+
+
+def _csv_import_command(kind: Kind) -> Callable[..., None]:
+    def command(
+        ctx: typer.Context,
+        file: FileArg,
+        dry_run: DryRunOption = False,
+        operator: OperatorOption = None,
+    ) -> None:
+        _import_csv(ctx, kind, file, dry_run, context.who(operator))
+
+    command.__doc__ = (
+        f"Import {kind.value} from a CSV file: all rows or none; every bad row is listed as "
+        "file:line: column: problem.\n\nRows already in the database are skipped, so importing "
+        "the same file twice is safe."
+    )
+    return command
 
 
 Chunk = tuple[list[Problem], list[tuple[int, Any]]]
@@ -121,24 +143,38 @@ def _progress(file: Path, label: str) -> Iterator[Callable[[int], None]]:
         yield lambda line: progress.update(task, description=f"{label}: {line:,} lines checked")
 
 
-def export_command(
-    ctx: typer.Context,
-    kind: KindArg,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write to this file (created 0600); default stdout."),
-    ] = None,
-    deidentify: Annotated[
-        bool,
-        typer.Option(
-            "--deidentify",
-            help="Pseudonymise MRN and name, drop notes and scan ids, and shift each patient's "
-            "dates by one offset (GA and intervals stay exact).",
-        ),
-    ] = False,
-    operator: OperatorOption = None,
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", "-o", help="Write to this file (created 0600); default stdout."),
+]
+DeidentifyOption = Annotated[
+    bool,
+    typer.Option(
+        "--deidentify",
+        help="Pseudonymise MRN and name, drop notes and scan ids, and shift each patient's "
+        "dates by one offset (GA and intervals stay exact).",
+    ),
+]
+
+
+def _csv_export_command(kind: Kind) -> Callable[..., None]:
+    def command(
+        ctx: typer.Context,
+        out: OutOption = None,
+        deidentify: DeidentifyOption = False,
+        operator: OperatorOption = None,
+    ) -> None:
+        export_csv(ctx, kind, out, deidentify, operator)
+
+    command.__doc__ = f"Export every current {kind.value[:-1]} record as CSV" + (
+        " (voided scans are left out)." if kind is Kind.SCANS else "."
+    )
+    return command
+
+
+def export_csv(
+    ctx: typer.Context, kind: Kind, out: Path | None, deidentify: bool, operator: str | None
 ) -> None:
-    """Export every current record of a kind as CSV (voided scans are left out)."""
     from cervix_watch.interop.csvio import write_csv
     from cervix_watch.store.importer import export_records
 
@@ -157,3 +193,17 @@ def export_command(
     with open_private(out) as handle:
         count = write_csv(kind.value, records, handle)
     output.note(f"Wrote {count} {kind.value} to {out}.")
+
+
+def _register() -> None:
+    from cervix_watch.cli import srcommands
+
+    for kind in Kind:
+        import_app.command(kind.value)(_csv_import_command(kind))
+    import_app.command("sr")(srcommands.import_sr)
+    for kind in Kind:
+        export_app.command(kind.value)(_csv_export_command(kind))
+    export_app.command("fhir")(srcommands.export_fhir)
+
+
+_register()

@@ -22,15 +22,21 @@ def _flag_line(flag: Any) -> str:
     )
 
 
-def _report(saved: str, flags: list[Any]) -> None:
+def _report(saved: str, flags: list[Any], unwrapped: bool = False) -> None:
     """The acute-review point first, before anything else (clinical-rules.md: the sonographer
-    sees it in the room); then what was saved and the other points this record raised."""
+    sees it in the room); then what was saved and the other points this record raised.
+
+    `unwrapped`: the saved line names a file or an SR (`import sr`, `listen`) and is never
+    wrapped."""
     from cervix_watch.domain.enums import Action
 
     acute = [flag for flag in flags if flag.action is Action.ACUTE_REVIEW]
     for flag in acute:
         output.line(_flag_line(flag))
-    output.success(saved)
+    if unwrapped:
+        output.one_line(saved, good=True)
+    else:
+        output.success(saved)
     others = [flag for flag in flags if flag.action is not Action.ACUTE_REVIEW]
     if not others and not acute:
         output.line("No flag raised by this record.")
@@ -45,7 +51,10 @@ def _raised(state: context.State, mrn: str, on: date) -> Any:
     return review.patients[0] if review.patients else None
 
 
-def report_new_scan(state: context.State, scan: Scan) -> None:
+def report_new_scan(state: context.State, scan: Scan, source: str | None = None) -> None:
+    """`Scan N saved for MRN: GA, recorded CL ...` and the flags it raised. With `source`
+    (the file or SR it came from: `import sr`, `listen`) the line starts with it, names the
+    route, and is never wrapped."""
     from cervix_watch.rules import flags_raised_by_scan
 
     patient, _ = state.store().get_patient(scan.mrn)
@@ -53,11 +62,13 @@ def report_new_scan(state: context.State, scan: Scan) -> None:
     measurements = ", ".join(f"{v:.1f}" for v in scan.cl_mm)
     review = _raised(state, scan.mrn, scan.date)
     assert scan.scan_id is not None
-    _report(
-        f"Scan {scan.scan_id} saved for {scan.mrn}: GA {ga}, recorded CL "
-        f"{scan.recorded_cl_mm:.1f} mm (shortest of {measurements}).",
-        flags_raised_by_scan(review, scan.scan_id) if review else [],
-    )
+    flags = flags_raised_by_scan(review, scan.scan_id) if review else []
+    recorded = f"recorded CL {scan.recorded_cl_mm:.1f} mm (shortest of {measurements})."
+    if source is None:
+        _report(f"Scan {scan.scan_id} saved for {scan.mrn}: GA {ga}, {recorded}", flags)
+        return
+    line = f"{source}: scan {scan.scan_id} saved for {scan.mrn}: GA {ga}, route {scan.route.value}"
+    _report(f"{line}, {recorded}", flags, unwrapped=True)
 
 
 def report_new_exam(state: context.State, exam: Exam, exam_id: int) -> None:

@@ -123,19 +123,27 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-def create_engine(location: Location) -> sa.Engine:
-    """An engine for an already checked location (see `dbfile.prepare_file` for SQLite)."""
+def create_engine(location: Location, pooled: bool = False) -> sa.Engine:
+    """An engine for an already checked location (see `dbfile.prepare_file` for SQLite).
+
+    No pool for a command (it lives for seconds and should leave no idle server sessions
+    behind); with `pooled`, for many transactions in one process (`import sr`, `listen`,
+    which runs for days), a small pool whose connections are checked before use and
+    renewed hourly.
+    """
+    pool: dict[str, Any] = (
+        {"pool_size": 2, "max_overflow": 2, "pool_pre_ping": True, "pool_recycle": 3600}
+        if pooled
+        else {"poolclass": sa.pool.NullPool}
+    )
     if location.path is not None:
         engine = sa.create_engine(
-            sqlite_url(location.path),
-            connect_args={"timeout": BUSY_TIMEOUT_S},
-            poolclass=sa.pool.NullPool,
+            sqlite_url(location.path), connect_args={"timeout": BUSY_TIMEOUT_S}, **pool
         )
         _tune_sqlite(engine)
         return engine
     try:
-        # NullPool: a command lives for seconds; it should leave no idle server sessions behind.
-        return sa.create_engine(location.url, poolclass=sa.pool.NullPool)
+        return sa.create_engine(location.url, **pool)
     except ModuleNotFoundError:
         raise DatabaseError(
             "the PostgreSQL driver is not installed: pip install 'cervix-watch[postgres]'"

@@ -88,6 +88,9 @@ def active_patient_ids(active: ActiveOn) -> sa.Select[Any]:
     )
 
 
+_LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL's limits
+
+
 class BulkReads:
     """Reads of many records, mixed into `Store`, which provides `read` and `_patient_row`."""
 
@@ -215,6 +218,31 @@ class BulkReads:
                 )
                 for r in result
             ]
+
+    def scans_by_source(self, sources: Sequence[str]) -> dict[str, Scan]:
+        """Stored scans by their source (`dicom-sr:<UID>`), voided ones too: an SR once
+        imported stays imported."""
+        wanted = sorted({s for s in sources if s})
+        found: dict[str, Scan] = {}
+        with self.read() as conn:
+            for start in range(0, len(wanted), _LOOKUP):
+                query = (
+                    sa.select(t.scans, t.patients.c.mrn)
+                    .join(t.patients)
+                    .where(t.scans.c.source.in_(wanted[start : start + _LOOKUP]))
+                    .order_by(t.scans.c.scan_id)
+                )
+                for r in conn.execute(query).mappings():
+                    found.setdefault(r["source"], rows.scan_from_row(r, r["mrn"]))
+        return found
+
+    def amended_scan_ids(self) -> set[int]:
+        """The ids of scans changed by `scan amend` since they were added (FHIR `amended`)."""
+        with self.read() as conn:
+            query = sa.select(t.audit.c.entity_id).where(
+                t.audit.c.entity == "scan", t.audit.c.action == "amend"
+            )
+            return {int(i) for i in conn.execute(query).scalars() if i is not None}
 
     def counts(self) -> dict[str, int]:
         with self.read() as conn:

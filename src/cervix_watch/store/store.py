@@ -40,10 +40,15 @@ class Store(BulkReads):
     """A database opened, migrated and ready; one per command invocation."""
 
     def __init__(
-        self, location: db.Location, create: bool = False, clock: Clock = SYSTEM_CLOCK
+        self,
+        location: db.Location,
+        create: bool = False,
+        clock: Clock = SYSTEM_CLOCK,
+        pooled: bool = False,
     ) -> None:
         """Open the database; `create` (db init, demo; always at the per-user default
-        location) lets a new one be made. `warnings` are for the user's stderr."""
+        location) lets a new one be made. `warnings` are for the user's stderr. `pooled`:
+        keep a small connection pool (a command of many transactions, `listen`)."""
         self.location = location
         self.clock = clock  # audit and void timestamps
         self.warnings: list[str] = []
@@ -51,12 +56,22 @@ class Store(BulkReads):
         if location.path is not None:
             version, self.warnings = dbfile.prepare_file(location.path, create)
             migrations.check_not_newer(version)  # before the engine switches it to WAL
-        self.engine = db.create_engine(location)
+        self.engine = db.create_engine(location, pooled=pooled)
         self.found_version = db.prepare(self.engine, location, create)
 
     @classmethod
-    def open(cls, option: str | None, create: bool = False, clock: Clock = SYSTEM_CLOCK) -> Store:
-        return cls(db.resolve(option), create, clock)
+    def open(
+        cls,
+        option: str | None,
+        create: bool = False,
+        clock: Clock = SYSTEM_CLOCK,
+        pooled: bool = False,
+    ) -> Store:
+        return cls(db.resolve(option), create, clock, pooled)
+
+    def close(self) -> None:
+        """Close every pooled connection (a long-running process, on its way out)."""
+        self.engine.dispose()
 
     # -- transactions -------------------------------------------------------------------
     @contextmanager

@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+"""The scanner interop figures issue 14 asks for (not part of `make bench`):
+
+    .venv/bin/python bench/interop.py [--count 1000]
+
+1. `import sr` throughput: COUNT SR files (one per patient, fictional, made like the
+   test fixtures) imported by the console script in one run; SRs per second of wall
+   time from spawn to exit (start-up included).
+2. `listen` memory: the receiver's resident memory (VmRSS) after a warm-up of 50 SRs,
+   then after COUNT more SRs sent over loopback with pynetdicom, one association each
+   batch of 100.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path[:0] = [str(HERE.parent / "tests" / "interop"), str(HERE.parent)]
+
+import sr_fixtures as fx  # noqa: E402
+from listener_harness import send, start  # noqa: E402
+
+CLI = [sys.executable, "-m", "cervix_watch"]
+WARM_UP = 50
+BATCH = 100
+
+
+def clinic(folder: Path, count: int) -> Path:
+    """A database with patients SR00001.. (LMP 2026-06-07), registered by `import patients`."""
+    db = folder / "clinic.sqlite3"
+    patients = folder / "patients.csv"
+    rows = [f"SR{n:05d},2026-06-07" for n in range(1, count + WARM_UP + 1)]
+    patients.write_text("mrn,lmp\n" + "\n".join(rows) + "\n")
+    subprocess.run([*CLI, "--db", str(db), "import", "patients", str(patients)], check=True)
+    return db
+
+
+def reports(first: int, count: int) -> list:
+    return [
+        fx.ob_report(fx.cl("31.2"), fx.cl("30.4"), patient_id=f"SR{n:05d}")
+        for n in range(first, first + count)
+    ]
+
+
+def throughput(folder: Path, count: int) -> None:
+    (folder / "import").mkdir()
+    db = clinic(folder / "import", count)
+    files = folder / "import" / "sr"
+    files.mkdir()
+    for number, dataset in enumerate(reports(1, count)):
+        dataset.save_as(files / f"{number:05d}.dcm", enforce_file_format=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [*CLI, "--db", str(db), "import", "sr", str(files)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        check=False,
+    )
+    seconds = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"Imported {count} scans" in done.stdout, done.stdout[-500:]
+    print(f"import sr: {count} files in {seconds:.2f} s = {count / seconds:.0f} SRs/s")
+
+
+def memory(folder: Path, count: int) -> None:
+    (folder / "listen").mkdir()
+    db = clinic(folder / "listen", count)
+    listener = start(db, folder / "listen")
+    try:
+        at_start = listener.rss_kib()
+        warm = reports(count + 1, WARM_UP)
+        assert set(send(listener.port, warm)) == {0}
+        before = listener.rss_kib()
+        datasets = reports(1, count)
+        started = time.perf_counter()
+        for start_at in range(0, count, BATCH):
+            assert set(send(listener.port, datasets[start_at : start_at + BATCH])) == {0}
+        seconds = time.perf_counter() - started
+        after = listener.rss_kib()
+    finally:
+        status = listener.stop()
+    print(
+        f"listen: RSS {at_start / 1024:.1f} MiB at start, {before / 1024:.1f} MiB after "
+        f"{WARM_UP} SRs, {after / 1024:.1f} MiB after {count} more "
+        f"({(after - before) / 1024:+.1f} MiB); {count / seconds:.0f} SRs/s received; "
+        f"stopped with status {status}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        throughput(Path(folder), args.count)
+        memory(Path(folder), args.count)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""`listen`: a DICOM Storage SCP (pynetdicom) for the ultrasound machine's SRs, and C-ECHO.
+
+Each received SR goes through `cli.srimport`, the path of `import sr`, in its
+own transaction, one at a time (associations run in threads; a lock keeps the
+writes and the printed lines in order). A refusal answers with a DICOM failure
+status and one stderr line that names the SR by its SOP Instance UID, never by
+the patient's name.
+
+The process runs for days, so nothing may rely on process exit: the store's
+connections are pooled and closed on the way out, and the garbage collector
+stays enabled throughout (`bulk.long_running`: the bulk helpers neither pause
+nor freeze it in this process).
+"""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from collections.abc import Mapping
+from datetime import date
+from types import FrameType
+from typing import Any
+
+from cervix_watch import bulk
+from cervix_watch.cli import context, output
+from cervix_watch.cli.srimport import SrImporter, report
+from cervix_watch.domain.errors import DatabaseError, InputError, Problem
+from cervix_watch.interop.dicom_sr import SR_CLASSES, SrError, check_whole
+
+VERIFICATION = "1.2.840.10008.1.1"
+SUCCESS = 0x0000
+OUT_OF_RESOURCES = 0xA700  # the database could not be used: the machine may send again
+DOES_NOT_MATCH = 0xA900  # dataset does not match SOP class (not an OB-GYN report)
+CANNOT_UNDERSTAND = 0xC000  # anything else refused: no patient, no CL, no route, ...
+# The refusals that say the dataset is not what an accepted SR class holds.
+_NOT_MATCHING = frozenset({"sop_class", "report"})
+_AE_TITLE = re.compile(r"[ -~]{1,16}")  # DICOM AE: 16 printable characters, no backslash
+
+
+def check_ae_title(option: str, title: str) -> None:
+    if not _AE_TITLE.fullmatch(title) or "\\" in title or not title.strip():
+        raise InputError(
+            Problem(option, f"{title!r} is not an AE title (1-16 printable characters)")
+        )
+
+
+class Listener:
+    """One Storage SCP: accepts the SR classes and Verification, imports each SR received."""
+
+    def __init__(
+        self,
+        state: context.State,
+        who: str,
+        codes: Mapping[tuple[str, str], str],
+        ae_title: str,
+        allowed: list[str],
+    ) -> None:
+        self.state, self.ae_title, self.allowed = state, ae_title, allowed
+        self.importer = SrImporter(state, who, None, who, codes)
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
+
+    def serve(self, host: str, port: int) -> None:
+        """Listen until Ctrl-C or SIGTERM, then close the server and the database cleanly."""
+        from pynetdicom import AE, evt
+
+        bulk.long_running()
+        self.state.store()  # opened (and migrated) before the first association
+        ae = AE(ae_title=self.ae_title)
+        for uid in SR_CLASSES:
+            ae.add_supported_context(uid)
+        ae.add_supported_context(VERIFICATION)
+        if self.allowed:
+            ae.require_calling_aet = self.allowed
+        handlers: list[Any] = [(evt.EVT_C_STORE, self.on_store), (evt.EVT_C_ECHO, self.on_echo)]
+        try:
+            server = ae.start_server((host, port), block=False, evt_handlers=handlers)
+            assert server is not None  # non-blocking: the server is returned
+        except OSError as error:
+            raise InputError(
+                Problem("port", f"cannot listen on {host}:{port}: {error.strerror}")
+            ) from None
+        previous = signal.signal(signal.SIGTERM, self._on_signal)
+        output.note(f"Listening as {self.ae_title} on {host}:{port}; Ctrl-C stops.")
+        try:
+            while not self.stop.wait(0.5):
+                pass
+        except KeyboardInterrupt:
+            pass
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+            server.shutdown()
+            self.state.close()
+        output.note("Stopped.")
+
+    def _on_signal(self, _number: int, _frame: FrameType | None) -> None:
+        self.stop.set()
+
+    def on_echo(self, _event: Any) -> int:
+        return SUCCESS
+
+    def on_store(self, event: Any) -> int:
+        """Import one received SR; the status tells the machine whether it was taken."""
+        calling = str(event.assoc.requestor.ae_title).strip()
+        try:
+            dataset = event.dataset
+            dataset.file_meta = event.file_meta
+            uid = str(dataset.get("SOPInstanceUID", "")).strip() or "(no SOP Instance UID)"
+        except Exception:  # a dataset that cannot even be decoded
+            output.error(f"SR from {calling}: file: cannot be read whole")
+            return CANNOT_UNDERSTAND
+        name = f"SR {uid} from {calling}"
+        with self.lock:
+            return self._import(name, dataset)
+
+    def _import(self, name: str, dataset: Any) -> int:
+        # The receiver runs for days: "today" (no scan may be dated after it) is each SR's day.
+        self.state.today = date.today()
+        try:
+            try:
+                check_whole(dataset)
+            except (SrError, OSError, EOFError, ValueError, TypeError, KeyError) as error:
+                message = (
+                    error.problem.message if isinstance(error, SrError) else "cannot be read whole"
+                )
+                raise InputError(Problem("file", message, name)) from None
+            plan = self.importer.plan(name, dataset)
+            outcome = self.importer.commit([plan])
+            report(self.state, outcome, dry_run=False)
+        except InputError as refused:
+            for problem in refused.problems:
+                output.error(str(problem))
+            fields = {p.field for p in refused.problems}
+            return DOES_NOT_MATCH if fields & _NOT_MATCHING else CANNOT_UNDERSTAND
+        except DatabaseError as failed:
+            output.error(f"{name}: database: {failed}")
+            return OUT_OF_RESOURCES
+        except Exception as unexpected:  # never let one SR stop the receiver
+            # The message may quote patient data: name only the kind of failure.
+            output.error(f"{name}: internal error ({type(unexpected).__name__}); nothing written")
+            return CANNOT_UNDERSTAND
+        return SUCCESS

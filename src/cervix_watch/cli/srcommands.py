@@ -1,0 +1,210 @@
+"""`import sr`, `listen` and `export fhir`: the ultrasound machine in, the hospital record out.
+
+These need the `interop` extra (pydicom, pynetdicom, fhir.resources); without it
+they say in one line how to install it. The packages are imported only inside
+the commands, so the rest of the CLI (and `scan add`'s start-up) never loads them.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cervix_watch.cli import context, output
+from cervix_watch.cli.context import OperatorOption
+from cervix_watch.domain.enums import Route
+from cervix_watch.domain.errors import CervixWatchError, InputError, Problem
+from cervix_watch.domain.words import counted
+
+INTEROP_PACKAGES = ("pydicom", "pynetdicom", "fhir.resources")
+
+
+class MissingExtra(CervixWatchError):
+    """The optional packages a command needs are not installed: exit 1 with how to fix it."""
+
+    def __init__(self, package: str) -> None:
+        super().__init__(
+            f"{package} is not installed: this command needs the interop extra "
+            "(pip install 'cervix-watch[interop]')"
+        )
+
+
+def require_interop(*packages: str) -> None:
+    """Import the extra's packages this command needs, or say how to install them."""
+    import importlib
+
+    for package in packages or INTEROP_PACKAGES:
+        try:
+            importlib.import_module(package)
+        except ImportError:
+            raise MissingExtra(package) from None
+
+
+def sr_files(paths: list[Path]) -> list[Path]:
+    """The files named, and every file inside the folders named (recursively, sorted).
+
+    In a folder, hidden files and DICOMDIR (the media's index, not a report) are passed over.
+    """
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(
+                p
+                for p in sorted(path.rglob("*"))
+                if p.is_file()
+                and p.name.upper() != "DICOMDIR"
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise InputError(Problem("file", f"{path}: no such file or folder"))
+    if not files:
+        raise InputError(Problem("file", "no files found in the folders given"))
+    return files
+
+
+def import_sr(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="SR files, or folders of them (searched recursively).",
+            show_default=False,
+            metavar="FILE_OR_DIR",
+        ),
+    ],
+    route: Annotated[
+        Route | None,
+        typer.Option(
+            "--route",
+            help="tv, ta or tp, for reports that record no beam path (never assumed); a route "
+            "that contradicts the report's beam path refuses the file.",
+        ),
+    ] = None,
+    operator: OperatorOption = None,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Check every file; list what would be written and every unmapped measurement "
+            "under Pelvis and Uterus. Write nothing.",
+        ),
+    ] = False,
+) -> None:
+    """Import the ultrasound machine's OB-GYN structured reports (DICOM SR): all or none.
+
+    The SR's PatientID must be a registered MRN; a report imported before (same SOP
+    Instance UID) is "already present". Each problem is listed as FILE: field: problem.
+    """
+    require_interop("pydicom")
+    from cervix_watch import config
+    from cervix_watch.cli.srimport import SrImporter, report
+    from cervix_watch.interop.dicom_sr import SrError, read_file
+
+    files = sr_files(paths)
+    state = context.state(ctx)
+    state.pooled = True  # a transaction or two per file: connect once
+    who = context.who(operator)
+    importer = SrImporter(state, who, route, operator or who, config.sr_codes())
+    plans, problems = [], []
+    for path in files:
+        try:
+            plans.append(importer.plan(str(path), read_file(path)))
+        except SrError as refused:
+            problems.append(Problem(refused.problem.field, refused.problem.message, str(path)))
+        except InputError as refused:
+            problems.extend(refused.problems)
+    if problems:
+        raise InputError(problems)
+    outcome = importer.commit(plans, dry_run)
+    report(state, outcome, dry_run)
+    added, present = counted(len(outcome.added), "scan"), len(outcome.present)
+    if dry_run:
+        output.success(
+            f"Dry run: {added} would be added from {counted(len(files), 'file')}, {present} "
+            "already present; nothing was written."
+        )
+    else:
+        output.success(
+            f"Imported {added} from {counted(len(files), 'file')} ({present} already present)."
+        )
+
+
+def listen(
+    ctx: typer.Context,
+    host: Annotated[
+        str, typer.Option("--host", help="Address to listen on (another than loopback exposes it).")
+    ] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 11112,
+    ae_title: Annotated[
+        str, typer.Option("--ae-title", help="This receiver's AE title, as the scanner names it.")
+    ] = "CERVIXWATCH",
+    allow_ae: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-ae",
+            help="Accept associations only from this calling AE title (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Receive the ultrasound machine's SRs over DICOM (C-STORE) until Ctrl-C or SIGTERM.
+
+    Each SR goes through the same checks as `import sr`, in its own transaction; a refused
+    one gets a DICOM failure status and one line on stderr. C-ECHO is answered.
+    """
+    require_interop("pydicom", "pynetdicom")
+    from cervix_watch import config
+    from cervix_watch.cli.listener import Listener, check_ae_title
+
+    check_ae_title("ae_title", ae_title)
+    for allowed in allow_ae or []:
+        check_ae_title("allow_ae", allowed)
+    state = context.state(ctx)
+    state.pooled = True
+    who = context.who(None)
+    Listener(state, who, config.sr_codes(), ae_title, allow_ae or []).serve(host, port)
+
+
+def export_fhir(
+    ctx: typer.Context,
+    mrns: Annotated[
+        list[str] | None,
+        typer.Argument(help="Only these patients (default: every patient).", show_default=False),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", help="Write to this file (created 0600); default stdout."),
+    ] = None,
+) -> None:
+    """A FHIR R4B Bundle (collection): each Patient and a cervical-length Observation per
+    current scan (LOINC 11961-0, mm), as interop.md describes."""
+    require_interop("fhir.resources")
+    from cervix_watch import config
+    from cervix_watch.interop.fhir import ExportedScan, bundle, to_json
+
+    store = context.state(ctx).store()
+    files = [f for mrn in mrns for f in store.patient_files(mrn)] if mrns else store.patient_files()
+    amended = store.amended_scan_ids()
+    content = bundle(
+        ((f.patient, [ExportedScan(s, s.scan_id in amended) for s in f.scans]) for f in files),
+        mrn_system=config.fhir_mrn_system(),
+        timestamp=datetime.now(UTC).replace(microsecond=0),
+    )
+    text = to_json(content)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from cervix_watch.cli.render import open_private
+
+    with open_private(out) as handle:
+        handle.write(text)
+    observations = sum(len(f.scans) for f in files)
+    output.note(
+        f"Wrote a FHIR Bundle of {len(files)} patients, {observations} observations to {out}."
+    )

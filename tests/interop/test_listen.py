@@ -1,0 +1,139 @@
+"""`listen` with real DICOM clients over loopback: pynetdicom's StorageSCU and DCMTK's storescu."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import signal
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pydicom
+import pytest
+import sr_fixtures as fx
+from listener_harness import Listener, echo, send, start
+from tests.conftest import in_ci
+from typer.testing import CliRunner
+
+from cervix_watch.cli.app import app
+
+pytestmark = pytest.mark.slow
+
+
+def cli(db: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--db", str(db), *args], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A clinic with the fixtures' patient SR0001 (EDD 2027-03-14)."""
+    path = tmp_path / "clinic.sqlite3"
+    cli(path, "patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07", "--operator", "setup")
+    return path
+
+
+@pytest.fixture
+def listener(db: Path, tmp_path: Path) -> Iterator[Listener]:
+    """`listen` accepting the test clients' AE titles; stopped by SIGTERM afterwards."""
+    running = start(db, tmp_path, "--allow-ae", "TESTSCU", "--allow-ae", "STORESCU")
+    yield running
+    running.stop()
+
+
+def stored(db: Path) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(cli(db, "export", "scans"))))
+
+
+def test_echo_and_store_with_pynetdicom(
+    listener: Listener, db: Path, sr_files: dict[str, Path]
+) -> None:
+    """C-ECHO succeeds; good SRs get 0x0000, refused ones 0xC000/0xA900, and only good land."""
+    assert echo(listener.port) == 0x0000
+    names = ["cl-mm.dcm", "resent.dcm", "unknown-patient.dcm", "non-ob.dcm", "no-beam-path.dcm"]
+    datasets = [pydicom.dcmread(sr_files[n]) for n in names]
+    assert send(listener.port, datasets) == [0x0000, 0x0000, 0xC000, 0xA900, 0xC000]
+    uid = datasets[0].SOPInstanceUID
+    scans = stored(db)
+    assert [(s["mrn"], s["cl1_mm"], s["source"]) for s in scans] == [
+        ("SR0001", "30.4", f"dicom-sr:{uid}")
+    ]
+    out = listener.stdout()
+    assert f"SR {uid} from TESTSCU: scan 1 saved for SR0001: GA 18+2, route tv" in out
+    assert f"SR {uid} from TESTSCU: already present (scan 1)." in out
+    err = [line for line in listener.stderr().splitlines() if line.startswith("error:")]
+    unknown, non_ob, no_route = (d.SOPInstanceUID for d in datasets[2:])
+    assert err == [
+        f"error: SR {unknown} from TESTSCU: patient: no patient 'SR9999'",
+        f"error: SR {non_ob} from TESTSCU: report: (126000, DCM, 'Imaging Measurement Report') "
+        "is not an OB-GYN ultrasound report",
+        f"error: SR {no_route} from TESTSCU: route: the report records no beam path: give "
+        "--route tv|ta|tp",
+    ]
+    assert fx.PATIENT_NAME.split("^")[0] not in out + listener.stderr()
+
+
+def test_basic_text_sr_is_not_accepted(listener: Listener, sr_files: dict[str, Path]) -> None:
+    """A Basic Text SR is not among the accepted SOP classes: its context is rejected."""
+    assert send(listener.port, [pydicom.dcmread(sr_files["basic-text.dcm"])]) == [None]
+
+
+def test_an_unlisted_calling_ae_title_is_rejected(listener: Listener) -> None:
+    """With --allow-ae, another calling AE title cannot associate."""
+    assert echo(listener.port, ae_title="INTRUDER") is None
+    assert echo(listener.port, ae_title="TESTSCU") == 0x0000
+
+
+@pytest.fixture
+def storescu() -> str:
+    found = shutil.which("storescu")
+    if found is None:
+        if in_ci():
+            pytest.fail("CI must test listen with DCMTK's storescu, but it is missing")
+        pytest.skip("storescu (dcmtk) is not installed")
+    return found
+
+
+def run_storescu(storescu: str, port: int, *files: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [storescu, "-v", "-aet", "STORESCU", "-aec", "CERVIXWATCH", "127.0.0.1", str(port)]
+        + [str(f) for f in files],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_storescu_sends_and_sees_success_and_failure(
+    listener: Listener, db: Path, sr_files: dict[str, Path], storescu: str
+) -> None:
+    """DCMTK's storescu: the transabdominal SR lands (Success); an SR without CL is refused."""
+    good = run_storescu(storescu, listener.port, sr_files["transabdominal.dcm"])
+    assert good.returncode == 0, good.stderr
+    assert "Received Store Response (Success)" in good.stdout + good.stderr
+    bad = run_storescu(storescu, listener.port, sr_files["no-cl.dcm"])
+    assert "Received Store Response (Error: CannotUnderstand)" in bad.stdout + bad.stderr
+    assert [(s["route"], s["cl1_mm"]) for s in stored(db)] == [("ta", "35.0")]
+    assert "STORESCU: scan 1 saved for SR0001" in listener.stdout()
+    assert "cervix_length: no cervix length in" in listener.stderr()
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])
+def test_stops_cleanly(db: Path, tmp_path: Path, how: int) -> None:
+    """SIGTERM and Ctrl-C (SIGINT) stop the receiver with status 0 and no traceback."""
+    running = start(db, tmp_path)
+    assert echo(running.port) == 0x0000
+    assert running.stop(how) == 0
+    assert "Stopped." in running.stderr()
+    assert "Traceback" not in running.stderr()
+
+
+def test_bad_ae_title_option(db: Path) -> None:
+    """An AE title longer than 16 characters is a one-line input error."""
+    result = CliRunner().invoke(app, ["--db", str(db), "listen", "--ae-title", "X" * 17])
+    assert result.exit_code == 1
+    assert "ae_title: " in result.output
