@@ -1,0 +1,153 @@
+"""The FHIR export: a Bundle (type `collection`) of Patient and cervical-length Observations.
+
+Built with `fhir.resources.R4B` (FHIR 4.3.0; its Patient and Observation are
+wire-compatible with R4 4.0.1), following IHE PCC mAPS `CervixLengthUltrasound`
+as interop.md details. Every resource is validated by its model and checked to
+round-trip through its JSON; the models do not check code bindings, so the
+codes are the constants below and the tests compare them one by one.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fhir.resources.R4B.bundle import Bundle
+from fhir.resources.R4B.observation import Observation
+from fhir.resources.R4B.patient import Patient as FhirPatient
+
+from cervix_watch.domain.enums import Route
+from cervix_watch.domain.models import Patient, Scan
+
+DEFAULT_MRN_SYSTEM = "urn:cervix-watch:mrn"
+SCAN_ID_SYSTEM = "urn:cervix-watch:scan"
+DICOM_UID_SYSTEM = "urn:dicom:uid"
+LOINC = "http://loinc.org"
+SNOMED = "http://snomed.info/sct"
+UCUM = "http://unitsofmeasure.org"
+OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
+# Funnel length and width have no LOINC code: local codes of ours (docs/user-guide.md).
+LOCAL_CODES = "urn:cervix-watch:code"
+
+CERVIX_LENGTH = {"system": LOINC, "code": "11961-0", "display": "Cervix [Length] by US"}
+EXAM = {"system": OBSERVATION_CATEGORY, "code": "exam", "display": "Exam"}
+ULTRASOUND_METHOD = {
+    "system": SNOMED,
+    "code": "278292003",
+    "display": "Ultrasound imaging - action",
+}
+CERVIX_UTERI = {"system": SNOMED, "code": "71252005", "display": "Cervix uteri structure"}
+FUNNEL_LENGTH = {"system": LOCAL_CODES, "code": "funnel-length", "display": "Funnel length"}
+FUNNEL_WIDTH = {"system": LOCAL_CODES, "code": "funnel-width", "display": "Funnel width"}
+ROUTE_WORDS = {Route.TA: "transabdominal", Route.TP: "transperineal", Route.TV: "transvaginal"}
+SR_SOURCE = "dicom-sr:"
+# Resource ids: name-based UUIDs of the MRN and the scan id, the same on every export.
+_NAMESPACE = uuid.UUID("1f0c8e62-5d0b-4d51-9a57-7a3c1e0e5b1a")
+
+
+@dataclass(frozen=True)
+class ExportedScan:
+    scan: Scan
+    amended: bool
+
+
+def patient_url(mrn: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, mrn)}"
+
+
+def scan_url(scan: Scan) -> str:
+    return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'scan {scan.scan_id}')}"
+
+
+def _validated(model: Any, data: dict[str, Any]) -> Any:
+    """The resource built by its R4B model, checked to round-trip through its JSON."""
+    resource = model.model_validate(data)
+    again = model.model_validate_json(resource.model_dump_json())
+    if again != resource:
+        raise ValueError(f"{data['resourceType']} does not round-trip through fhir.resources")
+    return resource
+
+
+def patient_resource(patient: Patient, mrn_system: str) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "resourceType": "Patient",
+        "id": patient_url(patient.mrn).removeprefix("urn:uuid:"),
+        "identifier": [{"system": mrn_system, "value": patient.mrn}],
+    }
+    if patient.name:
+        data["name"] = [{"text": patient.name}]
+    return data
+
+
+def _quantity(value_mm: float) -> dict[str, Any]:
+    return {"value": value_mm, "unit": "mm", "system": UCUM, "code": "mm"}
+
+
+def observation_resource(exported: ExportedScan) -> dict[str, Any]:
+    """One scan as a `CervixLengthUltrasound` Observation: the recorded (shortest) CL in mm."""
+    scan = exported.scan
+    identifiers = [{"system": SCAN_ID_SYSTEM, "value": str(scan.scan_id)}]
+    source = str(getattr(scan, "source", "") or "")
+    if source.startswith(SR_SOURCE):
+        identifiers.append(
+            {"system": DICOM_UID_SYSTEM, "value": f"urn:oid:{source[len(SR_SOURCE) :]}"}
+        )
+    data: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": scan_url(scan).removeprefix("urn:uuid:"),
+        "identifier": identifiers,
+        "status": "amended" if exported.amended else "final",
+        "category": [{"coding": [EXAM]}],
+        "code": {"coding": [CERVIX_LENGTH], "text": "Cervical length"},
+        "subject": {"reference": patient_url(scan.mrn)},
+        "effectiveDateTime": scan.date.isoformat(),
+        "valueQuantity": _quantity(scan.recorded_cl_mm),
+        "method": {"coding": [ULTRASOUND_METHOD]},
+        "bodySite": {"coding": [CERVIX_UTERI]},
+    }
+    if scan.operator:
+        data["performer"] = [{"display": scan.operator}]
+    components = [
+        {"code": {"coding": [code]}, "valueQuantity": _quantity(value)}
+        for code, value in (
+            (FUNNEL_LENGTH, scan.funnel_length_mm),
+            (FUNNEL_WIDTH, scan.funnel_width_mm),
+        )
+        if value is not None
+    ]
+    if components:
+        data["component"] = components
+    if scan.route is not Route.TV:
+        data["note"] = [{"text": f"Route: {ROUTE_WORDS[scan.route]} (not transvaginal)."}]
+    return data
+
+
+def bundle(
+    patients: Iterable[tuple[Patient, Sequence[ExportedScan]]],
+    *,
+    mrn_system: str = DEFAULT_MRN_SYSTEM,
+    timestamp: datetime | None = None,
+) -> Bundle:
+    """The collection Bundle: each patient, then her scans' Observations, all validated."""
+    entries: list[dict[str, Any]] = []
+    for patient, scans in patients:
+        resource = _validated(FhirPatient, patient_resource(patient, mrn_system))
+        entries.append({"fullUrl": patient_url(patient.mrn), "resource": resource})
+        for exported in scans:
+            observation = _validated(Observation, observation_resource(exported))
+            entries.append({"fullUrl": scan_url(exported.scan), "resource": observation})
+    data: dict[str, Any] = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    if timestamp is not None:
+        data["timestamp"] = timestamp.isoformat()
+    result: Bundle = Bundle.model_validate(data)
+    return result
+
+
+def to_json(resource: Bundle) -> str:
+    return str(resource.model_dump_json(indent=2, exclude_none=True)) + "\n"
+
+
+__all__ = ["DEFAULT_MRN_SYSTEM", "ExportedScan", "bundle", "observation_resource", "to_json"]
