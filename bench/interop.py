@@ -38,6 +38,7 @@ def clinic(folder: Path, count: int) -> Path:
     patients = folder / "patients.csv"
     rows = [f"SR{n:05d},2026-06-07" for n in range(1, count + WARM_UP + 1)]
     patients.write_text("mrn,lmp\n" + "\n".join(rows) + "\n")
+    subprocess.run([*CLI, "db", "init", str(db)], check=True)
     subprocess.run([*CLI, "--db", str(db), "import", "patients", str(patients)], check=True)
     return db
 

@@ -32,6 +32,7 @@ def cli(db: Path, *args: str) -> str:
 def db(tmp_path: Path) -> Path:
     """A clinic with the fixtures' patient SR0001 (EDD 2027-03-14)."""
     path = tmp_path / "clinic.sqlite3"
+    cli(path, "db", "init")
     cli(path, "patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07", "--operator", "setup")
     return path
 
