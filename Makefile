@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DB := $(CURDIR)/.demo/demo.sqlite3
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck unit stress bench clean
 
 $(STAMP): pyproject.toml Makefile
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# Load tests left out of `make test` (4 processes x 250 `scan add` per backend, ~15 min).
+stress: $(STAMP)
+	$(BIN)/pytest -q -s -m stress
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,6 +16,9 @@ from typer.testing import CliRunner, Result
 from cervix_watch.cli.app import app
 
 REPO = Path(__file__).resolve().parents[1]
+# The console script installed beside the interpreter running the tests (its venv's bin/,
+# wherever that venv is): what a sonographer's workstation or a cron job runs.
+CONSOLE_SCRIPT = Path(sys.executable).parent / "cervix-watch"
 SHARED = REPO.parent / "shared"
 # the version-2 worked examples (contract and clinical rules v2)
 VIGNETTES = SHARED / "examples" / "vignettes-v2"
@@ -48,6 +52,14 @@ def system_today(request: pytest.FixtureRequest) -> date:
     """The machine's real date, for tests marked `system_clock` (their subprocesses see it)."""
     assert request.node.get_closest_marker("system_clock"), "mark the test system_clock"
     return date.today()
+
+
+@pytest.fixture
+def console_script() -> Path:
+    """The installed `cervix-watch`; a test that needs it fails without it, never skips."""
+    if not CONSOLE_SCRIPT.is_file():
+        pytest.fail(f"console script not installed at {CONSOLE_SCRIPT} (pip install -e .)")
+    return CONSOLE_SCRIPT
 
 
 @pytest.fixture

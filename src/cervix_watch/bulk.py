@@ -24,7 +24,7 @@ def long_running() -> None:
 
 
 @contextmanager
-def collector_paused(*, freeze: bool = True) -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a bulk read, review or import.
 
     Reference counting still frees every record as usual; only the collector's
@@ -32,13 +32,10 @@ def collector_paused(*, freeze: bool = True) -> Iterator[None]:
     none of which holds a reference cycle, and the collector's repeated full
     passes over that growing heap cost as much as building the records.
 
-    With `freeze` (for work whose records live on, like a review), the objects
-    made meanwhile are frozen on the way out (`gc.freeze`): moved out of the
-    collector's sight, so its next pass does not walk them all at once either.
-    They are still freed by reference counting; a reference cycle among them
-    would only be reclaimed at exit, and a CLI process is short. A streaming
-    import, whose chunks are gone when it ends, passes `freeze=False` and
-    calls `collect_young()` now and then to keep cyclic garbage bounded.
+    The collector is running again when the block ends, however it ends, and
+    nothing is frozen (`gc.freeze`): a long-lived process (a listener that runs
+    for days) must get every cycle collected. A streaming import calls
+    `collect_young()` now and then to keep cyclic garbage bounded meanwhile.
     """
     if _PROCESS["long_running"]:
         yield
@@ -48,8 +45,6 @@ def collector_paused(*, freeze: bool = True) -> Iterator[None]:
     try:
         yield
     finally:
-        if freeze:
-            gc.freeze()
         if was_enabled:
             gc.enable()
 

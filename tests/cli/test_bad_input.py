@@ -3,13 +3,14 @@ writes nothing. Plus the inputs that look odd but are valid data and must round-
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import Cli
+from tests.conftest import Cli, both_backends
 
 PATIENTS_HEADER = "mrn,name,edd,lmp,fetuses,prior_sptb_weeks\n"
 SCANS_HEADER = "mrn,date,route,cl1_mm,cl2_mm,cl3_mm,funneling,funnel_shape\n"
@@ -351,3 +352,16 @@ def test_too_many_measurements_are_refused_in_plain_words(clinic: Cli) -> None:
     result = clinic("scan", "add", "P01", "--date", "2026-10-13", *cl)
     assert result.exit_code == 1
     assert result.stderr.strip() == "error: cl_mm: has 4 values; at most 3 allowed"
+
+
+@both_backends
+@pytest.mark.parametrize("length", [300, 10_000])
+def test_a_long_name_round_trips_on_both_backends(cli: Cli, length: int) -> None:
+    """A 300- or 10,000-character name is saved, shown and exported unchanged on SQLite and
+    PostgreSQL (names are TEXT; PostgreSQL's old VARCHAR(200) refused them with exit 3)."""
+    name = ("Nkechinyere Oluwaseun-" * 500)[: length - 1] + "a"
+    added = cli("patient", "add", "P01", "--edd", "2027-03-14", "--name", name)
+    assert added.exit_code == 0, added.output
+    shown = json.loads(cli("patient", "show", "P01", "--format", "json").stdout)
+    assert shown["patient"]["name"] == name
+    assert name in cli("export", "patients").stdout

@@ -10,15 +10,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import system_clock
-
-BIN = Path(sys.executable).parent / "cervix-watch"
+from tests.conftest import CONSOLE_SCRIPT, system_clock
 
 
 def run(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NO_COLOR": "1", "CERVIX_WATCH_DB": str(db)}
     return subprocess.run(
-        [str(BIN), *args],
+        [str(CONSOLE_SCRIPT), *args],
         capture_output=True,
         text=True,
         env=env,
@@ -29,10 +27,9 @@ def run(*args: str, db: Path, stdin: str | None = None) -> subprocess.CompletedP
 
 
 @pytest.fixture
-def script() -> Path:
-    if not BIN.exists():
-        pytest.skip(f"console script not installed at {BIN}")
-    return BIN
+def script(console_script: Path) -> Path:
+    """The installed console script (the test fails, never skips, without it)."""
+    return console_script
 
 
 def test_python_m_lists_the_command_groups(tmp_path: Path) -> None:

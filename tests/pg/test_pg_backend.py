@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from tests.conftest import REPO, TODAY, Cli, init_database
 from tests.pg.pgserver import PgServer
 from tests.store.test_admin import digests, fill
@@ -19,8 +20,6 @@ from cervix_watch.domain.models import Patient, Scan
 from cervix_watch.domain.problems import build
 from cervix_watch.store.importer import import_records
 from cervix_watch.store.store import Store
-
-SCRIPT = REPO / ".venv" / "bin" / "cervix-watch"
 
 pytestmark = pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
 
@@ -203,11 +202,11 @@ def test_mrn_race_past_the_check_is_a_clean_input_error(
     assert "already registered" in str(outcome[0])
 
 
-def test_two_processes_adding_the_same_mrn(cli: Cli, db_url: str) -> None:
+def test_two_processes_adding_the_same_mrn(cli: Cli, db_url: str, console_script: Path) -> None:
     """Two console-script processes register one MRN at once: one exits 0, the other 1."""
     url = db_url
     assert cli("patient", "list").exit_code == 0  # schema in place, so both race on the insert
-    command = [str(SCRIPT), "--db", url, "patient", "add", "SAME", "--edd", "2027-03-14"]
+    command = [str(console_script), "--db", url, "patient", "add", "SAME", "--edd", "2027-03-14"]
     runs = [
         subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(2)
@@ -290,3 +289,24 @@ def test_demo_clinic_copied_to_postgresql_reviews_identically(db_url: str, db_pa
         assert on_sqlite.exit_code == 0, on_sqlite.output
         assert on_postgresql.stdout == on_sqlite.stdout
         assert len(json.loads(on_sqlite.stdout)["patients"]) == 40
+
+
+def test_upgrade_widens_a_varchar_name_to_text(cli: Cli, db_url: str) -> None:
+    """A PostgreSQL database made before version 4 (name VARCHAR(200)) is upgraded in place:
+    its names are kept and a 300-character name then saves."""
+    assert cli("patient", "add", "P01", "--edd", "2027-03-14", "--name", "Ann").exit_code == 0
+    engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+    with engine.begin() as conn:  # back to the version-3 column
+        conn.exec_driver_sql("ALTER TABLE patients ALTER COLUMN name TYPE VARCHAR(200)")
+        conn.exec_driver_sql("UPDATE settings SET value = '3' WHERE key = 'schema_version'")
+    long_name = "N" * 300
+    assert cli("patient", "add", "P02", "--edd", "2027-03-14", "--name", long_name).exit_code == 0
+    with engine.connect() as conn:
+        kind = conn.exec_driver_sql(
+            "SELECT data_type FROM information_schema.columns "
+            "WHERE table_name = 'patients' AND column_name = 'name'"
+        ).scalar_one()
+        names = dict(conn.exec_driver_sql("SELECT mrn, name FROM patients").all())
+    engine.dispose()
+    assert kind == "text"
+    assert names == {"P01": "Ann", "P02": long_name}

@@ -12,13 +12,11 @@ import time
 from pathlib import Path
 
 import pytest
-from tests.conftest import REPO, Cli, both_backends
+from tests.conftest import Cli, both_backends
 
 from cervix_watch.store import db, migrations
 from cervix_watch.store.copy import copy_database
 from cervix_watch.store.store import Store
-
-SCRIPT = REPO / ".venv" / "bin" / "cervix-watch"
 
 
 def fill(cli: Cli) -> None:
@@ -128,11 +126,13 @@ for i in range(count):
 
 
 @pytest.mark.slow
-def test_backup_while_another_process_writes(cli: Cli, db_path: Path, tmp_path: Path) -> None:
+def test_backup_while_another_process_writes(
+    cli: Cli, db_path: Path, tmp_path: Path, console_script: Path
+) -> None:
     """Backups taken while a writer adds scans are each consistent (integrity_check ok)."""
     assert cli("patient", "add", "P01", "--edd", "2027-03-14").exit_code == 0
     writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(SCRIPT), str(db_path), "80"],
+        [sys.executable, "-c", _WRITER, str(console_script), str(db_path), "80"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -8,7 +8,6 @@ import signal
 import sqlite3
 import stat
 import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -18,7 +17,6 @@ import pytest
 from cervix_watch.store import migrations
 from cervix_watch.store.store import Store
 
-BIN = Path(sys.executable).parent / "cervix-watch"
 ROWS = 100_000
 
 
@@ -49,21 +47,22 @@ def table_counts(db: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_sigkill_during_import_changes_nothing(tmp_path: Path) -> None:
+def test_sigkill_during_import_changes_nothing(tmp_path: Path, console_script: Path) -> None:
     """SIGKILL part way into a 100,000-row import: counts unchanged, integrity ok, re-run works."""
-    if not BIN.exists():
-        pytest.skip(f"console script not installed at {BIN}")
     db = tmp_path / "clinic.sqlite3"
     patients, scans = write_clinic(tmp_path)
     env = {**os.environ, "CERVIX_WATCH_DB": str(db), "NO_COLOR": "1"}
-    subprocess.run([str(BIN), "db", "init"], env=env, check=True, capture_output=True)
+    subprocess.run([str(console_script), "db", "init"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [str(BIN), "import", "patients", str(patients)], env=env, check=True, capture_output=True
+        [str(console_script), "import", "patients", str(patients)],
+        env=env,
+        check=True,
+        capture_output=True,
     )
     before = table_counts(db)
 
     proc = subprocess.Popen(
-        [str(BIN), "import", "scans", str(scans)],
+        [str(console_script), "import", "scans", str(scans)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -83,7 +82,7 @@ def test_sigkill_during_import_changes_nothing(tmp_path: Path) -> None:
     with sqlite3.connect(db) as conn:
         assert conn.execute("pragma integrity_check").fetchone()[0] == "ok"
     done = subprocess.run(
-        [str(BIN), "import", "scans", str(scans)],
+        [str(console_script), "import", "scans", str(scans)],
         env=env,
         capture_output=True,
         text=True,

@@ -60,11 +60,10 @@ def state(ctx: typer.Context) -> State:
     return root.obj
 
 
-MAX_OPERATOR = 200  # the audit table's `who` column
-
-
 def who(operator: str | None) -> str:
     """The person an audit row names: --operator, else CERVIX_WATCH_OPERATOR, else the OS user."""
+    from cervix_watch.domain.models import MAX_OPERATOR  # the audit `who` column's length
+
     name = (operator or "").strip() or os.environ.get("CERVIX_WATCH_OPERATOR", "").strip()
     if not name:
         try:

@@ -12,7 +12,6 @@ import typer
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.output import FormatOption, ListFormat
 from cervix_watch.domain.errors import InputError
-from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -214,4 +213,4 @@ def default(
     output.success(f"Default profile for this database: {stored}")
 
 
-__all__ = ["due", "format_ga", "review", "rules_app"]
+__all__ = ["due", "review", "rules_app"]

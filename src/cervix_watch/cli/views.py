@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from cervix_watch.domain.models import Exam, Scan
 
 # Active = GA below 37+0 (or a cerclage in situ: the engine knows; the list uses the review).
-TERM_DAYS = 37 * 7
 
 
 def _flag_line(flag: Any) -> str:

@@ -412,5 +412,4 @@ __all__ = [
     "Treatment",
     "check_event_date",
     "event_date_problem",
-    "format_ga",
 ]

@@ -12,7 +12,7 @@ from datetime import date
 
 from cervix_watch.domain.enums import Priority
 from cervix_watch.domain.words import counted
-from cervix_watch.rules import Flag, PatientReview, Review
+from cervix_watch.rules import PatientReview, Review
 
 NO_FLAGS = "no flags"
 # Text labels carry the meaning; colour (terminal, HTML) only repeats it.
@@ -99,8 +99,3 @@ def name_or_dash(name: str) -> str:
 def discussed_text(patient: PatientReview) -> list[str]:
     """`cerclage-discussion: declined 2026-11-05` for each discussion that addressed a point."""
     return [f"{d.action.value}: {d.outcome.value} {d.date.isoformat()}" for d in patient.discussed]
-
-
-def flag_head(flag: Flag) -> str:
-    """`HIGH cerclage-discussion [acog.usi-cerclage]`."""
-    return f"{PRIORITY_LABEL[flag.priority]} {flag.action.value} [{flag.rule}]"

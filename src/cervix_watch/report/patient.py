@@ -29,7 +29,7 @@ from cervix_watch.report.table import append_flag
 from cervix_watch.rules import PatientReview
 
 if TYPE_CHECKING:  # the store hands these over; the report never opens it
-    from cervix_watch.store.reads import AuditEntry, VoidedScan
+    from cervix_watch.domain.trail import AuditEntry, VoidedScan
 
 
 @dataclass(frozen=True, slots=True)

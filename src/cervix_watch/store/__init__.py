@@ -1,1 +1,1 @@
-"""The one place that talks SQL (SQLAlchemy Core), for SQLite and, later, PostgreSQL."""
+"""The one place that talks SQL (SQLAlchemy Core), for SQLite and PostgreSQL."""

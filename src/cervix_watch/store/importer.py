@@ -79,7 +79,7 @@ def import_records(
     added = skipped = 0
     # Each chunk keeps some 100,000 objects alive at once, freed by reference counting;
     # the automatic collector's passes over them were a third of an import's time.
-    with store.write() as conn, collector_paused(freeze=False):
+    with store.write() as conn, collector_paused():
         planner = _Planner(conn, kind, source, today)
         writer = Writer(conn, kind, who, source, store.clock.now())
         for number, (parse_problems, records) in enumerate(chunks, start=1):

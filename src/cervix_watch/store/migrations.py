@@ -68,7 +68,24 @@ def _v3_active_index(conn: sa.Connection) -> None:
     tables.patients_edd_index.create(conn, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (_v1_initial, _v2_fields, _v3_active_index)
+def _v4_text_names(conn: sa.Connection) -> None:
+    """Patient names become TEXT: the domain allows MAX_NAME (10,000) characters, and the
+    old VARCHAR(200) made PostgreSQL refuse a 201-character name that SQLite kept.
+
+    SQLite does not enforce VARCHAR lengths, so only PostgreSQL changes (in place, no
+    row lost: widening a VARCHAR to TEXT keeps every value). A new database is TEXT
+    from `create_all` already, where this changes nothing.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("ALTER TABLE patients ALTER COLUMN name TYPE TEXT")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _v1_initial,
+    _v2_fields,
+    _v3_active_index,
+    _v4_text_names,
+)
 CURRENT_VERSION = len(MIGRATIONS)
 
 

@@ -4,7 +4,8 @@ These back the listings, the clinic review and export, where one query per
 table (never one per patient) keeps a clinic of 50,000 patients fast. They are
 a mixin of `Store` (`class Store(BulkReads)`), so callers still write
 `store.patient_files()`; the single-record reads and every write stay in
-`store.store`. The records come back as the plain dataclasses defined here.
+`store.store`. The records come back as domain records (audit entries and voided
+scans from `domain.trail`) or the `PatientFile` defined here.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -23,6 +24,7 @@ from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.errors import NotFoundError, Problem
 from cervix_watch.domain.ga import PREGNANCY_DAYS
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.domain.trail import AuditEntry, VoidedScan
 from cervix_watch.store import rows
 from cervix_watch.store import tables as t
 
@@ -38,24 +40,6 @@ class PatientFile:
     exams: list[Exam] = field(default_factory=list)
     treatments: list[Treatment] = field(default_factory=list)
     discussions: list[Discussion] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    at: datetime
-    who: str
-    action: str
-    entity: str
-    entity_id: int | None
-    reason: str | None
-    changes: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class VoidedScan:
-    scan: Scan
-    voided_at: datetime
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -254,4 +238,4 @@ class BulkReads:
             }
 
 
-__all__ = ["ActiveOn", "AuditEntry", "BulkReads", "PatientFile", "VoidedScan", "active_patient_ids"]
+__all__ = ["ActiveOn", "BulkReads", "PatientFile", "active_patient_ids"]

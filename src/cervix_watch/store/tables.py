@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from cervix_watch.domain.models import MAX_MRN, MAX_OPERATOR
+
+# Column lengths come from the domain's limits (what validation lets through must fit).
+# Names (up to MAX_NAME, 10,000 characters) and free text are TEXT: no length to drift.
 metadata = sa.MetaData()
 
 settings = sa.Table(
@@ -21,8 +25,8 @@ patients = sa.Table(
     "patients",
     metadata,
     sa.Column("patient_id", sa.Integer, primary_key=True),
-    sa.Column("mrn", sa.String(64), nullable=False, unique=True),
-    sa.Column("name", sa.String(200), nullable=False, default=""),
+    sa.Column("mrn", sa.String(MAX_MRN), nullable=False, unique=True),
+    sa.Column("name", sa.Text, nullable=False, default=""),
     sa.Column("edd", sa.Date, nullable=False),
     sa.Column("lmp", sa.Date),
     sa.Column("fetuses", sa.Integer, nullable=False),
@@ -63,7 +67,7 @@ scans = sa.Table(
     sa.Column("funnel_width_mm", sa.Float),
     sa.Column("funnel_shape", sa.String(1)),
     sa.Column("sludge", sa.Boolean, nullable=False),
-    sa.Column("operator", sa.String(200), nullable=False),
+    sa.Column("operator", sa.String(MAX_OPERATOR), nullable=False),
     sa.Column("notes", sa.Text, nullable=False),
     sa.Column("voided_at", sa.DateTime),
     sa.Column("void_reason", sa.Text),
@@ -117,7 +121,7 @@ audit = sa.Table(
     metadata,
     sa.Column("audit_id", sa.Integer, primary_key=True),
     sa.Column("at", sa.DateTime, nullable=False),
-    sa.Column("who", sa.String(200), nullable=False),
+    sa.Column("who", sa.String(MAX_OPERATOR), nullable=False),
     sa.Column(
         "action", sa.String(40), nullable=False
     ),  # add, edit, amend, void, close, end, import

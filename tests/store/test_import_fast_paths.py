@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from datetime import date, datetime
 from typing import Any
@@ -87,3 +88,21 @@ def test_bound_values_match_sqlalchemy_on_sqlite(column: str) -> None:
     got = list(_bound(impl, dialect, values))
     assert got == expected
     assert [type(v) for v in got] == [type(v) for v in expected]
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_collector_runs_again_after_a_bulk_block(fails: bool) -> None:
+    """After `collector_paused` (even one that raised) the collector is on, nothing frozen."""
+    import gc
+
+    from cervix_watch.bulk import collector_paused
+
+    frozen_before = gc.get_freeze_count()
+    with pytest.raises(RuntimeError) if fails else contextlib.nullcontext(), collector_paused():
+        assert not gc.isenabled()
+        cycle: list[object] = []
+        cycle.append(cycle)
+        if fails:
+            raise RuntimeError("a failed review")
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen_before
