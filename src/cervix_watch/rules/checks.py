@@ -53,7 +53,8 @@ def qualifying_cl(spec: QualifyingClRule, context: PatientContext) -> Finding | 
     """acog.usi-cerclage, smfm.vp-*, nice.choice ...: a short transvaginal CL in the window."""
     # clinical-rules.md, "The treatment window closes": a treatment point is raised
     # only while the review date is inside its window; any.window-closed takes over
-    if spec in context.closable and spec.window.past_end(context.ga):
+    # (identity, not ==: comparing pydantic models field by field would run per patient)
+    if spec.window.past_end(context.ga) and any(spec is rule for rule in context.closable):
         return None
     scan = context.short_cl(spec)
     if scan is None:

@@ -234,7 +234,9 @@ def _applies(spec: RuleBase, patient: Patient, by_history: Risk, pprom_is_sptb: 
         patient, pprom_counts_as_sptb=pprom_is_sptb
     ):
         return False
-    return not spec.risk_by_history or by_history in spec.risk_by_history
+    if spec.risk_by_history and by_history not in spec.risk_by_history:
+        return False
+    return spec.applies_to(patient)
 
 
 def _resolve(

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal, Self
 from pydantic import BeforeValidator, Field, model_validator
 
 from cervix_watch.domain.enums import Action, Priority, Risk
+from cervix_watch.domain.models import Patient
 from cervix_watch.rules.schema import Citation, ClBand, HistoryCriteria, Spec, Window
 
 LOCAL_PREFIX = "local."
@@ -73,6 +74,11 @@ class RuleBase(Spec):
     def condition_words(self, look_ahead_days: int) -> str:
         """The kind's own test in words (the patient filters are described by the caller)."""
         raise NotImplementedError  # every kind in RuleSpec overrides it (tested)
+
+    def applies_to(self, patient: Patient) -> bool:
+        """A kind's own test on the patient record alone (dating, smoking), checked with the
+        patient filters, once per distinct history: True when the rule reads more than that."""
+        return True
 
     def cl_limits(self) -> tuple[float, ...]:
         """The CL lines (mm) this rule compares against, for the chart."""

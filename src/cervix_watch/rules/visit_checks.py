@@ -7,7 +7,9 @@ returns a `Finding` or None (see checks.py for the registry).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import TypeVar
 
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Exam, Scan
@@ -26,6 +28,8 @@ from cervix_watch.rules.visit_specs import (
     SmokingRule,
     SymptomsRule,
 )
+
+T = TypeVar("T")
 
 # Float slack for "(max - min) / min >= 10 %": 22.0 and 24.2 mm differ by
 # exactly 10 % but by 0.09999... in binary floating point.
@@ -186,7 +190,8 @@ def _urgent_scan(
     for scan in reversed(context.scans):  # date order: stop at the look-back's start
         if scan.scan.date < since:
             return None
-        hits = tuple(s for s in scan.scan.symptoms if s in urgent)
+        reported = scan.scan.symptoms
+        hits = tuple(s for s in reported if s in urgent) if reported else ()
         if hits:
             return scan, _symptom_words(hits)
     return None
@@ -234,8 +239,8 @@ def symptoms_noted(spec: SymptomsRule, context: PatientContext) -> Finding | Non
     visit = max(dates)
     if visit < _since(context, spec.look_back_days):
         return None
-    scans = [s for s in context.scans if s.scan.date == visit]
-    exams = [e for e in context.exams if e.date == visit]
+    scans = _on_date(context.scans, visit, lambda s: s.scan.date)
+    exams = _on_date(context.exams, visit, lambda e: e.date)
     reported = {s for scan in scans for s in scan.scan.symptoms}
     reported.update(s for exam in exams for s in exam.symptoms)
     watch = tuple(s for s in spec.symptoms if s in reported)
@@ -250,6 +255,16 @@ def symptoms_noted(spec: SymptomsRule, context: PatientContext) -> Finding | Non
     if with_scan is not None:
         return Finding(spec, text, scan=with_scan)
     return Finding(spec, text, exam_date=visit)
+
+
+def _on_date(records: tuple[T, ...], on: date, date_of: Callable[[T], date]) -> list[T]:
+    """The records dated `on`, the last ones of a date-ordered tuple."""
+    found = []
+    for record in reversed(records):
+        if date_of(record) != on:
+            break
+        found.append(record)
+    return found
 
 
 def dating_check(spec: DatingRule, context: PatientContext) -> Finding | None:

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from cervix_watch.domain.enums import Dating, Route
+from cervix_watch.domain.models import Patient
 from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.rules.rule_base import ExamSign, LookBackDays, RuleBase, look_back_words
 from cervix_watch.rules.schema import Above, Below, ThresholdMm, Window, describe_limit
@@ -137,6 +138,9 @@ class DatingRule(RuleBase):
     def condition_words(self, look_ahead_days: int) -> str:
         return f"dating is {' or '.join(m.value for m in self.methods)}"
 
+    def applies_to(self, patient: Patient) -> bool:
+        return patient.dating is not None and patient.dating in self.methods
+
 
 class SmokingRule(RuleBase):
     """The patient smokes."""
@@ -146,3 +150,6 @@ class SmokingRule(RuleBase):
 
     def condition_words(self, look_ahead_days: int) -> str:
         return "smoker is yes"
+
+    def applies_to(self, patient: Patient) -> bool:
+        return patient.smoker
