@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,7 @@ def throughput(folder: Path, count: int) -> None:
     files.mkdir()
     for number, dataset in enumerate(reports(1, count)):
         dataset.save_as(files / f"{number:05d}.dcm", enforce_file_format=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(
         [*CLI, "--db", str(db), "import", "sr", str(files)],
@@ -66,9 +68,15 @@ def throughput(folder: Path, count: int) -> None:
         check=False,
     )
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"Imported {count} scans" in done.stdout, done.stdout[-500:]
-    print(f"import sr: {count} files in {seconds:.2f} s = {count / seconds:.0f} SRs/s")
+    print(
+        f"import sr: {count} files in {seconds:.2f} s wall = {count / seconds:.0f} SRs/s "
+        f"({cpu:.2f} s CPU = {count / cpu:.0f} SRs per CPU second; load average "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs)"
+    )
 
 
 def memory(folder: Path, count: int) -> None:
@@ -82,8 +90,11 @@ def memory(folder: Path, count: int) -> None:
         before = listener.rss_kib()
         datasets = reports(1, count)
         started = time.perf_counter()
+        marks = []
         for start_at in range(0, count, BATCH):
             assert set(send(listener.port, datasets[start_at : start_at + BATCH])) == {0}
+            if (start_at + BATCH) % (count // 4 or BATCH) == 0:
+                marks.append(f"{start_at + BATCH}: {listener.rss_kib() / 1024:.1f}")
         seconds = time.perf_counter() - started
         after = listener.rss_kib()
     finally:
@@ -91,8 +102,8 @@ def memory(folder: Path, count: int) -> None:
     print(
         f"listen: RSS {at_start / 1024:.1f} MiB at start, {before / 1024:.1f} MiB after "
         f"{WARM_UP} SRs, {after / 1024:.1f} MiB after {count} more "
-        f"({(after - before) / 1024:+.1f} MiB); {count / seconds:.0f} SRs/s received; "
-        f"stopped with status {status}"
+        f"({(after - before) / 1024:+.1f} MiB; MiB after n SRs: {', '.join(marks)}); "
+        f"{count / seconds:.0f} SRs/s received; stopped with status {status}"
     )
 
 

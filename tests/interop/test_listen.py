@@ -138,3 +138,23 @@ def test_bad_ae_title_option(db: Path) -> None:
     result = CliRunner().invoke(app, ["--db", str(db), "listen", "--ae-title", "X" * 17])
     assert result.exit_code == 1
     assert "ae_title: " in result.output
+
+
+def test_the_systemd_unit_runs_a_real_command_line() -> None:
+    """The systemd unit example's ExecStart uses only options `listen` and the root have."""
+    import shlex
+
+    import typer.main
+    from tests.conftest import REPO
+
+    unit = (REPO / "docs" / "cervix-watch-listen.service").read_text()
+    start = unit.split("ExecStart=", 1)[1].split("\n# ", 1)[0].replace("\\\n", " ")
+    words = shlex.split(start)
+    assert words[0].endswith("/cervix-watch")
+    assert words[words.index("listen") - 2] == "--db"
+    root = typer.main.get_command(app)
+    listen = root.commands["listen"]  # type: ignore[attr-defined]
+    known = {o for p in (*root.params, *listen.params) for o in p.opts}
+    assert {w for w in words if w.startswith("--")} <= known
+    result = CliRunner().invoke(app, [*words[1:], "--help"])
+    assert result.exit_code == 0, result.output

@@ -225,3 +225,23 @@ def test_store_date_checks_apply_named_by_file(
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {sr_files['cl-mm.dcm']}: date: ")
     assert stored_scans(cli) == []
+
+
+def test_a_corrected_report_follows_scan_add_duplicate_rules(clinic: Cli, tmp_path: Path) -> None:
+    """New SOP Instance UID, same values: already present; other values: a second scan that
+    day, with a notice naming the first."""
+    first = fx.one(tmp_path, fx.ob_report(*fx.THREE_MM), "first.dcm")
+    same = fx.one(tmp_path, fx.ob_report(*fx.THREE_MM), "corrected-same.dcm")
+    other = fx.one(tmp_path, fx.ob_report(fx.cl("29.0"), fx.cl("29.5")), "corrected-other.dcm")
+    assert clinic("import", "sr", str(first)).exit_code == 0
+    result = clinic("import", "sr", str(same))
+    assert result.exit_code == 0, result.output
+    assert f"{same}: already present (scan 1)." in result.stdout
+    result = clinic("import", "sr", str(other))
+    assert result.exit_code == 0, result.output
+    assert (
+        f"warning: {other}: scan: SR0001 already has a scan on 2026-10-13 (1) with other "
+        "values: this report is saved as another scan that day"
+    ) in result.stderr
+    assert f"{other}: scan 2 saved for SR0001" in result.stdout
+    assert [s["cl1_mm"] for s in stored_scans(clinic)] == ["30.4", "29.0"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -19,6 +19,11 @@ from cervix_watch.cli.context import OperatorOption
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.errors import CervixWatchError, InputError, Problem
 from cervix_watch.domain.words import counted
+
+if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+
+    from cervix_watch.interop.dicom_sr import SrError
 
 INTEROP_PACKAGES = ("pydicom", "pynetdicom", "fhir.resources")
 
@@ -104,21 +109,13 @@ def import_sr(
     require_interop("pydicom")
     from cervix_watch import config
     from cervix_watch.cli.srimport import SrImporter, report
-    from cervix_watch.interop.dicom_sr import SrError, read_file
 
     files = sr_files(paths)
     state = context.state(ctx)
     state.pooled = True  # a transaction or two per file: connect once
     who = context.who(operator)
     importer = SrImporter(state, who, route, operator or who, config.sr_codes())
-    plans, problems = [], []
-    for path in files:
-        try:
-            plans.append(importer.plan(str(path), read_file(path)))
-        except SrError as refused:
-            problems.append(Problem(refused.problem.field, refused.problem.message, str(path)))
-        except InputError as refused:
-            problems.extend(refused.problems)
+    plans, problems = importer.plan_all((str(path), _read(path)) for path in files)
     if problems:
         raise InputError(problems)
     outcome = importer.commit(plans, dry_run)
@@ -133,6 +130,15 @@ def import_sr(
         output.success(
             f"Imported {added} from {counted(len(files), 'file')} ({present} already present)."
         )
+
+
+def _read(path: Path) -> Dataset | SrError:
+    from cervix_watch.interop.dicom_sr import SrError, read_file
+
+    try:
+        return read_file(path)
+    except SrError as refused:
+        return refused
 
 
 def listen(

@@ -11,12 +11,12 @@ the SR's patient name is never read into a message.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from cervix_watch.cli import context, output
-from cervix_watch.domain.errors import InputError, NotFoundError, Problem
+from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
@@ -25,7 +25,11 @@ if TYPE_CHECKING:
 
     from cervix_watch.domain.enums import Route
     from cervix_watch.domain.models import Patient, Record, Scan
+    from cervix_watch.interop.dicom_sr import SrContent, SrError
     from cervix_watch.interop.sr_scan import SrScan
+
+    # A report as read: its name (file or received SR), and its dataset or why it is unreadable
+    Reading = tuple[str, Dataset | SrError]
 
 
 @dataclass
@@ -70,33 +74,58 @@ class SrImporter:
 
     def plan(self, name: str, dataset: Dataset) -> Planned:
         """The scan one SR makes; InputError with lines `NAME: field: problem` if none."""
+        plans, problems = self.plan_all([(name, dataset)])
+        if problems:
+            raise InputError(problems)
+        return plans[0]
+
+    def plan_all(self, reports: Iterable[Reading]) -> tuple[list[Planned], list[Problem]]:
+        """The scans these SRs make, and every refusal (`NAME: field: problem`).
+
+        Each report is mapped first; then their patients are read in one query (by
+        PatientID = MRN exactly, never created) and each scan is checked against its own.
+        """
+        from cervix_watch.interop.dicom_sr import SrError, content_of
+        from cervix_watch.interop.sr_scan import scan_from
+
+        mapped: list[tuple[str, SrContent, SrScan]] = []
+        problems: list[Problem] = []
+        for name, dataset in reports:
+            try:
+                if isinstance(dataset, SrError):
+                    raise dataset
+                content = content_of(dataset)
+                mapped.append((name, content, scan_from(content, name, *self._mapping)))
+            except SrError as refused:
+                problems.append(_refusal(name, refused.problem))
+        patients = self.state.store().patients_named([c.patient_id for _, c, _ in mapped])
+        plans: list[Planned] = []
+        for name, content, sr in mapped:
+            try:
+                plans.append(self._finish(name, content, sr, patients.get(content.patient_id)))
+            except InputError as refused:
+                problems.extend(refused.problems)
+        return plans, problems
+
+    @property
+    def _mapping(self) -> tuple[Route | None, str, dict[Code, str]]:
+        return self.route, self.operator, self.codes
+
+    def _finish(
+        self, name: str, content: SrContent, sr: SrScan, patient: Patient | None
+    ) -> Planned:
         from cervix_watch.domain.models import Scan
         from cervix_watch.domain.problems import build
-        from cervix_watch.interop.dicom_sr import SrError, content_of
-        from cervix_watch.interop.sr_scan import check_against, scan_from
+        from cervix_watch.interop.sr_scan import check_against
 
-        try:
-            content = content_of(dataset)
-            sr = scan_from(content, name, self.route, self.operator, self.codes)
-        except SrError as refused:
-            raise InputError(_refusal(name, refused.problem)) from None
-        patient = self._patient(name, content.patient_id)
+        if patient is None:
+            raise InputError(Problem("patient", f"no patient {content.patient_id!r}", name))
         check_against(patient, content, sr)
         try:
             record = build(Scan, {**sr.record_values(), "mrn": patient.mrn})
         except InputError as invalid:
             raise InputError([_refusal(name, p) for p in invalid.problems]) from None
         return Planned(name, sr, patient, record)
-
-    def _patient(self, name: str, patient_id: str) -> Patient:
-        """The stored patient whose MRN is exactly the SR's PatientID; never created."""
-        try:
-            patient, _closure = self.state.store().get_patient(patient_id)
-        except NotFoundError:
-            patient = None
-        if patient is None or patient.mrn != patient_id:
-            raise InputError(Problem("patient", f"no patient {patient_id!r}", name))
-        return patient
 
     def commit(self, plans: Sequence[Planned], dry_run: bool = False) -> Outcome:
         """Write every new scan in one transaction, or none; SRs already stored are skipped."""
@@ -115,6 +144,7 @@ class SrImporter:
                 new.append(plan)
             else:
                 outcome.present.append((plan, 0))  # the same SR twice in one run
+        new = _corrected_reports(store.current_scans([p.record.mrn for p in new]), new, outcome)
         if not new:
             return outcome
         lines: list[tuple[int, Record]] = [
@@ -140,10 +170,53 @@ class SrImporter:
         return outcome
 
 
+# What makes two scans one examination, whichever report or person recorded it: a corrected
+# report (new SOP Instance UID) with these values equal is "already present" (interop.md).
+SAME_EXAMINATION = (
+    "date",
+    "route",
+    "cl_mm",
+    "funneling",
+    "funnel_length_mm",
+    "funnel_width_mm",
+    "funnel_shape",
+    "sludge",
+    "symptoms",
+)
+
+
+def _corrected_reports(
+    current: dict[str, list[Scan]], plans: list[Planned], outcome: Outcome
+) -> list[Planned]:
+    """The plans still to write: one with the values of a stored (or earlier planned) scan
+    of that patient that day is already present; another that day is saved with a notice."""
+    kept: list[Planned] = []
+    for plan in plans:
+        scan = plan.record
+        same_day = [s for s in current.setdefault(scan.mrn, []) if s.date == scan.date]
+        twin = next((s for s in same_day if _same_examination(s, scan)), None)
+        if twin is not None:
+            outcome.present.append((plan, twin.scan_id or 0))
+            continue
+        if same_day:
+            ids = ", ".join(str(s.scan_id) for s in same_day if s.scan_id) or "from this run"
+            plan.sr.warnings.append(
+                f"scan: {scan.mrn} already has a scan on {scan.date} ({ids}) with other "
+                "values: this report is saved as another scan that day"
+            )
+        current[scan.mrn].append(scan)
+        kept.append(plan)
+    return kept
+
+
+def _same_examination(one: Scan, other: Scan) -> bool:
+    return all(getattr(one, name) == getattr(other, name) for name in SAME_EXAMINATION)
+
+
 def report(state: context.State, outcome: Outcome, dry_run: bool) -> None:
     """Per SR: its warnings, then what was (or would be) written, as `scan add` prints it."""
     for plan, scan_id in outcome.present:
-        found = f" (scan {scan_id})" if scan_id else " (sent twice in this run)"
+        found = f" (scan {scan_id})" if scan_id else " (the same report twice in this run)"
         output.one_line(f"{plan.name}: already present{found}.")
     for plan, scan in outcome.added:
         for warning in plan.sr.warnings:

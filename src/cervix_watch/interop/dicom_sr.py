@@ -168,16 +168,15 @@ def read_file(path: Path) -> Dataset:
 
 
 def check_whole(dataset: Dataset) -> None:
-    """Convert every element, raising SrError where a value is shorter than its length says."""
+    """Check every element's length and parse every sequence (SrError where a value is
+    shorter than its length says); other values are converted only when used."""
     for tag in list(dataset.keys()):
         raw = dataset.get_item(tag)
-        if (
-            isinstance(raw, RawDataElement)
-            and raw.value is not None
-            and raw.length != 0xFFFFFFFF
-            and len(raw.value) != raw.length
-        ):
-            raise SrError("file", "cannot be read whole (truncated or damaged)")
+        if isinstance(raw, RawDataElement):
+            if raw.value is not None and raw.length != 0xFFFFFFFF and len(raw.value) != raw.length:
+                raise SrError("file", "cannot be read whole (truncated or damaged)")
+            if raw.VR is not None and raw.VR not in ("SQ", "UN"):
+                continue  # a plain value: its length is all a cut can spoil
         element = dataset[tag]
         if element.VR == "SQ":
             for item in element.value:
