@@ -78,3 +78,38 @@ def test_pseudonyms_are_stable_and_reimportable(cli: Cli, vignettes: Path, tmp_p
         path.write_text(cli("export", kind, "--deidentify").stdout)
         result = runner.invoke(app, ["--db", str(other), "import", kind, str(path)])
         assert result.exit_code == 0, result.output
+
+
+def test_deidentified_export_keeps_v2_clinical_fields_and_hides_the_sr_uid(
+    cli: Cli, tmp_path: Path
+) -> None:
+    """Symptoms, ruptured membranes, dating and the other risk factors are kept; a scan's
+    SOP Instance UID is replaced by a stable pseudonymous UID that still imports."""
+    uid = "1.2.826.0.1.3680043.8.498.12345"
+    (tmp_path / "patients.csv").write_text(
+        "mrn,edd,dating,smoker,cervical_dilation_procedures,des_exposure\n"
+        "V01,2027-03-14,lmp,yes,2,yes\n"
+    )
+    (tmp_path / "scans.csv").write_text(
+        f"mrn,date,cl1_mm,symptoms,source\nV01,2026-10-13,22,fever;cramps,dicom-sr:{uid}\n"
+    )
+    (tmp_path / "exams.csv").write_text(
+        "mrn,date,membranes_ruptured,symptoms\nV01,2026-10-14,yes,fluid\n"
+    )
+    for kind in ("patients", "scans", "exams"):
+        result = cli("import", kind, str(tmp_path / f"{kind}.csv"))
+        assert result.exit_code == 0, result.output
+    (patient,) = rows(cli("export", "patients", "--deidentify").stdout)
+    (scan,) = rows(cli("export", "scans", "--deidentify").stdout)
+    (exam,) = rows(cli("export", "exams", "--deidentify").stdout)
+    assert (patient["dating"], patient["smoker"], patient["des_exposure"]) == ("lmp", "yes", "yes")
+    assert patient["cervical_dilation_procedures"] == "2"
+    assert scan["symptoms"] == "fever;cramps"
+    assert (exam["membranes_ruptured"], exam["symptoms"]) == ("yes", "fluid")
+    assert uid not in cli("export", "scans", "--deidentify").stdout
+    assert scan["source"].startswith("dicom-sr:2.25.")
+    assert rows(cli("export", "scans", "--deidentify").stdout)[0]["source"] == scan["source"]
+    from cervix_watch.domain.models import Scan
+
+    # a valid source: the de-identified file imports elsewhere
+    assert Scan(mrn="X", date=date(2026, 1, 1), cl_mm=(20.0,), source=scan["source"]).source

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cervix_watch.cli import context, output
 from cervix_watch.cli.context import OperatorOption
-from cervix_watch.domain.enums import Action
+from cervix_watch.cli.symptoms import SymptomOption, symptom_names
+from cervix_watch.domain.enums import Action, CerclageKind
+
+if TYPE_CHECKING:
+    from cervix_watch.domain.models import Treatment
 
 exam_app = typer.Typer(help="Record physical examinations of the cervix.")
 treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
@@ -29,6 +33,10 @@ def exam_add(
     membranes_visible: Annotated[
         bool, typer.Option("--membranes-visible", help="Fetal membranes visible at the os.")
     ] = False,
+    membranes_ruptured: Annotated[
+        bool,
+        typer.Option("--membranes-ruptured", help="Membranes ruptured (P-PROM confirmed)."),
+    ] = False,
     contractions: Annotated[
         bool, typer.Option("--contractions", help="Uterine contractions.")
     ] = False,
@@ -36,6 +44,7 @@ def exam_add(
     infection_signs: Annotated[
         bool, typer.Option("--infection-signs", help="Clinical signs of infection.")
     ] = False,
+    symptom: SymptomOption = None,
     note: Notes = None,
     operator: OperatorOption = None,
 ) -> None:
@@ -51,9 +60,11 @@ def exam_add(
             "date": context.parse_date("date", date_, state.today),
             "dilation_cm": dilation_cm,
             "membranes_visible": membranes_visible,
+            "membranes_ruptured": membranes_ruptured,
             "contractions": contractions,
             "bleeding": bleeding,
             "infection_signs": infection_signs,
+            "symptoms": symptom_names(symptom),
             "notes": note,
         },
     )
@@ -61,6 +72,16 @@ def exam_add(
     from cervix_watch.cli.views import report_new_exam
 
     report_new_exam(state, exam, exam_id)
+
+
+def treatment_words(treatment: Treatment) -> str:
+    """`history-indicated cerclage`, `transabdominal cerclage`, `progesterone`."""
+    kind = treatment.kind
+    if kind is None:
+        return treatment.type.value
+    if kind is CerclageKind.TRANSABDOMINAL:
+        return "transabdominal cerclage"
+    return f"{kind.value}-indicated cerclage"
 
 
 @treatment_app.command("add")
@@ -73,7 +94,11 @@ def treatment_add(
     date_: Annotated[str, typer.Option("--date", help="Start date, YYYY-MM-DD or 'today'.")],
     kind: Annotated[
         str | None,
-        typer.Option("--kind", help="Cerclage indication: history, ultrasound or exam."),
+        typer.Option(
+            "--kind",
+            help="Cerclage kind: history, ultrasound or exam (the indication), or "
+            "transabdominal (stays in place; no removal prompt).",
+        ),
     ] = None,
     end: Annotated[str | None, typer.Option("--end", help="End date, if already ended.")] = None,
     note: Notes = None,
@@ -97,7 +122,7 @@ def treatment_add(
     )
     who = context.who(operator)
     treatment_id = state.store().add_treatment(treatment, who, today=state.today)
-    what = f"{treatment.kind.value}-indicated cerclage" if treatment.kind else treatment.type.value
+    what = treatment_words(treatment)
     output.success(
         f"Treatment {treatment_id} recorded for {treatment.mrn}: {what} from {treatment.start}."
     )

@@ -81,13 +81,55 @@ FullDilatation = Annotated[
         help="A previous caesarean section at full dilatation.",
     ),
 ]
+Dating = Annotated[
+    str | None,
+    typer.Option(
+        "--dating",
+        help="How the EDD was set: ultrasound, ivf or lmp (the LMP alone); '' = not recorded.",
+    ),
+]
+# The other risk factors (clinical-rules.md): recorded and shown; no risk category uses them.
+DesExposure = Annotated[
+    bool | None,
+    typer.Option("--des-exposure/--no-des-exposure", help="Exposed to DES in utero."),
+]
+ConnectiveTissue = Annotated[
+    bool | None,
+    typer.Option(
+        "--connective-tissue-disorder/--no-connective-tissue-disorder",
+        help="A collagen disorder such as Ehlers-Danlos syndrome.",
+    ),
+]
+DilationProcedures = Annotated[
+    str | None,
+    typer.Option(
+        "--cervical-dilation-procedures",
+        metavar="N",
+        help="Previous surgical dilations of the cervix (D&C, surgical termination): a count.",
+    ),
+]
+CervicalTear = Annotated[
+    bool | None,
+    typer.Option("--cervical-tear/--no-cervical-tear", help="A cervical tear in a prior labour."),
+]
+Smoker = Annotated[bool | None, typer.Option("--smoker/--no-smoker", help="Smokes in pregnancy.")]
 Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
 MrnArg = Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)]
 
 
-def _history(**given: Any) -> dict[str, Any]:
-    """Only the options the user gave (None means not given)."""
-    return {name: value for name, value in given.items() if value is not None}
+def _history(ctx: typer.Context) -> dict[str, Any]:
+    """The patient fields the user gave as options (None means not given), by field name.
+
+    Every option of `patient add` and `patient edit` but --operator and --reason is
+    named as the Patient field it sets, so the command's parameters are the list.
+    """
+    from cervix_watch.domain.models import Patient
+
+    return {
+        name: value
+        for name, value in ctx.params.items()
+        if value is not None and name in Patient.model_fields
+    }
 
 
 @app.command("add")
@@ -107,6 +149,12 @@ def add(
     uterine_anomaly: UterineAnomaly = None,
     intrauterine_adhesions: Adhesions = None,
     caesarean_full_dilatation: FullDilatation = None,
+    dating: Dating = None,
+    des_exposure: DesExposure = None,
+    connective_tissue_disorder: ConnectiveTissue = None,
+    cervical_dilation_procedures: DilationProcedures = None,
+    cervical_tear: CervicalTear = None,
+    smoker: Smoker = None,
     notes: Notes = None,
     operator: OperatorOption = None,
 ) -> None:
@@ -114,24 +162,7 @@ def add(
     from cervix_watch.domain.models import Patient
     from cervix_watch.domain.problems import build
 
-    values = _history(
-        mrn=mrn,
-        edd=edd,
-        lmp=lmp,
-        name=name,
-        fetuses=fetuses,
-        prior_sptb_weeks=prior_sptb_weeks,
-        prior_sptb_count=prior_sptb_count,
-        prior_pprom_weeks=prior_pprom_weeks,
-        painless_loss_count=painless_loss_count,
-        prior_cerclage=prior_cerclage,
-        cervical_excision=cervical_excision,
-        uterine_anomaly=uterine_anomaly,
-        intrauterine_adhesions=intrauterine_adhesions,
-        caesarean_full_dilatation=caesarean_full_dilatation,
-        notes=notes,
-    )
-    patient = build(Patient, values)
+    patient = build(Patient, _history(ctx))
     state = context.state(ctx)
     state.store().add_patient(patient, context.who(operator))
     ga = format_ga(patient.ga_on(state.today))
@@ -156,6 +187,12 @@ def edit(
     uterine_anomaly: UterineAnomaly = None,
     intrauterine_adhesions: Adhesions = None,
     caesarean_full_dilatation: FullDilatation = None,
+    dating: Dating = None,
+    des_exposure: DesExposure = None,
+    connective_tissue_disorder: ConnectiveTissue = None,
+    cervical_dilation_procedures: DilationProcedures = None,
+    cervical_tear: CervicalTear = None,
+    smoker: Smoker = None,
     notes: Notes = None,
     operator: OperatorOption = None,
 ) -> None:
@@ -163,22 +200,8 @@ def edit(
 
     Give an empty value (e.g. --prior-sptb-weeks "") to clear an optional field.
     """
-    changes = _history(
-        edd=edd,
-        lmp=lmp,
-        name=name,
-        fetuses=fetuses,
-        prior_sptb_weeks=prior_sptb_weeks,
-        prior_sptb_count=prior_sptb_count,
-        prior_pprom_weeks=prior_pprom_weeks,
-        painless_loss_count=painless_loss_count,
-        prior_cerclage=prior_cerclage,
-        cervical_excision=cervical_excision,
-        uterine_anomaly=uterine_anomaly,
-        intrauterine_adhesions=intrauterine_adhesions,
-        caesarean_full_dilatation=caesarean_full_dilatation,
-        notes=notes,
-    )
+    changes = _history(ctx)
+    changes.pop("mrn", None)
     context.require("reason", reason)
     if not changes:
         raise InputError(Problem("patient", "give at least one field to change"))

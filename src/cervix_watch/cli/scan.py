@@ -11,6 +11,7 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.context import OperatorOption, ReasonOption
 from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.cli.symptoms import SymptomOption, ask_symptoms, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
 
@@ -71,6 +72,7 @@ def _scan_values(
     funnel_shape: str | None,
     sludge: bool | None,
     note: str | None,
+    symptoms: list[str] | None = None,
 ) -> dict[str, Any]:
     values: dict[str, Any] = {
         "cl_mm": tuple(cl) if cl else None,
@@ -79,6 +81,7 @@ def _scan_values(
         "funnel_width_mm": funnel_width,
         "funnel_shape": funnel_shape,
         "sludge": sludge,
+        "symptoms": symptom_names(symptoms),
         "notes": note,
     }
     detail = funnel_length is not None or funnel_width is not None or funnel_shape is not None
@@ -116,6 +119,8 @@ def _ask_missing(values: dict[str, Any], scan_date: str | None, today: date) -> 
             values["funnel_shape"] = typer.prompt("Funnel shape (T/Y/V/U)", default="") or None
         if "sludge" not in values:
             values["sludge"] = typer.confirm("Sludge?", default=False)
+        if "symptoms" not in values:
+            values["symptoms"] = ask_symptoms()
     return scan_date
 
 
@@ -131,6 +136,7 @@ def add(
     funnel_width: FunnelWidth = None,
     funnel_shape: FunnelShape = None,
     sludge: Sludge = None,
+    symptom: SymptomOption = None,
     operator: Annotated[
         str | None, typer.Option("--operator", help="Sonographer (also named in the audit trail).")
     ] = None,
@@ -148,7 +154,7 @@ def add(
     from cervix_watch.domain.problems import build
 
     values = _scan_values(
-        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note
+        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note, symptom
     )
     state = context.state(ctx)
     if date_ is None or "cl_mm" not in values:
@@ -251,13 +257,15 @@ def amend(
     funnel_width: FunnelWidth = None,
     funnel_shape: FunnelShape = None,
     sludge: Sludge = None,
+    symptom: SymptomOption = None,
     note: Note = None,
     operator: OperatorOption = None,
 ) -> None:
-    """Correct a scan (--cl replaces all its measurements); old values stay in the audit trail."""
+    """Correct a scan (--cl replaces all its measurements, --symptom all its symptoms; give
+    --symptom '' for none); old values stay in the audit trail."""
     context.require("reason", reason)
     changes = _scan_values(
-        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note
+        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note, symptom
     )
     state = context.state(ctx)
     if date_ is not None:

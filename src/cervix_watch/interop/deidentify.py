@@ -15,6 +15,11 @@
 - No two rows come out identical when the records were not (two scans differing only in
   their notes): the second gets the note "[note removed 2]", so an import of the export
   (which counts an identical row as already present) gives back every record.
+- A scan's source `dicom-sr:<SOP Instance UID>` names the study object in the
+  hospital's archive, so the UID is replaced by a pseudonymous one under the same
+  key (`dicom-sr:2.25.<number>`, the UUID-derived UID form of DICOM PS3.5 B.2):
+  that a scan came from the ultrasound machine is kept, the link back is not.
+- Symptoms, dating and the risk factors are clinical data and are kept.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from cervix_watch.domain.models import Record
+from cervix_watch.domain.models import SOURCE_PREFIX, Record
 
 MIN_SHIFT_DAYS = 30
 SHIFT_SPAN_DAYS = 366
@@ -49,6 +54,13 @@ class Deidentifier:
         offset = int.from_bytes(self._digest("shift", mrn)[:4], "big") % SHIFT_SPAN_DAYS
         return timedelta(days=-(MIN_SHIFT_DAYS + offset))
 
+    def source(self, source: str) -> str:
+        """An SR source with its UID replaced by a pseudonymous `2.25.` UID; empty stays empty."""
+        if not source:
+            return source
+        number = int.from_bytes(self._digest("uid", source)[:16], "big")
+        return f"{SOURCE_PREFIX}2.25.{number}"
+
     def apply(self, record: R) -> R:
         """The record with pseudonym, shifted dates, no notes and no scan id."""
         mrn: str = record.mrn  # type: ignore[attr-defined]
@@ -61,6 +73,8 @@ class Deidentifier:
             update["notes"] = ""
         if "scan_id" in fields:
             update["scan_id"] = None
+        if "source" in fields:
+            update["source"] = self.source(record.source)  # type: ignore[attr-defined]
         for name in _DATE_FIELDS:
             value = getattr(record, name, None)
             if isinstance(value, date):

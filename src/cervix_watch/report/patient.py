@@ -22,6 +22,7 @@ from rich.text import Text
 
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.report import common
 from cervix_watch.report.chart import ChartData
 from cervix_watch.report.plot import chart_key, terminal_chart
@@ -82,13 +83,15 @@ def header(view: PatientView) -> Text:
     text = Text()
     text.append(f"{p.mrn}  {common.name_or_dash(p.name)}", style="bold")
     lmp = f", LMP {p.lmp.isoformat()}" if p.lmp else ""
-    text.append(f"\nEDD {p.edd.isoformat()}{lmp}; GA {format_ga(p.ga_on(view.as_of))} ")
+    text.append(f"\nEDD {p.edd.isoformat()}{lmp} ({dating_words(p)}); ")
+    text.append(f"GA {format_ga(p.ga_on(view.as_of))} ")
     text.append(f"on {view.as_of.isoformat()}")
     text.append(f"\nStatus: {status_words(view)}")
     reasons = "; ".join(view.risk_reasons) or "no risk factor in the history"
     text.append(f"\nRisk ({view.profile}): ", style="bold")
     text.append(f"{view.risk} - {reasons}")
     text.append(f"\nHistory: {history_words(p)}")
+    text.append(f"\nOther risk factors: {'; '.join(other_risk_words(p)) or 'none recorded'}")
     if p.notes:
         text.append(f"\nNotes: {p.notes}")
     due = view.review.next_scan_due if view.review else None
@@ -118,6 +121,35 @@ def history_words(p: Patient) -> str:
     return ", ".join(words)
 
 
+_DATING = {
+    "ultrasound": "dated by ultrasound",
+    "ivf": "dated by IVF",
+    "lmp": "dated by the LMP alone",
+}
+
+
+def dating_words(p: Patient) -> str:
+    return _DATING[p.dating.value] if p.dating else "dating not recorded"
+
+
+def other_risk_words(p: Patient) -> list[str]:
+    """The risk factors no risk category uses (clinical-rules.md), shown so the clinician
+    sees them: DES, collagen disorders, surgical dilations, cervical tear, smoking."""
+    words = []
+    if p.des_exposure:
+        words.append("DES exposure in utero")
+    if p.connective_tissue_disorder:
+        words.append("connective-tissue (collagen) disorder")
+    if p.cervical_dilation_procedures:
+        count = p.cervical_dilation_procedures
+        words.append(f"{count} surgical cervical dilation{'s' if count != 1 else ''}")
+    if p.cervical_tear:
+        words.append("cervical tear in a prior labour")
+    if p.smoker:
+        words.append("smoker")
+    return words
+
+
 def grid(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> RenderableType:
     """A folding table of plain-text cells (user data is never read as markup); `none` if empty."""
     records = list(rows)
@@ -141,6 +173,8 @@ def _findings(scan: Scan) -> str:
         found.append(" ".join(w for w in ("funnel", shape, f"{size} mm" if size else "") if w))
     if scan.sludge:
         found.append("sludge")
+    if scan.symptoms:
+        found.append(symptom_words(scan.symptoms))
     if scan.notes:
         found.append(scan.notes)
     return "; ".join(found)
@@ -227,13 +261,22 @@ def _exam_findings(exam: Exam) -> str:
     found = [] if exam.dilation_cm is None else [f"dilation {exam.dilation_cm:g} cm"]
     for on, words in (
         (exam.membranes_visible, "membranes visible"),
+        (exam.membranes_ruptured, "membranes ruptured"),
         (exam.contractions, "contractions"),
         (exam.bleeding, "bleeding"),
         (exam.infection_signs, "infection signs"),
     ):
         if on:
             found.append(words)
+    if exam.symptoms:
+        found.append(symptom_words(exam.symptoms))
     return ", ".join(found) or "no finding recorded"
+
+
+def symptom_words(symptoms: Sequence[Symptom]) -> str:
+    """`symptoms: fever (urgent), cramps`: the urgent ones marked, as the rules class them."""
+    names = [f"{s.value} (urgent)" if s.urgent else s.value for s in symptoms]
+    return "symptoms: " + ", ".join(names)
 
 
 def exams_table(view: PatientView) -> RenderableType:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.report.patient import PatientView, status_words
+from cervix_watch.report.patient import PatientView, other_risk_words, status_words
 
 
 def _scan(view: PatientView, scan: Any) -> dict[str, Any]:
@@ -45,6 +45,8 @@ def patient_json(view: PatientView) -> dict[str, Any]:
         "risk": view.risk_category,
         "risk_by_history_only": view.review is None,
         "risk_reasons": list(view.risk_reasons),
+        # recorded, shown, and used by no risk category (clinical-rules.md)
+        "other_risk_factors": other_risk_words(patient),
         "review": None if view.review is None else view.review.to_json_dict(),
         "scans": [_scan(view, s) for s in view.scans],
         "voided_scans": [
