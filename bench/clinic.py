@@ -62,6 +62,10 @@ class ClinicFiles:
         return self.folder / f"{kind}.csv"
 
 
+# des_exposure, connective_tissue_disorder, cervical_dilation_procedures, cervical_tear, smoker
+NO_OTHER_RISK_FACTORS = ("no", "no", "0", "no", "no")
+
+
 def _ga_text(days: int) -> str:
     return f"{days // 7}+{days % 7}"
 
@@ -159,6 +163,7 @@ def _patient(
             f"{rng.choice(FIRST)} {rng.choice(LAST)}",
             edd.isoformat(),
             (edd - timedelta(days=280)).isoformat() if with_lmp else "",
+            "",  # dating: not recorded
             history["fetuses"],
             history["prior_sptb_weeks"],
             history["prior_sptb_count"],
@@ -169,6 +174,7 @@ def _patient(
             _yes(bool(history["uterine_anomaly"])),
             _yes(bool(history["intrauterine_adhesions"])),
             _yes(bool(history["caesarean_full_dilatation"])),
+            *NO_OTHER_RISK_FACTORS,
             "booked via PTB clinic" if rng.random() < 0.05 else "",
         ],
     )
@@ -196,7 +202,9 @@ def _patient(
                 f"{rng.uniform(3, 12):.1f}" if funnel and rng.random() < 0.5 else "",
                 shape,
                 _yes(rng.random() < (0.08 if recorded < 25 else 0.015)),
+                "",  # symptoms
                 rng.choice(OPERATORS),
+                "",  # source: typed
                 rng.choice(SCAN_NOTES),
             ],
         )
@@ -215,8 +223,8 @@ def _events(
         membranes = shortest < 15 and rng.random() < 0.3
         out.row(
             "exams",
-            [mrn, on(last), f"{rng.choice([0, 0, 1, 2, 3])}", _yes(membranes),
-             _yes(rng.random() < 0.1), _yes(rng.random() < 0.05), "no", ""],
+            [mrn, on(last), f"{rng.choice([0, 0, 1, 2, 3])}", _yes(membranes), "no",
+             _yes(rng.random() < 0.1), _yes(rng.random() < 0.05), "no", "", ""],
         )  # fmt: skip
     if shortest < 25 and rng.random() < 0.5:
         kind = rng.choices(["progesterone", "cerclage", "pessary"], weights=[70, 25, 5])[0]

@@ -127,3 +127,18 @@ def test_patient_without_a_scan_says_so(narrow: Cli, tmp_path: Path) -> None:
     section = page.split('id="patient-N1"', 1)[1].split("</section>", 1)[0]
     assert "no CL scan yet" in section
     assert "CL latest - mm" not in page
+
+
+def test_other_risk_factors_are_shown_beside_the_patient(narrow: Cli, tmp_path: Path) -> None:
+    """A flagged smoker with two surgical dilations has them named in her section; a patient
+    with none recorded has no such line."""
+    add_patient(narrow, "R1", "Risk One")
+    add_patient(narrow, "R2", "Risk Two")
+    edit = ("patient", "edit", "R1", "--smoker", "--cervical-dilation-procedures", "2")
+    assert narrow(*edit, "--reason", "booking").exit_code == 0
+    page = write_html(narrow, tmp_path / "r.html")
+    sections = page.split('<section class="patient"')
+    (r1,) = [s for s in sections if 'id="patient-R1"' in s]
+    (r2,) = [s for s in sections if 'id="patient-R2"' in s]
+    assert "Other risk factors: 2 surgical cervical dilations; smoker" in r1
+    assert "Other risk factors" not in r2

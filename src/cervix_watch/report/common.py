@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cervix_watch.domain.enums import Priority
+from cervix_watch.domain.models import Patient
 from cervix_watch.domain.words import counted
 from cervix_watch.rules import PatientReview, Review
 
@@ -99,3 +100,21 @@ def name_or_dash(name: str) -> str:
 def discussed_text(patient: PatientReview) -> list[str]:
     """`cerclage-discussion: declined 2026-11-05` for each discussion that addressed a point."""
     return [f"{d.action.value}: {d.outcome.value} {d.date.isoformat()}" for d in patient.discussed]
+
+
+def other_risk_words(p: Patient) -> list[str]:
+    """The risk factors no risk category uses (clinical-rules.md), shown so the clinician
+    sees them: DES, collagen disorders, surgical dilations, cervical tear, smoking."""
+    words = []
+    if p.des_exposure:
+        words.append("DES exposure in utero")
+    if p.connective_tissue_disorder:
+        words.append("connective-tissue (collagen) disorder")
+    if p.cervical_dilation_procedures:
+        count = p.cervical_dilation_procedures
+        words.append(f"{count} surgical cervical dilation{'s' if count != 1 else ''}")
+    if p.cervical_tear:
+        words.append("cervical tear in a prior labour")
+    if p.smoker:
+        words.append("smoker")
+    return words

@@ -33,6 +33,8 @@ class PatientSection:
     treatments: tuple[str, ...]
     # what the chart's symptom and ruptured-membrane marks say, in words
     events: tuple[str, ...] = ()
+    # risk factors no risk category uses (clinical-rules.md), shown beside the history
+    other_risks: tuple[str, ...] = ()
 
 
 @lru_cache(maxsize=1)
@@ -75,7 +77,8 @@ def _section(
     review: Review,
 ) -> PatientSection:
     # the review was computed from these histories, so every reviewed MRN has one
-    data = chart_data(histories[patient.mrn], profile, review.as_of)
+    history = histories[patient.mrn]
+    data = chart_data(history, profile, review.as_of)
     treatments = tuple(
         f"{t.label} from GA {format_ga(t.start_ga_days)}"
         + (" (in place)" if t.end_ga_days is None else f" to {format_ga(t.end_ga_days)}")
@@ -85,4 +88,5 @@ def _section(
     events = tuple(
         f"{'urgent' if m.urgent else 'watch'} symptoms, {m.label}" for m in data.symptoms
     ) + tuple(m.label for m in data.ruptured)
-    return PatientSection(patient, cl_chart(data, title), treatments, events)
+    others = tuple(common.other_risk_words(history.patient))
+    return PatientSection(patient, cl_chart(data, title), treatments, events, others)

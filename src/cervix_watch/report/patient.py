@@ -91,7 +91,8 @@ def header(view: PatientView) -> Text:
     text.append(f"\nRisk ({view.profile}): ", style="bold")
     text.append(f"{view.risk} - {reasons}")
     text.append(f"\nHistory: {history_words(p)}")
-    text.append(f"\nOther risk factors: {'; '.join(other_risk_words(p)) or 'none recorded'}")
+    others = "; ".join(common.other_risk_words(p)) or "none recorded"
+    text.append(f"\nOther risk factors: {others}")
     if p.notes:
         text.append(f"\nNotes: {p.notes}")
     due = view.review.next_scan_due if view.review else None
@@ -130,24 +131,6 @@ _DATING = {
 
 def dating_words(p: Patient) -> str:
     return _DATING[p.dating.value] if p.dating else "dating not recorded"
-
-
-def other_risk_words(p: Patient) -> list[str]:
-    """The risk factors no risk category uses (clinical-rules.md), shown so the clinician
-    sees them: DES, collagen disorders, surgical dilations, cervical tear, smoking."""
-    words = []
-    if p.des_exposure:
-        words.append("DES exposure in utero")
-    if p.connective_tissue_disorder:
-        words.append("connective-tissue (collagen) disorder")
-    if p.cervical_dilation_procedures:
-        count = p.cervical_dilation_procedures
-        words.append(f"{count} surgical cervical dilation{'s' if count != 1 else ''}")
-    if p.cervical_tear:
-        words.append("cervical tear in a prior labour")
-    if p.smoker:
-        words.append("smoker")
-    return words
 
 
 def grid(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> RenderableType:

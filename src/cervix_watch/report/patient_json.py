@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.report.patient import PatientView, other_risk_words, status_words
+from cervix_watch.report.common import other_risk_words
+from cervix_watch.report.patient import PatientView, status_words
 
 
 def _scan(view: PatientView, scan: Any) -> dict[str, Any]:
