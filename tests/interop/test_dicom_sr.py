@@ -248,3 +248,22 @@ def test_us_pelvis_root_and_no_template_are_accepted(tmp_path: Path) -> None:
         template=None,
     )
     assert mapped(fx.one(tmp_path, report, "pelvis.dcm")).values["cl_mm"] == (30.0,)
+
+
+def test_a_long_running_process_never_pauses_or_freezes_the_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After bulk.long_running (listen), collector_paused leaves the collector on, unfrozen."""
+    import gc
+
+    from cervix_watch import bulk
+
+    monkeypatch.setitem(bulk._PROCESS, "long_running", False)
+    with bulk.collector_paused():
+        assert not gc.isenabled()  # a command's bulk work pauses it
+    gc.unfreeze()
+    bulk.long_running()
+    with bulk.collector_paused():
+        assert gc.isenabled()
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sr_fixtures as fx
-from tests.conftest import Cli
+from tests.conftest import Cli, both_backends
 
 
 @pytest.fixture
@@ -245,3 +245,28 @@ def test_a_corrected_report_follows_scan_add_duplicate_rules(clinic: Cli, tmp_pa
     ) in result.stderr
     assert f"{other}: scan 2 saved for SR0001" in result.stdout
     assert [s["cl1_mm"] for s in stored_scans(clinic)] == ["30.4", "29.0"]
+
+
+@both_backends
+def test_import_rerun_and_fhir_on_both_backends(clinic: Cli, sr_files: dict[str, Path]) -> None:
+    """SQLite and PostgreSQL: import, re-import (already present), the UID in export fhir."""
+    import json
+
+    import pydicom
+
+    names = [str(sr_files[n]) for n in ("cl-mm.dcm", "transabdominal.dcm", "resent.dcm")]
+    first = clinic("import", "sr", *names)
+    assert first.exit_code == 0, first.output
+    assert "Imported 2 scans from 3 files (1 already present)." in first.stdout
+    again = clinic("import", "sr", *names)
+    assert "Imported 0 scans from 3 files (3 already present)." in again.stdout
+    uid = pydicom.dcmread(sr_files["cl-mm.dcm"]).SOPInstanceUID
+    bundle = json.loads(clinic("export", "fhir").stdout)
+    identifiers = [
+        i
+        for e in bundle["entry"]
+        for i in e["resource"].get("identifier", [])
+        if i["system"] == "urn:dicom:uid"
+    ]
+    assert {"system": "urn:dicom:uid", "value": f"urn:oid:{uid}"} in identifiers
+    assert len(identifiers) == 2
