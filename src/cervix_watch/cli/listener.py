@@ -26,7 +26,7 @@ from cervix_watch import bulk
 from cervix_watch.cli import context, output
 from cervix_watch.cli.srimport import SrImporter, report
 from cervix_watch.domain.errors import DatabaseError, InputError, Problem
-from cervix_watch.interop.dicom_sr import SR_CLASSES, SrError, check_whole
+from cervix_watch.interop.dicom_sr import SR_CLASSES, SrError, check_whole, quiet_libraries
 
 VERIFICATION = "1.2.840.10008.1.1"
 SUCCESS = 0x0000
@@ -66,6 +66,7 @@ class Listener:
         from pynetdicom import AE, evt
 
         bulk.long_running()
+        quiet_libraries()  # their own log lines could quote a received report's values
         self.state.store()  # opened (and migrated) before the first association
         ae = AE(ae_title=self.ae_title)
         for uid in SR_CLASSES:
