@@ -62,6 +62,15 @@ def console_script() -> Path:
     return CONSOLE_SCRIPT
 
 
+@pytest.fixture(autouse=True)
+def no_user_config(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """No test reads the developer's own config file: $CERVIX_WATCH_CONFIG names none."""
+    missing = tmp_path_factory.getbasetemp() / "no-user-config.toml"
+    monkeypatch.setenv("CERVIX_WATCH_CONFIG", str(missing))
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     """A fresh database file location inside the test's own temp folder."""

@@ -4,7 +4,14 @@ On Linux `~/.config/cervix-watch/config.toml` (platformdirs; `$XDG_CONFIG_HOME`
 moves it). A missing file is an empty configuration. Only what a command asks
 for is read and checked, and a bad value is one line naming the file and key.
 
-Tables read today:
+Keys (flags, then environment variables, then this file, then the defaults):
+- `db`: the database, as `--db` takes it (after `$CERVIX_WATCH_DB`);
+- `operator`: who the audit trail names (after `$CERVIX_WATCH_OPERATOR`);
+- `format`: the default `--format` of every command that offers it (table, json, csv);
+- `columns`: the terminal width for tables (after `$COLUMNS`).
+`$CERVIX_WATCH_CONFIG` names another file (a shared workstation profile, tests).
+
+Tables:
 - `[sr.codes]`: the ultrasound machine's private codes for what the DICOM
   standard has no code for (funneling), as `"SCHEME:VALUE" = "field"`, e.g.
   `"99ACME:FUNL-L" = "funnel_length_mm"` (docs/connecting-the-scanner.md).
@@ -14,7 +21,9 @@ Tables read today:
 
 from __future__ import annotations
 
+import os
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,10 +33,88 @@ from cervix_watch.domain.errors import InputError, Problem
 SR_CODE_FIELDS = ("funnel_length_mm", "funnel_width_mm", "funneling")
 
 
+CONFIG_ENV = "CERVIX_WATCH_CONFIG"
+FORMATS = ("table", "json", "csv")
+COLUMNS_RANGE = (40, 1000)
+KEYS = ("db", "operator", "format", "columns", "sr", "fhir")
+
+
 def config_path() -> Path:
+    """`$CERVIX_WATCH_CONFIG`, else `<user config dir>/cervix-watch/config.toml`."""
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]).expanduser()
     from platformdirs import user_config_dir
 
     return Path(user_config_dir()) / "cervix-watch" / "config.toml"
+
+
+@dataclass(frozen=True, slots=True)
+class UserSettings:
+    """The file's top-level settings, checked; None where the file does not set one."""
+
+    path: Path
+    exists: bool
+    db: str | None = None
+    operator: str | None = None
+    format: str | None = None
+    columns: int | None = None
+
+
+def user_settings(path: Path | None = None) -> UserSettings:
+    """The top-level keys of the config file; a bad one is one line naming the key."""
+    path = path or config_path()
+    raw = load(path)
+    unknown = sorted(set(raw) - set(KEYS))
+    if unknown:
+        known = ", ".join(KEYS)
+        raise InputError(Problem("config", f"{path}: {unknown[0]}: unknown key (known: {known})"))
+    return UserSettings(
+        path=path,
+        exists=path.is_file(),
+        db=_text(raw, "db", path),
+        operator=_operator(raw, path),
+        format=_choice(raw, "format", FORMATS, path),
+        columns=_columns(raw, path),
+    )
+
+
+def _bad(path: Path, key: str, problem: str) -> InputError:
+    return InputError(Problem("config", f"{path}: {key}: {problem}"))
+
+
+def _text(raw: dict[str, Any], key: str, path: Path) -> str | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise _bad(path, key, "must be a non-empty string")
+    return value.strip()
+
+
+def _operator(raw: dict[str, Any], path: Path) -> str | None:
+    from cervix_watch.domain.models import MAX_OPERATOR  # the audit `who` column's length
+
+    name = _text(raw, "operator", path)
+    if name is not None and (len(name) > MAX_OPERATOR or not all(c.isprintable() for c in name)):
+        raise _bad(path, "operator", f"must be at most {MAX_OPERATOR} printable characters")
+    return name
+
+
+def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], path: Path) -> str | None:
+    value = raw.get(key)
+    if value is not None and value not in choices:
+        raise _bad(path, key, f"{value!r} is not one of {', '.join(choices)}")
+    return value
+
+
+def _columns(raw: dict[str, Any], path: Path) -> int | None:
+    value = raw.get("columns")
+    low, high = COLUMNS_RANGE
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise _bad(path, "columns", f"must be a whole number from {low} to {high}")
+    return value
 
 
 def load(path: Path | None = None) -> dict[str, Any]:

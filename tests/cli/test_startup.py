@@ -125,7 +125,6 @@ SCAN_ADD_UNNEEDED = (
     "cervix_watch.cli.srcommands",
     "cervix_watch.cli.srimport",
     "cervix_watch.cli.listener",
-    "cervix_watch.config",
     "pandas",
     "numpy",
     "jinja2",

@@ -94,7 +94,11 @@ def root(
         raise typer.BadParameter(
             "is empty; give a file path or a postgresql:// URL", param_hint="'--db'"
         )
-    ctx.obj = context.State(db=db, debug=debug)
+    from cervix_watch.cli import settings
+
+    ctx.obj = context.State(db=db, debug=debug)  # --debug holds even for a bad config file
+    configured = settings.apply(ctx)
+    ctx.obj.db = settings.chosen_db(db, configured)
 
 
 def _patient(app: typer.Typer) -> None:
@@ -175,6 +179,12 @@ def _demo(app: typer.Typer) -> None:
     app.command("demo")(demo.demo)
 
 
+def _config(app: typer.Typer) -> None:
+    from cervix_watch.cli import settings
+
+    app.add_typer(settings.app, name="config")
+
+
 def _db(app: typer.Typer) -> None:
     from cervix_watch.cli import dbcmd
 
@@ -197,6 +207,7 @@ COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
     "rules": _rules,
     "demo": _demo,
     "db": _db,
+    "config": _config,
 }
 
 

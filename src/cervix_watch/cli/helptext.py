@@ -143,6 +143,10 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "rules check": ("cervix-watch rules check our-unit.toml",),
     "rules default": ("cervix-watch rules default our-unit.toml",),
     "rules export": ("cervix-watch rules export nice-ng25 --out our-unit.toml",),
+    "config show": (
+        "cervix-watch config show",
+        "cervix-watch --db ~/clinic.sqlite3 config show",
+    ),
     "db init": ("cervix-watch db init ~/clinic.sqlite3",),
     "db info": ("cervix-watch db info",),
     "db check": ("cervix-watch db check",),

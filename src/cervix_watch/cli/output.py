@@ -34,8 +34,28 @@ def __getattr__(name: str) -> Console:
     # were unset then. Made at first use rather than at import, it must not freeze the
     # values of that moment (tests set COLUMNS per test): keep the size live.
     console._width = console._height = None
+    console._width = _Layout.width
     globals()[name] = console
     return console
+
+
+class _Layout:
+    # the config file's `columns`, when $COLUMNS is unset (None: follow the terminal)
+    width: int | None = None
+
+
+def set_width(columns: int | None) -> None:
+    """Fix the consoles' width at `columns` (None: follow the terminal and $COLUMNS)."""
+    _Layout.width = columns
+    for name in ("out", "err"):
+        console = globals().get(name)
+        if console is not None:
+            console._width = columns
+
+
+def width() -> int:
+    """The width tables are laid out at."""
+    return _out().width
 
 
 def _out() -> Console:

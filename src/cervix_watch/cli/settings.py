@@ -1,0 +1,105 @@
+"""The user's config file applied to one invocation, and `config show`.
+
+Order for every value: the flag, then the environment variable, then the config
+file (`config.py`), then the built-in default. The file's `operator` and `format`
+become click defaults (`ctx.default_map`) of every command that has those
+options, so a flag still wins and no command reads the file itself.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from cervix_watch.cli import context, output
+
+if TYPE_CHECKING:
+    from cervix_watch.config import UserSettings
+
+app = typer.Typer(help="The user's configuration file: where each setting comes from.")
+
+OPERATOR_ENV = "CERVIX_WATCH_OPERATOR"
+
+
+def apply(ctx: typer.Context) -> UserSettings:
+    """Read the config file and make its values this invocation's defaults."""
+    from cervix_watch import config
+
+    settings = config.user_settings()
+    defaults: dict[str, Any] = {}
+    operator = settings.operator if not os.environ.get(OPERATOR_ENV) else None
+    _fill_defaults(ctx.command, defaults, operator, settings.format)
+    ctx.default_map = defaults
+    output.set_width(settings.columns if not os.environ.get("COLUMNS") else None)
+    return settings
+
+
+def chosen_db(db_flag: str | None, settings: UserSettings) -> str | None:
+    """--db, else (when $CERVIX_WATCH_DB is unset) the file's `db`; None: the store decides."""
+    from cervix_watch.store.db import ENV_VAR
+
+    if db_flag is not None or os.environ.get(ENV_VAR):
+        return db_flag
+    return settings.db
+
+
+def _fill_defaults(
+    command: Any, defaults: dict[str, Any], operator: str | None, fmt: str | None
+) -> None:
+    for param in command.params:
+        if param.name == "operator" and operator is not None:
+            defaults[param.name] = operator
+        choices = getattr(param.type_descriptor, "choices", None) or ()
+        offered = {str(getattr(c, "value", c)) for c in choices}
+        if fmt is not None and "--format" in param.opts and fmt in offered:
+            defaults[param.name] = fmt
+    for name, sub in getattr(command, "commands", {}).items():
+        nested: dict[str, Any] = {}
+        _fill_defaults(sub, nested, operator, fmt)
+        if nested:
+            defaults[name] = nested
+
+
+def _source(flag: bool, env: str, configured: object) -> str:
+    if flag:
+        return "flag"
+    if os.environ.get(env):
+        return f"environment ({env})"
+    if configured is not None:
+        return "config file"
+    return "default"
+
+
+@app.command("show")
+def show(ctx: typer.Context) -> None:
+    """Each setting's value and where it came from (flag, environment, config file, default)."""
+    from cervix_watch import config
+    from cervix_watch.store.db import ENV_VAR, resolve
+
+    state = context.state(ctx)
+    settings = config.user_settings()
+    db_flag = state.db if state.db is not None and state.db != settings.db else None
+    location = resolve(state.db).describe()
+    rows = [
+        ["config file", str(settings.path), "exists" if settings.exists else "not found"],
+        ["db", location, _source(db_flag is not None, ENV_VAR, settings.db)],
+        [
+            "operator",
+            os.environ.get(OPERATOR_ENV) or settings.operator or context.who(None),
+            _source(False, OPERATOR_ENV, settings.operator),
+        ],
+        ["format", settings.format or "table", "config file" if settings.format else "default"],
+        [
+            "columns",
+            str(settings.columns or os.environ.get("COLUMNS") or output.width()),
+            _source(False, "COLUMNS", settings.columns),
+        ],
+        _codes_row(len(config.sr_codes(settings.path))),
+    ]
+    output.table(None, ["Setting", "Value", "From"], rows)
+
+
+def _codes_row(mapped: int) -> list[str]:
+    return ["sr.codes", f"{mapped} mapped", "config file" if mapped else "default (none)"]

@@ -1,0 +1,149 @@
+"""The user config file: db, operator, format, columns; flags, then environment, then file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import init_database
+from typer.testing import CliRunner, Result
+
+from cervix_watch.cli.app import app
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A config file this test writes, named by $CERVIX_WATCH_CONFIG; no other settings set."""
+    path = tmp_path / "config.toml"
+    monkeypatch.setenv("CERVIX_WATCH_CONFIG", str(path))
+    for name in ("CERVIX_WATCH_DB", "CERVIX_WATCH_OPERATOR", "COLUMNS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+    return path
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(app, list(args), env=env)
+
+
+def clinic(tmp_path: Path, name: str) -> str:
+    """A new database with one patient, MRN = the database's name."""
+    url = init_database(str(tmp_path / f"{name}.sqlite3"))
+    assert run("--db", url, "patient", "add", name, "--edd", "2027-03-14").exit_code == 0
+    return url
+
+
+def mrns(result: Result) -> list[str]:
+    assert result.exit_code == 0, result.output
+    listed = json.loads(result.stdout)
+    return [p["mrn"] for p in (listed["patients"] if isinstance(listed, dict) else listed)]
+
+
+def test_db_comes_from_flag_then_environment_then_file(config_file: Path, tmp_path: Path) -> None:
+    """The file's db is used only when neither --db nor $CERVIX_WATCH_DB names one."""
+    in_file, in_env, in_flag = (clinic(tmp_path, n) for n in ("FILE", "ENV", "FLAG"))
+    config_file.write_text(f'db = "{in_file}"\n', encoding="utf-8")
+    listing = ("patient", "list", "--format", "json")
+    assert mrns(run(*listing)) == ["FILE"]
+    assert mrns(run(*listing, env={"CERVIX_WATCH_DB": in_env})) == ["ENV"]
+    assert mrns(run("--db", in_flag, *listing, env={"CERVIX_WATCH_DB": in_env})) == ["FLAG"]
+
+
+def test_a_mistyped_db_in_the_file_opens_no_empty_clinic(config_file: Path, tmp_path: Path) -> None:
+    """A config db that does not exist is refused like a mistyped --db: exit 3, nothing made."""
+    missing = tmp_path / "typo-clinc.sqlite3"
+    config_file.write_text(f'db = "{missing}"\n', encoding="utf-8")
+    result = run("review")
+    assert result.exit_code == 3
+    assert "no cervix-watch database at" in result.stderr
+    assert not missing.exists()
+
+
+def test_operator_from_file_unless_flag_or_environment(config_file: Path, tmp_path: Path) -> None:
+    """The audit trail names the file's operator; $CERVIX_WATCH_OPERATOR and --operator win."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text(f'db = "{url}"\noperator = "File Person"\n', encoding="utf-8")
+    assert (
+        run("scan", "add", "P1", "--date", "2026-11-23", "--cl", "30", "--no-prompt").exit_code == 0
+    )
+    env = {"CERVIX_WATCH_OPERATOR": "Env Person"}
+    assert (
+        run(
+            "scan", "add", "P1", "--date", "2026-11-22", "--cl", "31", "--no-prompt", env=env
+        ).exit_code
+        == 0
+    )
+    flagged = run(
+        "scan", "add", "P1", "--date", "2026-11-21", "--cl", "32", "--no-prompt",
+        "--operator", "Flag Person", env=env,
+    )  # fmt: skip
+    assert flagged.exit_code == 0, flagged.output
+    scans = json.loads(run("scan", "list", "P1", "--format", "json").stdout)
+    rows = scans["scans"] if isinstance(scans, dict) else scans
+    assert sorted(s["operator"] for s in rows) == ["Env Person", "File Person", "Flag Person"]
+
+
+def test_format_from_file_is_every_command_default(config_file: Path, tmp_path: Path) -> None:
+    """format = "json" makes JSON the default of listings and review; --format still wins."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text(f'db = "{url}"\nformat = "json"\n', encoding="utf-8")
+    assert json.loads(run("review", "--as-of", "2026-11-23").stdout)["as_of"] == "2026-11-23"
+    assert "P1" in run("patient", "list").stdout
+    json.loads(run("patient", "list").stdout)
+    table = run("patient", "list", "--format", "table")
+    assert table.exit_code == 0
+    assert not table.stdout.lstrip().startswith(("{", "["))
+
+
+def test_columns_from_file_unless_environment(config_file: Path, tmp_path: Path) -> None:
+    """columns = 60 lays tables out at 60 columns; $COLUMNS wins over it."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text(f'db = "{url}"\ncolumns = 60\n', encoding="utf-8")
+    narrow = run("review", "--as-of", "2026-11-23")
+    assert narrow.exit_code == 0, narrow.output
+    assert max(len(line) for line in narrow.stdout.splitlines()) <= 60
+    wide = run("review", "--as-of", "2026-11-23", env={"COLUMNS": "200"})
+    assert max(len(line) for line in wide.stdout.splitlines()) > 60
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ('formt = "json"\n', "formt: unknown key"),
+        ('format = "md"\n', "format: 'md' is not one of table, json, csv"),
+        ("columns = 10\n", "columns: must be a whole number from 40 to 1000"),
+        ('columns = "wide"\n', "columns: must be a whole number"),
+        ('operator = ""\n', "operator: must be a non-empty string"),
+        ('operator = "A\\u001b[8m"\n', "operator: must be at most 200 printable characters"),
+        ("db = 3\n", "db: must be a non-empty string"),
+        ("format = \n", "not valid TOML"),
+    ],
+)
+def test_a_bad_config_file_is_one_line_naming_the_key(
+    config_file: Path, tmp_path: Path, text: str, fragment: str
+) -> None:
+    """Any command with a bad config file prints one line naming the file and key, exit 1."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text(text, encoding="utf-8")
+    result = run("--db", url, "patient", "list")
+    assert result.exit_code == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"error: config: {config_file}")
+    assert fragment in lines[0]
+
+
+def test_config_show_names_each_source(config_file: Path, tmp_path: Path) -> None:
+    """config show: the file, and for db/operator/format/columns where the value came from."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text(f'db = "{url}"\nformat = "csv"\n', encoding="utf-8")
+    result = run("config", "show", env={"CERVIX_WATCH_OPERATOR": "Env Person", "COLUMNS": "120"})
+    assert result.exit_code == 0, result.output
+    lines = {line.split()[1]: line for line in result.stdout.splitlines() if "│" in line}
+    assert "config file" in lines["db"]
+    assert "Env Person" in lines["operator"]
+    assert "environment (CERVIX_WATCH_OPERATOR)" in lines["operator"]
+    assert "csv" in lines["format"]
+    assert "environment (COLUMNS)" in lines["columns"]
+    assert "exists" in lines["config"]
