@@ -83,7 +83,6 @@ def build_history_db(full_db: Path, target: Path) -> None:
     """The 50k clinic's database plus the closed past pregnancies, built once."""
     if target.exists():
         return
-    print(f"  building the history clinic ({clinic.HISTORY_CLOSED:,} closed) ...", flush=True)
     scratch = target.with_suffix(".building")
     shutil.copyfile(full_db, scratch)
     patients, scans = clinic.history_rows(clinic.HISTORY_CLOSED)

@@ -281,7 +281,16 @@ def measure_history(results: Results, c: Clinic, work: Path, runs: int, slow_run
     py, x = str(PYTHON), results.extra
     schema = schema_version()
     history_db = c.full_db.with_name(f"history.g{clinic.GENERATOR_VERSION}.v{schema}.sqlite3")
-    history.build_history_db(c.full_db, history_db)
+    if not history_db.exists():
+        # In a child process: the parent would keep the generator's memory, and every child
+        # forked after it would report that memory as its own peak RSS (wait4 counts the
+        # pages a child has before exec).
+        build = "import sys, history; from pathlib import Path; "
+        build += "history.build_history_db(Path(sys.argv[1]), Path(sys.argv[2]))"
+        bench_dir = str(Path(__file__).resolve().parent)
+        argv = [str(PYTHON), "-c", f"import sys; sys.path.insert(0, {bench_dir!r}); {build}"]
+        print(f"  building the history clinic ({clinic.HISTORY_CLOSED:,} closed) ...", flush=True)
+        run_once([*argv, str(c.full_db), str(history_db)])
     results.history_counts = history.counts(history_db)
     p, closed, s = results.history_counts
     print(f"  history clinic: {p:,} pregnancies ({closed:,} closed), {s:,} scans")
