@@ -71,7 +71,7 @@ def scans(draw: st.DrawFn) -> Scan:
     funneling = draw(st.booleans())
     detail = funneling and draw(st.booleans())
     return Scan(
-        scan_id=draw(st.none() | st.integers(1, 2**31)),
+        scan_id=draw(st.none() | st.integers(1, 2**31 - 1)),
         mrn=draw(mrns),
         date=draw(dates),
         route=draw(st.sampled_from(Route)),
