@@ -209,3 +209,14 @@ def test_audit_html_has_a_bar_chart_per_breakdown_and_no_script(
     assert "&lt;24+0" in page
     assert "<24+0" not in page
     assert 'width="150.0"' in page  # 50.0 % of a 300-px bar
+
+
+def test_nice_profile_breaks_outcomes_down_by_its_three_risk_categories(clinic_cli: Cli) -> None:
+    """Under nice-ng25 (which has an intermediate band) outcome_ga has high, intermediate
+    and low; the cohort is the same, since it does not depend on the profile's risk."""
+    result = clinic_cli("audit", *PERIOD, "--profile", "nice-ng25", "--format", "json")
+    assert result.exit_code == 0, result.output
+    found = json.loads(result.stdout)
+    assert found["profile"] == "nice-ng25"
+    assert found["cohort"] == 13
+    assert list(found["measures"]["outcome_ga"]) == ["high", "intermediate", "low"]
