@@ -215,3 +215,23 @@ def test_rules_show_lists_the_version_2_rules(cli: Cli, profile: str, new_ids: l
     out = cli("rules", "show", profile).stdout
     for rule_id in [*new_ids, *shared]:
         assert rule_id in out
+
+
+def test_scan_add_with_an_urgent_symptom_prints_the_acute_review_first(cli: Cli) -> None:
+    """scan add --symptom fluid prints acute-review before the saved line; cramps do not."""
+    cli("patient", "add", "P01", "--edd", "2027-03-14")
+    result = cli(
+        "scan", "add", "P01", "--date", "2026-10-15", "--cl", "35", "--cl", "35", "--cl", "35",
+        "--symptom", "fluid", "--operator", "AB",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.split()[:2] == ["URGENT", "acute-review:"]
+    assert out.index("[any.acute-review;") < out.index("Scan 1 saved")
+    quiet = cli(
+        "scan", "add", "P01", "--date", "2026-10-22", "--cl", "35", "--cl", "35", "--cl", "35",
+        "--symptom", "cramps", "--operator", "AB",
+    )  # fmt: skip
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stdout.startswith("Scan 2 saved")
+    assert "symptoms-noted" in quiet.stdout
