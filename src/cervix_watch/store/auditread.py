@@ -52,7 +52,7 @@ def audit_records(store: Store, edd_from: date, edd_to: date, as_of: date) -> Au
         scans = _frame(
             conn,
             # spec: voided scans never count
-            sa.select(s.patient_id, s.date, s.route, s.cl1_mm, s.cl2_mm, s.cl3_mm)
+            sa.select(s.patient_id, _raw_date(s.date), s.route, s.cl1_mm, s.cl2_mm, s.cl3_mm)
             .where(s.patient_id.in_(in_range), s.voided_at.is_(None), s.date <= as_of)
             .order_by(s.patient_id, s.date, s.scan_id),
             ("patient_id", "date", "route", "cl1_mm", "cl2_mm", "cl3_mm"),
@@ -60,7 +60,7 @@ def audit_records(store: Store, edd_from: date, edd_to: date, as_of: date) -> Au
         tr = t.treatments.c
         treatments = _frame(
             conn,
-            sa.select(tr.patient_id, tr.type, tr.kind, tr.start)
+            sa.select(tr.patient_id, tr.type, tr.kind, _raw_date(tr.start))
             .where(tr.patient_id.in_(in_range), tr.start <= as_of)
             .order_by(tr.patient_id, tr.start),
             ("patient_id", "type", "kind", "start"),
@@ -68,7 +68,7 @@ def audit_records(store: Store, edd_from: date, edd_to: date, as_of: date) -> Au
         d = t.discussions.c
         discussions = _frame(
             conn,
-            sa.select(d.patient_id, d.action, d.date)
+            sa.select(d.patient_id, d.action, _raw_date(d.date))
             .where(d.patient_id.in_(in_range), d.date <= as_of)
             .order_by(d.patient_id, d.date),
             ("patient_id", "action", "date"),
@@ -79,6 +79,12 @@ def audit_records(store: Store, edd_from: date, edd_to: date, as_of: date) -> Au
         _dates(treatments, "start"),
         _dates(discussions, "date"),
     )
+
+
+def _raw_date(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
+    """The date as the driver gives it (ISO text from SQLite, a date from PostgreSQL):
+    pandas parses a column of them at once, faster than a date object built per row."""
+    return sa.type_coerce(column, sa.String).label(column.name)
 
 
 def _frame(conn: sa.Connection, query: sa.Select[Any], columns: tuple[str, ...]) -> pd.DataFrame:
