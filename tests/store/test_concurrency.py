@@ -84,7 +84,8 @@ def _run_writers(cli: Cli, db_url: str, script: Path, scans_each: int, patients:
     assert Counter(scan.operator for scan, _ in scans) == {
         f"worker{n}": scans_each for n in range(WORKERS)
     }
+    backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     print(
-        f"\n{db_url.partition(':')[0]}: {WORKERS} x {scans_each} scans, {counts['audit']} audit "
-        f"rows, {elapsed:.1f} s"
+        f"\n{backend}: {WORKERS} x {scans_each} scans, {counts['audit']} audit rows, "
+        f"{elapsed:.1f} s"
     )
