@@ -28,9 +28,14 @@ from cervix_watch.interop.cells import protect, unprotect
 # model trims them, so they could not survive any round trip).
 _text_chars = st.characters(exclude_categories=("Cs",), exclude_characters="\x00")
 free_text = st.text(_text_chars, max_size=40).map(str.strip)
+# MRNs and operator names hold no control, format or separator character (contract.md)
+_IDENTIFIER_REFUSED = ("Cs", "Cc", "Cf", "Zl", "Zp")
+operators = st.text(st.characters(exclude_categories=_IDENTIFIER_REFUSED), max_size=40).map(
+    str.strip
+)
 mrns = (
     st.text(
-        st.characters(exclude_categories=("Cs", "Cc"), exclude_characters="\x7f"),
+        st.characters(exclude_categories=_IDENTIFIER_REFUSED),
         min_size=1,
         max_size=20,
     )
@@ -38,13 +43,17 @@ mrns = (
     .filter(bool)
 )
 dates = st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31))
-lengths = st.floats(min_value=0.1, max_value=80.0, allow_nan=False)
-optional_lengths = st.none() | st.floats(min_value=0.0, max_value=80.0, allow_nan=False)
+# An imported EDD lies between 1900-01-01 and today + 280 days; 2027-01-01 is inside on any
+# day this test runs (it was written in December 2026).
+edds = st.dates(min_value=date(1900, 1, 1), max_value=date(2027, 1, 1))
+# Lengths are to 0.1 mm (contract): tenths, as calipers read them.
+lengths = st.integers(min_value=1, max_value=800).map(lambda tenths: tenths / 10)
+optional_lengths = st.none() | st.integers(min_value=0, max_value=800).map(lambda n: n / 10)
 
 
 @st.composite
 def patients(draw: st.DrawFn) -> Patient:
-    edd = draw(dates)
+    edd = draw(edds)
     sptb = draw(st.none() | st.integers(112, 258))
     count = draw(st.none() | st.integers(1 if sptb is not None else 0, 50))
     return Patient(
@@ -81,7 +90,7 @@ def scans(draw: st.DrawFn) -> Scan:
         funnel_width_mm=draw(optional_lengths) if detail else None,
         funnel_shape=draw(st.none() | st.sampled_from(FunnelShape)) if detail else None,
         sludge=draw(st.booleans()),
-        operator=draw(free_text),
+        operator=draw(operators),
         notes=draw(free_text),
     )
 

@@ -55,7 +55,7 @@ def test_sequences_continue_after_a_copy(cli: Cli, db_url: str, db_path: Path) -
     mrn = scans[0][0].mrn
     scan_id = stored.add_scan(
         build(Scan, {"mrn": mrn, "date": "2026-11-01", "cl_mm": [30]}), "t", today=TODAY
-    )
+    ).id
     assert scan_id == largest + 1
 
 
@@ -82,7 +82,7 @@ def test_imported_scan_ids_advance_the_sequence(cli: Cli, db_url: str) -> None:
     import_records(store, "scans", [([], scans)], source="scans.csv", who="t", today=TODAY)
     new_id = store.add_scan(
         build(Scan, {"mrn": "P01", "date": "2026-10-20", "cl_mm": [24]}), "t", today=TODAY
-    )
+    ).id
     assert new_id == 41
 
 

@@ -116,7 +116,7 @@ import runpy, sys
 script, database, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
 for i in range(count):
     sys.argv = [script, "--db", database, "scan", "add", "P01", "--date", "2026-10-13",
-                "--cl", str(20 + i % 10)]
+                "--cl", str(20 + i % 10), "--note", f"run {i}"]  # never identical
     try:
         runpy.run_path(script, run_name="__main__")
     except SystemExit as done:

@@ -19,13 +19,15 @@ WORKERS = 4
 # Each worker is one shell process running the console script `count` times in a row,
 # so every scan is a separate process with its own connection and write transaction,
 # exactly as four workstations would log at once. It stops at the first failure.
+# Each scan's note names its run: an identical scan would be refused as a duplicate.
 _WORKER = """
 script=$1 database=$2 count=$3 patients=$4 worker=$5
 for i in $(seq 0 $((count - 1))); do
   mrn=$(printf 'P%02d' $(( (i * 4 + worker) % patients )))
   cl=$(printf '%d.%d' $((20 + i % 100 / 10)) $((i % 10)))
   "$script" --db "$database" scan add "$mrn" --date 2026-10-13 --cl "$cl" \\
-    --operator "worker$worker" > /dev/null || { echo "worker $worker: scan add $i failed"; exit 1; }
+    --operator "worker$worker" --note "run $i" > /dev/null \\
+    || { echo "worker $worker: scan add $i failed"; exit 1; }
 done
 """
 

@@ -119,7 +119,7 @@ def test_newer_schema_is_refused_and_the_file_left_untouched(
 @both_backends
 def test_every_write_leaves_an_audit_row(store: Store) -> None:
     """add, amend and void each write one audit row naming who and why."""
-    scan_id = store.add_scan(scan(), "sono", today=TODAY)
+    scan_id = store.add_scan(scan(), "sono", today=TODAY).id
     store.amend_scan(scan_id, {"cl_mm": (19.0, 20.0, 21.0)}, "caliper slip", "sono", today=TODAY)
     store.void_scan(scan_id, "wrong patient", "lead")
     trail = store.audit_trail("P01")
@@ -136,7 +136,7 @@ def test_every_write_leaves_an_audit_row(store: Store) -> None:
 @both_backends
 def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
     """A voided scan is never deleted, but rules and listings no longer see it."""
-    scan_id = store.add_scan(scan(), "sono", today=TODAY)
+    scan_id = store.add_scan(scan(), "sono", today=TODAY).id
     store.void_scan(scan_id, "duplicate", "sono")
     assert store.patient_files("P01")[0].scans == []
     assert [voided for _, voided in store.scans("P01", include_voided=True)] == [True]
@@ -194,8 +194,11 @@ def test_close_records_the_outcome_once(store: Store) -> None:
 @both_backends
 def test_edit_patient_with_new_lmp_moves_the_edd(store: Store) -> None:
     """Editing the LMP alone re-derives the EDD, and the diff is audited with the reason."""
-    new = store.edit_patient("P01", {"lmp": "2026-06-08"}, "dating scan", "doc")
+    new, moved = store.edit_patient(
+        "P01", {"lmp": "2026-06-08"}, "dating scan", "doc", today=date(2026, 11, 23)
+    )
     assert new.edd == date(2027, 3, 15)
+    assert moved == []  # no scans stored
     last = store.audit_trail("P01")[-1]
     assert last.reason == "dating scan"
     assert "edd" in last.changes
@@ -238,8 +241,8 @@ def test_records_read_back_in_bulk_equal_the_validated_records_written(store: St
         ),
     ]
     scan_ids = [
-        store.add_scan(written[0], "t", today=TODAY),
-        store.add_scan(written[1], "t", today=TODAY),
+        store.add_scan(written[0], "t", today=TODAY).id,
+        store.add_scan(written[1], "t", today=TODAY).id,
     ]
     store.add_exam(written[2], "t", today=TODAY)  # type: ignore[arg-type]
     store.add_treatment(written[3], "t", today=TODAY)  # type: ignore[arg-type]

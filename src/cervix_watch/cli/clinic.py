@@ -6,6 +6,7 @@ engine; renderers get the `Review` and never recompute a rule.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -16,15 +17,49 @@ if TYPE_CHECKING:
     from cervix_watch.rules import PatientHistory, Profile, Review
     from cervix_watch.store.reads import PatientFile
 
+# The clinic's default profile, stored by content: its name, its TOML text and the
+# text's sha256 (contract.md, "Database selection"). A database written before the
+# profile was stored by content holds only a name or path under PROFILE_SETTING.
 PROFILE_SETTING = "default_profile"
+PROFILE_TOML_SETTING = "default_profile_toml"
+PROFILE_SHA_SETTING = "default_profile_sha256"
+
+
+@dataclass(frozen=True)
+class StoredDefault:
+    """The database's default profile as stored: name, TOML text, and the text's sha256."""
+
+    name: str
+    toml: str | None
+    sha256: str | None
+
+
+def stored_default(state: context.State) -> StoredDefault | None:
+    store = state.store()
+    name = store.get_setting(PROFILE_SETTING)
+    if name is None:
+        return None
+    return StoredDefault(
+        name, store.get_setting(PROFILE_TOML_SETTING), store.get_setting(PROFILE_SHA_SETTING)
+    )
 
 
 def resolve_profile(state: context.State, option: str | None) -> Profile:
-    """--profile, else the database's stored default, else the built-in default."""
-    from cervix_watch.rules import DEFAULT_PROFILE, load_profile
+    """--profile, else the database's stored default, else the built-in default.
 
-    name = option or state.store().get_setting(PROFILE_SETTING) or DEFAULT_PROFILE
-    return load_profile(name)
+    Commands that write call this before writing, so a profile that does not load
+    fails the command with nothing saved.
+    """
+    from cervix_watch.rules import DEFAULT_PROFILE, load_profile, profile_from_toml
+
+    if option:
+        return load_profile(option)
+    default = stored_default(state)
+    if default is None:
+        return load_profile(DEFAULT_PROFILE)
+    if default.toml is None:
+        return load_profile(default.name)  # stored by name (or path) by an older version
+    return profile_from_toml(default.toml.encode("utf-8"), f"default profile {default.name}")
 
 
 def history_of(f: PatientFile) -> PatientHistory:

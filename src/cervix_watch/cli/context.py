@@ -70,10 +70,14 @@ def who(operator: str | None) -> str:
             name = getpass.getuser()
         except (KeyError, OSError):
             name = "unknown"
-    if len(name) > MAX_OPERATOR or any(ord(c) < 32 for c in name):
+    from cervix_watch.domain.identifiers import unprintable_character
+
+    if len(name) > MAX_OPERATOR:
         raise InputError(
             Problem("operator", f"must be at most {MAX_OPERATOR} printable characters")
         )
+    if bad := unprintable_character(name):
+        raise InputError(Problem("operator", f"contains the control or format character {bad}"))
     return name
 
 
@@ -87,10 +91,13 @@ def parse_date(field_name: str, text: str | None, today: date) -> date | None:
         return today
     if value == "yesterday":
         return date.fromordinal(today.toordinal() - 1)
+    from cervix_watch.domain.models import parse_iso_date
+
     try:
-        return date.fromisoformat(value)
+        parsed: date = parse_iso_date(value)
     except ValueError:
         raise InputError(Problem(field_name, f"{text!r} is not a date (use YYYY-MM-DD)")) from None
+    return parsed
 
 
 def record_id(param: typer.CallbackParam, value: int | None) -> int | None:

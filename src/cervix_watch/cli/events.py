@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cervix_watch.cli import context, output
+from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.context import OperatorOption
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.enums import Action, CerclageKind
+from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Treatment
@@ -20,6 +21,7 @@ treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and
 MrnArg = Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)]
 DateOption = Annotated[str, typer.Option("--date", help="Date, YYYY-MM-DD or 'today'.")]
 Notes = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
+_ACTIONS_HINT = " (the actions are listed in: cervix-watch discuss --help)"
 
 
 @exam_app.command("add")
@@ -68,10 +70,12 @@ def exam_add(
             "notes": note,
         },
     )
-    exam_id = state.store().add_exam(exam, context.who(operator), today=state.today)
-    from cervix_watch.cli.views import report_new_exam
+    profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
+    added = state.store().add_exam(exam, context.who(operator), today=state.today)
+    from cervix_watch.cli.views import report_new_exam, same_day_notice
 
-    report_new_exam(state, exam, exam_id)
+    same_day_notice("exam", exam.mrn, exam.date, added.same_day)
+    report_new_exam(state, exam, added.id, profile)
 
 
 def treatment_words(treatment: Treatment) -> str:
@@ -121,7 +125,7 @@ def treatment_add(
         },
     )
     who = context.who(operator)
-    treatment_id = state.store().add_treatment(treatment, who, today=state.today)
+    treatment_id = state.store().add_treatment(treatment, who, today=state.today).id
     what = treatment_words(treatment)
     output.success(
         f"Treatment {treatment_id} recorded for {treatment.mrn}: {what} from {treatment.start}."
@@ -170,11 +174,19 @@ def discuss(
     from cervix_watch.domain.problems import build
 
     state = context.state(ctx)
+    action = action.strip()
+    if action not in {a.value for a in Action}:
+        from cervix_watch.domain.identifiers import close_matches, did_you_mean
+
+        hint = did_you_mean(close_matches(action, [a.value for a in Action], most=1))
+        raise InputError(
+            Problem("action", f"{action!r} is not a discussion point{hint or _ACTIONS_HINT}")
+        )
     discussion = build(
         Discussion,
         {
             "mrn": mrn,
-            "action": action.strip(),
+            "action": action,
             "date": context.parse_date("date", date_, state.today),
             "outcome": outcome.strip().lower(),
             "notes": note,

@@ -160,10 +160,15 @@ def add(
 ) -> None:
     """Register a pregnancy: MRN plus --edd or --lmp, and the obstetric history."""
     from cervix_watch.domain.models import Patient
+    from cervix_watch.domain.plausibility import current_edd_problem
     from cervix_watch.domain.problems import build
 
     patient = build(Patient, _history(ctx))
     state = context.state(ctx)
+    if problem := current_edd_problem(
+        patient.edd, state.today, "edd" if edd is not None else "lmp"
+    ):
+        raise InputError(problem)
     state.store().add_patient(patient, context.who(operator))
     ga = format_ga(patient.ga_on(state.today))
     output.success(f"Registered {patient.mrn}: EDD {patient.edd}, GA today {ga}.")
@@ -205,9 +210,16 @@ def edit(
     context.require("reason", reason)
     if not changes:
         raise InputError(Problem("patient", "give at least one field to change"))
-    store = context.state(ctx).store()
-    store.edit_patient(mrn, changes, reason.strip(), context.who(operator))
+    state = context.state(ctx)
+    _, moved = state.store().edit_patient(
+        mrn, changes, reason.strip(), context.who(operator), today=state.today
+    )
     output.success(f"Updated {mrn.strip()}: {', '.join(sorted(changes))}.")
+    for scan in moved:
+        output.line(
+            f"  scan {scan.scan_id} on {scan.date}: GA {format_ga(scan.old_ga_days)} -> "
+            f"{format_ga(scan.new_ga_days)}"
+        )
 
 
 @app.command("close")

@@ -11,7 +11,7 @@ import typer
 
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.output import FormatOption, ListFormat
-from cervix_watch.domain.errors import InputError
+from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -130,7 +130,11 @@ def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list
 
 
 def format_date_plus(on: date, days: int) -> str:
-    return date.fromordinal(on.toordinal() + days).isoformat()
+    """`on` + `days` as ISO text; past the calendar's end (`--as-of 9999-12-31`) 9999-12-31."""
+    try:
+        return date.fromordinal(on.toordinal() + days).isoformat()
+    except (ValueError, OverflowError):
+        return date.max.isoformat()
 
 
 @rules_app.command("profiles")
@@ -147,12 +151,22 @@ def profiles(ctx: typer.Context) -> None:
 
 @rules_app.command("show")
 def show(
-    name: Annotated[str, typer.Argument(help="Profile name or .toml file.")],
+    ctx: typer.Context,
+    name: Annotated[
+        str | None,
+        typer.Argument(help="Profile name or .toml file (default: this database's default)."),
+    ] = None,
 ) -> None:
-    """Every rule of a profile with its action, priority, condition and citation."""
+    """Every rule of a profile with its action, priority, condition and citation; without a
+    name, this database's default profile, first saying which it is and its sha256."""
     from cervix_watch.rules import load_profile
 
-    profile = load_profile(name)
+    state = context.state(ctx)
+    if name:
+        profile = load_profile(name)  # a named profile needs no database
+    else:
+        output.line(f"Default profile: {_default_line(state)}")
+        profile = clinic.resolve_profile(state, None)
     from cervix_watch.cli.render import print_profile
 
     print_profile(profile)
@@ -203,14 +217,42 @@ def default(
     """Show or set the database's default guideline profile (--profile still overrides it)."""
     state = context.state(ctx)
     if name is None:
-        output.line(clinic.resolve_profile(state, None).name)
+        output.line(_default_line(state))
         return
-    from cervix_watch.rules import builtin_profile_names, load_profile
+    import hashlib
 
-    load_profile(name)  # refuse a profile that does not load
-    stored = name if name in builtin_profile_names() else str(Path(name).resolve())
-    state.store().set_setting(clinic.PROFILE_SETTING, stored, context.who(operator))
-    output.success(f"Default profile for this database: {stored}")
+    from cervix_watch.rules import profile_toml
+
+    data, profile = profile_toml(name)  # refuses a profile that does not load
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:  # profile_toml has parsed it, so this cannot happen
+        raise InputError(Problem("profile", "is not UTF-8 text")) from None
+    sha = hashlib.sha256(data).hexdigest()
+    values = {
+        clinic.PROFILE_SETTING: profile.name,
+        clinic.PROFILE_TOML_SETTING: text,
+        clinic.PROFILE_SHA_SETTING: sha,
+    }
+    audited = [clinic.PROFILE_SETTING, clinic.PROFILE_SHA_SETTING]
+    state.store().set_settings(values, context.who(operator), audited)
+    output.success(
+        f"Default profile for this database: {profile.name} (sha256 {sha}), stored by content "
+        f"from {name}."
+    )
+
+
+def _default_line(state: context.State) -> str:
+    """`acog-smfm (built-in, not set)` or `unit-2026 (sha256 ab12...; stored in the database)`."""
+    from cervix_watch.rules import DEFAULT_PROFILE
+
+    default = clinic.stored_default(state)
+    if default is None:
+        return f"{DEFAULT_PROFILE} (built-in default; none stored in this database)"
+    if default.sha256 is None:
+        return f"{default.name} (stored by name only; run 'rules default' again to store it)"
+    profile = clinic.resolve_profile(state, None)  # says so if the stored text is broken
+    return f"{profile.name} (sha256 {default.sha256}; stored in this database)"
 
 
 __all__ = ["due", "review", "rules_app"]

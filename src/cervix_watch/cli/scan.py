@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cervix_watch.cli import context, output
+from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.context import OperatorOption, ReasonOption
 from cervix_watch.cli.output import FormatOption, ListFormat
 from cervix_watch.cli.symptoms import SymptomOption, ask_symptoms, symptom_names
@@ -30,8 +30,17 @@ ClOption = Annotated[
     list[str] | None,
     typer.Option(
         "--cl",
-        help="A cervical-length measurement in mm; repeat up to three times (--cl 24.5 --cl 25 "
-        "--cl 26.1). The shortest is the recorded CL.",
+        help="A cervical-length measurement in mm, at most one decimal; repeat up to three "
+        "times (--cl 24.5 --cl 25 --cl 26.1). The shortest is the recorded CL.",
+        show_default=False,
+    ),
+]
+AmendClOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--cl",
+        help="The scan's new set of measurements in mm, repeated up to three times: it "
+        "REPLACES the whole set (give every measurement to keep, not only the changed one).",
         show_default=False,
     ),
 ]
@@ -171,10 +180,12 @@ def add(
     on = context.parse_date("date", date_, state.today)
     values.update(mrn=mrn, date=on, operator=operator or who)
     scan = build(Scan, values)
-    scan_id = state.store().add_scan(scan, who, today=state.today)
-    from cervix_watch.cli.views import report_new_scan
+    profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
+    added = state.store().add_scan(scan, who, today=state.today)
+    from cervix_watch.cli.views import report_new_scan, same_day_notice
 
-    report_new_scan(state, scan.model_copy(update={"scan_id": scan_id}))
+    same_day_notice("scan", scan.mrn, scan.date, added.same_day)
+    report_new_scan(state, scan.model_copy(update={"scan_id": added.id}), profile)
 
 
 # `scan list`: the machine-readable column names (JSON keys, CSV header) and the table's headers
@@ -250,7 +261,7 @@ def amend(
     scan_id: ScanIdArg,
     reason: ReasonOption,
     date_: DateOption = None,
-    cl: ClOption = None,
+    cl: AmendClOption = None,
     route: Route = None,
     funneling: Funneling = None,
     funnel_length: FunnelLength = None,
@@ -261,8 +272,12 @@ def amend(
     note: Note = None,
     operator: OperatorOption = None,
 ) -> None:
-    """Correct a scan (--cl replaces all its measurements, --symptom all its symptoms; give
-    --symptom '' for none); old values stay in the audit trail."""
+    """Correct a scan; old values stay in the audit trail.
+
+    --cl replaces the whole set of measurements: give every measurement the scan should
+    keep (--cl 21.0 --cl 20.5 --cl 22.0), not only the one that changes; --symptom
+    likewise replaces all its symptoms (give --symptom '' for none).
+    """
     context.require("reason", reason)
     changes = _scan_values(
         cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note, symptom
@@ -272,11 +287,20 @@ def amend(
         changes["date"] = context.parse_date("date", date_, state.today)
     if not changes:
         raise InputError(Problem("scan", "give at least one field to change"))
+    store = state.store()
+    old, _ = store.get_scan(scan_id)
     who = context.who(operator)
-    scan = state.store().amend_scan(scan_id, changes, reason.strip(), who, today=state.today)
-    output.success(
-        f"Amended scan {scan_id} ({scan.mrn}): recorded CL {scan.recorded_cl_mm:.1f} mm."
-    )
+    scan = store.amend_scan(scan_id, changes, reason.strip(), who, today=state.today)
+    from cervix_watch.report.patient import change_words
+
+    before, after = old.model_dump(mode="json"), scan.model_dump(mode="json")
+    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    output.success(f"Amended scan {scan_id} ({scan.mrn}): {change_words(diff)}.")
+    if "cl_mm" in diff:
+        output.line(
+            f"The measurements were replaced as a set; recorded CL "
+            f"{old.recorded_cl_mm:.1f} -> {scan.recorded_cl_mm:.1f} mm."
+        )
 
 
 @app.command("void")

@@ -10,6 +10,7 @@ from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Exam, Scan
+    from cervix_watch.rules import Profile
 
 # Active = GA below 37+0 (or a cerclage in situ: the engine knows; the list uses the review).
 
@@ -43,23 +44,40 @@ def _report(saved: str, flags: list[Any], unwrapped: bool = False) -> None:
         output.line(_flag_line(flag))
 
 
-def _raised(state: context.State, mrn: str, on: date) -> Any:
-    """The patient's review as of the record's date (what this record raised), default profile."""
-    profile = clinic.resolve_profile(state, None)
+def _raised(state: context.State, mrn: str, on: date, profile: Profile) -> Any:
+    """The patient's review as of the record's date (what this record raised).
+
+    The profile was loaded and validated before the record was written, so a broken
+    default profile fails the command before anything is saved, never after.
+    """
     review, _ = clinic.clinic_review(state, on, profile, mrn, active_only=True)
     return review.patients[0] if review.patients else None
 
 
-def report_new_scan(state: context.State, scan: Scan, source: str | None = None) -> None:
+def same_day_notice(kind: str, mrn: str, on: date, earlier: tuple[int, ...]) -> None:
+    """A second, different record the same day is saved, and the first one named."""
+    if earlier:
+        more = f" (and {len(earlier) - 1} more)" if len(earlier) > 1 else ""
+        output.note(
+            f"note: {mrn} already has {kind} {earlier[0]} on {on}{more}; this one is saved as well."
+        )
+
+
+def report_new_scan(
+    state: context.State, scan: Scan, profile: Profile | None = None, source: str | None = None
+) -> None:
     """`Scan N saved for MRN: GA, recorded CL ...` and the flags it raised. With `source`
     (the file or SR it came from: `import sr`, `listen`) the line starts with it, names the
-    route, and is never wrapped."""
+    route, and is never wrapped. `scan add` passes the `profile` it loaded before writing;
+    without one the default profile is loaded here."""
+    if profile is None:
+        profile = clinic.resolve_profile(state, None)
     from cervix_watch.rules import flags_raised_by_scan
 
     patient, _ = state.store().get_patient(scan.mrn)
     ga = format_ga(patient.ga_on(scan.date))
     measurements = ", ".join(f"{v:.1f}" for v in scan.cl_mm)
-    review = _raised(state, scan.mrn, scan.date)
+    review = _raised(state, scan.mrn, scan.date, profile)
     assert scan.scan_id is not None
     flags = flags_raised_by_scan(review, scan.scan_id) if review else []
     recorded = f"recorded CL {scan.recorded_cl_mm:.1f} mm (shortest of {measurements})."
@@ -70,12 +88,12 @@ def report_new_scan(state: context.State, scan: Scan, source: str | None = None)
     _report(f"{line}, {recorded}", flags, unwrapped=True)
 
 
-def report_new_exam(state: context.State, exam: Exam, exam_id: int) -> None:
+def report_new_exam(state: context.State, exam: Exam, exam_id: int, profile: Profile) -> None:
     from cervix_watch.rules import flags_raised_by_exam
 
     patient, _ = state.store().get_patient(exam.mrn)
     ga = format_ga(patient.ga_on(exam.date))
-    review = _raised(state, exam.mrn, exam.date)
+    review = _raised(state, exam.mrn, exam.date, profile)
     _report(
         f"Exam {exam_id} saved for {exam.mrn} at GA {ga}.",
         flags_raised_by_exam(review, exam.date) if review else [],

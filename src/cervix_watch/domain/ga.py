@@ -11,7 +11,7 @@ from datetime import date, timedelta
 PREGNANCY_DAYS = 280
 _WD = re.compile(r"^\s*(\d{1,2})\s*\+\s*(\d)\s*$")
 _WEEKS_DAYS = re.compile(r"^\s*(\d{1,2})\s*w\s*(?:(\d)\s*d)?\s*$", re.IGNORECASE)
-_DECIMAL = re.compile(r"^\s*(\d{1,2}(?:\.\d+)?)\s*$")
+_DECIMAL = re.compile(r"^\s*\d{1,2}[.,]\d+\s*$")
 
 # Anything beyond this is not a gestational age of a current or previous pregnancy.
 MAX_GA_DAYS = 44 * 7 + 6
@@ -39,9 +39,10 @@ def format_ga(days: int) -> str:
 
 
 def parse_ga(text: str) -> int:
-    """Parse `20+3`, `20w3d`, `20w` or decimal weeks `20.43` into days.
+    """Parse `20+3`, `20w3d` (or `20w`) into days.
 
-    Decimal weeks round to the nearest day (20.43 w = 143.01 d -> 143).
+    Decimal weeks are refused (contract.md): a typist writing `26.3` means 26+3,
+    while 26.3 weeks is 26+2, so the program cannot know which was meant.
     Raises ValueError with a message fit for a user.
     """
     match = _WD.match(text)
@@ -55,10 +56,12 @@ def parse_ga(text: str) -> int:
         if days > 6:
             raise ValueError(f"days must be 0-6 in {text.strip()!r}")
         total = weeks * 7 + days
-    elif match := _DECIMAL.match(text):
-        total = round(float(match[1]) * 7)
+    elif _DECIMAL.match(text):
+        raise ValueError(
+            f"{text.strip()!r} is ambiguous: decimal weeks are not accepted (write 26+3 or 26w3d)"
+        )
     else:
-        raise ValueError(f"{text.strip()!r} is not a gestational age (use 20+3, 20w3d or 20.43)")
+        raise ValueError(f"{text.strip()!r} is not a gestational age (use 20+3 or 20w3d)")
     if total > MAX_GA_DAYS:
         raise ValueError(f"{format_ga(total)} is beyond 44+6")
     return total

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Self
 
 from pydantic import (
@@ -36,6 +36,7 @@ from cervix_watch.domain.enums import (
 )
 from cervix_watch.domain.errors import Problem
 from cervix_watch.domain.ga import MAX_GA_DAYS, edd_from_lmp, format_ga, ga_days, parse_ga
+from cervix_watch.domain.identifiers import unprintable_character
 from cervix_watch.domain.ids import RecordId
 from cervix_watch.domain.symptoms import Symptom, parse_symptoms
 
@@ -117,6 +118,50 @@ def _ga(value: Any) -> Any:
     return value
 
 
+def _millimetres(value: Any) -> Any:
+    """A length in mm with at most one decimal place (calipers read to 0.1 mm).
+
+    Refusing `24.96` (rather than rounding it) keeps every comparison and message on the
+    value the sonographer typed: a rounded 25.0 could contradict a "< 25 mm" rule.
+    """
+    number = _number(value)
+    if isinstance(number, float) and round(number, 1) != number:
+        shown = value.strip() if isinstance(value, str) else repr(number)
+        raise ValueError(f"{shown!r} has more than one decimal place (lengths are to 0.1 mm)")
+    return number
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def parse_iso_date(value: Any) -> Any:
+    """`YYYY-MM-DD` only: pydantic's lax mode would read `0` as 1970-01-01 and accept
+    `20261013`, `2026-W01-1` or a datetime; all are refused (contract.md)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _ISO_DATE.fullmatch(text):
+            try:
+                return date.fromisoformat(text)
+            except ValueError:
+                pass  # 2027-02-30: said below
+        raise ValueError(f"{text!r} is not a date (use YYYY-MM-DD)")
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise ValueError(f"{value!r} is not a date (use YYYY-MM-DD)")
+
+
+def _optional_iso_date(value: Any) -> Any:
+    value = _empty_to_none(value)
+    return None if value is None else parse_iso_date(value)
+
+
+def _printable(value: str) -> str:
+    """No control or format character (zero-width space, bidirectional override, C1)."""
+    if bad := unprintable_character(value):
+        raise ValueError(f"contains the control or format character {bad}")
+    return value
+
+
 def _text(limit: int) -> Any:
     def check(value: str) -> str:
         if "\x00" in value:
@@ -141,13 +186,16 @@ Mrn = Annotated[
     str,
     Field(min_length=1, max_length=MAX_MRN, pattern=r"^[^\x00-\x1f\x7f]+$"),
     BeforeValidator(_strip),
+    AfterValidator(_printable),
 ]
-CervicalLength = Annotated[float, Field(gt=0.0, le=MAX_CL_MM), BeforeValidator(_number)]
+CervicalLength = Annotated[float, Field(gt=0.0, le=MAX_CL_MM), BeforeValidator(_millimetres)]
 # Bounds go on the inner type: on `X | None` pydantic applies them to None too and
 # raises TypeError (not a ValidationError) for an empty cell or a NULL column.
 OptionalLength = Annotated[
-    Annotated[float, Field(ge=0.0, le=MAX_CL_MM)] | None, BeforeValidator(_number)
+    Annotated[float, Field(ge=0.0, le=MAX_CL_MM)] | None, BeforeValidator(_millimetres)
 ]
+IsoDate = Annotated[date, BeforeValidator(parse_iso_date)]
+Operator = Annotated[str, AfterValidator(_printable)]
 OptionalCount = Annotated[
     Annotated[int, Field(ge=0, le=50)] | None, BeforeValidator(_empty_to_none)
 ]
@@ -193,7 +241,7 @@ PriorGa = Annotated[
     Annotated[int, AfterValidator(_prior_ga_in_range)] | None,
     BeforeValidator(_ga),
 ]
-OptionalDate = Annotated[date | None, BeforeValidator(_empty_to_none)]
+OptionalDate = Annotated[date | None, BeforeValidator(_optional_iso_date)]
 
 
 def _empty_to_default(default: Any) -> Any:
@@ -213,7 +261,7 @@ class Patient(Record):
 
     mrn: Mrn
     name: Annotated[str, _empty_to_default(""), _text(MAX_NAME)] = ""
-    edd: date
+    edd: IsoDate
     lmp: OptionalDate = None
     fetuses: Annotated[int, Field(ge=1, le=6), _empty_to_default(1)] = 1
     prior_sptb_weeks: PriorGa = None
@@ -246,17 +294,19 @@ class Patient(Record):
         if edd is None and lmp is None:
             raise ValueError("edd: give an EDD or an LMP")
         if edd is None:
-            lmp_date = lmp
-            if isinstance(lmp, str):
-                try:
-                    lmp_date = date.fromisoformat(lmp.strip())
-                except ValueError:
-                    raise ValueError(f"lmp: {lmp!r} is not a date (use YYYY-MM-DD)") from None
-            data = {**data, "edd": edd_from_lmp(lmp_date)}
+            try:
+                lmp_date = parse_iso_date(lmp)
+                data = {**data, "edd": edd_from_lmp(lmp_date)}
+            except ValueError as error:
+                raise ValueError(f"lmp: {error}") from None
+            except OverflowError:
+                raise ValueError(f"lmp: {lmp_date} gives an EDD past the year 9999") from None
         return data
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
+        if self.lmp is not None and self.lmp > date.max - timedelta(days=280):
+            raise ValueError(f"lmp: {self.lmp} gives an EDD past the year 9999")
         if self.lmp is not None and edd_from_lmp(self.lmp) != self.edd:
             raise ValueError(
                 f"lmp: {self.lmp} gives EDD {edd_from_lmp(self.lmp)}, "
@@ -291,7 +341,7 @@ class Scan(Record):
 
     scan_id: RecordId | None = None
     mrn: Mrn
-    date: date
+    date: IsoDate
     route: Annotated[Route, _empty_to_default("tv")] = Route.TV
     cl_mm: tuple[CervicalLength, ...] = Field(min_length=1, max_length=3)
     funneling: Bool = False
@@ -300,7 +350,7 @@ class Scan(Record):
     funnel_shape: Annotated[FunnelShape | None, BeforeValidator(_empty_to_none)] = None
     sludge: Bool = False
     symptoms: Symptoms = ()
-    operator: Annotated[str, _empty_to_default(""), _text(MAX_OPERATOR)] = ""
+    operator: Annotated[Operator, _empty_to_default(""), _text(MAX_OPERATOR)] = ""
     source: Source = ""
     notes: Text = ""
 
@@ -325,7 +375,7 @@ class Exam(Record):
     """A physical (speculum or digital) examination of the cervix."""
 
     mrn: Mrn
-    date: date
+    date: IsoDate
     dilation_cm: Annotated[
         Annotated[float, Field(ge=0.0, le=10.0)] | None, BeforeValidator(_number)
     ] = None
@@ -345,7 +395,7 @@ class Treatment(Record):
     mrn: Mrn
     type: TreatmentType
     kind: Annotated[CerclageKind | None, BeforeValidator(_empty_to_none)] = None
-    start: date
+    start: IsoDate
     end: OptionalDate = None
     notes: Text = ""
 
@@ -367,7 +417,7 @@ class Discussion(Record):
 
     mrn: Mrn
     action: Action
-    date: date
+    date: IsoDate
     outcome: Outcome
     notes: Text = ""
 
@@ -375,26 +425,42 @@ class Discussion(Record):
 class Closure(Record):
     """How and when a pregnancy left surveillance."""
 
-    date: date
+    date: IsoDate
     outcome: CloseOutcome
     ga_days: Annotated[Annotated[int, Field(ge=0, le=MAX_GA_DAYS)] | None, BeforeValidator(_ga)] = (
         None
     )
 
 
-def check_event_date(field: str, on: date, patient: Patient, today: date) -> Problem | None:
-    """An event date must lie between the LMP and EDD + 6 weeks, and not after `today`
-    (the caller's date, read once at the command-line edge)."""
-    return event_date_problem(field, on, patient.lmp, patient.edd, today)
+def check_event_date(
+    field: str,
+    on: date,
+    patient: Patient,
+    today: date,
+    *,
+    closed: date | None = None,
+) -> Problem | None:
+    """An event date must lie between the LMP and EDD + 6 weeks, not after `today` (the
+    caller's date, read once at the command-line edge), and not after the pregnancy's
+    closure date (delivery, loss, transfer) when it has one."""
+    return event_date_problem(field, on, patient.lmp, patient.edd, today, closed=closed)
 
 
 def event_date_problem(
-    field: str, on: date, lmp: date | None, edd: date, today: date
+    field: str,
+    on: date,
+    lmp: date | None,
+    edd: date,
+    today: date,
+    *,
+    closed: date | None = None,
 ) -> Problem | None:
     """`check_event_date` from the patient's stored LMP and EDD alone (bulk import checks
     every row of a file against a few stored columns, without building the Patient)."""
     if on > today:
         return Problem(field, f"{on} is in the future")
+    if closed is not None and on > closed:
+        return Problem(field, f"{on} is after the pregnancy was closed on {closed}")
     lmp_date = lmp or edd - timedelta(days=280)  # as Patient.lmp_date
     if on < lmp_date:
         return Problem(field, f"{on} is before the LMP {lmp_date}")

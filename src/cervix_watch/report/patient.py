@@ -271,16 +271,41 @@ def exams_table(view: PatientView) -> RenderableType:
     return grid(f"Exams ({len(rows)})", ["Date", "GA", "Findings", "Notes"], rows)
 
 
+def _audit_value(value: Any) -> str:
+    """One side of an audited change: a list of measurements as `21.0, 21.5`, none as `-`."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, list | tuple):
+        return ", ".join(_audit_value(v) for v in value) or "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:.1f}"
+    return str(value)
+
+
+def change_words(changes: dict[str, Any]) -> str:
+    """`cl_mm: 21.0, 21.5, 22.0 -> 20.5; route: tv -> ta`: each audited field old -> new."""
+    parts = []
+    for field in sorted(changes):
+        change = changes[field]
+        if isinstance(change, list) and len(change) == 2:
+            parts.append(f"{field}: {_audit_value(change[0])} -> {_audit_value(change[1])}")
+        else:
+            parts.append(field)
+    return "; ".join(parts)
+
+
 def audit_table(view: PatientView) -> RenderableType:
     rows = [
         [
             f"{a.at:%Y-%m-%d %H:%M}",
             a.who,
             f"{a.action} {a.entity}" + ("" if a.entity_id is None else f" {a.entity_id}"),
-            ", ".join(sorted(a.changes)) if a.action in {"edit", "amend"} else "",
+            change_words(a.changes) if a.action in {"edit", "amend"} else "",
             a.reason or "",
         ]
         for a in view.audit
     ]
-    columns = ["When", "Who", "What", "Fields", "Reason"]
+    columns = ["When", "Who", "What", "Changes (old -> new)", "Reason"]
     return grid(f"Audit trail ({len(rows)})", columns, rows)

@@ -16,6 +16,8 @@ from cervix_watch.rules.profile import (
     builtin_profile_text,
     check_profile_file,
     load_profile,
+    profile_from_toml,
+    profile_toml,
 )
 from cervix_watch.rules.review import (
     Flag,
@@ -40,6 +42,8 @@ __all__ = [
     "flags_raised_by_exam",
     "flags_raised_by_scan",
     "load_profile",
+    "profile_from_toml",
+    "profile_toml",
     "review_clinic",
     "risk_reasons",
 ]

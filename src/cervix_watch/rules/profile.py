@@ -202,6 +202,27 @@ def load_profile(name_or_path: str | Path) -> Profile:
     return profile
 
 
+def profile_toml(name_or_path: str | Path) -> tuple[bytes, Profile]:
+    """The TOML text of a built-in profile or a file, and the profile it validates to.
+
+    What `rules default` stores in the database, so the clinic's rules travel with
+    the data rather than with a path on one workstation.
+    """
+    if isinstance(name_or_path, str) and name_or_path in builtin_profile_names():
+        data = resources.files("cervix_watch.rules") / _PACKAGE_DIR / f"{name_or_path}.toml"
+        return data.read_bytes(), _load_builtin(name_or_path)
+    profile = load_profile(name_or_path)
+    return Path(name_or_path).read_bytes(), profile
+
+
+def profile_from_toml(data: bytes, source: str) -> Profile:
+    """A profile from TOML text (e.g. stored in the database); InputError lists every problem."""
+    profile, problems = _parse(data, source)
+    if profile is None:
+        raise InputError(problems)
+    return profile
+
+
 def check_profile_file(path: str | Path) -> list[Problem]:
     """Every problem in a profile file, each with its place in the file (`rules[3].window.end`)."""
     path = Path(path)

@@ -37,9 +37,11 @@ from cervix_watch.domain.models import (
     Treatment,
     event_date_problem,
 )
+from cervix_watch.domain.plausibility import imported_edd_problem
 from cervix_watch.store import rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.bulkwrite import _EVENT_TABLES, Writer
+from cervix_watch.store.duplicates import content_names
 from cervix_watch.store.store import Store
 
 Line = tuple[int, Record]
@@ -103,11 +105,6 @@ def import_records(
     return ImportResult(kind, added, skipped, dry_run)
 
 
-def _content_names(table: sa.Table) -> tuple[str, ...]:
-    """The columns that make a record's content (its key for "already stored"), in order."""
-    return tuple(sorted(c.name for c in table.c if c.name not in _BOOKKEEPING | _IDS))
-
-
 class _Planner:
     """Decides per record: insert, skip (already stored) or problem.
 
@@ -121,7 +118,7 @@ class _Planner:
         self.remembered: dict[Any, Any] = {}
         if kind != "patients":
             self.table, self.to_values, self.date_field = _EVENT_TABLES[kind]
-            self.names = _content_names(self.table)
+            self.names = content_names(self.table)
             self.key = itemgetter(*self.names)
 
     def plan(self, records: Sequence[Line]) -> tuple[list[dict[str, Any]], int, list[Problem]]:
@@ -191,6 +188,10 @@ def _plan_patients(
     planned: dict[str, Patient] = {}
     for line, record in records:
         assert isinstance(record, Patient)
+        if problem := imported_edd_problem(record.edd, planner.today):
+            field = "edd" if record.lmp is None else "lmp"
+            problems.append(Problem(field, problem.message, planner.source, line))
+            continue
         stored = _stored_patient(planner, stored_rows, planned, record.mrn)
         if stored is None:
             new.append(rows.patient_values(record))
@@ -277,7 +278,7 @@ def _chunk_lookups(
     """
     patients = planner.patients_named(
         (record.mrn for _, record in records),  # type: ignore[attr-defined]
-        ("patient_id", "lmp", "edd"),
+        ("patient_id", "lmp", "edd", "closed_date"),
     )
     known = planner.stored_keys(p.patient_id for p in patients.values())
     explicit = [r.scan_id for _, r in records if getattr(r, "scan_id", None) is not None]  # type: ignore[attr-defined]
@@ -294,6 +295,8 @@ def _date_window(patient: sa.Row[Any], today: date) -> tuple[int, date, date]:
     edd, lmp = patient.edd, patient.lmp
     first = lmp or edd - timedelta(days=280)  # as event_date_problem
     last = min(today, edd + timedelta(days=AFTER_EDD_DAYS))
+    if patient.closed_date is not None:
+        last = min(last, patient.closed_date)
     return patient.patient_id, first, last
 
 
@@ -302,7 +305,10 @@ def _date_problems(
 ) -> list[Problem]:
     problems = []
     for name, value in _event_dates(record, date_field):
-        if problem := event_date_problem(name, value, patient.lmp, patient.edd, today):
+        closed = patient.closed_date
+        if problem := event_date_problem(
+            name, value, patient.lmp, patient.edd, today, closed=closed
+        ):
             problems.append(Problem(problem.field, problem.message, source, line))
     return problems
 
@@ -314,8 +320,6 @@ def _event_dates(record: Any, date_field: str) -> list[tuple[str, date]]:
     return dates
 
 
-_BOOKKEEPING = {"voided_at", "void_reason"}
-_IDS = {"scan_id", "exam_id", "treatment_id", "discussion_id"}
 _COLLECT_EVERY = 10  # chunks between two collections of young cyclic garbage
 _LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL's limits
 

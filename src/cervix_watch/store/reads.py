@@ -23,6 +23,7 @@ from cervix_watch.bulk import collector_paused
 from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.errors import NotFoundError, Problem
 from cervix_watch.domain.ga import PREGNANCY_DAYS
+from cervix_watch.domain.identifiers import close_matches, did_you_mean
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.domain.trail import AuditEntry, VoidedScan
 from cervix_watch.store import rows
@@ -72,6 +73,14 @@ def active_patient_ids(active: ActiveOn) -> sa.Select[Any]:
     )
 
 
+def no_patient(conn: sa.Connection, mrn: str) -> NotFoundError:
+    """`no patient 'd003' (did you mean D003?)`: up to three registered MRNs close to the
+    one typed. Only on a miss, so reading every MRN costs nothing on the common path."""
+    known = conn.execute(sa.select(t.patients.c.mrn)).scalars()
+    hint = did_you_mean(close_matches(mrn, known))
+    return NotFoundError(Problem("mrn", f"no patient {mrn.strip()!r}{hint}"))
+
+
 _LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL's limits
 
 
@@ -109,7 +118,7 @@ class BulkReads:
                     r["patient_id"], rows.patient_from_row(r), rows.closure_from_row(r)
                 )
             if mrn is not None and not files and active is None:
-                raise NotFoundError(Problem("mrn", f"no patient {mrn.strip()!r}"))
+                raise no_patient(conn, mrn)
             if mrn is not None:
                 restrict = list(files)
             self._attach(conn, files, restrict)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -25,15 +26,35 @@ from cervix_watch.domain.models import (
     Treatment,
     check_event_date,
 )
+from cervix_watch.domain.plausibility import current_edd_problem
 from cervix_watch.domain.problems import build
 from cervix_watch.store import db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.clock import SYSTEM_CLOCK, Clock
-from cervix_watch.store.reads import BulkReads
+from cervix_watch.store.duplicates import same_day_records
+from cervix_watch.store.reads import BulkReads, no_patient
 
 
 def _json(value: Mapping[str, Any]) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(frozen=True)
+class Added:
+    """A record just stored: its id, and the ids of the patient's other records that day."""
+
+    id: int
+    same_day: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class MovedScan:
+    """A stored scan whose GA changed with the patient's dates (`patient edit --edd/--lmp`)."""
+
+    scan_id: int
+    date: date
+    old_ga_days: int
+    new_ga_days: int
 
 
 class Store(BulkReads):
@@ -117,15 +138,28 @@ class Store(BulkReads):
             ).scalar_one_or_none()
 
     def set_setting(self, key: str, value: str, who: str) -> None:
+        self.set_settings({key: value}, who)
+
+    def set_settings(
+        self, values: Mapping[str, str], who: str, audited: Sequence[str] | None = None
+    ) -> None:
+        """Set several settings in one transaction; the audit row shows old -> new of the
+        `audited` keys (default: all; a long text such as a profile is named by its hash)."""
+        changes: dict[str, list[str | None]] = {}
         with self.write() as conn:
-            old = conn.execute(
-                sa.select(t.settings.c.value).where(t.settings.c.key == key)
-            ).scalar_one_or_none()
-            if old is None:
-                conn.execute(t.settings.insert().values(key=key, value=value))
-            else:
-                conn.execute(t.settings.update().where(t.settings.c.key == key).values(value=value))
-            self.audit(conn, who, "set", "setting", None, None, {key: [old, value]})
+            for key, value in values.items():
+                old = conn.execute(
+                    sa.select(t.settings.c.value).where(t.settings.c.key == key)
+                ).scalar_one_or_none()
+                if old is None:
+                    conn.execute(t.settings.insert().values(key=key, value=value))
+                else:
+                    conn.execute(
+                        t.settings.update().where(t.settings.c.key == key).values(value=value)
+                    )
+                if audited is None or key in audited:
+                    changes[key] = [old, value]
+            self.audit(conn, who, "set", "setting", None, None, changes)
 
     def secret(self, key: str, who: str) -> bytes:
         """A random per-database secret (e.g. the de-identification key), created on first use."""
@@ -146,7 +180,7 @@ class Store(BulkReads):
         row = conn.execute(sa.select(t.patients).where(t.patients.c.mrn == mrn.strip())).mappings()
         found = row.one_or_none()
         if found is None:
-            raise NotFoundError(Problem("mrn", f"no patient {mrn.strip()!r}"))
+            raise no_patient(conn, mrn)
         return found
 
     def add_patient(self, patient: Patient, who: str) -> int:
@@ -173,7 +207,12 @@ class Store(BulkReads):
             row = self._patient_row(conn, mrn)
             return rows.patient_from_row(row), rows.closure_from_row(row)
 
-    def edit_patient(self, mrn: str, changes: Mapping[str, Any], reason: str, who: str) -> Patient:
+    def edit_patient(
+        self, mrn: str, changes: Mapping[str, Any], reason: str, who: str, *, today: date
+    ) -> tuple[Patient, list[MovedScan]]:
+        """Change a patient's details; when the dates move, every stored scan, exam and
+        treatment is checked against them first (nothing changes if one falls outside)
+        and the scans whose GA changed are returned."""
         with self.write() as conn:
             row = self._patient_row(conn, mrn)
             old = rows.patient_from_row(row)
@@ -184,6 +223,12 @@ class Store(BulkReads):
             diff = _diff(old.model_dump(mode="json"), new.model_dump(mode="json"))
             if not diff:
                 raise InputError(Problem("patient", "no change given"))
+            moved: list[MovedScan] = []
+            if new.edd != old.edd or new.lmp != old.lmp:
+                field = "edd" if "edd" in changes else "lmp"
+                if problem := current_edd_problem(new.edd, today, field):
+                    raise InputError(problem)
+                moved = self._recheck_events(conn, row, old, new, today, field)
             conn.execute(
                 t.patients.update()
                 .where(t.patients.c.patient_id == row["patient_id"])
@@ -192,7 +237,47 @@ class Store(BulkReads):
             self.audit(
                 conn, who, "edit", "patient", row["patient_id"], row["patient_id"], diff, reason
             )
-            return new
+            return new, moved
+
+    def _recheck_events(
+        self,
+        conn: sa.Connection,
+        row: sa.RowMapping,
+        old: Patient,
+        new: Patient,
+        today: date,
+        field: str,
+    ) -> list[MovedScan]:
+        """Every stored scan, exam and treatment date checked against the new LMP/EDD."""
+        patient_id, closed = row["patient_id"], row["closed_date"]
+        checks = [
+            ("scan", t.scans, "scan_id", ("date",)),
+            ("exam", t.exams, "exam_id", ("date",)),
+            ("treatment", t.treatments, "treatment_id", ("start", "end")),
+        ]
+        problems: list[Problem] = []
+        moved: list[MovedScan] = []
+        for entity, table, id_name, columns in checks:
+            query = sa.select(table.c[id_name], *(table.c[c] for c in columns)).where(
+                table.c.patient_id == patient_id
+            )
+            if table is t.scans:
+                query = query.where(t.scans.c.voided_at.is_(None))
+            for record_id, *dates in conn.execute(query.order_by(table.c[id_name])):
+                for column, on in zip(columns, dates, strict=True):
+                    if on is None:
+                        continue
+                    problem = check_event_date(column, on, new, today, closed=closed)
+                    if problem:
+                        where = f"{entity} {record_id} on {on}"
+                        problems.append(Problem(field, f"{where}: {problem.message}"))
+                if table is t.scans and old.ga_on(dates[0]) != new.ga_on(dates[0]):
+                    moved.append(
+                        MovedScan(record_id, dates[0], old.ga_on(dates[0]), new.ga_on(dates[0]))
+                    )
+        if problems:
+            raise InputError(problems)
+        return moved
 
     def close_patient(
         self, mrn: str, closure: Closure, who: str, reason: str | None, *, today: date
@@ -232,12 +317,18 @@ class Store(BulkReads):
 
     # -- events -------------------------------------------------------------------------
     def _check_date(
-        self, patient: Patient, on: date, today: date, field_name: str = "date"
+        self,
+        patient: Patient,
+        on: date,
+        today: date,
+        field_name: str = "date",
+        *,
+        closed: date | None = None,
     ) -> None:
-        if problem := check_event_date(field_name, on, patient, today):
+        if problem := check_event_date(field_name, on, patient, today, closed=closed):
             raise InputError(problem)
 
-    def add_scan(self, scan: Scan, who: str, *, today: date) -> int:
+    def add_scan(self, scan: Scan, who: str, *, today: date) -> Added:
         return self._add_event(
             scan, t.scans, rows.scan_values(scan), who, [("date", scan.date)], today
         )
@@ -273,8 +364,9 @@ class Store(BulkReads):
                 )
             old = rows.scan_from_row(row, mrn)
             new = build(Scan, {**old.model_dump(), **changes})
-            patient = rows.patient_from_row(self._patient_row(conn, mrn))
-            self._check_date(patient, new.date, today)
+            patient_row = self._patient_row(conn, mrn)
+            patient = rows.patient_from_row(patient_row)
+            self._check_date(patient, new.date, today, closed=patient_row["closed_date"])
             diff = _diff(old.model_dump(mode="json"), new.model_dump(mode="json"))
             if not diff:
                 raise InputError(Problem("scan", "no change given"))
@@ -306,12 +398,12 @@ class Store(BulkReads):
             )
             return rows.scan_from_row(row, mrn)
 
-    def add_exam(self, exam: Exam, who: str, *, today: date) -> int:
+    def add_exam(self, exam: Exam, who: str, *, today: date) -> Added:
         return self._add_event(
             exam, t.exams, rows.exam_values(exam), who, [("date", exam.date)], today
         )
 
-    def add_treatment(self, treatment: Treatment, who: str, *, today: date) -> int:
+    def add_treatment(self, treatment: Treatment, who: str, *, today: date) -> Added:
         dates = [("start", treatment.start)]
         if treatment.end is not None:
             dates.append(("end", treatment.end))
@@ -340,7 +432,9 @@ class Store(BulkReads):
                     Problem("treatment_id", f"treatment {treatment_id} already ended on {old.end}")
                 )
             new = build(Treatment, {**old.model_dump(), "end": end})
-            self._check_date(rows.patient_from_row(self._patient_row(conn, old.mrn)), end, today)
+            patient_row = self._patient_row(conn, old.mrn)
+            patient = rows.patient_from_row(patient_row)
+            self._check_date(patient, end, today, closed=patient_row["closed_date"])
             conn.execute(
                 t.treatments.update()
                 .where(t.treatments.c.treatment_id == treatment_id)
@@ -358,7 +452,7 @@ class Store(BulkReads):
             )
             return new
 
-    def add_discussion(self, discussion: Discussion, who: str, *, today: date) -> int:
+    def add_discussion(self, discussion: Discussion, who: str, *, today: date) -> Added:
         values = rows.discussion_values(discussion)
         dates = [("date", discussion.date)]
         return self._add_event(discussion, t.discussions, values, who, dates, today)
@@ -371,9 +465,10 @@ class Store(BulkReads):
         who: str,
         dates: Sequence[tuple[str, date]],
         today: date,
-    ) -> int:
-        """Add one record of a registered patient: dates checked (none after `today`), row
-        inserted, audited.
+    ) -> Added:
+        """Add one record of a registered patient: dates checked (none after `today` or the
+        closure date), refused when identical to a stored record (naming it), inserted,
+        audited.
 
         The audit row holds the record as added; a scan's names the id it was given.
         """
@@ -381,14 +476,23 @@ class Store(BulkReads):
             row = self._patient_row(conn, record.mrn)
             patient = rows.patient_from_row(row)
             for field_name, on in dates:
-                self._check_date(patient, on, today, field_name)
+                self._check_date(patient, on, today, field_name, closed=row["closed_date"])
+            entity = table.name.removesuffix("s")
+            same_day = same_day_records(conn, table, {"patient_id": row["patient_id"], **values})
+            if same_day.identical is not None:
+                raise InputError(
+                    Problem(
+                        entity,
+                        f"identical to {entity} {same_day.identical}, already stored "
+                        f"for {row['mrn']} on {dates[0][1]} (nothing saved)",
+                    )
+                )
             record_id = _insert(conn, table.insert().values(patient_id=row["patient_id"], **values))
             changes = record.model_dump(mode="json")
             if table is t.scans:
                 changes["scan_id"] = record_id
-            entity = table.name.removesuffix("s")
             self.audit(conn, who, "add", entity, record_id, row["patient_id"], changes)
-            return record_id
+            return Added(record_id, same_day.ids)
 
 
 def _insert(conn: sa.Connection, statement: sa.Insert) -> int:
@@ -401,4 +505,4 @@ def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]
     return {key: [old[key], new[key]] for key in new if old.get(key) != new[key]}
 
 
-__all__ = ["DatabaseError", "Store"]
+__all__ = ["Added", "DatabaseError", "MovedScan", "Store"]
