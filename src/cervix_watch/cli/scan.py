@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -11,18 +10,11 @@ import typer
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.context import OperatorOption, ReasonOption
 from cervix_watch.cli.output import FormatOption, ListFormat
-from cervix_watch.cli.symptoms import SymptomOption, ask_symptoms, symptom_names
+from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
 
 app = typer.Typer(help="Log and correct cervical-length scans.")
-
-MEASUREMENT_STANDARD = (
-    "Measurement standard (CLEAR/FMF): transvaginal, empty bladder, cervix filling about three "
-    "quarters of the image, anterior and posterior lips of equal width, internal and external "
-    "os both seen, calipers where the walls touch. Take at least three measurements over a few "
-    "minutes; the shortest is recorded. They should differ by under 10 %."
-)
 
 # Numbers arrive as text and are parsed by the domain model, so `--cl 22,5` gets the same
 # one-line "cl_mm: ..." message and exit 1 as a bad CSV cell, not a usage error.
@@ -103,40 +95,16 @@ def _interactive(prompt: bool | None) -> bool:
     return prompt if prompt is not None else sys.stdin.isatty()
 
 
-def _ask_missing(values: dict[str, Any], scan_date: str | None, today: date) -> str:
-    """Prompt for what the sonographer left out, showing the measurement standard once."""
-    output.note(MEASUREMENT_STANDARD)
-    if scan_date is None:
-        scan_date = typer.prompt("Scan date", default=today.isoformat())
-    if "cl_mm" not in values:
-        measurements: list[str] = []
-        while len(measurements) < 3:
-            label = f"CL measurement {len(measurements) + 1} (mm)"
-            if measurements:
-                text = typer.prompt(f"{label}, blank to finish", default="", show_default=False)
-            else:
-                text = typer.prompt(label)
-            if not str(text).strip():
-                break
-            measurements.append(str(text))
-        values["cl_mm"] = tuple(measurements)
-        values.setdefault("route", typer.prompt("Route (tv/ta/tp)", default="tv"))
-        if "funneling" not in values and typer.confirm("Funneling?", default=False):
-            values["funneling"] = True
-            values["funnel_length_mm"] = typer.prompt("Funnel length mm", default="")
-            values["funnel_width_mm"] = typer.prompt("Funnel width mm", default="")
-            values["funnel_shape"] = typer.prompt("Funnel shape (T/Y/V/U)", default="") or None
-        if "sludge" not in values:
-            values["sludge"] = typer.confirm("Sludge?", default=False)
-        if "symptoms" not in values:
-            values["symptoms"] = ask_symptoms()
-    return scan_date
-
-
 @app.command("add")
 def add(
     ctx: typer.Context,
-    mrn: Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)],
+    mrn: Annotated[
+        str | None,
+        typer.Argument(
+            help="Hospital number (MRN); asked for first when missing at a terminal.",
+            show_default=False,
+        ),
+    ] = None,
     date_: DateOption = None,
     cl: ClOption = None,
     route: Route = None,
@@ -158,34 +126,46 @@ def add(
         ),
     ] = None,
 ) -> None:
-    """Log a scan; prints the GA, the recorded (shortest) CL, the scan id and any flags raised."""
-    from cervix_watch.domain.models import Scan
-    from cervix_watch.domain.problems import build
+    """Log a scan; prints the GA, the recorded (shortest) CL, the scan id and any flags raised.
 
+    At a terminal, whatever is missing is asked for, each answer checked as it is typed:
+    the MRN first, then the patient is confirmed, then date, measurements, findings,
+    operator and note, and a summary before saving. Ctrl-C writes nothing (exit 130).
+    """
     values = _scan_values(
         cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note, symptom
     )
     state = context.state(ctx)
-    if date_ is None or "cl_mm" not in values:
-        if not _interactive(prompt):
-            missing = [
-                n for n, v in (("--date", date_), ("--cl", values.get("cl_mm"))) if v is None
-            ]
-            raise typer.BadParameter(
-                "missing (no terminal to prompt on; pass it as an option)",
-                param_hint=" and ".join(missing),
-            )
-        date_ = _ask_missing(values, date_, state.today)
-    who = context.who(operator)
-    on = context.parse_date("date", date_, state.today)
-    values.update(mrn=mrn, date=on, operator=operator or who)
-    scan = build(Scan, values)
+    if date_ is not None:
+        values["date"] = context.parse_date("date", date_, state.today)
+    missing = [n for n, v in (("MRN", mrn), ("--date", date_), ("--cl", cl)) if not v]
+    if missing and not _interactive(prompt):
+        raise typer.BadParameter(
+            "missing (no terminal to prompt on; pass it as an option)",
+            param_hint=" and ".join(missing),
+        )
     profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
+    if missing:
+        from cervix_watch.cli.entry import interactive_scan
+
+        scan, who = interactive_scan(state, mrn, values, operator, profile)
+    else:
+        scan, who = _scan_from_options(str(mrn), values, operator)
     added = state.store().add_scan(scan, who, today=state.today)
     from cervix_watch.cli.views import report_new_scan, same_day_notice
 
     same_day_notice("scan", scan.mrn, scan.date, added.same_day)
     report_new_scan(state, scan.model_copy(update={"scan_id": added.id}), profile)
+
+
+def _scan_from_options(mrn: str, values: dict[str, Any], operator: str | None) -> tuple[Any, str]:
+    """The scan of a fully flag-driven `scan add`, and the person its audit row names."""
+    from cervix_watch.domain.models import Scan
+    from cervix_watch.domain.problems import build
+
+    who = context.who(operator)
+    values.update(mrn=mrn, operator=operator or who)
+    return build(Scan, values), who
 
 
 # `scan list`: the machine-readable column names (JSON keys, CSV header) and the table's headers
