@@ -45,7 +45,7 @@ def test_scan_add_without_terminal_fails_clearly(registered: Cli) -> None:
 def test_scan_add_prompts_for_missing_values(registered: Cli) -> None:
     """With --prompt the sonographer confirms the patient and is asked for date,
     measurements, findings, operator and note, then confirms the summary."""
-    answers = "y\n2026-10-13\n24\n24.5\n\ntv\nn\nn\n\n\ny\n"
+    answers = "y\n2026-10-13\n24\n24.5\n\ntv\nn\nn\n\n\n\ny\n"
     result = registered("scan", "add", "P01", "--prompt", input=answers)
     assert result.exit_code == 0, result.output
     assert "recorded CL 24.0 mm (shortest of 24.0, 24.5)" in result.stdout

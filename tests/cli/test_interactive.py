@@ -55,7 +55,7 @@ def _scans(db: Path) -> list[tuple[object, ...]]:
     with sqlite3.connect(db) as conn:
         return conn.execute(
             "select date, cl1_mm, cl2_mm, cl3_mm, route, funneling, funnel_shape, sludge, "
-            "operator, notes from scans order by scan_id"
+            "symptoms, operator, notes from scans order by scan_id"
         ).fetchall()
 
 
@@ -108,12 +108,15 @@ def test_one_full_entry_with_typos_and_a_wrong_mrn_saves_one_correct_scan(
     child.sendline("V")
     child.expect_exact("Sludge? [y/N]: ")
     child.sendline("n")
+    child.expect_exact("Symptoms reported, blank for none")
+    child.sendline("cramps, backache")
     child.expect_exact("Operator [sono1]: ")
     child.sendline("")
     child.expect_exact("Note, blank for none: ")
     child.sendline("follow-up")
     child.expect_exact("Summary:")
     child.expect_exact("CL mm        21.5, 22.0, 22.5 (recorded 21.5)")
+    child.expect_exact("Symptoms     backache, cramps")
     child.expect_exact("Save this scan? [Y/n]: ")
     assert _scans(registered)[1:] == []  # nothing written before the summary is confirmed
     child.sendline("y")
@@ -123,7 +126,19 @@ def test_one_full_entry_with_typos_and_a_wrong_mrn_saves_one_correct_scan(
     assert child.exitstatus == 0
     assert seen.getvalue().count("Measurement standard") == 1  # once, not per measurement
     assert _scans(registered)[1:] == [
-        (SCAN_DAY.isoformat(), 21.5, 22.0, 22.5, "tv", 1, "V", 0, "sono1", "follow-up")
+        (
+            SCAN_DAY.isoformat(),
+            21.5,
+            22.0,
+            22.5,
+            "tv",
+            1,
+            "V",
+            0,
+            "backache;cramps",
+            "sono1",
+            "follow-up",
+        )
     ]
 
 
@@ -141,6 +156,7 @@ def test_ctrl_c_at_any_prompt_writes_nothing_and_exits_130(registered: Path, whe
         ("Route", ""),
         ("Funneling?", "n"),
         ("Sludge?", "n"),
+        ("Symptoms", ""),
         ("Operator", ""),
         ("Note", ""),
         ("Save this scan?", "y"),
@@ -171,6 +187,14 @@ def test_given_options_are_not_asked_again(registered: Path) -> None:
     child.sendline("n")
     child.expect_exact("Sludge?")
     child.sendline("n")
+    child.expect_exact("Symptoms")
+    child.sendline("?")
+    child.expect_exact("pelvic-pressure")
+    child.expect_exact("Symptoms")
+    child.sendline("fevr")
+    child.expect_exact("error: symptoms: unknown symptom 'fevr'")
+    child.expect_exact("Symptoms")
+    child.sendline("")
     child.expect_exact("Operator")
     child.sendline("")
     child.expect_exact("Note")

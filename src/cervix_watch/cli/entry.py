@@ -200,6 +200,21 @@ class ScanEntry:
                         self.values[field] = ask(label, self.optional(field)) or None
         if "sludge" not in self.values:
             self.values["sludge"] = yes_no("Sludge?", default=False)
+        if "symptoms" not in self.values:
+            self.values["symptoms"] = ask(
+                "Symptoms reported, blank for none (? lists them)", self.check_symptoms
+            )
+
+    def check_symptoms(self, text: str) -> tuple[Any, ...]:
+        """Names from clinical-rules.md (domain.symptoms), separated by `,` or `;`."""
+        from cervix_watch.domain.symptoms import Symptom, known_names
+
+        if text == "?":
+            for symptom in Symptom:
+                output.line(f"  {symptom.value:17} {symptom.description}")
+            raise InputError(Problem("symptoms", f"type names from: {known_names()}"))
+        value: tuple[Any, ...] = self.checked("symptoms", text.replace(",", ";"))
+        return value
 
     def optional(self, field: str) -> Callable[[str], str]:
         def check(text: str) -> str:
@@ -255,6 +270,7 @@ def summary(scan: Scan, patient: Patient | None) -> str:
         f"  Route        {scan.route.value}",
         f"  Funneling    {funnel}",
         f"  Sludge       {'yes' if scan.sludge else 'no'}",
+        f"  Symptoms     {', '.join(s.value for s in scan.symptoms) or 'none reported'}",
         f"  Operator     {scan.operator}",
         f"  Note         {scan.notes or '-'}",
     ]
