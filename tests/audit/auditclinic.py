@@ -133,7 +133,9 @@ def build_clinic(store: Store) -> Clinic:
     c.close("A13", "14+0", CloseOutcome.LOSS)
     # A14 high, EDD the day before FROM, delivered before the period: not read at all
     c.patient("A14", "20+0", **HIGH)
-    c.store.edit_patient("A14", {"edd": FROM - timedelta(days=1)}, "dating", WHO)
+    # edited as on its due date (an EDD is accepted only for GA 0+0..44+0 on the day given)
+    due = FROM - timedelta(days=1)
+    c.store.edit_patient("A14", {"edd": due}, "dating", WHO, today=due)
     c.edd["A14"] = FROM - timedelta(days=1)
     c.close("A14", "38+0", CloseOutcome.DELIVERED)
     # A15 high, transferred out at 30+0 in the period: TV at 22+0

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from tests.conftest import Cli
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.system_clock]
 
 TODAY = date.today()
 # GA today 26+0 whatever day the test runs; the scan is dated yesterday (25+6).

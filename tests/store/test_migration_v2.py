@@ -151,7 +151,11 @@ def test_upgraded_database_takes_v2_records(v1_database: str) -> None:
     store = Store.open(v1_database)
     try:
         store.edit_patient(
-            "D001", {"smoker": True, "dating": "lmp", "cervical_dilation_procedures": 2}, "v2", "t"
+            "D001",
+            {"smoker": True, "dating": "lmp", "cervical_dilation_procedures": 2},
+            "v2",
+            "t",
+            today=TODAY,
         )
         scan = Scan(
             mrn="D001",
@@ -160,7 +164,7 @@ def test_upgraded_database_takes_v2_records(v1_database: str) -> None:
             symptoms="cramps;fever",  # type: ignore[arg-type]
             source="dicom-sr:1.2.826.0.1.3680043.8.498.1",
         )
-        scan_id = store.add_scan(scan, "t", today=TODAY)
+        scan_id = store.add_scan(scan, "t", today=TODAY).id
         store.add_exam(
             Exam(mrn="D001", date="2026-11-24", membranes_ruptured=True, symptoms=["fluid"]),  # type: ignore[arg-type]
             "t",

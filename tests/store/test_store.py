@@ -273,7 +273,7 @@ def test_audit_and_void_times_come_from_the_stores_clock(db_url: str) -> None:
     """Every audit row and a void mark carry the time of the clock the store was given."""
     store = Store.open(db_url, clock=_StoppedClock())
     store.add_patient(build(Patient, {"mrn": "P01", "edd": "2027-03-14"}), "tester")
-    scan_id = store.add_scan(scan(), "sono", today=TODAY)
+    scan_id = store.add_scan(scan(), "sono", today=TODAY).id
     store.void_scan(scan_id, "wrong patient", "sono")
     assert {entry.at for entry in store.audit_trail("P01")} == {datetime(2026, 11, 5, 9, 30)}
     [voided] = store.voided_scans("P01")

@@ -61,7 +61,10 @@ def active_patient_ids(active: ActiveOn) -> sa.Select[Any]:
     """
     p, tr = t.patients.c, t.treatments.c
     on = active.on
-    edd_after = on + timedelta(days=PREGNANCY_DAYS - active.before_ga)
+    try:
+        edd_after = on + timedelta(days=PREGNANCY_DAYS - active.before_ga)
+    except OverflowError:  # `--as-of 9999-12-31`: no EDD lies beyond the calendar's end
+        edd_after = date.max
     cerclage_in_situ = sa.select(tr.patient_id).where(
         tr.type == TreatmentType.CERCLAGE.value,
         tr.start <= on,
