@@ -335,6 +335,8 @@ CLI_CASES: list[tuple[str, list[str], str]] = [
         "operator",
     ),
     ("cli unknown mrn", ["scan", "add", "p0l", "--date", "2026-10-13", "--cl", "22"], "mrn"),
+    ("cli due as-of 9999-12-31", ["due", "--as-of", "9999-12-31"], "as_of"),
+    ("cli review as-of 0001-01-01", ["review", "--as-of", "0001-01-01"], "as_of"),
     (
         "cli action typo",
         ["discuss", "P01", "refer-ptb-clinc", "--date", "2026-10-13", "--outcome", "accepted"],

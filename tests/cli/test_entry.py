@@ -354,24 +354,33 @@ def test_a_broken_stored_profile_fails_before_anything_is_written(
 
 
 @pytest.mark.parametrize(
-    "command",
+    ("command", "refused"),
     [
-        ["due", "--as-of", "9999-12-31"],
-        ["due", "--as-of", "0001-01-01", "--within", "60"],
-        ["review", "--as-of", "9999-12-31", "--format", "json"],
-        ["patient", "show", "P01", "--as-of", "9999-12-31"],
-        ["patient", "show", "P01", "--as-of", "0001-01-01"],
-        ["export", "patients", "--deidentify"],
+        (["due", "--as-of", "9999-12-31"], True),
+        (["due", "--as-of", "0001-01-01", "--within", "60"], True),
+        (["review", "--as-of", "9999-12-31", "--format", "json"], True),
+        (["patient", "show", "P01", "--as-of", "9999-12-31"], True),
+        (["patient", "show", "P01", "--as-of", "0001-01-01"], True),
+        (["due", "--as-of", "2999-12-31", "--within", "60"], False),
+        (["review", "--as-of", "1900-01-01", "--format", "json"], False),
+        (["patient", "show", "P01", "--as-of", "2999-12-31"], False),
+        (["export", "patients", "--deidentify"], False),
     ],
 )
 def test_extreme_dates_never_give_an_internal_error(
-    clinic: Cli, tmp_path: Path, command: list[str]
+    clinic: Cli, tmp_path: Path, command: list[str], refused: bool
 ) -> None:
-    """Review dates at the calendar's ends, and a de-identified export holding the earliest
-    importable EDD (1900-01-01), run without an internal error."""
+    """A review date at the calendar's ends is one line naming as_of (exit 1); 1900-01-01
+    and 2999-12-31 run; a de-identified export holding the earliest importable EDD
+    (1900-01-01) runs: never an internal error."""
     path = tmp_path / "patients.csv"
     path.write_text("mrn,edd\nOLD1,1900-01-01\n")
     assert clinic("import", "patients", str(path)).exit_code == 0
     result = clinic(*command)
-    assert result.exit_code == 0, result.output
     assert "internal error" not in result.output
+    if refused:
+        assert result.exit_code == 1
+        assert result.stderr.startswith("error: as_of: ")
+        assert "is outside 1900-01-01 to 2999-12-31" in result.stderr
+    else:
+        assert result.exit_code == 0, result.output

@@ -220,7 +220,10 @@ def test_store_date_checks_apply_named_by_file(
 ) -> None:
     """The scan date goes through scan add's checks: an SR dated long after the EDD is refused."""
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
-    assert cli("patient", "add", fx.PATIENT_ID, "--edd", "2026-08-01").exit_code == 0
+    # a past pregnancy (GA today 57+3): only `import` registers it (patient add takes 0+0..44+0)
+    patients = tmp_path / "patients.csv"
+    patients.write_text(f"mrn,edd\n{fx.PATIENT_ID},2026-08-01\n")
+    assert cli("import", "patients", str(patients)).exit_code == 0
     result = cli("import", "sr", str(sr_files["cl-mm.dcm"]))
     assert result.exit_code == 1
     assert result.stderr.startswith(f"error: {sr_files['cl-mm.dcm']}: date: ")

@@ -46,8 +46,8 @@ def audit(
     if format_ is AuditFormat.HTML and out is None:
         raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
     state = context.state(ctx)
-    period_from = context.parse_date("from", from_, state.today)
-    period_to = context.parse_date("to", to, state.today)
+    period_from = context.review_date("from", from_, state.today)
+    period_to = context.review_date("to", to, state.today)
     assert period_from is not None
     assert period_to is not None
     if period_from > period_to:

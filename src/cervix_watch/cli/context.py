@@ -100,6 +100,22 @@ def parse_date(field_name: str, text: str | None, today: date) -> date | None:
     return parsed
 
 
+# A review date (`--as-of`, an audit's `--from`/`--to`) within these: the rules look back and
+# ahead by weeks, and a date at the calendar's ends (9999-12-31) is a typo, not a review.
+FIRST_REVIEW_DAY = date(1900, 1, 1)
+LAST_REVIEW_DAY = date(2999, 12, 31)
+
+
+def review_date(field_name: str, text: str | None, today: date) -> date | None:
+    """`parse_date` for the day a review is computed on, refused outside 1900-2999."""
+    on = parse_date(field_name, text, today)
+    if on is not None and not FIRST_REVIEW_DAY <= on <= LAST_REVIEW_DAY:
+        raise InputError(
+            Problem(field_name, f"{on} is outside {FIRST_REVIEW_DAY} to {LAST_REVIEW_DAY}")
+        )
+    return on
+
+
 def record_id(param: typer.CallbackParam, value: int | None) -> int | None:
     """Parameter callback for an id argument: outside 1..2147483647 is bad input (exit 1)."""
     from cervix_watch.domain.ids import check_record_id

@@ -85,7 +85,7 @@ def _run(
     clinic_day = _demo_date(folder, state.today)
     for kind in KINDS:
         load_csv(state, kind, folder / f"{kind}.csv", who="demo", today=clinic_day)
-    on = context.parse_date("as_of", as_of, state.today) or clinic_day
+    on = context.review_date("as_of", as_of, state.today) or clinic_day
     chosen = clinic.resolve_profile(state, profile)
     counts = store.counts()
     output.note(

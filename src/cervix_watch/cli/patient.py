@@ -301,5 +301,5 @@ def show(
     from cervix_watch.cli.render import show_patient
 
     state = context.state(ctx)
-    on = context.parse_date("as_of", as_of, state.today) or state.today
+    on = context.review_date("as_of", as_of, state.today) or state.today
     show_patient(state, mrn, on, profile, as_json=format_ is ShowFormat.JSON)

@@ -58,7 +58,7 @@ def review(
         # an HTML page on a terminal helps nobody; say so before any work (usage error, exit 2)
         raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
     state = context.state(ctx)
-    on = context.parse_date("as_of", as_of, state.today) or state.today
+    on = context.review_date("as_of", as_of, state.today) or state.today
     chosen = clinic.resolve_profile(state, profile)
     result, histories = clinic.clinic_review(state, on, chosen)
     from cervix_watch.cli.render import render_review
@@ -80,7 +80,7 @@ def due(
 ) -> None:
     """The recall list: scans overdue or due within the look-ahead, soonest first."""
     state = context.state(ctx)
-    on = context.parse_date("as_of", as_of, state.today) or state.today
+    on = context.review_date("as_of", as_of, state.today) or state.today
     chosen = clinic.resolve_profile(state, profile)
     result, _ = clinic.clinic_review(state, on, chosen)
     horizon = chosen.look_ahead_days if within is None else within
