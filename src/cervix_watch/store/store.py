@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,29 +31,12 @@ from cervix_watch.store import db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.clock import SYSTEM_CLOCK, Clock
 from cervix_watch.store.duplicates import same_day_records
+from cervix_watch.store.eventdates import Added, MovedScan, recheck_events
 from cervix_watch.store.reads import BulkReads, no_patient
 
 
 def _json(value: Mapping[str, Any]) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
-
-
-@dataclass(frozen=True)
-class Added:
-    """A record just stored: its id, and the ids of the patient's other records that day."""
-
-    id: int
-    same_day: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class MovedScan:
-    """A stored scan whose GA changed with the patient's dates (`patient edit --edd/--lmp`)."""
-
-    scan_id: int
-    date: date
-    old_ga_days: int
-    new_ga_days: int
 
 
 class Store(BulkReads):
@@ -228,7 +210,7 @@ class Store(BulkReads):
                 field = "edd" if "edd" in changes else "lmp"
                 if problem := current_edd_problem(new.edd, today, field):
                     raise InputError(problem)
-                moved = self._recheck_events(conn, row, old, new, today, field)
+                moved = recheck_events(conn, row, old, new, today, field)
             conn.execute(
                 t.patients.update()
                 .where(t.patients.c.patient_id == row["patient_id"])
@@ -238,46 +220,6 @@ class Store(BulkReads):
                 conn, who, "edit", "patient", row["patient_id"], row["patient_id"], diff, reason
             )
             return new, moved
-
-    def _recheck_events(
-        self,
-        conn: sa.Connection,
-        row: sa.RowMapping,
-        old: Patient,
-        new: Patient,
-        today: date,
-        field: str,
-    ) -> list[MovedScan]:
-        """Every stored scan, exam and treatment date checked against the new LMP/EDD."""
-        patient_id, closed = row["patient_id"], row["closed_date"]
-        checks = [
-            ("scan", t.scans, "scan_id", ("date",)),
-            ("exam", t.exams, "exam_id", ("date",)),
-            ("treatment", t.treatments, "treatment_id", ("start", "end")),
-        ]
-        problems: list[Problem] = []
-        moved: list[MovedScan] = []
-        for entity, table, id_name, columns in checks:
-            query = sa.select(table.c[id_name], *(table.c[c] for c in columns)).where(
-                table.c.patient_id == patient_id
-            )
-            if table is t.scans:
-                query = query.where(t.scans.c.voided_at.is_(None))
-            for record_id, *dates in conn.execute(query.order_by(table.c[id_name])):
-                for column, on in zip(columns, dates, strict=True):
-                    if on is None:
-                        continue
-                    problem = check_event_date(column, on, new, today, closed=closed)
-                    if problem:
-                        where = f"{entity} {record_id} on {on}"
-                        problems.append(Problem(field, f"{where}: {problem.message}"))
-                if table is t.scans and old.ga_on(dates[0]) != new.ga_on(dates[0]):
-                    moved.append(
-                        MovedScan(record_id, dates[0], old.ga_on(dates[0]), new.ga_on(dates[0]))
-                    )
-        if problems:
-            raise InputError(problems)
-        return moved
 
     def close_patient(
         self, mrn: str, closure: Closure, who: str, reason: str | None, *, today: date
