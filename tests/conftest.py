@@ -66,9 +66,11 @@ def console_script() -> Path:
 def no_user_config(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """No test reads the developer's own config file: $CERVIX_WATCH_CONFIG names none."""
-    missing = tmp_path_factory.getbasetemp() / "no-user-config.toml"
-    monkeypatch.setenv("CERVIX_WATCH_CONFIG", str(missing))
+    """No test reads the developer's own config file: the user config folder is an empty
+    one of the test session's (a test may point $XDG_CONFIG_HOME or $CERVIX_WATCH_CONFIG
+    elsewhere)."""
+    monkeypatch.delenv("CERVIX_WATCH_CONFIG", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
 
 
 @pytest.fixture

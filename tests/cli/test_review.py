@@ -48,6 +48,7 @@ def test_review_json_has_the_contract_shape_and_order(loaded: Cli) -> None:
     assert set(review) == {"as_of", "profile", "patients"}
     keys = {
         "mrn",
+        "name",
         "ga",
         "ga_days",
         "risk",

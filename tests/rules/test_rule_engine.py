@@ -350,7 +350,8 @@ def test_nice_risk_upgrade_on_any_recorded_short_cl(cl: float, risk: Risk) -> No
 
 
 def test_review_json_matches_the_contract() -> None:
-    """to_json_dict has exactly the contract's keys, ISO dates, 'w+d' GA and no name."""
+    """to_json_dict has exactly the contract's keys (the name included, as CSV and Markdown
+    carry it), ISO dates and 'w+d' GA."""
     p = patient("18+4", mrn="P01", **SPTB_26)
     records = history(p, scan(p, "16+2", 31.0, 31.5, 32.0), scan(p, "18+2", 21.0, 21.5, 22.0))
     result = review_clinic([records], AS_OF, ACOG).to_json_dict()
@@ -360,6 +361,7 @@ def test_review_json_matches_the_contract() -> None:
     (entry,) = result["patients"]
     assert list(entry) == [
         "mrn",
+        "name",
         "ga",
         "ga_days",
         "risk",

@@ -69,6 +69,7 @@ class PatientReview:
     def to_json_dict(self) -> dict[str, Any]:
         return {
             "mrn": self.mrn,
+            "name": self.name or None,  # as CSV and Markdown carry it; null when not recorded
             "ga": self.ga,
             "ga_days": self.ga_days,
             "risk": self.risk.value,
