@@ -321,6 +321,8 @@ def _as_nobody(*args: str) -> subprocess.CompletedProcess[str]:
         prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
     env = {**os.environ, "NO_COLOR": "1"}
     env.pop("CERVIX_WATCH_DB", None)
+    # the test session's own (root-only) config folder is not this user's to read
+    env["XDG_CONFIG_HOME"] = "/nonexistent/cervix-watch-test-config"
     done = subprocess.run(
         [*prefix, str(BIN), *args], capture_output=True, text=True, env=env, check=False
     )
