@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import traceback
@@ -43,6 +44,8 @@ class _Group(TyperGroup):
             for message in problem.lines():
                 output.error(message)
             raise typer.Exit(problem.exit_code) from None
+        except BrokenPipeError:
+            quiet_closed_pipe()
         except KeyboardInterrupt:
             output.error("interrupted; the unfinished command wrote nothing")
             raise typer.Exit(130) from None
@@ -62,6 +65,23 @@ class _Group(TyperGroup):
 def _traceback_if_debug(ctx: Any) -> None:
     if isinstance(ctx.obj, context.State) and ctx.obj.debug:
         traceback.print_exc(file=sys.stderr)
+
+
+# What a program killed by SIGPIPE reports to the shell (128 + 13).
+CLOSED_PIPE_STATUS = 141
+
+
+def quiet_closed_pipe() -> None:
+    """The reader of stdout went away (`... | head`): stop, saying nothing.
+
+    stdout is pointed at /dev/null first so that the interpreter's last flush of
+    the unwritten rest cannot fail again and print a traceback on exit.
+    """
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    raise typer.Exit(CLOSED_PIPE_STATUS)
 
 
 def _version(value: bool) -> None:
@@ -271,7 +291,13 @@ def main() -> None:
     measurable part of a one-scan `scan add`; a command line that names one command gets a
     tree with only that command, which parses, helps and fails exactly as the full one.
     """
-    build(command_named(sys.argv[1:]))(prog_name="cervix-watch")
+    try:
+        build(command_named(sys.argv[1:]))(prog_name="cervix-watch")
+    except BrokenPipeError:  # a flush after the command returned
+        try:
+            quiet_closed_pipe()
+        except typer.Exit as done:
+            sys.exit(done.exit_code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,4 @@
-"""Per-invocation state (which database, debug) and the options every writing command shares."""
+"""Per-invocation state (which database, debug), the audit trail's operator, dates typed."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import getpass
 import os
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -127,16 +127,3 @@ def require(field: str, value: str | None) -> str:
     if value is None or not value.strip():
         raise InputError(Problem(field, "is required"))
     return value.strip()
-
-
-OperatorOption = Annotated[
-    str | None,
-    typer.Option(
-        "--operator",
-        help="Who is making this change, for the audit trail (default: $CERVIX_WATCH_OPERATOR "
-        "or your login name).",
-    ),
-]
-ReasonOption = Annotated[
-    str, typer.Option("--reason", help="Why this record is changed; kept in the audit trail.")
-]

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.cli import context, output
-from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.cli.options import ShowFormatOption
+from cervix_watch.cli.output import Format
 from cervix_watch.domain.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -72,14 +73,15 @@ def init(
 
 
 @app.command("info")
-def info(ctx: typer.Context, fmt: FormatOption = ListFormat.TABLE) -> None:
+def info(ctx: typer.Context, fmt: ShowFormatOption = Format.TABLE) -> None:
     """Show the backend, where the database is (password hidden), schema version and counts."""
     from cervix_watch.store import admin
 
+    output.accept(fmt, (Format.TABLE, Format.JSON))
     about = admin.info(_location(ctx))
     for warning in about.warnings:
         output.note(f"warning: {warning}")
-    if fmt is ListFormat.JSON:
+    if fmt is Format.JSON:
         output.print_json(
             {
                 "backend": about.backend,

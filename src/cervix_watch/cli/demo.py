@@ -72,6 +72,7 @@ def _run(
     state: context.State, folder: Path, html: Path | None, as_of: str | None, profile: str | None
 ) -> None:
     from cervix_watch.cli import clinic
+    from cervix_watch.cli.output import Format
     from cervix_watch.cli.render import render_review
     from cervix_watch.cli.transfer import load_csv
 
@@ -94,9 +95,9 @@ def _run(
         f"{counts['discussions']} discussions. Database: {store.location.describe()}"
     )
     result, histories = clinic.clinic_review(state, on, chosen)
-    render_review(result, histories, chosen, "table", None)
+    render_review(result, histories, chosen, Format.TABLE, None)
     if html is not None:
-        render_review(result, histories, chosen, "html", html)
+        render_review(result, histories, chosen, Format.HTML, html)
         output.note(f"HTML report written to {html}")
 
 

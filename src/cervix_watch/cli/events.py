@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.context import OperatorOption
+from cervix_watch.cli.options import OperatorOption
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.enums import Action, CerclageKind
 from cervix_watch.domain.errors import InputError, Problem

@@ -1,4 +1,18 @@
-"""The one module that owns the rich consoles: results on stdout, messages on stderr.
+"""The one output layer: the rich consoles, the format enum, listings, and text written out.
+
+Everything a command prints goes through here, so the output-safety rules of
+contract.md are applied once:
+
+- text from the database or a file can never drive the terminal: control and
+  format characters (C0 but tab and newline, DEL, C1, zero-width and bidi
+  controls) are printed escaped, `\\x1b`, `\\u202e`. Rich's `Text` does not do
+  this (it only drops a few C0 codes), so the consoles escape every segment of
+  text they render; Markdown and CSV text is escaped the same way on its way out;
+  JSON gets the same characters as `\\u` escapes (the same data, still valid JSON);
+  HTML is escaped by its template and written as it is.
+- every CSV cell goes through the spreadsheet-safe writer `interop.cells`.
+- `--out FILE` is written to a temporary file beside it and renamed over it only
+  when complete; a symlink, directory or device is refused (`private_file`).
 
 `out` and `err` are made on first use (module `__getattr__`): importing rich is a
 large part of start-up, and `--help` or a command that fails early never needs it.
@@ -8,33 +22,72 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import stat
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
+from cervix_watch.domain.errors import InputError, Problem
+
 if TYPE_CHECKING:
     from rich.console import Console
+
+FILE_MODE = 0o600  # reports and exports name patients
+
+# C0 but tab and newline, DEL, C1, zero-width/LRM/RLM, bidi embeddings and isolates.
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+# json.dumps already escapes C0; these it leaves raw with ensure_ascii=False.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe_text(text: str) -> str:
+    """`text` with every control and format character written as an escape (`\\x1b`)."""
+    return _UNSAFE.sub(_escaped, text) if _UNSAFE.search(text) else text
+
+
+def _make_console(stderr: bool) -> Console:
+    from rich.console import Console
+    from rich.segment import Segment
+
+    class SafeConsole(Console):
+        """A console whose rendered text segments are escaped; its own control codes are not."""
+
+        def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+            return super()._render_buffer(
+                segment if segment.control else Segment(safe_text(segment.text), segment.style)
+                for segment in buffer
+            )
+
+    console = (
+        SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+        if stderr
+        else SafeConsole(highlight=False, soft_wrap=False)
+    )
+    # A console reads COLUMNS/LINES once when made, and keeps following them only if they
+    # were unset then. Made at first use rather than at import, it must not freeze the
+    # values of that moment (tests set COLUMNS per test): keep the size live.
+    console._width = console._height = None
+    console._width = _Layout.width  # the config file's `columns`, when $COLUMNS is unset
+    return console
 
 
 def __getattr__(name: str) -> Console:
     """`out` (results, stdout) and `err` (messages, stderr), each made once when first used."""
     if name not in {"out", "err"}:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from rich.console import Console
-
-    console = (
-        Console(highlight=False, soft_wrap=False)
-        if name == "out"
-        else Console(stderr=True, highlight=False, soft_wrap=True)
-    )
-    # A console reads COLUMNS/LINES once when made, and keeps following them only if they
-    # were unset then. Made at first use rather than at import, it must not freeze the
-    # values of that moment (tests set COLUMNS per test): keep the size live.
-    console._width = console._height = None
-    console._width = _Layout.width
+    console = _make_console(stderr=name == "err")
     globals()[name] = console
     return console
 
@@ -68,16 +121,25 @@ def _err() -> Console:
     return console
 
 
-class ListFormat(StrEnum):
+class Format(StrEnum):
+    """Every output format of every command; each command accepts the ones it can write."""
+
     TABLE = "table"
-    JSON = "json"
+    MD = "md"
+    HTML = "html"
     CSV = "csv"
+    JSON = "json"
 
 
-FormatOption = Annotated[
-    ListFormat,
-    typer.Option("--format", "-f", help="Output as a table for people, or JSON/CSV for scripts."),
-]
+LISTING_FORMATS = (Format.TABLE, Format.JSON, Format.CSV)
+
+
+def accept(fmt: Format, allowed: Sequence[Format]) -> None:
+    """A usage error (exit 2) for a format this command does not write."""
+    if fmt not in allowed:
+        names = ", ".join(f.value for f in allowed)
+        message = f"{fmt.value} is not written here; use {names}"
+        raise typer.BadParameter(message, param_hint="--format")
 
 
 def no_color() -> bool:
@@ -107,25 +169,51 @@ def one_line(message: str, good: bool = False) -> None:
     _out().print(message, markup=False, style=style, soft_wrap=True)
 
 
-def write(text: str) -> None:
-    """Text (Markdown, CSV, JSON, TOML) to stdout as it is, flushed."""
-    sys.stdout.write(text)
-    sys.stdout.flush()
+def json_text(value: Any) -> str:
+    """One JSON document and a newline; format characters as `\\u` escapes (same data)."""
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, default=str) + "\n")
+    write(json_text(value))
 
 
-def print_csv(header: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
-    import csv
+def write(text: str) -> None:
+    """Text (Markdown, CSV, JSON) to stdout, control characters escaped, flushed."""
+    sys.stdout.write(safe_text(text))
+    sys.stdout.flush()
 
-    from cervix_watch.interop.cells import protect
 
-    writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(header)
-    for record in records:
-        writer.writerow([protect(v) if isinstance(v, str) else v for v in record])
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One listing column: the JSON key and CSV header, and the table's heading."""
+
+    key: str
+    heading: str
+
+
+def listing(
+    fmt: Format,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence[Any]],
+    *,
+    title: str | None = None,
+    envelope: dict[str, Any] | None = None,
+    items: str = "",
+) -> None:
+    """Print rows as a table, JSON (a list, or `{**envelope, items: [...]}`) or CSV."""
+    accept(fmt, LISTING_FORMATS)
+    if fmt is Format.JSON:
+        keys = [c.key for c in columns]
+        records = [dict(zip(keys, row, strict=True)) for row in rows]
+        print_json(records if envelope is None else {**envelope, items: records})
+    elif fmt is Format.CSV:
+        from cervix_watch.interop.cells import csv_text
+
+        write(csv_text([c.key for c in columns], rows))
+    else:
+        table(title, [c.heading for c in columns], rows)
 
 
 def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
@@ -139,3 +227,67 @@ def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[
     for record in records:
         grid.add_row(*(Text("" if v is None else str(v)) for v in record))
     _out().print(grid)
+
+
+def _refuse_unsafe_target(path: Path) -> None:
+    """`--out` may name a regular file (replaced) or a new name: never a link or a device."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise InputError(Problem("out", f"cannot write {path}: {error.strerror}")) from None
+    if stat.S_ISLNK(mode):
+        what = "a symbolic link"
+    elif stat.S_ISDIR(mode):
+        what = "a folder"
+    elif not stat.S_ISREG(mode):
+        what = "not a regular file"
+    else:
+        return
+    raise InputError(Problem("out", f"{path} is {what}; give a new file name or a regular file"))
+
+
+@contextmanager
+def private_file(path: Path) -> Iterator[TextIO]:
+    """A text handle whose content replaces `path` (0600) only when the block completes.
+
+    It is written to a temporary file in the same folder (created with O_EXCL and
+    O_NOFOLLOW) and renamed over `path`; on any failure (disk full, an error,
+    Ctrl-C) the temporary file is removed and `path` is left as it was. A path
+    that cannot be written is the user's input problem: one line naming out, exit 1.
+    """
+    import tempfile
+
+    _refuse_unsafe_target(path)
+    try:
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cervix-watch-", suffix=".tmp")
+    except OSError as error:
+        raise InputError(Problem("out", f"cannot write {path}: {error.strerror}")) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException as failure:
+        with suppress(OSError):
+            os.unlink(temporary)
+        if isinstance(failure, OSError):
+            message = f"cannot write {path}: {failure.strerror}; it was left unchanged"
+            raise InputError(Problem("out", message)) from None
+        raise
+
+
+def write_file(path: Path, text: str, fmt: Format) -> None:
+    """`text` in format `fmt` as the whole new content of `path` (see `private_file`)."""
+    with private_file(path) as handle:
+        handle.write(text if fmt is Format.HTML else safe_text(text))
+
+
+def emit(text: str, fmt: Format, out: Path | None = None) -> None:
+    """A document (md, csv, json, html) to `out`, else stdout; escaped as its format needs."""
+    if out is not None:
+        write_file(out, text, fmt)
+    else:
+        write(text)

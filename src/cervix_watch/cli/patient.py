@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
 
 from cervix_watch.cli import context, output
-from cervix_watch.cli.context import OperatorOption, ReasonOption
-from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.cli.options import (
+    AsOfOption,
+    ListFormatOption,
+    OperatorOption,
+    ProfileOption,
+    ReasonOption,
+    ShowFormatOption,
+)
+from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.enums import Risk
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
-
-
-class ShowFormat(StrEnum):
-    TABLE = "table"
-    JSON = "json"
-
 
 app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
 
@@ -250,6 +250,19 @@ def close(
     output.success(f"Closed {mrn.strip()}: {closure.outcome.value} on {closure.date}.")
 
 
+# `patient list`: the machine-readable names (JSON keys, CSV header) and the table's headings
+_LIST_COLUMNS = (
+    Column("mrn", "MRN"),
+    Column("name", "Name"),
+    Column("edd", "EDD"),
+    Column("ga", "GA"),
+    Column("risk", "Risk"),
+    Column("status", "Status"),
+    Column("scans", "Scans"),
+    Column("latest_cl_mm", "Latest CL mm"),
+)
+
+
 @app.command("list")
 def list_(
     ctx: typer.Context,
@@ -260,10 +273,8 @@ def list_(
         Risk | None,
         typer.Option("--risk", help="Only this risk category.", case_sensitive=False),
     ] = None,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="Guideline profile for the risk category.")
-    ] = None,
-    format_: FormatOption = ListFormat.TABLE,
+    profile: ProfileOption = None,
+    format_: ListFormatOption = Format.TABLE,
 ) -> None:
     """List patients with GA today, risk, scan count and latest CL."""
     from cervix_watch.cli.views import patient_rows
@@ -271,35 +282,22 @@ def list_(
     state = context.state(ctx)
     today = state.today
     records = patient_rows(state, today, active, risk.value if risk else None, profile)
-    columns = ["mrn", "name", "edd", "ga", "risk", "status", "scans", "latest_cl_mm"]
-    if format_ is ListFormat.JSON:
-        output.print_json([dict(zip(columns, r, strict=True)) for r in records])
-    elif format_ is ListFormat.CSV:
-        output.print_csv(columns, records)
-    else:
-        title = f"Patients ({'active' if active else 'all'}), GA as of {today}"
-        output.table(
-            title, ["MRN", "Name", "EDD", "GA", "Risk", "Status", "Scans", "Latest CL mm"], records
-        )
+    title = f"Patients ({'active' if active else 'all'}), GA as of {today}"
+    output.listing(format_, _LIST_COLUMNS, records, title=title)
 
 
 @app.command("show")
 def show(
     ctx: typer.Context,
     mrn: MrnArg,
-    profile: Annotated[
-        str | None, typer.Option("--profile", help="Guideline profile for risk and flags.")
-    ] = None,
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Review date (default today).")
-    ] = None,
-    format_: Annotated[
-        ShowFormat, typer.Option("--format", "-f", help="table for people, json for scripts.")
-    ] = ShowFormat.TABLE,
+    profile: ProfileOption = None,
+    as_of: AsOfOption = None,
+    format_: ShowFormatOption = Format.TABLE,
 ) -> None:
     """One patient: history, risk, every scan with GA, flags, next scan due, audit trail."""
     from cervix_watch.cli.render import show_patient
 
+    output.accept(format_, (Format.TABLE, Format.JSON))
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
-    show_patient(state, mrn, on, profile, as_json=format_ is ShowFormat.JSON)
+    show_patient(state, mrn, on, profile, as_json=format_ is Format.JSON)

@@ -7,71 +7,61 @@ returned and the histories it was computed from: no rule runs twice.
 
 `--format html` needs `--out FILE`: an HTML page on a terminal helps nobody,
 and a redirect would create the file with the shell's permissions, not 0600.
+What is written, and how it is made safe, is `output`'s business (`output.emit`).
 """
 
 from __future__ import annotations
 
-import os
-import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.cli.output import Format
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
     from cervix_watch.rules import PatientHistory, Profile, Review
 
-FILE_MODE = 0o600
-
 
 def render_review(
     review: Review,
     histories: dict[str, PatientHistory],
     profile: Profile,
-    fmt: str,
+    fmt: Format,
     out: Path | None,
 ) -> None:
     """Print or write the review in one of the formats table, md, csv, json, html."""
-    if fmt == "table":
+    if fmt is Format.TABLE:
         from cervix_watch.report.table import review_table
 
         if out is None:
             output.out.print(review_table(review, profile))
         else:
-            write_file(out, plain_text(review_table(review, profile)))
+            output.write_file(out, plain_text(review_table(review, profile)), fmt)
         return
-    text = review_text(review, histories, profile, fmt)
-    if out is None:
-        assert fmt != "html", "the review command asks for --out first"
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_file(out, text)
+    assert out is not None or fmt is not Format.HTML, "the review command asks for --out first"
+    output.emit(review_text(review, histories, profile, fmt), fmt, out)
 
 
 def review_text(
-    review: Review, histories: dict[str, PatientHistory], profile: Profile, fmt: str
+    review: Review, histories: dict[str, PatientHistory], profile: Profile, fmt: Format
 ) -> str:
     """The review as md, csv, json or html text."""
-    if fmt == "md":
+    if fmt is Format.MD:
         from cervix_watch.report.markdown import review_markdown
 
         return review_markdown(review, profile)
-    if fmt == "csv":
+    if fmt is Format.CSV:
         from cervix_watch.report.csvout import review_csv
 
         return review_csv(review)
-    if fmt == "html":
+    if fmt is Format.HTML:
         from cervix_watch.report.html import review_html
 
         return review_html(review, histories, profile)
-    import json
-
-    return json.dumps(review.to_json_dict(), ensure_ascii=False) + "\n"
+    return output.json_text(review.to_json_dict())
 
 
 def plain_text(renderable: RenderableType) -> str:
@@ -81,26 +71,6 @@ def plain_text(renderable: RenderableType) -> str:
     with output.out.capture() as captured:
         output.out.print(renderable)
     return Text.from_ansi(captured.get()).plain
-
-
-def open_private(path: Path) -> TextIO:
-    """Create or replace `path` for writing, owner-only (reports and exports name patients).
-
-    A path that cannot be written (missing folder, no permission) is the user's
-    input problem: one line naming --out, exit 1.
-    """
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
-    except OSError as error:
-        raise InputError(Problem("out", f"cannot write {path}: {error.strerror}")) from None
-    os.fchmod(fd, FILE_MODE)  # an existing file keeps its old mode otherwise
-    return os.fdopen(fd, "w", encoding="utf-8", newline="")
-
-
-def write_file(path: Path, text: str) -> None:
-    """Create or replace `path` with owner-only permissions and write `text`."""
-    with open_private(path) as handle:
-        handle.write(text)
 
 
 def print_profile(profile: Profile) -> None:

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.cli.options import (
+    AsOfOption,
+    ListFormatOption,
+    OperatorOption,
+    OutOption,
+    ProfileOption,
+    ReviewFormatOption,
+)
+from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -20,41 +27,28 @@ if TYPE_CHECKING:
 
 rules_app = typer.Typer(help="Guideline profiles: list, show, check, choose the default.")
 
-AsOf = Annotated[
-    str | None, typer.Option("--as-of", help="Review date, YYYY-MM-DD (default today).")
-]
-ProfileOption = Annotated[
-    str | None,
-    typer.Option(
-        "--profile",
-        help="Built-in profile name (acog-smfm, nice-ng25) or a profile .toml file "
-        "(default: the database's default, else acog-smfm).",
-    ),
-]
-
-
-class ReviewFormat(StrEnum):
-    TABLE = "table"
-    MD = "md"
-    HTML = "html"
-    CSV = "csv"
-    JSON = "json"
+# `due`: the machine-readable names (JSON keys, CSV header) and the table's headings
+_DUE_COLUMNS = (
+    Column("mrn", "MRN"),
+    Column("name", "Name"),
+    Column("ga", "GA"),
+    Column("risk", "Risk"),
+    Column("next_scan_due", "Due"),
+    Column("status", "Status"),
+    Column("days", "Days"),
+    Column("latest_cl_mm", "Latest CL"),
+)
 
 
 def review(
     ctx: typer.Context,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     profile: ProfileOption = None,
-    format_: Annotated[
-        ReviewFormat,
-        typer.Option("--format", "-f", help="table (terminal), md, html, csv or json."),
-    ] = ReviewFormat.TABLE,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file (created 0600).")
-    ] = None,
+    format_: ReviewFormatOption = Format.TABLE,
+    out: OutOption = None,
 ) -> None:
     """The weekly review: every active patient's discussion points, most pressing first."""
-    if format_ is ReviewFormat.HTML and out is None:
+    if format_ is Format.HTML and out is None:
         # an HTML page on a terminal helps nobody; say so before any work (usage error, exit 2)
         raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
     state = context.state(ctx)
@@ -63,12 +57,12 @@ def review(
     result, histories = clinic.clinic_review(state, on, chosen)
     from cervix_watch.cli.render import render_review
 
-    render_review(result, histories, chosen, format_.value, out)
+    render_review(result, histories, chosen, format_, out)
 
 
 def due(
     ctx: typer.Context,
-    as_of: AsOf = None,
+    as_of: AsOfOption = None,
     within: Annotated[
         int | None,
         typer.Option(
@@ -76,7 +70,7 @@ def due(
         ),
     ] = None,
     profile: ProfileOption = None,
-    format_: FormatOption = ListFormat.TABLE,
+    format_: ListFormatOption = Format.TABLE,
 ) -> None:
     """The recall list: scans overdue or due within the look-ahead, soonest first."""
     state = context.state(ctx)
@@ -85,25 +79,9 @@ def due(
     result, _ = clinic.clinic_review(state, on, chosen)
     horizon = chosen.look_ahead_days if within is None else within
     rows = _due_rows(result.patients, on, horizon)
-    columns = ["mrn", "name", "ga", "risk", "next_scan_due", "status", "days", "latest_cl_mm"]
-    if format_ is ListFormat.JSON:
-        output.print_json(
-            {
-                "as_of": on.isoformat(),
-                "profile": chosen.name,
-                "within_days": horizon,
-                "patients": [dict(zip(columns, r, strict=True)) for r in rows],
-            }
-        )
-    elif format_ is ListFormat.CSV:
-        output.print_csv(columns, rows)
-    else:
-        title = (
-            f"Scans due by {format_date_plus(on, horizon)} (as of {on}, {chosen.name}): {len(rows)}"
-        )
-        output.table(
-            title, ["MRN", "Name", "GA", "Risk", "Due", "Status", "Days", "Latest CL"], rows
-        )
+    title = f"Scans due by {format_date_plus(on, horizon)} (as of {on}, {chosen.name}): {len(rows)}"
+    envelope = {"as_of": on.isoformat(), "profile": chosen.name, "within_days": horizon}
+    output.listing(format_, _DUE_COLUMNS, rows, title=title, envelope=envelope, items="patients")
 
 
 def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list[list[Any]]:
@@ -212,7 +190,7 @@ def default(
     name: Annotated[
         str | None, typer.Argument(help="Profile to make this database's default; omit to show it.")
     ] = None,
-    operator: context.OperatorOption = None,
+    operator: OperatorOption = None,
 ) -> None:
     """Show or set the database's default guideline profile (--profile still overrides it)."""
     state = context.state(ctx)

@@ -8,8 +8,8 @@ from typing import Annotated, Any
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.context import OperatorOption, ReasonOption
-from cervix_watch.cli.output import FormatOption, ListFormat
+from cervix_watch.cli.options import ListFormatOption, OperatorOption, ReasonOption
+from cervix_watch.cli.output import Column, Format
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
@@ -170,30 +170,17 @@ def _scan_from_options(mrn: str, values: dict[str, Any], operator: str | None) -
 
 # `scan list`: the machine-readable column names (JSON keys, CSV header) and the table's headers
 _LIST_COLUMNS = (
-    "scan_id",
-    "mrn",
-    "date",
-    "ga",
-    "route",
-    "cl_mm",
-    "recorded_cl_mm",
-    "funneling",
-    "sludge",
-    "operator",
-    "voided",
-)
-_LIST_HEADERS = (
-    "Id",
-    "MRN",
-    "Date",
-    "GA",
-    "Route",
-    "CL mm",
-    "Recorded",
-    "Funnel",
-    "Sludge",
-    "Operator",
-    "Voided",
+    Column("scan_id", "Id"),
+    Column("mrn", "MRN"),
+    Column("date", "Date"),
+    Column("ga", "GA"),
+    Column("route", "Route"),
+    Column("cl_mm", "CL mm"),
+    Column("recorded_cl_mm", "Recorded"),
+    Column("funneling", "Funnel"),
+    Column("sludge", "Sludge"),
+    Column("operator", "Operator"),
+    Column("voided", "Voided"),
 )
 
 
@@ -202,7 +189,7 @@ def list_(
     ctx: typer.Context,
     mrn: Annotated[str | None, typer.Argument(help="Only this patient's scans.")] = None,
     voided: Annotated[bool, typer.Option("--voided", help="Include voided scans.")] = False,
-    format_: FormatOption = ListFormat.TABLE,
+    format_: ListFormatOption = Format.TABLE,
 ) -> None:
     """List scans with GA and recorded CL, by patient and date."""
     store = context.state(ctx).store()
@@ -223,16 +210,8 @@ def list_(
         ]
         for s, is_void in store.scans(mrn, voided)
     ]
-    if format_ is ListFormat.JSON:
-        output.print_json([dict(zip(_LIST_COLUMNS, r, strict=True)) for r in records])
-    elif format_ is ListFormat.CSV:
-        output.print_csv(_LIST_COLUMNS, records)
-    else:
-        output.table(
-            f"Scans{' for ' + mrn.strip() if mrn else ''}",
-            _LIST_HEADERS,
-            records,
-        )
+    title = f"Scans{' for ' + mrn.strip() if mrn else ''}"
+    output.listing(format_, _LIST_COLUMNS, records, title=title)
 
 
 @app.command("amend")

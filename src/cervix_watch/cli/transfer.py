@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cervix_watch.cli import context, output
-from cervix_watch.cli.context import OperatorOption
+from cervix_watch.cli.options import OperatorOption, OutOption
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.words import counted, singular
 
@@ -143,10 +143,6 @@ def _progress(file: Path, label: str) -> Iterator[Callable[[int], None]]:
         yield lambda line: progress.update(task, description=f"{label}: {line:,} lines checked")
 
 
-OutOption = Annotated[
-    Path | None,
-    typer.Option("--out", "-o", help="Write to this file (created 0600); default stdout."),
-]
 DeidentifyOption = Annotated[
     bool,
     typer.Option(
@@ -186,13 +182,27 @@ def export_csv(
         anonymiser = Deidentifier(store.secret(DEIDENTIFY_KEY, context.who(operator)))
         records = anonymiser.apply_all(records)
     if out is None:
-        write_csv(kind.value, records, sys.stdout)
+        _export_to_stdout(kind.value, records)
         return
-    from cervix_watch.cli.render import open_private
-
-    with open_private(out) as handle:
+    with output.private_file(out) as handle:
         count = write_csv(kind.value, records, handle)
     output.note(f"Wrote {count} {kind.value} to {out}.")
+
+
+def _export_to_stdout(kind: str, records: Iterable[Any]) -> None:
+    """The CSV as it is into a pipe or file (re-importable, byte for byte); on a terminal,
+    with control characters escaped like every other output a person reads."""
+    from cervix_watch.interop.csvio import write_csv
+
+    if not sys.stdout.isatty():
+        write_csv(kind, records, sys.stdout)
+        sys.stdout.flush()
+        return
+    import io
+
+    text = io.StringIO(newline="")
+    write_csv(kind, records, text)
+    output.write(text.getvalue())
 
 
 def _register() -> None:

@@ -20,7 +20,7 @@ numbers, dates and codes are never prefixed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -64,6 +64,20 @@ def format_row(cells: list[str]) -> str:
         )
         + "\n"
     )
+
+
+def any_cell(value: Any) -> str:
+    """A listing's cell: text spreadsheet-protected, numbers as they print, None empty."""
+    if value is None:
+        return ""
+    return protect(value) if isinstance(value, str) else str(value)
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """A whole CSV document (header, then rows) with every cell through `any_cell`."""
+    lines = [format_row(list(header))]
+    lines.extend(format_row([any_cell(value) for value in row]) for row in rows)
+    return "".join(lines)
 
 
 def text_cell(value: Any) -> str:

@@ -1,14 +1,16 @@
 """The weekly review as CSV: one row per discussion point, for a spreadsheet.
 
 A patient without a point still gets one row (flag columns empty), so the
-sheet lists every active patient as the review does. Text cells go through
-`interop.cells.protect`: a name such as `=HYPERLINK(...)` is written `'=HYPERLINK(...)`
-and never runs as a formula.
+sheet lists every active patient as the review does. Every cell goes through
+the spreadsheet-safe writer `interop.cells.csv_text`: a name such as `=HYPERLINK(...)`
+(or a GA such as `-415976+4`) is written with one `'` in front and never runs as a formula.
 """
 
 from __future__ import annotations
 
-from cervix_watch.interop.cells import float_cell, format_row, protect
+from typing import Any
+
+from cervix_watch.interop.cells import csv_text, float_cell
 from cervix_watch.report import common
 from cervix_watch.rules import Flag, PatientReview, Review
 
@@ -33,29 +35,29 @@ COLUMNS = (
 
 
 def review_csv(review: Review) -> str:
-    rows = [list(COLUMNS)]
+    rows: list[list[Any]] = []
     for patient in review.patients:
         flags: list[Flag | None] = list(patient.flags) or [None]
         rows += [_row(review, patient, flag) for flag in flags]
-    return "".join(format_row(row) for row in rows)
+    return csv_text(COLUMNS, rows)
 
 
-def _row(review: Review, patient: PatientReview, flag: Flag | None) -> list[str]:
+def _row(review: Review, patient: PatientReview, flag: Flag | None) -> list[Any]:
     return [
         review.as_of.isoformat(),
-        protect(review.profile),
-        protect(patient.mrn),
-        protect(patient.name),
+        review.profile,
+        patient.mrn,
+        patient.name,
         patient.ga,
-        str(patient.ga_days),
+        patient.ga_days,
         patient.risk.value,
         "" if flag is None else flag.priority.value,
         "" if flag is None else flag.action.value,
-        "" if flag is None else protect(flag.rule),
-        "" if flag is None else protect(flag.message),
-        "" if flag is None else protect(flag.citation),
+        "" if flag is None else flag.rule,
+        "" if flag is None else flag.message,
+        "" if flag is None else flag.citation,
         "" if patient.next_scan_due is None else patient.next_scan_due.isoformat(),
         float_cell(patient.latest_cl_mm),
         float_cell(patient.shortest_cl_mm),
-        protect("; ".join(common.discussed_text(patient))),
+        "; ".join(common.discussed_text(patient)),
     ]
