@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import sys
-from enum import StrEnum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.render import plain_text, write_file
-from cervix_watch.cli.review import ProfileOption
+from cervix_watch.cli.options import OutOption, ProfileOption, ReportFormatOption
+from cervix_watch.cli.output import Format
 from cervix_watch.domain.errors import InputError, Problem
-
-
-class AuditFormat(StrEnum):
-    TABLE = "table"
-    MD = "md"
-    HTML = "html"
-    CSV = "csv"
-    JSON = "json"
 
 
 def audit(
@@ -34,17 +22,11 @@ def audit(
         typer.Option("--to", help="Last day of the period, YYYY-MM-DD (included): the as-of date."),
     ],
     profile: ProfileOption = None,
-    format_: Annotated[
-        AuditFormat,
-        typer.Option("--format", "-f", help="table (terminal), md, html, csv or json."),
-    ] = AuditFormat.TABLE,
-    out: Annotated[
-        Path | None, typer.Option("--out", "-o", help="Write to this file (created 0600).")
-    ] = None,
+    format_: ReportFormatOption = Format.TABLE,
+    out: OutOption = None,
 ) -> None:
     """The clinic audit: screening by 24+0, short cervix discussed, treatments, outcomes."""
-    if format_ is AuditFormat.HTML and out is None:
-        raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
+    output.require_out_for_html(format_, out)
     state = context.state(ctx)
     period_from = context.review_date("from", from_, state.today)
     period_to = context.review_date("to", to, state.today)
@@ -60,33 +42,23 @@ def audit(
     review, _ = clinic.clinic_review(state, period_to, chosen)
     records = audit_records(state.store(), *edd_range(period_from, period_to), as_of=period_to)
     result = clinic_audit(records, chosen, period_from, period_to, review)
-    if format_ is AuditFormat.TABLE:
-        from cervix_watch.report.audit_text import audit_table
+    from cervix_watch.cli.render import emit_report
+    from cervix_watch.report.audit_text import audit_table
 
-        if out is None:
-            output.out.print(audit_table(result))
-        else:
-            write_file(out, plain_text(audit_table(result)))
-        return
-    text = _text(result, format_)
-    if out is None:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        write_file(out, text)
+    emit_report(format_, out, lambda: audit_table(result), lambda: _text(result, format_))
 
 
-def _text(result: object, format_: AuditFormat) -> str:
+def _text(result: object, format_: Format) -> str:
     from cervix_watch.audit import ClinicAudit
 
     assert isinstance(result, ClinicAudit)
-    if format_ is AuditFormat.JSON:
-        return json.dumps(result.to_json_dict(), ensure_ascii=False) + "\n"
-    if format_ is AuditFormat.MD:
+    if format_ is Format.JSON:
+        return output.json_text(result.to_json_dict())
+    if format_ is Format.MD:
         from cervix_watch.report.audit_text import audit_markdown
 
         return audit_markdown(result)
-    if format_ is AuditFormat.CSV:
+    if format_ is Format.CSV:
         from cervix_watch.report.audit_text import audit_csv
 
         return audit_csv(result)

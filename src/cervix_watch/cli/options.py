@@ -23,7 +23,7 @@ ListFormatOption = Annotated[
 ShowFormatOption = Annotated[
     Format, typer.Option(*FORMAT_FLAGS, help="table for people, json for scripts.")
 ]
-ReviewFormatOption = Annotated[
+ReportFormatOption = Annotated[
     Format, typer.Option(*FORMAT_FLAGS, help="table (terminal), md, html, csv or json.")
 ]
 OutOption = Annotated[

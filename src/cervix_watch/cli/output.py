@@ -142,6 +142,12 @@ def accept(fmt: Format, allowed: Sequence[Format]) -> None:
         raise typer.BadParameter(message, param_hint="--format")
 
 
+def require_out_for_html(fmt: Format, out: Path | None) -> None:
+    """An HTML page on a terminal helps nobody: a usage error (exit 2) before any work."""
+    if fmt is Format.HTML and out is None:
+        raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
+
+
 def no_color() -> bool:
     return bool(os.environ.get("NO_COLOR"))
 

@@ -20,6 +20,8 @@ from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.output import Format
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from rich.console import RenderableType
 
     from cervix_watch.rules import PatientHistory, Profile, Review
@@ -33,16 +35,32 @@ def render_review(
     out: Path | None,
 ) -> None:
     """Print or write the review in one of the formats table, md, csv, json, html."""
-    if fmt is Format.TABLE:
-        from cervix_watch.report.table import review_table
+    from cervix_watch.report.table import review_table
 
+    emit_report(
+        fmt,
+        out,
+        lambda: review_table(review, profile),
+        lambda: review_text(review, histories, profile, fmt),
+    )
+
+
+def emit_report(
+    fmt: Format,
+    out: Path | None,
+    table: Callable[[], RenderableType],
+    text: Callable[[], str],
+) -> None:
+    """A report (review, audit) as a rich table on the terminal (plain text in `out`), or
+    its md/csv/json/html text, through the output layer."""
+    if fmt is Format.TABLE:
         if out is None:
-            output.out.print(review_table(review, profile))
+            output.out.print(table())
         else:
-            output.write_file(out, plain_text(review_table(review, profile)), fmt)
+            output.write_file(out, plain_text(table()), fmt)
         return
-    assert out is not None or fmt is not Format.HTML, "the review command asks for --out first"
-    output.emit(review_text(review, histories, profile, fmt), fmt, out)
+    assert out is not None or fmt is not Format.HTML, "the command asks for --out first"
+    output.emit(text(), fmt, out)
 
 
 def review_text(

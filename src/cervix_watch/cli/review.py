@@ -15,7 +15,7 @@ from cervix_watch.cli.options import (
     OperatorOption,
     OutOption,
     ProfileOption,
-    ReviewFormatOption,
+    ReportFormatOption,
 )
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.errors import InputError, Problem
@@ -44,13 +44,11 @@ def review(
     ctx: typer.Context,
     as_of: AsOfOption = None,
     profile: ProfileOption = None,
-    format_: ReviewFormatOption = Format.TABLE,
+    format_: ReportFormatOption = Format.TABLE,
     out: OutOption = None,
 ) -> None:
     """The weekly review: every active patient's discussion points, most pressing first."""
-    if format_ is Format.HTML and out is None:
-        # an HTML page on a terminal helps nobody; say so before any work (usage error, exit 2)
-        raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
+    output.require_out_for_html(format_, out)
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
     chosen = clinic.resolve_profile(state, profile)

@@ -14,7 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cervix_watch.audit import ClinicAudit, Count, Median
-from cervix_watch.interop.cells import format_row, protect
+from cervix_watch.interop.cells import csv_text
 from cervix_watch.report.markdown import escape
 
 LABELS = {
@@ -96,19 +96,19 @@ def audit_markdown(audit: ClinicAudit) -> str:
 
 def audit_csv(audit: ClinicAudit) -> str:
     """One row per measure and breakdown key, spreadsheet-safe (`interop.cells`)."""
-    rows = [list(CSV_COLUMNS)]
-    head = [audit.period_from.isoformat(), audit.period_to.isoformat(), protect(audit.profile)]
+    rows: list[list[object]] = []
+    head = [audit.period_from.isoformat(), audit.period_to.isoformat(), audit.profile]
     for key, breakdown, value in audit.rows():
         if isinstance(value, Count):
-            numbers = [
-                str(value.n),
-                str(value.of),
+            numbers: list[object] = [
+                value.n,
+                value.of,
                 "" if value.pct is None else f"{value.pct:.1f}",
                 "",
                 "",
             ]
         else:
             days = "" if value.days is None else f"{value.days:g}"
-            numbers = [str(value.n), "", "", days, value.ga or ""]
-        rows.append([*head, key, protect(breakdown), *numbers])
-    return "".join(format_row(row) for row in rows)
+            numbers = [value.n, "", "", days, value.ga or ""]
+        rows.append([*head, key, breakdown, *numbers])
+    return csv_text(CSV_COLUMNS, rows)
