@@ -285,8 +285,8 @@ def private_file(path: Path) -> Iterator[TextIO]:
         raise
 
 
-def write_file(path: Path, text: str, fmt: Format) -> None:
-    """`text` in format `fmt` as the whole new content of `path` (see `private_file`)."""
+def write_file(path: Path, text: str, fmt: Format | None = None) -> None:
+    """`text` as the whole new content of `path` (see `private_file`), escaped unless HTML."""
     with private_file(path) as handle:
         handle.write(text if fmt is Format.HTML else safe_text(text))
 

@@ -151,10 +151,7 @@ def show(
 @rules_app.command("export")
 def export(
     name: Annotated[str, typer.Argument(help="Built-in profile name (acog-smfm, nice-ng25).")],
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write the TOML to this file (default: stdout)."),
-    ] = None,
+    out: OutOption = None,
 ) -> None:
     """Write a built-in profile's TOML, to copy, edit and use with --profile or rules default."""
     from cervix_watch.rules import builtin_profile_text
@@ -163,9 +160,7 @@ def export(
     if out is None:
         output.write(text)
         return
-    from cervix_watch.cli.render import write_file
-
-    write_file(out, text)
+    output.write_file(out, text)
     output.note(f"Profile {name} written to {out}; edit it, then: cervix-watch rules check {out}")
 
 
