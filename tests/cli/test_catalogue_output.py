@@ -14,11 +14,9 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-import time_machine
 from tests.conftest import Cli, in_ci
 
 AS_OF = "2026-10-15"
@@ -28,13 +26,6 @@ ESC_OPERATOR = "op\x1b[2J\u200b"  # clears the screen (imported: typed, C0 is re
 BIDI_OPERATOR = "op\u202eyrrab"  # typed: reads "barry" backwards
 # What must not reach stdout raw: ESC, BEL, CSI (C1) and the bidi/zero-width controls.
 FORBIDDEN = [b"\x1b", b"\x07", "\x9b".encode(), *(c.encode() for c in "\u202e\u2066\u200b")]
-
-
-@pytest.fixture(autouse=True)
-def review_day() -> Iterator[None]:
-    """Every case runs on the review day, whatever the real date."""
-    with time_machine.travel(datetime(2026, 10, 15, 12, tzinfo=UTC), tick=False):
-        yield
 
 
 @pytest.fixture
