@@ -15,8 +15,9 @@ from tests.conftest import TODAY, Cli, both_backends
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
+from cervix_watch.domain.kinds import RECORD_KINDS
 
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+KINDS = RECORD_KINDS  # the one list of kinds, in import order
 
 
 def run(*args: str) -> Result:

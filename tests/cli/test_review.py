@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from tests.conftest import Cli, both_backends
 
+from cervix_watch.domain.kinds import RECORD_KINDS
+
 pytestmark = both_backends
 
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+KINDS = RECORD_KINDS  # the one list of kinds, in import order
 PRIORITY_ORDER = ["urgent", "high", "routine", "info"]
 
 
@@ -76,7 +78,17 @@ def test_review_json_has_the_contract_shape_and_order(loaded: Cli) -> None:
 
 def test_closed_patient_leaves_the_review(loaded: Cli) -> None:
     """A delivered patient is not reviewed."""
-    loaded("patient", "close", "P02", "--date", "2026-10-15", "--outcome", "delivered")
+    loaded(
+        "patient",
+        "close",
+        "P02",
+        "--date",
+        "2026-10-15",
+        "--outcome",
+        "delivered",
+        "--reason",
+        "born",
+    )
     review = json.loads(loaded("review", "--as-of", "2026-10-15", "--format", "json").stdout)
     assert "P02" not in {p["mrn"] for p in review["patients"]}
 

@@ -10,10 +10,11 @@ from tests.conftest import Cli, both_backends, init_database
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
+from cervix_watch.domain.kinds import RECORD_KINDS
 
 pytestmark = both_backends
 
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+KINDS = RECORD_KINDS  # the one list of kinds, in import order
 
 
 @pytest.fixture

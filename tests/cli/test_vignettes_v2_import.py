@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 from tests.conftest import SHARED, Cli, both_backends, in_ci
 
+from cervix_watch.domain.kinds import RECORD_KINDS
 from cervix_watch.interop.csvio import read_file
 
 VIGNETTES_V2 = SHARED / "examples" / "vignettes-v2"
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+KINDS = RECORD_KINDS  # the one list of kinds, in import order
 
 pytestmark = both_backends
 

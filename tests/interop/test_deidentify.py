@@ -11,10 +11,11 @@ from tests.conftest import Cli
 
 from cervix_watch.cli.transfer import DEIDENTIFY_KEY
 from cervix_watch.domain.ga import ga_days
+from cervix_watch.domain.kinds import RECORD_KINDS
 from cervix_watch.interop.deidentify import Deidentifier
 from cervix_watch.store.store import Store
 
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+KINDS = RECORD_KINDS  # the one list of kinds, in import order
 
 
 def rows(text: str) -> list[dict[str, str]]:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from cervix_watch.domain.kinds import RECORD_KINDS
 from tests.conftest import Cli
 
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+KINDS = RECORD_KINDS  # the one list of kinds, in import order
 AS_OF = "2026-10-15"
 GOLDEN = Path(__file__).parent / "golden"
 # Set to rewrite the golden files after a deliberate change of the output (then review the diff).

@@ -18,6 +18,7 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import REPO, TODAY
 
+from cervix_watch.domain.kinds import RECORD_KINDS
 from cervix_watch.domain.models import Exam, Patient, Scan
 from cervix_watch.interop.csvio import read_file, write_csv
 from cervix_watch.store import migrations
@@ -28,7 +29,7 @@ from cervix_watch.store.store import Store
 FIXTURES = REPO / "tests" / "fixtures"
 V1_SQLITE = FIXTURES / "v1-clinic.sqlite3"
 V1_POSTGRESQL = FIXTURES / "v1-clinic-postgresql.sql"
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
+KINDS = RECORD_KINDS  # the one list of kinds, in import order
 # Row counts of the v1 clinic: the upgrade adds columns, never rows.
 V1_COUNTS = {
     "patients": 41,

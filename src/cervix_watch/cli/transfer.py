@@ -10,7 +10,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,18 +18,11 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.options import OperatorOption, OutOption
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.kinds import RECORD_KINDS, RecordKind
 from cervix_watch.domain.words import counted, singular
 
 if TYPE_CHECKING:
     from cervix_watch.store.importer import ImportResult
-
-
-class Kind(StrEnum):
-    PATIENTS = "patients"
-    SCANS = "scans"
-    EXAMS = "exams"
-    TREATMENTS = "treatments"
-    DISCUSSIONS = "discussions"
 
 
 DEIDENTIFY_KEY = "deidentify_key"
@@ -55,7 +47,7 @@ DryRunOption = Annotated[
 ]
 
 
-def _import_csv(ctx: typer.Context, kind: Kind, file: Path, dry_run: bool, who: str) -> None:
+def _import_csv(ctx: typer.Context, kind: RecordKind, file: Path, dry_run: bool, who: str) -> None:
     result = load_csv(context.state(ctx), kind.value, file, who, dry_run)
     if dry_run:
         output.success(
@@ -69,7 +61,7 @@ def _import_csv(ctx: typer.Context, kind: Kind, file: Path, dry_run: bool, who: 
         )
 
 
-def _csv_import_command(kind: Kind) -> Callable[..., None]:
+def _csv_import_command(kind: RecordKind) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         file: FileArg,
@@ -153,7 +145,7 @@ DeidentifyOption = Annotated[
 ]
 
 
-def _csv_export_command(kind: Kind) -> Callable[..., None]:
+def _csv_export_command(kind: RecordKind) -> Callable[..., None]:
     def command(
         ctx: typer.Context,
         out: OutOption = None,
@@ -163,13 +155,13 @@ def _csv_export_command(kind: Kind) -> Callable[..., None]:
         export_csv(ctx, kind, out, deidentify, operator)
 
     command.__doc__ = f"Export every current {kind.value[:-1]} record as CSV" + (
-        " (voided scans are left out)." if kind is Kind.SCANS else "."
+        " (voided scans are left out)." if kind is RecordKind.SCANS else "."
     )
     return command
 
 
 def export_csv(
-    ctx: typer.Context, kind: Kind, out: Path | None, deidentify: bool, operator: str | None
+    ctx: typer.Context, kind: RecordKind, out: Path | None, deidentify: bool, operator: str | None
 ) -> None:
     from cervix_watch.interop.csvio import write_csv
     from cervix_watch.store.importer import export_records
@@ -208,10 +200,10 @@ def _export_to_stdout(kind: str, records: Iterable[Any]) -> None:
 def _register() -> None:
     from cervix_watch.cli import srcommands
 
-    for kind in Kind:
+    for kind in RECORD_KINDS:
         import_app.command(kind.value)(_csv_import_command(kind))
     import_app.command("sr")(srcommands.import_sr)
-    for kind in Kind:
+    for kind in RECORD_KINDS:
         export_app.command(kind.value)(_csv_export_command(kind))
     export_app.command("fhir")(srcommands.export_fhir)
 

@@ -99,8 +99,12 @@ class Priority(StrEnum):
 
     @property
     def rank(self) -> int:
-        """0 for urgent ... 3 for info: sort ascending to put urgent first."""
-        return list(Priority).index(self)
+        """0 for urgent ... 3 for info (the declaration order): sort ascending, urgent first."""
+        return _PRIORITY_RANK[self]
+
+
+# The one ranking of priorities: their order above. Computed once (the review sorts many flags).
+_PRIORITY_RANK = {priority: rank for rank, priority in enumerate(Priority)}
 
 
 class Risk(StrEnum):

@@ -35,7 +35,14 @@ from cervix_watch.domain.enums import (
     TreatmentType,
 )
 from cervix_watch.domain.errors import Problem
-from cervix_watch.domain.ga import MAX_GA_DAYS, edd_from_lmp, format_ga, ga_days, parse_ga
+from cervix_watch.domain.ga import (
+    MAX_GA_DAYS,
+    PREGNANCY_DAYS,
+    edd_from_lmp,
+    format_ga,
+    ga_days,
+    parse_ga,
+)
 from cervix_watch.domain.identifiers import unprintable_character
 from cervix_watch.domain.ids import RecordId
 from cervix_watch.domain.symptoms import Symptom, parse_symptoms
@@ -46,7 +53,7 @@ MAX_MRN = 64
 # A patient's name may be very long (several given names, compound surnames, transliterations):
 # accepted and round-tripped up to this; only a runaway cell (a 1 MB line) is refused.
 MAX_NAME = 10_000
-MAX_OPERATOR = 200  # a sonographer's name or initials
+MAX_OPERATOR = 200  # a sonographer's name or initials; also the audit trail's `who`
 # Previous sPTB / PPROM / mid-trimester loss: 16+0 to 36+6 (contract.md).
 PRIOR_GA_MIN_DAYS = 16 * 7
 PRIOR_GA_MAX_DAYS = 36 * 7 + 6
@@ -319,7 +326,7 @@ class Patient(Record):
     @property
     def lmp_date(self) -> date:
         """LMP as given, or derived from the EDD."""
-        return self.lmp or self.edd - timedelta(days=280)
+        return self.lmp or self.edd - timedelta(days=PREGNANCY_DAYS)
 
     @property
     def sptb_count(self) -> int:
@@ -461,7 +468,7 @@ def event_date_problem(
         return Problem(field, f"{on} is in the future")
     if closed is not None and on > closed:
         return Problem(field, f"{on} is after the pregnancy was closed on {closed}")
-    lmp_date = lmp or edd - timedelta(days=280)  # as Patient.lmp_date
+    lmp_date = lmp or edd - timedelta(days=PREGNANCY_DAYS)  # as Patient.lmp_date
     if on < lmp_date:
         return Problem(field, f"{on} is before the LMP {lmp_date}")
     if on > edd + timedelta(days=AFTER_EDD_DAYS):

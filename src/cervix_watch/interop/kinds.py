@@ -1,5 +1,7 @@
 """The five CSV kinds of contract.md: columns in order, required columns, cell types.
 
+One `CsvKind` per `domain.kinds.RecordKind` (the one list of kinds), in its order.
+
 Each column names the model field it fills and how its cell is spelled. Scans
 are the one kind whose columns are not fields one to one: `cl1_mm..cl3_mm`
 fill the tuple `Scan.cl_mm`.
@@ -11,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
+from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.domain.models import Discussion, Exam, Patient, Record, Scan, Treatment
 from cervix_watch.interop.cells import FORMATTERS
 
 M = TypeVar("M", bound=Record)
 
 CellType = Literal["text", "date", "bool", "float", "int", "ga", "enum", "symptoms"]
-KindName = Literal["patients", "scans", "exams", "treatments", "discussions"]
+KindName = RecordKind  # the name of a CSV kind is its record kind
 
 CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
 
@@ -86,7 +89,7 @@ def _cols(spec: str) -> tuple[Column, ...]:
 
 
 PATIENTS = CsvKind(
-    "patients",
+    RecordKind.PATIENTS,
     Patient,
     _cols(
         "mrn:text name:text edd:date lmp:date dating:enum fetuses:int prior_sptb_weeks:ga"
@@ -100,7 +103,7 @@ PATIENTS = CsvKind(
     required_any=("edd", "lmp"),
 )
 SCANS = CsvKind(
-    "scans",
+    RecordKind.SCANS,
     Scan,
     _cols(
         "scan_id:int mrn:text date:date route:enum cl1_mm:float cl2_mm:float cl3_mm:float"
@@ -110,7 +113,7 @@ SCANS = CsvKind(
     required=("mrn", "date", "cl1_mm"),
 )
 EXAMS = CsvKind(
-    "exams",
+    RecordKind.EXAMS,
     Exam,
     _cols(
         "mrn:text date:date dilation_cm:float membranes_visible:bool membranes_ruptured:bool"
@@ -119,18 +122,19 @@ EXAMS = CsvKind(
     required=("mrn", "date"),
 )
 TREATMENTS = CsvKind(
-    "treatments",
+    RecordKind.TREATMENTS,
     Treatment,
     _cols("mrn:text type:enum kind:enum start:date end:date notes:text"),
     required=("mrn", "type", "start"),
 )
 DISCUSSIONS = CsvKind(
-    "discussions",
+    RecordKind.DISCUSSIONS,
     Discussion,
     _cols("mrn:text action:enum date:date outcome:enum notes:text"),
     required=("mrn", "action", "date", "outcome"),
 )
 
+# keyed by RecordKind, whose values are the names (`KINDS["scans"]` works); in its order
 KINDS: dict[str, CsvKind[Any]] = {
     kind.name: kind for kind in (PATIENTS, SCANS, EXAMS, TREATMENTS, DISCUSSIONS)
 }

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from operator import attrgetter
 
-from cervix_watch.domain.enums import Action, CerclageKind, Priority, Risk, TreatmentType
+from cervix_watch.domain.enums import Action, CerclageKind, Risk, TreatmentType
 from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.models import Discussion, Patient
 from cervix_watch.rules.checks import RULE_FUNCTIONS
@@ -26,7 +26,6 @@ from cervix_watch.rules.context import (
 from cervix_watch.rules.findings import Finding, RuleFunction
 from cervix_watch.rules.profile import Profile
 from cervix_watch.rules.review import (
-    PRIORITY_RANK,
     Flag,
     PatientReview,
     Review,
@@ -255,7 +254,7 @@ def _resolve(
                 continue
             flag = _flag(action, found)
             current = best.get(action)
-            if current is None or _rank(flag.priority) < _rank(current.priority):
+            if current is None or flag.priority.rank < current.priority.rank:
                 best[action] = flag
     flags = tuple(sorted(best.values(), key=flag_order)) if len(best) > 1 else tuple(best.values())
     if not discussed:
@@ -326,7 +325,3 @@ def _flag(action: Action, found: Finding) -> Flag:
         basis_scan_id=None if found.scan is None else found.scan.scan.scan_id,
         basis_exam_date=found.exam_date,
     )
-
-
-def _rank(priority: Priority) -> int:
-    return PRIORITY_RANK[priority]

@@ -16,9 +16,7 @@ from cervix_watch.domain.enums import Action, Priority, Risk
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Discussion
 
-# Priority.rank computes a list each call; the review sorts many flags.
-PRIORITY_RANK = {priority: priority.rank for priority in Priority}
-NO_FLAGS_RANK = len(PRIORITY_RANK)
+NO_FLAGS_RANK = len(Priority)  # a patient without a point sorts after info
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +62,7 @@ class PatientReview:
     @property
     def top_rank(self) -> int:
         """Rank of the most pressing flag (0 = urgent); after info when there is none."""
-        return PRIORITY_RANK[self.flags[0].priority] if self.flags else NO_FLAGS_RANK
+        return self.flags[0].priority.rank if self.flags else NO_FLAGS_RANK
 
     def to_json_dict(self) -> dict[str, Any]:
         return {
@@ -102,7 +100,7 @@ class Review:
 
 def flag_order(flag: Flag) -> tuple[int, str]:
     """Within a patient: priority (urgent first), then action."""
-    return PRIORITY_RANK[flag.priority], flag.action.value
+    return flag.priority.rank, flag.action.value
 
 
 def patient_order(patient: PatientReview) -> tuple[int, str]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 from json.encoder import encode_basestring
 from operator import itemgetter
@@ -20,16 +21,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
+from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.store import db, rows
 from cervix_watch.store import tables as t
 
-# kind -> (table, record to column values, the date checked against the patient's);
-# the importer plans with the same table.
-_EVENT_TABLES: dict[str, tuple[sa.Table, Callable[[Any], dict[str, Any]], str]] = {
-    "scans": (t.scans, rows.scan_values, "date"),
-    "exams": (t.exams, rows.exam_values, "date"),
-    "treatments": (t.treatments, rows.treatment_values, "start"),
-    "discussions": (t.discussions, rows.discussion_values, "date"),
+
+@dataclass(frozen=True, slots=True)
+class StoredKind:
+    """Where one kind of record is stored, and its record as that table's column values."""
+
+    table: sa.Table
+    values: Callable[[Any], dict[str, Any]]
+
+
+# One entry per RecordKind (a test checks); the importer plans with the same tables.
+STORED_KINDS: dict[RecordKind, StoredKind] = {
+    RecordKind.PATIENTS: StoredKind(t.patients, rows.patient_values),
+    RecordKind.SCANS: StoredKind(t.scans, rows.scan_values),
+    RecordKind.EXAMS: StoredKind(t.exams, rows.exam_values),
+    RecordKind.TREATMENTS: StoredKind(t.treatments, rows.treatment_values),
+    RecordKind.DISCUSSIONS: StoredKind(t.discussions, rows.discussion_values),
 }
 
 _CHUNK = 5000
@@ -42,10 +53,10 @@ class Writer:
     """Inserts planned records, one audit row each, in chunks inside the import's transaction."""
 
     def __init__(self, conn: sa.Connection, kind: str, who: str, source: str, at: datetime) -> None:
-        self.conn, self.kind, self.who = conn, kind, who
-        self.table = t.patients if kind == "patients" else _EVENT_TABLES[kind][0]
+        self.conn, self.kind, self.who = conn, RecordKind(kind), who
+        self.table = STORED_KINDS[self.kind].table
         self.id_column = next(iter(self.table.primary_key.columns))
-        self.entity = kind.removesuffix("s")
+        self.entity = self.kind.entity
         self.reason = f"import from {source}"
         self.at = at  # one audit timestamp for the whole import
         self.fast = conn.dialect.name == "sqlite"
@@ -125,7 +136,7 @@ class Writer:
     def _audit(self, inserted: list[tuple[int, dict[str, Any]]]) -> None:
         if not inserted:
             return
-        patients = self.kind == "patients"
+        patients = not self.kind.is_event
         who, entity, reason = self.who, self.entity, self.reason
         changes = _audit_texts([values for _, values in inserted])
         patient_ids = [row_id if patients else values["patient_id"] for row_id, values in inserted]

@@ -30,6 +30,8 @@ import sqlalchemy as sa
 
 from cervix_watch.bulk import collect_young, collector_paused
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.ga import PREGNANCY_DAYS
+from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.domain.models import (
     AFTER_EDD_DAYS,
     Patient,
@@ -40,7 +42,7 @@ from cervix_watch.domain.models import (
 from cervix_watch.domain.plausibility import imported_edd_problem
 from cervix_watch.store import rows
 from cervix_watch.store import tables as t
-from cervix_watch.store.bulkwrite import _EVENT_TABLES, Writer
+from cervix_watch.store.bulkwrite import STORED_KINDS, Writer
 from cervix_watch.store.duplicates import content_names
 from cervix_watch.store.store import Store
 
@@ -114,24 +116,27 @@ class _Planner:
     """
 
     def __init__(self, conn: sa.Connection, kind: str, source: str, today: date) -> None:
-        self.conn, self.kind, self.source, self.today = conn, kind, source, today
+        self.conn, self.source, self.today = conn, source, today
+        self.kind = RecordKind(kind)
         self.remembered: dict[Any, Any] = {}
-        if kind != "patients":
-            self.table, self.to_values, self.date_field = _EVENT_TABLES[kind]
+        stored = STORED_KINDS[self.kind]
+        self.table, self.to_values = stored.table, stored.values
+        self.date_field = self.kind.date_field
+        if self.kind.is_event:
             self.names = content_names(self.table)
             self.key = itemgetter(*self.names)
 
     def plan(self, records: Sequence[Line]) -> tuple[list[dict[str, Any]], int, list[Problem]]:
-        if self.kind == "patients":
-            return _plan_patients(self, records)
-        return _plan_events(self, records)
+        if self.kind.is_event:
+            return _plan_events(self, records)
+        return _plan_patients(self, records)
 
     def remember(self, new: list[dict[str, Any]]) -> None:
         for values in new:
-            if self.kind == "patients":
-                self.remembered[values["mrn"]] = values
-            else:
+            if self.kind.is_event:
                 self.remembered[self.key(values)] = None
+            else:
+                self.remembered[values["mrn"]] = values
 
     def patients_named(
         self, mrns: Iterable[str], columns: Sequence[str] = ()
@@ -225,7 +230,7 @@ def _plan_events(
     planner: _Planner, records: Sequence[Line]
 ) -> tuple[list[dict[str, Any]], int, list[Problem]]:
     source, today, to_values, key_of = planner.source, planner.today, planner.to_values, planner.key
-    date_field, treatments = planner.date_field, planner.kind == "treatments"
+    date_field, treatments = planner.date_field, planner.kind is RecordKind.TREATMENTS
     # `known`: stored keys, then the keys planned so far in this chunk: one set, one lookup
     # per row (hashing a record's key is a good part of planning it)
     patients, known, stored_ids = _chunk_lookups(planner, records)
@@ -293,7 +298,7 @@ def _date_window(patient: sa.Row[Any], today: date) -> tuple[int, date, date]:
     treatment, which has two dates) goes through `event_date_problem` for its message.
     """
     edd, lmp = patient.edd, patient.lmp
-    first = lmp or edd - timedelta(days=280)  # as event_date_problem
+    first = lmp or edd - timedelta(days=PREGNANCY_DAYS)  # as event_date_problem
     last = min(today, edd + timedelta(days=AFTER_EDD_DAYS))
     if patient.closed_date is not None:
         last = min(last, patient.closed_date)
@@ -326,12 +331,12 @@ _LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL'
 
 def export_records(store: Store, kind: str) -> Iterable[Record]:
     """Every current record of a kind (voided scans left out), in a stable order."""
-    if kind == "patients":
+    if not RecordKind(kind).is_event:
         return [patient for patient, _closure in store.list_patients()]
     files = store.patient_files()
     out: list[Record] = []
     for f in files:
         out.extend(getattr(f, kind))
-    if kind == "scans":
+    if kind == RecordKind.SCANS:
         out.sort(key=lambda s: s.scan_id or 0)  # type: ignore[attr-defined]
     return out
