@@ -177,17 +177,29 @@ def one_line(message: str, good: bool = False) -> None:
 
 def json_text(value: Any) -> str:
     """One JSON document and a newline; format characters as `\\u` escapes (same data)."""
-    text = json.dumps(value, ensure_ascii=False, default=str)
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
+    return _json_safe(json.dumps(value, ensure_ascii=False, default=str)) + "\n"
+
+
+def _json_safe(text: str) -> str:
+    """JSON text with C1, DEL and bidi characters as `\\u` escapes: the same document."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _safe_as(fmt: Format | None, text: str) -> str:
+    """`text` made safe for its format: HTML as it is (escaped by its template), JSON with
+    `\\u` escapes (still valid JSON), everything else with `safe_text`."""
+    if fmt is Format.HTML:
+        return text
+    return _json_safe(text) if fmt is Format.JSON else safe_text(text)
 
 
 def print_json(value: Any) -> None:
     write(json_text(value))
 
 
-def write(text: str) -> None:
-    """Text (Markdown, CSV, JSON) to stdout, control characters escaped, flushed."""
-    sys.stdout.write(safe_text(text))
+def write(text: str, fmt: Format | None = None) -> None:
+    """Text (Markdown, CSV, JSON, TOML) to stdout, control characters escaped, flushed."""
+    sys.stdout.write(_safe_as(fmt, text))
     sys.stdout.flush()
 
 
@@ -288,7 +300,7 @@ def private_file(path: Path) -> Iterator[TextIO]:
 def write_file(path: Path, text: str, fmt: Format | None = None) -> None:
     """`text` as the whole new content of `path` (see `private_file`), escaped unless HTML."""
     with private_file(path) as handle:
-        handle.write(text if fmt is Format.HTML else safe_text(text))
+        handle.write(_safe_as(fmt, text))
 
 
 def emit(text: str, fmt: Format, out: Path | None = None) -> None:
@@ -296,4 +308,4 @@ def emit(text: str, fmt: Format, out: Path | None = None) -> None:
     if out is not None:
         write_file(out, text, fmt)
     else:
-        write(text)
+        write(text, fmt)

@@ -7,7 +7,6 @@ the commands, so the rest of the CLI (and `scan add`'s start-up) never loads the
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,7 +14,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.cli import context, output
-from cervix_watch.cli.context import OperatorOption
+from cervix_watch.cli.options import OperatorOption, OutOption
+from cervix_watch.cli.output import Format
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.errors import CervixWatchError, InputError, Problem
 from cervix_watch.domain.words import counted
@@ -183,10 +183,7 @@ def export_fhir(
         list[str] | None,
         typer.Argument(help="Only these patients (default: every patient).", show_default=False),
     ] = None,
-    out: Annotated[
-        Path | None,
-        typer.Option("--out", "-o", help="Write to this file (created 0600); default stdout."),
-    ] = None,
+    out: OutOption = None,
 ) -> None:
     """A FHIR R4B Bundle (collection): each Patient and a cervical-length Observation per
     current scan (LOINC 11961-0, mm), as interop.md describes."""
@@ -203,13 +200,9 @@ def export_fhir(
         timestamp=datetime.now(UTC).replace(microsecond=0),
     )
     text = to_json(content)
+    output.emit(text, Format.JSON, out)
     if out is None:
-        sys.stdout.write(text)
         return
-    from cervix_watch.cli.render import open_private
-
-    with open_private(out) as handle:
-        handle.write(text)
     observations = sum(len(f.scans) for f in files)
     output.note(
         f"Wrote a FHIR Bundle of {len(files)} patients, {observations} observations to {out}."
