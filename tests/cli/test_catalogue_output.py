@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -23,13 +24,12 @@ AS_OF = "2026-10-15"
 ESC_NAME = "Amy\x1b[8m\u202eX"  # hides the rest of the screen, then reverses it
 ESC_NOTE = "note\x1b]0;owned\x07\u2066\x9b31m"  # retitles the terminal, isolates, C1 CSI
 ESC_OPERATOR = "op\x1b[2J\u200b"  # clears the screen (imported: typed, C0 is refused)
-BIDI_OPERATOR = "op\u202eyrrab"  # typed: reads "barry" backwards
 # What must not reach stdout raw: ESC, BEL, CSI (C1) and the bidi/zero-width controls.
 FORBIDDEN = [b"\x1b", b"\x07", "\x9b".encode(), *(c.encode() for c in "\u202e\u2066\u200b")]
 
 
 @pytest.fixture
-def clinic(cli: Cli, tmp_path: Path) -> Cli:
+def clinic(cli: Cli, db_path: Path, tmp_path: Path) -> Cli:
     """P01 with hostile name, note and operator typed; P02 with a hostile name imported."""
     assert cli("patient", "add", "P01", "--edd", "2027-03-14", "--name", ESC_NAME).exit_code == 0
     added = cli(
@@ -43,7 +43,7 @@ def clinic(cli: Cli, tmp_path: Path) -> Cli:
         "--note",
         ESC_NOTE,
         "--operator",
-        BIDI_OPERATOR,
+        "AB",  # typed operators with control or format characters are refused at entry
     )
     assert added.exit_code == 0, added.output
     patients, scans = tmp_path / "imported-patients.csv", tmp_path / "imported-scans.csv"
@@ -52,12 +52,19 @@ def clinic(cli: Cli, tmp_path: Path) -> Cli:
         f"mrn,name,edd\nP02,{ESC_NAME},2027-02-01\nP03,{ESC_NAME},2027-04-08\n", encoding="utf-8"
     )
     scans.write_text(
-        f"mrn,date,cl1_mm,operator,notes\nP02,2026-10-12,30,{ESC_OPERATOR},{ESC_NOTE}\n",
+        f"mrn,date,cl1_mm,operator,notes\nP02,2026-10-12,30,CD,{ESC_NOTE}\n",
         encoding="utf-8",
     )
     for kind, path in (("patients", patients), ("scans", scans)):
         imported = cli("import", kind, str(path))
         assert imported.exit_code == 0, imported.output
+    # Entry now refuses control characters in an operator; a database an older release
+    # wrote may still hold one.
+    conn = sqlite3.connect(db_path)
+    conn.execute("update scans set operator = ? where operator = 'CD'", (ESC_OPERATOR,))
+    conn.commit()
+    conn.execute("pragma wal_checkpoint(TRUNCATE)")  # the main file holds it: bytes compare
+    conn.close()
     return cli
 
 
@@ -346,12 +353,13 @@ def test_export_to_a_file_keeps_the_data_for_reimport(clinic: Cli, tmp_path: Pat
 
 
 def test_review_csv_protects_a_negative_ga_cell(cli: Cli) -> None:
-    """A GA such as -415983+6 (EDD 9999-12-31) is written `'-415983+6`: never a formula."""
-    assert cli("patient", "add", "P09", "--edd", "9999-12-31").exit_code == 0
-    result = cli("review", "--as-of", AS_OF, "--format", "csv")
+    """A negative GA (a review date long before the pregnancy) is written `'-6597+2`: a
+    spreadsheet never reads it as a formula."""
+    assert cli("patient", "add", "P09", "--edd", "2027-03-14").exit_code == 0
+    result = cli("review", "--as-of", "1900-01-02", "--format", "csv")
     assert result.exit_code == 0, result.output
     (row,) = [line for line in result.stdout.splitlines() if ",P09," in line]
-    assert row.split(",")[4] == "'-415983+6"
+    assert row.split(",")[4] == "'-6597+2"
 
 
 def test_listing_csv_quotes_a_lone_carriage_return(cli: Cli) -> None:
