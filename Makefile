@@ -33,6 +33,9 @@ test: lint typecheck unit
 stress: $(STAMP)
 	$(BIN)/pytest -q -s -m stress
 
+docs: $(STAMP)
+	$(BIN)/python -m cervix_watch.cli.reference docs/reference
+
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 

@@ -1,3 +1,3 @@
 """cervix-watch: cervical-length surveillance that prompts discussion, never orders treatment."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -39,7 +39,7 @@ def test_scan_add_without_terminal_fails_clearly(registered: Cli) -> None:
     result = registered("scan", "add", "P01", "--date", "2026-10-13")
     assert result.exit_code == 2
     assert "--cl" in result.stderr
-    assert registered("scan", "list", "--format", "json").stdout.strip() == "[]"
+    assert json.loads(registered("scan", "list", "--format", "json").stdout)["scans"] == []
 
 
 def test_scan_add_prompts_for_missing_values(registered: Cli) -> None:
@@ -108,21 +108,21 @@ def test_amend_and_void_need_a_reason(registered: Cli) -> None:
 def test_scan_list_json_has_ga_and_recorded_cl(registered: Cli) -> None:
     """scan list --format json gives machine-readable scans with GA."""
     registered("scan", "add", "P01", "--date", "2026-10-13", "--cl", "22", "--cl", "21")
-    rows = json.loads(registered("scan", "list", "P01", "--format", "json").stdout)
+    rows = json.loads(registered("scan", "list", "P01", "--format", "json").stdout)["scans"]
     assert rows[0]["ga"] == "18+2"
     assert rows[0]["recorded_cl_mm"] == 21.0
 
 
 def test_patient_list_json(registered: Cli) -> None:
     """patient list --format json lists active patients with EDD."""
-    rows = json.loads(registered("patient", "list", "--format", "json").stdout)
+    rows = json.loads(registered("patient", "list", "--format", "json").stdout)["patients"]
     assert [(r["mrn"], r["edd"]) for r in rows] == [("P01", "2027-03-14")]
 
 
 def test_operator_is_recorded_as_who(registered: Cli) -> None:
     """--operator names the person in the audit trail and on the scan."""
     registered("scan", "add", "P01", "--date", "2026-10-13", "--cl", "22", "--operator", "AB")
-    rows = json.loads(registered("scan", "list", "--format", "json").stdout)
+    rows = json.loads(registered("scan", "list", "--format", "json").stdout)["scans"]
     assert rows[0]["operator"] == "AB"
     assert "AB" in registered("patient", "show", "P01").stdout
 
@@ -139,7 +139,7 @@ def test_treatment_end_and_close(registered: Cli) -> None:
         registered("patient", "close", "P01", "--date", "2026-11-02", "--outcome", "loss").exit_code
         == 0
     )
-    rows = json.loads(registered("patient", "list", "--format", "json").stdout)
+    rows = json.loads(registered("patient", "list", "--format", "json").stdout)["patients"]
     assert rows == []
 
 
@@ -193,6 +193,8 @@ def test_patient_list_refuses_an_unknown_risk_category(registered: Cli) -> None:
     assert registered("patient", "list", "--risk", "medium").exit_code == 2
     shown = registered("patient", "list", "--risk", "HIGH", "--format", "json")
     assert shown.exit_code == 0, shown.output
-    assert [row["mrn"] for row in json.loads(shown.stdout)] == ["P01"]  # prior sPTB: high
+    assert [row["mrn"] for row in json.loads(shown.stdout)["patients"]] == [
+        "P01"
+    ]  # prior sPTB: high
     low = registered("patient", "list", "--risk", "low", "--format", "json")
-    assert json.loads(low.stdout) == []
+    assert json.loads(low.stdout)["patients"] == []

@@ -90,7 +90,7 @@ def test_scan_add_without_a_terminal_fails_clearly(script: Path, tmp_path: Path)
     result = run("scan", "add", "P1", "--date", "2026-10-13", db=db, stdin="")
     assert result.returncode == 2
     assert "--cl" in result.stderr
-    assert json.loads(run("scan", "list", "--format", "json", db=db).stdout) == []
+    assert json.loads(run("scan", "list", "--format", "json", db=db).stdout)["scans"] == []
 
 
 def test_errors_carry_no_traceback_unless_debug(script: Path, tmp_path: Path) -> None:

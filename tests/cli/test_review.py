@@ -95,7 +95,7 @@ def test_closed_patient_leaves_the_review(loaded: Cli) -> None:
 
 def test_voided_scan_no_longer_counts(loaded: Cli) -> None:
     """Voiding P02's only (short) scan removes its progesterone point."""
-    scans = json.loads(loaded("scan", "list", "P02", "--format", "json").stdout)
+    scans = json.loads(loaded("scan", "list", "P02", "--format", "json").stdout)["scans"]
     loaded("scan", "void", str(scans[0]["scan_id"]), "--reason", "wrong patient")
     review = json.loads(loaded("review", "--as-of", "2026-10-15", "--format", "json").stdout)
     p02 = next(p for p in review["patients"] if p["mrn"] == "P02")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -141,7 +142,7 @@ def test_unknown_mrn_and_scan_before_lmp_are_reported_by_line(
         f"error: {scans}:3: mrn: no patient 'NOPE' (import patients first)",
         f"error: {scans}:4: date: 2026-01-01 is before the LMP 2026-06-07",
     ]
-    assert cli("scan", "list", "--format", "json").stdout.strip() == "[]"
+    assert json.loads(cli("scan", "list", "--format", "json").stdout)["scans"] == []
     assert counts(db_url)["audit"] == 1  # only the patient's registration
 
 

@@ -178,7 +178,7 @@ def test_scan_amend_replaces_the_symptoms(registered: Cli) -> None:
 
 def test_scan_prompt_asks_for_symptoms_again_after_an_unknown_name(registered: Cli) -> None:
     """The symptoms prompt checks the answer as typed: an unknown name is said and asked again."""
-    answers = "2026-10-13\n24\n\ntv\nn\nn\nfever;headche\nfever; cramps\n"
+    answers = "y\n2026-10-13\n24\n\ntv\nn\nn\nfever;headche\nfever; cramps\n\n\ny\n"
     result = registered("scan", "add", "P01", "--prompt", input=answers)
     assert result.exit_code == 0, result.output
     assert "unknown symptom 'headche'" in result.stderr

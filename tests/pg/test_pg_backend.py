@@ -229,7 +229,10 @@ def _json(result: object) -> list[dict[str, object]]:
     import json
 
     assert getattr(result, "exit_code", 1) == 0, getattr(result, "output", "")
-    return list(json.loads(getattr(result, "stdout", "")))
+    listed = json.loads(getattr(result, "stdout", ""))
+    # listings are {"as_of": ..., "<items>": [...]} (contract v2 "JSON output")
+    (items,) = [value for key, value in listed.items() if key != "as_of"]
+    return list(items)
 
 
 def _login(server: PgServer, role: str) -> tuple[str, str]:

@@ -32,7 +32,7 @@ def test_show_prints_chart_flags_and_audit(loaded: Cli) -> None:
 
 def test_voided_scan_listed_apart_with_reason(loaded: Cli) -> None:
     """A voided scan leaves the scan list and appears under Voided scans with its reason."""
-    scans = json.loads(loaded("scan", "list", "P02", "--format", "json").stdout)
+    scans = json.loads(loaded("scan", "list", "P02", "--format", "json").stdout)["scans"]
     scan_id = str(scans[0]["scan_id"])
     assert loaded("scan", "void", scan_id, "--reason", "wrong patient").exit_code == 0
     text = show(loaded, "P02")

@@ -205,10 +205,34 @@ def write(text: str, fmt: Format | None = None) -> None:
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One listing column: the JSON key and CSV header, and the table's heading."""
+    """One listing column: the JSON key and CSV header, and the table's heading.
+
+    Cells hold typed values (numbers, booleans, lists): JSON keeps them as they are; the
+    table and CSV spell them (`yes`/`no`, `21.0 / 21.5`). `wrap` marks free text (names,
+    operators), the only cells a table may break at 80 columns; `in_table` False keeps a
+    machine twin (`ga_days`) out of the table.
+    """
 
     key: str
     heading: str
+    wrap: bool = False
+    in_table: bool = True
+
+
+def csv_cell(value: Any) -> Any:
+    """A typed cell as a CSV file spells it: yes/no, `21.0 / 21.5`; numbers stay numbers
+    (the safe writer protects text, and a negative number is not a formula)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return " / ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in value)
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """How a typed cell reads in a table."""
+    shown = csv_cell(value)
+    return "" if shown is None else str(shown)
 
 
 def listing(
@@ -216,22 +240,53 @@ def listing(
     columns: Sequence[Column],
     rows: Iterable[Sequence[Any]],
     *,
-    title: str | None = None,
-    envelope: dict[str, Any] | None = None,
-    items: str = "",
+    title: str | None,
+    envelope: dict[str, Any],
+    items: str,
 ) -> None:
-    """Print rows as a table, JSON (a list, or `{**envelope, items: [...]}`) or CSV."""
+    """Print rows as a table, CSV, or the contract's JSON listing `{**envelope, items: [...]}`."""
     accept(fmt, LISTING_FORMATS)
     if fmt is Format.JSON:
         keys = [c.key for c in columns]
         records = [dict(zip(keys, row, strict=True)) for row in rows]
-        print_json(records if envelope is None else {**envelope, items: records})
+        print_json({**envelope, items: records})
     elif fmt is Format.CSV:
         from cervix_watch.interop.cells import csv_text
 
-        write(csv_text([c.key for c in columns], rows))
+        texts = ([csv_cell(v) for v in row] for row in rows)
+        write(csv_text([c.key for c in columns], texts))
     else:
-        table(title, [c.heading for c in columns], rows)
+        shown = [i for i, c in enumerate(columns) if c.in_table]
+        _table(
+            title,
+            [columns[i] for i in shown],
+            ([cell_text(row[i]) for i in shown] for row in rows),
+        )
+
+
+def _table(title: str | None, columns: Sequence[Column], records: Iterable[Sequence[str]]) -> None:
+    """A listing's table: identifiers, dates and numbers never break; free text folds.
+
+    Rules under the header only (no column borders), so eleven columns of scans read at
+    80 columns."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    grid = Table(
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        expand=False,
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        collapse_padding=True,
+    )
+    for column in columns:
+        grid.add_column(column.heading, no_wrap=not column.wrap, overflow="fold")
+    for record in records:
+        grid.add_row(*(Text(v) for v in record))
+    _out().print(grid)
 
 
 def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> None:

@@ -253,13 +253,14 @@ def close(
 # `patient list`: the machine-readable names (JSON keys, CSV header) and the table's headings
 _LIST_COLUMNS = (
     Column("mrn", "MRN"),
-    Column("name", "Name"),
+    Column("name", "Name", wrap=True),
     Column("edd", "EDD"),
     Column("ga", "GA"),
+    Column("ga_days", "GA days", in_table=False),
     Column("risk", "Risk"),
     Column("status", "Status"),
     Column("scans", "Scans"),
-    Column("latest_cl_mm", "Latest CL mm"),
+    Column("latest_cl_mm", "CL mm"),
 )
 
 
@@ -283,7 +284,10 @@ def list_(
     today = state.today
     records = patient_rows(state, today, active, risk.value if risk else None, profile)
     title = f"Patients ({'active' if active else 'all'}), GA as of {today}"
-    output.listing(format_, _LIST_COLUMNS, records, title=title)
+    envelope = {"as_of": today.isoformat()}
+    output.listing(
+        format_, _LIST_COLUMNS, records, title=title, envelope=envelope, items="patients"
+    )
 
 
 @app.command("show")

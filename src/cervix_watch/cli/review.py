@@ -30,8 +30,9 @@ rules_app = typer.Typer(help="Guideline profiles: list, show, check, choose the 
 # `due`: the machine-readable names (JSON keys, CSV header) and the table's headings
 _DUE_COLUMNS = (
     Column("mrn", "MRN"),
-    Column("name", "Name"),
+    Column("name", "Name", wrap=True),
     Column("ga", "GA"),
+    Column("ga_days", "GA days", in_table=False),
     Column("risk", "Risk"),
     Column("next_scan_due", "Due"),
     Column("status", "Status"),
@@ -95,6 +96,7 @@ def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list
                 p.mrn,
                 p.name,
                 p.ga,
+                p.ga_days,
                 p.risk.value,
                 p.next_scan_due.isoformat(),
                 status,

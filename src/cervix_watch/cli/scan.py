@@ -12,7 +12,7 @@ from cervix_watch.cli.options import ListFormatOption, OperatorOption, ReasonOpt
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.ga import format_ga, ga_days
 
 app = typer.Typer(help="Log and correct cervical-length scans.")
 
@@ -174,13 +174,14 @@ _LIST_COLUMNS = (
     Column("mrn", "MRN"),
     Column("date", "Date"),
     Column("ga", "GA"),
-    Column("route", "Route"),
+    Column("ga_days", "GA days", in_table=False),
+    Column("route", "Rt"),
     Column("cl_mm", "CL mm"),
-    Column("recorded_cl_mm", "Recorded"),
-    Column("funneling", "Funnel"),
-    Column("sludge", "Sludge"),
-    Column("operator", "Operator"),
-    Column("voided", "Voided"),
+    Column("recorded_cl_mm", "CL"),
+    Column("funneling", "Fun"),
+    Column("sludge", "Sl"),
+    Column("operator", "By", wrap=True),
+    Column("voided", "Void"),
 )
 
 
@@ -194,24 +195,28 @@ def list_(
     """List scans with GA and recorded CL, by patient and date."""
     store = context.state(ctx).store()
     edds = {p.mrn: p.edd for p, _ in store.list_patients()}
-    records = [
-        [
-            s.scan_id,
-            s.mrn,
-            s.date.isoformat(),
-            format_ga(280 - (edds[s.mrn] - s.date).days),
-            s.route.value,
-            " / ".join(f"{v:.1f}" for v in s.cl_mm),
-            s.recorded_cl_mm,
-            "yes" if s.funneling else "no",
-            "yes" if s.sludge else "no",
-            s.operator,
-            "yes" if is_void else "no",
-        ]
-        for s, is_void in store.scans(mrn, voided)
-    ]
+    records = []
+    for s, is_void in store.scans(mrn, voided):
+        days = ga_days(edds[s.mrn], s.date)
+        records.append(
+            [
+                s.scan_id,
+                s.mrn,
+                s.date.isoformat(),
+                format_ga(days),
+                days,
+                s.route.value,
+                list(s.cl_mm),
+                s.recorded_cl_mm,
+                s.funneling,
+                s.sludge,
+                s.operator,
+                is_void,
+            ]
+        )
     title = f"Scans{' for ' + mrn.strip() if mrn else ''}"
-    output.listing(format_, _LIST_COLUMNS, records, title=title)
+    envelope = {"as_of": context.state(ctx).today.isoformat()}
+    output.listing(format_, _LIST_COLUMNS, records, title=title, envelope=envelope, items="scans")
 
 
 @app.command("amend")

@@ -103,7 +103,8 @@ def report_new_exam(state: context.State, exam: Exam, exam_id: int, profile: Pro
 def patient_rows(
     state: context.State, today: date, active: bool, risk: str | None, profile: str | None
 ) -> list[list[Any]]:
-    """One row per patient: MRN, name, EDD, GA, risk (from the engine), status, scans, latest CL."""
+    """One row per patient: MRN, name, EDD, GA (w+d and days), risk (from the engine; None
+    for a patient not reviewed), status, scans, latest CL."""
     from cervix_watch.rules import review_clinic
 
     chosen = clinic.resolve_profile(state, profile)
@@ -132,7 +133,8 @@ def patient_rows(
                 p.name,
                 p.edd.isoformat(),
                 format_ga(p.ga_on(today)),
-                category,
+                p.ga_on(today),
+                category or None,
                 status,
                 len(f.scans),
                 latest,
