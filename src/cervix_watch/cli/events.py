@@ -19,6 +19,7 @@ exam_app = typer.Typer(help="Record physical examinations of the cervix.")
 treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
 
 MrnArg = Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)]
+# One rule for every command that records an event: --date defaults to today (as scan add).
 DateOption = Annotated[str, typer.Option("--date", help="Date, YYYY-MM-DD or 'today'.")]
 Notes = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
 _ACTIONS_HINT = " (the actions are listed in: cervix-watch discuss --help)"
@@ -28,7 +29,7 @@ _ACTIONS_HINT = " (the actions are listed in: cervix-watch discuss --help)"
 def exam_add(
     ctx: typer.Context,
     mrn: MrnArg,
-    date_: DateOption,
+    date_: DateOption = "today",
     dilation_cm: Annotated[
         str | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
     ] = None,
@@ -95,7 +96,9 @@ def treatment_add(
     type_: Annotated[
         str, typer.Argument(metavar="TYPE", help="cerclage, progesterone or pessary.")
     ],
-    date_: Annotated[str, typer.Option("--date", help="Start date, YYYY-MM-DD or 'today'.")],
+    date_: Annotated[
+        str, typer.Option("--date", help="Start date, YYYY-MM-DD or 'today'.")
+    ] = "today",
     kind: Annotated[
         str | None,
         typer.Option(
@@ -164,8 +167,8 @@ def discuss(
             "history-cerclage-discussion, refer-ptb-clinic."
         ),
     ],
-    date_: DateOption,
     outcome: Annotated[str, typer.Option("--outcome", help="accepted, declined or deferred.")],
+    date_: DateOption = "today",
     note: Notes = None,
     operator: OperatorOption = None,
 ) -> None:
