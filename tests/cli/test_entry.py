@@ -143,6 +143,20 @@ def test_events_after_the_closure_date_are_refused(
     assert counts(db_path) == before
 
 
+def test_a_closure_before_a_stored_scan_is_refused(clinic: Cli, db_path: Path) -> None:
+    """Closing the day before a stored scan is refused naming it; on the scan's day it closes."""
+    before = counts(db_path)
+    early = clinic("patient", "close", "P01", "--date", "2026-11-19", "--outcome", "delivered")
+    assert early.exit_code == 1
+    assert early.stderr.strip() == (
+        "error: date: scan 1 on 2026-11-20: 2026-11-20 is after the pregnancy was closed"
+        " on 2026-11-19"
+    )
+    assert counts(db_path) == before
+    same_day = clinic("patient", "close", "P01", "--date", "2026-11-20", "--outcome", "delivered")
+    assert same_day.exit_code == 0, same_day.output
+
+
 def test_import_refuses_a_scan_after_the_closure_date(clinic: Cli, tmp_path: Path) -> None:
     """A CSV scan dated after the closure date is a row problem; one on the date imports."""
     clinic("patient", "close", "P01", "--date", "2026-11-21", "--outcome", "delivered")

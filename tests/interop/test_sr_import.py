@@ -273,3 +273,18 @@ def test_import_rerun_and_fhir_on_both_backends(clinic: Cli, sr_files: dict[str,
     ]
     assert {"system": "urn:dicom:uid", "value": f"urn:oid:{uid}"} in identifiers
     assert len(identifiers) == 2
+
+
+def test_a_broken_stored_profile_fails_import_sr_before_anything_is_written(
+    clinic: Cli, sr_files: dict[str, Path], db_path: Path
+) -> None:
+    """A default profile that no longer validates fails `import sr` with no scan saved."""
+    import sqlite3
+
+    assert clinic("rules", "default", "nice-ng25").exit_code == 0
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("update settings set value = 'name = 1' where key = 'default_profile_toml'")
+    result = clinic("import", "sr", str(sr_files["cl-mm.dcm"]))
+    assert result.exit_code == 1
+    assert "saved" not in result.stdout
+    assert stored_scans(clinic) == []

@@ -23,7 +23,7 @@ from types import FrameType
 from typing import Any
 
 from cervix_watch import bulk
-from cervix_watch.cli import context, output
+from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.srimport import SrImporter, report
 from cervix_watch.domain.errors import DatabaseError, InputError, Problem
 from cervix_watch.interop.dicom_sr import SR_CLASSES, SrError, check_whole, quiet_libraries
@@ -127,8 +127,10 @@ class Listener:
                 )
                 raise InputError(Problem("file", message, name)) from None
             plan = self.importer.plan(name, dataset)
+            # the clinic's default profile as it is now, loaded before the scan is written
+            profile = clinic.resolve_profile(self.state, None)
             outcome = self.importer.commit([plan])
-            report(self.state, outcome, dry_run=False)
+            report(self.state, outcome, dry_run=False, profile=profile)
         except InputError as refused:
             for problem in refused.problems:
                 output.error(str(problem))

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cervix_watch.cli import context, output
+from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.options import OperatorOption, OutOption
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.enums import Route
@@ -118,8 +118,9 @@ def import_sr(
     plans, problems = importer.plan_all((str(path), _read(path)) for path in files)
     if problems:
         raise InputError(problems)
+    profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
     outcome = importer.commit(plans, dry_run)
-    report(state, outcome, dry_run)
+    report(state, outcome, dry_run, profile)
     added, present = counted(len(outcome.added), "scan"), len(outcome.present)
     if dry_run:
         output.success(

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from cervix_watch.domain.models import Patient, Record, Scan
     from cervix_watch.interop.dicom_sr import SrContent, SrError
     from cervix_watch.interop.sr_scan import SrScan
+    from cervix_watch.rules import Profile
 
     # A report as read: its name (file or received SR), and its dataset or why it is unreadable
     Reading = tuple[str, Dataset | SrError]
@@ -213,8 +214,9 @@ def _same_examination(one: Scan, other: Scan) -> bool:
     return all(getattr(one, name) == getattr(other, name) for name in SAME_EXAMINATION)
 
 
-def report(state: context.State, outcome: Outcome, dry_run: bool) -> None:
-    """Per SR: its warnings, then what was (or would be) written, as `scan add` prints it."""
+def report(state: context.State, outcome: Outcome, dry_run: bool, profile: Profile) -> None:
+    """Per SR: its warnings, then what was (or would be) written, as `scan add` prints it
+    (with the flags `profile` raises: the caller loaded it before writing)."""
     for plan, scan_id in outcome.present:
         found = f" (scan {scan_id})" if scan_id else " (the same report twice in this run)"
         output.one_line(f"{plan.name}: already present{found}.")
@@ -224,7 +226,7 @@ def report(state: context.State, outcome: Outcome, dry_run: bool) -> None:
         if dry_run:
             report_dry(plan)
         else:
-            report_saved(state, plan.name, scan)
+            report_saved(state, plan.name, scan, profile)
 
 
 def report_dry(plan: Planned) -> None:
@@ -256,12 +258,12 @@ def _findings(scan: Scan) -> str:
     return "; " + ", ".join(parts) if parts else ""
 
 
-def report_saved(state: context.State, name: str, scan: Scan) -> None:
+def report_saved(state: context.State, name: str, scan: Scan, profile: Profile) -> None:
     """`scan add`'s answer for an imported scan: an acute-review point first, then the scan
     (id, GA, route, recorded CL) and the other flags it raised."""
     from cervix_watch.cli.views import report_new_scan
 
-    report_new_scan(state, scan, source=name)
+    report_new_scan(state, scan, profile, source=name)
 
 
 __all__ = ["Outcome", "Planned", "SrImporter", "report"]

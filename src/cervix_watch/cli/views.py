@@ -64,14 +64,12 @@ def same_day_notice(kind: str, mrn: str, on: date, earlier: tuple[int, ...]) -> 
 
 
 def report_new_scan(
-    state: context.State, scan: Scan, profile: Profile | None = None, source: str | None = None
+    state: context.State, scan: Scan, profile: Profile, source: str | None = None
 ) -> None:
     """`Scan N saved for MRN: GA, recorded CL ...` and the flags it raised. With `source`
     (the file or SR it came from: `import sr`, `listen`) the line starts with it, names the
-    route, and is never wrapped. `scan add` passes the `profile` it loaded before writing;
-    without one the default profile is loaded here."""
-    if profile is None:
-        profile = clinic.resolve_profile(state, None)
+    route, and is never wrapped. Every caller loads the `profile` before writing, so a
+    profile that does not load fails the command with nothing saved."""
     from cervix_watch.rules import flags_raised_by_scan
 
     patient, _ = state.store().get_patient(scan.mrn)

@@ -1,4 +1,5 @@
-"""Event dates checked against a pregnancy's dates, for `patient edit --edd/--lmp`.
+"""Event dates checked against a pregnancy's dates, for `patient edit --edd/--lmp` and
+`patient close`.
 
 When the EDD or LMP moves, every stored scan, exam and treatment must still lie inside
 the pregnancy (not before the LMP, not more than 6 weeks after the EDD, not after
@@ -43,9 +44,12 @@ def recheck_events(
     new: Patient,
     today: date,
     field: str,
+    *,
+    closing: date | None = None,
 ) -> list[MovedScan]:
-    """Every stored scan, exam and treatment date checked against the new LMP/EDD."""
-    patient_id, closed = row["patient_id"], row["closed_date"]
+    """Every stored scan, exam and treatment date checked against the new LMP/EDD, and
+    against `closing` when the pregnancy is being closed on that date (`patient close`)."""
+    patient_id, closed = row["patient_id"], closing or row["closed_date"]
     checks = [
         ("scan", t.scans, "scan_id", ("date",)),
         ("exam", t.exams, "exam_id", ("date",)),

@@ -232,6 +232,8 @@ class Store(BulkReads):
                 )
             patient = rows.patient_from_row(row)
             self._check_date(patient, closure.date, today)
+            # a closure before a stored scan, exam or treatment would leave it after the end
+            recheck_events(conn, row, patient, patient, today, "date", closing=closure.date)
             conn.execute(
                 t.patients.update()
                 .where(t.patients.c.patient_id == row["patient_id"])
