@@ -275,6 +275,16 @@ def test_decimal_prior_ga_is_refused_as_ambiguous(cli: Cli, db_path: Path) -> No
     )
 
 
+def test_weeks_without_days_are_refused(cli: Cli, db_path: Path) -> None:
+    """`--prior-sptb-weeks 26w` is refused: the contract takes `26+0` or `26w0d` only."""
+    result = cli("patient", "add", "H1", "--edd", "2027-03-14", "--prior-sptb-weeks", "26w")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: prior_sptb_weeks: '26w' is not a gestational age (use 20+3 or 20w3d)"
+    )
+    assert not cli("patient", "list", "--all", "--format", "csv").stdout.count("H1")
+
+
 @pytest.mark.parametrize(
     ("typed", "hint"),
     [

@@ -24,7 +24,7 @@ from cervix_watch.domain.ga import (
         ("20+3", 143),
         ("20w3d", 143),
         ("20W3D", 143),
-        ("20w", 140),
+        ("20w0d", 140),
         ("24+0", 168),
         ("23+6", 167),
         (" 16 + 0 ", 112),
@@ -33,7 +33,7 @@ from cervix_watch.domain.ga import (
     ],
 )
 def test_parse_ga_accepts_the_contract_spellings(text: str, days: int) -> None:
-    """`20+3` and `20w3d` (or `20w`) parse to days."""
+    """`20+3` and `20w3d` parse to days."""
     assert parse_ga(text) == days
 
 
@@ -41,6 +41,13 @@ def test_parse_ga_accepts_the_contract_spellings(text: str, days: int) -> None:
 def test_parse_ga_rejects_malformed_or_impossible(text: str) -> None:
     """Days over 6, words, and GAs past 44+6 are refused with a ValueError."""
     with pytest.raises(ValueError, match=r"."):
+        parse_ga(text)
+
+
+@pytest.mark.parametrize("text", ["20w", "20", "20w3", "20 weeks"])
+def test_parse_ga_refuses_spellings_the_contract_does_not_list(text: str) -> None:
+    """`20w` (no days), a bare number or words: refused, naming the two spellings."""
+    with pytest.raises(ValueError, match=r"use 20\+3 or 20w3d"):
         parse_ga(text)
 
 

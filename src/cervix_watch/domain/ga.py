@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 PREGNANCY_DAYS = 280
 _WD = re.compile(r"^\s*(\d{1,2})\s*\+\s*(\d)\s*$")
-_WEEKS_DAYS = re.compile(r"^\s*(\d{1,2})\s*w\s*(?:(\d)\s*d)?\s*$", re.IGNORECASE)
+_WEEKS_DAYS = re.compile(r"^\s*(\d{1,2})\s*w\s*(\d)\s*d\s*$", re.IGNORECASE)
 _DECIMAL = re.compile(r"^\s*\d{1,2}[.,]\d+\s*$")
 
 # Anything beyond this is not a gestational age of a current or previous pregnancy.
@@ -39,20 +39,15 @@ def format_ga(days: int) -> str:
 
 
 def parse_ga(text: str) -> int:
-    """Parse `20+3`, `20w3d` (or `20w`) into days.
+    """Parse `20+3` or `20w3d` into days (contract.md: those two spellings only; `20w`
+    must be written `20+0` or `20w0d`).
 
     Decimal weeks are refused (contract.md): a typist writing `26.3` means 26+3,
     while 26.3 weeks is 26+2, so the program cannot know which was meant.
     Raises ValueError with a message fit for a user.
     """
-    match = _WD.match(text)
-    if match:
+    if match := _WD.match(text) or _WEEKS_DAYS.match(text):
         weeks, days = int(match[1]), int(match[2])
-        if days > 6:
-            raise ValueError(f"days must be 0-6 in {text.strip()!r}")
-        total = weeks * 7 + days
-    elif match := _WEEKS_DAYS.match(text):
-        weeks, days = int(match[1]), int(match[2] or 0)
         if days > 6:
             raise ValueError(f"days must be 0-6 in {text.strip()!r}")
         total = weeks * 7 + days
