@@ -216,7 +216,7 @@ def test_due_within_limits_the_table(loaded: Cli) -> None:
     result = loaded("due", "--as-of", "2026-10-15", "--within", "5")
     assert result.exit_code == 0, result.output
     assert "Scans due by 2026-10-20 (as of 2026-10-15, acog-smfm): 3" in result.stdout
-    rows = [line for line in result.stdout.splitlines() if line.startswith(" P")]
+    rows = [line for line in result.stdout.splitlines() if line.startswith("P")]
     assert [row.split()[0] for row in rows] == ["P04", "P09", "P01"]
     assert "overdue" in rows[0]
     assert "overdue" in rows[1]
@@ -261,7 +261,7 @@ def test_scan_list_voided_includes_voided_scans_marked_as_such(loaded: Cli) -> N
     assert voided[1] is True
     assert {v for sid, v in voided.items() if sid != 1} == {False}
     table = loaded("scan", "list", "P01", "--voided").stdout
-    [row] = [line for line in table.splitlines() if line.startswith(" 1 ")]
+    [row] = [line for line in table.splitlines() if line.startswith("1 ")]
     assert row.rstrip().endswith("yes")
 
 

@@ -208,9 +208,9 @@ class Column:
     """One listing column: the JSON key and CSV header, and the table's heading.
 
     Cells hold typed values (numbers, booleans, lists): JSON keeps them as they are; the
-    table and CSV spell them (`yes`/`no`, `21.0 / 21.5`). `wrap` marks free text (names,
-    operators), the only cells a table may break at 80 columns; `in_table` False keeps a
-    machine twin (`ga_days`) out of the table.
+    table and CSV spell them (`yes`/`no`; `21.0 21.5` and `21.0 / 21.5`). `wrap` marks
+    free text (names, operators), the only cells a table may break at 80 columns;
+    `in_table` False keeps a column out of the table (a machine twin such as `ga_days`).
     """
 
     key: str
@@ -230,7 +230,10 @@ def csv_cell(value: Any) -> Any:
 
 
 def cell_text(value: Any) -> str:
-    """How a typed cell reads in a table."""
+    """How a typed cell reads in a table: as in CSV, but a series of numbers spaced as
+    `patient show` prints it (`21.0 21.5 22.0`), four columns narrower at 80 columns."""
+    if isinstance(value, list | tuple):
+        return " ".join(f"{v:.1f}" if isinstance(v, float) else str(v) for v in value)
     shown = csv_cell(value)
     return "" if shown is None else str(shown)
 
@@ -265,40 +268,26 @@ def listing(
 
 
 def _table(title: str | None, columns: Sequence[Column], records: Iterable[Sequence[str]]) -> None:
-    """A listing's table: identifiers, dates and numbers never break; free text folds.
+    """A listing's table: identifiers, dates and numbers never break; free text folds
+    between words (`report.cells`). Rules under the header only, so eleven columns of
+    scans read at 80 columns."""
+    from cervix_watch.report.cells import listing_table
 
-    Rules under the header only (no column borders), so eleven columns of scans read at
-    80 columns."""
-    from rich import box
-    from rich.table import Table
-    from rich.text import Text
-
-    grid = Table(
-        title=title,
-        title_justify="left",
-        header_style="bold",
-        expand=False,
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    for column in columns:
-        grid.add_column(column.heading, no_wrap=not column.wrap, overflow="fold")
-    for record in records:
-        grid.add_row(*(Text(v) for v in record))
-    _out().print(grid)
+    _out().print(listing_table(title, [(c.heading, c.wrap) for c in columns], records))
 
 
 def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
-    """A plain rich table; cells are text (never markup) and wrap rather than truncate."""
+    """A plain rich table; cells are text (never markup) that wrap between words and fold
+    a path after a `/`, never truncate."""
     from rich.table import Table
-    from rich.text import Text
+
+    from cervix_watch.report.cells import FoldingText
 
     grid = Table(title=title, title_justify="left", header_style="bold", expand=False)
     for column in columns:
         grid.add_column(column, overflow="fold")
     for record in records:
-        grid.add_row(*(Text("" if v is None else str(v)) for v in record))
+        grid.add_row(*(FoldingText("" if v is None else str(v)) for v in record))
     _out().print(grid)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -183,6 +184,9 @@ _LIST_COLUMNS = (
     Column("operator", "By", wrap=True),
     Column("voided", "Void"),
 )
+_LIST_COLUMNS_UNVOIDED = tuple(
+    replace(c, in_table=False) if c.key == "voided" else c for c in _LIST_COLUMNS
+)
 
 
 @app.command("list")
@@ -216,7 +220,10 @@ def list_(
         )
     title = f"Scans{' for ' + mrn.strip() if mrn else ''}"
     envelope = {"as_of": context.state(ctx).today.isoformat()}
-    output.listing(format_, _LIST_COLUMNS, records, title=title, envelope=envelope, items="scans")
+    # without --voided every Void cell says "no": the table leaves it out (JSON and CSV
+    # keep it), so the operator's name has room at 80 columns
+    columns = _LIST_COLUMNS if voided else _LIST_COLUMNS_UNVOIDED
+    output.listing(format_, columns, records, title=title, envelope=envelope, items="scans")
 
 
 @app.command("amend")

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from cervix_watch.audit import ClinicAudit, Count, Median
 from cervix_watch.interop.cells import csv_text
+from cervix_watch.report.cells import FoldingText
 from cervix_watch.report.markdown import escape
 
 LABELS = {
@@ -69,17 +70,20 @@ def value_text(value: Count | Median) -> tuple[str, str, str, str]:
 
 def audit_table(audit: ClinicAudit) -> RenderableType:
     grid = Table(title=title(audit), title_justify="left", box=box.SIMPLE_HEAD, header_style="bold")
-    for name, justify in (
-        ("Measure", "left"),
-        ("Breakdown", "left"),
-        ("n", "right"),
-        ("of", "right"),
-        ("%", "right"),
-        ("Median", "right"),
+    # only the measure's words fold: a breakdown key (`cerclage-transabdominal`), a count
+    # and a median (`16+1 (113 d)`) stay whole at 80 columns
+    for name, justify, folds in (
+        ("Measure", "left", True),
+        ("Breakdown", "left", False),
+        ("n", "right", False),
+        ("of", "right", False),
+        ("%", "right", False),
+        ("Median", "right", False),
     ):
-        grid.add_column(name, justify=justify, overflow="fold")  # type: ignore[arg-type]
+        grid.add_column(name, justify=justify, no_wrap=not folds, overflow="fold")  # type: ignore[arg-type]
     for key, breakdown, value in audit.rows():
-        grid.add_row(Text(LABELS[key]), Text(breakdown), *(Text(v) for v in value_text(value)))
+        cells = (LABELS[key], breakdown, *value_text(value))
+        grid.add_row(*(FoldingText(cell) for cell in cells))
     notes = [Text(line, style="italic") for line in left_out_lines(audit)]
     return Group(grid, *notes)
 

@@ -14,16 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.console import Group as RenderGroup
 from rich.console import RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.report import common
+from cervix_watch.report.cells import listing_table
 from cervix_watch.report.chart import ChartData
 from cervix_watch.report.plot import chart_key, terminal_chart
 from cervix_watch.report.table import append_flag
@@ -133,19 +132,19 @@ def dating_words(p: Patient) -> str:
     return _DATING[p.dating.value] if p.dating else "dating not recorded"
 
 
-def grid(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> RenderableType:
-    """A folding table of plain-text cells (user data is never read as markup); `none` if empty."""
+# A column heading and whether its cells may fold (free text); the others never break.
+Columns = Sequence[tuple[str, bool]]
+KEEP, FOLD = False, True
+
+
+def grid(title: str, columns: Columns, rows: Iterable[Sequence[Any]]) -> RenderableType:
+    """A listing of plain-text cells (never markup), laid out by `report.cells`: ids, dates,
+    GA, numbers and CL series whole, free text folding between words; `none` if empty."""
     records = list(rows)
     if not records:
         return Text.assemble((title, "bold"), ": none")
-    table = Table(
-        title=Text(title, style="bold"), title_justify="left", box=box.SIMPLE_HEAD, expand=False
-    )
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in records:
-        table.add_row(*(Text("" if v is None else str(v)) for v in row))
-    return table
+    texts = ([None if v is None else str(v) for v in row] for row in records)
+    return listing_table(Text(title, style="bold"), columns, texts)
 
 
 def _findings(scan: Scan) -> str:
@@ -178,7 +177,8 @@ def scans_table(view: PatientView) -> RenderableType:
         ]
         for s in view.scans
     ]
-    columns = ["Id", "Date", "GA", "Route", "CL mm", "Recorded", "Findings", "By"]
+    columns = [("Id", KEEP), ("Date", KEEP), ("GA", KEEP), ("Route", KEEP), ("CL mm", KEEP)]
+    columns += [("Recorded", KEEP), ("Findings", FOLD), ("By", FOLD)]
     return grid(f"Scans ({len(rows)})", columns, rows)
 
 
@@ -197,7 +197,8 @@ def voided_part(view: PatientView) -> list[RenderableType]:
         ]
         for v in view.voided
     ]
-    columns = ["Id", "Date", "GA", "Recorded", "Voided", "Reason"]
+    columns = [("Id", KEEP), ("Date", KEEP), ("GA", KEEP), ("Recorded", KEEP)]
+    columns += [("Voided", KEEP), ("Reason", FOLD)]
     return [grid(f"Voided scans ({len(rows)}, not counted)", columns, rows)]
 
 
@@ -222,7 +223,8 @@ def discussions_table(view: PatientView) -> RenderableType:
     rows = [
         [d.date.isoformat(), d.action.value, d.outcome.value, d.notes] for d in view.discussions
     ]
-    return grid(f"Discussions ({len(rows)})", ["Date", "Action", "Outcome", "Notes"], rows)
+    columns = [("Date", KEEP), ("Action", KEEP), ("Outcome", KEEP), ("Notes", FOLD)]
+    return grid(f"Discussions ({len(rows)})", columns, rows)
 
 
 def treatments_table(view: PatientView) -> RenderableType:
@@ -237,7 +239,8 @@ def treatments_table(view: PatientView) -> RenderableType:
         ]
         for t in view.treatments
     ]
-    return grid(f"Treatments ({len(rows)})", ["Id", "Type", "Start (GA)", "End", "Notes"], rows)
+    columns = [("Id", KEEP), ("Type", FOLD), ("Start (GA)", KEEP), ("End", KEEP)]
+    return grid(f"Treatments ({len(rows)})", [*columns, ("Notes", FOLD)], rows)
 
 
 def _exam_findings(exam: Exam) -> str:
@@ -268,7 +271,8 @@ def exams_table(view: PatientView) -> RenderableType:
         [e.date.isoformat(), format_ga(p.ga_on(e.date)), _exam_findings(e), e.notes]
         for e in view.exams
     ]
-    return grid(f"Exams ({len(rows)})", ["Date", "GA", "Findings", "Notes"], rows)
+    columns = [("Date", KEEP), ("GA", KEEP), ("Findings", FOLD), ("Notes", FOLD)]
+    return grid(f"Exams ({len(rows)})", columns, rows)
 
 
 def _audit_value(value: Any) -> str:
@@ -296,16 +300,23 @@ def change_words(changes: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _change_and_reason(entry: AuditEntry) -> str:
+    """What changed (old -> new), then why, each on its own line."""
+    changed = change_words(entry.changes) if entry.action in {"edit", "amend"} else ""
+    return "\n".join(part for part in (changed, entry.reason or "") if part)
+
+
 def audit_table(view: PatientView) -> RenderableType:
+    # one column for the change and its reason: an import's path or an amendment's
+    # values get the width the When/What columns, kept whole, leave at 80 columns
     rows = [
         [
             f"{a.at:%Y-%m-%d %H:%M}",
             a.who,
             f"{a.action} {a.entity}" + ("" if a.entity_id is None else f" {a.entity_id}"),
-            change_words(a.changes) if a.action in {"edit", "amend"} else "",
-            a.reason or "",
+            _change_and_reason(a),
         ]
         for a in view.audit
     ]
-    columns = ["When", "Who", "What", "Changes (old -> new)", "Reason"]
+    columns = [("When", KEEP), ("Who", FOLD), ("What", KEEP), ("Change (old -> new), reason", FOLD)]
     return grid(f"Audit trail ({len(rows)})", columns, rows)
