@@ -21,23 +21,11 @@ from cervix_watch.interop.kinds import KINDS
 
 AS_OF = date(2026, 11, 2)  # the review date of every clinic (a Monday)
 SEED = 20261102
-GENERATOR_VERSION = 2  # bump when the output changes, so cached clinics are rebuilt
+GENERATOR_VERSION = 3  # bump when the output changes, so cached clinics are rebuilt
 
-# The columns this generator fills, in the order of its row lists; the files have every
-# column of the contract (interop.kinds), the others left empty (the v2 fields' defaults).
-WRITTEN = {
-    "patients": ("mrn", "name", "edd", "lmp", "fetuses", "prior_sptb_weeks",
-                 "prior_sptb_count", "prior_pprom_weeks", "painless_loss_count",
-                 "prior_cerclage", "cervical_excision", "uterine_anomaly",
-                 "intrauterine_adhesions", "caesarean_full_dilatation", "notes"),
-    "scans": ("scan_id", "mrn", "date", "route", "cl1_mm", "cl2_mm", "cl3_mm", "funneling",
-              "funnel_length_mm", "funnel_width_mm", "funnel_shape", "sludge", "operator",
-              "notes"),
-    "exams": ("mrn", "date", "dilation_cm", "membranes_visible", "contractions", "bleeding",
-              "infection_signs", "notes"),
-    "treatments": ("mrn", "type", "kind", "start", "end", "notes"),
-    "discussions": ("mrn", "action", "date", "outcome", "notes"),
-}  # fmt: skip
+# Each row list below is in the order of the contract's columns (interop.kinds), every
+# column given (the v2 fields' defaults where this generator has nothing to say); the
+# writer checks the length, so a new contract column cannot shift the others silently.
 
 
 FIRST = ["Amara", "Chloe", "Dana", "Eva", "Fatima", "Grace", "Hana", "Ines", "Jade", "Kemi",
@@ -78,7 +66,7 @@ class _Writer:
     def __init__(self, folder: Path) -> None:
         self.handles = {}
         self.writers = {}
-        self.places = {}
+        self.columns = {}
         self.counts = {}
         for kind, csv_kind in KINDS.items():  # the contract's five files, columns in order
             columns = csv_kind.column_names
@@ -86,11 +74,12 @@ class _Writer:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(columns)
             self.handles[kind], self.writers[kind], self.counts[kind] = handle, writer, 0
-            where = {name: i for i, name in enumerate(WRITTEN[kind])}
-            self.places[kind] = [where.get(name) for name in columns]
+            self.columns[kind] = columns
 
     def row(self, kind: str, values: list[object]) -> None:
-        self.writers[kind].writerow(["" if i is None else values[i] for i in self.places[kind]])
+        if len(values) != len(self.columns[kind]):
+            raise ValueError(f"{kind}: {len(values)} values for columns {self.columns[kind]}")
+        self.writers[kind].writerow(values)
         self.counts[kind] += 1
 
     def close(self) -> None:
