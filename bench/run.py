@@ -30,6 +30,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -47,6 +49,7 @@ CACHE = Path(__file__).resolve().parent / ".cache"
 DOCS = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SIZES = (1_000, 10_000, 50_000)
+HEAVY = 10_000  # from this size a review is timed as the imports are: median of --slow-runs
 EVENT_KINDS = ("exams", "treatments", "discussions")
 
 # The issue's figures for the floors (2-core machine, medians of whole-process runs).
@@ -239,7 +242,7 @@ def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, 
     found["review --format json"] = measure(
         f"{size:>6,}: review --format json",
         cli(c.full_db, "review", "--as-of", clinic.AS_OF.isoformat(), "--format", "json"),
-        runs,
+        runs if size < HEAVY else slow_runs,
         stdout=review_out,
     )
     reviewed = json.loads(review_out.read_text())
@@ -280,7 +283,8 @@ def measure_history(results: Results, c: Clinic, work: Path, runs: int, slow_run
     """Issue 16: review, scan add and audit on the history clinic; the audit and import floors."""
     py, x = str(PYTHON), results.extra
     schema = schema_version()
-    history_db = c.full_db.with_name(f"history.g{clinic.GENERATOR_VERSION}.v{schema}.sqlite3")
+    name = f"history.g{clinic.GENERATOR_VERSION}.h{clinic.HISTORY_VERSION}.v{schema}.sqlite3"
+    history_db = c.full_db.with_name(name)
     if not history_db.exists():
         # In a child process: the parent would keep the generator's memory, and every child
         # forked after it would report that memory as its own peak RSS (wait4 counts the
@@ -302,7 +306,6 @@ def measure_history(results: Results, c: Clinic, work: Path, runs: int, slow_run
     )
     period_from, period_to = history.audit_period()
     audit = ["audit", "--from", period_from, "--to", period_to, "--format", "json"]
-    x["audit 50k"] = measure(f"{c.size:>6,}: audit --format json", cli(c.full_db, *audit), runs)
     x["history audit"] = measure("history: audit --format json", cli(history_db, *audit), runs)
     low = period_from
     high = (clinic.AS_OF + timedelta(days=280)).isoformat()
@@ -543,6 +546,15 @@ def targets(results: Results) -> list[str]:
     return out
 
 
+@contextmanager
+def stage(results: Results, what: str) -> Iterator[None]:
+    """Print how long a part of the bench took, so where its own time goes is visible."""
+    start = time.perf_counter()
+    yield
+    now = time.perf_counter()
+    print(f"  [{what}: {now - start:.0f} s; {now - results.started:.0f} s so far]", flush=True)
+
+
 def write_docs(table: str) -> None:
     block = f"{BEGIN}\n{table}\n{END}"
     if DOCS.exists():
@@ -578,19 +590,25 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
         work = Path(tmp)
         run_once([str(CLI), "--help"])  # byte-compile once, untimed
-        clinics = [prepare_clinic(size, work) for size in sizes]
+        with stage(results, "clinics generated and built (cached)"):
+            clinics = [prepare_clinic(size, work) for size in sizes]
         print("floors:")
-        measure_floors(results, runs + 2, slow_runs)
-        results.help = measure("cervix-watch --help", [str(CLI), "--help"], runs + 2)
+        with stage(results, "floors and --help"):
+            measure_floors(results, runs + 2, slow_runs)
+            results.help = measure("cervix-watch --help", [str(CLI), "--help"], runs + 2)
         for c in clinics:
             results.counts[c.size] = c.files.counts
-            results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
+            with stage(results, f"{c.size:,}-patient clinic"):
+                results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
         largest = clinics[-1]
-        measure_data_floors(results, largest.full_db, runs, slow_runs)
+        with stage(results, "data floors"):
+            measure_data_floors(results, largest.full_db, runs, slow_runs)
         if not args.no_history:
-            measure_history(results, largest, work, max(3, runs - 2), slow_runs)
+            with stage(results, "history clinic, audit, raw import floor"):
+                measure_history(results, largest, work, slow_runs, slow_runs)
         if not args.no_postgres:
-            measure_postgres(results, largest, max(3, runs - 2))
+            with stage(results, "PostgreSQL"):
+                measure_postgres(results, largest, slow_runs)
         import sqlite3
 
         with sqlite3.connect(largest.full_db) as con:
