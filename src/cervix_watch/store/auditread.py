@@ -47,6 +47,7 @@ def audit_records(store: Store, edd_from: date, edd_to: date, as_of: date) -> Au
                 p.edd.between(edd_from, edd_to)
             ),
             PATIENT_COLUMNS,
+            raw=False,  # typed: a distinct history is rebuilt as the engine's Patient
         )
         s = t.scans.c
         scans = _frame(
@@ -87,8 +88,17 @@ def _raw_date(column: sa.Column[Any]) -> sa.ColumnElement[Any]:
     return sa.type_coerce(column, sa.String).label(column.name)
 
 
-def _frame(conn: sa.Connection, query: sa.Select[Any], columns: tuple[str, ...]) -> pd.DataFrame:
-    frame = pd.DataFrame.from_records(conn.execute(query).all(), columns=list(columns))
+def _frame(
+    conn: sa.Connection, query: sa.Select[Any], columns: tuple[str, ...], *, raw: bool = True
+) -> pd.DataFrame:
+    """The rows as a DataFrame of `columns`. `raw`: the driver's own values, fetched from its
+    cursor (SQLAlchemy's per-row processing skipped: ISO text dates, 0/1 booleans on SQLite,
+    which the measures read as pandas does); else SQLAlchemy's typed values. Either way plain
+    tuples: pandas probes each row it is given for namedtuple fields, and on SQLAlchemy's
+    `Row` every probe is a failed key lookup (14 s of a history-clinic audit's profile)."""
+    with conn.execute(query) as result:
+        rows = result.cursor.fetchall() if raw else list(map(tuple, result))
+    frame = pd.DataFrame.from_records(rows, columns=list(columns))
     # typed even when empty (an empty frame's columns are `object`, which date arithmetic refuses)
     frame["patient_id"] = frame["patient_id"].astype("int64")
     for name in columns:
