@@ -109,6 +109,17 @@ def test_chart_range_spans_every_record_and_the_review_date() -> None:
     assert plain.ga_range[0] == 14 * 7  # no earlier record: the usual 14+0 start
 
 
+def test_chart_range_starts_at_a_review_date_before_14_weeks() -> None:
+    """A patient reviewed at 12+0 (flagged by history, no scan yet) has her review-date
+    line inside the chart: the range starts at 12+0, and at 14+0 from 14+0 on."""
+    patient = Patient(mrn="C1", edd=date(2026, 12, 1))
+    profile = load_profile("acog-smfm")
+    early = chart_data(PatientHistory(patient=patient), profile, patient_date(patient, 12 * 7))
+    assert early.ga_range == (12 * 7, 37 * 7)
+    on_time = chart_data(PatientHistory(patient=patient), profile, patient_date(patient, 14 * 7))
+    assert on_time.ga_range == (14 * 7, 37 * 7)
+
+
 def test_threshold_words_name_what_the_line_prompts() -> None:
     """Each line is described in words (the actions), its rule ids kept apart for a tooltip."""
     by_mm = {t.cl_mm: t for t in profile_thresholds(load_profile("acog-smfm"))}

@@ -108,9 +108,11 @@ class ChartData:
         """From the earliest record or 14+0 to the review date or 37+0, whichever is wider.
 
         Every record (a cerclage placed at 13+0, an exam, a scan) and the review-date line
-        (37+3 for a cerclage still in situ) lie inside the drawn range.
+        (37+3 for a cerclage still in situ; 12+0 for a history-flagged patient seen before
+        her first scan) lie inside the drawn range.
         """
         days = [p.ga_days for p in self.points] + [m.ga_days for m in self.exams]
+        days += [self.today_ga_days]
         days += [m.ga_days for m in self.symptoms]
         starts = [t.start_ga_days for t in self.treatments]
         ends = [t.end_ga_days for t in self.treatments if t.end_ga_days is not None]
