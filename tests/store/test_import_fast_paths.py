@@ -66,30 +66,6 @@ def test_audit_json_odd_batches() -> None:
     assert _audit_texts(uneven) == [_expected(values) for values in uneven]
 
 
-@pytest.mark.parametrize("column", ["date", "funneling", "cl1_mm", "route", "voided_at"])
-def test_bound_values_match_sqlalchemy_on_sqlite(column: str) -> None:
-    from sqlalchemy.dialects import sqlite
-
-    from cervix_watch.store import tables
-    from cervix_watch.store.bulkwrite import _bound
-
-    dialect = sqlite.dialect()
-    impl = tables.scans.c[column].type.dialect_impl(dialect)
-    process = impl.bind_processor(dialect)
-    samples: dict[str, list[Any]] = {
-        "date": [date(2026, 10, 8), date(999, 1, 2), date(1, 1, 1), date(9999, 12, 31)],
-        "funneling": [True, False, True],
-        "cl1_mm": [38.0, 1, None],
-        "route": ["tv", "ta"],
-        "voided_at": [datetime(2026, 1, 2, 3, 4, 5), None],
-    }
-    values = tuple(samples[column])
-    expected = [process(value) for value in values] if process else list(values)
-    got = list(_bound(impl, dialect, values))
-    assert got == expected
-    assert [type(v) for v in got] == [type(v) for v in expected]
-
-
 @pytest.mark.parametrize("fails", [False, True])
 def test_the_collector_runs_again_after_a_bulk_block(fails: bool) -> None:
     """After `collector_paused` (even one that raised) the collector is on, nothing frozen."""

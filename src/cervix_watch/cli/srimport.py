@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from cervix_watch.cli import context, output
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.kinds import SCAN_FINDINGS
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -173,17 +174,7 @@ class SrImporter:
 
 # What makes two scans one examination, whichever report or person recorded it: a corrected
 # report (new SOP Instance UID) with these values equal is "already present" (interop.md).
-SAME_EXAMINATION = (
-    "date",
-    "route",
-    "cl_mm",
-    "funneling",
-    "funnel_length_mm",
-    "funnel_width_mm",
-    "funnel_shape",
-    "sludge",
-    "symptoms",
-)
+SAME_EXAMINATION = ("date", "route", "cl_mm", *SCAN_FINDINGS)
 
 
 def _corrected_reports(

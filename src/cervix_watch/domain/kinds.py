@@ -61,3 +61,15 @@ _DATE_FIELDS = {
 # Import order: the events name their patient by MRN.
 RECORD_KINDS: tuple[RecordKind, ...] = tuple(RecordKind)
 EVENT_KINDS: tuple[RecordKind, ...] = tuple(k for k in RecordKind if k.is_event)
+
+
+# What a scan records beside its date, route and measurements, in the contract's column order.
+# The store's scan columns and "the same examination" of an SR (interop.md) name them from here.
+SCAN_FINDINGS = (
+    "funneling",
+    "funnel_length_mm",
+    "funnel_width_mm",
+    "funnel_shape",
+    "sludge",
+    "symptoms",
+)

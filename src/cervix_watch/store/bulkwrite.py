@@ -2,8 +2,8 @@
 
 `store.importer` decides what to insert; `Writer` inserts it inside the import's
 transaction, with RETURNING for the new ids. On SQLite the rows and their audit
-rows go to the driver's executemany directly instead: each column converted as
-SQLAlchemy's bind processor would (`_bound`), the new ids taken from the run of
+rows go to the driver's executemany directly instead: each column converted by
+SQLAlchemy's own bind processor, the new ids taken from the run of
 rowids SQLite hands out (checked, else RETURNING after all), and the audit rows'
 JSON spelled column by column (`_audit_texts`).
 """
@@ -19,7 +19,6 @@ from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import sqlite
 
 from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.store import db, rows
@@ -118,14 +117,16 @@ class Writer:
         """One INSERT for the batch, each value converted by SQLAlchemy's bind processor.
 
         The batch is turned into columns (zip), each column with a processor is
-        converted with one `map`, and the columns are zipped back into rows:
-        no per-value Python loop here.
+        converted with one `map` of it (the public `TypeEngine.bind_processor`), and
+        the columns are zipped back into rows: no per-value Python loop here.
         """
         dialect = self.conn.dialect
         get = itemgetter(*names) if len(names) > 1 else lambda v: (v[names[0]],)
         columns: list[Iterable[Any]] = list(zip(*map(get, batch), strict=True))
         for i, name in enumerate(names):
-            columns[i] = _bound(table.c[name].type.dialect_impl(dialect), dialect, columns[i])
+            process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                columns[i] = map(process, columns[i])
         quote = dialect.identifier_preparer.quote
         statement = (
             f"INSERT INTO {quote(table.name)} ({', '.join(quote(n) for n in names)}) "
@@ -175,34 +176,6 @@ class Writer:
                 )
             ],
         )
-
-
-def _bound(
-    impl: sa.types.TypeEngine[Any], dialect: sa.Dialect, values: Iterable[Any]
-) -> Iterable[Any]:
-    """One column's values as SQLite takes them: what SQLAlchemy's bind processor gives.
-
-    For the two common cases the same conversion is done by a C function over the
-    whole column (`int` of a bool where SQLite has no native boolean, ISO text
-    of a date in SQLite's default DATE format): the processors are Python
-    functions called once per value, a tenth of the insert's time.
-    """
-    process = impl.bind_processor(dialect)
-    if process is None:
-        return values
-    types = set(map(type, values))
-    if types == {bool} and isinstance(impl, sa.Boolean) and not dialect.supports_native_boolean:
-        return map(int, values)
-    if (
-        types == {date}
-        and isinstance(impl, sqlite.DATE)
-        and getattr(impl, "_storage_format", None) == _SQLITE_ISO_DATE
-    ):
-        return map(date.isoformat, values)
-    return map(process, values)
-
-
-_SQLITE_ISO_DATE = "%(year)04d-%(month)02d-%(day)02d"
 
 
 def _audit_changes(values: dict[str, Any]) -> str:

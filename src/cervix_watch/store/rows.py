@@ -8,18 +8,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from cervix_watch.domain.enums import (
-    Action,
-    CerclageKind,
-    CervicalExcision,
-    CloseOutcome,
-    Dating,
-    FunnelShape,
-    Outcome,
-    PriorCerclage,
-    Route,
-    TreatmentType,
-)
+from cervix_watch.domain import enums
+from cervix_watch.domain.kinds import SCAN_FINDINGS
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.domain.symptoms import Symptom, format_symptoms
 
@@ -50,9 +40,9 @@ def patient_values(patient: Patient) -> dict[str, Any]:
 
 def patient_from_row(row: Mapping[Any, Any]) -> Patient:
     values = {name: row[name] for name in PATIENT_FIELDS}
-    values["prior_cerclage"] = PriorCerclage(values["prior_cerclage"])
-    values["cervical_excision"] = CervicalExcision(values["cervical_excision"])
-    values["dating"] = Dating(values["dating"]) if values["dating"] else None
+    values["prior_cerclage"] = enums.PriorCerclage(values["prior_cerclage"])
+    values["cervical_excision"] = enums.CervicalExcision(values["cervical_excision"])
+    values["dating"] = enums.Dating(values["dating"]) if values["dating"] else None
     return _trusted(Patient, values)
 
 
@@ -68,7 +58,7 @@ def closure_from_row(row: Mapping[Any, Any]) -> Closure | None:
         Closure,
         {
             "date": row["closed_date"],
-            "outcome": CloseOutcome(row["close_outcome"]),
+            "outcome": enums.CloseOutcome(row["close_outcome"]),
             "ga_days": row["close_ga_days"],
         },
     )
@@ -103,18 +93,15 @@ SCAN_COLUMNS = (
     "cl1_mm",
     "cl2_mm",
     "cl3_mm",
-    "funneling",
-    "funnel_length_mm",
-    "funnel_width_mm",
-    "funnel_shape",
-    "sludge",
-    "symptoms",
+    *SCAN_FINDINGS,
     "operator",
     "source",
     "notes",
 )
-_ROUTES = {member.value: member for member in Route}
-_SHAPES: dict[str | None, FunnelShape | None] = {shape.value: shape for shape in FunnelShape}
+_ROUTES = {member.value: member for member in enums.Route}
+_SHAPES: dict[str | None, enums.FunnelShape | None] = {
+    shape.value: shape for shape in enums.FunnelShape
+}
 _SHAPES.update({None: None, "": None})
 
 
@@ -195,8 +182,8 @@ def treatment_from_row(row: Mapping[Any, Any], mrn: str) -> Treatment:
         {
             "treatment_id": row["treatment_id"],
             "mrn": mrn,
-            "type": TreatmentType(row["type"]),
-            "kind": CerclageKind(row["kind"]) if row["kind"] else None,
+            "type": enums.TreatmentType(row["type"]),
+            "kind": enums.CerclageKind(row["kind"]) if row["kind"] else None,
             "start": row["start"],
             "end": row["end"],
             "notes": row["notes"],
@@ -218,9 +205,9 @@ def discussion_from_row(row: Mapping[Any, Any], mrn: str) -> Discussion:
         Discussion,
         {
             "mrn": mrn,
-            "action": Action(row["action"]),
+            "action": enums.Action(row["action"]),
             "date": row["date"],
-            "outcome": Outcome(row["outcome"]),
+            "outcome": enums.Outcome(row["outcome"]),
             "notes": row["notes"],
         },
     )
