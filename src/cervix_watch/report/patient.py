@@ -63,7 +63,8 @@ def patient_view(view: PatientView) -> RenderableType:
         parts += [Text("no scans recorded up to this date: no chart", style="dim")]
     parts += [Text("")]
     parts += [flags_part(view), Text("")]
-    parts += [discussions_table(view), treatments_table(view), exams_table(view)]
+    for table in (discussions_table, treatments_table, exams_table):
+        parts += [table(view), Text("")]
     parts += [audit_table(view)]
     return RenderGroup(*parts)
 
@@ -199,7 +200,7 @@ def voided_part(view: PatientView) -> list[RenderableType]:
     ]
     columns = [("Id", KEEP), ("Date", KEEP), ("GA", KEEP), ("Recorded", KEEP)]
     columns += [("Voided", KEEP), ("Reason", FOLD)]
-    return [grid(f"Voided scans ({len(rows)}, not counted)", columns, rows)]
+    return [Text(""), grid(f"Voided scans ({len(rows)}, not counted)", columns, rows)]
 
 
 def flags_part(view: PatientView) -> RenderableType:
