@@ -6,7 +6,6 @@ import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Callable
 from typing import Annotated, Any
 
 import typer
@@ -121,114 +120,38 @@ def root(
     ctx.obj.db = settings.chosen_db(db, configured)
 
 
-def _patient(app: typer.Typer) -> None:
-    from cervix_watch.cli import patient
-
-    app.add_typer(patient.app, name="patient")
-
-
-def _scan(app: typer.Typer) -> None:
-    from cervix_watch.cli import scan
-
-    app.add_typer(scan.app, name="scan")
-
-
-def _exam(app: typer.Typer) -> None:
-    from cervix_watch.cli import events
-
-    app.add_typer(events.exam_app, name="exam")
-
-
-def _treatment(app: typer.Typer) -> None:
-    from cervix_watch.cli import events
-
-    app.add_typer(events.treatment_app, name="treatment")
-
-
-def _discuss(app: typer.Typer) -> None:
-    from cervix_watch.cli import events
-
-    app.command("discuss")(events.discuss)
-
-
-def _import(app: typer.Typer) -> None:
-    from cervix_watch.cli import transfer
-
-    app.add_typer(transfer.import_app, name="import")
-
-
-def _export(app: typer.Typer) -> None:
-    from cervix_watch.cli import transfer
-
-    app.add_typer(transfer.export_app, name="export")
-
-
-def _listen(app: typer.Typer) -> None:
-    from cervix_watch.cli import srcommands
-
-    app.command("listen")(srcommands.listen)
-
-
-def _review(app: typer.Typer) -> None:
-    from cervix_watch.cli import review
-
-    app.command("review")(review.review)
-
-
-def _due(app: typer.Typer) -> None:
-    from cervix_watch.cli import review
-
-    app.command("due")(review.due)
-
-
-def _audit(app: typer.Typer) -> None:
-    from cervix_watch.cli import audit
-
-    app.command("audit")(audit.audit)
-
-
-def _rules(app: typer.Typer) -> None:
-    from cervix_watch.cli import review
-
-    app.add_typer(review.rules_app, name="rules")
-
-
-def _demo(app: typer.Typer) -> None:
-    from cervix_watch.cli import demo
-
-    app.command("demo")(demo.demo)
-
-
-def _config(app: typer.Typer) -> None:
-    from cervix_watch.cli import settings
-
-    app.add_typer(settings.app, name="config")
-
-
-def _db(app: typer.Typer) -> None:
-    from cervix_watch.cli import dbcmd
-
-    app.add_typer(dbcmd.app, name="db")
-
-
-# Every top-level command, in the order --help lists them, with what registers it.
-COMMANDS: dict[str, Callable[[typer.Typer], None]] = {
-    "patient": _patient,
-    "scan": _scan,
-    "exam": _exam,
-    "treatment": _treatment,
-    "discuss": _discuss,
-    "import": _import,
-    "export": _export,
-    "listen": _listen,
-    "review": _review,
-    "due": _due,
-    "audit": _audit,
-    "rules": _rules,
-    "demo": _demo,
-    "db": _db,
-    "config": _config,
+# Every top-level command, in the order --help lists them: the cli module that defines it
+# and its name there (a typer app for a group, else a function). A module is imported only
+# when its command is registered, so a one-command tree (see `main`) loads only its own.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "patient": ("patient", "app"),
+    "scan": ("scan", "app"),
+    "exam": ("events", "exam_app"),
+    "treatment": ("events", "treatment_app"),
+    "discuss": ("events", "discuss"),
+    "import": ("transfer", "import_app"),
+    "export": ("transfer", "export_app"),
+    "listen": ("srcommands", "listen"),
+    "review": ("review", "review"),
+    "due": ("review", "due"),
+    "audit": ("audit", "audit"),
+    "rules": ("review", "rules_app"),
+    "demo": ("demo", "demo"),
+    "db": ("dbcmd", "app"),
+    "config": ("settings", "app"),
 }
+
+
+def _register(app: typer.Typer, name: str) -> None:
+    """Add the command `name` (a group or a single command) to the root command."""
+    from importlib import import_module
+
+    module, attribute = COMMANDS[name]
+    command = getattr(import_module(f"cervix_watch.cli.{module}"), attribute)
+    if isinstance(command, typer.Typer):
+        app.add_typer(command, name=name)
+    else:
+        app.command(name)(command)
 
 
 def build(only: str | None = None) -> typer.Typer:
@@ -244,9 +167,9 @@ def build(only: str | None = None) -> typer.Typer:
         context_settings={"help_option_names": ["-h", "--help"]},
     )
     app.callback()(root)
-    for name, register in COMMANDS.items():
+    for name in COMMANDS:
         if only is None or name == only:
-            register(app)
+            _register(app, name)
     return app
 
 

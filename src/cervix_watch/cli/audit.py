@@ -7,11 +7,12 @@ from typing import Annotated
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.options import OutOption, ProfileOption, ReportFormatOption
+from cervix_watch.cli.options import ReportOptions, report_options, shares
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.errors import InputError, Problem
 
 
+@shares(report_options)
 def audit(
     ctx: typer.Context,
     from_: Annotated[
@@ -21,12 +22,10 @@ def audit(
         str,
         typer.Option("--to", help="Last day of the period, YYYY-MM-DD (included): the as-of date."),
     ],
-    profile: ProfileOption = None,
-    format_: ReportFormatOption = Format.TABLE,
-    out: OutOption = None,
+    *,
+    given: ReportOptions,
 ) -> None:
     """The clinic audit: screening by 24+0, short cervix discussed, treatments, outcomes."""
-    output.require_out_for_html(format_, out)
     state = context.state(ctx)
     period_from = context.review_date("from", from_, state.today)
     period_to = context.review_date("to", to, state.today)
@@ -34,7 +33,7 @@ def audit(
     assert period_to is not None
     if period_from > period_to:
         raise InputError(Problem("from", f"{period_from} is after --to {period_to}"))
-    chosen = clinic.resolve_profile(state, profile)
+    chosen = clinic.resolve_profile(state, given.profile)
     from cervix_watch.audit import clinic_audit, edd_range
     from cervix_watch.store.auditread import audit_records
 
@@ -45,7 +44,9 @@ def audit(
     from cervix_watch.cli.render import emit_report
     from cervix_watch.report.audit_text import audit_table
 
-    emit_report(format_, out, lambda: audit_table(result), lambda: _text(result, format_))
+    emit_report(
+        given.format, given.out, lambda: audit_table(result), lambda: _text(result, given.format)
+    )
 
 
 def _text(result: object, format_: Format) -> str:

@@ -3,13 +3,12 @@ store.copy and prints the result; no SQL here."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cervix_watch.cli import context, output
-from cervix_watch.cli.options import ShowFormatOption
+from cervix_watch.cli.options import BackupOutOption, ShowFormatOption
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.errors import DatabaseError
 
@@ -120,9 +119,7 @@ def check(ctx: typer.Context) -> None:
 @app.command("backup")
 def backup(
     ctx: typer.Context,
-    out: Annotated[
-        Path, typer.Option("--out", help="New file for the backup (created owner-only).")
-    ],
+    out: BackupOutOption,
 ) -> None:
     """Write a consistent copy of a SQLite database, safe while others are writing.
 
@@ -170,12 +167,15 @@ def copy(
     output.success(f"Copied {total} rows in {len(report)} tables; counts and checksums match.")
 
 
+ApplyOption = Annotated[
+    bool, typer.Option("--apply", help="Run the statements (as the tables' owner).")
+]
+
+
 @app.command("roles")
 def roles(
     ctx: typer.Context,
-    apply: Annotated[
-        bool, typer.Option("--apply", help="Run the statements (as the tables' owner).")
-    ] = False,
+    apply: ApplyOption = False,
 ) -> None:
     """Print (or apply) the SQL for the PostgreSQL roles cervix_writer and cervix_reader.
 

@@ -11,9 +11,10 @@ from typing import Annotated
 import typer
 
 from cervix_watch.cli import context, output
+from cervix_watch.cli.options import DemoAsOfOption, ProfileOption
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.kinds import RECORD_KINDS
 
-KINDS = ("patients", "scans", "exams", "treatments", "discussions")
 DATA_ENV = "CERVIX_WATCH_DEMO_DATA"
 
 
@@ -44,11 +45,8 @@ def demo(
     html: Annotated[
         Path | None, typer.Option("--html", help="Also write the HTML review report here.")
     ] = None,
-    as_of: Annotated[
-        str | None,
-        typer.Option("--as-of", help="Review date (default: the demo's own, in demo-as-of.txt)."),
-    ] = None,
-    profile: Annotated[str | None, typer.Option("--profile", help="Guideline profile.")] = None,
+    as_of: DemoAsOfOption = None,
+    profile: ProfileOption = None,
 ) -> None:
     """Load the synthetic demo clinic into a throw-away database and print this week's review.
 
@@ -84,7 +82,7 @@ def _run(
     # The bundled clinic is a snapshot taken on its own day: its dates are checked against
     # that day, so the demo loads whatever the machine's clock says.
     clinic_day = _demo_date(folder, state.today)
-    for kind in KINDS:
+    for kind in RECORD_KINDS:
         load_csv(state, kind, folder / f"{kind}.csv", who="demo", today=clinic_day)
     on = context.review_date("as_of", as_of, state.today) or clinic_day
     chosen = clinic.resolve_profile(state, profile)

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.options import OperatorOption
+from cervix_watch.cli.options import (
+    TODAY,
+    DateOption,
+    MrnArg,
+    NoteOption,
+    OldReasonNoteOption,
+    OperatorOption,
+    note_given,
+)
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.enums import Action, CerclageKind
 from cervix_watch.domain.errors import InputError, Problem
@@ -18,10 +26,6 @@ if TYPE_CHECKING:
 exam_app = typer.Typer(help="Record physical examinations of the cervix.")
 treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
 
-MrnArg = Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)]
-# One rule for every command that records an event: --date defaults to today (as scan add).
-DateOption = Annotated[str, typer.Option("--date", help="Date, YYYY-MM-DD or 'today'.")]
-Notes = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
 _ACTIONS_HINT = " (the actions are listed in: cervix-watch discuss --help)"
 
 
@@ -29,7 +33,7 @@ _ACTIONS_HINT = " (the actions are listed in: cervix-watch discuss --help)"
 def exam_add(
     ctx: typer.Context,
     mrn: MrnArg,
-    date_: DateOption = "today",
+    date_: DateOption = TODAY,
     dilation_cm: Annotated[
         str | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
     ] = None,
@@ -48,7 +52,7 @@ def exam_add(
         bool, typer.Option("--infection-signs", help="Clinical signs of infection.")
     ] = False,
     symptom: SymptomOption = None,
-    note: Notes = None,
+    note: NoteOption = None,
     operator: OperatorOption = None,
 ) -> None:
     """Record a speculum or digital examination; prints any flag it raises."""
@@ -96,9 +100,7 @@ def treatment_add(
     type_: Annotated[
         str, typer.Argument(metavar="TYPE", help="cerclage, progesterone or pessary.")
     ],
-    date_: Annotated[
-        str, typer.Option("--date", help="Start date, YYYY-MM-DD or 'today'.")
-    ] = "today",
+    date_: DateOption = TODAY,
     kind: Annotated[
         str | None,
         typer.Option(
@@ -108,10 +110,13 @@ def treatment_add(
         ),
     ] = None,
     end: Annotated[str | None, typer.Option("--end", help="End date, if already ended.")] = None,
-    note: Notes = None,
+    note: NoteOption = None,
     operator: OperatorOption = None,
 ) -> None:
-    """Record a treatment; its id is printed for `treatment end`."""
+    """Record a treatment; its id is printed for `treatment end`.
+
+    --date is the day it started; --end the day it ended, if it already has.
+    """
     from cervix_watch.domain.models import Treatment
     from cervix_watch.domain.problems import build
 
@@ -142,16 +147,21 @@ def treatment_end(
         int,
         typer.Argument(help="Treatment id printed by `treatment add`.", callback=context.record_id),
     ],
-    date_: Annotated[str, typer.Option("--date", help="End date (removal, stop).")],
-    reason: Annotated[str | None, typer.Option("--reason", help="Optional note.")] = None,
+    date_: DateOption,
+    note: NoteOption = None,
+    old_reason: OldReasonNoteOption = None,
     operator: OperatorOption = None,
 ) -> None:
-    """Record the end of a treatment (cerclage removed, progesterone stopped)."""
+    """Record the end of a treatment (cerclage removed, progesterone stopped).
+
+    --date is the day it ended; --note is kept in the audit trail.
+    """
+    text = note_given(note, old_reason, "--reason")
     state = context.state(ctx)
     end = context.parse_date("date", date_, state.today)
     assert end is not None
     who = context.who(operator)
-    treatment = state.store().end_treatment(treatment_id, end, who, reason, today=state.today)
+    treatment = state.store().end_treatment(treatment_id, end, who, text, today=state.today)
     output.success(
         f"Treatment {treatment_id} ({treatment.mrn}, {treatment.type.value}) ended {end}."
     )
@@ -168,8 +178,8 @@ def discuss(
         ),
     ],
     outcome: Annotated[str, typer.Option("--outcome", help="accepted, declined or deferred.")],
-    date_: DateOption = "today",
-    note: Notes = None,
+    date_: DateOption = TODAY,
+    note: NoteOption = None,
     operator: OperatorOption = None,
 ) -> None:
     """Record that a discussion point was discussed with the patient, and the outcome."""

@@ -100,7 +100,7 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "cervix-watch treatment add H123456 cerclage --kind ultrasound --date 2026-10-15",
         "cervix-watch treatment add H123456 progesterone --date 2026-10-15",
     ),
-    "treatment end": ("cervix-watch treatment end 3 --date 2027-02-20 --reason 'removed at 36+0'",),
+    "treatment end": ("cervix-watch treatment end 3 --date 2027-02-20 --note 'removed at 36+0'",),
     "discuss": (
         "cervix-watch discuss H123456 cerclage-discussion --outcome accepted",
         "cervix-watch discuss H123456 progesterone-discussion --date 2026-10-14 --outcome declined",

@@ -2,20 +2,34 @@
 
 A command declares `as_of: AsOfOption = None` instead of spelling the option out
 again, so `--as-of` (or `--profile`, `--note`, ...) reads and behaves the same in
-every command. Where an older spelling was published it stays as a hidden alias.
+every command; tests/cli/test_options.py checks that no command declares one of
+these flags any other way. Where an older spelling was published it stays as a
+hidden alias (`--notes`, and `--reason` where the text is a note: see `NoteOption`).
+
+A group of options that several commands take together is declared once, as the
+parameters of one function, and given to each command with `shares`.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from cervix_watch.cli.output import Format
 
-FORMAT_FLAGS = ("--format", "-f")
+MRN_HELP = "Hospital number (MRN)."
+MrnArg = Annotated[str, typer.Argument(help=MRN_HELP, show_default=False)]
+# `scan add` asks for a missing MRN at a terminal (its description says so).
+OptionalMrnArg = Annotated[str | None, typer.Argument(help=MRN_HELP, show_default=False)]
 
+FORMAT_FLAGS = ("--format", "-f")
+# Three sets of formats, one alias each: what a listing, a record and a report can print.
 ListFormatOption = Annotated[
     Format,
     typer.Option(*FORMAT_FLAGS, help="table for people; json or csv for scripts."),
@@ -35,8 +49,27 @@ OutOption = Annotated[
         "never a link or a device.",
     ),
 ]
-AsOfOption = Annotated[
-    str | None, typer.Option("--as-of", help="Review date, YYYY-MM-DD (default today).")
+# `db backup` writes nothing to stdout: its --out is the backup itself, and required.
+BackupOutOption = Annotated[
+    Path, typer.Option("--out", help="New file for the backup (created owner-only).")
+]
+
+DATE_HELP = "YYYY-MM-DD, today or yesterday."
+# The date an event happened: required, or `= TODAY` where the command defaults to today
+# (every entry command does, as `scan add` at a terminal offers).
+DateOption = Annotated[str, typer.Option("--date", help=DATE_HELP)]
+TODAY = "today"
+# `scan add` asks for a missing date at a terminal; `scan amend` keeps the stored one.
+OptionalDateOption = Annotated[
+    str | None, typer.Option("--date", help=DATE_HELP, show_default=False)
+]
+
+AS_OF_HELP = "Review date, YYYY-MM-DD"
+AsOfOption = Annotated[str | None, typer.Option("--as-of", help=f"{AS_OF_HELP} (default today).")]
+# The demo clinic is a snapshot taken on its own day, and is reviewed on that day.
+DemoAsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help=f"{AS_OF_HELP} (default: the demo clinic's own day)."),
 ]
 ProfileOption = Annotated[
     str | None,
@@ -54,9 +87,100 @@ OperatorOption = Annotated[
         "or your login name).",
     ),
 ]
+# A typed scan's operator is the sonographer, stored with the scan as well as audited.
+SonographerOption = Annotated[
+    str | None, typer.Option("--operator", help="Sonographer (also named in the audit trail).")
+]
+
+# --reason says why an existing record is changed (amended, voided, edited): required
+# wherever that happens, and kept in the audit trail.
 ReasonOption = Annotated[
     str, typer.Option("--reason", help="Why this record is changed; kept in the audit trail.")
 ]
+# --note is free text about what is recorded. `patient add/edit` published it as --notes,
+# and `patient close` and `treatment end` (which change no record's values, so need no
+# reason) published it as an optional --reason: both spellings still work there, unlisted.
 NoteOption = Annotated[
-    str | None, typer.Option("--note", "--notes", help="Free-text note.", show_default=False)
+    str | None, typer.Option("--note", help="Free-text note.", show_default=False)
 ]
+OldNotesOption = Annotated[
+    str | None, typer.Option("--notes", hidden=True, help="The old spelling of --note.")
+]
+OldReasonNoteOption = Annotated[
+    str | None, typer.Option("--reason", hidden=True, help="The old spelling of --note here.")
+]
+
+
+def note_given(note: str | None, old_spelling: str | None, old_flag: str) -> str | None:
+    """The note given as --note or under its old spelling (`old_flag`); both is a usage error."""
+    if note is not None and old_spelling is not None:
+        raise typer.BadParameter(f"give --note or {old_flag}, not both", param_hint="'--note'")
+    return note if note is not None else old_spelling
+
+
+DryRunOption = Annotated[
+    bool,
+    typer.Option(
+        "--dry-run", help="Check everything and report what would be written; write nothing."
+    ),
+]
+
+
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+def shares(declared: Callable[..., T]) -> Callable[[Callable[..., R]], Callable[..., R]]:
+    """Give a command the options `declared` declares: one declaration for every command
+    that takes them (`patient add` and `patient edit`, `scan add` and `scan amend`, ...).
+
+    The command names a parameter `given`; `declared`'s parameters take its place among
+    the command's options, and the command receives what `declared` returns from their
+    values as `given`.
+    """
+    shared = [
+        p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+        for p in inspect.signature(declared, eval_str=True).parameters.values()
+    ]
+
+    def decorate(command: Callable[..., R]) -> Callable[..., R]:
+        own = list(inspect.signature(command, eval_str=True).parameters.values())
+        at = [p.name for p in own].index("given")
+        # Keyword-only, as typer calls a command: the order is --help's, defaults or not.
+        params = [
+            p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+            for p in (*own[:at], *shared, *own[at + 1 :])
+        ]
+
+        @functools.wraps(command)
+        def run(**kwargs: Any) -> R:
+            values = {p.name: kwargs.pop(p.name) for p in shared}
+            return command(given=declared(**values), **kwargs)
+
+        run.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+        run.__annotations__ = {p.name: p.annotation for p in params}
+        return run
+
+    return decorate
+
+
+@dataclass(frozen=True, slots=True)
+class ReportOptions:
+    """What `review` and `audit` both ask: which profile, which format, which file."""
+
+    profile: str | None
+    format: Format
+    out: Path | None
+
+
+def report_options(
+    profile: ProfileOption = None,
+    format_: ReportFormatOption = Format.TABLE,
+    out: OutOption = None,
+) -> ReportOptions:
+    """The report commands' options; `--format html` without `--out` is refused before any
+    work (an HTML page on a terminal helps nobody)."""
+    from cervix_watch.cli import output
+
+    output.require_out_for_html(format_, out)
+    return ReportOptions(profile, format_, out)

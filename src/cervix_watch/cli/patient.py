@@ -9,11 +9,18 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.options import (
     AsOfOption,
+    DateOption,
     ListFormatOption,
+    MrnArg,
+    NoteOption,
+    OldNotesOption,
+    OldReasonNoteOption,
     OperatorOption,
     ProfileOption,
     ReasonOption,
     ShowFormatOption,
+    note_given,
+    shares,
 )
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.enums import Risk
@@ -113,29 +120,9 @@ CervicalTear = Annotated[
     typer.Option("--cervical-tear/--no-cervical-tear", help="A cervical tear in a prior labour."),
 ]
 Smoker = Annotated[bool | None, typer.Option("--smoker/--no-smoker", help="Smokes in pregnancy.")]
-Notes = Annotated[str | None, typer.Option("--notes", help="Free-text notes.")]
-MrnArg = Annotated[str, typer.Argument(help="Hospital number (MRN).", show_default=False)]
 
 
-def _history(ctx: typer.Context) -> dict[str, Any]:
-    """The patient fields the user gave as options (None means not given), by field name.
-
-    Every option of `patient add` and `patient edit` but --operator and --reason is
-    named as the Patient field it sets, so the command's parameters are the list.
-    """
-    from cervix_watch.domain.models import Patient
-
-    return {
-        name: value
-        for name, value in ctx.params.items()
-        if value is not None and name in Patient.model_fields
-    }
-
-
-@app.command("add")
-def add(
-    ctx: typer.Context,
-    mrn: MrnArg,
+def _history_options(
     edd: Edd = None,
     lmp: Lmp = None,
     name: Name = None,
@@ -155,7 +142,27 @@ def add(
     cervical_dilation_procedures: DilationProcedures = None,
     cervical_tear: CervicalTear = None,
     smoker: Smoker = None,
-    notes: Notes = None,
+    note: NoteOption = None,
+    notes: OldNotesOption = None,
+) -> dict[str, Any]:
+    """The pregnancy's details `patient add` and `patient edit` take: those the user gave
+    (None means not given), by Patient field; every option but the note is named as its
+    field, and the note (--note, or the published --notes) is the field `notes`."""
+    given = {
+        field: value
+        for field, value in locals().items()
+        if value is not None and field not in ("note", "notes")
+    }
+    text = note_given(note, notes, "--notes")
+    return given if text is None else {**given, "notes": text}
+
+
+@app.command("add")
+@shares(_history_options)
+def add(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    given: dict[str, Any],
     operator: OperatorOption = None,
 ) -> None:
     """Register a pregnancy: MRN plus --edd or --lmp, and the obstetric history."""
@@ -163,11 +170,9 @@ def add(
     from cervix_watch.domain.plausibility import current_edd_problem
     from cervix_watch.domain.problems import build
 
-    patient = build(Patient, _history(ctx))
+    patient = build(Patient, {"mrn": mrn, **given})
     state = context.state(ctx)
-    if problem := current_edd_problem(
-        patient.edd, state.today, "edd" if edd is not None else "lmp"
-    ):
+    if problem := current_edd_problem(patient.edd, state.today, "edd" if "edd" in given else "lmp"):
         raise InputError(problem)
     state.store().add_patient(patient, context.who(operator))
     ga = format_ga(patient.ga_on(state.today))
@@ -175,46 +180,26 @@ def add(
 
 
 @app.command("edit")
+@shares(_history_options)
 def edit(
     ctx: typer.Context,
     mrn: MrnArg,
     reason: ReasonOption,
-    edd: Edd = None,
-    lmp: Lmp = None,
-    name: Name = None,
-    fetuses: Fetuses = None,
-    prior_sptb_weeks: PriorSptb = None,
-    prior_sptb_count: PriorSptbCount = None,
-    prior_pprom_weeks: PriorPprom = None,
-    painless_loss_count: PainlessLoss = None,
-    prior_cerclage: PriorCerclage = None,
-    cervical_excision: Excision = None,
-    uterine_anomaly: UterineAnomaly = None,
-    intrauterine_adhesions: Adhesions = None,
-    caesarean_full_dilatation: FullDilatation = None,
-    dating: Dating = None,
-    des_exposure: DesExposure = None,
-    connective_tissue_disorder: ConnectiveTissue = None,
-    cervical_dilation_procedures: DilationProcedures = None,
-    cervical_tear: CervicalTear = None,
-    smoker: Smoker = None,
-    notes: Notes = None,
+    given: dict[str, Any],
     operator: OperatorOption = None,
 ) -> None:
     """Correct a patient's details; the old values and --reason go to the audit trail.
 
     Give an empty value (e.g. --prior-sptb-weeks "") to clear an optional field.
     """
-    changes = _history(ctx)
-    changes.pop("mrn", None)
     context.require("reason", reason)
-    if not changes:
+    if not given:
         raise InputError(Problem("patient", "give at least one field to change"))
     state = context.state(ctx)
     _, moved = state.store().edit_patient(
-        mrn, changes, reason.strip(), context.who(operator), today=state.today
+        mrn, given, reason.strip(), context.who(operator), today=state.today
     )
-    output.success(f"Updated {mrn.strip()}: {', '.join(sorted(changes))}.")
+    output.success(f"Updated {mrn.strip()}: {', '.join(sorted(given))}.")
     for scan in moved:
         output.line(
             f"  scan {scan.scan_id} on {scan.date}: GA {format_ga(scan.old_ga_days)} -> "
@@ -226,30 +211,41 @@ def edit(
 def close(
     ctx: typer.Context,
     mrn: MrnArg,
-    date_: Annotated[str, typer.Option("--date", help="Date of delivery, loss or transfer.")],
+    date_: DateOption,
     outcome: Annotated[
         str, typer.Option("--outcome", help="delivered, loss, transferred or other.")
     ],
     ga: Annotated[
         str | None, typer.Option("--ga", help="GA at delivery or loss, e.g. 38+2.")
     ] = None,
-    reason: Annotated[str | None, typer.Option("--reason", help="Optional note.")] = None,
+    note: NoteOption = None,
+    old_reason: OldReasonNoteOption = None,
     operator: OperatorOption = None,
 ) -> None:
-    """End surveillance for a pregnancy (delivered, loss, transferred): it leaves the review."""
+    """End surveillance for a pregnancy (delivered, loss, transferred): it leaves the review.
+
+    --date is the day of delivery, loss or transfer; --note is kept in the audit trail.
+    """
     from cervix_watch.domain.models import Closure
     from cervix_watch.domain.problems import build
 
+    text = note_given(note, old_reason, "--reason")
     state = context.state(ctx)
     closure = build(
         Closure,
         {"date": context.parse_date("date", date_, state.today), "outcome": outcome, "ga_days": ga},
     )
     who = context.who(operator)
-    state.store().close_patient(mrn, closure, who, reason, today=state.today)
+    state.store().close_patient(mrn, closure, who, text, today=state.today)
     output.success(f"Closed {mrn.strip()}: {closure.outcome.value} on {closure.date}.")
 
 
+ActiveOption = Annotated[
+    bool, typer.Option("--active/--all", help="Only active pregnancies, or every patient.")
+]
+RiskOption = Annotated[
+    Risk | None, typer.Option("--risk", help="Only this risk category.", case_sensitive=False)
+]
 # `patient list`: the machine-readable names (JSON keys, CSV header) and the table's headings
 _LIST_COLUMNS = (
     Column("mrn", "MRN"),
@@ -267,13 +263,8 @@ _LIST_COLUMNS = (
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    active: Annotated[
-        bool, typer.Option("--active/--all", help="Only active pregnancies, or every patient.")
-    ] = True,
-    risk: Annotated[
-        Risk | None,
-        typer.Option("--risk", help="Only this risk category.", case_sensitive=False),
-    ] = None,
+    active: ActiveOption = True,
+    risk: RiskOption = None,
     profile: ProfileOption = None,
     format_: ListFormatOption = Format.TABLE,
 ) -> None:

@@ -15,7 +15,9 @@ from cervix_watch.cli.options import (
     OperatorOption,
     OutOption,
     ProfileOption,
-    ReportFormatOption,
+    ReportOptions,
+    report_options,
+    shares,
 )
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.errors import InputError, Problem
@@ -41,22 +43,16 @@ _DUE_COLUMNS = (
 )
 
 
-def review(
-    ctx: typer.Context,
-    as_of: AsOfOption = None,
-    profile: ProfileOption = None,
-    format_: ReportFormatOption = Format.TABLE,
-    out: OutOption = None,
-) -> None:
+@shares(report_options)
+def review(ctx: typer.Context, as_of: AsOfOption = None, *, given: ReportOptions) -> None:
     """The weekly review: every active patient's discussion points, most pressing first."""
-    output.require_out_for_html(format_, out)
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
-    chosen = clinic.resolve_profile(state, profile)
+    chosen = clinic.resolve_profile(state, given.profile)
     result, histories = clinic.clinic_review(state, on, chosen)
     from cervix_watch.cli.render import render_review
 
-    render_review(result, histories, chosen, format_, out)
+    render_review(result, histories, chosen, given.format, given.out)
 
 
 def due(

@@ -9,7 +9,16 @@ from typing import Annotated, Any
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.options import ListFormatOption, OperatorOption, ReasonOption
+from cervix_watch.cli.options import (
+    ListFormatOption,
+    NoteOption,
+    OperatorOption,
+    OptionalDateOption,
+    OptionalMrnArg,
+    ReasonOption,
+    SonographerOption,
+    shares,
+)
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
@@ -37,9 +46,6 @@ AmendClOption = Annotated[
         show_default=False,
     ),
 ]
-DateOption = Annotated[
-    str | None, typer.Option("--date", help="Scan date, YYYY-MM-DD or 'today'.", show_default=False)
-]
 Route = Annotated[
     str | None,
     typer.Option(
@@ -58,32 +64,31 @@ FunnelShape = Annotated[
 Sludge = Annotated[
     bool | None, typer.Option("--sludge/--no-sludge", help="Amniotic-fluid sludge seen.")
 ]
-Note = Annotated[str | None, typer.Option("--note", help="Free-text note.")]
 ScanIdArg = Annotated[
     int,
     typer.Argument(help="The scan id printed when the scan was saved.", callback=context.record_id),
 ]
 
 
-def _scan_values(
-    cl: list[str] | None,
-    route: str | None,
-    funneling: bool | None,
-    funnel_length: str | None,
-    funnel_width: str | None,
-    funnel_shape: str | None,
-    sludge: bool | None,
-    note: str | None,
-    symptoms: list[str] | None = None,
+def _scan_details(
+    route: Route = None,
+    funneling: Funneling = None,
+    funnel_length: FunnelLength = None,
+    funnel_width: FunnelWidth = None,
+    funnel_shape: FunnelShape = None,
+    sludge: Sludge = None,
+    symptom: SymptomOption = None,
+    note: NoteOption = None,
 ) -> dict[str, Any]:
+    """What `scan add` and `scan amend` both take besides the date and the measurements:
+    the values given (None means not given), by Scan field."""
     values: dict[str, Any] = {
-        "cl_mm": tuple(cl) if cl else None,
         "route": route,
         "funnel_length_mm": funnel_length,
         "funnel_width_mm": funnel_width,
         "funnel_shape": funnel_shape,
         "sludge": sludge,
-        "symptoms": symptom_names(symptoms),
+        "symptoms": symptom_names(symptom),
         "notes": note,
     }
     detail = funnel_length is not None or funnel_width is not None or funnel_shape is not None
@@ -92,33 +97,32 @@ def _scan_values(
     return {k: v for k, v in values.items() if v is not None}
 
 
+def _scan_values(
+    state: context.State, date_: str | None, cl: list[str] | None, given: dict[str, Any]
+) -> dict[str, Any]:
+    """The scan values the options give: the date (parsed), the measurements, the rest."""
+    values = dict(given)
+    if cl:
+        values["cl_mm"] = tuple(cl)
+    if date_ is not None:
+        values["date"] = context.parse_date("date", date_, state.today)
+    return values
+
+
 def _interactive(prompt: bool | None) -> bool:
     return prompt if prompt is not None else sys.stdin.isatty()
 
 
 @app.command("add")
+@shares(_scan_details)
 def add(
     ctx: typer.Context,
-    mrn: Annotated[
-        str | None,
-        typer.Argument(
-            help="Hospital number (MRN); asked for first when missing at a terminal.",
-            show_default=False,
-        ),
-    ] = None,
-    date_: DateOption = None,
+    mrn: OptionalMrnArg = None,
+    date_: OptionalDateOption = None,
     cl: ClOption = None,
-    route: Route = None,
-    funneling: Funneling = None,
-    funnel_length: FunnelLength = None,
-    funnel_width: FunnelWidth = None,
-    funnel_shape: FunnelShape = None,
-    sludge: Sludge = None,
-    symptom: SymptomOption = None,
-    operator: Annotated[
-        str | None, typer.Option("--operator", help="Sonographer (also named in the audit trail).")
-    ] = None,
-    note: Note = None,
+    *,
+    given: dict[str, Any],
+    operator: SonographerOption = None,
     prompt: Annotated[
         bool | None,
         typer.Option(
@@ -133,12 +137,8 @@ def add(
     the MRN first, then the patient is confirmed, then date, measurements, findings,
     operator and note, and a summary before saving. Ctrl-C writes nothing (exit 130).
     """
-    values = _scan_values(
-        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note, symptom
-    )
     state = context.state(ctx)
-    if date_ is not None:
-        values["date"] = context.parse_date("date", date_, state.today)
+    values = _scan_values(state, date_, cl, given)
     missing = [n for n, v in (("MRN", mrn), ("--date", date_), ("--cl", cl)) if not v]
     if missing and not _interactive(prompt):
         raise typer.BadParameter(
@@ -192,11 +192,14 @@ _LIST_COLUMNS_UNVOIDED = tuple(
 @app.command("list")
 def list_(
     ctx: typer.Context,
-    mrn: Annotated[str | None, typer.Argument(help="Only this patient's scans.")] = None,
+    mrn: OptionalMrnArg = None,
     voided: Annotated[bool, typer.Option("--voided", help="Include voided scans.")] = False,
     format_: ListFormatOption = Format.TABLE,
 ) -> None:
-    """List scans with GA and recorded CL, by patient and date."""
+    """List scans with GA and recorded CL, by patient and date.
+
+    Give an MRN for one patient's scans only.
+    """
     store = context.state(ctx).store()
     edds = {p.mrn: p.edd for p, _ in store.list_patients()}
     records = []
@@ -227,20 +230,15 @@ def list_(
 
 
 @app.command("amend")
+@shares(_scan_details)
 def amend(
     ctx: typer.Context,
     scan_id: ScanIdArg,
     reason: ReasonOption,
-    date_: DateOption = None,
+    date_: OptionalDateOption = None,
     cl: AmendClOption = None,
-    route: Route = None,
-    funneling: Funneling = None,
-    funnel_length: FunnelLength = None,
-    funnel_width: FunnelWidth = None,
-    funnel_shape: FunnelShape = None,
-    sludge: Sludge = None,
-    symptom: SymptomOption = None,
-    note: Note = None,
+    *,
+    given: dict[str, Any],
     operator: OperatorOption = None,
 ) -> None:
     """Correct a scan; old values stay in the audit trail.
@@ -250,12 +248,8 @@ def amend(
     likewise replaces all its symptoms (give --symptom '' for none).
     """
     context.require("reason", reason)
-    changes = _scan_values(
-        cl, route, funneling, funnel_length, funnel_width, funnel_shape, sludge, note, symptom
-    )
     state = context.state(ctx)
-    if date_ is not None:
-        changes["date"] = context.parse_date("date", date_, state.today)
+    changes = _scan_values(state, date_, cl, given)
     if not changes:
         raise InputError(Problem("scan", "give at least one field to change"))
     store = state.store()

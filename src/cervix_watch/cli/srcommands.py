@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.options import OperatorOption, OutOption
+from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.errors import CervixWatchError, InputError, Problem
@@ -92,19 +92,14 @@ def import_sr(
         ),
     ] = None,
     operator: OperatorOption = None,
-    dry_run: Annotated[
-        bool,
-        typer.Option(
-            "--dry-run",
-            help="Check every file; list what would be written and every unmapped measurement "
-            "under Pelvis and Uterus. Write nothing.",
-        ),
-    ] = False,
+    dry_run: DryRunOption = False,
 ) -> None:
     """Import the ultrasound machine's OB-GYN structured reports (DICOM SR): all or none.
 
     The SR's PatientID must be a registered MRN; a report imported before (same SOP
     Instance UID) is "already present". Each problem is listed as FILE: field: problem.
+    --dry-run lists what would be written and every unmapped measurement under Pelvis and
+    Uterus.
     """
     require_interop("pydicom")
     from cervix_watch import config

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cervix_watch.cli import context, output
-from cervix_watch.cli.options import OperatorOption, OutOption
+from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.kinds import RECORD_KINDS, RecordKind
 from cervix_watch.domain.words import counted, singular
@@ -42,13 +42,10 @@ export_app = typer.Typer(
 FileArg = Annotated[
     Path, typer.Argument(help="CSV file in the contract's format (UTF-8, header row).")
 ]
-DryRunOption = Annotated[
-    bool, typer.Option("--dry-run", help="Check every row and report; write nothing.")
-]
 
 
 def _import_csv(ctx: typer.Context, kind: RecordKind, file: Path, dry_run: bool, who: str) -> None:
-    result = load_csv(context.state(ctx), kind.value, file, who, dry_run)
+    result = load_csv(context.state(ctx), kind, file, who, dry_run)
     if dry_run:
         output.success(
             f"Dry run: {counted(result.added, singular(kind.value))} would be added, "
@@ -83,7 +80,7 @@ Chunk = tuple[list[Problem], list[tuple[int, Any]]]
 
 def load_csv(
     state: context.State,
-    kind: str,
+    kind: RecordKind,
     file: Path,
     who: str,
     dry_run: bool = False,
