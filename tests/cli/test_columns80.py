@@ -46,6 +46,7 @@ LISTINGS = [
     ("rules", "profiles"),
     ("rules", "show", "acog-smfm"),
     ("rules", "show", "nice-ng25"),
+    ("rules", "show", "{profile}"),
     ("rules", "default"),
     ("config", "show"),
     ("db", "info"),
@@ -114,11 +115,15 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str
     for kind in ("patients", "scans", "exams", "treatments", "discussions"):
         assert cli("import", kind, str(DEMO / f"{kind}.csv")).exit_code == 0
     _add_busy_patient(cli, root)
+    profile = _deep_file(root, "acog-smfm-local-adaptation.toml", "")
+    assert cli("rules", "export", "acog-smfm", "--out", str(profile)).exit_code == 0
+    env["PROFILE"] = str(profile)
     return db, env
 
 
 def _run(clinic: tuple[str, dict[str, str | None]], args: tuple[str, ...], columns: int) -> str:
     db, env = clinic
+    args = tuple(str(env["PROFILE"]) if a == "{profile}" else a for a in args)
     result = CliRunner().invoke(app, ["--db", db, *args], env={**env, "COLUMNS": str(columns)})
     assert result.exit_code == 0, result.output
     return result.stdout

@@ -32,24 +32,27 @@ def path_pieces(word: str) -> list[str]:
     return [piece for piece in _AFTER_SLASH.split(word) if piece]
 
 
-def _fold_word(word: str, width: int) -> str:
-    if cell_len(word) <= width or "/" not in word:
-        return word
-    lines = [""]
-    for piece in path_pieces(word):
-        if lines[-1] and cell_len(lines[-1] + piece) > width:
-            lines.append("")
-        lines[-1] += piece
-    return "\n".join(lines)
-
-
-def fold_paths(text: str, width: int) -> str:
-    """`text` with each word wider than `width` broken into lines after a `/`."""
-    return _WORD.sub(lambda word: _fold_word(word.group(), width), text)
+def fold_offsets(text: str, width: int) -> list[int]:
+    """Where `text` gets a line break: after a `/` in each word wider than `width`."""
+    offsets = []
+    for word in _WORD.finditer(text):
+        if cell_len(word.group()) <= width or "/" not in word.group():
+            continue
+        at, line = word.start(), ""
+        for piece in path_pieces(word.group()):
+            if line and cell_len(line + piece) > width:
+                offsets.append(at)
+                line = ""
+            line += piece
+            at += len(piece)
+    return offsets
 
 
 class FoldingText(Text):
-    """Text that wraps between words and breaks a too-long path after a `/`, not mid-name."""
+    """Text that wraps between words and breaks a too-long path after a `/`, not mid-name.
+
+    Used as a table cell or inside a `Group` (`Console.print` merges bare texts into a
+    plain `Text`)."""
 
     def wrap(
         self,
@@ -61,8 +64,10 @@ class FoldingText(Text):
         tab_size: int = 8,
         no_wrap: bool | None = None,
     ) -> Lines:
-        folded = fold_paths(self.plain, width)
-        text = self if folded == self.plain else Text(folded, style=self.style, end=self.end)
+        offsets = fold_offsets(self.plain, width)
+        text: Text = self
+        if offsets:  # the same spans and styles, with a newline after each chosen `/`
+            text = Text("\n", style=self.style, end=self.end).join(self.divide(offsets))
         return Text.wrap(
             text,
             console,

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.report.cells import FoldingText
 from cervix_watch.rules import Profile
 from cervix_watch.rules.profile import Schedule
 from cervix_watch.rules.rule_base import RuleBase
@@ -167,7 +168,7 @@ def schedule_table(profile: Profile) -> Table:
 
 
 def profile_view(profile: Profile) -> RenderableType:
-    head = Text()
+    head = FoldingText()  # a profile file's long path breaks after a `/`, not mid-name
     head.append(f"{profile.name}: {profile.title}", style="bold")
     head.append(
         f"\nActive: GA before {format_ga(profile.active_before)} or a cerclage in situ. "
