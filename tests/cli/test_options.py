@@ -198,3 +198,32 @@ def test_close_and_end_work_without_a_note(recorded: Cli, command: str) -> None:
     """The contract's synopses (no --reason, no --note) still run."""
     result = recorded(*ENDINGS[command])
     assert result.exit_code == 0, result.output
+
+
+def _option_names(path: str) -> set[str]:
+    params = [p for p in dict(LEAVES)[path].params if p.param_type_name == "option"]
+    return {o for p in params for o in (*p.opts, *p.secondary_opts)}
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "own"),
+    [
+        ("patient add", "patient edit", {"--reason"}),
+        ("scan add", "scan amend", {"--reason", "--prompt", "--no-prompt"}),
+        ("review", "audit", {"--as-of", "--from", "--to"}),
+    ],
+)
+def test_commands_that_share_options_offer_the_same(one: str, other: str, own: set[str]) -> None:
+    """Commands given one declaration (`shares`) offer the same options, but their own."""
+    assert _option_names(one) - own == _option_names(other) - own
+
+
+def test_patient_history_options_are_patient_fields() -> None:
+    """Each history option names a Patient field, and exactly the yes/no ones are pairs."""
+    from cervix_watch.cli import patient
+    from cervix_watch.domain.models import Patient
+
+    fields = Patient.model_fields
+    assert set(patient._HISTORY_HELP) <= set(fields)
+    yes_no = {name for name in patient._HISTORY_HELP if fields[name].annotation is bool}
+    assert yes_no == patient._HISTORY_YES_NO

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -118,6 +118,11 @@ def note_given(note: str | None, old_spelling: str | None, old_flag: str) -> str
     return note if note is not None else old_spelling
 
 
+def yes_no(flag: str, help_: str) -> Any:
+    """A `--flag/--no-flag` option that is None when neither is given (unchanged, default)."""
+    return typer.Option(f"--{flag}/--no-{flag}", help=help_)
+
+
 DryRunOption = Annotated[
     bool,
     typer.Option(
@@ -130,18 +135,22 @@ R = TypeVar("R")
 T = TypeVar("T")
 
 
-def shares(declared: Callable[..., T]) -> Callable[[Callable[..., R]], Callable[..., R]]:
+def shares(
+    declared: Callable[..., T], *, fields: Sequence[inspect.Parameter] = ()
+) -> Callable[[Callable[..., R]], Callable[..., R]]:
     """Give a command the options `declared` declares: one declaration for every command
     that takes them (`patient add` and `patient edit`, `scan add` and `scan amend`, ...).
 
-    The command names a parameter `given`; `declared`'s parameters take its place among
-    the command's options, and the command receives what `declared` returns from their
-    values as `given`.
+    The command names a parameter `given`; `fields` (see `field_options`) and `declared`'s
+    own parameters take its place among the command's options, and the command receives
+    what `declared` returns from their values as `given` (`fields` in its `**`).
     """
-    shared = [
+    own_of_declared = [
         p.replace(kind=inspect.Parameter.KEYWORD_ONLY)
         for p in inspect.signature(declared, eval_str=True).parameters.values()
+        if p.kind is not inspect.Parameter.VAR_KEYWORD
     ]
+    shared = [*fields, *own_of_declared]
 
     def decorate(command: Callable[..., R]) -> Callable[..., R]:
         own = list(inspect.signature(command, eval_str=True).parameters.values())
@@ -162,6 +171,27 @@ def shares(declared: Callable[..., T]) -> Callable[[Callable[..., R]], Callable[
         return run
 
     return decorate
+
+
+def field_options(
+    helps: Mapping[str, str], yes_no_fields: Collection[str] = ()
+) -> tuple[inspect.Parameter, ...]:
+    """An option per model field, for `shares`, in the order of `helps`: `--prior-sptb-weeks`
+    for `prior_sptb_weeks`, a `--x/--no-x` pair for a yes/no field; each None when not given.
+    Values other than yes/no arrive as text for the model to parse."""
+
+    def option(field: str, help_: str) -> Any:
+        flag = field.replace("_", "-")
+        if field in yes_no_fields:
+            return Annotated[bool | None, yes_no(flag, help_)]
+        return Annotated[str | None, typer.Option(f"--{flag}", help=help_)]
+
+    return tuple(
+        inspect.Parameter(
+            field, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=option(field, help_)
+        )
+        for field, help_ in helps.items()
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,146 +19,71 @@ from cervix_watch.cli.options import (
     ProfileOption,
     ReasonOption,
     ShowFormatOption,
+    field_options,
     note_given,
     shares,
 )
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.enums import Risk
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.ga import PREGNANCY_DAYS, format_ga
 
 app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
 
-Edd = Annotated[str | None, typer.Option("--edd", help="Estimated due date, YYYY-MM-DD.")]
-Lmp = Annotated[
-    str | None, typer.Option("--lmp", help="Last menstrual period, YYYY-MM-DD (EDD = LMP + 280 d).")
-]
-Name = Annotated[str | None, typer.Option("--name", help="Patient name.")]
-Fetuses = Annotated[str | None, typer.Option("--fetuses", help="Number of fetuses, 1-6.")]
-PriorSptb = Annotated[
-    str | None,
-    typer.Option(
-        "--prior-sptb-weeks",
-        help="GA of the earliest previous spontaneous preterm birth or mid-trimester loss "
-        "(16+0 to 36+6), e.g. 26+3.",
-    ),
-]
-PriorSptbCount = Annotated[
-    str | None,
-    typer.Option("--prior-sptb-count", help="Number of previous sPTBs and mid-trimester losses."),
-]
-PriorPprom = Annotated[
-    str | None, typer.Option("--prior-pprom-weeks", help="GA of the earliest previous PPROM.")
-]
-PainlessLoss = Annotated[
-    str | None,
-    typer.Option(
-        "--painless-loss-count",
-        help="Previous second-trimester losses from painless cervical dilation.",
-    ),
-]
-PriorCerclage = Annotated[
-    str | None,
-    typer.Option(
-        "--prior-cerclage", help="Cerclage in an earlier pregnancy: no, history, ultrasound, exam."
-    ),
-]
-Excision = Annotated[
-    str | None,
-    typer.Option(
-        "--cervical-excision",
-        help="none, lletz, lletz_deep (>10 mm), lletz_multiple, cone, trachelectomy.",
-    ),
-]
-UterineAnomaly = Annotated[
-    bool | None,
-    typer.Option("--uterine-anomaly/--no-uterine-anomaly", help="A uterine (Müllerian) anomaly."),
-]
-Adhesions = Annotated[
-    bool | None,
-    typer.Option(
-        "--intrauterine-adhesions/--no-intrauterine-adhesions",
-        help="Intrauterine adhesions (Asherman syndrome).",
-    ),
-]
-FullDilatation = Annotated[
-    bool | None,
-    typer.Option(
-        "--caesarean-full-dilatation/--no-caesarean-full-dilatation",
-        help="A previous caesarean section at full dilatation.",
-    ),
-]
-Dating = Annotated[
-    str | None,
-    typer.Option(
-        "--dating",
-        help="How the EDD was set: ultrasound, ivf or lmp (the LMP alone); '' = not recorded.",
-    ),
-]
-# The other risk factors (clinical-rules.md): recorded and shown; no risk category uses them.
-DesExposure = Annotated[
-    bool | None,
-    typer.Option("--des-exposure/--no-des-exposure", help="Exposed to DES in utero."),
-]
-ConnectiveTissue = Annotated[
-    bool | None,
-    typer.Option(
-        "--connective-tissue-disorder/--no-connective-tissue-disorder",
-        help="A collagen disorder such as Ehlers-Danlos syndrome.",
-    ),
-]
-DilationProcedures = Annotated[
-    str | None,
-    typer.Option(
-        "--cervical-dilation-procedures",
-        metavar="N",
-        help="Previous surgical dilations of the cervix (D&C, surgical termination): a count.",
-    ),
-]
-CervicalTear = Annotated[
-    bool | None,
-    typer.Option("--cervical-tear/--no-cervical-tear", help="A cervical tear in a prior labour."),
-]
-Smoker = Annotated[bool | None, typer.Option("--smoker/--no-smoker", help="Smokes in pregnancy.")]
+# The pregnancy's details `patient add` and `patient edit` take, in --help order: each is
+# the Patient field of its name (--prior-sptb-weeks sets prior_sptb_weeks), None when not
+# given; numbers and GAs arrive as text, so a bad one gets the model's one-line message.
+_HISTORY_HELP = {
+    "edd": "Estimated due date, YYYY-MM-DD.",
+    "lmp": f"Last menstrual period, YYYY-MM-DD (EDD = LMP + {PREGNANCY_DAYS} d).",
+    "name": "Patient name.",
+    "fetuses": "Number of fetuses, 1-6.",
+    "prior_sptb_weeks": "GA of the earliest previous spontaneous preterm birth or "
+    "mid-trimester loss (16+0 to 36+6), e.g. 26+3.",
+    "prior_sptb_count": "Number of previous sPTBs and mid-trimester losses.",
+    "prior_pprom_weeks": "GA of the earliest previous PPROM.",
+    "painless_loss_count": "Previous second-trimester losses from painless cervical dilation.",
+    "prior_cerclage": "Cerclage in an earlier pregnancy: no, history, ultrasound, exam.",
+    "cervical_excision": "none, lletz, lletz_deep (>10 mm), lletz_multiple, cone, trachelectomy.",
+    "uterine_anomaly": "A uterine (Müllerian) anomaly.",
+    "intrauterine_adhesions": "Intrauterine adhesions (Asherman syndrome).",
+    "caesarean_full_dilatation": "A previous caesarean section at full dilatation.",
+    "dating": "How the EDD was set: ultrasound, ivf or lmp (the LMP alone); '' = not recorded.",
+    # The other risk factors (clinical-rules.md): recorded and shown; no risk category uses them.
+    "des_exposure": "Exposed to DES in utero.",
+    "connective_tissue_disorder": "A collagen disorder such as Ehlers-Danlos syndrome.",
+    "cervical_dilation_procedures": "Previous surgical dilations of the cervix (D&C, surgical "
+    "termination): a count.",
+    "cervical_tear": "A cervical tear in a prior labour.",
+    "smoker": "Smokes in pregnancy.",
+}
+# The yes/no fields: a --uterine-anomaly/--no-uterine-anomaly pair each.
+_HISTORY_YES_NO = frozenset(
+    {
+        "uterine_anomaly",
+        "intrauterine_adhesions",
+        "caesarean_full_dilatation",
+        "des_exposure",
+        "connective_tissue_disorder",
+        "cervical_tear",
+        "smoker",
+    }
+)
+_HISTORY_FIELDS = field_options(_HISTORY_HELP, _HISTORY_YES_NO)
 
 
 def _history_options(
-    edd: Edd = None,
-    lmp: Lmp = None,
-    name: Name = None,
-    fetuses: Fetuses = None,
-    prior_sptb_weeks: PriorSptb = None,
-    prior_sptb_count: PriorSptbCount = None,
-    prior_pprom_weeks: PriorPprom = None,
-    painless_loss_count: PainlessLoss = None,
-    prior_cerclage: PriorCerclage = None,
-    cervical_excision: Excision = None,
-    uterine_anomaly: UterineAnomaly = None,
-    intrauterine_adhesions: Adhesions = None,
-    caesarean_full_dilatation: FullDilatation = None,
-    dating: Dating = None,
-    des_exposure: DesExposure = None,
-    connective_tissue_disorder: ConnectiveTissue = None,
-    cervical_dilation_procedures: DilationProcedures = None,
-    cervical_tear: CervicalTear = None,
-    smoker: Smoker = None,
-    note: NoteOption = None,
-    notes: OldNotesOption = None,
+    note: NoteOption = None, notes: OldNotesOption = None, **fields: str | bool | None
 ) -> dict[str, Any]:
-    """The pregnancy's details `patient add` and `patient edit` take: those the user gave
-    (None means not given), by Patient field; every option but the note is named as its
-    field, and the note (--note, or the published --notes) is the field `notes`."""
-    given = {
-        field: value
-        for field, value in locals().items()
-        if value is not None and field not in ("note", "notes")
-    }
+    """The history fields the user gave, by Patient field, and the note (--note, or the
+    published --notes) as the field `notes`."""
+    given = {field: value for field, value in fields.items() if value is not None}
     text = note_given(note, notes, "--notes")
     return given if text is None else {**given, "notes": text}
 
 
 @app.command("add")
-@shares(_history_options)
+@shares(_history_options, fields=_HISTORY_FIELDS)
 def add(
     ctx: typer.Context,
     mrn: MrnArg,
@@ -180,7 +105,7 @@ def add(
 
 
 @app.command("edit")
-@shares(_history_options)
+@shares(_history_options, fields=_HISTORY_FIELDS)
 def edit(
     ctx: typer.Context,
     mrn: MrnArg,

@@ -18,6 +18,7 @@ from cervix_watch.cli.options import (
     ReasonOption,
     SonographerOption,
     shares,
+    yes_no,
 )
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
@@ -52,17 +53,16 @@ Route = Annotated[
         "--route", help="tv (transvaginal, default), ta (transabdominal), tp (transperineal)."
     ),
 ]
-Funneling = Annotated[
-    bool | None,
-    typer.Option("--funneling/--no-funneling", help="Funneling of the internal os seen."),
-]
+Funneling = Annotated[bool | None, yes_no("funneling", "Funneling of the internal os seen.")]
 FunnelLength = Annotated[str | None, typer.Option("--funnel-length", help="Funnel length, mm.")]
 FunnelWidth = Annotated[str | None, typer.Option("--funnel-width", help="Funnel width, mm.")]
 FunnelShape = Annotated[
     str | None, typer.Option("--funnel-shape", help="Funnel shape: T, Y, V or U.")
 ]
-Sludge = Annotated[
-    bool | None, typer.Option("--sludge/--no-sludge", help="Amniotic-fluid sludge seen.")
+Sludge = Annotated[bool | None, yes_no("sludge", "Amniotic-fluid sludge seen.")]
+PromptOption = Annotated[
+    bool | None,
+    yes_no("prompt", "Ask for missing values (default: only on an interactive terminal)."),
 ]
 ScanIdArg = Annotated[
     int,
@@ -123,13 +123,7 @@ def add(
     *,
     given: dict[str, Any],
     operator: SonographerOption = None,
-    prompt: Annotated[
-        bool | None,
-        typer.Option(
-            "--prompt/--no-prompt",
-            help="Ask for missing values (default: only on an interactive terminal).",
-        ),
-    ] = None,
+    prompt: PromptOption = None,
 ) -> None:
     """Log a scan; prints the GA, the recorded (shortest) CL, the scan id and any flags raised.
 
