@@ -79,9 +79,22 @@ def test_examples_use_only_real_commands_and_options() -> None:
             assert options <= known, (line, options - known)
 
 
-def test_top_level_summaries_fit_80_columns() -> None:
-    """The command list at 80 columns shows each summary whole (no '...' cut)."""
-    text = _help([])
+def _groups(command: Any, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not hasattr(command, "commands"):
+        return []
+    found = [path]
+    for name, sub in command.commands.items():
+        found += _groups(sub, (*path, name))
+    return found
+
+
+GROUPS = _groups(typer.main.get_command(app))
+
+
+@pytest.mark.parametrize("path", GROUPS, ids=[" ".join(p) or "root" for p in GROUPS])
+def test_command_summaries_fit_80_columns(path: tuple[str, ...]) -> None:
+    """Every group's command list at 80 columns shows each summary whole (no '...' cut)."""
+    text = _help(list(path))
     commands = text.split("Commands:", 1)[1].split("Examples:", 1)[0]
     assert "..." not in commands
     assert "…" not in commands
