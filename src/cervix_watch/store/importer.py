@@ -20,7 +20,7 @@ their audit rows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from operator import itemgetter
@@ -47,7 +47,6 @@ from cervix_watch.store.duplicates import content_names
 from cervix_watch.store.store import Store
 
 Line = tuple[int, Record]
-Progress = Callable[[int], None]
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,6 @@ def import_records(
     who: str,
     today: date,
     dry_run: bool = False,
-    progress: Progress | None = None,
 ) -> ImportResult:
     """Check every record against the database and write them all, or none.
 
@@ -98,8 +96,6 @@ def import_records(
                 writer.insert(new)
             else:
                 planner.remember(new)  # not in the database: later chunks must still see them
-            if progress is not None:
-                progress(len(records) + len(parse_problems))
         if problems or dry_run:
             conn.rollback()
     if problems:
