@@ -177,7 +177,13 @@ def one_line(message: str, good: bool = False) -> None:
 
 def json_text(value: Any) -> str:
     """One JSON document and a newline; format characters as `\\u` escapes (same data)."""
-    return _json_safe(json.dumps(value, ensure_ascii=False, default=str)) + "\n"
+    return _json_safe(json_document(value))
+
+
+def json_document(value: Any) -> str:
+    """One JSON document and a newline, not yet escaped: for `emit(..., Format.JSON)`,
+    which escapes what it writes (as `json_text` does)."""
+    return json.dumps(value, ensure_ascii=False, default=str) + "\n"
 
 
 def _json_safe(text: str) -> str:

@@ -35,14 +35,14 @@ def render_review(
     out: Path | None,
 ) -> None:
     """Print or write the review in one of the formats table, md, csv, json, html."""
-    from cervix_watch.report.table import review_table
 
-    emit_report(
-        fmt,
-        out,
-        lambda: review_table(review, profile),
-        lambda: review_text(review, histories, profile, fmt),
-    )
+    def table() -> RenderableType:
+        # imported only for the table: rich's table machinery is a tenth of a JSON review
+        from cervix_watch.report.table import review_table
+
+        return review_table(review, profile)
+
+    emit_report(fmt, out, table, lambda: review_text(review, histories, profile, fmt))
 
 
 def emit_report(
@@ -79,7 +79,8 @@ def review_text(
         from cervix_watch.report.html import review_html
 
         return review_html(review, histories, profile)
-    return output.json_text(review.to_json_dict())
+    # escaped once, by `emit` (json_text escapes too: the same pass twice over 14 MB)
+    return output.json_document(review.to_json_dict())
 
 
 def plain_text(renderable: RenderableType) -> str:
