@@ -214,6 +214,10 @@ def main() -> None:
     measurable part of a one-scan `scan add`; a command line that names one command gets a
     tree with only that command, which parses, helps and fails exactly as the full one.
     """
+    # cervix-watch uses no pydantic plugin; looking for them reads the metadata of every
+    # installed package when the first model class is made (a tenth of a `scan add`).
+    # A user who sets the variable keeps their setting.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         build(command_named(sys.argv[1:]))(prog_name="cervix-watch")
     except BrokenPipeError:  # a flush after the command returned

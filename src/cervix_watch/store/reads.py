@@ -124,7 +124,9 @@ class BulkReads:
                 query = query.where(t.patients.c.mrn == mrn.strip())
             if active is not None:
                 restrict = active_patient_ids(active)
-                query = query.where(t.patients.c.patient_id.in_(restrict))
+                # the condition itself, not `IN (the active ids)`: for one MRN (`scan add`'s
+                # acute point) SQLite would otherwise list every active id to check one
+                query = query.where(active_condition(active))
             files: dict[int, PatientFile] = {}
             result = conn.execute(query)
             names = tuple(result.keys())
