@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import clinic
 import history
+import seams
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -220,6 +221,7 @@ class Results:
     # issue 16: the history clinic, the audit, the raw-sqlite3 import floor, PostgreSQL
     extra: dict[str, Timing] = field(default_factory=dict)
     history_counts: tuple[int, int, int] = (0, 0, 0)
+    seams: list[list[object]] = field(default_factory=list)  # bench/seams.py's figures
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -434,6 +436,7 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
                 f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.rss_mb:.0f} | {rate} |"
             )
     lines += history_rows(results)
+    lines += seams.table(results.seams)
     lines += ["", *targets(results)]
     return "\n".join(lines)
 
@@ -609,6 +612,8 @@ def main() -> None:
         if not args.no_postgres:
             with stage(results, "PostgreSQL"):
                 measure_postgres(results, largest, slow_runs)
+        with stage(results, "speed layer (bench/seams.py)"):
+            results.seams = seams.measured_in_child(PYTHON)
         import sqlite3
 
         with sqlite3.connect(largest.full_db) as con:
