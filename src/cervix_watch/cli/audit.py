@@ -44,6 +44,7 @@ def audit(
         review, _ = clinic.clinic_review(state, period_to, chosen)  # the histories go here
         records = audit_records(state.store(), *edd_range(period_from, period_to), as_of=period_to)
         result = clinic_audit(records, chosen, period_from, period_to, review)
+        del review, records  # freed with the collector paused (see `review`)
     from cervix_watch.cli.render import emit_report
     from cervix_watch.report.audit_text import audit_table
 

@@ -52,12 +52,13 @@ def review(ctx: typer.Context, as_of: AsOfOption = None, *, given: ReportOptions
     from cervix_watch.bulk import collector_paused
     from cervix_watch.cli.render import render_review
 
-    # Paused until the report is written: re-enabled after the read, the collector's
-    # first pass would walk every record built with it paused (a second of a 50,000-
+    # Paused until the report is written and its records are freed: while they live, the
+    # collector's first pass after a pause walks every one of them (a second of a 50,000-
     # patient review) for cycles none of them has.
     with collector_paused():
         result, histories = clinic.clinic_review(state, on, chosen)
         render_review(result, histories, chosen, given.format, given.out)
+        del result, histories
 
 
 def due(
