@@ -204,3 +204,39 @@ def test_the_collector_runs_again_after_a_bulk_block(fails: bool) -> None:
             raise RuntimeError("a failed review")
     assert gc.isenabled()
     assert gc.get_freeze_count() == frozen_before
+
+
+def _typeable(text: str) -> str:
+    """`text` as an operator (no control character, not empty), else initials."""
+    return text if text.isprintable() and text.strip() == text != "" else "AK"
+
+
+@both_backends
+def test_an_imports_audit_json_is_json_dumps_of_the_record(store: Store) -> None:
+    """Each imported scan's audit row holds json.dumps of its stored values, byte for byte."""
+    import json
+
+    from cervix_watch.store import rows
+    from cervix_watch.store.importer import import_records
+
+    scans = [
+        build(Scan, {"mrn": "P01", "date": f"2026-10-{10 + n}", "cl_mm": (21 + n, 22.5),
+                     "operator": _typeable(text), "notes": text * 2, "funneling": "yes",
+                     "funnel_length_mm": "4.5"})
+        for n, text in enumerate(TEXTS)
+    ]  # fmt: skip
+    chunk = ([], [(line, scan) for line, scan in enumerate(scans, start=2)])
+    import_records(store, "scans", [chunk], source="scans.csv", who="AK", today=TODAY)
+    with store.read() as conn:
+        audit = tables.audit
+        stored = conn.execute(
+            sa.select(audit.c.changes, audit.c.reason)
+            .where(audit.c.entity == "scan")
+            .order_by(audit.c.audit_id)
+        ).all()
+    expected = [
+        json.dumps(rows.scan_values(scan), default=str, ensure_ascii=False, sort_keys=True)
+        for scan in scans
+    ]
+    assert [changes for changes, _ in stored] == expected
+    assert {reason for _, reason in stored} == {"import from scans.csv"}
