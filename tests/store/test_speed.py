@@ -10,15 +10,7 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import TODAY, both_backends
 
-from cervix_watch.domain.models import (
-    Closure,
-    Discussion,
-    Exam,
-    Patient,
-    Record,
-    Scan,
-    Treatment,
-)
+from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Record, Scan, Treatment
 from cervix_watch.domain.problems import build
 from cervix_watch.store import speed, tables
 from cervix_watch.store.store import Store
