@@ -249,12 +249,13 @@ def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, 
     )
     reviewed = json.loads(review_out.read_text())
     print(f"          ({len(reviewed['patients']):,} active patients in the review)")
-    copy_db(c.full_db, scratch)
+    # a fresh copy for every run: the same scan twice is refused as a duplicate
     found["scan add"] = measure(
         f"{size:>6,}: scan add",
         cli(scratch, "scan", "add", "B0000001", "--date", clinic.AS_OF.isoformat(),
             "--cl", "24.0", "--cl", "25.1", "--cl", "26.3", "--no-prompt"),
         runs,
+        before=lambda: copy_db(c.full_db, scratch),
     )  # fmt: skip
     return found
 
@@ -317,12 +318,12 @@ def measure_history(results: Results, c: Clinic, work: Path, runs: int, slow_run
         runs,
     )
     scratch = work / "history-scan-add.sqlite3"
-    copy_db(history_db, scratch)
     x["history scan add"] = measure(
         "history: scan add",
         cli(scratch, "scan", "add", "B0000001", "--date", as_of,
             "--cl", "24.0", "--cl", "25.1", "--cl", "26.3", "--no-prompt"),
         runs,
+        before=lambda: copy_db(history_db, scratch),
     )  # fmt: skip
     scratch.unlink()
     raw = work / "raw-import.sqlite3"
@@ -573,6 +574,46 @@ def write_docs(table: str) -> None:
     DOCS.write_text(f"# Performance\n\n{block}\n")
 
 
+def run_all(
+    results: Results,
+    args: argparse.Namespace,
+    work: Path,
+    sizes: list[int],
+    counts: tuple[int, int],
+) -> None:
+    """Every figure, in order: clinics (cached), floors, sizes, history, PostgreSQL, seams."""
+    runs, slow_runs = counts
+    run_once([str(CLI), "--help"])  # byte-compile once, untimed
+    with stage(results, "clinics generated and built (cached)"):
+        clinics = [prepare_clinic(size, work) for size in sizes]
+    print("floors:")
+    with stage(results, "floors and --help"):
+        measure_floors(results, runs + 2, slow_runs)
+        results.help = measure("cervix-watch --help", [str(CLI), "--help"], runs + 2)
+    for c in clinics:
+        results.counts[c.size] = c.files.counts
+        with stage(results, f"{c.size:,}-patient clinic"):
+            results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
+    largest = clinics[-1]
+    with stage(results, "data floors"):
+        measure_data_floors(results, largest.full_db, runs, slow_runs)
+    if not args.no_history:
+        with stage(results, "history clinic, audit, raw import floor"):
+            measure_history(results, largest, work, slow_runs, slow_runs)
+    if not args.no_postgres:
+        with stage(results, "PostgreSQL"):
+            measure_postgres(results, largest, slow_runs)
+    with stage(results, "speed layer (bench/seams.py)"):
+        results.seams = seams.measured_in_child(PYTHON)
+    import sqlite3
+
+    with sqlite3.connect(largest.full_db) as con:
+        results.floor_rows = (
+            con.execute("select count(*) from patients").fetchone()[0],
+            con.execute("select count(*) from scans where voided_at is null").fetchone()[0],
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
@@ -591,36 +632,7 @@ def main() -> None:
     facts = machine()
     print(f"cervix-watch bench: {facts['nproc']} CPUs, {facts['cpu']}, Python {facts['python']}")
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
-        work = Path(tmp)
-        run_once([str(CLI), "--help"])  # byte-compile once, untimed
-        with stage(results, "clinics generated and built (cached)"):
-            clinics = [prepare_clinic(size, work) for size in sizes]
-        print("floors:")
-        with stage(results, "floors and --help"):
-            measure_floors(results, runs + 2, slow_runs)
-            results.help = measure("cervix-watch --help", [str(CLI), "--help"], runs + 2)
-        for c in clinics:
-            results.counts[c.size] = c.files.counts
-            with stage(results, f"{c.size:,}-patient clinic"):
-                results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
-        largest = clinics[-1]
-        with stage(results, "data floors"):
-            measure_data_floors(results, largest.full_db, runs, slow_runs)
-        if not args.no_history:
-            with stage(results, "history clinic, audit, raw import floor"):
-                measure_history(results, largest, work, slow_runs, slow_runs)
-        if not args.no_postgres:
-            with stage(results, "PostgreSQL"):
-                measure_postgres(results, largest, slow_runs)
-        with stage(results, "speed layer (bench/seams.py)"):
-            results.seams = seams.measured_in_child(PYTHON)
-        import sqlite3
-
-        with sqlite3.connect(largest.full_db) as con:
-            results.floor_rows = (
-                con.execute("select count(*) from patients").fetchone()[0],
-                con.execute("select count(*) from scans where voided_at is null").fetchone()[0],
-            )
+        run_all(results, args, Path(tmp), sizes, (runs, slow_runs))
     facts["load"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     command = "make bench" if args.sizes == ",".join(map(str, SIZES)) else " ".join(sys.argv)
     table = report(results, facts, command)
