@@ -18,8 +18,8 @@ demo: $(STAMP)
 	$(BIN)/cervix-watch --db $(DEMO_DB) demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests data
-	$(BIN)/ruff format --check src tests data
+	$(BIN)/ruff check src tests data bench
+	$(BIN)/ruff format --check src tests data bench
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src

@@ -121,9 +121,7 @@ def measured_in_child(python: Path) -> list[list[Any]]:
     """This module's figures, from a child process (the bench's own memory stays small)."""
     import subprocess
 
-    out = subprocess.run(
-        [str(python), __file__], check=True, capture_output=True, text=True
-    ).stdout
+    out = subprocess.run([str(python), __file__], check=True, capture_output=True, text=True).stdout
     figures: list[list[Any]] = json.loads(out.strip().splitlines()[-1])
     return figures
 
