@@ -37,7 +37,7 @@ docs: $(STAMP)
 	$(BIN)/python -m cervix_watch.cli.reference docs/reference
 
 bench: $(STAMP)
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --write-docs
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache
