@@ -37,13 +37,19 @@ TODAY = date(2026, 12, 1)
 system_clock = pytest.mark.system_clock
 
 
+def at_today() -> time_machine.travel:
+    """This process's clock at TODAY (noon UTC, ticking): for a test, and for a module- or
+    session-scoped fixture that writes records (it runs outside any one test's clock)."""
+    return time_machine.travel(datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC))
+
+
 @pytest.fixture(autouse=True)
 def _travel_to_today(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Move this process's clock to TODAY (noon UTC, ticking) for the test."""
+    """Move this process's clock to TODAY for the test."""
     if request.node.get_closest_marker("system_clock"):
         yield
         return
-    with time_machine.travel(datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC)):
+    with at_today():
         yield
 
 

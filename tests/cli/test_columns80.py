@@ -16,7 +16,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli, init_database
+from tests.conftest import Cli, at_today, init_database
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
@@ -112,9 +112,10 @@ def clinic(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, dict[str, str
     def cli(*args: str) -> Result:
         return CliRunner().invoke(app, ["--db", db, *args], env={**env, "COLUMNS": "120"})
 
-    for kind in ("patients", "scans", "exams", "treatments", "discussions"):
-        assert cli("import", kind, str(DEMO / f"{kind}.csv")).exit_code == 0
-    _add_busy_patient(cli, root)
+    with at_today():  # a module fixture runs outside the test's clock
+        for kind in ("patients", "scans", "exams", "treatments", "discussions"):
+            assert cli("import", kind, str(DEMO / f"{kind}.csv")).exit_code == 0
+        _add_busy_patient(cli, root)
     profile = _deep_file(root, "acog-smfm-local-adaptation.toml", "")
     assert cli("rules", "export", "acog-smfm", "--out", str(profile)).exit_code == 0
     env["PROFILE"] = str(profile)

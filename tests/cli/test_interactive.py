@@ -41,6 +41,8 @@ def _spawn(db: Path, *args: str) -> pexpect.spawn:
         "CERVIX_WATCH_OPERATOR": "sono1",
         "HOME": str(db.parent),
     }
+    # the child keeps this process's clock (a run under faketime moves both, or neither)
+    env |= {k: os.environ[k] for k in ("LD_PRELOAD", "FAKETIME", "TZ") if k in os.environ}
     return pexpect.spawn(
         sys.executable,
         ["-m", "cervix_watch", "--db", str(db), "scan", "add", *args],

@@ -12,10 +12,11 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import init_database
+from tests.conftest import init_database, system_clock
 
 # Run the real entry point in a fresh interpreter and report what it imported.
 PROBE = """
@@ -145,11 +146,13 @@ SCAN_ADD_UNNEEDED = (
 
 
 @pytest.mark.slow
-def test_scan_add_imports_only_what_it_uses(tmp_path: Path) -> None:
+@system_clock
+def test_scan_add_imports_only_what_it_uses(tmp_path: Path, system_today: date) -> None:
     """`scan add` on an existing database: the store, models and engine, nothing more."""
     env = {**os.environ, "NO_COLOR": "1", "CERVIX_WATCH_OPERATOR": "probe"}
     db = init_database(str(tmp_path / "clinic.sqlite3"))
-    text, code, _ = probe("--db", db, "patient", "add", "P01", "--edd", "2027-03-14", env=env)
+    edd = system_today + timedelta(days=280 - (24 * 7 + 1))  # GA 24+1 today (the child's day)
+    text, code, _ = probe("--db", db, "patient", "add", "P01", "--edd", edd.isoformat(), env=env)
     assert code == 0, text
     text, code, modules = probe(
         "--db",
@@ -158,7 +161,7 @@ def test_scan_add_imports_only_what_it_uses(tmp_path: Path) -> None:
         "add",
         "P01",
         "--date",
-        "2026-11-23",
+        system_today.isoformat(),
         "--cl",
         "22",
         "--no-prompt",

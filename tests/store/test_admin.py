@@ -9,10 +9,11 @@ import stat
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from tests.conftest import Cli, both_backends
+from tests.conftest import Cli, both_backends, system_clock
 
 from cervix_watch.store import db, migrations
 from cervix_watch.store.copy import copy_database
@@ -113,9 +114,9 @@ def test_backup_refuses_to_overwrite(cli: Cli, tmp_path: Path) -> None:
 
 _WRITER = """
 import runpy, sys
-script, database, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+script, database, count, on = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 for i in range(count):
-    sys.argv = [script, "--db", database, "scan", "add", "P01", "--date", "2026-10-13",
+    sys.argv = [script, "--db", database, "scan", "add", "P01", "--date", on,
                 "--cl", str(20 + i % 10), "--note", f"run {i}"]  # never identical
     try:
         runpy.run_path(script, run_name="__main__")
@@ -126,13 +127,16 @@ for i in range(count):
 
 
 @pytest.mark.slow
+@system_clock
 def test_backup_while_another_process_writes(
-    cli: Cli, db_path: Path, tmp_path: Path, console_script: Path
+    cli: Cli, db_path: Path, tmp_path: Path, console_script: Path, system_today: date
 ) -> None:
     """Backups taken while a writer adds scans are each consistent (integrity_check ok)."""
-    assert cli("patient", "add", "P01", "--edd", "2027-03-14").exit_code == 0
+    edd = system_today + timedelta(days=100)  # the writer runs on the machine's clock
+    assert cli("patient", "add", "P01", "--edd", edd.isoformat()).exit_code == 0
+    on = (system_today - timedelta(days=7)).isoformat()
     writer = subprocess.Popen(
-        [sys.executable, "-c", _WRITER, str(console_script), str(db_path), "80"],
+        [sys.executable, "-c", _WRITER, str(console_script), str(db_path), "80", on],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from tests.conftest import system_clock
 
 from cervix_watch.store import migrations
 from cervix_watch.store.store import Store
@@ -20,17 +21,19 @@ from cervix_watch.store.store import Store
 ROWS = 100_000
 
 
-def write_clinic(folder: Path) -> tuple[Path, Path]:
-    """2,000 patients and 100,000 valid scans in the contract's CSV format (fixed seed)."""
+def write_clinic(folder: Path, today: date) -> tuple[Path, Path]:
+    """2,000 patients and 100,000 valid scans in the contract's CSV format (fixed seed),
+    dated from `today`: the importing child process runs on the machine's clock."""
     rng = random.Random(20261123)
     patients = folder / "patients.csv"
+    edd = today + timedelta(days=100)
     patients.write_text(
-        "mrn,edd\n" + "".join(f"C{i:05d},2027-03-14\n" for i in range(2000)), encoding="utf-8"
+        "mrn,edd\n" + "".join(f"C{i:05d},{edd}\n" for i in range(2000)), encoding="utf-8"
     )
     scans = folder / "scans.csv"
     with scans.open("w", encoding="utf-8") as out:
         out.write("mrn,date,cl1_mm,cl2_mm,cl3_mm\n")
-        start = date(2026, 8, 1)
+        start = today - timedelta(days=60)  # 50 scan days, the last 11 days ago
         for i in range(ROWS):  # patient i % 2000 on day i // 2000: every (patient, date) unique
             cl = round(rng.uniform(15, 45), 1)
             when = start + timedelta(days=i // 2000)
@@ -47,10 +50,13 @@ def table_counts(db: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_sigkill_during_import_changes_nothing(tmp_path: Path, console_script: Path) -> None:
+@system_clock
+def test_sigkill_during_import_changes_nothing(
+    tmp_path: Path, console_script: Path, system_today: date
+) -> None:
     """SIGKILL part way into a 100,000-row import: counts unchanged, integrity ok, re-run works."""
     db = tmp_path / "clinic.sqlite3"
-    patients, scans = write_clinic(tmp_path)
+    patients, scans = write_clinic(tmp_path, system_today)
     env = {**os.environ, "CERVIX_WATCH_DB": str(db), "NO_COLOR": "1"}
     subprocess.run([str(console_script), "db", "init"], env=env, check=True, capture_output=True)
     subprocess.run(
