@@ -8,18 +8,22 @@ import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pydicom
 import pytest
 import sr_fixtures as fx
 from listener_harness import Listener, echo, send, start
-from tests.conftest import in_ci
+from pydicom.dataset import Dataset
+from tests.conftest import in_ci, system_clock
 from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 
-pytestmark = pytest.mark.slow
+# The listener is a child process on the machine's clock, and it refuses a scan dated after
+# its today: the fixtures' dates are moved to a week before the machine's date (`moved`).
+pytestmark = [pytest.mark.slow, system_clock]
 
 
 def cli(db: Path, *args: str) -> str:
@@ -29,11 +33,40 @@ def cli(db: Path, *args: str) -> str:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Path:
-    """A clinic with the fixtures' patient SR0001 (EDD 2027-03-14)."""
+def shift(system_today: date) -> timedelta:
+    """How far the fixtures' dates move so that the study is a week before the machine's date."""
+    study: date = fx.STUDY_DATE
+    return system_today - timedelta(days=7) - study
+
+
+def moved(dataset: Dataset, by: timedelta) -> Dataset:
+    """`dataset` with every date in it (study, content, LMP and EDD items) moved `by`."""
+    for element in dataset.iterall():
+        if element.VR == "DA" and element.value:
+            day = datetime.strptime(str(element.value), "%Y%m%d").date() + by
+            element.value = day.strftime("%Y%m%d")
+    return dataset
+
+
+@pytest.fixture
+def reports(sr_files: dict[str, Path], shift: timedelta, tmp_path: Path) -> dict[str, Path]:
+    """The SR fixtures with their dates moved (`shift`), as files."""
+    folder = tmp_path / "moved"
+    folder.mkdir()
+    return {
+        name: fx.one(folder, moved(pydicom.dcmread(path), shift), name)
+        for name, path in sr_files.items()
+        if name != "truncated.dcm"
+    }
+
+
+@pytest.fixture
+def db(tmp_path: Path, shift: timedelta) -> Path:
+    """A clinic with the fixtures' patient SR0001, her LMP moved as the reports' dates are."""
     path = tmp_path / "clinic.sqlite3"
     cli(path, "db", "init")
-    cli(path, "patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07", "--operator", "setup")
+    lmp = (fx.LMP + shift).isoformat()
+    cli(path, "patient", "add", fx.PATIENT_ID, "--lmp", lmp, "--operator", "setup")
     return path
 
 
@@ -50,12 +83,12 @@ def stored(db: Path) -> list[dict[str, str]]:
 
 
 def test_echo_and_store_with_pynetdicom(
-    listener: Listener, db: Path, sr_files: dict[str, Path]
+    listener: Listener, db: Path, reports: dict[str, Path]
 ) -> None:
     """C-ECHO succeeds; good SRs get 0x0000, refused ones 0xC000/0xA900, and only good land."""
     assert echo(listener.port) == 0x0000
     names = ["cl-mm.dcm", "resent.dcm", "unknown-patient.dcm", "non-ob.dcm", "no-beam-path.dcm"]
-    datasets = [pydicom.dcmread(sr_files[n]) for n in names]
+    datasets = [pydicom.dcmread(reports[n]) for n in names]
     assert send(listener.port, datasets) == [0x0000, 0x0000, 0xC000, 0xA900, 0xC000]
     uid = datasets[0].SOPInstanceUID
     scans = stored(db)
@@ -77,9 +110,9 @@ def test_echo_and_store_with_pynetdicom(
     assert fx.PATIENT_NAME.split("^")[0] not in out + listener.stderr()
 
 
-def test_basic_text_sr_is_not_accepted(listener: Listener, sr_files: dict[str, Path]) -> None:
+def test_basic_text_sr_is_not_accepted(listener: Listener, reports: dict[str, Path]) -> None:
     """A Basic Text SR is not among the accepted SOP classes: its context is rejected."""
-    assert send(listener.port, [pydicom.dcmread(sr_files["basic-text.dcm"])]) == [None]
+    assert send(listener.port, [pydicom.dcmread(reports["basic-text.dcm"])]) == [None]
 
 
 def test_an_unlisted_calling_ae_title_is_rejected(listener: Listener) -> None:
@@ -110,13 +143,13 @@ def run_storescu(storescu: str, port: int, *files: Path) -> subprocess.Completed
 
 
 def test_storescu_sends_and_sees_success_and_failure(
-    listener: Listener, db: Path, sr_files: dict[str, Path], storescu: str
+    listener: Listener, db: Path, reports: dict[str, Path], storescu: str
 ) -> None:
     """DCMTK's storescu: the transabdominal SR lands (Success); an SR without CL is refused."""
-    good = run_storescu(storescu, listener.port, sr_files["transabdominal.dcm"])
+    good = run_storescu(storescu, listener.port, reports["transabdominal.dcm"])
     assert good.returncode == 0, good.stderr
     assert "Received Store Response (Success)" in good.stdout + good.stderr
-    bad = run_storescu(storescu, listener.port, sr_files["no-cl.dcm"])
+    bad = run_storescu(storescu, listener.port, reports["no-cl.dcm"])
     assert "Received Store Response (Error: CannotUnderstand)" in bad.stdout + bad.stderr
     assert [(s["route"], s["cl1_mm"]) for s in stored(db)] == [("ta", "35.0")]
     assert "STORESCU: scan 1 saved for SR0001" in listener.stdout()
