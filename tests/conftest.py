@@ -90,6 +90,17 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
+def dcmtk_tool(name: str) -> str:
+    """The path of a DCMTK program (Debian package dcmtk; .ci/run installs it): missing, the
+    test fails in CI and skips elsewhere."""
+    found = shutil.which(name)
+    if found is None:
+        if in_ci():
+            pytest.fail(f"CI must test with DCMTK's {name}, but it is missing")
+        pytest.skip(f"{name} (dcmtk) is not installed")
+    return found
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[object]:
     """One real PostgreSQL server for the session; skipped where none can start (not in CI)."""

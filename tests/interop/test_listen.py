@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -16,7 +15,7 @@ import pytest
 import sr_fixtures as fx
 from listener_harness import Listener, echo, send, start
 from pydicom.dataset import Dataset
-from tests.conftest import in_ci, system_clock
+from tests.conftest import dcmtk_tool, system_clock
 from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
@@ -123,12 +122,7 @@ def test_an_unlisted_calling_ae_title_is_rejected(listener: Listener) -> None:
 
 @pytest.fixture
 def storescu() -> str:
-    found = shutil.which("storescu")
-    if found is None:
-        if in_ci():
-            pytest.fail("CI must test listen with DCMTK's storescu, but it is missing")
-        pytest.skip("storescu (dcmtk) is not installed")
-    return found
+    return dcmtk_tool("storescu")
 
 
 def run_storescu(storescu: str, port: int, *files: Path) -> subprocess.CompletedProcess[str]:

@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 from sr_fixtures import variants
-from tests.conftest import in_ci
+from tests.conftest import dcmtk_tool
 
 NAMES = [v.name for v in variants()]
 
 
 @pytest.fixture(scope="module")
 def dsrdump() -> str:
-    """The dsrdump executable (Debian package dcmtk; .ci/run installs it)."""
-    found = shutil.which("dsrdump")
-    if found is None:
-        if in_ci():
-            pytest.fail("CI must check the SR fixtures with DCMTK, but dsrdump is missing")
-        pytest.skip("dsrdump (dcmtk) is not installed")
-    return found
+    """The dsrdump executable, to check the SR fixtures with DCMTK."""
+    return dcmtk_tool("dsrdump")
 
 
 def dump(dsrdump: str, path: Path) -> subprocess.CompletedProcess[str]:
