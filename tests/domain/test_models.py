@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from cervix_watch.domain.enums import ProgesteroneKind
 from cervix_watch.domain.errors import InputError
 from cervix_watch.domain.models import Patient, Scan, Treatment, check_event_date
 from cervix_watch.domain.problems import build
@@ -106,11 +107,22 @@ def test_bad_scan_values_name_the_field(change: dict[str, Any], field: str) -> N
     assert problems(Scan, {**SCAN, **change})[0].startswith(f"{field}: ")
 
 
-def test_treatment_kind_only_for_cerclage_and_end_after_start() -> None:
-    """A progesterone course has no kind; a treatment cannot end before it starts."""
+def test_treatment_kind_of_its_type_and_end_after_start() -> None:
+    """A progesterone course takes no cerclage kind, a pessary no kind; a treatment cannot end
+    before it starts."""
     base = {"mrn": "P01", "type": "progesterone", "start": "2026-10-01"}
     assert problems(Treatment, {**base, "kind": "history"})[0].startswith("kind: ")
+    assert problems(Treatment, {**base, "type": "pessary", "kind": "oral"})[0].startswith("kind: ")
     assert problems(Treatment, {**base, "end": "2026-09-30"})[0].startswith("end: ")
+
+
+@pytest.mark.parametrize("kind", ["vaginal", "im-17ohpc", "oral", ""])
+def test_progesterone_formulation_is_its_kind(kind: str) -> None:
+    """A progesterone course records its formulation (contract v3); empty is not recorded."""
+    base = {"mrn": "P01", "type": "progesterone", "start": "2026-10-01"}
+    made = build(Treatment, {**base, "kind": kind})
+    assert made.kind == (ProgesteroneKind(kind) if kind else None)
+    assert problems(Treatment, {**base, "type": "cerclage", "kind": "oral"})[0].startswith("kind: ")
 
 
 @pytest.mark.parametrize(

@@ -261,6 +261,25 @@ def test_records_read_back_in_bulk_equal_the_validated_records_written(store: St
     assert f.treatments[0].model_copy(update={"treatment_id": None}) == written[3]
 
 
+def test_progesterone_formulations_and_a_removal_discussion_read_back(store: Store) -> None:
+    """A progesterone course keeps its formulation (contract v3) and a discussion of
+    cerclage-removal-due its action, read back from the store as written."""
+    kinds = ["vaginal", "im-17ohpc", "oral", ""]
+    for day, kind in enumerate(kinds, start=10):
+        course = {"mrn": "P01", "type": "progesterone", "kind": kind, "start": f"2026-10-{day}"}
+        store.add_treatment(build(Treatment, course), "t", today=TODAY)
+    removal = {"action": "cerclage-removal-due", "date": "2026-10-20", "outcome": "deferred"}
+    store.add_discussion(build(Discussion, {"mrn": "P01", **removal}), "t", today=TODAY)
+    [f] = store.patient_files()
+    read_kinds = [t.kind.value if t.kind else "" for t in sorted(f.treatments, key=_start)]
+    assert read_kinds == kinds
+    assert [d.action.value for d in f.discussions] == ["cerclage-removal-due"]
+
+
+def _start(treatment: Treatment) -> date:
+    return treatment.start
+
+
 class _StoppedClock(Clock):
     """A store clock that always says 2026-11-05 09:30:00 UTC."""
 

@@ -56,6 +56,15 @@ class CerclageKind(StrEnum):
     TRANSABDOMINAL = "transabdominal"
 
 
+class ProgesteroneKind(StrEnum):
+    """The formulation of a progesterone course (contract version 3); empty = not recorded."""
+
+    VAGINAL = "vaginal"
+    # 17-hydroxyprogesterone caproate: no longer recommended (ACOG, SMFM 2023)
+    IM_17OHPC = "im-17ohpc"
+    ORAL = "oral"
+
+
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
     DECLINED = "declined"

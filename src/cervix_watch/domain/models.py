@@ -31,6 +31,7 @@ from cervix_watch.domain.enums import (
     FunnelShape,
     Outcome,
     PriorCerclage,
+    ProgesteroneKind,
     Route,
     TreatmentType,
 )
@@ -395,21 +396,30 @@ class Exam(Record):
     notes: Text = ""
 
 
+# The kinds each treatment type may record (a pessary records none).
+_KINDS_OF: dict[TreatmentType, type[CerclageKind] | type[ProgesteroneKind]] = {
+    TreatmentType.CERCLAGE: CerclageKind,
+    TreatmentType.PROGESTERONE: ProgesteroneKind,
+}
+
+
 class Treatment(Record):
     """A cerclage, progesterone course or pessary; `end` empty while it is in place."""
 
     treatment_id: RecordId | None = None
     mrn: Mrn
     type: TreatmentType
-    kind: Annotated[CerclageKind | None, BeforeValidator(_empty_to_none)] = None
+    # a cerclage's indication or a progesterone course's formulation; a pessary has none
+    kind: Annotated[CerclageKind | ProgesteroneKind | None, BeforeValidator(_empty_to_none)] = None
     start: IsoDate
     end: OptionalDate = None
     notes: Text = ""
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.kind is not None and self.type is not TreatmentType.CERCLAGE:
-            raise ValueError(f"kind: only a cerclage has a kind, not a {self.type.value}")
+        kind = self.kind
+        if kind is not None and not isinstance(kind, _KINDS_OF.get(self.type, ())):
+            raise ValueError(f"kind: {kind.value} is not a kind of {self.type.value}")
         if self.end is not None and self.end < self.start:
             raise ValueError(f"end: {self.end} is before the start {self.start}")
         return self

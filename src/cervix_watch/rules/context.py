@@ -230,6 +230,17 @@ def active_running(
     return running
 
 
+def running_on(treatments: tuple[Treatment, ...], as_of: date) -> tuple[Treatment, ...]:
+    """Every treatment in situ or active on the review date, in order of start."""
+    return tuple(sorted((t for t in treatments if _running(t, as_of)), key=lambda t: t.start))
+
+
+def ruptured_on(exams: tuple[Exam, ...]) -> date | None:
+    """The post-rupture state's first day: the earliest of these exams recording ruptured
+    membranes (the caller passes the exams dated on or before the review date)."""
+    return min((e.date for e in exams if e.membranes_ruptured), default=None)
+
+
 def dated_exams(exams: tuple[Exam, ...], as_of: date) -> tuple[Exam, ...]:
     """Exams dated on or before the review date, in date order."""
     if not exams:  # most patients: no exam

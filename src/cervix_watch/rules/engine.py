@@ -22,6 +22,8 @@ from cervix_watch.rules.context import (
     active_running,
     dated_exams,
     dated_scans,
+    running_on,
+    ruptured_on,
 )
 from cervix_watch.rules.findings import Finding, RuleFunction
 from cervix_watch.rules.profile import Profile
@@ -215,6 +217,8 @@ def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> Pati
         next_scan_due=None if context.due is None else context.due.on,
         flags=flags,
         discussed=discussed,
+        membranes_ruptured=ruptured_on(context.exams),
+        treatments=running_on(context.treatments, context.as_of),
     )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from cervix_watch.domain.enums import Action, Priority, Risk
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.domain.models import Discussion
+from cervix_watch.domain.models import Discussion, Treatment
 
 NO_FLAGS_RANK = len(Priority)  # a patient without a point sorts after info
 
@@ -54,6 +54,11 @@ class PatientReview:
     next_scan_due: date | None
     flags: tuple[Flag, ...]
     discussed: tuple[Discussion, ...]
+    # clinical-rules.md v3: the post-rupture state (the earliest exam on or before
+    # the review date recording ruptured membranes), None when there is none
+    membranes_ruptured: date | None = None
+    # the treatments active (in situ) on the review date, in order of start
+    treatments: tuple[Treatment, ...] = ()
 
     @property
     def ga(self) -> str:

@@ -159,6 +159,16 @@ def treatment_values(treatment: Treatment) -> dict[str, Any]:
     }
 
 
+def _treatment_kind(
+    type_: str, kind: str | None
+) -> enums.CerclageKind | enums.ProgesteroneKind | None:
+    if not kind:
+        return None
+    if type_ == enums.TreatmentType.PROGESTERONE:
+        return enums.ProgesteroneKind(kind)
+    return enums.CerclageKind(kind)
+
+
 def treatment_from_row(row: Mapping[Any, Any], mrn: str) -> Treatment:
     return trusted(
         Treatment,
@@ -166,7 +176,7 @@ def treatment_from_row(row: Mapping[Any, Any], mrn: str) -> Treatment:
             "treatment_id": row["treatment_id"],
             "mrn": mrn,
             "type": enums.TreatmentType(row["type"]),
-            "kind": enums.CerclageKind(row["kind"]) if row["kind"] else None,
+            "kind": _treatment_kind(row["type"], row["kind"]),
             "start": row["start"],
             "end": row["end"],
             "notes": row["notes"],
