@@ -4,14 +4,18 @@ Colourless and of a fixed size (at most 80 columns), so it reads the same in a
 pipe, a log or a golden file. Transvaginal scans are `o`, other routes `x`;
 the profile's CL thresholds are horizontal lines labelled on the y axis, the
 treatment window's ends are vertical lines; reported symptoms are `!` (urgent)
-or `?` (watch only) on the top row, ruptured membranes `R` just below it.
+or `?` (watch only) on the top row, ruptured membranes `R` just below it. Each
+value is written beside its marker, or listed under the chart when points crowd
+(report/chartlabels.py).
 """
 
 from __future__ import annotations
 
 import plotext
 
-from cervix_watch.report.chart import ChartData
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.report.chart import ChartData, ScanPoint
+from cervix_watch.report.chartlabels import Cell, place_label, plot_area
 
 CHART_WIDTH = 78
 # 21 plot rows: 0-50 mm at 2.5 mm a row, so the 20, 25 and 30 mm lines fall on rows of
@@ -26,7 +30,41 @@ RUPTURED_MARKER = "R"
 
 
 def terminal_chart(data: ChartData, width: int = CHART_WIDTH, height: int = CHART_HEIGHT) -> str:
-    """The chart as plain text lines; `width` is capped at 80 columns."""
+    """The chart as plain text lines; `width` is capped at 80 columns.
+
+    Each point's value is written beside its marker where it fits without touching
+    another marker or label (report/chartlabels.py); the points that get no label are
+    listed under the chart, so every plotted value is printed once.
+    """
+    grid, cells = _drawn_grid(data, width, height)
+    area = plot_area(grid)
+    unlabelled = []
+    # the newest scan first: when two labels compete, the latest value is the one shown
+    for index in sorted(range(len(data.points)), key=lambda i: data.points[i].on, reverse=True):
+        point, cell = data.points[index], cells.get(index)
+        if cell is None or not place_label(grid, area, cell, f"{point.cl_mm:.1f}"):
+            unlabelled.append(point)
+    lines = ["".join(row).rstrip() for row in grid]
+    if unlabelled:
+        lines += ["Not labelled above (too close to another point):"]
+        lines += [_point_words(p) for p in sorted(unlabelled, key=lambda p: (p.on, p.cl_mm))]
+    return "\n".join(lines)
+
+
+def _point_words(point: ScanPoint) -> str:
+    marker = TV_MARKER if point.transvaginal else OTHER_MARKER
+    on = f"{point.on.isoformat()} at {format_ga(point.ga_days)}"
+    return f"  {marker} {point.cl_mm:.1f} mm on {on}"
+
+
+def _drawn_grid(
+    data: ChartData, width: int, height: int
+) -> tuple[list[list[str]], dict[int, Cell]]:
+    """The chart drawn by plotext as a grid of characters, and where each point's marker is.
+
+    Each point is drawn with a marker character of its own (from the Unicode private use
+    area) and found again in the text; a point whose marker another covers has no cell.
+    """
     figure = plotext.figure
     figure.clear()
     # the size is ours, not the terminal's: a pipe or a short window must not squash the rows
@@ -34,13 +72,13 @@ def terminal_chart(data: ChartData, width: int = CHART_WIDTH, height: int = CHAR
     figure.plot_size(min(width, 80), height)
     figure.theme("colorless")
     figure.legend(active=False)
-    _draw_points(figure, data, height)
     _draw_events(figure, data, height)
     for line in data.thresholds:
         figure.line(line.cl_mm, orientation="horizontal", style="dotted")
     if data.window is not None:
         figure.line(data.window.start_ga_days / 7, orientation="vertical")
         figure.line(data.window.end_ga_days / 7, orientation="vertical")
+    _draw_points(figure, data, height)
     ga_from, ga_to = data.ga_range
     figure.ruler("x").lim(ga_from / 7, ga_to / 7).ticks(_week_ticks(ga_from, ga_to))
     y_ticks = sorted({0.0, data.cl_top_mm, *(line.cl_mm for line in data.thresholds)})
@@ -49,28 +87,32 @@ def terminal_chart(data: ChartData, width: int = CHART_WIDTH, height: int = CHAR
     figure.label("CL mm", axis="y")
     text: str = figure.build().string(colorless=True)
     figure.clear()
-    return "\n".join(row.rstrip() for row in text.splitlines())
+    rows = text.splitlines()
+    grid = [list(row.ljust(max(map(len, rows)))) for row in rows]
+    cells: dict[int, Cell] = {}
+    for r, row in enumerate(grid):
+        for c, char in enumerate(row):
+            index = ord(char) - _FIRST_POINT_MARKER
+            if 0 <= index < len(data.points):
+                cells[index] = Cell(r, c)
+                row[c] = TV_MARKER if data.points[index].transvaginal else OTHER_MARKER
+    return grid, cells
+
+
+# one private-use character per point, so the drawn text says where each point went
+_FIRST_POINT_MARKER = 0xE000
 
 
 def _draw_points(figure: object, data: ChartData, height: int) -> None:
     step = row_step_mm(data.cl_top_mm, height)
     thresholds = [line.cl_mm for line in data.thresholds]
-    shown = {id(p): drawn_cl(p.cl_mm, thresholds, step) for p in data.points}
-    for transvaginal, marker in ((True, TV_MARKER), (False, OTHER_MARKER)):
-        points = [p for p in data.points if p.transvaginal is transvaginal]
-        if points:
-            signal = figure.signal(  # type: ignore[attr-defined]
-                [p.ga_days / 7 for p in points], [shown[id(p)] for p in points], marker=marker
-            )
-            figure.draw(signal)  # type: ignore[attr-defined]
-    # a text row is ~3 mm high: the value just right of each point says exactly what it is
-    ga_from, ga_to = data.ga_range
-    one_cell_weeks = (ga_to - ga_from) / 7 / CHART_WIDTH * 1.5
-    for point in data.points:
-        label = figure.text(  # type: ignore[attr-defined]
-            point.ga_days / 7 + one_cell_weeks, shown[id(point)], f"{point.cl_mm:.1f}"
+    for index, point in enumerate(data.points):
+        signal = figure.signal(  # type: ignore[attr-defined]
+            [point.ga_days / 7],
+            [drawn_cl(point.cl_mm, thresholds, step)],
+            marker=chr(_FIRST_POINT_MARKER + index),
         )
-        figure.draw(label)  # type: ignore[attr-defined]
+        figure.draw(signal)  # type: ignore[attr-defined]
 
 
 def _draw_events(figure: object, data: ChartData, height: int) -> None:
