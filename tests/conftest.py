@@ -19,9 +19,12 @@ REPO = Path(__file__).resolve().parents[1]
 # The console script installed beside the interpreter running the tests (its venv's bin/,
 # wherever that venv is): what a sonographer's workstation or a cron job runs.
 CONSOLE_SCRIPT = Path(sys.executable).parent / "cervix-watch"
-SHARED = REPO.parent / "shared"
+# The worked examples, the project's own copy (tests/data/examples/README.md): a clone with
+# nothing beside it has them. tests/test_examples.py checks the copy still equals the spec
+# folder's ../shared/examples when that folder is there.
+EXAMPLES = REPO / "tests" / "data" / "examples"
 # the version-2 worked examples (contract and clinical rules v2)
-VIGNETTES = SHARED / "examples" / "vignettes-v2"
+VIGNETTES = EXAMPLES / "vignettes-v2"
 
 Cli = Callable[..., Result]
 BACKENDS = ("sqlite", "postgresql")
@@ -160,11 +163,7 @@ def cli(db_url: str, monkeypatch: pytest.MonkeyPatch) -> Cli:
 
 @pytest.fixture
 def vignettes(tmp_path: Path) -> Path:
-    """A writable copy of the shared worked examples (skips when ../shared is absent)."""
-    if not VIGNETTES.is_dir():
-        if in_ci():
-            pytest.fail(f"CI must run the worked examples, but {VIGNETTES} is missing")
-        pytest.skip(f"shared examples not found at {VIGNETTES}")
+    """A writable copy of the version-2 worked examples (tests/data/examples/vignettes-v2)."""
     target = tmp_path / "vignettes"
     shutil.copytree(VIGNETTES, target)
     return target

@@ -1,4 +1,4 @@
-"""The version-2 worked examples (../shared/examples/vignettes-v2) import into a fresh database.
+"""The version-2 worked examples (tests/data/examples/vignettes-v2) import into a fresh database.
 
 Their flags are the rules' business (tests/rules); here: every file imports cleanly with
 the version-2 columns, and what is stored is what the files say.
@@ -11,12 +11,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from tests.conftest import SHARED, Cli, both_backends, in_ci
+from tests.conftest import VIGNETTES, Cli, both_backends
 
 from cervix_watch.domain.kinds import RECORD_KINDS
 from cervix_watch.interop.csvio import read_file
 
-VIGNETTES_V2 = SHARED / "examples" / "vignettes-v2"
 KINDS = RECORD_KINDS  # the one list of kinds, in import order
 
 pytestmark = both_backends
@@ -24,13 +23,9 @@ pytestmark = both_backends
 
 @pytest.fixture
 def vignettes_v2(tmp_path: Path) -> Path:
-    """A copy of the shared v2 worked examples (CI fails rather than skips without them)."""
-    if not VIGNETTES_V2.is_dir():
-        if in_ci():
-            pytest.fail(f"CI must run the worked examples, but {VIGNETTES_V2} is missing")
-        pytest.skip(f"shared examples not found at {VIGNETTES_V2}")
+    """A writable copy of the version-2 worked examples."""
     target = tmp_path / "vignettes-v2"
-    shutil.copytree(VIGNETTES_V2, target)
+    shutil.copytree(VIGNETTES, target)
     return target
 
 

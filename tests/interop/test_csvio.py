@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import EXAMPLES
 
 from cervix_watch.domain.errors import Problem
 from cervix_watch.domain.models import Patient, Scan
@@ -24,8 +25,7 @@ from cervix_watch.interop import (
     write_csv,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-VIGNETTES = REPO.parent / "shared" / "examples" / "vignettes"
+VIGNETTES = EXAMPLES / "vignettes"  # the version-1 worked examples
 
 SCAN_HEADER = (
     "scan_id,mrn,date,route,cl1_mm,cl2_mm,cl3_mm,funneling,funnel_length_mm,"
@@ -412,11 +412,8 @@ def test_every_kind_exports_a_header_in_contract_order() -> None:
 
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_vignettes_parse_and_round_trip(kind: str) -> None:
-    """The shared vignette CSVs parse cleanly and write -> read -> write is byte-identical."""
-    path = VIGNETTES / f"{kind}.csv"
-    if not path.exists():
-        pytest.skip(f"shared vignettes not found at {VIGNETTES}")
-    models, found = read_file(kind, path)
+    """The worked examples' CSVs parse cleanly and write -> read -> write is byte-identical."""
+    models, found = read_file(kind, VIGNETTES / f"{kind}.csv")
     assert found == []
     first = export(kind, models)
     assert export(kind, records(kind, first)) == first

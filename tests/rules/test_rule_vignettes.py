@@ -1,35 +1,19 @@
-"""The shared worked examples (version 2): each vignette's GA, flag actions and the priorities
+"""The worked examples (version 2): each vignette's GA, flag actions and the priorities
 version 2 sets, under both built-in profiles."""
 
 from __future__ import annotations
 
 import csv
 import json
-import os
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import VIGNETTES
 
 from cervix_watch.domain.models import Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.domain.problems import build
 from cervix_watch.rules import PatientHistory, builtin_profile_names, load_profile, review_clinic
-
-# the repo is /work/main and the shared folder its sibling /work/shared
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-VIGNETTES = SHARED / "examples" / "vignettes-v2"
-
-
-@pytest.fixture(autouse=True)
-def _examples_present() -> None:
-    """Skip without ../shared on a developer's machine; under CI (CI=true) fail instead."""
-    if (VIGNETTES / "expected.json").is_file():
-        return
-    why = f"shared worked examples not found at {VIGNETTES}"
-    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail(f"CI must run the worked examples, but {why}")
-    pytest.skip(why)
 
 
 def _rows(name: str) -> list[dict[str, str]]:
