@@ -11,6 +11,12 @@ Keys (flags, then environment variables, then this file, then the defaults):
 - `columns`: the terminal width for tables (after `$COLUMNS`).
 `$CERVIX_WATCH_CONFIG` names another file (a shared workstation profile, tests).
 
+The file decides which database is written and whose name the audit trail carries, so,
+as ssh does with its files, it is trusted only when nobody else could have written it:
+owned by the user (or root) and not writable by group or others. Anything else stops
+every command with one line naming the file and the fix (exit 2, a set-up error).
+The file is UTF-8 TOML; a table key holding another type is named like any bad value.
+
 Tables:
 - `[sr.codes]`: the ultrasound machine's private codes for what the DICOM
   standard has no code for (funneling), as `"SCHEME:VALUE" = "field"`, e.g.
@@ -22,12 +28,14 @@ Tables:
 from __future__ import annotations
 
 import os
+import re
+import stat
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.errors import InputError, Problem, UsageError
 
 # `[sr.codes]` targets: the scan fields a machine's private code may fill.
 SR_CODE_FIELDS = ("funnel_length_mm", "funnel_width_mm", "funneling")
@@ -37,6 +45,8 @@ CONFIG_ENV = "CERVIX_WATCH_CONFIG"
 FORMATS = ("table", "json", "csv")
 COLUMNS_RANGE = (40, 1000)
 KEYS = ("db", "operator", "format", "columns", "sr", "fhir")
+# The tables and the keys each may hold.
+TABLE_KEYS = {"sr": ("codes",), "fhir": ("mrn_system",)}
 
 
 def config_path() -> Path:
@@ -68,6 +78,8 @@ def user_settings(path: Path | None = None) -> UserSettings:
     if unknown:
         known = ", ".join(KEYS)
         raise InputError(Problem("config", f"{path}: {unknown[0]}: unknown key (known: {known})"))
+    for name in TABLE_KEYS:
+        _section(raw, name, path)
     return UserSettings(
         path=path,
         exists=path.is_file(),
@@ -117,18 +129,86 @@ def _columns(raw: dict[str, Any], path: Path) -> int | None:
     return value
 
 
+def _section(raw: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
+    """The table `[name]` ({} when absent); another type, or a key it does not know, is
+    one line naming it (`sr = "x"` is not `[sr]`)."""
+    table = raw.get(name, {})
+    if not isinstance(table, dict):
+        example = f"[{name}.codes]" if name == "sr" else f"[{name}]"
+        raise _bad(path, name, f"must be a table ({example}), not {_toml_type(table)}")
+    allowed = TABLE_KEYS[name]
+    for key in table:
+        if key not in allowed:
+            raise _bad(path, f"{name}.{key}", f"unknown key (known: {', '.join(allowed)})")
+    return table
+
+
+def _toml_type(value: object) -> str:
+    """How a TOML value is called in a message: a string, a whole number, ..."""
+    names = {str: "a string", bool: "true/false", int: "a whole number", float: "a number"}
+    return names.get(type(value), "a list" if isinstance(value, list) else "a date or time")
+
+
 def load(path: Path | None = None) -> dict[str, Any]:
-    """The whole file as TOML tables; {} when there is none."""
+    """The whole file as TOML tables; {} when there is none. A file someone else could have
+    written is refused before it is read (`UsageError`, exit 2)."""
     path = path or config_path()
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return {}
     except OSError as error:
         raise InputError(Problem("config", f"{path}: cannot be read ({error.strerror})")) from None
+    with os.fdopen(fd, "rb") as handle:
+        _refuse_untrusted(path, os.fstat(handle.fileno()))
+        try:
+            content = handle.read()
+        except OSError as error:
+            message = f"{path}: cannot be read ({error.strerror})"
+            raise InputError(Problem("config", message)) from None
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        where = f"byte 0x{content[error.start]:02x} at offset {error.start}"
+        raise InputError(Problem("config", f"{path}: not UTF-8 text ({where})")) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(Problem("config", f"{path}: not valid TOML ({error})")) from None
+
+
+def _refuse_untrusted(path: Path, found: os.stat_result) -> None:
+    """As ssh does: the file must be the user's (or root's) and writable by no one else."""
+    if not stat.S_ISREG(found.st_mode):
+        raise UsageError(Problem("config", f"{path}: is not a regular file"))
+    me = os.geteuid()
+    if found.st_uid not in (me, 0):
+        owner = _user_name(me)
+        raise UsageError(
+            Problem(
+                "config",
+                f"{path}: is owned by another user (uid {found.st_uid}), so it is not "
+                f"trusted; fix with: chown {owner} {path}",
+            )
+        )
+    if found.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        mode = stat.S_IMODE(found.st_mode)
+        raise UsageError(
+            Problem(
+                "config",
+                f"{path}: is writable by group or others (mode {mode:04o}), so it is not "
+                f"trusted; fix with: chmod 600 {path}",
+            )
+        )
+
+
+def _user_name(uid: int) -> str:
+    import pwd
+
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:
+        return str(uid)
 
 
 DEFAULT_MRN_SYSTEM = "urn:cervix-watch:mrn"
@@ -137,18 +217,38 @@ DEFAULT_MRN_SYSTEM = "urn:cervix-watch:mrn"
 def fhir_mrn_system(path: Path | None = None) -> str:
     """`[fhir] mrn_system`: the identifier system of the hospital's MRNs in FHIR exports."""
     path = path or config_path()
-    value = load(path).get("fhir", {}).get("mrn_system", DEFAULT_MRN_SYSTEM)
-    if not isinstance(value, str) or not value.strip() or any(c.isspace() for c in value):
-        raise InputError(Problem("config", f"{path}: [fhir] mrn_system must be a URI"))
-    return value
+    value = _section(load(path), "fhir", path).get("mrn_system", DEFAULT_MRN_SYSTEM)
+    if problem := uri_problem(value):
+        raise _bad(path, "fhir.mrn_system", f"must be a URI: {problem}")
+    return str(value)
+
+
+# RFC 3986: a URI starts with its scheme, a letter then letters, digits, `+`, `-` or `.`.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def uri_problem(value: object) -> str | None:
+    """Why `value` is not a URI FHIR accepts (a scheme, no spaces, no control or format
+    characters), or None when it is one."""
+    from cervix_watch.domain.identifiers import unprintable_character
+
+    if not isinstance(value, str):
+        return f"{_toml_type(value)}, not a string"
+    if bad := unprintable_character(value):
+        return f"contains the control or format character {bad}"
+    if any(c.isspace() for c in value):
+        return "contains a space"
+    if not _SCHEME.match(value) or value.endswith(":"):
+        return 'no scheme (for example "urn:oid:1.2.3" or "https://hospital.example/mrn")'
+    return None
 
 
 def sr_codes(path: Path | None = None) -> dict[tuple[str, str], str]:
     """`[sr.codes]` as {(scheme, value): field}; empty by default."""
     path = path or config_path()
-    table = load(path).get("sr", {}).get("codes", {})
+    table = _section(load(path), "sr", path).get("codes", {})
     if not isinstance(table, dict):
-        raise InputError(Problem("config", f"{path}: [sr.codes] must be a table"))
+        raise _bad(path, "sr.codes", f"must be a table ([sr.codes]), not {_toml_type(table)}")
     codes: dict[tuple[str, str], str] = {}
     for key, target in table.items():
         scheme, _, value = str(key).partition(":")

@@ -37,10 +37,11 @@ def apply(ctx: typer.Context) -> UserSettings:
 
 
 def chosen_db(db_flag: str | None, settings: UserSettings) -> str | None:
-    """--db, else (when $CERVIX_WATCH_DB is unset) the file's `db`; None: the store decides."""
-    from cervix_watch.store.db import ENV_VAR
+    """--db, else (when $CERVIX_WATCH_DB is unset) the file's `db`; None: the store decides.
+    An empty $CERVIX_WATCH_DB, when no --db overrides it, is a usage error (exit 2)."""
+    from cervix_watch.store.db import environment_db
 
-    if db_flag is not None or os.environ.get(ENV_VAR):
+    if db_flag is not None or environment_db() is not None:
         return db_flag
     return settings.db
 

@@ -1,7 +1,7 @@
 """Errors are values until the edge: the core reports `Problem`s, the CLI prints them.
 
 Every exception here carries an exit status from the contract (1 bad input,
-3 database problem) so the CLI can turn it into one line per problem.
+2 usage error, 3 database problem) so the CLI can turn it into one line per problem.
 """
 
 from __future__ import annotations
@@ -65,3 +65,14 @@ class DatabaseError(CervixWatchError):
     """The database cannot be used: locked past the timeout, unreadable, newer schema."""
 
     exit_code = 3
+
+
+class UsageError(CervixWatchError):
+    """The program is called or set up wrongly, before any data is read: a config file
+    another user could have written, an empty $CERVIX_WATCH_DB. Exit 2, as for a bad flag."""
+
+    exit_code = 2
+
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(str(problem))

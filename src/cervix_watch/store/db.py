@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from cervix_watch.domain.errors import DatabaseError, InputError, Problem
+from cervix_watch.domain.errors import DatabaseError, InputError, Problem, UsageError
 from cervix_watch.store import dbfile, migrations
 
 ENV_VAR = "CERVIX_WATCH_DB"
@@ -78,12 +78,22 @@ def hide_password(url: str) -> str:
         return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
 
 
+def environment_db() -> str | None:
+    """$CERVIX_WATCH_DB, None when unset. Set but empty (`Environment=CERVIX_WATCH_DB=` in a
+    unit file) is a set-up error, as `--db ''` is: it never falls back to the default."""
+    value = os.environ.get(ENV_VAR)
+    if value is not None and not value.strip():
+        fix = "unset it, or give a file path or a postgresql:// URL"
+        raise UsageError(Problem(ENV_VAR, f"is set but empty; {fix}"))
+    return value
+
+
 def resolve(option: str | None) -> Location:
     """Apply the contract's selection rule. An empty `option` is refused (the CLI makes it a
-    usage error); an empty $CERVIX_WATCH_DB counts as unset."""
+    usage error), and so is an empty $CERVIX_WATCH_DB when it is the one that counts."""
     if option is not None and not option.strip():
         raise InputError(Problem("db", "is empty; give a file path or a postgresql:// URL"))
-    value = option or os.environ.get(ENV_VAR)
+    value = option or environment_db()
     if not value:
         path = default_path()
         return Location(url=sqlite_url(path), path=path, default=True)
