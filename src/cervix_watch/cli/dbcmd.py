@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.cli import context, output
-from cervix_watch.cli.options import BackupOutOption, ShowFormatOption
-from cervix_watch.cli.output import Format
+from cervix_watch.cli.options import BackupOutOption, ShowFormat, ShowFormatOption
 from cervix_watch.domain.errors import DatabaseError
 
 if TYPE_CHECKING:
@@ -72,15 +71,14 @@ def init(
 
 
 @app.command("info")
-def info(ctx: typer.Context, fmt: ShowFormatOption = Format.TABLE) -> None:
+def info(ctx: typer.Context, fmt: ShowFormatOption = ShowFormat.TABLE) -> None:
     """Show the backend, where the database is (password hidden), schema version and counts."""
     from cervix_watch.store import admin
 
-    output.accept(fmt, (Format.TABLE, Format.JSON))
     about = admin.info(_location(ctx))
     for warning in about.warnings:
         output.note(f"warning: {warning}")
-    if fmt is Format.JSON:
+    if fmt is ShowFormat.JSON:
         output.print_json(
             {
                 "backend": about.backend,

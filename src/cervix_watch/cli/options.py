@@ -16,6 +16,7 @@ import functools
 import inspect
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -29,14 +30,36 @@ MrnArg = Annotated[str, typer.Argument(help=MRN_HELP, show_default=False)]
 OptionalMrnArg = Annotated[str | None, typer.Argument(help=MRN_HELP, show_default=False)]
 
 FORMAT_FLAGS = ("--format", "-f")
-# Three sets of formats, one alias each: what a listing, a record and a report can print.
+
+
+# What each kind of command writes, so that --format offers exactly those (in help,
+# completion and docs/reference) and a configured default it cannot write is not applied
+# (cli/settings.py offers the config's format only where it is a choice): `table` then.
+# Each is a subset of output.Format (tests/cli/test_options.py checks); a command hands
+# `Format(format_)` on to the output layer.
+class ListFormat(StrEnum):
+    """A listing (`output.listing`): `patient list`, `scan list`, `due`."""
+
+    TABLE = "table"
+    JSON = "json"
+    CSV = "csv"
+
+
+class ShowFormat(StrEnum):
+    """One record or one summary: `patient show`, `db info`."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
 ListFormatOption = Annotated[
-    Format,
+    ListFormat,
     typer.Option(*FORMAT_FLAGS, help="table for people; json or csv for scripts."),
 ]
 ShowFormatOption = Annotated[
-    Format, typer.Option(*FORMAT_FLAGS, help="table for people, json for scripts.")
+    ShowFormat, typer.Option(*FORMAT_FLAGS, help="table for people, json for scripts.")
 ]
+# review and audit write every format
 ReportFormatOption = Annotated[
     Format, typer.Option(*FORMAT_FLAGS, help="table (terminal), md, html, csv or json.")
 ]

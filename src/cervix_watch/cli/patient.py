@@ -10,6 +10,7 @@ from cervix_watch.cli import context, output
 from cervix_watch.cli.options import (
     AsOfOption,
     DateOption,
+    ListFormat,
     ListFormatOption,
     MrnArg,
     NoteOption,
@@ -18,6 +19,7 @@ from cervix_watch.cli.options import (
     OperatorOption,
     ProfileOption,
     ReasonOption,
+    ShowFormat,
     ShowFormatOption,
     field_options,
     note_given,
@@ -191,7 +193,7 @@ def list_(
     active: ActiveOption = True,
     risk: RiskOption = None,
     profile: ProfileOption = None,
-    format_: ListFormatOption = Format.TABLE,
+    format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """List patients with GA today, risk, scan count and latest CL."""
     from cervix_watch.cli.views import patient_rows
@@ -202,7 +204,7 @@ def list_(
     title = f"Patients ({'active' if active else 'all'}), GA as of {today}"
     envelope = {"as_of": today.isoformat()}
     output.listing(
-        format_, _LIST_COLUMNS, records, title=title, envelope=envelope, items="patients"
+        Format(format_), _LIST_COLUMNS, records, title=title, envelope=envelope, items="patients"
     )
 
 
@@ -212,12 +214,11 @@ def show(
     mrn: MrnArg,
     profile: ProfileOption = None,
     as_of: AsOfOption = None,
-    format_: ShowFormatOption = Format.TABLE,
+    format_: ShowFormatOption = ShowFormat.TABLE,
 ) -> None:
     """One patient: history, risk, every scan with GA, flags, next scan due, audit trail."""
     from cervix_watch.cli.render import show_patient
 
-    output.accept(format_, (Format.TABLE, Format.JSON))
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
-    show_patient(state, mrn, on, profile, as_json=format_ is Format.JSON)
+    show_patient(state, mrn, on, profile, as_json=format_ is ShowFormat.JSON)

@@ -11,6 +11,7 @@ import typer
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.options import (
     AsOfOption,
+    ListFormat,
     ListFormatOption,
     OperatorOption,
     OutOption,
@@ -71,7 +72,7 @@ def due(
         ),
     ] = None,
     profile: ProfileOption = None,
-    format_: ListFormatOption = Format.TABLE,
+    format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """The recall list: scans overdue or due within the look-ahead, soonest first."""
     state = context.state(ctx)
@@ -86,7 +87,9 @@ def due(
         del result
     title = f"Scans due by {format_date_plus(on, horizon)} (as of {on}, {chosen.name}): {len(rows)}"
     envelope = {"as_of": on.isoformat(), "profile": chosen.name, "within_days": horizon}
-    output.listing(format_, _DUE_COLUMNS, rows, title=title, envelope=envelope, items="patients")
+    output.listing(
+        Format(format_), _DUE_COLUMNS, rows, title=title, envelope=envelope, items="patients"
+    )
 
 
 def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list[list[Any]]:

@@ -10,6 +10,7 @@ import typer
 
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.options import (
+    ListFormat,
     ListFormatOption,
     NoteOption,
     OperatorOption,
@@ -188,7 +189,7 @@ def list_(
     ctx: typer.Context,
     mrn: OptionalMrnArg = None,
     voided: Annotated[bool, typer.Option("--voided", help="Include voided scans.")] = False,
-    format_: ListFormatOption = Format.TABLE,
+    format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """List scans with GA and recorded CL, by patient and date.
 
@@ -220,7 +221,7 @@ def list_(
     # without --voided every Void cell says "no": the table leaves it out (JSON and CSV
     # keep it), so the operator's name has room at 80 columns
     columns = _LIST_COLUMNS if voided else _LIST_COLUMNS_UNVOIDED
-    output.listing(format_, columns, records, title=title, envelope=envelope, items="scans")
+    output.listing(Format(format_), columns, records, title=title, envelope=envelope, items="scans")
 
 
 @app.command("amend")
