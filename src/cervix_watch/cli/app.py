@@ -62,8 +62,16 @@ class _Group(TyperGroup):
 
 
 def _traceback_if_debug(ctx: Any) -> None:
+    """With --debug, the traceback, every secret of every database URL it could quote (the
+    chosen one, $CERVIX_WATCH_DB, any URL on the command line) written `***`."""
     if isinstance(ctx.obj, context.State) and ctx.obj.debug:
-        traceback.print_exc(file=sys.stderr)
+        from cervix_watch.store.urlmask import mask_secrets
+
+        text = traceback.format_exc()
+        urls = [ctx.obj.db, os.environ.get("CERVIX_WATCH_DB"), *sys.argv[1:]]
+        for url in urls:
+            text = mask_secrets(text, url if url and "://" in url else None)
+        sys.stderr.write(text)
 
 
 # What a program killed by SIGPIPE reports to the shell (128 + 13).

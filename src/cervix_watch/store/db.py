@@ -8,7 +8,6 @@ PostgreSQL. New SQLite files are created 0600 inside a 0700 folder.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from cervix_watch.domain.errors import DatabaseError, InputError, Problem, UsageError
-from cervix_watch.store import dbfile, migrations
+from cervix_watch.store import dbfile, migrations, urlmask
 
 ENV_VAR = "CERVIX_WATCH_DB"
 BUSY_TIMEOUT_S = 30.0
@@ -53,29 +52,19 @@ class Location:
         return self.path is not None
 
     def describe(self) -> str:
-        """For messages: the file path, or the URL without its password."""
+        """For messages: the file path, or the URL as typed with every secret masked."""
         if self.path is not None:
             return str(self.path)
         return hide_password(str(self.url))
 
-    def password(self) -> str | None:
-        if self.path is not None:
-            return None
-        try:
-            return sa.engine.make_url(self.url).password
-        except (sa.exc.ArgumentError, ValueError):
-            return None
+    def mask(self, text: str) -> str:
+        """`text` (a driver's message) with every secret of this URL written `***`."""
+        return text if self.path is not None else urlmask.mask_secrets(text, str(self.url))
 
 
 def hide_password(url: str) -> str:
-    """The URL with its password masked; also for URLs too malformed for SQLAlchemy to parse."""
-    try:
-        parsed = sa.engine.make_url(url)
-        if parsed.drivername == "postgresql+psycopg":
-            parsed = parsed.set(drivername="postgresql")  # as the user wrote it
-        return parsed.render_as_string(hide_password=True)
-    except (sa.exc.ArgumentError, ValueError):
-        return re.sub(r"(://[^:/@]*:)[^@]*@", r"\1***@", url)
+    """The URL as the user wrote it (`postgresql://`), every secret masked (`urlmask`)."""
+    return urlmask.mask_url(url.replace("postgresql+psycopg://", "postgresql://", 1))
 
 
 def environment_db() -> str | None:
@@ -278,5 +267,4 @@ def _first_line(error: sa.exc.DBAPIError, location: Location) -> str:
     """The driver's first line (later lines may quote data), never showing the password."""
     lines = str(error.orig).strip().splitlines() if error.orig else []
     text = lines[0] if lines else type(error).__name__
-    password = location.password()
-    return text.replace(password, "***") if password else text
+    return location.mask(text)
