@@ -55,12 +55,13 @@ def test_file_is_created_owner_only(loaded: Cli, tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
 
 
-def test_html_without_out_is_a_usage_error(loaded: Cli) -> None:
-    """`--format html` without --out is a usage error (exit 2) naming --out; no page printed."""
+def test_html_without_out_is_one_line_naming_out(loaded: Cli) -> None:
+    """`--format html` without --out: one line naming `out`, exit 1 (the user guide's word,
+    issue 21.6); no page printed."""
     result = loaded("review", "--as-of", AS_OF, "--format", "html")
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert result.stdout == ""
-    assert "Invalid value for --out: --format html writes a file" in result.stderr
+    assert result.stderr == "error: out: --format html writes a file: give --out FILE\n"
 
 
 def test_chart_lines_come_from_the_profile(loaded: Cli, tmp_path: Path) -> None:

@@ -70,6 +70,11 @@ def _make_console(stderr: bool) -> Console:
                 for segment in buffer
             )
 
+        def on_broken_pipe(self) -> None:
+            # rich exits 1 here; a closed reader is the command's one case (cli/app.py), 141
+            self.quiet = True
+            raise BrokenPipeError
+
     console = (
         SafeConsole(stderr=True, highlight=False, soft_wrap=True)
         if stderr
@@ -143,9 +148,10 @@ def accept(fmt: Format, allowed: Sequence[Format]) -> None:
 
 
 def require_out_for_html(fmt: Format, out: Path | None) -> None:
-    """An HTML page on a terminal helps nobody: a usage error (exit 2) before any work."""
+    """An HTML page on a terminal helps nobody: one line naming `out`, exit 1 (as the user
+    guide says, like every other refusal of --out), before any work."""
     if fmt is Format.HTML and out is None:
-        raise typer.BadParameter("--format html writes a file: give --out FILE", param_hint="--out")
+        raise InputError(Problem("out", "--format html writes a file: give --out FILE"))
 
 
 def no_color() -> bool:
