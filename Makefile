@@ -35,6 +35,7 @@ stress: $(STAMP)
 
 docs: $(STAMP)
 	$(BIN)/python -m cervix_watch.cli.reference docs/reference
+	$(BIN)/python -m tests.guide_captures docs/user-guide.md
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py --write-docs

@@ -121,7 +121,7 @@ def backup(
 ) -> None:
     """Write a consistent copy of a SQLite database, safe while others are writing.
 
-    For PostgreSQL use pg_dump (see docs/deployment.md).
+    For PostgreSQL use pg_dump: pg_dump --format=custom --file=FILE URL.
     """
     from cervix_watch.store import admin
 

@@ -60,14 +60,19 @@ def demo(
     if state.db is None and not os.environ.get("CERVIX_WATCH_DB"):
         with tempfile.TemporaryDirectory(prefix="cervix-watch-demo-") as tmp:
             state.db = str(Path(tmp) / "demo.sqlite3")
-            _run(state, folder, html, as_of, profile)
+            _run(state, folder, html, as_of, profile, temporary=True)
             state.store().engine.dispose()
         return
     _run(state, folder, html, as_of, profile)
 
 
 def _run(
-    state: context.State, folder: Path, html: Path | None, as_of: str | None, profile: str | None
+    state: context.State,
+    folder: Path,
+    html: Path | None,
+    as_of: str | None,
+    profile: str | None,
+    temporary: bool = False,
 ) -> None:
     from cervix_watch.cli import clinic
     from cervix_watch.cli.output import Format
@@ -87,10 +92,16 @@ def _run(
     on = context.review_date("as_of", as_of, state.today) or clinic_day
     chosen = clinic.resolve_profile(state, profile)
     counts = store.counts()
+    # the temporary folder is gone when the command ends: naming it would send people to it
+    kept = (
+        "temporary, removed when the demo ends (give --db FILE to keep one)"
+        if temporary
+        else store.location.describe()
+    )
     output.note(
         f"Demo clinic loaded from {folder}: {counts['patients']} patients, "
         f"{counts['scans']} scans, {counts['exams']} exams, {counts['treatments']} treatments, "
-        f"{counts['discussions']} discussions. Database: {store.location.describe()}"
+        f"{counts['discussions']} discussions. Database: {kept}"
     )
     result, histories = clinic.clinic_review(state, on, chosen)
     render_review(result, histories, chosen, Format.TABLE, None)

@@ -182,7 +182,7 @@ def export_fhir(
     out: OutOption = None,
 ) -> None:
     """A FHIR R4B Bundle (collection): each Patient and a cervical-length Observation per
-    current scan (LOINC 11961-0, mm), as interop.md describes."""
+    current scan (LOINC 11961-0, mm), validated against FHIR R4B before it is written."""
     require_interop("fhir.resources")
     from cervix_watch import config
     from cervix_watch.interop.fhir import ExportedScan, bundle, to_json

@@ -24,7 +24,8 @@ def _check_id(value: str) -> str:
     if value in KNOWN_RULE_IDS or value.startswith(LOCAL_PREFIX):
         return value
     raise ValueError(
-        f"{value!r} is not a rule id of clinical-rules.md; name a clinic's own rule 'local.<name>'"
+        f"{value!r} is not a built-in rule id (`cervix-watch rules show` lists them); "
+        "name a clinic's own rule 'local.<name>'"
     )
 
 

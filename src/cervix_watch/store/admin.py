@@ -143,8 +143,7 @@ def backup(location: db.Location, out: Path) -> int:
             Problem(
                 "db",
                 "backup of a PostgreSQL database is pg_dump's job: "
-                f"pg_dump --format=custom --file=FILE '{location.describe()}' "
-                "(see docs/deployment.md)",
+                f"pg_dump --format=custom --file=FILE '{location.describe()}'",
             )
         )
     dbfile.refuse_foreign(location.path)
