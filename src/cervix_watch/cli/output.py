@@ -4,8 +4,9 @@ Everything a command prints goes through here, so the output-safety rules of
 contract.md are applied once:
 
 - text from the database or a file can never drive the terminal: control and
-  format characters (C0 but tab and newline, DEL, C1, zero-width and bidi
-  controls) are printed escaped, `\\x1b`, `\\u202e`. Rich's `Text` does not do
+  format characters, line and paragraph separators, lone surrogates and
+  noncharacters (by Unicode category, `cli.escapes`; tab and newline kept) are
+  printed escaped, `\\x1b`, `\\u202e`. Rich's `Text` does not do
   this (it only drops a few C0 codes), so the consoles escape every segment of
   text they render; Markdown and CSV text is escaped the same way on its way out;
   JSON gets the same characters as `\\u` escapes (the same data, still valid JSON);
@@ -22,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import typer
 
+from cervix_watch.cli.escapes import escape_json, escape_text
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -41,20 +42,10 @@ if TYPE_CHECKING:
 
 FILE_MODE = 0o600  # reports and exports name patients
 
-# C0 but tab and newline, DEL, C1, zero-width/LRM/RLM, bidi embeddings and isolates.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-# json.dumps already escapes C0; these it leaves raw with ensure_ascii=False.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _escaped(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
 
 def safe_text(text: str) -> str:
     """`text` with every control and format character written as an escape (`\\x1b`)."""
-    return _UNSAFE.sub(_escaped, text) if _UNSAFE.search(text) else text
+    return escape_text(text)
 
 
 def _make_console(stderr: bool) -> Console:
@@ -193,8 +184,9 @@ def json_document(value: Any) -> str:
 
 
 def _json_safe(text: str) -> str:
-    """JSON text with C1, DEL and bidi characters as `\\u` escapes: the same document."""
-    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    """JSON text with every control and format character the encoder left raw as a `\\u`
+    escape: the same document."""
+    return escape_json(text)
 
 
 def _safe_as(fmt: Format | None, text: str) -> str:

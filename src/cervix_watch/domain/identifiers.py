@@ -10,18 +10,32 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 
-# Unicode general categories an identifier may not contain: controls (C0, DEL, C1),
-# format characters (zero-width spaces, bidirectional overrides), lone surrogates, and
-# line/paragraph separators. Inner ordinary spaces (Zs) are fine.
-_REFUSED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# Unicode general categories that show nothing or move text: controls (C0, DEL, C1),
+# format characters (zero-width spaces, bidirectional overrides, soft hyphen, tags),
+# lone surrogates, and line/paragraph separators. Ordinary spaces (Zs) are fine.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def is_noncharacter(code: int) -> bool:
+    """U+FDD0..U+FDEF and the last two code points of every plane (U+FFFE, U+1FFFF, ...):
+    never meant for interchange."""
+    return 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+
+
+def is_hidden(character: str) -> bool:
+    """A control, format, separator, surrogate or noncharacter: what an identifier may
+    not hold and what output escapes (cli/output), decided by category, not by a list."""
+    if unicodedata.category(character) in HIDDEN_CATEGORIES:
+        return True
+    return is_noncharacter(ord(character))
 
 
 def unprintable_character(text: str) -> str | None:
     """The first control or format character in `text`, spelled `U+200B`; None when clean."""
-    if text.isascii() and text.isprintable():
-        return None  # the common case, decided in C
+    if text.isprintable():
+        return None  # the common case, decided in C (no Cc, Cf, Cs, Zl, Zp or unassigned)
     for character in text:
-        if unicodedata.category(character) in _REFUSED_CATEGORIES:
+        if is_hidden(character):
             return f"U+{ord(character):04X}"
     return None
 
@@ -68,4 +82,11 @@ def did_you_mean(matches: list[str]) -> str:
     return f" (did you mean {names}?)"
 
 
-__all__ = ["close_matches", "did_you_mean", "edit_distance", "unprintable_character"]
+__all__ = [
+    "close_matches",
+    "did_you_mean",
+    "edit_distance",
+    "is_hidden",
+    "is_noncharacter",
+    "unprintable_character",
+]

@@ -1,0 +1,59 @@
+"""Text from the data made inert for a terminal, Markdown, CSV or JSON: escaped by category.
+
+What is escaped is decided by Unicode category, not by a list (`domain.identifiers.
+is_hidden`): every control (Cc) but tab and newline, every format character (Cf: zero-
+width and bidirectional controls, U+061C, U+2060, U+FEFF, the soft hyphen, tag
+characters, interlinear annotations), line and paragraph separators (Zl, Zp), lone
+surrogates (Cs) and noncharacters. A new format character in a later Unicode version is
+escaped without a change here.
+
+Text is spelled `\\x1b`, `\\u202e`, `\\U000e0041`; JSON gets `\\u` escapes (a character
+beyond U+FFFF as its surrogate pair), so the document is the same data, still valid.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from cervix_watch.domain.identifiers import is_hidden
+
+# Runs of characters that may need escaping: all but tab, newline and printable ASCII,
+# so plain text is passed over by the regex engine.
+_CANDIDATES = re.compile(r"[^\t\n\x20-\x7e]+")
+
+
+def text_escape(character: str) -> str:
+    code = ord(character)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
+def json_escape(character: str) -> str:
+    code = ord(character)
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+
+
+def _escaper(spell: Callable[[str], str]) -> Callable[[str], str]:
+    def escape_run(match: re.Match[str]) -> str:
+        run = match.group()
+        if run.isprintable():  # decided in C: no Cc, Cf, Cs, Zl, Zp or unassigned in it
+            return run
+        return "".join(spell(c) if is_hidden(c) else c for c in run)
+
+    def escape(text: str) -> str:
+        return _CANDIDATES.sub(escape_run, text)
+
+    return escape
+
+
+# `text` with every hidden character spelled as an escape (terminal, Markdown, CSV).
+escape_text = _escaper(text_escape)
+# A JSON document with every hidden character raw in it written as a `\u` escape.
+escape_json = _escaper(json_escape)
+
+__all__ = ["escape_json", "escape_text", "json_escape", "text_escape"]
