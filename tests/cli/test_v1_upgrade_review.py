@@ -1,5 +1,5 @@
 """A version-1 database (tests/fixtures, made by the v1 release) upgrades in place and reviews
-as the v1 release reviewed it, except for the flags clinical rules version 2 changes.
+as the v1 release reviewed it, except for the flags clinical rules versions 2 and 3 change.
 
 The v1 clinic is the demo clinic plus a few edits (tests/fixtures/make_v1_clinic.sh); its
 v1 review JSON was written by the v1 release. Every difference is listed with its reason.
@@ -23,7 +23,7 @@ AS_OF = "2026-11-23"
 Flag = tuple[str, str, str]  # action, rule, priority
 
 # (profile, mrn) -> (flags no longer raised, flags newly raised, why)
-V2_CHANGES: dict[tuple[str, str], tuple[set[Flag], set[Flag], str]] = {
+CHANGES: dict[tuple[str, str], tuple[set[Flag], set[Flag], str]] = {
     ("acog-smfm", "D002"): (
         set(),
         {("acute-review", "any.acute-review", "urgent")},
@@ -37,8 +37,19 @@ V2_CHANGES: dict[tuple[str, str], tuple[set[Flag], set[Flag], str]] = {
     ),
     ("acog-smfm", "D030"): (
         {("scan-overdue", "any.scan-overdue", "high")},
-        {("scan-overdue", "any.scan-overdue", "routine")},
-        "v2 change 12: the low-risk single screen's overdue scan is routine",
+        {("scan-due", "any.scan-due", "routine")},
+        "v2 change 12: the low-risk single screen's overdue scan is routine; then v3 change 8: "
+        "at 18+6 the single screen is due through its window (18+0 to 22+6), not overdue",
+    ),
+    ("acog-smfm", "D015"): (
+        {("cerclage-removal-due", "acog.cerclage-removal", "high")},
+        {("cerclage-removal-due", "acog.cerclage-removal", "urgent")},
+        "v3 change 6: cerclage removal is urgent from 37+0 (GA 37+3)",
+    ),
+    ("nice-ng25", "D015"): (
+        {("cerclage-removal-due", "nice.cerclage-removal", "high")},
+        {("cerclage-removal-due", "nice.cerclage-removal", "urgent")},
+        "v3 change 6: cerclage removal is urgent from 37+0 (GA 37+3)",
     ),
     ("nice-ng25", "D002"): (
         set(),
@@ -67,8 +78,14 @@ V2_CHANGES: dict[tuple[str, str], tuple[set[Flag], set[Flag], str]] = {
         "review",
     ),
 }
-# discussions now shown because they addressed a v2 point (any.window-closed)
-V2_DISCUSSED = {("acog-smfm", "D015"): [("progesterone-discussion", "2026-07-11", "declined")]}
+# discussions shown or no longer shown: (profile, mrn) -> (gone, added, why)
+DISCUSSED_CHANGES: dict[tuple[str, str], tuple[list[tuple[str, str, str]], str]] = {
+    ("nice-ng25", "D015"): (
+        [("progesterone-discussion", "2026-07-11", "declined")],
+        "v3 change 4: nice.choice is one choice, answered by the ultrasound-indicated cerclage "
+        "placed after the short scan; the declined progesterone record no longer addresses it",
+    ),
+}
 
 
 def _review(db: str, profile: str) -> dict[str, Any]:
@@ -85,10 +102,10 @@ def _flags(patient: dict[str, Any]) -> set[Flag]:
 
 
 @pytest.mark.parametrize("profile", ["acog-smfm", "nice-ng25"])
-def test_upgraded_v1_clinic_reviews_as_before_but_for_the_v2_changes(
+def test_upgraded_v1_clinic_reviews_as_before_but_for_the_rule_changes(
     profile: str, tmp_path: Path
 ) -> None:
-    """Same patients, GA, risk, CLs and due dates; flags differ only as V2_CHANGES says."""
+    """Same patients, GA, risk, CLs and due dates; flags differ only as CHANGES says."""
     db = tmp_path / "v1-clinic.sqlite3"
     shutil.copy(FIXTURES / "v1-clinic.sqlite3", db)
     db.chmod(0o600)
@@ -101,11 +118,13 @@ def test_upgraded_v1_clinic_reviews_as_before_but_for_the_v2_changes(
         now = new[mrn]
         for key in ("ga", "risk", "latest_cl_mm", "shortest_cl_mm", "next_scan_due"):
             assert now[key] == was[key], (mrn, key)
-        gone, added, _why = V2_CHANGES.get((profile, mrn), (set(), set(), ""))
+        gone, added, _why = CHANGES.get((profile, mrn), (set(), set(), ""))
         assert _flags(was) - _flags(now) == gone, mrn
         assert _flags(now) - _flags(was) == added, mrn
         discussed = [(d["action"], d["date"], d["outcome"]) for d in now["discussed"]]
-        extra = V2_DISCUSSED.get((profile, mrn), [])
-        assert (
-            discussed == [(d["action"], d["date"], d["outcome"]) for d in was["discussed"]] + extra
-        )
+        gone_records, _why = DISCUSSED_CHANGES.get((profile, mrn), ([], ""))
+        # (v2 listed D015's declined progesterone record under acog-smfm, as it addressed
+        # the window-closed point; v3 change 4: the cerclage she chose ends that point, so
+        # the list is the v1 one again)
+        wanted = [(d["action"], d["date"], d["outcome"]) for d in was["discussed"]]
+        assert discussed == [d for d in wanted if d not in gone_records], mrn

@@ -177,7 +177,8 @@ def test_running_treatment_addresses_its_discussion(kind: str, action: str) -> N
 def test_history_rule_is_addressed_by_any_discussion() -> None:
     """A rule on history alone is addressed by a discussion of that action on any date."""
     p = patient("18+0", **SPTB_26)
-    talk = discussion(p, "progesterone-discussion", "12+0", "deferred")
+    # v3 change 3: a `deferred` record lapses after defer_days, so this one is declined
+    talk = discussion(p, "progesterone-discussion", "12+0", "declined")
     result = review(p, talk)
     assert "progesterone-discussion" not in actions(result)
     assert result.discussed == (talk,)

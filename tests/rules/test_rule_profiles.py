@@ -44,6 +44,10 @@ SHARED_RULE_IDS = {
     "any.measurement-quality",
     "any.funneling",
     "any.sludge",
+    # version 3
+    "any.cerclage-emergency",
+    "any.symptomatic-short-cervix",
+    "any.progesterone-formulation",
 }
 
 
@@ -161,8 +165,9 @@ def _break(name: str, old: str, new: str, *, after: str | None = None) -> str:
 BROKEN_CASES = [
     (
         'id = "acog.history-cerclage"',
-        'ga_window = { end = "16+0"',
-        'ga_window = { start = "17+0", end = "16+0"',
+        # v3 change 9: the history-cerclage window runs to before 24+0
+        'ga_window = { end = "24+0"',
+        'ga_window = { start = "25+0", end = "24+0"',
         "rules[5].ga_window.end",
         "must be after start",
     ),
@@ -340,7 +345,9 @@ def test_check_reports_every_problem_at_once(tmp_path: Path) -> None:
         "rules[15].priority",
         "rules[16].priority",
         "rules[17].priority",
-        "rules[20].priority",
+        # v3: any.cerclage-emergency, any.symptomatic-short-cervix and
+        # any.progesterone-formulation come before any.dating
+        "rules[23].priority",
     }
 
 

@@ -7,6 +7,8 @@ from datetime import timedelta
 import pytest
 from rules_factories import AS_OF, actions, flag, on, patient, review, scan, treatment
 
+from cervix_watch.domain.enums import Priority
+
 SPTB_26 = {"prior_sptb_weeks": "26+3"}
 
 
@@ -106,22 +108,43 @@ def test_single_scan_schedule_low_risk() -> None:
     assert review(p, scan(p, "16+0", 35.0)).next_scan_due is None
 
 
-@pytest.mark.parametrize(("at", "due"), [("22+6", True), ("23+0", False)])
-def test_acog_low_risk_window_ends_at_22_6(at: str, due: bool) -> None:
-    """ACOG low risk: the single-scan window 18+0 to 22+6 includes 22+6 (overdue since 18+0)."""
+# v3 change 8: a single screen is due through its window and overdue only after it,
+# until the treatment window closes (acog-smfm: before 24+0); next_scan_due stays the
+# window start while either is raised. Version 2 called it overdue from 18+0 and dropped
+# it after 22+6.
+@pytest.mark.parametrize(
+    ("at", "raised"),
+    [
+        ("16+6", None),
+        ("17+0", "scan-due"),  # 18+0 within the 7-day look-ahead
+        ("18+0", "scan-due"),
+        ("22+6", "scan-due"),
+        ("23+0", "scan-overdue"),
+        ("23+6", "scan-overdue"),
+        ("24+0", None),
+    ],
+)
+def test_acog_low_risk_single_screen_due_then_overdue(at: str, raised: str | None) -> None:
+    """ACOG low risk: due 18+0 to 22+6, overdue from 23+0 to 23+6, then nothing."""
     p = patient(at)
     result = review(p)
-    assert result.next_scan_due == (on(p, "18+0") if due else None)
-    assert ("scan-overdue" in actions(result)) is due
+    assert actions(result) == ({raised} if raised else set())
+    assert result.next_scan_due == (None if at == "24+0" else on(p, "18+0"))
+    if raised == "scan-overdue":
+        assert flag(result, raised).priority is Priority.ROUTINE
 
 
-def test_single_scan_overdue() -> None:
-    """ACOG low risk at 19+5 with no scan: overdue since 18+0."""
+def test_single_scan_due_message() -> None:
+    """ACOG low risk at 19+5 with no scan: due (not overdue), naming the window and its end."""
     p = patient("19+5")
     result = review(p)
-    assert actions(result) == {"scan-overdue"}
-    assert flag(result, "scan-overdue").message.startswith(
-        f"surveillance scan overdue since {on(p, '18+0')}"
+    assert actions(result) == {"scan-due"}
+    assert flag(result, "scan-due").message.startswith(
+        f"single CL screen due between 18+0 and 22+6 (by {on(p, '22+6')})"
+    )
+    missed = review(patient("23+2"))
+    assert flag(missed, "scan-overdue").message.startswith(
+        "single CL screen missed: window 18+0 to 22+6"
     )
 
 
@@ -144,20 +167,24 @@ def test_nice_low_risk_has_no_schedule() -> None:
 
 
 def test_nice_intermediate_single_window() -> None:
-    """NICE intermediate risk: a single scan 18+0 to 22+0; none due at 22+1."""
+    """NICE intermediate risk: a single scan 18+0 to 22+0; missed, overdue to 24+0 (v3 change
+    8: version 2 had nothing due at 22+1)."""
     assert (
         review(patient("17+0", cervical_excision="cone"), profile="nice-ng25").next_scan_due
         is not None
     )
     assert (
-        review(patient("22+1", cervical_excision="cone"), profile="nice-ng25").next_scan_due is None
+        review(patient("24+1", cervical_excision="cone"), profile="nice-ng25").next_scan_due is None
     )
 
 
-@pytest.mark.parametrize(("at", "due"), [("22+0", True), ("22+1", False)])
-def test_nice_intermediate_window_includes_22_0(at: str, due: bool) -> None:
-    """NICE intermediate risk: the single-scan window 18+0 to 22+0 includes 22+0."""
+@pytest.mark.parametrize(
+    ("at", "raised"),
+    [("22+0", "scan-due"), ("22+1", "scan-overdue"), ("24+0", "scan-overdue"), ("24+1", None)],
+)
+def test_nice_intermediate_window_includes_22_0(at: str, raised: str | None) -> None:
+    """NICE intermediate risk: due to 22+0 inclusive, overdue to 24+0 inclusive (v3 change 8)."""
     p = patient(at, cervical_excision="cone")
     result = review(p, profile="nice-ng25")
-    assert result.next_scan_due == (on(p, "18+0") if due else None)
-    assert ("scan-overdue" in actions(result)) is due
+    assert result.next_scan_due == (on(p, "18+0") if raised else None)
+    assert actions(result) == ({raised} if raised else set())

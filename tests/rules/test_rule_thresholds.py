@@ -422,7 +422,15 @@ HISTORY_CASES = [
         "history-cerclage-discussion",
         "acog.history-cerclage",
     ),
-    ("acog-smfm", {"painless_loss_count": 1}, "16+0", "history-cerclage-discussion", None),
+    # v3 change 9: history-indicated cerclage points stay until 24+0 (v2: ended at 16+0)
+    (
+        "acog-smfm",
+        {"painless_loss_count": 1},
+        "23+6",
+        "history-cerclage-discussion",
+        "acog.history-cerclage",
+    ),
+    ("acog-smfm", {"painless_loss_count": 1}, "24+0", "history-cerclage-discussion", None),
     (
         "acog-smfm",
         {"prior_cerclage": "exam"},
@@ -454,10 +462,18 @@ HISTORY_CASES = [
         "history-cerclage-discussion",
         "rcog.history-cerclage",
     ),
+    # v3 change 9: raised until before 24+0 (v2: ended at 16+0)
     (
         "nice-ng25",
         {"prior_sptb_weeks": "20+0", "prior_sptb_count": 3},
-        "16+0",
+        "23+6",
+        "history-cerclage-discussion",
+        "rcog.history-cerclage",
+    ),
+    (
+        "nice-ng25",
+        {"prior_sptb_weeks": "20+0", "prior_sptb_count": 3},
+        "24+0",
         "history-cerclage-discussion",
         None,
     ),

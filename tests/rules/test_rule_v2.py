@@ -229,13 +229,18 @@ def test_rescue_with_membranes_visible_and_dilation_not_recorded(
     assert ("rescue-cerclage-review" in actions(result)) is raised
 
 
-@pytest.mark.parametrize(("exam_at", "raised"), [("27+6", True), ("28+0", False)])
-def test_rescue_window_is_on_the_exam_own_ga(exam_at: str, raised: bool) -> None:
-    """The exam rule's window applies to the exam's own GA: an exam at 27+6 stays at 28+2."""
-    p = patient("28+2")
+# v3 change 3: the rescue point closes with its window on the review date (past 27+6 it
+# becomes any.window-closed), so an exam at 27+6 is reviewed at 27+6, not at 28+2 as in v2
+@pytest.mark.parametrize(
+    ("exam_at", "review_at", "raised"), [("27+6", "27+6", True), ("28+0", "28+2", False)]
+)
+def test_rescue_window_is_on_the_exam_own_ga(exam_at: str, review_at: str, raised: bool) -> None:
+    """The exam rule's window applies to the exam's own GA: an exam at 28+0 raises nothing."""
+    p = patient(review_at)
     findings = exam(p, exam_at, dilation_cm=1.0, membranes_visible=True)
     result = review(p, findings, profile="nice-ng25")
     assert ("rescue-cerclage-review" in actions(result)) is raised
+    assert "short-cervix-noted" not in actions(result)
 
 
 # --- 7. nice.progesterone-stop is info --------------------------------------------------
@@ -257,10 +262,12 @@ def test_nice_progesterone_stop_is_information() -> None:
 
 @pytest.mark.parametrize(
     ("at", "due"),
-    [("15+4", "16+0"), ("19+6", "16+0"), ("20+0", "16+0"), ("20+1", None)],
+    # v3 change 8: missed, the twins' screen stays overdue (next_scan_due its start) until
+    # the treatment window closes at 24+0 (version 2: nothing from 20+1)
+    [("15+4", "16+0"), ("19+6", "16+0"), ("20+0", "16+0"), ("24+0", "16+0"), ("24+1", None)],
 )
 def test_nice_twins_get_one_scan_16_to_20_weeks(at: str, due: str | None) -> None:
-    """NICE twins, low risk: one scan 16+0 to 20+0, none past 20+0."""
+    """NICE twins, low risk: one scan 16+0 to 20+0; missed, overdue to 24+0, then nothing."""
     p = patient(at, fetuses=2)
     result = review(p, profile="nice-ng25")
     if due is None:
@@ -294,11 +301,13 @@ def test_acog_twins_have_no_schedule() -> None:
 @pytest.mark.parametrize(
     ("profile", "history", "at", "priority"),
     [
-        ("acog-smfm", {}, "19+0", Priority.ROUTINE),
+        # v3 change 8: a single screen is overdue only after its window (version 2: 19+0
+        # and 17+0 were overdue): the single-screen cases moved past their window's end
+        ("acog-smfm", {}, "23+0", Priority.ROUTINE),
         ("acog-smfm", SPTB_26, "17+0", Priority.HIGH),
         ("nice-ng25", SPTB_26, "17+0", Priority.HIGH),
-        ("nice-ng25", {"cervical_excision": "cone"}, "19+0", Priority.ROUTINE),
-        ("nice-ng25", {"fetuses": 2}, "17+0", Priority.ROUTINE),
+        ("nice-ng25", {"cervical_excision": "cone"}, "22+1", Priority.ROUTINE),
+        ("nice-ng25", {"fetuses": 2}, "20+1", Priority.ROUTINE),
     ],
 )
 def test_scan_overdue_priority_is_the_schedule(

@@ -74,7 +74,11 @@ def schedule_words(schedule: Schedule) -> str:
     window = schedule.window.describe()
     if schedule.kind == "single":
         counts = format_ga(schedule.single_counts_from)
-        return f"one scan in {window} (a scan from {counts} counts){_overdue_words(schedule)}"
+        words = f"one scan in {window} (a scan from {counts} counts), due through the window"
+        missed = schedule.missed_until
+        if missed is not None:
+            words += f"; missed, overdue after it while GA is {missed.describe()}"
+        return words + _overdue_words(schedule)
     words = f"every {schedule.interval_days} days in {window}"
     if schedule.short_cl_interval_days is not None and schedule.short_cl_below_mm is not None:
         words += (

@@ -20,9 +20,11 @@ from datetime import timedelta
 from operator import le, lt
 from types import MappingProxyType
 
+from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.rules import visit_checks
-from cervix_watch.rules.context import PatientContext, ScanAt
+from cervix_watch.rules import urgent_checks, visit_checks
+from cervix_watch.rules.addressed import TREATMENT_ACTIONS, ever_addressed
+from cervix_watch.rules.context import Due, PatientContext, ScanAt
 from cervix_watch.rules.findings import (
     Finding,
     RuleFunction,
@@ -44,6 +46,7 @@ from cervix_watch.rules.specs import (
     WindowClosedRule,
     kind_of,
 )
+from cervix_watch.rules.visit_specs import ExamRule
 
 # schema.compare as C operators, for loops over scans (the profile's spellings only)
 _OPERATORS: Mapping[str, Callable[[float, float], bool]] = MappingProxyType({"lt": lt, "le": le})
@@ -51,13 +54,13 @@ _OPERATORS: Mapping[str, Callable[[float, float], bool]] = MappingProxyType({"lt
 
 def qualifying_cl(spec: QualifyingClRule, context: PatientContext) -> Finding | None:
     """acog.usi-cerclage, smfm.vp-*, nice.choice ...: a short transvaginal CL in the window."""
-    # clinical-rules.md, "The treatment window closes": a treatment point is raised
-    # only while the review date is inside its window; any.window-closed takes over
-    # (identity, not ==: comparing pydantic models field by field would run per patient)
-    if spec.window.past_end(context.ga) and any(spec is rule for rule in context.closable):
-        return None
     scan = context.short_cl(spec)
     if scan is None:
+        return None
+    # clinical-rules.md, "The treatment window closes": a treatment point is raised only
+    # while the review date is inside its window or its grace; any.window-closed takes over
+    # (identity, not ==: comparing pydantic models field by field would run per patient)
+    if _closed(spec, scan, context) and any(spec is rule for rule in context.closable):
         return None
     text = message(
         f"{scan_words(scan)} ({spec.describe()})", history_words(spec, context), note=spec.note
@@ -65,30 +68,69 @@ def qualifying_cl(spec: QualifyingClRule, context: PatientContext) -> Finding | 
     return Finding(spec, text, scan=scan)
 
 
+def _closed(spec: QualifyingClRule, scan: ScanAt, context: PatientContext) -> bool:
+    """Past the window's end, and the qualifying scan's grace (open_grace_days) is over."""
+    if not spec.window.past_end(context.ga):
+        return False
+    return context.as_of >= scan.scan.date + timedelta(days=spec.open_grace_days)
+
+
 def window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | None:
-    """any.window-closed: a short cervix in a treatment window that closed undiscussed."""
+    """any.window-closed: a short cervix (or an open cervix on exam) whose treatment window
+    closed with the point never addressed and no treatment chosen."""
     best: tuple[QualifyingClRule, ScanAt] | None = None
-    covers: dict[str, None] = {}
     for rule in context.closable:
-        if not rule.window.past_end(context.ga):
+        if isinstance(rule, QualifyingClRule):
+            scan = context.short_cl(rule)
+            if scan is None or not _closed(rule, scan, context):
+                continue
+            if not _left_open(spec, Finding(rule, "", scan=scan), context):
+                continue
+            if best is None or scan.cl_mm < best[1].cl_mm:
+                best = rule, scan
+    if best is not None:
+        rule, scan = best
+        closed_at = format_ga(rule.window.end)
+        text = message(
+            f"short cervix ({scan.cl_mm:.1f} mm at {format_ga(scan.ga)}) not discussed before "
+            f"the treatment window closed at {closed_at}",
+            note=spec.note,
+        )
+        return Finding(spec, text, scan=scan)
+    return _exam_window_closed(spec, context)
+
+
+def _left_open(spec: WindowClosedRule, point: Finding, context: PatientContext) -> bool:
+    """The closed point's treatment actions were never addressed, and (v3) no treatment was
+    chosen: a cerclage or vaginal progesterone started, or either discussion accepted, on or
+    after the qualifying scan."""
+    since = point.basis_date
+    assert since is not None  # a qualifying scan
+    if context.treatment_chosen(since) or context.accepted(TREATMENT_ACTIONS, since):
+        return False
+    actions = [a for a in point.spec.action if a in spec.treatment_actions]
+    return not all(ever_addressed(action, point, context) for action in actions)
+
+
+def _exam_window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | None:
+    """An exam (rescue) point never addressed before the review date passed its window."""
+    for rule in context.closable:
+        if not isinstance(rule, ExamRule) or not rule.ga_window.past_end(context.ga):
             continue
-        scan = context.short_cl(rule)
-        if scan is None:
+        found = visit_checks.exam_point(rule, context)
+        if found is None:
             continue
-        covers.update(dict.fromkeys(a.value for a in rule.action if a in spec.treatment_actions))
-        if best is None or scan.cl_mm < best[1].cl_mm:
-            best = rule, scan
-    if best is None:
-        return None
-    rule, scan = best
-    closed_at = format_ga(rule.window.end)
-    text = message(
-        f"short cervix ({scan.cl_mm:.1f} mm at {format_ga(scan.ga)}) not discussed before "
-        f"the treatment window closed at {closed_at}",
-        note=spec.note,
-    )
-    actions = tuple(a for a in spec.treatment_actions if a.value in covers)
-    return Finding(spec, text, scan=scan, covers=actions)
+        actions = [a for a in rule.action if a in spec.exam_actions]
+        if all(ever_addressed(action, found, context) for action in actions):
+            continue
+        exam_ga = format_ga(context.patient.ga_on(found.exam_date or context.as_of))
+        text = message(
+            f"dilation / membranes at the os recorded at {exam_ga}, not addressed before the "
+            "rescue window closed",
+            note=spec.note,
+        )
+        return Finding(spec, text, exam_date=found.exam_date)
+    return None
 
 
 def history_only(spec: HistoryRule, context: PatientContext) -> Finding | None:
@@ -102,6 +144,9 @@ def history_only(spec: HistoryRule, context: PatientContext) -> Finding | None:
     parts = [", ".join(reasons), f"GA {format_ga(context.ga)} ({spec.ga_window.describe()})"]
     if unless is not None:
         parts.append(f"no CL {unless.describe()}")
+    if spec.late_from is not None and context.ga >= spec.late_from and spec.late_note:
+        # RCOG GTG 75: "should be offered"; the usual timing is not a cut-off
+        parts.append(spec.late_note.replace("{ga}", format_ga(context.ga)))
     return Finding(spec, message("; ".join(p for p in parts if p), note=spec.note))
 
 
@@ -123,13 +168,18 @@ def treatment_end(spec: TreatmentEndRule, context: PatientContext) -> Finding | 
     running = context.running.get(spec.treatment)
     if running is None or context.ga < spec.from_ga or running.kind in spec.except_kinds:
         return None
-    kind = f" ({running.kind.value}-indicated)" if running.kind is not None else ""
+    kind = "" if running.kind is None else f" ({running.kind.value})"
+    if running.type is TreatmentType.CERCLAGE and running.kind is not None:
+        kind = f" ({running.kind.value}-indicated)"
+    step = spec.escalate
+    later = step is not None and context.ga >= step.from_ga
+    note = step.note if later and step is not None and step.note else spec.note
     text = message(
         f"{running.type.value}{kind} in place since {running.start.isoformat()};"
         f" GA {format_ga(context.ga)} (due from {format_ga(spec.from_ga)})",
-        note=spec.note,
+        note=note,
     )
-    return Finding(spec, text)
+    return Finding(spec, text, priority=step.priority if later and step is not None else None)
 
 
 def short_outside_window(spec: ShortOutsideWindowRule, context: PatientContext) -> Finding | None:
@@ -182,6 +232,8 @@ def short_after_cerclage(spec: ShortAfterCerclageRule, context: PatientContext) 
 def scan_due(spec: ScanDueRule, context: PatientContext) -> Finding | None:
     """any.scan-due: the next surveillance scan falls due within the look-ahead (inclusive)."""
     due = context.due
+    if due is not None and due.single_until is not None:
+        return _single_due(spec, due) if due.single == "due" else None
     if due is None or not context.as_of <= due.on <= context.as_of + _look_ahead(context):
         return None
     days = (due.on - context.as_of).days
@@ -197,6 +249,11 @@ def scan_due(spec: ScanDueRule, context: PatientContext) -> Finding | None:
 def scan_overdue(spec: ScanOverdueRule, context: PatientContext) -> Finding | None:
     """any.scan-overdue: the next surveillance scan was due before the review date."""
     due = context.due
+    if due is not None and due.single_until is not None:
+        if due.single != "overdue":
+            return None
+        text = f"single CL screen missed: window {_single_window(due)}"
+        return Finding(spec, message(text, note=spec.note), priority=due.overdue_priority)
     if due is None or due.on >= context.as_of:
         return None
     days = (context.as_of - due.on).days
@@ -205,6 +262,19 @@ def scan_overdue(spec: ScanOverdueRule, context: PatientContext) -> Finding | No
         f"surveillance scan overdue since {due.on.isoformat()} ({days} day{plural}); {due.schedule}"
     )
     return Finding(spec, message(text, note=spec.note), priority=due.overdue_priority)
+
+
+def _single_due(spec: ScanDueRule, due: Due) -> Finding:
+    """A single screen inside its window (or the look-ahead before it): due, not overdue."""
+    assert due.single_until is not None
+    text = f"single CL screen due between {_single_window(due, ' and ')}"
+    return Finding(spec, message(f"{text} (by {due.single_until.isoformat()})", note=spec.note))
+
+
+def _single_window(due: Due, joiner: str = " to ") -> str:
+    """ "18+0 to 22+6": the single screen's window, both ends included."""
+    first, last = due.single_window
+    return f"{format_ga(first)}{joiner}{format_ga(last)}"
 
 
 def _look_ahead(context: PatientContext) -> timedelta:
@@ -225,5 +295,8 @@ _CL_FUNCTIONS: tuple[tuple[type[RuleBase], RuleFunction], ...] = (
 
 # The fixed registry: rule entry `kind` -> the function that evaluates it.
 RULE_FUNCTIONS: Mapping[str, RuleFunction] = MappingProxyType(
-    {kind_of(model): function for model, function in (*_CL_FUNCTIONS, *visit_checks.FUNCTIONS)}
+    {
+        kind_of(model): function
+        for model, function in (*_CL_FUNCTIONS, *visit_checks.FUNCTIONS, *urgent_checks.FUNCTIONS)
+    }
 )

@@ -12,15 +12,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from operator import lt
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
-from cervix_watch.domain.enums import Action, Priority, Risk, Route, TreatmentType
+from cervix_watch.domain.enums import (
+    Action,
+    Outcome,
+    Priority,
+    ProgesteroneKind,
+    Risk,
+    Route,
+    TreatmentType,
+)
 from cervix_watch.domain.ga import PREGNANCY_DAYS, ga_days
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.rules.schema import ShortCl, Window
 
 if TYPE_CHECKING:
     from cervix_watch.rules.specs import QualifyingClRule
+    from cervix_watch.rules.visit_specs import ExamRule
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +54,19 @@ class ScanAt(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class Due:
-    """When the next scan is due, the schedule that says so, and its overdue priority."""
+    """When the next scan is due, the schedule that says so, and its overdue priority.
+
+    A single screen says itself whether it is due or overdue on the review date
+    (`single`; None: neither yet), as its date may lie in the past while it is only due.
+    """
 
     on: date
     schedule: str
     overdue_priority: Priority | None = None
+    single: Literal["due", "overdue"] | None = None
+    single_until: date | None = None
+    # a single screen's window as GA days, first and last (both included)
+    single_window: tuple[int, int] = (0, 0)
 
 
 def _scan_order(scan: Scan) -> tuple[date, int]:
@@ -140,9 +157,15 @@ class PatientContext:
     look_ahead_days: int
     # ACOG: a previous preterm PPROM counts as a prior sPTB (profile setting)
     pprom_counts_as_sptb: bool = False
-    # the qualifying-cl rules that apply to this patient and close with their
-    # window (any.window-closed): raised only while the review date is inside it
-    closable: tuple[QualifyingClRule, ...] = ()
+    # the qualifying-cl and exam rules that apply to this patient and close with their
+    # window (any.window-closed): raised only while the review date is inside it (or grace)
+    closable: tuple[QualifyingClRule | ExamRule, ...] = ()
+    # the post-rupture state's first day (clinical-rules.md v3), None when intact
+    ruptured: date | None = None
+    # every treatment in situ or active on the review date, in order of start
+    in_situ: tuple[Treatment, ...] = ()
+    # a deferred discussion addresses its point for these days after its date
+    defer_days: int = 7
     qualifying_cache: dict[tuple[int, int], ScanAt | None] = field(default_factory=dict)
 
     @property
@@ -185,14 +208,54 @@ class PatientContext:
         return best if best is not None and condition.met(best.cl_mm) else None
 
     def discussed(self, action: Action, since: date | None) -> tuple[Discussion, ...]:
-        """Discussion records of `action` on or after `since` (any date when None)."""
+        """Discussion records of `action` on or after `since` (any date when None) that address
+        it on the review date: a `deferred` one only for `defer_days` after its date."""
         return tuple(
-            d for d in self.discussions if d.action is action and (since is None or d.date >= since)
+            d
+            for d in self.discussions
+            if d.action is action
+            and (since is None or d.date >= since)
+            and (d.outcome is not Outcome.DEFERRED or (self.as_of - d.date).days < self.defer_days)
+        )
+
+    def accepted(self, actions: frozenset[Action], since: date | None) -> tuple[Discussion, ...]:
+        """Records of any of `actions` with outcome accepted, on or after `since`: a choice."""
+        return tuple(
+            d
+            for d in self.discussions
+            if d.action in actions
+            and d.outcome is Outcome.ACCEPTED
+            and (since is None or d.date >= since)
         )
 
     def treated_with(self, treatment: TreatmentType) -> bool:
-        """A treatment of this type was started by the review date (running or ended since)."""
-        return any(t.type is treatment for t in self.treatments)
+        """A treatment of this type was started by the review date (running or ended since);
+        a progesterone course only when vaginal or not recorded (17-OHPC, oral address nothing)."""
+        return any(t.type is treatment and addresses(t) for t in self.treatments)
+
+    def running_addresses(self, treatment: TreatmentType) -> bool:
+        """A treatment of this type in situ (active) on the review date that addresses a point."""
+        return any(t.type is treatment and addresses(t) for t in self.in_situ)
+
+    def treatment_chosen(self, since: date) -> bool:
+        """clinical-rules.md v3: a cerclage or a vaginal (or not recorded) progesterone course
+        started on or after `since`."""
+        return any(t.type in _CHOSEN and addresses(t) and t.start >= since for t in self.treatments)
+
+
+# The treatments a patient may choose for a short cervix (any.window-closed, nice.choice).
+_CHOSEN = frozenset({TreatmentType.CERCLAGE, TreatmentType.PROGESTERONE})
+# Progesterone formulations that address a progesterone point (empty: recorded before v3).
+_ADDRESSING_PROGESTERONE = frozenset({None, ProgesteroneKind.VAGINAL})
+
+
+def addresses(treatment: Treatment) -> bool:
+    """A treatment counts for the points it matches; 17-OHPC and oral progesterone do not
+    (ACOG Practice Advisory 2023, SMFM 2023: not recommended)."""
+    return (
+        treatment.type is not TreatmentType.PROGESTERONE
+        or treatment.kind in _ADDRESSING_PROGESTERONE
+    )
 
 
 def _exam_date(exam: Exam) -> date:
@@ -216,15 +279,15 @@ def active_running(
     """The running treatments when she is active on the review date, else None.
 
     Active: not closed by the review date, and GA before 37+0 (`active_before`)
-    or a cerclage still in situ. Checked first, so closed pregnancies cost little.
+    or a cerclage in situ or a progesterone course active on it (so its stop point is
+    seen). Checked first, so closed pregnancies cost little.
     """
     closure = history.closure
     if closure is not None and closure.date <= as_of:
         return None
     running = _running_by_type(history.treatments, as_of) if history.treatments else {}
-    if (
-        ga_days(history.patient.edd, as_of) >= active_before
-        and TreatmentType.CERCLAGE not in running
+    if ga_days(history.patient.edd, as_of) >= active_before and not (
+        TreatmentType.CERCLAGE in running or TreatmentType.PROGESTERONE in running
     ):
         return None
     return running

@@ -8,13 +8,15 @@ dropped -> one flag per action (clinical-rules.md, Definitions).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from operator import attrgetter
 
-from cervix_watch.domain.enums import Action, CerclageKind, Risk, TreatmentType
+from cervix_watch.domain.enums import Action, Risk, TreatmentType
 from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.models import Discussion, Patient
+from cervix_watch.rules.addressed import addressed
 from cervix_watch.rules.checks import RULE_FUNCTIONS
 from cervix_watch.rules.context import (
     PatientContext,
@@ -38,25 +40,19 @@ from cervix_watch.rules.risk import risk_by_history, risk_category
 from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schedule import next_scan_due
 from cervix_watch.rules.specs import QualifyingClRule, WindowClosedRule
+from cervix_watch.rules.visit_specs import ExamRule
 
-# The discussion actions a running treatment addresses (clinical-rules.md,
-# Addressed): the cerclage actions by a cerclage in situ, progesterone by an
-# active course. refer-ptb-clinic is addressed by any treatment recorded.
-ADDRESSED_BY_RUNNING: Mapping[Action, TreatmentType] = {
-    Action.CERCLAGE_DISCUSSION: TreatmentType.CERCLAGE,
-    Action.HISTORY_CERCLAGE_DISCUSSION: TreatmentType.CERCLAGE,
-    Action.PROGESTERONE_DISCUSSION: TreatmentType.PROGESTERONE,
-}
-# Actions a discussion record (`discuss MRN ACTION`) addresses. acute-review is
-# not among them: it lasts as long as its visit is in the look-back.
-DISCUSSABLE = frozenset(
-    {
-        *ADDRESSED_BY_RUNNING,
-        Action.REFER_PTB_CLINIC,
-        Action.RESCUE_CERCLAGE_REVIEW,
-        Action.SHORT_CERVIX_NOTED,
-    }
+# clinical-rules.md, One flag per action: on equal priority the first of this order
+# wins, then the order of the profile's rule tables.
+EQUAL_PRIORITY_ORDER = (
+    "any.cerclage-emergency",
+    "any.symptomatic-short-cervix",
+    "any.acute-review",
+    "any.progesterone-formulation",
+    "any.short-after-cerclage",
+    "any.window-closed",
 )
+_TIE_RANK = {rule_id: rank for rank, rule_id in enumerate(EQUAL_PRIORITY_ORDER)}
 
 _Rules = tuple[tuple[RuleBase, RuleFunction], ...]
 
@@ -98,14 +94,19 @@ def _look_ahead(profile: Profile, override: int | None) -> int:
 class _PatientRules:
     """What a profile applies to one obstetric history: risk by history, rules, closable rules."""
 
-    __slots__ = ("by_history", "closable", "rules")
+    __slots__ = ("after_rupture", "by_history", "closable", "rules")
 
     def __init__(
-        self, by_history: Risk, rules: _Rules, closable: tuple[QualifyingClRule, ...]
+        self,
+        by_history: Risk,
+        rules: _Rules,
+        closable: tuple[QualifyingClRule | ExamRule, ...],
     ) -> None:
         self.by_history = by_history
         self.rules = rules
         self.closable = closable
+        # post-rupture, only these run (clinical-rules.md v3)
+        self.after_rupture = tuple(pair for pair in rules if pair[0].runs_after_rupture)
 
 
 class _Compiled:
@@ -141,13 +142,14 @@ class _Compiled:
         pprom = profile.pprom_counts_as_sptb
         rules = tuple(pair for pair in self.rules if _applies(pair[0], patient, by_history, pprom))
         closing = self.closing
-        closable: tuple[QualifyingClRule, ...] = ()
+        closable: tuple[QualifyingClRule | ExamRule, ...] = ()
         if closing is not None and any(spec is closing for spec, _ in rules):
-            treatment = set(closing.treatment_actions)
+            treatment, exam = set(closing.treatment_actions), set(closing.exam_actions)
             closable = tuple(
                 spec
                 for spec, _ in rules
-                if isinstance(spec, QualifyingClRule) and treatment.intersection(spec.action)
+                if (isinstance(spec, QualifyingClRule) and treatment.intersection(spec.action))
+                or (isinstance(spec, ExamRule) and exam.intersection(spec.action))
             )
         return _PatientRules(by_history, rules, closable)
 
@@ -166,6 +168,8 @@ def open_context(
     scans = dated_scans(history.scans, patient.edd, as_of)
     risk = risk_category(profile, scans.tv, selected.by_history)
     exams = dated_exams(history.exams, as_of)
+    ruptured = ruptured_on(exams)
+    treatments = tuple(t for t in history.treatments if t.start <= as_of)
     discussions = history.discussions
     context = PatientContext(
         patient=patient,
@@ -177,7 +181,7 @@ def open_context(
         latest_tv=scans.latest_tv,
         exams=exams,
         latest_exam=exams[-1] if exams else None,
-        treatments=tuple(t for t in history.treatments if t.start <= as_of),
+        treatments=treatments,
         running=running,
         # most patients have no discussion: skip building the empty list
         discussions=tuple([d for d in discussions if d.date <= as_of]) if discussions else (),
@@ -190,12 +194,19 @@ def open_context(
             risk,
             scans,
             cerclage_in_situ=TreatmentType.CERCLAGE in running,
+            post_rupture=ruptured is not None,
+            as_of=as_of,
+            look_ahead_days=compiled.look_ahead,
         ),
         look_ahead_days=compiled.look_ahead,
         pprom_counts_as_sptb=profile.pprom_counts_as_sptb,
         closable=selected.closable,
+        ruptured=ruptured,
+        in_situ=running_on(treatments, as_of) if treatments else (),
+        defer_days=profile.defer_days,
     )
-    return context, selected.rules
+    # post-rupture (P-PROM): treatment, rescue, surveillance and finding rules are silent
+    return context, selected.rules if ruptured is None else selected.after_rupture
 
 
 def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> PatientReview | None:
@@ -217,8 +228,8 @@ def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> Pati
         next_scan_due=None if context.due is None else context.due.on,
         flags=flags,
         discussed=discussed,
-        membranes_ruptured=ruptured_on(context.exams),
-        treatments=running_on(context.treatments, context.as_of),
+        membranes_ruptured=context.ruptured,
+        treatments=context.in_situ,
     )
 
 
@@ -245,77 +256,40 @@ def _applies(spec: RuleBase, patient: Patient, by_history: Risk, pprom_is_sptb: 
 def _resolve(
     findings: list[Finding], context: PatientContext
 ) -> tuple[tuple[Flag, ...], tuple[Discussion, ...]]:
-    """Drop addressed points; one flag per action at the highest priority (first rule on a tie)."""
+    """Drop addressed points; one flag per action at the highest priority, the fixed order
+    on a tie, the other rules' messages appended ("also: ...") so none is lost."""
     if not findings:  # most patients: nothing to resolve
         return (), ()
-    best: dict[Action, Flag] = {}
+    if len(findings) > 1:
+        findings = sorted(findings, key=_tie_rank)  # stable: profile order after the fixed one
+    raised: dict[Action, list[Flag]] = {}
     discussed: dict[Discussion, None] = {}
     for found in findings:
-        for action in found.spec.action:
-            records = _addressed(action, found, context)
+        for action in found.raised:
+            records = addressed(action, found, context)
             if records is not None:
                 discussed.update(dict.fromkeys(records))
                 continue
-            flag = _flag(action, found)
-            current = best.get(action)
-            if current is None or flag.priority.rank < current.priority.rank:
-                best[action] = flag
-    flags = tuple(sorted(best.values(), key=flag_order)) if len(best) > 1 else tuple(best.values())
+            raised.setdefault(action, []).append(_flag(action, found))
+    best = [_one_flag(flags) for flags in raised.values()]
+    flags = tuple(sorted(best, key=flag_order)) if len(best) > 1 else tuple(best)
     if not discussed:
         return flags, ()
     return flags, tuple(sorted(discussed, key=lambda d: (d.date, d.action.value)))
 
 
-def _addressed(
-    action: Action, found: Finding, context: PatientContext
-) -> tuple[Discussion, ...] | None:
-    """None when the point stands, else the discussions that addressed it (empty: a treatment)."""
-    if found.covers:
-        # any.window-closed: the treatment points it stands for were never addressed
-        covered = [_addressed_at_any_time(a, found, context) for a in found.covers]
-        if all(records is not None for records in covered):
-            return tuple(d for records in covered if records for d in records)
-    if action not in DISCUSSABLE:
-        return None
-    if _treatment_addresses(action, found, context):
-        return ()
-    # A rule on history alone is addressed by any discussion of the action; one
-    # resting on a scan or exam only by a discussion on or after that date, so a
-    # newer, shorter CL (a new basis scan) raises the point again.
-    records = context.discussed(action, found.basis_date)
-    return records or None
+def _tie_rank(found: Finding) -> int:
+    return _TIE_RANK.get(found.spec.id, len(_TIE_RANK))
 
 
-def _treatment_addresses(action: Action, found: Finding, context: PatientContext) -> bool:
-    running = ADDRESSED_BY_RUNNING.get(action)
-    if running is not None:
-        return running in context.running
-    if action is Action.REFER_PTB_CLINIC:
-        return context.treatment_recorded
-    if action is Action.RESCUE_CERCLAGE_REVIEW:
-        # a rescue (exam-indicated) cerclage started on or after the qualifying exam
-        since = found.basis_date
-        return any(
-            t.type is TreatmentType.CERCLAGE
-            and t.kind is CerclageKind.EXAM
-            and (since is None or t.start >= since)
-            for t in context.treatments
-        )
-    return False
-
-
-def _addressed_at_any_time(
-    action: Action, found: Finding, context: PatientContext
-) -> tuple[Discussion, ...] | None:
-    """Like `_addressed`, but a matching treatment started at any time counts ("never addressed").
-
-    A cerclage removed at 36+0 addressed the cerclage point while it was in
-    place: the window-closed point must not appear once it is out.
-    """
-    running = ADDRESSED_BY_RUNNING.get(action)
-    if running is not None and context.treated_with(running):
-        return ()
-    return _addressed(action, Finding(found.spec, found.message, found.scan), context)
+def _one_flag(flags: list[Flag]) -> Flag:
+    """The first flag of the highest priority, with the others' messages appended."""
+    winner = min(flags, key=lambda flag: flag.priority.rank)  # min keeps the first on a tie
+    others = [flag.message for flag in flags if flag is not winner and flag.message]
+    if not others:
+        return winner
+    also = "; ".join(f"also: {text}" for text in dict.fromkeys(others))
+    return replace(winner, message=f"{winner.message}; {also}" if winner.message else also)
 
 
 def _flag(action: Action, found: Finding) -> Flag:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from cervix_watch.domain.enums import Action, Priority
+from cervix_watch.domain.enums import Action, CerclageKind, Priority
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Treatment
 from cervix_watch.rules.context import PatientContext, ScanAt
 from cervix_watch.rules.rule_base import RuleBase
 
@@ -23,16 +24,21 @@ class Finding:
     exam_date: date | None = None
     # set when the priority comes from elsewhere than the rule entry (the schedule's)
     priority: Priority | None = None
-    # any.window-closed: the treatment actions it stands for; addressed when all of
-    # them were addressed at some time (or by a discussion of its own action)
-    covers: tuple[Action, ...] = ()
+    # the actions raised, when the rule picks among its entry's (any.cerclage-emergency)
+    actions: tuple[Action, ...] = ()
+    # the date of another record it rests on (a progesterone course's start)
+    since: date | None = None
+
+    @property
+    def raised(self) -> tuple[Action, ...]:
+        return self.actions or self.spec.action
 
     @property
     def basis_date(self) -> date | None:
-        """The date of the scan or exam it rests on; None for a rule on history alone."""
+        """The date of the record it rests on; None for a rule on history alone."""
         if self.scan is not None:
             return self.scan.scan.date
-        return self.exam_date
+        return self.exam_date if self.exam_date is not None else self.since
 
 
 RuleFunction = Callable[[Any, PatientContext], Finding | None]
@@ -61,3 +67,20 @@ def history_words(spec: RuleBase, context: PatientContext) -> str:
     if fetuses > 1:
         reasons.append(f"{fetuses} fetuses")
     return f"with {', '.join(reasons)}" if reasons else ""
+
+
+def look_back_start(context: PatientContext, look_back_days: int) -> date:
+    """The first day of a look-back that includes the review date (7 days: review date - 6)."""
+    return context.as_of - timedelta(days=look_back_days - 1)
+
+
+def cerclage_words(cerclage: Treatment) -> str:
+    """ "history-indicated cerclage (placed 2026-07-22)"."""
+    kind = cerclage.kind
+    if kind is CerclageKind.TRANSABDOMINAL:
+        named = "transabdominal cerclage"
+    elif kind is not None:
+        named = f"{kind.value}-indicated cerclage"
+    else:
+        named = "cerclage"
+    return f"{named} (placed {cerclage.start.isoformat()})"

@@ -18,6 +18,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from cervix_watch.domain.enums import Action, Priority, Risk
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.rules.rule_base import GraceDays
 from cervix_watch.rules.schema import (
     MAX_INTERVAL_DAYS,
     Below,
@@ -49,6 +50,10 @@ class Schedule(Spec):
     counts_from: Ga | None = None
     # priority of any.scan-overdue under this schedule; empty: the rule entry's own
     overdue_priority: Priority | None = None
+    # single: a screen missed after its window stays overdue while the review date's GA is
+    # inside this window (the profile's treatment window: a short cervix still changes
+    # management); empty: overdue until the window's end only
+    missed_until: Window | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -145,6 +150,8 @@ class Profile(Spec):
     look_ahead_days: Annotated[int, Field(ge=0, le=60)]
     # ACOG PB 130/234: a previous preterm PPROM is a spontaneous preterm birth
     pprom_counts_as_sptb: bool = False
+    # a `deferred` discussion addresses its point for this many days (not a decision)
+    defer_days: GraceDays = 7
     risk: RiskSpec
     schedules: dict[Risk, Schedule] = Field(default_factory=dict)
     multiple_pregnancy: MultiplePregnancy

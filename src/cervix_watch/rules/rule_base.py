@@ -33,6 +33,8 @@ def _as_tuple(value: Any) -> Any:
     return (value,) if isinstance(value, str) else value
 
 
+# Days a point stays open past its window (open_grace_days) or a deferral lasts (defer_days).
+GraceDays = Annotated[int, Field(ge=0, le=56)]
 # How far back a symptom counts: whole days including the review date.
 LookBackDays = Annotated[int, Field(ge=1, le=60)]
 # Exam findings that call for an acute review (Exam field names).
@@ -47,6 +49,12 @@ class RuleBase(Spec):
 
     # the rule ids of clinical-rules.md that are of this kind (a local.* rule may use any kind)
     ids: ClassVar[tuple[str, ...]] = ()
+    # clinical-rules.md v3, post-rupture: only the acute, emergency, treatment-end, smoking
+    # and dating rules run once an exam recorded ruptured membranes
+    runs_after_rupture: ClassVar[bool] = False
+    # actions of this kind that only a discussion record of the action, dated on or after
+    # the record the point rests on, addresses (no treatment does)
+    addressed_only_by_discussion: ClassVar[frozenset[Action]] = frozenset()
 
     id: RuleId
     action: Actions

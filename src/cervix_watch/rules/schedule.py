@@ -8,7 +8,8 @@ priorities are the profile's `[schedules.<risk>]` tables, and
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from typing import Literal
 
 from cervix_watch.domain.enums import Risk
 from cervix_watch.domain.ga import date_at_ga, ga_days
@@ -26,25 +27,57 @@ def next_scan_due(
     scans: DatedScans,
     *,
     cerclage_in_situ: bool,
+    post_rupture: bool = False,
+    as_of: date | None = None,
+    look_ahead_days: int = 0,
 ) -> Due | None:
     """The next surveillance scan's due date, or None when no scan is scheduled."""
-    # SMFM Consult #40: no routine CL screening after cerclage.
-    if cerclage_in_situ:
+    # SMFM Consult #40: no routine CL screening after cerclage, nor with P-PROM.
+    if cerclage_in_situ or post_rupture:
         return None
     schedule = profile.schedule_for(risk, patient.fetuses == 1)
-    if schedule is None or schedule.window.past_end(ga):
+    if schedule is None:
         return None
     if schedule.kind == "single":
-        return _single(schedule, patient, scans)
+        return _single(schedule, patient, ga, scans, as_of, look_ahead_days)
+    if schedule.window.past_end(ga):
+        return None
     return _serial(schedule, patient, scans)
 
 
-def _single(schedule: Schedule, patient: Patient, scans: DatedScans) -> Due | None:
+def _single(
+    schedule: Schedule,
+    patient: Patient,
+    ga: int,
+    scans: DatedScans,
+    as_of: date | None,
+    look_ahead_days: int,
+) -> Due | None:
+    """clinical-rules.md v3: a single screen is due from its window's start (less the
+    look-ahead) to its end, overdue only after the end while the review date is inside
+    `missed_until` (the treatment window), and nothing after that."""
     counts_from = schedule.single_counts_from
     if any(scan.ga >= counts_from for scan in scans.scans):
         return None
-    start = date_at_ga(patient.edd, schedule.window.start)
-    return Due(start, f"single scan {schedule.window.describe()}", schedule.overdue_priority)
+    window = schedule.window
+    missed_until = schedule.missed_until
+    if window.past_end(ga) and (missed_until is None or missed_until.past_end(ga)):
+        return None
+    edd = patient.edd
+    start, end = date_at_ga(edd, window.start), date_at_ga(edd, window.last)
+    state: Literal["due", "overdue"] | None = None
+    if window.past_end(ga):
+        state = "overdue"
+    elif as_of is not None and as_of >= start - timedelta(days=look_ahead_days):
+        state = "due"
+    return Due(
+        start,
+        f"single scan {window.describe()}",
+        schedule.overdue_priority,
+        single=state,
+        single_until=end,
+        single_window=(window.start, window.last),
+    )
 
 
 def _serial(schedule: Schedule, patient: Patient, scans: DatedScans) -> Due | None:

@@ -15,26 +15,30 @@ kind, and a test checks that the two agree.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, get_args
+from typing import Annotated, ClassVar, Literal, get_args
 
 from pydantic import Field
 
 from cervix_watch.domain.enums import (
     Action,
     CerclageKind,
+    Priority,
     TreatmentType,
 )
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.rules.rule_base import RuleBase, band_limits
+from cervix_watch.rules.rule_base import GraceDays, RuleBase, band_limits
 from cervix_watch.rules.schema import (
     Below,
     ClBand,
     Ga,
     ShortCl,
+    Spec,
     ThresholdMm,
     Window,
     describe_limit,
 )
+
+Note = Annotated[str, Field(max_length=300)]
 
 
 class QualifyingClRule(RuleBase, ShortCl):
@@ -55,9 +59,18 @@ class QualifyingClRule(RuleBase, ShortCl):
         "nice.twins-short-cervix",
     )
     kind: Literal["qualifying-cl"]
+    # "The treatment window closes": the point stays raised while the review date is in
+    # the window or before the qualifying scan's date plus these days, whichever is later
+    open_grace_days: GraceDays = 0
+    # nice.choice: "a choice of either" - its two points are addressed together by either
+    # treatment, or a record of either action accepted (she chose one)
+    choice: bool = False
 
     def condition_words(self, look_ahead_days: int) -> str:
-        return f"qualifying transvaginal CL {self.describe()}"
+        words = f"qualifying transvaginal CL {self.describe()}"
+        if self.open_grace_days:
+            words += f" (open until {self.open_grace_days} days after that scan, if later)"
+        return words
 
     def cl_limits(self) -> tuple[float, ...]:
         return band_limits(self)
@@ -76,10 +89,17 @@ class HistoryRule(RuleBase):
     ga_window: Window
     # not raised when a qualifying CL meets this (nice.vp-history: "no qualifying CL <= 25 mm")
     unless_short_cl: ShortCl | None = None
+    # from this GA the message adds `late_note` ("{ga}" is the review date's GA): a history
+    # cerclage is usually placed earlier, but still offered (RCOG GTG 75)
+    late_from: Ga | None = None
+    late_note: Note = ""
 
     def condition_words(self, look_ahead_days: int) -> str:
         unless = self.unless_short_cl
         tail = "" if unless is None else f", no qualifying CL {unless.describe()}"
+        if self.late_from is not None and self.late_note:
+            late = self.late_note.replace("{ga}", "W+D")
+            tail += f' (from {format_ga(self.late_from)} the message adds "{late}")'
         return f"GA {self.ga_window.describe()}{tail}"
 
 
@@ -97,6 +117,14 @@ class LatestClRule(RuleBase, ClBand):
         return band_limits(self)
 
 
+class Escalation(Spec):
+    """A treatment-end point's priority (and words) from a later GA on."""
+
+    from_ga: Ga
+    priority: Priority
+    note: Note = ""
+
+
 class TreatmentEndRule(RuleBase):
     """A treatment still running at or after `from_ga` (cerclage removal, progesterone stop)."""
 
@@ -107,16 +135,25 @@ class TreatmentEndRule(RuleBase):
         "nice.progesterone-stop",
     )
     kind: Literal["treatment-end"]
+    runs_after_rupture: ClassVar[bool] = True
     treatment: TreatmentType
     from_ga: Ga
     # a transabdominal cerclage stays in place (delivery by caesarean): no removal prompt
     except_kinds: tuple[CerclageKind, ...] = ()
+    # the point turns more pressing from a later GA (cerclage removal urgent from 37+0)
+    escalate: Escalation | None = None
 
     def condition_words(self, look_ahead_days: int) -> str:
         kinds = ""
         if self.except_kinds:
             kinds = f" (kind other than {', '.join(k.value for k in self.except_kinds)})"
-        return f"{self.treatment.value}{kinds} still running, GA {format_ga(self.from_ga)} or later"
+        words = (
+            f"{self.treatment.value}{kinds} still running, GA {format_ga(self.from_ga)} or later"
+        )
+        step = self.escalate
+        if step is not None:
+            words += f"; {step.priority.value} from {format_ga(step.from_ga)}"
+        return words
 
 
 class ShortOutsideWindowRule(RuleBase):
@@ -150,13 +187,19 @@ class WindowClosedRule(RuleBase):
     ids = ("any.window-closed",)
     kind: Literal["window-closed"]
     treatment_actions: Annotated[tuple[Action, ...], Field(min_length=1)]
+    # the exam (rescue) points that close with their window the same way
+    exam_actions: tuple[Action, ...] = ()
 
     def condition_words(self, look_ahead_days: int) -> str:
         actions = " or ".join(a.value for a in self.treatment_actions)
-        return (
-            f"a qualifying-CL rule's {actions} point never addressed, "
-            "the review date past that rule's window"
+        words = (
+            f"a qualifying-CL rule's {actions} point never addressed and no treatment chosen, "
+            "the review date past that rule's window and grace"
         )
+        if self.exam_actions:
+            exams = " or ".join(a.value for a in self.exam_actions)
+            words += f"; or an exam rule's {exams} point never addressed, past its window"
+        return words
 
 
 class ShortAfterCerclageRule(RuleBase):
@@ -200,12 +243,15 @@ class ScanOverdueRule(RuleBase):
 
 from cervix_watch.rules.visit_specs import (  # noqa: E402 - the union names every kind
     AcuteReviewRule,
+    CerclageEmergencyRule,
     ConfirmTvRule,
     DatingRule,
     ExamRule,
     FindingRule,
     MeasurementQualityRule,
+    ProgesteroneFormulationRule,
     SmokingRule,
+    SymptomaticShortCervixRule,
     SymptomsRule,
 )
 
@@ -219,7 +265,10 @@ RuleSpec = Annotated[
     | WindowClosedRule
     | ShortAfterCerclageRule
     | ConfirmTvRule
+    | CerclageEmergencyRule
+    | SymptomaticShortCervixRule
     | AcuteReviewRule
+    | ProgesteroneFormulationRule
     | SymptomsRule
     | DatingRule
     | SmokingRule

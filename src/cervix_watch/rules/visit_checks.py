@@ -8,14 +8,21 @@ returns a `Finding` or None (see checks.py for the registry).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TypeVar
 
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Exam, Scan
 from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.rules.context import PatientContext, ScanAt
-from cervix_watch.rules.findings import Finding, RuleFunction, message, scan_date
+from cervix_watch.rules.findings import (
+    Finding,
+    RuleFunction,
+    cerclage_words,
+    look_back_start,
+    message,
+    scan_date,
+)
 from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import compare, describe_limit
 from cervix_watch.rules.visit_specs import (
@@ -38,6 +45,15 @@ _SPREAD_SLACK = 1e-9
 
 def exam_findings(spec: ExamRule, context: PatientContext) -> Finding | None:
     """acog.exam-cerclage, nice.rescue: the latest physical exam shows an open cervix."""
+    # clinical-rules.md v3: the exam point closes with its window on the review date's GA
+    # (any.window-closed takes over when it was never addressed)
+    if spec.ga_window.past_end(context.ga) and any(spec is rule for rule in context.closable):
+        return None
+    return exam_point(spec, context)
+
+
+def exam_point(spec: ExamRule, context: PatientContext) -> Finding | None:
+    """The exam rule's point, whether or not its window has closed on the review date."""
     # clinical-rules.md: the latest exam on or before the review date (a later
     # exam without the finding supersedes it), its window on the exam's own GA.
     exam = context.latest_exam
@@ -166,11 +182,6 @@ def _funnel_details(scan: Scan) -> str:
     return f" ({', '.join(details)})" if details else ""
 
 
-def _since(context: PatientContext, look_back_days: int) -> date:
-    """The first day of a look-back that includes the review date (7 days: review date - 6)."""
-    return context.as_of - timedelta(days=look_back_days - 1)
-
-
 _SIGN_WORDS = {
     "membranes_ruptured": "membranes ruptured",
     "contractions": "contractions",
@@ -204,8 +215,11 @@ def _urgent_exam(
     for exam in reversed(context.exams):
         if exam.date < since:
             return None
-        words = [_SIGN_WORDS[sign] for sign in spec.exam_signs if getattr(exam, sign)]
-        words += _symptom_words(tuple(s for s in exam.symptoms if s in spec.symptoms))
+        signs = [sign for sign in spec.exam_signs if getattr(exam, sign)]
+        words = [_SIGN_WORDS[sign] for sign in signs]
+        # an exam's flag and the symptom of the same name are one finding, listed once
+        symptoms = tuple(s for s in exam.symptoms if s in spec.symptoms and s.value not in signs)
+        words += _symptom_words(symptoms)
         if words:
             return exam, words
     return None
@@ -213,17 +227,20 @@ def _urgent_exam(
 
 def acute_review(spec: AcuteReviewRule, context: PatientContext) -> Finding | None:
     """any.acute-review: urgent symptoms or signs at a visit in the look-back (the latest)."""
-    since = _since(context, spec.look_back_days)
+    since = look_back_start(context, spec.look_back_days)
     scan = _urgent_scan(context, since, spec.symptoms)
     exam = _urgent_exam(context, since, spec)
     ga = context.patient.ga_on
     # the later record is named (an exam on the same day as a scan: the exam, with its signs)
+    # v3: the message names a cerclage in situ (labour or P-PROM against a stitch)
+    cerclage = context.cerclage
+    stitch = "" if cerclage is None else f"; {cerclage_words(cerclage)} in situ"
     if exam is not None and (scan is None or exam[0].date >= scan[0].scan.date):
         on = exam[0].date
-        text = f"exam {on.isoformat()} at {format_ga(ga(on))}: {', '.join(exam[1])}"
+        text = f"exam {on.isoformat()} at {format_ga(ga(on))}: {', '.join(exam[1])}{stitch}"
         return Finding(spec, message(text, note=spec.note), exam_date=on)
     if scan is not None:
-        text = f"scan {scan_date(scan[0])}: {', '.join(scan[1])}"
+        text = f"scan {scan_date(scan[0])}: {', '.join(scan[1])}{stitch}"
         return Finding(spec, message(text, note=spec.note), scan=scan[0])
     return None
 
@@ -237,7 +254,7 @@ def symptoms_noted(spec: SymptomsRule, context: PatientContext) -> Finding | Non
     if not dates:
         return None
     visit = max(dates)
-    if visit < _since(context, spec.look_back_days):
+    if visit < look_back_start(context, spec.look_back_days):
         return None
     scans = _on_date(context.scans, visit, lambda s: s.scan.date)
     exams = _on_date(context.exams, visit, lambda e: e.date)

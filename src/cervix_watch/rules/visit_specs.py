@@ -4,15 +4,18 @@ patient's record (dating, smoking). Their functions are in visit_checks.py.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from cervix_watch.domain.enums import Dating, Route
+from cervix_watch.domain.enums import Action, CerclageKind, Dating, ProgesteroneKind, Route
+from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Patient
 from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.rules.rule_base import ExamSign, LookBackDays, RuleBase, look_back_words
-from cervix_watch.rules.schema import Above, Below, ThresholdMm, Window, describe_limit
+from cervix_watch.rules.schema import Above, Below, Ga, ThresholdMm, Window, describe_limit
+
+Note = Annotated[str, Field(max_length=300)]
 
 
 class ExamRule(RuleBase):
@@ -96,6 +99,7 @@ class AcuteReviewRule(RuleBase):
 
     ids = ("any.acute-review",)
     kind: Literal["acute-review"]
+    runs_after_rupture: ClassVar[bool] = True
     # the review date and the days before it: 7 = review date - 6 to the review date
     look_back_days: LookBackDays
     symptoms: Annotated[tuple[Symptom, ...], Field(min_length=1)]
@@ -133,6 +137,7 @@ class DatingRule(RuleBase):
 
     ids = ("any.dating",)
     kind: Literal["dating"]
+    runs_after_rupture: ClassVar[bool] = True
     methods: Annotated[tuple[Dating, ...], Field(min_length=1)]
 
     def condition_words(self, look_ahead_days: int) -> str:
@@ -147,9 +152,92 @@ class SmokingRule(RuleBase):
 
     ids = ("any.smoking",)
     kind: Literal["smoking"]
+    runs_after_rupture: ClassVar[bool] = True
 
     def condition_words(self, look_ahead_days: int) -> str:
         return "smoker is yes"
 
     def applies_to(self, patient: Patient) -> bool:
         return patient.smoker
+
+
+class CerclageEmergencyRule(RuleBase):
+    """A cerclage in situ with ruptured membranes (since its start), or contractions or infection
+    in the look-back: decide on removal now (a transabdominal stitch: acute review)."""
+
+    ids = ("any.cerclage-emergency",)
+    kind: Literal["cerclage-emergency"]
+    runs_after_rupture: ClassVar[bool] = True
+    # the team may decide to retain the stitch: a removal-due record addresses this point
+    addressed_only_by_discussion: ClassVar[frozenset[Action]] = frozenset(
+        {Action.CERCLAGE_REMOVAL_DUE}
+    )
+    look_back_days: LookBackDays
+    symptoms: Annotated[tuple[Symptom, ...], Field(min_length=1)]
+    exam_signs: tuple[ExamSign, ...] = ()
+    # a stitch of these kinds stays for a caesarean birth: `kept_action`, not `action`
+    kept_kinds: tuple[CerclageKind, ...] = ()
+    kept_action: Action | None = None
+    kept_note: Note = ""
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        names = " or ".join(s.value for s in self.symptoms)
+        signs = ", ".join(s.replace("_", " ") for s in self.exam_signs if s != "membranes_ruptured")
+        words = (
+            "cerclage in situ and an exam dated on or after its start records membranes "
+            f"ruptured, or a scan or exam dated in the {look_back_words(self.look_back_days)} "
+            f"records {names}"
+        )
+        if signs:
+            words += f" (or, on an exam, {signs})"
+        if self.kept_kinds and self.kept_action is not None:
+            kept = ", ".join(k.value for k in self.kept_kinds)
+            words += f"; a {kept} cerclage raises {self.kept_action.value} instead"
+        return words
+
+
+class SymptomaticShortCervixRule(RuleBase):
+    """Watch symptoms in the look-back with a short or funnelled cervix on a scan the same day."""
+
+    ids = ("any.symptomatic-short-cervix",)
+    kind: Literal["symptomatic-short-cervix"]
+    runs_after_rupture: ClassVar[bool] = True
+    look_back_days: LookBackDays
+    symptoms: Annotated[tuple[Symptom, ...], Field(min_length=1)]
+    threshold_mm: ThresholdMm
+    comparison: Below = "le"
+    funneling_counts: bool = True
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        names = " or ".join(s.value for s in self.symptoms)
+        limit = describe_limit(self.comparison, self.threshold_mm)
+        short = f"recorded CL {limit}" + (" or funneling" if self.funneling_counts else "")
+        return (
+            f"a scan or exam dated in the {look_back_words(self.look_back_days)} records "
+            f"{names}, and a scan (any route) the same day has a {short}"
+        )
+
+    def cl_limits(self) -> tuple[float, ...]:
+        return (self.threshold_mm,)
+
+
+class ProgesteroneFormulationRule(RuleBase):
+    """A progesterone course of a formulation not recommended is active, before the stop GA."""
+
+    ids = ("any.progesterone-formulation",)
+    kind: Literal["progesterone-formulation"]
+    # the running course addresses nothing: only a discussion on or after its start does
+    addressed_only_by_discussion: ClassVar[frozenset[Action]] = frozenset(
+        {Action.PROGESTERONE_DISCUSSION}
+    )
+    kinds: Annotated[tuple[ProgesteroneKind, ...], Field(min_length=1)]
+    before_ga: Ga
+    # the message for a multiple pregnancy, when the profile gives one
+    multiple_note: Note = ""
+
+    def condition_words(self, look_ahead_days: int) -> str:
+        kinds = " or ".join(k.value for k in self.kinds)
+        return (
+            f"a progesterone course of kind {kinds} active, GA before {format_ga(self.before_ga)}; "
+            "addressed by a progesterone-discussion record on or after the course's start"
+        )
