@@ -474,3 +474,30 @@ def test_equal_priority_fixed_order_and_messages_appended() -> None:
     point = flag(result, "acute-review")
     assert point.rule == "any.symptomatic-short-cervix"
     assert "; also: scan " in point.message
+
+
+# --- history-indicated cerclage against the scan-based point --------------------------------
+
+
+def test_history_cerclage_not_raised_while_the_cerclage_discussion_is() -> None:
+    """A painless loss with a prior sPTB and a short CL at 20+0: the cerclage discussion only."""
+    p = patient("20+0", painless_loss_count=1, **SPTB_26)
+    result = review(p, scan(p, "20+0", 20.0))
+    assert "cerclage-discussion" in actions(result)
+    assert "history-cerclage-discussion" not in actions(result)
+
+
+@pytest.mark.parametrize(
+    "record",
+    ["ended cerclage", "history-cerclage-discussion", "cerclage-discussion"],
+)
+def test_history_cerclage_addressed_by_any_cerclage_or_either_record(record: str) -> None:
+    """Any cerclage of this pregnancy (ended too) or a record of either cerclage action
+    addresses the history-cerclage point."""
+    p = patient("18+0", painless_loss_count=1)
+    if record == "ended cerclage":
+        extra = treatment(p, "cerclage", "13+0", "17+0", kind="history")
+    else:
+        extra = discussion(p, record, "13+0", "declined")
+    assert "history-cerclage-discussion" in actions(review(p))
+    assert "history-cerclage-discussion" not in actions(review(p, extra))

@@ -13,6 +13,7 @@ patient's review-date context.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from cervix_watch.domain.enums import Action, CerclageKind, TreatmentType
 from cervix_watch.domain.models import Discussion
@@ -52,6 +53,8 @@ def addressed(
         return context.discussed(action, since) or None
     if action not in DISCUSSABLE:
         return None
+    if action is Action.HISTORY_CERCLAGE_DISCUSSION:
+        return _history_cerclage_addressed(since, context)
     if treatment_addresses(action, found, context):
         return ()
     if getattr(found.spec, "choice", False) and action in TREATMENT_ACTIONS and since is not None:
@@ -66,6 +69,18 @@ def addressed(
     # resting on a scan or exam only by a discussion on or after that date, so a
     # newer, shorter CL (a new basis scan) raises the point again.
     return context.discussed(action, since) or None
+
+
+def _history_cerclage_addressed(
+    since: date | None, context: PatientContext
+) -> tuple[Discussion, ...] | None:
+    """Any cerclage recorded in this pregnancy (in situ or ended), or a record for either
+    cerclage action, addresses the history-cerclage point."""
+    if context.treated_with(TreatmentType.CERCLAGE):
+        return ()
+    records = context.discussed(Action.HISTORY_CERCLAGE_DISCUSSION, since)
+    records += context.discussed(Action.CERCLAGE_DISCUSSION, since)
+    return records or None
 
 
 def treatment_addresses(action: Action, found: Finding, context: PatientContext) -> bool:

@@ -271,6 +271,9 @@ def _resolve(
                 discussed.update(dict.fromkeys(records))
                 continue
             raised.setdefault(action, []).append(_flag(action, found))
+    if Action.CERCLAGE_DISCUSSION in raised:
+        # the history-indicated cerclage point is not raised while the scan-based one is
+        raised.pop(Action.HISTORY_CERCLAGE_DISCUSSION, None)
     best = [_one_flag(flags) for flags in raised.values()]
     flags = tuple(sorted(best, key=flag_order)) if len(best) > 1 else tuple(best)
     if not discussed:
