@@ -10,7 +10,9 @@ scan was saved).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -65,3 +67,57 @@ def test_format_characters_never_reach_stdout_raw(
     else:
         assert b"\\u061c\\u2060\\ufeff\\U000e0041\\U000e007f\\xad\\u2028" in raw
     assert dump(db_path) == before
+
+
+def run_into_closed_pipe(script: Path, *args: str) -> tuple[int, bytes]:
+    """`cervix-watch ARGS | true` made certain: the pipe's reading end is closed before the
+    command starts, so its first write to stdout meets EPIPE. Returns (status, stderr)."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [str(script), *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            env={**os.environ, "NO_COLOR": "1"},
+            timeout=120,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    return done.returncode, done.stderr
+
+
+# (command, what it writes: stdout is closed, so the write is all that is left of it)
+CLOSED_PIPE_COMMANDS: dict[str, tuple[list[str], str | None]] = {
+    "--help": (["--help"], None),
+    "--version": (["--version"], None),
+    "scan --help": (["scan", "--help"], None),
+    "patient list": (["patient", "list", "--all"], None),
+    "review md": (["review", "--as-of", AS_OF, "--format", "md"], None),
+    "due json": (["due", "--as-of", AS_OF, "--format", "json"], None),
+    "config show": (["config", "show"], None),
+    "db info": (["db", "info"], None),
+    "export fhir": (["export", "fhir"], None),
+    "patient add": (["patient", "add", "P02", "--edd", "2027-03-20"], "patients"),
+    "scan add": (["scan", "add", "P01", "--date", "2026-10-13", "--cl", "18"], "scans"),
+}
+
+
+@pytest.mark.parametrize("command", list(CLOSED_PIPE_COMMANDS))
+def test_a_closed_stdout_is_exit_141_in_every_command(
+    hostile: Cli, db_path: Path, console_script: Path, command: str
+) -> None:
+    """`... | true`: exit 141 and nothing on stderr, never exit 1 (which says "nothing
+    written"); a reading command leaves the database as it was, a writing one has saved
+    its record (one more row, one more audit row)."""
+    args, written = CLOSED_PIPE_COMMANDS[command]
+    before = dump(db_path)
+    status, errors = run_into_closed_pipe(console_script, "--db", str(db_path), *args)
+    assert (status, errors) == (141, b"")
+    after = dump(db_path)
+    if written is None:
+        assert after == before
+    else:
+        added = [row[0] for row in after if row not in before]
+        assert sorted(set(added)) == sorted({written, "audit"}), added

@@ -6,7 +6,7 @@ import contextlib
 import os
 import sys
 import traceback
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from typer.core import TyperGroup
@@ -34,6 +34,17 @@ class _Group(TyperGroup):
 
         helptext.polish(self, "")
         super().format_help(ctx, formatter)
+
+    def make_context(
+        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
+    ) -> Any:
+        """The root context. Parsing prints `--help` (and a bare command's help): a reader
+        gone by then is a closed pipe too (click itself would exit 1, the contract's "bad
+        input, nothing written")."""
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except BrokenPipeError:
+            quiet_closed_pipe()
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -78,17 +89,24 @@ def _traceback_if_debug(ctx: Any) -> None:
 CLOSED_PIPE_STATUS = 141
 
 
-def quiet_closed_pipe() -> None:
-    """The reader of stdout went away (`... | head`): stop, saying nothing.
+def quiet_closed_pipe() -> NoReturn:
+    """The reader of stdout went away (`... | head`): stop, saying nothing, exit 141.
 
-    stdout is pointed at /dev/null first so that the interpreter's last flush of
-    the unwritten rest cannot fail again and print a traceback on exit.
+    This is the one way every command ends on a closed pipe, whichever layer found it:
+    a command's output (`_Group.invoke`), rich (`output`'s consoles), click printing help
+    (`_Group.make_context`), or the last flush after the command returned (`main`).
     """
+    _detach_stdout()
+    raise typer.Exit(CLOSED_PIPE_STATUS)
+
+
+def _detach_stdout() -> None:
+    """Point stdout at /dev/null, so that the interpreter's last flush of the unwritten
+    rest cannot fail again and print a traceback on exit."""
     devnull = os.open(os.devnull, os.O_WRONLY)
-    with contextlib.suppress(OSError, ValueError):
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         os.dup2(devnull, sys.stdout.fileno())
     os.close(devnull)
-    raise typer.Exit(CLOSED_PIPE_STATUS)
 
 
 def _version(value: bool) -> None:
@@ -228,11 +246,24 @@ def main() -> None:
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     try:
         build(command_named(sys.argv[1:]))(prog_name="cervix-watch")
+    except SystemExit as finished:  # click ends every run so, in standalone mode
+        sys.exit(_after_last_flush(finished.code))
     except BrokenPipeError:  # a flush after the command returned
-        try:
-            quiet_closed_pipe()
-        except typer.Exit as done:
-            sys.exit(done.exit_code)
+        sys.exit(_after_last_flush(CLOSED_PIPE_STATUS))
+
+
+def _after_last_flush(status: int | str | None) -> int | str | None:
+    """`status`, or 141 when a successful command's output could not all be delivered
+    (the reader went away before the buffered rest was flushed)."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        if status in (0, None):
+            status = CLOSED_PIPE_STATUS
+    if status == CLOSED_PIPE_STATUS:
+        _detach_stdout()
+    return status
 
 
 if __name__ == "__main__":  # pragma: no cover
