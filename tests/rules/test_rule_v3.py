@@ -501,3 +501,16 @@ def test_history_cerclage_addressed_by_any_cerclage_or_either_record(record: str
         extra = discussion(p, record, "13+0", "declined")
     assert "history-cerclage-discussion" in actions(review(p))
     assert "history-cerclage-discussion" not in actions(review(p, extra))
+
+
+def test_closed_points_answered_list_their_records() -> None:
+    """Both treatment points declined before the window closed: no senior review, and the
+    review lists the two records that addressed them."""
+    p = patient("26+0", **SPTB_26)
+    talks = (
+        discussion(p, "cerclage-discussion", "20+1", "declined"),
+        discussion(p, "progesterone-discussion", "20+1", "declined"),
+    )
+    result = review(p, scan(p, "20+0", 20.0), *talks)
+    assert "short-cervix-noted" not in actions(result)
+    assert set(result.discussed) == set(talks)

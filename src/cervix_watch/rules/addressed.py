@@ -103,7 +103,9 @@ def treatment_addresses(action: Action, found: Finding, context: PatientContext)
     return False
 
 
-def ever_addressed(action: Action, found: Finding, context: PatientContext) -> bool:
+def addressed_at_any_time(
+    action: Action, found: Finding, context: PatientContext
+) -> tuple[Discussion, ...] | None:
     """Like `addressed`, but a matching treatment started at any time counts ("never addressed"
     is what any.window-closed asks).
 
@@ -112,5 +114,5 @@ def ever_addressed(action: Action, found: Finding, context: PatientContext) -> b
     """
     running = ADDRESSED_BY_RUNNING.get(action)
     if running is not None and context.treated_with(running):
-        return True
-    return addressed(action, found, context) is not None
+        return ()
+    return addressed(action, found, context)

@@ -22,8 +22,9 @@ from types import MappingProxyType
 
 from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Discussion
 from cervix_watch.rules import urgent_checks, visit_checks
-from cervix_watch.rules.addressed import TREATMENT_ACTIONS, ever_addressed
+from cervix_watch.rules.addressed import TREATMENT_ACTIONS, addressed_at_any_time
 from cervix_watch.rules.context import Due, PatientContext, ScanAt
 from cervix_watch.rules.findings import (
     Finding,
@@ -79,14 +80,16 @@ def window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | 
     """any.window-closed: a short cervix (or an open cervix on exam) whose treatment window
     closed with the point never addressed and no treatment chosen."""
     best: tuple[QualifyingClRule, ScanAt] | None = None
+    settled: dict[Discussion, None] = {}
     for rule in context.closable:
         if isinstance(rule, QualifyingClRule):
             scan = context.short_cl(rule)
             if scan is None or not _closed(rule, scan, context):
                 continue
-            if not _left_open(spec, Finding(rule, "", scan=scan), context):
-                continue
-            if best is None or scan.cl_mm < best[1].cl_mm:
+            records = _settled(spec, Finding(rule, "", scan=scan), context)
+            if records is not None:
+                settled.update(dict.fromkeys(records))
+            elif best is None or scan.cl_mm < best[1].cl_mm:
                 best = rule, scan
     if best is not None:
         rule, scan = best
@@ -97,19 +100,35 @@ def window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | 
             note=spec.note,
         )
         return Finding(spec, text, scan=scan)
-    return _exam_window_closed(spec, context)
+    exam_point = _exam_window_closed(spec, context)
+    if exam_point is None and settled:
+        # not raised, but the review lists the records that answered the closed points
+        return Finding(spec, "", settled=tuple(settled))
+    return exam_point
 
 
-def _left_open(spec: WindowClosedRule, point: Finding, context: PatientContext) -> bool:
-    """The closed point's treatment actions were never addressed, and (v3) no treatment was
-    chosen: a cerclage or vaginal progesterone started, or either discussion accepted, on or
-    after the qualifying scan."""
+def _settled(
+    spec: WindowClosedRule, point: Finding, context: PatientContext
+) -> tuple[Discussion, ...] | None:
+    """None when the closed point is left open: its treatment actions never addressed and
+    (v3) no treatment chosen - a cerclage or vaginal progesterone started, or either
+    discussion accepted, on or after the qualifying scan. Else the records that settled it."""
     since = point.basis_date
     assert since is not None  # a qualifying scan
-    if context.treatment_chosen(since) or context.accepted(TREATMENT_ACTIONS, since):
-        return False
-    actions = [a for a in point.spec.action if a in spec.treatment_actions]
-    return not all(ever_addressed(action, point, context) for action in actions)
+    if context.treatment_chosen(since):
+        return ()
+    chosen = context.accepted(TREATMENT_ACTIONS, since)
+    if chosen:
+        return chosen
+    records: list[Discussion] = []
+    for action in point.spec.action:
+        if action not in spec.treatment_actions:
+            continue
+        found = addressed_at_any_time(action, point, context)
+        if found is None:
+            return None
+        records += found
+    return tuple(records)
 
 
 def _exam_window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | None:
@@ -121,7 +140,7 @@ def _exam_window_closed(spec: WindowClosedRule, context: PatientContext) -> Find
         if found is None:
             continue
         actions = [a for a in rule.action if a in spec.exam_actions]
-        if all(ever_addressed(action, found, context) for action in actions):
+        if all(addressed_at_any_time(a, found, context) is not None for a in actions):
             continue
         exam_ga = format_ga(context.patient.ga_on(found.exam_date or context.as_of))
         text = message(

@@ -265,6 +265,9 @@ def _resolve(
     raised: dict[Action, list[Flag]] = {}
     discussed: dict[Discussion, None] = {}
     for found in findings:
+        if found.settled is not None:
+            discussed.update(dict.fromkeys(found.settled))
+            continue
         for action in found.raised:
             records = addressed(action, found, context)
             if records is not None:

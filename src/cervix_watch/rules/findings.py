@@ -9,7 +9,7 @@ from typing import Any
 
 from cervix_watch.domain.enums import Action, CerclageKind, Priority
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.domain.models import Treatment
+from cervix_watch.domain.models import Discussion, Treatment
 from cervix_watch.rules.context import PatientContext, ScanAt
 from cervix_watch.rules.rule_base import RuleBase
 
@@ -28,6 +28,9 @@ class Finding:
     actions: tuple[Action, ...] = ()
     # the date of another record it rests on (a progesterone course's start)
     since: date | None = None
+    # any.window-closed with every closed point answered: nothing raised, these records
+    # listed as having addressed a point
+    settled: tuple[Discussion, ...] | None = None
 
     @property
     def raised(self) -> tuple[Action, ...]:
