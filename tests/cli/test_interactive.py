@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import sqlite3
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -20,6 +22,9 @@ TODAY = date.today()
 # GA today 26+0 whatever day the test runs; the scan is dated yesterday (25+6).
 EDD = TODAY + timedelta(days=280 - 26 * 7)
 SCAN_DAY = TODAY - timedelta(days=1)
+# How long one expect may wait. A passing test never waits it out; it is long because on a
+# loaded machine (two `make test` runs on two cores) the child's start-up alone takes seconds.
+TIMEOUT_S = 180
 
 
 @pytest.fixture
@@ -30,6 +35,13 @@ def registered(cli: Cli, db_path: Path) -> Path:
     earlier = (TODAY - timedelta(days=8)).isoformat()
     assert cli("scan", "add", "D003", "--date", earlier, "--cl", "26").exit_code == 0
     return db_path
+
+
+def _default_ctrl_c() -> None:
+    """In the child before it starts: Ctrl-C interrupts. A shell that starts a command in the
+    background (`make test &`, no job control) makes it ignore SIGINT, and a child inherits
+    that; the user at a terminal never has it so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _spawn(db: Path, *args: str) -> pexpect.spawn:
@@ -48,9 +60,30 @@ def _spawn(db: Path, *args: str) -> pexpect.spawn:
         ["-m", "cervix_watch", "--db", str(db), "scan", "add", *args],
         env=env,
         encoding="utf-8",
-        timeout=30,
+        timeout=TIMEOUT_S,
         dimensions=(40, 80),
+        preexec_fn=_default_ctrl_c,
     )
+
+
+def _at_prompt(child: pexpect.spawn, label: str) -> None:
+    """Wait until the prompt starting `label` is written in full (click ends each with ": ",
+    the space written by the read itself)."""
+    child.expect_exact(label)
+    child.expect_exact(": ")
+
+
+def _reading(child: pexpect.spawn) -> None:
+    """Wait, after its prompt, until the child sleeps in its read of the terminal. A Ctrl-C
+    that lands between the prompt's write and the read (a loaded machine can pause the child
+    there) is only noticed when the read returns, and no answer is coming."""
+    stat = Path(f"/proc/{child.pid}/stat")
+    if not stat.exists():  # no /proc (not Linux): the prompt is all there is to wait for
+        return
+    deadline = time.monotonic() + TIMEOUT_S
+    while stat.read_text().rsplit(")", 1)[1].split()[0] != "S":  # the state after "(comm)"
+        assert time.monotonic() < deadline, "the child never waited for input"
+        time.sleep(0.01)
 
 
 def _scans(db: Path) -> list[tuple[object, ...]]:
@@ -144,13 +177,13 @@ def test_one_full_entry_with_typos_and_a_wrong_mrn_saves_one_correct_scan(
     ]
 
 
-@pytest.mark.parametrize("where", ["MRN: ", "Scan date", "CL measurement 2", "Save this scan?"])
+@pytest.mark.parametrize("where", ["MRN", "Scan date", "CL measurement 2", "Save this scan?"])
 def test_ctrl_c_at_any_prompt_writes_nothing_and_exits_130(registered: Path, where: str) -> None:
     """Ctrl-C at the MRN, the date, a measurement or the summary: exit 130, no scan written."""
     before = _scans(registered)
     child = _spawn(registered)
     answers = [
-        ("MRN: ", "D003"),
+        ("MRN", "D003"),
         ("Is this the right patient?", "y"),
         ("Scan date", SCAN_DAY.isoformat()),
         ("CL measurement 1", "24"),
@@ -164,8 +197,9 @@ def test_ctrl_c_at_any_prompt_writes_nothing_and_exits_130(registered: Path, whe
         ("Save this scan?", "y"),
     ]
     for prompt, answer in answers:
-        child.expect_exact(prompt)
+        _at_prompt(child, prompt)
         if prompt == where:
+            _reading(child)
             child.sendintr()
             break
         child.sendline(answer)
