@@ -212,7 +212,7 @@ def test_missing_path(clinic: Cli, tmp_path: Path) -> None:
     """A path that does not exist is one line, exit 1."""
     result = clinic("import", "sr", str(tmp_path / "nope.dcm"))
     assert result.exit_code == 1
-    assert f"file: {tmp_path / 'nope.dcm'}: no such file or folder" in result.stderr
+    assert f"{tmp_path / 'nope.dcm'}: file: no such file or folder" in result.stderr
 
 
 def test_store_date_checks_apply_named_by_file(

@@ -10,6 +10,7 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.options import BackupOutOption, ShowFormat, ShowFormatOption
 from cervix_watch.domain.errors import DatabaseError
+from cervix_watch.domain.filenames import shown
 
 if TYPE_CHECKING:
     from cervix_watch.store.db import Location
@@ -126,7 +127,7 @@ def backup(
     from cervix_watch.store import admin
 
     size = admin.backup(_location(ctx), out)
-    output.success(f"Backup written to {out} ({size} bytes); integrity_check ok.")
+    output.success(f"Backup written to {shown(out)} ({size} bytes); integrity_check ok.")
 
 
 @app.command("copy")

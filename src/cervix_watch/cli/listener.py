@@ -26,7 +26,15 @@ from cervix_watch import bulk
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.srimport import SrImporter, report
 from cervix_watch.domain.errors import DatabaseError, InputError, Problem
-from cervix_watch.interop.dicom_sr import SR_CLASSES, SrError, check_whole, quiet_libraries
+from cervix_watch.domain.filenames import shown
+from cervix_watch.interop.dicom_sr import (
+    SR_CLASSES,
+    SrError,
+    captured_warnings,
+    check_whole,
+    quiet_libraries,
+    warning_line,
+)
 
 VERIFICATION = "1.2.840.10008.1.1"
 SUCCESS = 0x0000
@@ -102,18 +110,25 @@ class Listener:
         return SUCCESS
 
     def on_store(self, event: Any) -> int:
-        """Import one received SR; the status tells the machine whether it was taken."""
+        """Import one received SR; the status tells the machine whether it was taken.
+
+        The reader's warnings are counted into one line of ours, never printed as they are
+        (they quote values); the lock also keeps their capture to one SR at a time.
+        """
         calling = str(event.assoc.requestor.ae_title).strip()
-        try:
-            dataset = event.dataset
-            dataset.file_meta = event.file_meta
-            uid = str(dataset.get("SOPInstanceUID", "")).strip() or "(no SOP Instance UID)"
-        except Exception:  # a dataset that cannot even be decoded
-            output.error(f"SR from {calling}: file: cannot be read whole")
-            return CANNOT_UNDERSTAND
-        name = f"SR {uid} from {calling}"
-        with self.lock:
-            return self._import(name, dataset)
+        with self.lock, captured_warnings() as caught:
+            try:
+                dataset = event.dataset
+                dataset.file_meta = event.file_meta
+                uid = str(dataset.get("SOPInstanceUID", "")).strip() or "(no SOP Instance UID)"
+            except Exception:  # a dataset that cannot even be decoded
+                output.error(f"SR from {calling}: file: cannot be read whole")
+                return CANNOT_UNDERSTAND
+            name = f"SR {shown(uid)} from {shown(calling)}"
+            status = self._import(name, dataset)
+            if caught:
+                output.note(f"warning: {name}: {warning_line(caught)}")
+            return status
 
     def _import(self, name: str, dataset: Any) -> int:
         # The receiver runs for days: "today" (no scan may be dated after it) is each SR's day.

@@ -36,6 +36,7 @@ import typer
 
 from cervix_watch.cli.escapes import escape_json, escape_text
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.filenames import shown
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -302,7 +303,7 @@ def _refuse_unsafe_target(path: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise InputError(Problem("out", f"cannot write {path}: {error.strerror}")) from None
+        raise InputError(Problem("out", f"cannot write {shown(path)}: {error.strerror}")) from None
     if stat.S_ISLNK(mode):
         what = "a symbolic link"
     elif stat.S_ISDIR(mode):
@@ -311,7 +312,8 @@ def _refuse_unsafe_target(path: Path) -> None:
         what = "not a regular file"
     else:
         return
-    raise InputError(Problem("out", f"{path} is {what}; give a new file name or a regular file"))
+    message = f"{shown(path)} is {what}; give a new file name or a regular file"
+    raise InputError(Problem("out", message))
 
 
 @contextmanager
@@ -329,7 +331,7 @@ def private_file(path: Path) -> Iterator[TextIO]:
     try:
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".cervix-watch-", suffix=".tmp")
     except OSError as error:
-        raise InputError(Problem("out", f"cannot write {path}: {error.strerror}")) from None
+        raise InputError(Problem("out", f"cannot write {shown(path)}: {error.strerror}")) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             yield handle
@@ -340,7 +342,7 @@ def private_file(path: Path) -> Iterator[TextIO]:
         with suppress(OSError):
             os.unlink(temporary)
         if isinstance(failure, OSError):
-            message = f"cannot write {path}: {failure.strerror}; it was left unchanged"
+            message = f"cannot write {shown(path)}: {failure.strerror}; it was left unchanged"
             raise InputError(Problem("out", message)) from None
         raise
 

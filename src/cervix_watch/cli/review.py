@@ -22,6 +22,7 @@ from cervix_watch.cli.options import (
 )
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.filenames import shown
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -172,7 +173,10 @@ def export(
         output.write(text)
         return
     output.write_file(out, text)
-    output.note(f"Profile {name} written to {out}; edit it, then: cervix-watch rules check {out}")
+    output.note(
+        f"Profile {name} written to {shown(out)}; edit it, then: cervix-watch rules check "
+        f"{shown(out)}"
+    )
 
 
 @rules_app.command("check")
@@ -185,7 +189,7 @@ def check(
     problems = check_profile_file(file)
     if problems:
         raise InputError(problems)
-    output.success(f"{file}: profile is valid.")
+    output.success(f"{shown(file)}: profile is valid.")
 
 
 @rules_app.command("default")

@@ -17,7 +17,8 @@ from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.enums import Route
-from cervix_watch.domain.errors import CervixWatchError, InputError, Problem
+from cervix_watch.domain.errors import CervixWatchError, InputError
+from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.words import counted
 
 if TYPE_CHECKING:
@@ -47,30 +48,6 @@ def require_interop(*packages: str) -> None:
             importlib.import_module(package)
         except ImportError:
             raise MissingExtra(package) from None
-
-
-def sr_files(paths: list[Path]) -> list[Path]:
-    """The files named, and every file inside the folders named (recursively, sorted).
-
-    In a folder, hidden files and DICOMDIR (the media's index, not a report) are passed over.
-    """
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                p
-                for p in sorted(path.rglob("*"))
-                if p.is_file()
-                and p.name.upper() != "DICOMDIR"
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise InputError(Problem("file", f"{path}: no such file or folder"))
-    if not files:
-        raise InputError(Problem("file", "no files found in the folders given"))
-    return files
 
 
 def import_sr(
@@ -104,15 +81,18 @@ def import_sr(
     require_interop("pydicom")
     from cervix_watch import config
     from cervix_watch.cli.srimport import SrImporter, report
+    from cervix_watch.interop.sr_files import sr_files
 
-    files = sr_files(paths)
+    files, unreadable = sr_files(paths)
+    if not files:
+        raise InputError(unreadable)
     state = context.state(ctx)
     state.pooled = True  # a transaction or two per file: connect once
     who = context.who(operator)
     importer = SrImporter(state, who, route, operator or who, config.sr_codes())
-    plans, problems = importer.plan_all((str(path), _read(path)) for path in files)
-    if problems:
-        raise InputError(problems)
+    plans, problems = importer.plan_all((shown(path), _read(path)) for path in files)
+    if unreadable or problems:
+        raise InputError(unreadable + problems)
     profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
     outcome = importer.commit(plans, dry_run)
     report(state, outcome, dry_run, profile)
@@ -160,6 +140,12 @@ def listen(
     Each SR goes through the same checks as `import sr`, in its own transaction; a refused
     one gets a DICOM failure status and one line on stderr. C-ECHO is answered.
     """
+    if not host.strip():
+        # An empty address binds every interface (an unset variable in a unit file): never
+        # by accident. 0.0.0.0 says it on purpose.
+        raise typer.BadParameter(
+            "is empty; give an address (0.0.0.0 to listen on every one)", param_hint="--host"
+        )
     require_interop("pydicom", "pynetdicom")
     from cervix_watch import config
     from cervix_watch.cli.listener import Listener, check_ae_title
@@ -201,5 +187,6 @@ def export_fhir(
         return
     observations = sum(len(f.scans) for f in files)
     output.note(
-        f"Wrote a FHIR Bundle of {len(files)} patients, {observations} observations to {out}."
+        f"Wrote a FHIR Bundle of {len(files)} patients, {observations} observations to "
+        f"{shown(out)}."
     )

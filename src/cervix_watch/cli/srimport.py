@@ -87,19 +87,31 @@ class SrImporter:
         Each report is mapped first; then their patients are read in one query (by
         PatientID = MRN exactly, never created) and each scan is checked against its own.
         """
-        from cervix_watch.interop.dicom_sr import SrError, content_of
+        from cervix_watch.interop.dicom_sr import (
+            SrError,
+            captured_warnings,
+            content_of,
+            warning_line,
+        )
         from cervix_watch.interop.sr_scan import scan_from
 
         mapped: list[tuple[str, SrContent, SrScan]] = []
         problems: list[Problem] = []
-        for name, dataset in reports:
-            try:
-                if isinstance(dataset, SrError):
-                    raise dataset
-                content = content_of(dataset)
-                mapped.append((name, content, scan_from(content, name, *self._mapping)))
-            except SrError as refused:
-                problems.append(_refusal(name, refused.problem))
+        # The reader's warnings become one line of ours per report. A report is read as the
+        # loop takes it (`reports` may be lazy), so each is counted from the end of the last.
+        with captured_warnings() as caught:
+            for name, dataset in reports:
+                try:
+                    if isinstance(dataset, SrError):
+                        raise dataset
+                    content = content_of(dataset)
+                    sr = scan_from(content, name, *self._mapping)
+                    mapped.append((name, content, sr))
+                    if caught:
+                        sr.warnings.append(warning_line(caught))
+                except SrError as refused:
+                    problems.append(_refusal(name, refused.problem))
+                caught.clear()
         patients = self.state.store().patients_named([c.patient_id for _, c, _ in mapped])
         plans: list[Planned] = []
         for name, content, sr in mapped:

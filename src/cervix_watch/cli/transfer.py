@@ -18,6 +18,7 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.kinds import RECORD_KINDS, RecordKind
 from cervix_watch.domain.words import counted, singular
 
@@ -53,7 +54,7 @@ def _import_csv(ctx: typer.Context, kind: RecordKind, file: Path, dry_run: bool,
         )
     else:
         output.success(
-            f"Imported {counted(result.added, singular(kind.value))} from {file.name} "
+            f"Imported {counted(result.added, singular(kind.value))} from {shown(file.name)} "
             f"({result.skipped} already present)."
         )
 
@@ -91,7 +92,7 @@ def load_csv(
     from cervix_watch.store.importer import import_records
 
     if not file.is_file():
-        raise InputError(Problem("file", f"{file}: no such file"))
+        raise InputError(Problem("file", f"{shown(file)}: no such file"))
     with _progress(file, f"Importing {kind}") as advance:
         return import_records(
             state.store(),
@@ -115,7 +116,7 @@ def _chunks(kind: str, file: Path, advance: Callable[[int], None]) -> Iterator[C
             advance(chunk[-1].line)
             yield problems, records
     except OSError as error:
-        raise InputError(Problem("file", f"{file}: {error.strerror}")) from None
+        raise InputError(Problem("file", f"{shown(file)}: {error.strerror}")) from None
 
 
 @contextmanager
@@ -175,7 +176,7 @@ def export_csv(
         return
     with output.private_file(out) as handle:
         count = write_csv(kind.value, records, handle)
-    output.note(f"Wrote {count} {kind.value} to {out}.")
+    output.note(f"Wrote {count} {kind.value} to {shown(out)}.")
 
 
 def _export_to_stdout(kind: str, records: Iterable[Any]) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cervix_watch.domain.filenames import shown
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -21,7 +23,8 @@ class Problem:
     def __str__(self) -> str:
         where = ""
         if self.source is not None:
-            where = f"{self.source}:{self.line}: " if self.line is not None else f"{self.source}: "
+            source = shown(self.source)  # a file name: a newline in it must not forge a line
+            where = f"{source}:{self.line}: " if self.line is not None else f"{source}: "
         return f"{where}{self.field}: {self.message}"
 
 

@@ -17,6 +17,7 @@ import logging
 import struct
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -62,6 +63,17 @@ BEAM_PATHS = {
 _UNNAMED = Code("unnamed", "99CW", "(unnamed container)")
 # UCUM length units a machine uses for a CL, as a factor to millimetres.
 MM_PER_UNIT = {"mm": Decimal(1), "cm": Decimal(10), "m": Decimal(1000)}
+# No length measured by ultrasound comes near this; beyond it a value would overflow the
+# arithmetic (1e308 cannot be rounded to 0.1 mm), so it is refused as out of range.
+MAX_LENGTH_VALUE = Decimal(1_000_000)
+# interop.md "Limits of the receiver": content trees are walked to this depth (containers
+# below the root) and this many items at most. A tree nested thousands deep would exhaust
+# Python's recursion (issue 24).
+MAX_CONTENT_DEPTH = 32
+MAX_CONTENT_ITEMS = 20_000
+# Sequences inside sequences: a content level nests two or three (content, concept name,
+# measured value, units), so this bounds the whole file's nesting well above any report.
+MAX_SEQUENCE_DEPTH = 2 * MAX_CONTENT_DEPTH + 8
 
 
 def quiet_libraries() -> None:
@@ -77,6 +89,28 @@ def quiet_libraries() -> None:
         if not any(isinstance(h, logging.NullHandler) for h in logger.handlers):
             logger.addHandler(logging.NullHandler())
         logger.propagate = False
+
+
+@contextmanager
+def captured_warnings() -> Iterator[list[warnings.WarningMessage]]:
+    """Collect the library warnings raised inside, instead of printing them.
+
+    pydicom warns (to stderr, with element values and file names in its words) about a
+    report that is not quite valid DICOM; the caller turns the count into its own line
+    (`warning_line`). Not thread-safe (Python's warning filters are global): the receiver
+    calls it under its lock.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield caught
+
+
+def warning_line(caught: list[warnings.WarningMessage]) -> str:
+    """Our one line for the reader's warnings (their own text can quote patient data): how
+    many different things it passed over (it repeats one for each value it decodes)."""
+    count = len({(w.category, str(w.message)) for w in caught})
+    places = "1 place" if count == 1 else f"{count} places"
+    return f"file: not valid DICOM in {places} (read as far as possible; details not shown)"
 
 
 class SrError(Exception):
@@ -109,6 +143,11 @@ class Numeric:
         if self.unit not in MM_PER_UNIT:
             raise SrError(
                 _field(meaning), f"unit {self.unit!r} is not cm, mm or m (UCUM) at {self.where()}"
+            )
+        if abs(self.value) > MAX_LENGTH_VALUE:
+            raise SrError(
+                _field(meaning),
+                f"{self.value} {self.unit} is out of range for a length (at {self.where()})",
             )
         return self.value * MM_PER_UNIT[self.unit]
 
@@ -144,10 +183,8 @@ def read_file(path: Path) -> Dataset:
     """The whole dataset of an SR file, or SrError (not DICOM, unreadable, truncated)."""
     quiet_libraries()
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            dataset = dcmread(path)
-            check_whole(dataset)
+        dataset = dcmread(path)
+        check_whole(dataset)
     except InvalidDicomError:
         raise SrError("file", "not a DICOM file") from None
     except SrError:
@@ -167,9 +204,12 @@ def read_file(path: Path) -> Dataset:
     return dataset
 
 
-def check_whole(dataset: Dataset) -> None:
+def check_whole(dataset: Dataset, depth: int = 0) -> None:
     """Check every element's length and parse every sequence (SrError where a value is
-    shorter than its length says); other values are converted only when used."""
+    shorter than its length says, or sequences nest too deep); other values are converted
+    only when used."""
+    if depth > MAX_SEQUENCE_DEPTH:
+        raise SrError("file", f"sequences nested more than {MAX_SEQUENCE_DEPTH} deep: refused")
     for tag in list(dataset.keys()):
         raw = dataset.get_item(tag)
         if isinstance(raw, RawDataElement):
@@ -180,7 +220,7 @@ def check_whole(dataset: Dataset) -> None:
         element = dataset[tag]
         if element.VR == "SQ":
             for item in element.value:
-                check_whole(item)
+                check_whole(item, depth + 1)
 
 
 def content_of(dataset: Dataset) -> SrContent:
@@ -205,7 +245,9 @@ def content_of(dataset: Dataset) -> SrContent:
     content = SrContent(uid, patient_id, _exam_date(dataset), _beam_path(dataset))
     if "ContentSequence" not in dataset:
         raise SrError("report", "has no content")
-    for item, path in _walk(dataset, (root,)):
+    for count, (item, path) in enumerate(_walk(dataset, (root,)), start=1):
+        if count > MAX_CONTENT_ITEMS:
+            raise SrError("file", f"more than {MAX_CONTENT_ITEMS:,} content items: refused")
         _collect(content, item, path)
     return content
 
@@ -244,6 +286,8 @@ def _beam_path(dataset: Dataset) -> Code | None:
 
 def _walk(dataset: Dataset, path: tuple[Code, ...]) -> Iterator[tuple[Dataset, tuple[Code, ...]]]:
     """Every content item below `dataset` with its path of containers (root first)."""
+    if len(path) > MAX_CONTENT_DEPTH + 1:  # the path starts with the root
+        raise SrError("file", f"content nested more than {MAX_CONTENT_DEPTH} deep: refused")
     for item in dataset.get("ContentSequence", []):
         yield item, path
         if item.get("ValueType") == "CONTAINER":
@@ -282,7 +326,7 @@ def _numeric(item: Dataset, concept: Code, path: tuple[Code, ...]) -> Numeric:
         except InvalidOperation:
             raise SrError(_field(concept.meaning), f"{text!r} is not a number") from None
         if value is not None and not value.is_finite():
-            raise SrError(_field(concept.meaning), f"{text!r} is not a number")
+            raise SrError(_field(concept.meaning), f"{text!r} is not a finite number")
         units = measured[0].get("MeasurementUnitsCodeSequence") or []
         if units and units[0].get("CodingSchemeDesignator") == "UCUM":
             unit = str(units[0].get("CodeValue", ""))
@@ -321,9 +365,11 @@ __all__ = [
     "Numeric",
     "SrContent",
     "SrError",
+    "captured_warnings",
     "check_whole",
     "content_of",
     "quiet_libraries",
     "read_file",
+    "warning_line",
     "where",
 ]
