@@ -116,10 +116,20 @@ def test_discussion_addresses_the_point(loaded: Cli) -> None:
 
 
 def test_due_lists_due_and_overdue(loaded: Cli) -> None:
-    """due --format json lists P01 (due) and P04 (overdue) on the vignettes' date."""
+    """due --format json lists P01 (due) and P04 (due by its flag) on the vignettes' date."""
     result = loaded("due", "--as-of", "2026-10-15", "--format", "json")
     due = {p["mrn"]: p["status"] for p in json.loads(result.stdout)["patients"]}
     assert due["P01"] == "due"
+    # v3 change 8: P04's low-risk single screen (window 18+0 to 22+6) is due at 19+5, not
+    # overdue, though its next_scan_due (the window start) lies in the past: `due` goes by
+    # the scan-due / scan-overdue flag
+    assert due["P04"] == "due"
+
+
+def test_due_lists_a_missed_single_screen_as_overdue(loaded: Cli) -> None:
+    """At 23+2 P04's single screen is past its window and still in the treatment window."""
+    result = loaded("due", "--as-of", "2026-11-09", "--format", "json")
+    due = {p["mrn"]: p["status"] for p in json.loads(result.stdout)["patients"]}
     assert due["P04"] == "overdue"
 
 
