@@ -121,3 +121,107 @@ def test_a_closed_stdout_is_exit_141_in_every_command(
     else:
         added = [row[0] for row in after if row not in before]
         assert sorted(set(added)) == sorted({written, "audit"}), added
+
+
+@pytest.fixture
+def fhir_clinic(hostile: Cli) -> Cli:
+    """P01 (format characters in her name) with one scan; H1 named with ESC and BEL."""
+    name = "Hana\x1b[31m\x07 Bell"
+    assert hostile("patient", "add", "H1", "--edd", "2027-03-14", "--name", name).exit_code == 0
+    added = hostile("scan", "add", "P01", "--date", "2026-10-13", "--cl", "18")
+    assert added.exit_code == 0, added.output
+    return hostile
+
+
+def strings(value: object) -> list[str]:
+    """Every string in a parsed JSON document."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return []
+
+
+@pytest.mark.parametrize(
+    "mrns", [["H1", "H1"], ["P01", "H1", "P01"], ["H1", "P01", "H1", "P01"], []], ids=str
+)
+def test_export_fhir_writes_each_patient_once(
+    fhir_clinic: Cli, db_path: Path, tmp_path: Path, mrns: list[str]
+) -> None:
+    """`export fhir H1 H1`: her Patient once, every fullUrl unique (bdl-7), in the order
+    first named; no string holds a control character FHIR forbids; database unchanged."""
+    before = dump(db_path)
+    out = tmp_path / "bundle.json"
+    result = fhir_clinic("export", "fhir", *mrns, "--out", str(out))
+    assert result.exit_code == 0, result.output
+    bundle = json.loads(out.read_text(encoding="utf-8"))
+    order = list(dict.fromkeys(mrns)) or ["H1", "P01"]
+    urls = [entry["fullUrl"] for entry in bundle["entry"]]
+    assert len(urls) == len(set(urls)) == len(order) + ("P01" in order)  # P01 has one scan
+    patients = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"
+    ]
+    assert [p["identifier"][0]["value"] for p in patients] == order
+    forbidden = [s for s in strings(bundle) if any(ord(c) < 32 and c not in "\t\r\n" for c in s)]
+    assert forbidden == []
+    if "H1" in order:
+        assert "Hana[31m Bell" in strings(bundle)
+    if "P01" in order:
+        assert NAME in strings(bundle)  # format characters are FHIR strings: kept, as data
+    assert dump(db_path) == before
+
+
+# (case id, [fhir] mrn_system as TOML writes it, the problem named)
+MRN_SYSTEMS = [
+    ("ESC", '"urn:oid:1.2\\u001b[8m"', "contains the control or format character U+001B"),
+    ("RLO", '"urn:oid:1.2\\u202e"', "contains the control or format character U+202E"),
+    ("space", '"urn:oid:1.2 3"', "contains a space"),
+    ("no scheme", '"hospital-mrn"', "no scheme"),
+    ("scheme only", '"urn:"', "no scheme"),
+    ("digit first", '"1urn:x"', "no scheme"),
+]
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"), [c[1:] for c in MRN_SYSTEMS], ids=[c[0] for c in MRN_SYSTEMS]
+)
+def test_a_mrn_system_that_is_no_uri_is_refused(
+    fhir_clinic: Cli,
+    db_path: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    value: str,
+    problem: str,
+) -> None:
+    """Exit 1, one line naming the file and `fhir.mrn_system`; no Bundle written."""
+    config = tmp_path / "config.toml"
+    config.write_text(f"[fhir]\nmrn_system = {value}\n", encoding="utf-8")
+    monkeypatch.setenv("CERVIX_WATCH_CONFIG", str(config))
+    out = tmp_path / "bundle.json"
+    before = dump(db_path)
+    result = fhir_clinic("export", "fhir", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(
+        f"error: config: {config}: fhir.mrn_system: must be a URI: {problem}"
+    )
+    assert not out.exists()
+    assert dump(db_path) == before
+
+
+@pytest.mark.parametrize(
+    "system", ["urn:oid:2.16.840.1.113883.2.1.4.1", "https://hospital.example/mrn"]
+)
+def test_a_mrn_system_that_is_a_uri_is_used(
+    fhir_clinic: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, system: str
+) -> None:
+    """The other side: a URI with a scheme names the MRNs' system in the Bundle."""
+    config = tmp_path / "config.toml"
+    config.write_text(f'[fhir]\nmrn_system = "{system}"\n', encoding="utf-8")
+    monkeypatch.setenv("CERVIX_WATCH_CONFIG", str(config))
+    result = fhir_clinic("export", "fhir", "H1")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["entry"][0]["resource"]["identifier"][0]["system"] == system

@@ -6,12 +6,13 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
 from tests.conftest import Cli
 
 from cervix_watch.domain.models import Patient, Scan
-from cervix_watch.interop.fhir import ExportedScan, bundle, to_json
+from cervix_watch.interop.fhir import ExportedScan, bundle, fhir_text, to_json
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -175,3 +176,32 @@ def test_export_fhir_unknown_mrn(cli: Cli) -> None:
     result = cli("export", "fhir", "NOPE")
     assert result.exit_code == 1
     assert "mrn: no patient 'NOPE'" in result.output
+
+
+# Every control character FHIR's string type forbids (below 32 but tab, CR, LF), and the
+# ones kept out with them (DEL, C1); tab, CR and LF are FHIR's own and stay.
+FORBIDDEN_CONTROLS = [chr(c) for c in [*range(0x20), *range(0x7F, 0xA0)] if chr(c) not in "\t\r\n"]
+
+
+@pytest.mark.parametrize("control", FORBIDDEN_CONTROLS, ids=lambda c: f"U+{ord(c):04X}")
+def test_a_control_character_fhir_forbids_is_dropped(control: str) -> None:
+    """ESC, BEL ... in a name or an operator (one an older release stored) are dropped: the
+    string is what FHIR allows."""
+    stored = scan().model_copy(update={"operator": f"A{control}B"})
+    data = exported(
+        ExportedScan(stored, amended=False),
+        who=patient().model_copy(update={"name": f"Ann{control} Example"}),
+    )
+    assert data["entry"][0]["resource"]["name"] == [{"text": "Ann Example"}]
+    assert observation(data)["performer"] == [{"display": "AB"}]
+
+
+def test_tab_cr_and_lf_are_fhir_strings_and_stay() -> None:
+    """The other side of the bound: FHIR's string allows tab, CR and LF, so they are kept."""
+    assert fhir_text("a\tb\r\nc") == "a\tb\r\nc"
+
+
+def test_a_patient_given_twice_is_a_broken_caller() -> None:
+    """The Bundle's fullUrls are unique (bdl-7): the same patient twice is a ValueError."""
+    with pytest.raises(ValueError, match="given twice"):
+        bundle([(patient(), []), (patient(), [])])

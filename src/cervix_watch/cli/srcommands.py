@@ -175,6 +175,7 @@ def export_fhir(
 
     store = context.state(ctx).store()
     files = [f for mrn in mrns for f in store.patient_files(mrn)] if mrns else store.patient_files()
+    files = list({f.patient.mrn: f for f in files}.values())  # `H1 H1`: her once, in order
     amended = store.amended_scan_ids()
     content = bundle(
         ((f.patient, [ExportedScan(s, s.scan_id in amended) for s in f.scans]) for f in files),

@@ -9,6 +9,7 @@ codes are the constants below and the tests compare them one by one.
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -62,9 +63,32 @@ def scan_url(scan: Scan) -> str:
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'scan {scan.scan_id}')}"
 
 
+# FHIR's string (`[ \r\n\t\S]+`): "SHALL NOT contain Unicode character points below 32,
+# except for u0009, u000D and u000A". Those are dropped from every text exported, and so
+# are DEL, C1 controls and lone surrogates, which no receiving system can use either.
+_FORBIDDEN_IN_STRINGS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def fhir_text(text: str) -> str:
+    """`text` as a FHIR string may hold it: the control characters FHIR forbids dropped."""
+    return _FORBIDDEN_IN_STRINGS.sub("", text)
+
+
+def _clean(value: Any) -> Any:
+    """Every string in a resource's data made a valid FHIR string (`fhir_text`)."""
+    if isinstance(value, str):
+        return fhir_text(value)
+    if isinstance(value, dict):
+        return {key: _clean(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_clean(item) for item in value]
+    return value
+
+
 def _validated(model: Any, data: dict[str, Any]) -> Any:
-    """The resource built by its R4B model, checked to round-trip through its JSON."""
-    resource = model.model_validate(data)
+    """The resource built by its R4B model from its cleaned data (`_clean`), checked to
+    round-trip through its JSON."""
+    resource = model.model_validate(_clean(data))
     again = model.model_validate_json(resource.model_dump_json())
     if again != resource:
         raise ValueError(f"{data['resourceType']} does not round-trip through fhir.resources")
@@ -131,9 +155,16 @@ def bundle(
     mrn_system: str = DEFAULT_MRN_SYSTEM,
     timestamp: datetime | None = None,
 ) -> Bundle:
-    """The collection Bundle: each patient, then her scans' Observations, all validated."""
+    """The collection Bundle: each patient, then her scans' Observations, all validated.
+
+    A patient given twice is a broken caller (the Bundle's fullUrls must be unique, bdl-7):
+    ValueError. The CLI asks for each patient once."""
     entries: list[dict[str, Any]] = []
+    seen: set[str] = set()
     for patient, scans in patients:
+        if patient.mrn in seen:
+            raise ValueError("a patient is given twice; each is exported once")
+        seen.add(patient.mrn)
         resource = _validated(FhirPatient, patient_resource(patient, mrn_system))
         entries.append({"fullUrl": patient_url(patient.mrn), "resource": resource})
         for exported in scans:
@@ -150,4 +181,11 @@ def to_json(resource: Bundle) -> str:
     return str(resource.model_dump_json(indent=2, exclude_none=True)) + "\n"
 
 
-__all__ = ["DEFAULT_MRN_SYSTEM", "ExportedScan", "bundle", "observation_resource", "to_json"]
+__all__ = [
+    "DEFAULT_MRN_SYSTEM",
+    "ExportedScan",
+    "bundle",
+    "fhir_text",
+    "observation_resource",
+    "to_json",
+]
