@@ -311,6 +311,29 @@ BROKEN_CASES = [
         "rules[17].id",
         "already used by rules[16]",
     ),
+    # version 3: a treatment-end step must come after the rule's own GA; a missed single
+    # screen stays overdue no shorter than its window
+    (
+        'id = "acog.cerclage-removal"',
+        'escalate = { from_ga = "37+0"',
+        'escalate = { from_ga = "35+0"',
+        "rules[8].escalate",
+        "must be after the rule's from_ga",
+    ),
+    (
+        "[schedules.low]",
+        'missed_until = { start = "16+0", end = "24+0"',
+        'missed_until = { start = "16+0", end = "20+0"',
+        "schedules.low.missed_until",
+        "must not end before the schedule's window",
+    ),
+    (
+        "[schedules.high]",
+        'overdue_priority = "high"',
+        'overdue_priority = "high"\nmissed_until = { end = "24+0" }',
+        "schedules.high.missed_until",
+        "only a single schedule",
+    ),
 ]
 
 

@@ -59,6 +59,10 @@ class Schedule(Spec):
     def _consistent(self) -> Self:
         if self.kind == "serial" and self.interval_days is None:
             raise ValueError("interval_days: is required for a serial schedule")
+        if self.kind == "serial" and self.missed_until is not None:
+            raise ValueError("missed_until: only a single schedule has a missed screen")
+        if self.missed_until is not None and self.missed_until.last < self.window.last:
+            raise ValueError("missed_until: must not end before the schedule's window")
         if (self.short_cl_interval_days is None) != (self.short_cl_below_mm is None):
             raise ValueError(
                 "short_cl_below_mm: give both short_cl_below_mm and short_cl_interval_days, "

@@ -15,9 +15,9 @@ kind, and a test checks that the two agree.
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, get_args
+from typing import Annotated, ClassVar, Literal, Self, get_args
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from cervix_watch.domain.enums import (
     Action,
@@ -142,6 +142,12 @@ class TreatmentEndRule(RuleBase):
     except_kinds: tuple[CerclageKind, ...] = ()
     # the point turns more pressing from a later GA (cerclage removal urgent from 37+0)
     escalate: Escalation | None = None
+
+    @model_validator(mode="after")
+    def _escalates_later(self) -> Self:
+        if self.escalate is not None and self.escalate.from_ga <= self.from_ga:
+            raise ValueError("escalate: from_ga must be after the rule's from_ga")
+        return self
 
     def condition_words(self, look_ahead_days: int) -> str:
         kinds = ""
