@@ -141,6 +141,7 @@ def test_changed_profile_changes_the_result(loaded: Cli, tmp_path: Path) -> None
     marker = 'id = "acog.usi-cerclage"'
     head, tail = text.split(marker, 1)
     tail = tail.replace("threshold_mm = 25.0", "threshold_mm = 20.0", 1)
+    head = head.replace('name = "acog-smfm"', 'name = "our-unit"')  # an edited copy is renamed
     local = tmp_path / "our-unit.toml"
     local.write_text(head + marker + tail)
     assert loaded("rules", "check", str(local)).exit_code == 0

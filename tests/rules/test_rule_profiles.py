@@ -130,6 +130,7 @@ def test_modified_profile_changes_the_result(tmp_path: Path) -> None:
 def test_modified_priority_and_interval(tmp_path: Path) -> None:
     """Priorities and schedule intervals are data too."""
     text = _builtin_text("nice-ng25").replace("interval_days = 14", "interval_days = 10")
+    text = text.replace('name = "nice-ng25"', 'name = "local-nice"')  # edited: renamed
     block = text.index('id = "any.scan-due"')
     text = text[:block] + text[block:].replace('priority = "routine"', 'priority = "high"', 1)
     path = tmp_path / "local.toml"
@@ -143,7 +144,7 @@ def test_modified_priority_and_interval(tmp_path: Path) -> None:
 
 def test_local_rule_of_an_existing_kind(tmp_path: Path) -> None:
     """A clinic may add its own `local.*` rule using a registered kind."""
-    text = _builtin_text("acog-smfm") + (
+    text = _builtin_text("acog-smfm").replace('name = "acog-smfm"', 'name = "our-unit"') + (
         '\n[[rules]]\nid = "local.sludge-review"\nkind = "finding"\naction = "short-cervix-noted"\n'
         'priority = "high"\ncitation = "Local policy 7"\nfinding = "sludge"\n'
     )

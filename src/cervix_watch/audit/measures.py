@@ -60,6 +60,7 @@ def clinic_audit(
         period_from=period_from,
         period_to=period_to,
         profile=profile.name,
+        profile_sha256=profile.sha256,
         cohort=len(cohort),
         left_out={NOT_IN_PERIOD: len(records.patients) - len(cohort)},
         screened_by_24w=_screened(cohort, in_window, window.last),

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.rules.identity import identity_json
 
 _TENTH = Decimal("0.1")
 
@@ -77,6 +78,7 @@ class ClinicAudit:
     treated: dict[str, Count]
     outcome_ga: dict[str, dict[str, Count]]
     open_points: Count
+    profile_sha256: str | None = None  # None: a built-in profile as shipped
 
     def rows(self) -> list[tuple[str, str, Count | Median]]:
         """Every measure as (key, breakdown, value): one line of the table or the CSV."""
@@ -97,7 +99,7 @@ class ClinicAudit:
         return {
             "from": self.period_from.isoformat(),
             "to": self.period_to.isoformat(),
-            "profile": self.profile,
+            **identity_json(self.profile, self.profile_sha256),
             "cohort": self.cohort,
             "left_out": dict(self.left_out),
             "measures": {

@@ -124,6 +124,7 @@ def show_patient(
         closure=history.closure,
         as_of=on,
         profile=profile.name,
+        profile_sha256=profile.sha256,
         review=current,
         risk=risk,
         risk_category=category.value,

@@ -81,14 +81,20 @@ def due(
     on = context.review_date("as_of", as_of, state.today) or state.today
     chosen = clinic.resolve_profile(state, profile)
     from cervix_watch.bulk import collector_paused
+    from cervix_watch.rules.identity import identity_json, profile_label
 
     with collector_paused():  # as in `review`: the records freed before the collector resumes
         result, _ = clinic.clinic_review(state, on, chosen)
         horizon = chosen.look_ahead_days if within is None else within
         rows = _due_rows(result.patients, on, horizon)
         del result
-    title = f"Scans due by {format_date_plus(on, horizon)} (as of {on}, {chosen.name}): {len(rows)}"
-    envelope = {"as_of": on.isoformat(), "profile": chosen.name, "within_days": horizon}
+    by = profile_label(chosen)
+    title = f"Scans due by {format_date_plus(on, horizon)} (as of {on}, {by}): {len(rows)}"
+    envelope = {
+        "as_of": on.isoformat(),
+        **identity_json(chosen.name, chosen.sha256),
+        "within_days": horizon,
+    }
     output.listing(
         Format(format_), _DUE_COLUMNS, rows, title=title, envelope=envelope, items="patients"
     )

@@ -17,6 +17,7 @@ from cervix_watch.audit import ClinicAudit, Count, Median
 from cervix_watch.interop.cells import csv_text
 from cervix_watch.report.cells import FoldingText
 from cervix_watch.report.markdown import escape
+from cervix_watch.rules.identity import identity_label
 
 LABELS = {
     "screened_by_24w": "High risk: TV scan at 16+0 to 24+0",
@@ -45,8 +46,14 @@ CSV_COLUMNS = (
 def title(audit: ClinicAudit) -> str:
     return (
         f"Clinic audit {audit.period_from.isoformat()} to {audit.period_to.isoformat()} "
-        f"(profile {audit.profile}): cohort {audit.cohort} pregnancies"
+        f"({_profile_words(audit)}): cohort {audit.cohort} pregnancies"
     )
+
+
+def _profile_words(audit: ClinicAudit) -> str:
+    """`profile nice-ng25`, or `custom profile 'our-unit' (sha256 1a2b3c4d...)`."""
+    label = identity_label(audit.profile, audit.profile_sha256)
+    return label if audit.profile_sha256 else f"profile {label}"
 
 
 def left_out_lines(audit: ClinicAudit) -> list[str]:

@@ -20,6 +20,7 @@ from cervix_watch.report import common
 from cervix_watch.report.chart import chart_data, profile_thresholds, treatment_window
 from cervix_watch.report.svg import cl_chart
 from cervix_watch.rules import PatientHistory, PatientReview, Profile, Review
+from cervix_watch.rules.identity import profile_label
 
 TEMPLATE = "review.html.j2"
 
@@ -55,6 +56,7 @@ def review_html(review: Review, histories: dict[str, PatientHistory], profile: P
     return template.render(
         review=review,
         profile=profile,
+        profile_label=profile_label(profile),
         groups=common.groups(review),
         counts_line=common.counts_line(review),
         points_line=common.points_line(review),

@@ -12,6 +12,7 @@ import re
 
 from cervix_watch.report import common
 from cervix_watch.rules import PatientReview, Profile, Review
+from cervix_watch.rules.identity import profile_label
 
 # CommonMark lets a backslash escape any ASCII punctuation; these are the ones
 # that change meaning inside a table cell.
@@ -29,7 +30,7 @@ def review_markdown(review: Review, profile: Profile) -> str:
     lines = [
         f"# Weekly review {review.as_of.isoformat()}",
         "",
-        f"Profile: **{escape(profile.name)}** ({escape(profile.title)})",
+        f"Profile: **{escape(profile_label(profile))}** ({escape(profile.title)})",
         "",
         escape(common.counts_line(review)) + "  ",
         escape(common.points_line(review)),

@@ -27,6 +27,7 @@ from cervix_watch.report.chart import ChartData
 from cervix_watch.report.plot import chart_key, terminal_chart
 from cervix_watch.report.table import append_flag
 from cervix_watch.rules import PatientReview
+from cervix_watch.rules.identity import identity_label
 
 if TYPE_CHECKING:  # the store hands these over; the report never opens it
     from cervix_watch.domain.trail import AuditEntry, VoidedScan
@@ -51,6 +52,11 @@ class PatientView:
     discussions: tuple[Discussion, ...]
     audit: tuple[AuditEntry, ...]
     chart: ChartData
+    profile_sha256: str | None = None  # None: a built-in profile as shipped
+
+    @property
+    def profile_label(self) -> str:
+        return identity_label(self.profile, self.profile_sha256)
 
 
 def patient_view(view: PatientView) -> RenderableType:
@@ -88,7 +94,7 @@ def header(view: PatientView) -> Text:
     text.append(f"on {view.as_of.isoformat()}")
     text.append(f"\nStatus: {status_words(view)}")
     reasons = "; ".join(view.risk_reasons) or "no risk factor in the history"
-    text.append(f"\nRisk ({view.profile}): ", style="bold")
+    text.append(f"\nRisk ({view.profile_label}): ", style="bold")
     text.append(f"{view.risk} - {reasons}")
     text.append(f"\nHistory: {history_words(p)}")
     others = "; ".join(common.other_risk_words(p)) or "none recorded"
@@ -204,7 +210,7 @@ def voided_part(view: PatientView) -> list[RenderableType]:
 
 
 def flags_part(view: PatientView) -> RenderableType:
-    title = Text(f"Current discussion points ({view.profile}, {view.as_of.isoformat()})")
+    title = Text(f"Current discussion points ({view.profile_label}, {view.as_of.isoformat()})")
     title.stylize("bold")
     if view.review is None:
         return Text.assemble(title, "\nnone: not under review on this date")

@@ -12,6 +12,7 @@ from typing import Any
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.report.common import other_risk_words
 from cervix_watch.report.patient import PatientView, status_words
+from cervix_watch.rules.identity import identity_json
 
 
 def _scan(view: PatientView, scan: Any) -> dict[str, Any]:
@@ -38,7 +39,7 @@ def patient_json(view: PatientView) -> dict[str, Any]:
     patient = view.patient
     return {
         "as_of": view.as_of.isoformat(),
-        "profile": view.profile,
+        **identity_json(view.profile, view.profile_sha256),
         "patient": _patient(view),
         "ga_today": format_ga(patient.ga_on(view.as_of)),
         "status": status_words(view),

@@ -16,6 +16,7 @@ from rich.text import Text
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.report.cells import FoldingText
 from cervix_watch.rules import Profile
+from cervix_watch.rules.identity import profile_label
 from cervix_watch.rules.profile import Schedule
 from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import HistoryCriteria, describe_limit
@@ -173,7 +174,7 @@ def schedule_table(profile: Profile) -> Table:
 
 def profile_view(profile: Profile) -> RenderableType:
     head = FoldingText()  # a profile file's long path breaks after a `/`, not mid-name
-    head.append(f"{profile.name}: {profile.title}", style="bold")
+    head.append(f"{profile_label(profile)}: {profile.title}", style="bold")
     head.append(
         f"\nActive: GA before {format_ga(profile.active_before)} or a cerclage in situ. "
         f"Look-ahead for scan-due: {profile.look_ahead_days} days."

@@ -18,6 +18,7 @@ from rich.text import Text
 from cervix_watch.domain.enums import Priority
 from cervix_watch.report import common
 from cervix_watch.rules import Flag, PatientReview, Profile, Review
+from cervix_watch.rules.identity import profile_label
 
 PRIORITY_STYLE = {
     Priority.URGENT: "bold white on red",
@@ -43,7 +44,7 @@ def review_table(review: Review, profile: Profile) -> RenderableType:
 def header(review: Review, profile: Profile) -> Text:
     text = Text()
     text.append(f"Weekly review as of {review.as_of.isoformat()}", style="bold")
-    text.append(f"\nProfile: {profile.name} ({profile.title})")
+    text.append(f"\nProfile: {profile_label(profile)} ({profile.title})")
     text.append(f"\n{common.counts_line(review)}")
     text.append(f"\n{common.points_line(review)}")
     return text

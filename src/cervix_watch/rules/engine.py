@@ -83,7 +83,9 @@ def review_clinic(
     compiled = _Compiled(profile, _look_ahead(profile, look_ahead_days))
     reviews = [_evaluate(history, as_of, compiled) for history in histories]
     patients = sorted((r for r in reviews if r is not None), key=patient_order)
-    return Review(as_of=as_of, profile=profile.name, patients=tuple(patients))
+    return Review(
+        as_of=as_of, profile=profile.name, patients=tuple(patients), profile_sha256=profile.sha256
+    )
 
 
 def _look_ahead(profile: Profile, override: int | None) -> int:

@@ -162,6 +162,9 @@ class Profile(Spec):
     rules: Annotated[tuple[RuleSpec, ...], Field(min_length=1)]
     audit: AuditSpec = Field(default_factory=lambda: AuditSpec.model_validate({}))
     source: str = ""
+    # set by the loader, never by the file (rules/identity.py): None for a built-in's rules,
+    # else the sha256 of the profile's text
+    sha256: str | None = None
 
     @model_validator(mode="after")
     def _one_window_closed_rule(self) -> Self:
@@ -207,10 +210,11 @@ def load_profile(name_or_path: str | Path) -> Profile:
                 f"{str(name_or_path)!r} is neither a built-in profile ({names}) nor a file",
             )
         )
-    profile, problems = _parse(path.read_bytes(), str(path))
+    data = path.read_bytes()
+    profile, problems = _parse(data, str(path))
     if profile is None:
         raise InputError(problems)
-    return profile
+    return _identified(data, profile)
 
 
 def profile_toml(name_or_path: str | Path) -> tuple[bytes, Profile]:
@@ -231,7 +235,13 @@ def profile_from_toml(data: bytes, source: str) -> Profile:
     profile, problems = _parse(data, source)
     if profile is None:
         raise InputError(problems)
-    return profile
+    return _identified(data, profile)
+
+
+def _identified(data: bytes, profile: Profile) -> Profile:
+    from cervix_watch.rules.identity import identified
+
+    return identified(data, profile)
 
 
 def check_profile_file(path: str | Path) -> list[Problem]:
@@ -241,7 +251,14 @@ def check_profile_file(path: str | Path) -> list[Problem]:
         data = path.read_bytes()
     except OSError as error:
         return [Problem("file", f"cannot read: {error.strerror or error}", source=str(path))]
-    return _parse(data, str(path))[1]
+    profile, problems = _parse(data, str(path))
+    if profile is None:
+        return problems
+    try:
+        _identified(data, profile)
+    except InputError as refused:  # an edited built-in that kept the built-in's name
+        return refused.problems
+    return []
 
 
 def builtin_profile_text(name: str) -> str:
@@ -254,6 +271,11 @@ def builtin_profile_text(name: str) -> str:
 
 def _builtin_bytes(name: str) -> bytes:
     return (resources.files("cervix_watch.rules") / _PACKAGE_DIR / f"{name}.toml").read_bytes()
+
+
+def builtin_profile(name: str) -> Profile:
+    """A built-in profile as shipped (`name` must be one of `builtin_profile_names`)."""
+    return _load_builtin(name)
 
 
 @lru_cache(maxsize=8)
@@ -276,7 +298,7 @@ def _parse(data: bytes, source: str) -> tuple[Profile | None, list[Problem]]:
         return None, [Problem("toml", str(error), source=source)]
     problems = _duplicate_ids(raw, source)
     try:
-        profile = Profile.model_validate({**raw, "source": source})
+        profile = Profile.model_validate({**raw, "source": source, "sha256": None})
     except ValidationError as error:
         return None, problems + _problems_from(error, source)
     return (None if problems else profile), problems

@@ -94,11 +94,15 @@ class Review:
     as_of: date
     profile: str
     patients: tuple[PatientReview, ...]
+    # the profile's identity (rules/identity.py): None for a built-in as shipped
+    profile_sha256: str | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
+        from cervix_watch.rules.identity import identity_json
+
         return {
             "as_of": self.as_of.isoformat(),
-            "profile": self.profile,
+            **identity_json(self.profile, self.profile_sha256),
             "patients": [patient.to_json_dict() for patient in self.patients],
         }
 

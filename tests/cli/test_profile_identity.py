@@ -1,0 +1,113 @@
+"""Profile identity (contract v3, issue 21 friction 1): a built-in used as shipped is named
+as before; a profile that differs from every built-in is named by its own name and the
+sha256 of its text in every header and JSON; an edited built-in that keeps the built-in's
+name is refused."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+from tests.conftest import Cli
+
+from cervix_watch.report.markdown import escape
+from cervix_watch.rules import builtin_profile_text, load_profile
+from cervix_watch.rules.identity import profile_label
+
+# the 25 mm line of nice.usi-short-cervix (NICE NG25) moved to 28 mm, as in the issue
+SHIPPED_LINE = "threshold_mm = 25.0\ncomparison"
+
+
+def _edited(tmp_path: Path, name: str | None, file: str = "ours.toml") -> Path:
+    """nice-ng25 with one threshold changed, under `name` (None: the built-in's own name)."""
+    text = builtin_profile_text("nice-ng25")
+    assert SHIPPED_LINE in text
+    text = text.replace(SHIPPED_LINE, "threshold_mm = 28.0\ncomparison", 1)
+    if name is not None:
+        text = text.replace('name = "nice-ng25"', f'name = "{name}"', 1)
+    path = tmp_path / file
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_builtin_as_shipped_or_exported_is_the_builtin(tmp_path: Path) -> None:
+    """The built-in by name, its exported file, and that file with other comments: no sha."""
+    exported = tmp_path / "nice.toml"
+    exported.write_text("# our copy\n" + builtin_profile_text("nice-ng25"), encoding="utf-8")
+    for profile in (load_profile("nice-ng25"), load_profile(exported)):
+        assert profile.sha256 is None
+        assert profile_label(profile) == "nice-ng25"
+
+
+def test_a_renamed_edited_profile_is_custom_with_the_sha256_of_its_text(tmp_path: Path) -> None:
+    """`our-unit` with 28 mm: named by itself and its text's sha256, first 8 in headers."""
+    path = _edited(tmp_path, "our-unit")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    profile = load_profile(path)
+    assert profile.sha256 == sha
+    assert profile_label(profile) == f"custom profile 'our-unit' (sha256 {sha[:8]}...)"
+
+
+def test_a_file_cannot_set_its_own_sha256(tmp_path: Path) -> None:
+    """A `sha256` key in the file is the loader's to set: the built-in's text stays built-in."""
+    path = tmp_path / "nice.toml"
+    text = builtin_profile_text("nice-ng25").replace("\nname = ", '\nsha256 = "0"\nname = ', 1)
+    path.write_text(text, encoding="utf-8")
+    assert load_profile(path).sha256 is None
+
+
+def test_an_edited_builtin_keeping_its_name_is_refused(cli: Cli, tmp_path: Path) -> None:
+    """rules check, review --profile and rules default refuse it: one line, exit 1, nothing
+    stored."""
+    path = _edited(tmp_path, None)
+    expected = f"error: {path}: name: rename it: 'nice-ng25' is a built-in profile\n"
+    for command in (("rules", "check"), ("review", "--profile"), ("rules", "default")):
+        result = cli(*command, str(path))
+        assert result.exit_code == 1, command
+        assert result.stderr == expected, command
+    assert "none stored" in cli("rules", "default").stdout
+
+
+@pytest.fixture
+def clinic(cli: Cli) -> Cli:
+    assert cli("patient", "add", "P1", "--edd", "2027-03-14").exit_code == 0
+    assert cli("scan", "add", "P1", "--date", "2026-11-20", "--cl", "27").exit_code == 0
+    return cli
+
+
+def test_every_output_names_a_custom_profile(clinic: Cli, tmp_path: Path) -> None:
+    """Review (table, Markdown, HTML, JSON), patient show (text, JSON), due and audit JSON."""
+    path = _edited(tmp_path, "our-unit")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    label = f"custom profile 'our-unit' (sha256 {sha[:8]}...)"
+    given = ("--profile", str(path))
+    assert f"Profile: {label}" in clinic("review", *given).stdout
+    assert f"Profile: **{escape(label)}**" in clinic("review", *given, "--format", "md").stdout
+    page = tmp_path / "review.html"
+    assert clinic("review", *given, "--format", "html", "--out", str(page)).exit_code == 0
+    assert label.replace("'", "&#39;") in page.read_text(encoding="utf-8")
+    assert f"Risk ({label})" in clinic("patient", "show", "P1", *given).stdout
+    for command in (
+        ("review",),
+        ("patient", "show", "P1"),
+        ("due",),
+        ("audit", "--from", "2026-07-01", "--to", "2026-09-30"),
+    ):
+        document = json.loads(clinic(*command, *given, "--format", "json").stdout)
+        assert (document["profile"], document["profile_sha256"]) == ("our-unit", sha), command
+
+
+def test_a_builtin_has_no_sha_in_json_and_a_stored_custom_default_has(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """`"profile": "acog-smfm"` alone for the built-in; a custom default stored with `rules
+    default` names itself and its sha256 in the review."""
+    review = json.loads(clinic("review", "--format", "json").stdout)
+    assert review["profile"] == "acog-smfm"
+    assert "profile_sha256" not in review
+    path = _edited(tmp_path, "our-unit")
+    assert clinic("rules", "default", str(path)).exit_code == 0
+    review = json.loads(clinic("review", "--format", "json").stdout)
+    assert review["profile_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
