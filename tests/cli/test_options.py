@@ -210,7 +210,7 @@ def _option_names(path: str) -> set[str]:
     [
         ("patient add", "patient edit", {"--reason"}),
         ("scan add", "scan amend", {"--reason", "--prompt", "--no-prompt"}),
-        ("review", "audit", {"--as-of", "--from", "--to"}),
+        ("review", "audit", {"--as-of", "--from", "--to", "--priority"}),
     ],
 )
 def test_commands_that_share_options_offer_the_same(one: str, other: str, own: set[str]) -> None:

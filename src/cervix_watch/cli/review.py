@@ -21,7 +21,7 @@ from cervix_watch.cli.options import (
     shares,
 )
 from cervix_watch.cli.output import Column, Format
-from cervix_watch.domain.enums import Action
+from cervix_watch.domain.enums import Action, Priority
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 
@@ -47,7 +47,20 @@ _DUE_COLUMNS = (
 
 
 @shares(report_options)
-def review(ctx: typer.Context, as_of: AsOfOption = None, *, given: ReportOptions) -> None:
+def review(
+    ctx: typer.Context,
+    as_of: AsOfOption = None,
+    *,
+    given: ReportOptions,
+    priority: Annotated[
+        Priority | None,
+        typer.Option(
+            "--priority",
+            help="Only patients with a discussion point at this priority or above.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
     """The weekly review: every active patient's discussion points, most pressing first."""
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
@@ -60,6 +73,8 @@ def review(ctx: typer.Context, as_of: AsOfOption = None, *, given: ReportOptions
     # patient review) for cycles none of them has.
     with collector_paused():
         result, histories = clinic.clinic_review(state, on, chosen)
+        if priority is not None:
+            result = result.at_or_above(priority)
         render_review(result, histories, chosen, given.format, given.out)
         del result, histories
 

@@ -65,7 +65,21 @@ def counts_line(review: Review) -> str:
     """`40 active patients; by most pressing point: urgent 2, high 9, ... no flags 8`."""
     patients = patient_counts(review)
     parts = ", ".join(f"{key} {patients[key]}" for key in GROUP_KEYS)
+    if review.priority_at_least is not None and review.active_count is not None:
+        shown = (
+            f"{counted(len(review.patients), 'patient')} with a point at "
+            f"{review.priority_at_least.value} or above, of "
+            f"{counted(review.active_count, 'active patient')}"
+        )
+        return f"{shown}; by most pressing point: {parts}"
     return f"{counted(len(review.patients), 'active patient')}; by most pressing point: {parts}"
+
+
+def nobody_words(review: Review) -> str:
+    """What a review without patients says: none active, or none at `--priority`."""
+    if review.priority_at_least is not None:
+        return f"No patient has a point at {review.priority_at_least.value} or above."
+    return "No active patients on this date."
 
 
 def points_line(review: Review) -> str:

@@ -60,6 +60,7 @@ def review_html(review: Review, histories: dict[str, PatientHistory], profile: P
         groups=common.groups(review),
         counts_line=common.counts_line(review),
         points_line=common.points_line(review),
+        nobody_words=common.nobody_words(review),
         sections=[_section(p, histories, profile, review) for p in review.patients if p.flags],
         unflagged=sum(1 for p in review.patients if not p.flags),
         thresholds=profile_thresholds(profile),

@@ -39,7 +39,7 @@ def review_markdown(review: Review, profile: Profile) -> str:
         lines += ["", f"## {escape(group.title)}", "", _row(COLUMNS), _row(["---"] * len(COLUMNS))]
         lines += [_row(_cells(patient)) for patient in group.patients]
     if not review.patients:
-        lines += ["", "No active patients on this date."]
+        lines += ["", common.nobody_words(review)]
     return "\n".join(lines) + "\n"
 
 

@@ -37,7 +37,7 @@ def review_table(review: Review, profile: Profile) -> RenderableType:
         parts.append(Text(""))
         parts.append(group_table(group))
     if not review.patients:
-        parts.append(Text("No active patients on this date.", style="italic"))
+        parts.append(Text(common.nobody_words(review), style="italic"))
     return RenderGroup(*parts)
 
 

@@ -8,7 +8,7 @@ but is not part of the JSON.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -96,6 +96,17 @@ class Review:
     patients: tuple[PatientReview, ...]
     # the profile's identity (rules/identity.py): None for a built-in as shipped
     profile_sha256: str | None = None
+    # `review --priority`: only patients with a point at this priority or above are kept,
+    # of `active_count` active patients
+    priority_at_least: Priority | None = None
+    active_count: int | None = None
+
+    def at_or_above(self, priority: Priority) -> Review:
+        """The review of the patients with a point at `priority` or above (contract v3)."""
+        kept = tuple(p for p in self.patients if p.top_rank <= priority.rank)
+        return replace(
+            self, patients=kept, priority_at_least=priority, active_count=len(self.patients)
+        )
 
     def to_json_dict(self) -> dict[str, Any]:
         from cervix_watch.rules.identity import identity_json
