@@ -16,18 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from cervix_watch.domain.identifiers import is_hidden
+from cervix_watch.domain.identifiers import is_hidden, spelled
 
 # Runs of characters that may need escaping: all but tab, newline and printable ASCII,
 # so plain text is passed over by the regex engine.
 _CANDIDATES = re.compile(r"[^\t\n\x20-\x7e]+")
-
-
-def text_escape(character: str) -> str:
-    code = ord(character)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
 
 
 def json_escape(character: str) -> str:
@@ -52,8 +45,8 @@ def _escaper(spell: Callable[[str], str]) -> Callable[[str], str]:
 
 
 # `text` with every hidden character spelled as an escape (terminal, Markdown, CSV).
-escape_text = _escaper(text_escape)
+escape_text = _escaper(spelled)
 # A JSON document with every hidden character raw in it written as a `\u` escape.
 escape_json = _escaper(json_escape)
 
-__all__ = ["escape_json", "escape_text", "json_escape", "text_escape"]
+__all__ = ["escape_json", "escape_text", "json_escape"]

@@ -15,14 +15,7 @@ from __future__ import annotations
 
 from os import PathLike
 
-from cervix_watch.domain.identifiers import is_hidden
-
-
-def _spelled(character: str) -> str:
-    code = ord(character)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+from cervix_watch.domain.identifiers import is_hidden, spelled
 
 
 def shown(path: str | PathLike[str]) -> str:
@@ -30,7 +23,7 @@ def shown(path: str | PathLike[str]) -> str:
     text = str(path)
     if text.isprintable():
         return text  # the common case, decided in C
-    return "".join(_spelled(c) if is_hidden(c) else c for c in text)
+    return "".join(spelled(c) if is_hidden(c) else c for c in text)
 
 
 __all__ = ["shown"]

@@ -30,6 +30,14 @@ def is_hidden(character: str) -> bool:
     return is_noncharacter(ord(character))
 
 
+def spelled(character: str) -> str:
+    """How output writes a hidden character: `\\x1b`, `\\u202e`, `\\U000e0041`."""
+    code = ord(character)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}"
+
+
 def unprintable_character(text: str) -> str | None:
     """The first control or format character in `text`, spelled `U+200B`; None when clean."""
     if text.isprintable():
@@ -88,5 +96,6 @@ __all__ = [
     "edit_distance",
     "is_hidden",
     "is_noncharacter",
+    "spelled",
     "unprintable_character",
 ]
