@@ -82,7 +82,7 @@ def window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | 
     best: tuple[QualifyingClRule, ScanAt] | None = None
     settled: dict[Discussion, None] = {}
     for rule in context.closable:
-        if isinstance(rule, QualifyingClRule):
+        if isinstance(rule, QualifyingClRule) and rule.window.past_end(context.ga):
             scan = context.short_cl(rule)
             if scan is None or not _closed(rule, scan, context):
                 continue
@@ -133,6 +133,8 @@ def _settled(
 
 def _exam_window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | None:
     """An exam (rescue) point never addressed before the review date passed its window."""
+    if context.latest_exam is None:  # most patients: no exam
+        return None
     for rule in context.closable:
         if not isinstance(rule, ExamRule) or not rule.ga_window.past_end(context.ga):
             continue

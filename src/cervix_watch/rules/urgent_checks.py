@@ -99,7 +99,13 @@ def symptomatic_short_cervix(
 ) -> Finding | None:
     """any.symptomatic-short-cervix: watch symptoms in the look-back with a short or funnelled
     cervix on a scan of the same day (the latest such day)."""
+    latest = max(
+        context.latest_scan.scan.date if context.latest_scan is not None else date.min,
+        context.latest_exam.date if context.latest_exam is not None else date.min,
+    )
     since = look_back_start(context, spec.look_back_days)
+    if latest < since:  # most patients: no visit in the look-back
+        return None
     reported: dict[date, dict[Symptom, None]] = {}
     visits = [(s.scan.date, s.scan.symptoms) for s in context.scans]
     visits += [(e.date, e.symptoms) for e in context.exams]
