@@ -6,6 +6,10 @@ writes and the printed lines in order). A refusal answers with a DICOM failure
 status and one stderr line that names the SR by its SOP Instance UID, never by
 the patient's name.
 
+What a peer may make it hold or wait for is bounded by `interop.receiver` (size,
+associations, timeouts, the watchdog), which also logs refused connections; before each
+write the SQLite file is checked to be the one opened (`DatabaseFile`).
+
 The process runs for days, so nothing may rely on process exit: the store's
 connections are pooled and closed on the way out, and the garbage collector
 stays enabled throughout (`bulk.long_running`: the bulk helpers neither pause
@@ -35,6 +39,7 @@ from cervix_watch.interop.dicom_sr import (
     quiet_libraries,
     warning_line,
 )
+from cervix_watch.interop.receiver import DatabaseFile, Guard, Limits, new_ae, serve
 
 VERIFICATION = "1.2.840.10008.1.1"
 SUCCESS = 0x0000
@@ -63,29 +68,27 @@ class Listener:
         codes: Mapping[tuple[str, str], str],
         ae_title: str,
         allowed: list[str],
+        limits: Limits,
     ) -> None:
         self.state, self.ae_title, self.allowed = state, ae_title, allowed
         self.importer = SrImporter(state, who, None, who, codes)
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.guard = Guard(limits, lambda line: output.note(f"warning: {line}"))
+        self.database: DatabaseFile | None = None
 
     def serve(self, host: str, port: int) -> None:
         """Listen until Ctrl-C or SIGTERM, then close the server and the database cleanly."""
-        from pynetdicom import AE, evt
+        from pynetdicom import evt
 
         bulk.long_running()
         quiet_libraries()  # their own log lines could quote a received report's values
-        self.state.store()  # opened (and migrated) before the first association
-        ae = AE(ae_title=self.ae_title)
-        for uid in SR_CLASSES:
-            ae.add_supported_context(uid)
-        ae.add_supported_context(VERIFICATION)
-        if self.allowed:
-            ae.require_calling_aet = self.allowed
+        path = self.state.store().location.path  # opened (and migrated) before any SR
+        self.database = DatabaseFile.opened(path) if path is not None else None
+        ae = new_ae(self.ae_title, [*SR_CLASSES, VERIFICATION], self.allowed, self.guard.limits)
         handlers: list[Any] = [(evt.EVT_C_STORE, self.on_store), (evt.EVT_C_ECHO, self.on_echo)]
         try:
-            server = ae.start_server((host, port), block=False, evt_handlers=handlers)
-            assert server is not None  # non-blocking: the server is returned
+            server = serve((host, port), ae, self.guard, handlers)
         except OSError as error:
             raise InputError(
                 Problem("port", f"cannot listen on {host}:{port}: {error.strerror}")
@@ -116,6 +119,10 @@ class Listener:
         (they quote values); the lock also keeps their capture to one SR at a time.
         """
         calling = str(event.assoc.requestor.ae_title).strip()
+        if self.guard.oversized(event.assoc):  # checked before pynetdicom decodes it
+            limit = self.guard.limits.max_dataset_bytes
+            output.error(f"SR from {shown(calling)}: file: over the size limit ({limit:,} bytes)")
+            return CANNOT_UNDERSTAND
         with self.lock, captured_warnings() as caught:
             try:
                 dataset = event.dataset
@@ -133,6 +140,10 @@ class Listener:
     def _import(self, name: str, dataset: Any) -> int:
         # The receiver runs for days: "today" (no scan may be dated after it) is each SR's day.
         self.state.today = date.today()
+        moved = self.database.problem() if self.database is not None else None
+        if moved is not None:  # never write into a file deleted or replaced under us
+            output.error(f"{name}: database: {moved}; nothing written")
+            return OUT_OF_RESOURCES
         try:
             try:
                 check_whole(dataset)

@@ -134,11 +134,37 @@ def listen(
             show_default=False,
         ),
     ] = None,
+    max_dataset_mib: Annotated[
+        int,
+        typer.Option(
+            "--max-dataset-mib",
+            min=1,
+            max=1024,
+            help="Largest report accepted, in MiB: a larger one is refused (0xC000) or its "
+            "association aborted while it arrives.",
+        ),
+    ] = 8,
+    max_associations: Annotated[
+        int,
+        typer.Option(
+            "--max-associations", min=1, max=64, help="Associations open at once, at most."
+        ),
+    ] = 4,
+    max_per_address: Annotated[
+        int,
+        typer.Option(
+            "--max-per-address",
+            min=1,
+            max=64,
+            help="Associations open at once from one address, at most.",
+        ),
+    ] = 2,
 ) -> None:
     """Receive the ultrasound machine's SRs over DICOM (C-STORE) until Ctrl-C or SIGTERM.
 
     Each SR goes through the same checks as `import sr`, in its own transaction; a refused
-    one gets a DICOM failure status and one line on stderr. C-ECHO is answered.
+    one gets a DICOM failure status and one line on stderr. C-ECHO is answered. What a
+    peer may make it hold is bounded (docs/connecting-the-scanner.md, "Limits").
     """
     if not host.strip():
         # An empty address binds every interface (an unset variable in a unit file): never
@@ -149,6 +175,7 @@ def listen(
     require_interop("pydicom", "pynetdicom")
     from cervix_watch import config
     from cervix_watch.cli.listener import Listener, check_ae_title
+    from cervix_watch.interop.receiver import MIB, Limits
 
     check_ae_title("ae_title", ae_title)
     for allowed in allow_ae or []:
@@ -156,7 +183,13 @@ def listen(
     state = context.state(ctx)
     state.pooled = True
     who = context.who(None)
-    Listener(state, who, config.sr_codes(), ae_title, allow_ae or []).serve(host, port)
+    limits = Limits(
+        max_dataset_bytes=max_dataset_mib * MIB,
+        max_associations=max_associations,
+        max_per_address=min(max_per_address, max_associations),
+    )
+    codes = config.sr_codes()
+    Listener(state, who, codes, ae_title, allow_ae or [], limits).serve(host, port)
 
 
 def export_fhir(
