@@ -224,6 +224,6 @@ def test_patient_history_options_are_patient_fields() -> None:
     from cervix_watch.domain.models import Patient
 
     fields = Patient.model_fields
-    assert set(patient._HISTORY_HELP) <= set(fields)
-    yes_no = {name for name in patient._HISTORY_HELP if fields[name].annotation is bool}
-    assert yes_no == patient._HISTORY_YES_NO
+    assert set(patient._HISTORY_HELP) <= set(fields)  # noqa: SLF001 (a test of this project's own private helper)
+    yes_no = {name for name in patient._HISTORY_HELP if fields[name].annotation is bool}  # noqa: SLF001 (a test of this project's own private helper)
+    assert yes_no == patient._HISTORY_YES_NO  # noqa: SLF001 (a test of this project's own private helper)

@@ -245,7 +245,7 @@ def test_quick_path_agrees_with_trimmed_path(cells: dict[str, str]) -> None:
 
     validator = RowValidator(KINDS["scans"], list(cells), "x.csv")
     values = list(cells.values())
-    quick, quick_problems = validator._validate(validator._quick_data(values))
-    full, _ = validator._validate(validator.cells_to_data(values))
+    quick, quick_problems = validator._validate(validator._quick_data(values))  # noqa: SLF001 (a test of this project's own private helper)
+    full, _ = validator._validate(validator.cells_to_data(values))  # noqa: SLF001 (a test of this project's own private helper)
     if not quick_problems:
         assert quick == full

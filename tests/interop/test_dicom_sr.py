@@ -258,7 +258,7 @@ def test_a_long_running_process_never_pauses_or_freezes_the_collector(
 
     from cervix_watch import bulk
 
-    monkeypatch.setitem(bulk._PROCESS, "long_running", False)
+    monkeypatch.setitem(bulk._PROCESS, "long_running", False)  # noqa: SLF001 (a test of this project's own private helper)
     with bulk.collector_paused():
         assert not gc.isenabled()  # a command's bulk work pauses it
     gc.unfreeze()

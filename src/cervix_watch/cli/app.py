@@ -196,6 +196,9 @@ def build(only: str | None = None) -> typer.Typer:
     for name in COMMANDS:
         if only is None or name == only:
             _register(app, name)
+    from cervix_watch.cli import helptext
+
+    helptext.plain(app)
     return app
 
 

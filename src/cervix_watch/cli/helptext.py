@@ -2,15 +2,21 @@
 
 Declared here once and applied to the click tree as the root command hands out a
 subcommand (`polish`), so a command module keeps only its own help sentence and
-options. `tests/cli/test_help.py` fails when a command lacks an example or a
-summary is cut off at 80 columns.
+options. Only public attributes are set (`metavar`, `short_help`, `epilog`), and every
+command is a `PlainCommand` (given as typer's `cls` when it is registered: `plain`).
+`tests/cli/test_help.py` fails when a command lacks an example, an option lacks a
+placeholder here, or a summary is cut off at 80 columns.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from typer.core import TyperArgument
+import typer
+from typer.core import TyperCommand
+
+from cervix_watch.cli.output import Format
+from cervix_watch.domain.enums import Risk
 
 # Placeholders by option name; an option not listed gets one from its type (TEXT, N, ...).
 METAVARS: dict[str, str] = {
@@ -54,8 +60,11 @@ METAVARS: dict[str, str] = {
     "--port": "PORT",
     "--ae-title": "AE",
     "--allow-ae": "AE",
+    "--format": "|".join(Format),
+    "--risk": "|".join(Risk),
+    "--prior-cerclage": "TEXT",
+    "--cervical-excision": "TEXT",
 }
-_BY_TYPE = {"int": "N", "float": "NUMBER", "Path": "FILE", "str": "TEXT"}
 
 # The line each command shows in its group's list: short enough for 80 columns.
 SUMMARIES: dict[str, str] = {
@@ -191,46 +200,67 @@ def _epilog(lines: tuple[str, ...]) -> str:
     return "Examples:\n\n\b\n" + "\n".join(f"  $ {line}" for line in lines)
 
 
-class _PlainArgument(TyperArgument):
-    """An argument shown as `MRN` in usage and help (typer's own: `{MRN}`, `MRN <str>`)."""
+class PlainCommand(TyperCommand):
+    """A command whose arguments read `MRN` in its usage line and help (typer's own:
+    `{MRN}` and `MRN <str>`), through click's public help hooks."""
 
-    def _usage_display_name(self) -> str:
-        name = self.display_name_raw
-        return name if self.required else f"[{name}]"
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                name = _argument_name(param)
+                pieces.append(name if param.required else f"[{name}]")
+            else:
+                pieces.extend(param.get_usage_pieces(ctx))
+        return pieces
 
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return None
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        arguments, options = [], []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is None:
+                continue
+            if param.param_type_name == "argument":
+                arguments.append((_argument_name(param), record[1]))
+            else:
+                options.append(record)
+        for title, records in (("Arguments", arguments), ("Options", options)):
+            if records:
+                with formatter.section(title):
+                    formatter.write_dl(records)
 
 
-def _choices(param: Any) -> str | None:
-    descriptor = param.type_descriptor
-    if descriptor.is_choice and descriptor.choices:
-        return "|".join(str(getattr(c, "value", c)) for c in descriptor.choices)
-    return None
+def _argument_name(param: Any) -> str:
+    return str(param.metavar or str(param.name).upper().rstrip("_"))
+
+
+def plain(app: typer.Typer) -> None:
+    """Make every command of `app` (and of its groups) a `PlainCommand`, unless it names
+    its own class: typer's `cls`, given once here rather than in every decorator."""
+    for info in app.registered_commands:
+        if info.cls in {None, TyperCommand}:  # typer's default
+            info.cls = PlainCommand
+    for group in app.registered_groups:
+        if group.typer_instance is not None:
+            plain(group.typer_instance)
 
 
 def _metavar(param: Any) -> str | None:
     if param.param_type_name == "argument":
-        return param.metavar or _choices(param) or str(param.name).upper().rstrip("_")
+        return param.metavar or str(param.name).upper().rstrip("_")
     if getattr(param, "is_flag", False) or param.metavar:
         return None
-    for opt in param.opts:
-        if opt in METAVARS:
-            return METAVARS[opt]
-    return _choices(param) or _BY_TYPE.get(param.bare_type(), "TEXT")
+    return next((METAVARS[opt] for opt in param.opts if opt in METAVARS), None)
 
 
 def polish(command: Any, path: str) -> None:
-    """Placeholders, summary and examples for `command` and every command under it (idempotent)."""
-    if getattr(command, "_cw_polished", False):
-        return
-    command._cw_polished = True
+    """Placeholders, summary and examples for `command` and every command under it.
+
+    Each is set from the tables above, so polishing again changes nothing."""
     for param in command.params:
         metavar = _metavar(param)
         if metavar is not None:
             param.metavar = metavar
-        if isinstance(param, TyperArgument):
-            param.__class__ = _PlainArgument  # same state, plainer display
     if path in SUMMARIES:
         command.short_help = SUMMARIES[path]
     lines = examples(path)

@@ -7,8 +7,10 @@ contract.md are applied once:
   format characters, line and paragraph separators, lone surrogates and
   noncharacters (by Unicode category, `cli.escapes`; tab and newline kept) are
   printed escaped, `\\x1b`, `\\u202e`. Rich's `Text` does not do
-  this (it only drops a few C0 codes), so the consoles escape every segment of
-  text they render; Markdown and CSV text is escaped the same way on its way out;
+  this (it only drops a few C0 codes), so a listing's cells are escaped as they
+  enter it (before they are measured), and the consoles escape every other
+  segment of text they render (a render hook); Markdown and CSV text is escaped
+  the same way on its way out;
   JSON gets the same characters as `\\u` escapes (the same data, still valid JSON);
   HTML is escaped by its template and written as it is.
 - every CSV cell goes through the spreadsheet-safe writer `interop.cells`.
@@ -50,17 +52,15 @@ def safe_text(text: str) -> str:
 
 
 def _make_console(stderr: bool) -> Console:
-    from rich.console import Console
-    from rich.segment import Segment
+    from rich.console import Console, RenderHook
 
-    class SafeConsole(Console):
-        """A console whose rendered text segments are escaped; its own control codes are not."""
+    class EscapeHook(RenderHook):
+        """Every renderable a console prints is rendered through `_Escaped` (rich's public
+        render-hook protocol): a last line of defence for text not escaped where it
+        entered a renderable."""
 
-        def _render_buffer(self, buffer: Iterable[Segment]) -> str:
-            return super()._render_buffer(
-                segment if segment.control else Segment(safe_text(segment.text), segment.style)
-                for segment in buffer
-            )
+        def process_renderables(self, renderables: list[Any]) -> list[Any]:
+            return [_Escaped(renderable) for renderable in renderables]
 
         def on_broken_pipe(self) -> None:
             # rich exits 1 here; a closed reader is the command's one case (cli/app.py), 141
@@ -68,20 +68,39 @@ def _make_console(stderr: bool) -> Console:
             raise BrokenPipeError
 
     console = (
-        SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+        Console(stderr=True, highlight=False, soft_wrap=True, width=_Layout.width)
         if stderr
-        else SafeConsole(highlight=False, soft_wrap=False)
+        else Console(highlight=False, soft_wrap=False, width=_Layout.width)
     )
-    # A console reads COLUMNS/LINES once when made, and keeps following them only if they
-    # were unset then. Made at first use rather than at import, it must not freeze the
-    # values of that moment (tests set COLUMNS per test): keep the size live.
-    console._width = console._height = None
-    console._width = _Layout.width  # the config file's `columns`, when $COLUMNS is unset
+    console.push_render_hook(EscapeHook())
     return console
 
 
+class _Escaped:
+    """A renderable whose text segments are escaped (`safe_text`); control codes are not."""
+
+    def __init__(self, renderable: Any) -> None:
+        self.renderable = renderable
+
+    def __rich_console__(self, console: Console, options: Any) -> Iterator[Any]:
+        from rich.segment import Segment
+
+        for segment in console.render(self.renderable, options):
+            if segment.control:
+                yield segment
+                continue
+            text = safe_text(segment.text)
+            yield segment if text is segment.text else Segment(text, segment.style)
+
+    def __rich_measure__(self, console: Console, options: Any) -> Any:
+        from rich.measure import Measurement
+
+        return Measurement.get(console, options, self.renderable)
+
+
 def __getattr__(name: str) -> Console:
-    """`out` (results, stdout) and `err` (messages, stderr), each made once when first used."""
+    """`out` (results, stdout) and `err` (messages, stderr), each made once when first used
+    in an invocation (`set_width` starts the next)."""
     if name not in {"out", "err"}:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     console = _make_console(stderr=name == "err")
@@ -95,12 +114,13 @@ class _Layout:
 
 
 def set_width(columns: int | None) -> None:
-    """Fix the consoles' width at `columns` (None: follow the terminal and $COLUMNS)."""
+    """Start an invocation: its consoles are made (at first use) `columns` wide, or, for
+    None, as wide as $COLUMNS or the terminal. A console reads $COLUMNS and $LINES when it
+    is made, so the consoles of an earlier invocation (tests run many in one process)
+    are dropped rather than kept."""
     _Layout.width = columns
     for name in ("out", "err"):
-        console = globals().get(name)
-        if console is not None:
-            console._width = columns
+        globals().pop(name, None)
 
 
 def width() -> int:
@@ -268,8 +288,13 @@ def listing(
         _table(
             title,
             [columns[i] for i in shown],
-            ([cell_text(row[i]) for i in shown] for row in rows),
+            ([safe_text(cell_text(row[i])) for i in shown] for row in rows),
         )
+
+
+# A listing taller than this many screens is written line by line (`_stream`), not
+# handed to rich's Table: the same layout, in a fraction of the time and memory.
+SCREENS_FOR_RICH = 2
 
 
 def _table(title: str | None, columns: Sequence[Column], records: Iterable[Sequence[str]]) -> None:
@@ -278,12 +303,34 @@ def _table(title: str | None, columns: Sequence[Column], records: Iterable[Seque
     scans read at 80 columns."""
     from cervix_watch.report.cells import listing_table
 
-    _out().print(listing_table(title, [(c.heading, c.wrap) for c in columns], records))
+    shown_title = None if title is None else safe_text(title)
+    grid = listing_table(shown_title, [(c.heading, c.wrap) for c in columns], records)
+    console = _out()
+    if len(grid.rows) <= SCREENS_FOR_RICH * console.height:
+        console.print(grid)
+        return
+    widths = grid.widths(console.width)
+    console.print(grid.table(widths, with_rows=False))  # the title and the header
+    _stream(console, grid.lines(console, widths))
+
+
+def _stream(console: Console, lines: Iterable[str], batch: int = 500) -> None:
+    """Lines (each ending in a newline) to the console's file, a batch at a time, so a
+    pager shows the first screen at once and the whole listing is never one string."""
+    file = console.file
+    chunk: list[str] = []
+    for text in lines:
+        chunk.append(text)
+        if len(chunk) >= batch:
+            file.write("".join(chunk))
+            chunk.clear()
+    file.write("".join(chunk))
+    file.flush()
 
 
 def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[Any]]) -> None:
-    """A plain rich table; cells are text (never markup) that wrap between words and fold
-    a path after a `/`, never truncate."""
+    """A plain rich table; cells are text (never markup, escaped as they enter) that wrap
+    between words and fold a path after a `/`, never truncate."""
     from rich.table import Table
 
     from cervix_watch.report.cells import FoldingText
@@ -292,7 +339,7 @@ def table(title: str | None, columns: Sequence[str], records: Iterable[Sequence[
     for column in columns:
         grid.add_column(column, overflow="fold")
     for record in records:
-        grid.add_row(*(FoldingText("" if v is None else str(v)) for v in record))
+        grid.add_row(*(FoldingText(safe_text("" if v is None else str(v))) for v in record))
     _out().print(grid)
 
 

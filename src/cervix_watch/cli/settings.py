@@ -49,12 +49,13 @@ def chosen_db(db_flag: str | None, settings: UserSettings) -> str | None:
 def _fill_defaults(
     command: Any, defaults: dict[str, Any], operator: str | None, fmt: str | None
 ) -> None:
+    # every --format takes the one `output.Format`; a command refuses a format it does not
+    # write (`output.accept`), whether the flag or the file asked for it
+    known_format = fmt is not None and fmt in set(output.Format)
     for param in command.params:
         if param.name == "operator" and operator is not None:
             defaults[param.name] = operator
-        choices = getattr(param.type_descriptor, "choices", None) or ()
-        offered = {str(getattr(c, "value", c)) for c in choices}
-        if fmt is not None and "--format" in param.opts and fmt in offered:
+        if known_format and "--format" in param.opts:
             defaults[param.name] = fmt
     for name, sub in getattr(command, "commands", {}).items():
         nested: dict[str, Any] = {}

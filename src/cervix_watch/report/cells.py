@@ -5,12 +5,18 @@ here. A column either keeps its cells whole (identifiers, dates, GA, numbers, a 
 series, rule ids: `no_wrap`) or folds them as a reader expects: between words, and a
 word too long for the column (a file path) after a `/`. Only a word with no `/` that
 is wider than the whole column is folded mid-word, as the last resort.
+
+The widths are measured once, from the plain strings (`column_widths`), and handed
+to rich's `Table` as fixed column widths (its public `Column.width`), so rich never
+measures a cell. A listing taller than a screen or two is not given to rich at all:
+`Listing.lines` writes its rows as lines of the same layout, as they are needed.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich import box
@@ -20,11 +26,19 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from rich.console import Console, ConsoleOptions, JustifyMethod, OverflowMethod
+    from rich.console import (
+        Console,
+        ConsoleOptions,
+        JustifyMethod,
+        OverflowMethod,
+        RenderResult,
+    )
     from rich.containers import Lines
 
 _WORD = re.compile(r"\S+")
 _AFTER_SLASH = re.compile(r"(?<=/)")
+GAP = 2  # between two columns: the cell's right padding and the (blank) divider
+TAB_SIZE = 8  # as rich expands a tab in a cell
 
 
 def path_pieces(word: str) -> list[str]:
@@ -80,62 +94,169 @@ class FoldingText(Text):
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
         widest = super().__rich_measure__(console, options)
-        pieces = [p for word in self.plain.split() for p in path_pieces(word)]
-        narrowest = max((cell_len(p) for p in pieces), default=widest.minimum)
-        return Measurement(min(narrowest, widest.minimum), widest.maximum)
+        narrowest = longest_piece(self.plain)
+        return Measurement(min(narrowest or widest.minimum, widest.minimum), widest.maximum)
 
 
-class FittingTable(Table):
-    """A table whose folding columns are never made narrower than their longest word.
+def longest_piece(text: str) -> int:
+    """The widest piece a folding cell keeps whole: a word, or a path's piece after `/`."""
+    return max((cell_len(p) for word in text.split() for p in path_pieces(word)), default=0)
 
-    Rich shrinks the widest folding columns first, down to any width, so a column of
-    names can be left four characters wide while a wide one keeps room to spare. Here,
-    when the table must shrink, the columns that never fold keep their width, each
-    folding column gets its longest word (a path: its longest piece), and what is left
-    is shared in proportion to what each still needs. Only when even that does not fit
-    is rich's own layout (which then folds mid-word) kept."""
 
-    def _calculate_column_widths(self, console: Console, options: ConsoleOptions) -> list[int]:
-        widths: list[int] = super()._calculate_column_widths(console, options)
-        ranges = [self._measure_column(console, options, c) for c in self.columns]
-        folds = [not c.no_wrap and c.width is None for c in self.columns]
-        if all(w >= r.minimum for w, r, f in zip(widths, ranges, folds, strict=True) if f):
-            return widths
-        fixed = sum(r.maximum for r, f in zip(ranges, folds, strict=True) if not f)
-        floor = sum(r.minimum for r, f in zip(ranges, folds, strict=True) if f)
-        wanted = sum(r.maximum - r.minimum for r, f in zip(ranges, folds, strict=True) if f)
-        spare = options.max_width - fixed - floor
-        if spare < 0:
-            return widths
-        share = min(1.0, spare / wanted) if wanted else 0.0
-        return [
-            r.minimum + int((r.maximum - r.minimum) * share) if f else r.maximum
-            for r, f in zip(ranges, folds, strict=True)
+def widest_line(text: str) -> int:
+    return max(map(cell_len, text.split("\n"))) if "\n" in text else cell_len(text)
+
+
+def column_widths(natural: Sequence[int], least: Sequence[int], room: int) -> list[int]:
+    """Each column's width (cells only) when the columns share `room` cells.
+
+    `natural` is each column's widest line, `least` the narrowest it may be without
+    cutting a word (for a column that never folds: its natural width). When they do
+    not all fit, the columns that never fold keep their width, each folding column
+    gets its longest word (a path: its longest piece), and what is left is shared in
+    proportion to what each still needs. Only when even that does not fit are the
+    widest columns narrowed further, one cell at a time (words are then folded
+    mid-word, as the last resort)."""
+    if sum(natural) <= room:
+        return list(natural)
+    floor = sum(least)
+    wanted = sum(natural) - floor
+    spare = room - floor
+    if spare >= 0:
+        exact = [
+            low + (high - low) * spare / wanted for high, low in zip(natural, least, strict=True)
         ]
+        widths = [int(width) for width in exact]
+        # the cells lost to rounding down go to the columns that lost the most
+        by_loss = sorted(range(len(exact)), key=lambda i: widths[i] - exact[i])
+        for i in by_loss[: room - sum(widths)]:
+            widths[i] += 1
+        return widths
+    widths = list(least)
+    while sum(widths) > room and max(widths) > 1:
+        widths[widths.index(max(widths))] -= 1
+    return widths
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A listing column: its heading, and whether its cells fold (free text)."""
+
+    text: str
+    folds: bool
+
+
+class Listing:
+    """A listing of plain-text cells (never markup), laid out at the width it is given.
+
+    Rules under the header only; identifiers, dates and numbers never break, free
+    text folds between words and paths after a `/`. As a renderable it is rich's
+    `Table` with the measured widths; `lines` is the same layout as text lines, for
+    listings too tall to hand to rich."""
+
+    def __init__(
+        self,
+        title: str | Text | None,
+        columns: Sequence[Heading],
+        records: Iterable[Sequence[str | None]],
+    ) -> None:
+        self.title = Text(title, style="table.title") if isinstance(title, str) else title
+        self.columns = list(columns)
+        # A tab is spaced out as rich spaces it in a cell, so a width counts what is shown.
+        self.rows = [
+            ["" if v is None else v.expandtabs(TAB_SIZE) if "\t" in v else v for v in record]
+            for record in records
+        ]
+        # measured once, from the plain strings: the widest line of each column, and how
+        # narrow it may be (a folding column: its longest word or path piece)
+        self.natural: list[int] = []
+        self.least: list[int] = []
+        for i, column in enumerate(self.columns):
+            cells = [column.text, *(row[i] for row in self.rows)]
+            self.natural.append(max(map(widest_line, cells)))
+            self.least.append(max(map(longest_piece, cells)) if column.folds else self.natural[i])
+
+    def widths(self, max_width: int) -> list[int]:
+        """The cells' width of each column in a table at most `max_width` wide."""
+        room = max(len(self.columns), max_width - GAP * (len(self.columns) - 1))
+        return column_widths(self.natural, self.least, room)
+
+    def table(self, widths: Sequence[int], with_rows: bool = True) -> Table:
+        """Rich's table of this listing with these widths (the rows left out: the head)."""
+        grid = Table(
+            title=self.title,
+            title_justify="left",
+            header_style="bold",
+            expand=False,
+            box=box.SIMPLE_HEAD,
+            show_edge=False,  # no blank border column either side: two more for the cells
+            pad_edge=False,
+            collapse_padding=True,
+        )
+        for column, width in zip(self.columns, widths, strict=True):
+            grid.add_column(column.text, no_wrap=not column.folds, overflow="fold", width=width)
+        if with_rows:
+            for row in self.rows:
+                grid.add_row(*map(FoldingText, row))
+        return grid
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield self.table(self.widths(options.max_width))
+
+    def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
+        gaps = GAP * (len(self.columns) - 1)
+        narrowest, widest = sum(self.least) + gaps, sum(self.natural) + gaps
+        return Measurement(narrowest, widest).with_maximum(options.max_width)
+
+    def lines(self, console: Console, widths: Sequence[int]) -> Iterator[str]:
+        """The rows as `Table` lays them out at these widths, each line ending in a newline.
+
+        A cell that fits its column is padded as it is; one that does not (or that has
+        a newline) is wrapped by `FoldingText`, as the table wraps it."""
+        last = len(widths) - 1
+        folds = [c.folds for c in self.columns]
+        for row in self.rows:
+            fits = zip(row, widths, strict=True)
+            if all(cell_len(cell) <= w and "\n" not in cell for cell, w in fits):
+                yield _joined([[cell] for cell in row], widths, last)
+                continue
+            cells = [
+                _wrapped(console, cell, width, fold)
+                for cell, width, fold in zip(row, widths, folds, strict=True)
+            ]
+            yield _joined(cells, widths, last)
+
+
+def _wrapped(console: Console, cell: str, width: int, folds: bool) -> list[str]:
+    if cell_len(cell) <= width and "\n" not in cell:
+        return [cell]
+    lines = FoldingText(cell).wrap(console, width, overflow="fold", no_wrap=not folds)
+    return [line.plain for line in lines]
+
+
+def _joined(cells: Sequence[Sequence[str]], widths: Sequence[int], last: int) -> str:
+    """One row's lines: each cell padded to its column, two spaces between columns."""
+    height = max(map(len, cells))
+    out = []
+    for n in range(height):
+        parts = []
+        for i, (lines, width) in enumerate(zip(cells, widths, strict=True)):
+            text = lines[n] if n < len(lines) else ""
+            parts.append(text + " " * (width - cell_len(text)))
+            if i != last:
+                parts.append(" " * GAP)
+        out.append("".join(parts))
+    return "\n".join(out) + "\n"
 
 
 def listing_table(
     title: str | Text | None,
     columns: Sequence[tuple[str, bool]],
     records: Iterable[Sequence[str | None]],
-) -> Table:
+) -> Listing:
     """A listing: rules under the header only; `(heading, folds)` per column.
 
     A column that does not fold keeps every cell on one line (`no_wrap`); one that
     folds breaks between words and paths after a `/` (`FoldingText`). Cells are plain
     text, never markup."""
-    grid = FittingTable(
-        title=title,
-        title_justify="left",
-        header_style="bold",
-        expand=False,
-        box=box.SIMPLE_HEAD,
-        show_edge=False,  # no blank border column either side: two more for the cells
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    for heading, folds in columns:
-        grid.add_column(heading, no_wrap=not folds, overflow="fold")
-    for record in records:
-        grid.add_row(*(FoldingText("" if v is None else v) for v in record))
-    return grid
+    return Listing(title, [Heading(text, folds) for text, folds in columns], records)

@@ -215,7 +215,7 @@ def _stored_patient(
     if mrn in planned:
         return planned[mrn]
     if mrn in stored_rows:
-        return rows.patient_from_row(stored_rows[mrn]._mapping)
+        return rows.patient_from_row(stored_rows[mrn]._mapping)  # noqa: SLF001 (SQLAlchemy's public Row._mapping)
     remembered = planner.remembered.get(mrn)
     if remembered is not None:
         return Patient.model_construct(**remembered)

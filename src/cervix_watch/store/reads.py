@@ -176,17 +176,17 @@ class BulkReads:
         exams = t.exams.c
         for r in select(sa.select(t.exams).order_by(exams.date, exams.exam_id), t.exams):
             f = files[r.patient_id]
-            f.exams.append(rows.exam_from_row(r._mapping, f.patient.mrn))
+            f.exams.append(rows.exam_from_row(r._mapping, f.patient.mrn))  # noqa: SLF001 (SQLAlchemy's public Row._mapping)
         treatments = t.treatments.c
         query = sa.select(t.treatments).order_by(treatments.start, treatments.treatment_id)
         for r in select(query, t.treatments):
             f = files[r.patient_id]
-            f.treatments.append(rows.treatment_from_row(r._mapping, f.patient.mrn))
+            f.treatments.append(rows.treatment_from_row(r._mapping, f.patient.mrn))  # noqa: SLF001 (SQLAlchemy's public Row._mapping)
         discussions = t.discussions.c
         query = sa.select(t.discussions).order_by(discussions.date, discussions.discussion_id)
         for r in select(query, t.discussions):
             f = files[r.patient_id]
-            f.discussions.append(rows.discussion_from_row(r._mapping, f.patient.mrn))
+            f.discussions.append(rows.discussion_from_row(r._mapping, f.patient.mrn))  # noqa: SLF001 (SQLAlchemy's public Row._mapping)
 
     def scans(self, mrn: str | None, include_voided: bool) -> list[tuple[Scan, bool]]:
         """Scans with a voided flag, by patient then date."""
