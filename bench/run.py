@@ -254,6 +254,7 @@ def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, 
     )
     reviewed = json.loads(review_out.read_text())
     print(f"          ({len(reviewed['patients']):,} active patients in the review)")
+    found.update(measure_tables(c, runs if size < HEAVY else slow_runs))
     # a fresh copy for every run: the same scan twice is refused as a duplicate
     found["scan add"] = measure(
         f"{size:>6,}: scan add",
@@ -262,6 +263,27 @@ def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, 
         runs,
         before=lambda: copy_db(c.full_db, scratch),
     )  # fmt: skip
+    return found
+
+
+# What people run (issue 25.2): each listing and report in its table format beside the
+# same command's JSON (stdout to /dev/null, not a terminal, as a pipe or a pager sees it).
+TABLE_PAIRS = {
+    "review": ("review", "--as-of", clinic.AS_OF.isoformat()),
+    "due": ("due", "--as-of", clinic.AS_OF.isoformat()),
+    "patient list": ("patient", "list"),
+}
+
+
+def measure_tables(c: Clinic, runs: int) -> dict[str, Timing]:
+    found = {}
+    for name, args in TABLE_PAIRS.items():
+        for fmt in ("table", "json"):
+            label = f"{name} --format {fmt}"
+            if label != "review --format json":  # timed above
+                found[label] = measure(
+                    f"{c.size:>6,}: {label}", cli(c.full_db, *args, "--format", fmt), runs
+                )
     return found
 
 
@@ -539,6 +561,7 @@ def targets(results: Results) -> list[str]:
         f"| `review --format json` ({sizes[-1]:,}) under 2 s | {review:.2f} s "
         f"| {_ok(review < 2.0)} |"
     )
+    out += table_targets(big, sizes[-1])
     out += history_targets(results, big, sizes[-1])
     if len(sizes) > 1:
         points = [(s, results.by_size[s]["review --format json"].wall) for s in sizes]
@@ -552,6 +575,21 @@ def targets(results: Results) -> list[str]:
             for (a, wa), (b, wb) in steps
         )
         out.append(f"| `review` grows linearly | {growth}; marginal {slopes} | see notes |")
+    return out
+
+
+def table_targets(big: dict[str, Timing], size: int) -> list[str]:
+    """Each table within 1.5x of the same command's JSON, in time and in peak RSS."""
+    out = []
+    for name in TABLE_PAIRS:
+        table, as_json = big.get(f"{name} --format table"), big.get(f"{name} --format json")
+        if table is None or as_json is None:
+            continue
+        ratio, memory = table.wall / as_json.wall, table.rss_mb / as_json.rss_mb
+        out.append(
+            f"| `{name}` table ({size:,}) within 1.5x of its JSON, time and peak RSS "
+            f"| {ratio:.2f}x, {memory:.2f}x RSS | {_ok(ratio <= 1.5 and memory <= 1.5)} |"
+        )
     return out
 
 

@@ -92,7 +92,7 @@ def test_lines_are_the_table_rich_prints(width: int) -> None:
     table: wide characters, tabs, newlines, folded paths and the last resort included."""
     columns = [("MRN", False), ("Name", True), ("Date", False), ("Notes", True)]
     rows = [
-        ["H1", "Ann Example", "2026-11-02", "posterior lip " + PATH.split()[-1]],
+        ["H1", "Ann Example", "2026-11-02", "posterior lip " + PATH.rsplit(maxsplit=1)[-1]],
         ["H22", "Philippa Montgomery-Smythe", "2026-10-01", None],
         ["H3\tx", "é中文", "2026-10-01", "two\nlines"],
     ]

@@ -26,13 +26,13 @@ class _Group(TyperGroup):
 
         command = super().get_command(ctx, cmd_name)
         if command is not None:
-            helptext.polish(command, cmd_name)
+            helptext.polish(ctx, command, cmd_name)
         return command
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
         from cervix_watch.cli import helptext
 
-        helptext.polish(self, "")
+        helptext.polish(ctx, self, "")
         super().format_help(ctx, formatter)
 
     def make_context(

@@ -15,10 +15,8 @@ from typing import Any
 import typer
 from typer.core import TyperCommand
 
-from cervix_watch.cli.output import Format
-from cervix_watch.domain.enums import Risk
-
-# Placeholders by option name; an option not listed gets one from its type (TEXT, N, ...).
+# Placeholders by option name. An option not listed: a choice shows its values
+# (table|json|csv); any other would show typer's `<str>`, which tests/cli/test_help.py refuses.
 METAVARS: dict[str, str] = {
     "--db": "PATH_OR_URL",
     "--date": "DATE",
@@ -60,8 +58,6 @@ METAVARS: dict[str, str] = {
     "--port": "PORT",
     "--ae-title": "AE",
     "--allow-ae": "AE",
-    "--format": "|".join(Format),
-    "--risk": "|".join(Risk),
     "--prior-cerclage": "TEXT",
     "--cervical-excision": "TEXT",
 }
@@ -245,20 +241,25 @@ def plain(app: typer.Typer) -> None:
             plain(group.typer_instance)
 
 
-def _metavar(param: Any) -> str | None:
+def _metavar(ctx: Any, param: Any) -> str | None:
     if param.param_type_name == "argument":
         return param.metavar or str(param.name).upper().rstrip("_")
     if getattr(param, "is_flag", False) or param.metavar:
         return None
-    return next((METAVARS[opt] for opt in param.opts if opt in METAVARS), None)
+    for opt in param.opts:
+        if opt in METAVARS:
+            return METAVARS[opt]
+    from cervix_watch.cli.settings import offered
+
+    return "|".join(offered(ctx, param)) or None  # a choice: its values (table|json|csv)
 
 
-def polish(command: Any, path: str) -> None:
+def polish(ctx: Any, command: Any, path: str) -> None:
     """Placeholders, summary and examples for `command` and every command under it.
 
     Each is set from the tables above, so polishing again changes nothing."""
     for param in command.params:
-        metavar = _metavar(param)
+        metavar = _metavar(ctx, param)
         if metavar is not None:
             param.metavar = metavar
     if path in SUMMARIES:
@@ -267,4 +268,4 @@ def polish(command: Any, path: str) -> None:
     if lines and not command.epilog:
         command.epilog = _epilog(lines)
     for name, sub in getattr(command, "commands", {}).items():
-        polish(sub, f"{path} {name}".strip())
+        polish(ctx, sub, f"{path} {name}".strip())

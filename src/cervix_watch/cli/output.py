@@ -62,15 +62,16 @@ def _make_console(stderr: bool) -> Console:
         def process_renderables(self, renderables: list[Any]) -> list[Any]:
             return [_Escaped(renderable) for renderable in renderables]
 
+    class CliConsole(Console):
         def on_broken_pipe(self) -> None:
             # rich exits 1 here; a closed reader is the command's one case (cli/app.py), 141
             self.quiet = True
             raise BrokenPipeError
 
     console = (
-        Console(stderr=True, highlight=False, soft_wrap=True, width=_Layout.width)
+        CliConsole(stderr=True, highlight=False, soft_wrap=True, width=_Layout.width)
         if stderr
-        else Console(highlight=False, soft_wrap=False, width=_Layout.width)
+        else CliConsole(highlight=False, soft_wrap=False, width=_Layout.width)
     )
     console.push_render_hook(EscapeHook())
     return console
@@ -292,7 +293,7 @@ def listing(
         )
 
 
-# A listing taller than this many screens is written line by line (`_stream`), not
+# A listing taller than this many screens is written piece by piece (`show`), not
 # handed to rich's Table: the same layout, in a fraction of the time and memory.
 SCREENS_FOR_RICH = 2
 
@@ -304,26 +305,42 @@ def _table(title: str | None, columns: Sequence[Column], records: Iterable[Seque
     from cervix_watch.report.cells import listing_table
 
     shown_title = None if title is None else safe_text(title)
-    grid = listing_table(shown_title, [(c.heading, c.wrap) for c in columns], records)
+    show(listing_table(shown_title, [(c.heading, c.wrap) for c in columns], records))
+
+
+def show(renderable: Any) -> None:
+    """Print a renderable on stdout. A listing or report taller than `SCREENS_FOR_RICH`
+    screens (`report.cells.Tall`) is written piece by piece instead: the same text, the
+    rows as lines rather than through rich's Table (its styles too, or only where the
+    console has none)."""
+    from cervix_watch.report.cells import Tall
+
     console = _out()
-    if len(grid.rows) <= SCREENS_FOR_RICH * console.height:
-        console.print(grid)
-        return
-    widths = grid.widths(console.width)
-    console.print(grid.table(widths, with_rows=False))  # the title and the header
-    _stream(console, grid.lines(console, widths))
+    if (
+        isinstance(renderable, Tall)
+        and renderable.row_count > SCREENS_FOR_RICH * console.height
+        and (renderable.styled or console.color_system is None)
+    ):
+        _write(console, renderable.pieces(console, console.width))
+    else:
+        console.print(renderable)
 
 
-def _stream(console: Console, lines: Iterable[str], batch: int = 500) -> None:
-    """Lines (each ending in a newline) to the console's file, a batch at a time, so a
-    pager shows the first screen at once and the whole listing is never one string."""
+def _write(console: Console, pieces: Iterable[Any], batch: int = 500) -> None:
+    """Strings to the console's file a batch at a time (escaped, as the console escapes
+    what it prints), so a pager shows the first screen at once and the whole listing is
+    never one string; renderables through the console, in turn."""
     file = console.file
     chunk: list[str] = []
-    for text in lines:
-        chunk.append(text)
-        if len(chunk) >= batch:
-            file.write("".join(chunk))
-            chunk.clear()
+    for piece in pieces:
+        if isinstance(piece, str):
+            chunk.append(safe_text(piece))
+            if len(chunk) < batch:
+                continue
+        file.write("".join(chunk))
+        chunk.clear()
+        if not isinstance(piece, str):
+            console.print(piece)
     file.write("".join(chunk))
     file.flush()
 

@@ -40,7 +40,7 @@ def render_review(
         # imported only for the table: rich's table machinery is a tenth of a JSON review
         from cervix_watch.report.table import review_table
 
-        return review_table(review, profile)
+        return review_table(review, profile, escape=output.safe_text)
 
     emit_report(fmt, out, table, lambda: review_text(review, histories, profile, fmt))
 
@@ -55,7 +55,7 @@ def emit_report(
     its md/csv/json/html text, through the output layer."""
     if fmt is Format.TABLE:
         if out is None:
-            output.out.print(table())
+            output.show(table())
         else:
             output.write_file(out, plain_text(table()), fmt)
         return

@@ -30,7 +30,7 @@ def apply(ctx: typer.Context) -> UserSettings:
     settings = config.user_settings()
     defaults: dict[str, Any] = {}
     operator = settings.operator if not os.environ.get(OPERATOR_ENV) else None
-    _fill_defaults(ctx.command, defaults, operator, settings.format)
+    _fill_defaults(ctx, ctx.command, defaults, operator, settings.format)
     ctx.default_map = defaults
     output.set_width(settings.columns if not os.environ.get("COLUMNS") else None)
     return settings
@@ -47,21 +47,30 @@ def chosen_db(db_flag: str | None, settings: UserSettings) -> str | None:
 
 
 def _fill_defaults(
-    command: Any, defaults: dict[str, Any], operator: str | None, fmt: str | None
+    ctx: typer.Context,
+    command: Any,
+    defaults: dict[str, Any],
+    operator: str | None,
+    fmt: str | None,
 ) -> None:
-    # every --format takes the one `output.Format`; a command refuses a format it does not
-    # write (`output.accept`), whether the flag or the file asked for it
-    known_format = fmt is not None and fmt in set(output.Format)
     for param in command.params:
         if param.name == "operator" and operator is not None:
             defaults[param.name] = operator
-        if known_format and "--format" in param.opts:
+        # the file's format only where this --format offers it (else the command's own
+        # default, table): what the option offers is what it completes (click's public
+        # shell_complete), the same choices its help lists
+        if fmt is not None and "--format" in param.opts and fmt in offered(ctx, param):
             defaults[param.name] = fmt
     for name, sub in getattr(command, "commands", {}).items():
         nested: dict[str, Any] = {}
-        _fill_defaults(sub, nested, operator, fmt)
+        _fill_defaults(ctx, sub, nested, operator, fmt)
         if nested:
             defaults[name] = nested
+
+
+def offered(ctx: typer.Context, param: Any) -> list[str]:
+    """The values a choice option offers (empty for free text), in its order."""
+    return [str(item.value) for item in param.shell_complete(ctx, "")]
 
 
 def _source(flag: bool, env: str, configured: object) -> str:

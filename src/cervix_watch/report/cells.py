@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from rich import box
 from rich.cells import cell_len
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         ConsoleOptions,
         JustifyMethod,
         OverflowMethod,
+        RenderableType,
         RenderResult,
     )
     from rich.containers import Lines
@@ -138,6 +139,19 @@ def column_widths(natural: Sequence[int], least: Sequence[int], room: int) -> li
     return widths
 
 
+@runtime_checkable
+class Tall(Protocol):
+    """A renderable that can also be written piece by piece: the strings (lines, each
+    ending in a newline) as they are, the renderables through rich, in turn; together
+    what `Console.print` prints at `width`. `styled`: the pieces keep every style rich
+    would print (else they are for a console without colour: a file or a pipe)."""
+
+    row_count: int
+    styled: bool
+
+    def pieces(self, console: Console, width: int) -> Iterator[RenderableType | str]: ...
+
+
 @dataclass(frozen=True)
 class Heading:
     """A listing column: its heading, and whether its cells fold (free text)."""
@@ -153,6 +167,8 @@ class Listing:
     text folds between words and paths after a `/`. As a renderable it is rich's
     `Table` with the measured widths; `lines` is the same layout as text lines, for
     listings too tall to hand to rich."""
+
+    styled = True  # the cells have no style; the head is printed by rich
 
     def __init__(
         self,
@@ -175,6 +191,16 @@ class Listing:
             cells = [column.text, *(row[i] for row in self.rows)]
             self.natural.append(max(map(widest_line, cells)))
             self.least.append(max(map(longest_piece, cells)) if column.folds else self.natural[i])
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
+
+    def pieces(self, console: Console, width: int) -> Iterator[RenderableType | str]:
+        """The head (title, header, rule) through rich, then the rows as lines."""
+        widths = self.widths(width)
+        yield self.table(widths, with_rows=False)
+        yield from self.lines(console, widths)
 
     def widths(self, max_width: int) -> list[int]:
         """The cells' width of each column in a table at most `max_width` wide."""

@@ -5,11 +5,21 @@ that wrap and fold, never truncate. Every cell is `rich.text.Text`, so a name
 with brackets is never read as markup. Priority is written as a word
 ("URGENT"); the colour only repeats it, so the report reads the same with
 NO_COLOR or piped into a file.
+
+Both columns have a fixed width (the patient's 22 cells, the points the rest of the
+line), given to rich as `Column.width`, so rich measures no cell. A review of a whole
+clinic is not handed to rich's `Table` when it goes to a file or a pipe:
+`ReviewView.pieces` writes its rows as lines of the same layout (the group's title,
+borders and header still come from rich).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING
+
 from rich import box
+from rich.cells import cell_len
 from rich.console import Group as RenderGroup
 from rich.console import RenderableType
 from rich.table import Table
@@ -27,30 +37,147 @@ PRIORITY_STYLE = {
     Priority.INFO: "bold cyan",
 }
 GROUP_STYLE = {**{p.value: PRIORITY_STYLE[p] for p in Priority}, common.NO_FLAGS: "bold green"}
+if TYPE_CHECKING:
+    from rich.console import Console, ConsoleOptions, RenderResult
+
 PATIENT_COLUMN_WIDTH = 22
+# Each line of a group's table: `│ ` + patient + ` │ ` + points + ` │`.
+BORDERS = 7
+# Narrower than this, rich's own layout (which then squeezes the patient column).
+NARROWEST = PATIENT_COLUMN_WIDTH + BORDERS + 10
 
 
-def review_table(review: Review, profile: Profile) -> RenderableType:
-    """Header and grouped tables, ready for `Console.print`."""
-    parts: list[RenderableType] = [header(review, profile)]
-    for group in common.groups(review):
-        parts.append(Text(""))
-        parts.append(group_table(group))
-    if not review.patients:
-        parts.append(Text(common.nobody_words(review), style="italic"))
-    return RenderGroup(*parts)
+def _same(text: str) -> str:
+    return text
 
 
-def header(review: Review, profile: Profile) -> Text:
+def review_table(
+    review: Review, profile: Profile, escape: Callable[[str], str] = _same
+) -> ReviewView:
+    """Header and grouped tables, ready for `Console.print` (or `pieces`); `escape` is
+    applied to the text of the records and the profile as it enters (the output layer's
+    escaper of control characters), so it is laid out as it is printed."""
+    return ReviewView(review, profile, escape)
+
+
+class ReviewView:
+    """The review for the terminal: a renderable, and the same as pieces to write
+    (`report.cells.Tall`)."""
+
+    styled = False  # the pieces are plain text: for a file or a pipe
+
+    def __init__(
+        self, review: Review, profile: Profile, escape: Callable[[str], str] = _same
+    ) -> None:
+        self.review = review
+        self.profile = profile
+        self.escape = escape
+        self.row_count = len(review.patients)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        parts: list[RenderableType] = [header(self.review, self.profile, self.escape)]
+        for group in common.groups(self.review):
+            parts.append(Text(""))
+            parts.append(group_table(group, options.max_width, self.escape))
+        if not self.review.patients:
+            parts.append(Text(common.nobody_words(self.review), style="italic"))
+        yield RenderGroup(*parts)
+
+    def pieces(self, console: Console, width: int) -> Iterator[RenderableType | str]:
+        """What `Console.print` of this view prints at `width`, without its styles: the
+        header for rich to print, then each group's lines as strings (each ending in a
+        newline), to write in turn. For a file or a pipe, where there are no styles."""
+        if width < NARROWEST or not self.review.patients:
+            yield self
+            return
+        yield header(self.review, self.profile, self.escape)
+        widths = [PATIENT_COLUMN_WIDTH, width - BORDERS - PATIENT_COLUMN_WIDTH]
+        drawn = box.ROUNDED.substitute(console.options, safe=console.safe_box)
+        padded = [w + 2 for w in widths]  # the box's widths count each cell's padding
+        between = drawn.get_row(padded, "row", edge=True) + "\n"
+        for group in common.groups(self.review):
+            yield "\n"
+            title = _cell_lines(console, group.title, width)
+            yield "".join(line + " " * (width - cell_len(line)) + "\n" for line in title)
+            yield drawn.get_top(padded) + "\n"
+            yield heading_lines(console, drawn, widths)
+            yield drawn.get_row(padded, "head", edge=True) + "\n"
+            for index, patient in enumerate(group.patients):
+                if index:
+                    yield between
+                yield row_lines(console, drawn, widths, patient, self.escape)
+            yield drawn.get_bottom(padded) + "\n"
+
+
+def row_lines(
+    console: Console,
+    drawn: box.Box,
+    widths: Sequence[int],
+    patient: PatientReview,
+    escape: Callable[[str], str] = _same,
+) -> str:
+    """One patient's row of a group table, as the table lays it out (top-aligned)."""
+    cells = [
+        _cell_lines(console, _plain(patient_parts(patient, escape)), widths[0]),
+        _cell_lines(console, _plain(points_parts(patient, escape)), widths[1]),
+    ]
+    edges = (drawn.mid_left, drawn.mid_vertical, drawn.mid_right)
+    return "".join(
+        _line(edges, [c[n] if n < len(c) else "" for c in cells], widths)
+        for n in range(max(map(len, cells)))
+    )
+
+
+def heading_lines(console: Console, drawn: box.Box, widths: Sequence[int]) -> str:
+    """The header row; a heading that wraps is aligned to the bottom, as rich aligns it."""
+    headings = [
+        _cell_lines(console, heading, width)
+        for heading, width in zip(("Patient", "Discussion points (rule)"), widths, strict=True)
+    ]
+    height = max(map(len, headings))
+    headings = [[""] * (height - len(lines)) + lines for lines in headings]
+    edges = (drawn.head_left, drawn.head_vertical, drawn.head_right)
+    return "".join(_line(edges, [h[n] for h in headings], widths) for n in range(height))
+
+
+def _line(edges: Sequence[str], texts: Sequence[str], widths: Sequence[int]) -> str:
+    left, divider, right = edges
+    patient, points = (t + " " * (w - _width(t)) for t, w in zip(texts, widths, strict=True))
+    return f"{left} {patient} {divider} {points} {right}\n"
+
+
+def _width(line: str) -> int:
+    # escaped text has no control character left, so printable ASCII is one cell each
+    return len(line) if line.isascii() else cell_len(line)
+
+
+def _cell_lines(console: Console, text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if "\t" in line:
+            line = line.expandtabs(8)  # noqa: PLW2901 - as rich spaces a tab in a cell
+        if _width(line) <= width:
+            lines.append(line)
+        else:  # wrapped as the table wraps it (rich's word wrap, folding a long word)
+            lines.extend(part.plain for part in Text(line).wrap(console, width, overflow="fold"))
+    return lines
+
+
+def _plain(parts: Sequence[Part]) -> str:
+    return "".join(text for text, _ in parts)
+
+
+def header(review: Review, profile: Profile, escape: Callable[[str], str] = _same) -> Text:
     text = Text()
     text.append(f"Weekly review as of {review.as_of.isoformat()}", style="bold")
-    text.append(f"\nProfile: {profile_label(profile)} ({profile.title})")
+    text.append(escape(f"\nProfile: {profile_label(profile)} ({profile.title})"))
     text.append(f"\n{common.counts_line(review)}")
     text.append(f"\n{common.points_line(review)}")
     return text
 
 
-def group_table(group: common.Group) -> Table:
+def group_table(group: common.Group, width: int, escape: Callable[[str], str] = _same) -> Table:
+    """A group's table `width` cells wide: the patient's column fixed, the points the rest."""
     table = Table(
         title=Text(group.title, style=GROUP_STYLE[group.key]),
         title_justify="left",
@@ -59,41 +186,71 @@ def group_table(group: common.Group) -> Table:
         expand=True,
         header_style="bold",
     )
-    table.add_column(
-        "Patient", overflow="fold", min_width=PATIENT_COLUMN_WIDTH, max_width=PATIENT_COLUMN_WIDTH
-    )
-    table.add_column("Discussion points (rule)", overflow="fold", ratio=1)
+    if width < NARROWEST:  # a very narrow terminal: rich's own layout
+        table.add_column(
+            "Patient",
+            overflow="fold",
+            min_width=PATIENT_COLUMN_WIDTH,
+            max_width=PATIENT_COLUMN_WIDTH,
+        )
+        table.add_column("Discussion points (rule)", overflow="fold", ratio=1)
+    else:
+        table.add_column("Patient", overflow="fold", width=PATIENT_COLUMN_WIDTH)
+        points = width - BORDERS - PATIENT_COLUMN_WIDTH
+        table.add_column("Discussion points (rule)", overflow="fold", width=points)
     for patient in group.patients:
-        table.add_row(patient_cell(patient), points_cell(patient))
+        table.add_row(patient_cell(patient, escape), points_cell(patient, escape))
     return table
 
 
-def patient_cell(patient: PatientReview) -> Text:
-    text = Text()
-    text.append(patient.mrn, style="bold")
-    text.append(f"\n{common.name_or_dash(patient.name)}")
-    text.append(f"\nGA {patient.ga}, {patient.risk.value} risk")
-    text.append(f"\nCL latest {common.mm_unit(patient.latest_cl_mm)}")
-    text.append(f"\nCL shortest {common.mm_unit(patient.shortest_cl_mm)}")
-    text.append(f"\nNext scan {common.due_text(patient.next_scan_due)}")
-    return text
+# A cell's text as (text, style) parts ("": no style): a rich `Text` for the terminal, the
+# plain text of a review written line by line; one spelling for both.
+Part = tuple[str, str]
 
 
-def points_cell(patient: PatientReview) -> Text:
-    text = Text()
+def patient_cell(patient: PatientReview, escape: Callable[[str], str] = _same) -> Text:
+    return Text.assemble(*patient_parts(patient, escape))
+
+
+def patient_parts(patient: PatientReview, escape: Callable[[str], str] = _same) -> list[Part]:
+    return [
+        (escape(patient.mrn), "bold"),
+        (
+            f"\n{escape(common.name_or_dash(patient.name))}"
+            f"\nGA {patient.ga}, {patient.risk.value} risk"
+            f"\nCL latest {common.mm_unit(patient.latest_cl_mm)}"
+            f"\nCL shortest {common.mm_unit(patient.shortest_cl_mm)}"
+            f"\nNext scan {common.due_text(patient.next_scan_due)}",
+            "",
+        ),
+    ]
+
+
+def points_cell(patient: PatientReview, escape: Callable[[str], str] = _same) -> Text:
+    return Text.assemble(*points_parts(patient, escape))
+
+
+def points_parts(patient: PatientReview, escape: Callable[[str], str] = _same) -> list[Part]:
+    parts: list[Part] = []
     for index, flag in enumerate(patient.flags):
         if index:
-            text.append("\n")
-        append_flag(text, flag)
+            parts.append(("\n", ""))
+        parts += flag_parts(flag, escape)
     if not patient.flags:
-        text.append("no discussion points", style="italic")
-    for line in common.discussed_text(patient):
-        text.append(f"\nDiscussed: {line}", style="dim")
-    return text
+        parts.append(("no discussion points", "italic"))
+    parts += [(f"\nDiscussed: {escape(line)}", "dim") for line in common.discussed_text(patient)]
+    return parts
 
 
-def append_flag(text: Text, flag: Flag) -> None:
-    text.append(common.PRIORITY_LABEL[flag.priority], style=PRIORITY_STYLE[flag.priority])
-    text.append(f" {flag.action.value}", style="bold")
-    text.append(f" [{flag.rule}]")
-    text.append(f"\n{flag.message}")
+def append_flag(text: Text, flag: Flag, escape: Callable[[str], str] = _same) -> None:
+    for part, style in flag_parts(flag, escape):
+        text.append(part, style=style or None)
+
+
+def flag_parts(flag: Flag, escape: Callable[[str], str] = _same) -> list[Part]:
+    return [
+        (common.PRIORITY_LABEL[flag.priority], PRIORITY_STYLE[flag.priority]),
+        (f" {flag.action.value}", "bold"),
+        (f" [{flag.rule}]", ""),
+        (f"\n{escape(flag.message)}", ""),
+    ]
