@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -56,6 +57,7 @@ def test_every_command_has_examples_and_plain_placeholders(
     assert f" {' '.join(path)}" in text.split("Examples:", 1)[1]
     for odd in ("<str>", "<int>", "<float>", "list[", "{"):
         assert odd not in text, (path, odd)
+    assert not re.search(r"<[a-z][a-z ]*>", text), (path, "typer's own <type> placeholder")
     assert all(line == line.rstrip() for line in text.splitlines()), "trailing spaces"
 
 

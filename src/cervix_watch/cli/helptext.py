@@ -58,6 +58,9 @@ METAVARS: dict[str, str] = {
     "--port": "PORT",
     "--ae-title": "AE",
     "--allow-ae": "AE",
+    "--max-dataset-mib": "N",
+    "--max-associations": "N",
+    "--max-per-address": "N",
     "--prior-cerclage": "TEXT",
     "--cervical-excision": "TEXT",
 }
