@@ -225,3 +225,44 @@ def test_a_mrn_system_that_is_a_uri_is_used(
     result = fhir_clinic("export", "fhir", "H1")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["entry"][0]["resource"]["identifier"][0]["system"] == system
+
+
+@pytest.mark.parametrize(
+    "command", ["--help", "patient list", "review md", "export fhir", "scan add"]
+)
+def test_a_stdout_closed_by_the_caller_is_a_closed_pipe(
+    hostile: Cli, db_path: Path, console_script: Path, command: str
+) -> None:
+    """`cervix-watch ... >&-`: exit 141 and nothing on stderr, no internal error, as under
+    `| true`; the database is not opened on the stdout's number (it stays intact) and a
+    writing command has saved its record."""
+    args, written = CLOSED_PIPE_COMMANDS[command]
+    before = dump(db_path)
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" "$@" >&-', str(console_script), "--db", str(db_path), *args],
+        stderr=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (141, b"")
+    after = dump(db_path)
+    assert [row for row in before if row not in after] == []
+    assert len(after) == len(before) + (0 if written is None else 2)
+
+
+def test_a_closed_stderr_keeps_the_exit_status(
+    hostile: Cli, db_path: Path, console_script: Path
+) -> None:
+    """`cervix-watch ... 2>&-` refusing bad input: still exit 1, the database unchanged."""
+    before = dump(db_path)
+    bad_scan = ["scan", "add", "P01", "--date", "2026-10-13", "--cl", "1000"]
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" "$@" 2>&-', str(console_script), "--db", str(db_path), *bad_scan],
+        stdout=subprocess.PIPE,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=120,
+        check=False,
+    )
+    assert (done.returncode, done.stdout) == (1, b"")
+    assert dump(db_path) == before

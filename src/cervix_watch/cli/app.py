@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import sys
 import traceback
@@ -247,6 +249,7 @@ def main() -> None:
     # installed package when the first model class is made (a tenth of a `scan add`).
     # A user who sets the variable keeps their setting.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    _guard_closed_streams()
     try:
         build(command_named(sys.argv[1:]))(prog_name="cervix-watch")
     except SystemExit as finished:  # click ends every run so, in standalone mode
@@ -271,3 +274,39 @@ def _after_last_flush(status: int | str | None) -> int | str | None:
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+class _ClosedStdout(io.TextIOBase):
+    """stdout when the caller closed it (`cervix-watch ... >&-`): nobody reads it, so every
+    write meets a closed pipe and the command ends as under `| true` (exit 141)."""
+
+    encoding = "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(errno.EPIPE, "stdout is closed")
+
+    def fileno(self) -> int:
+        return 1  # /dev/null holds the number (`_guard_closed_streams`)
+
+
+def _guard_closed_streams() -> None:
+    """A standard stream the caller closed gets /dev/null as its file descriptor, so no file
+    the command opens (the database) takes its number and is written as if it were the
+    stream; a closed stdout becomes `_ClosedStdout`, a closed stdin or stderr /dev/null."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+            if fd == 0:
+                sys.stdin = os.fdopen(0, "r", closefd=False)
+            elif fd == 1:
+                sys.stdout = _ClosedStdout()
+            else:
+                sys.stderr = os.fdopen(2, "w", closefd=False)
