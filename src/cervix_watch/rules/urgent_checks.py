@@ -16,7 +16,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.models import Treatment
 from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.rules.context import PatientContext, ScanAt
 from cervix_watch.rules.findings import (
@@ -50,6 +52,25 @@ def cerclage_emergency(spec: CerclageEmergencyRule, context: PatientContext) -> 
     cerclage = context.cerclage
     if cerclage is None:
         return None
+    triggers = _triggers(spec, context, cerclage)
+    if triggers is None:
+        return None
+    found, on, scan = triggers
+    when = f"latest {on.isoformat()} at {format_ga(context.patient.ga_on(on))}"
+    text = f"{cerclage_words(cerclage)} in situ with {', '.join(found)} ({when})"
+    exam_date = None if scan is not None else on
+    # a stitch kept for a caesarean birth (transabdominal): acute review, saying so
+    kept = cerclage.kind in spec.kept_kinds and spec.kept_action is not None
+    actions = (spec.kept_action,) if kept and spec.kept_action is not None else spec.action
+    note = spec.kept_note if kept else spec.note
+    return Finding(spec, message(text, note=note), scan=scan, exam_date=exam_date, actions=actions)
+
+
+def _triggers(
+    spec: CerclageEmergencyRule, context: PatientContext, cerclage: Treatment
+) -> tuple[list[str], date, ScanAt | None] | None:
+    """What the records show (each finding once), and the latest record showing any: its
+    date and, when it is a scan, the scan (an exam wins a tie: it records the signs)."""
     since = look_back_start(context, spec.look_back_days)
     # the profile's signs and symptoms, in words; an exam flag and the symptom are one finding
     spec_words = {_SIGN_WORDS[s] for s in spec.exam_signs} | {s.value for s in spec.symptoms}
@@ -59,7 +80,7 @@ def cerclage_emergency(spec: CerclageEmergencyRule, context: PatientContext) -> 
         # P-PROM since the stitch counts at any time; the rest only in the look-back
         words = []
         if exam.membranes_ruptured and exam.date >= cerclage.start:
-            words = [w for s, w in _SIGN_WORDS.items() if s == "membranes_ruptured"]
+            words.append(_SIGN_WORDS["membranes_ruptured"])
         if exam.date >= since:
             words += [_SIGN_WORDS[s] for s in _LOOK_BACK_SIGNS if getattr(exam, s)]
             words += [s.value for s in exam.symptoms if s in spec.symptoms]
@@ -68,30 +89,14 @@ def cerclage_emergency(spec: CerclageEmergencyRule, context: PatientContext) -> 
             found.update(dict.fromkeys(words))
             basis = exam.date, None
     for at in context.scans:
-        if at.scan.date < since:
-            continue
         words = [s.value for s in at.scan.symptoms if s in spec.symptoms]
-        if words:
+        if words and at.scan.date >= since:
             found.update(dict.fromkeys(words))
             if basis is None or at.scan.date > basis[0]:
                 basis = at.scan.date, at
     if basis is None:
         return None
-    on, scan = basis
-    when = f"latest {on.isoformat()} at {format_ga(context.patient.ga_on(on))}"
-    text = f"{cerclage_words(cerclage)} in situ with {', '.join(found)} ({when})"
-    exam_date = None if scan is not None else on
-    if cerclage.kind in spec.kept_kinds and spec.kept_action is not None:
-        return Finding(
-            spec,
-            message(text, note=spec.kept_note),
-            scan=scan,
-            exam_date=exam_date,
-            actions=(spec.kept_action,),
-        )
-    return Finding(
-        spec, message(text, note=spec.note), scan=scan, exam_date=exam_date, actions=spec.action
-    )
+    return list(found), basis[0], basis[1]
 
 
 def symptomatic_short_cervix(
@@ -150,7 +155,7 @@ def progesterone_formulation(
     if context.ga >= spec.before_ga:
         return None
     courses = [
-        t for t in context.in_situ if t.type.value == "progesterone" and t.kind in spec.kinds
+        t for t in context.in_situ if t.type is TreatmentType.PROGESTERONE and t.kind in spec.kinds
     ]
     if not courses:
         return None
