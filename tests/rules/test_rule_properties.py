@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rules_factories import AS_OF, actions, patient, review, scan
+from rules_factories import AS_OF, actions, exam, patient, review, scan
 
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Patient
@@ -110,3 +110,57 @@ def test_history_matches_agrees_with_reasons(
     )
     spec = HistoryCriteria.model_validate(criteria)
     assert spec.matches(p) is bool(spec.reasons(p))
+
+
+# Version 3: what runs after the membranes rupture (clinical-rules.md, post-rupture state).
+POST_RUPTURE_ACTIONS = {
+    "acute-review",
+    "cerclage-removal-due",
+    "progesterone-stop-due",
+    "smoking-cessation",
+    "dating-check",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    profile=PROFILES,
+    review_ga=st.integers(min_value=16 * 7, max_value=36 * 7 + 6),
+    rupture_back=st.integers(min_value=0, max_value=20),
+    cls=st.lists(st.floats(min_value=5.0, max_value=40.0), min_size=1, max_size=4),
+    sptb=st.booleans(),
+    smoker=st.booleans(),
+)
+def test_post_rupture_raises_only_its_own_points(
+    profile: str, review_ga: int, rupture_back: int, cls: list[float], sptb: bool, smoker: bool
+) -> None:
+    """Whatever the scans, after a rupture exam only the post-rupture points are raised and no
+    scan is due."""
+    history = {"prior_sptb_weeks": "26+3"} if sptb else {}
+    p = patient(format_ga(review_ga), smoker=smoker, **history)
+    scans = [
+        scan(p, format_ga(max(review_ga - 2 * i, 14 * 7)), round(cl, 1)) for i, cl in enumerate(cls)
+    ]
+    rupture = exam(p, format_ga(review_ga - rupture_back), membranes_ruptured=True)
+    result = review(p, *scans, rupture, profile=profile)
+    assert actions(result) <= POST_RUPTURE_ACTIONS
+    assert result.next_scan_due is None
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    profile=PROFILES,
+    review_ga=st.integers(min_value=10 * 7, max_value=26 * 7),
+    fetuses=st.integers(min_value=1, max_value=2),
+    excision=st.sampled_from(["none", "cone"]),
+)
+def test_a_screen_is_never_due_and_overdue_at_once(
+    profile: str, review_ga: int, fetuses: int, excision: str
+) -> None:
+    """With no scan, a schedule raises at most one of scan-due and scan-overdue, and a single
+    screen's next scan date is always its window's start while either is raised."""
+    p = patient(format_ga(review_ga), fetuses=fetuses, cervical_excision=excision)
+    result = review(p, profile=profile)
+    assert len(actions(result) & {"scan-due", "scan-overdue"}) <= 1
+    if actions(result) & {"scan-due", "scan-overdue"}:
+        assert result.next_scan_due is not None
