@@ -153,19 +153,9 @@ def load(path: Path | None = None) -> dict[str, Any]:
     """The whole file as TOML tables; {} when there is none. A file someone else could have
     written is refused before it is read (`UsageError`, exit 2)."""
     path = path or config_path()
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
+    content = _read_trusted(path)
+    if content is None:
         return {}
-    except OSError as error:
-        raise InputError(Problem("config", f"{path}: cannot be read ({error.strerror})")) from None
-    with os.fdopen(fd, "rb") as handle:
-        _refuse_untrusted(path, os.fstat(handle.fileno()))
-        try:
-            content = handle.read()
-        except OSError as error:
-            message = f"{path}: cannot be read ({error.strerror})"
-            raise InputError(Problem("config", message)) from None
     try:
         text = content.decode("utf-8")
     except UnicodeDecodeError as error:
@@ -175,6 +165,33 @@ def load(path: Path | None = None) -> dict[str, Any]:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise InputError(Problem("config", f"{path}: not valid TOML ({error})")) from None
+
+
+def _read_trusted(path: Path) -> bytes | None:
+    """The file's bytes, checked on the open file (no swap between check and read); None
+    for no file, or for /dev/null (`CERVIX_WATCH_CONFIG=/dev/null`: no settings)."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise InputError(Problem("config", f"{path}: cannot be read ({error.strerror})")) from None
+    try:
+        found = os.fstat(fd)
+        if _is_devnull(found):
+            return None
+        _refuse_untrusted(path, found)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            return handle.read()
+    except OSError as error:
+        raise InputError(Problem("config", f"{path}: cannot be read ({error.strerror})")) from None
+    finally:
+        os.close(fd)
+
+
+def _is_devnull(found: os.stat_result) -> bool:
+    null = os.stat(os.devnull)
+    return stat.S_ISCHR(found.st_mode) and found.st_rdev == null.st_rdev
 
 
 def _refuse_untrusted(path: Path, found: os.stat_result) -> None:

@@ -212,3 +212,16 @@ def test_a_bad_config_value_is_one_line_naming_file_and_key(
     assert result.exit_code == 1, result.output
     assert one_error(result).startswith(f"error: config: {config}: {message}")
     assert snapshot(scene) == before
+
+
+def test_dev_null_is_no_config(scene: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`CERVIX_WATCH_CONFIG=/dev/null` (mode 0666, but a device nobody can plant a setting
+    in) means no settings, as a missing file does; another device or a folder is refused."""
+    monkeypatch.setenv("CERVIX_WATCH_CONFIG", os.devnull)
+    assert run("--db", str(scene / "clinic.sqlite3"), *ADD).exit_code == 0
+    monkeypatch.setenv("CERVIX_WATCH_CONFIG", str(scene))
+    before = snapshot(scene)
+    result = run("--db", str(scene / "clinic.sqlite3"), "patient", "list")
+    assert result.exit_code == 2, result.output
+    assert one_error(result) == f"error: config: {scene}: is not a regular file"
+    assert snapshot(scene) == before
