@@ -163,7 +163,10 @@ def copy(
         ],
     )
     total = sum(e.target_rows for e in report)
-    output.success(f"Copied {total} rows in {len(report)} tables; counts and checksums match.")
+    from cervix_watch.domain.words import counted
+
+    copied = f"Copied {counted(total, 'row')} in {counted(len(report), 'table')}"
+    output.success(f"{copied}; counts and checksums match.")
 
 
 ApplyOption = Annotated[

@@ -92,6 +92,8 @@ def _run(
     on = context.review_date("as_of", as_of, state.today) or clinic_day
     chosen = clinic.resolve_profile(state, profile)
     counts = store.counts()
+    from cervix_watch.domain.words import counted, singular
+
     # the temporary folder is gone when the command ends: naming it would send people to it
     kept = (
         "temporary, removed when the demo ends (give --db FILE to keep one)"
@@ -99,9 +101,9 @@ def _run(
         else store.location.describe()
     )
     output.note(
-        f"Demo clinic loaded from {folder}: {counts['patients']} patients, "
-        f"{counts['scans']} scans, {counts['exams']} exams, {counts['treatments']} treatments, "
-        f"{counts['discussions']} discussions. Database: {kept}"
+        f"Demo clinic loaded from {folder}: "
+        + ", ".join(counted(counts[kind], singular(kind)) for kind in RECORD_KINDS)
+        + f". Database: {kept}"
     )
     result, histories = clinic.clinic_review(state, on, chosen)
     render_review(result, histories, chosen, Format.TABLE, None)

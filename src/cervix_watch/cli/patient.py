@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
@@ -123,15 +124,34 @@ def edit(
     if not given:
         raise InputError(Problem("patient", "give at least one field to change"))
     state = context.state(ctx)
-    _, moved = state.store().edit_patient(
-        mrn, given, reason.strip(), context.who(operator), today=state.today
-    )
+    try:
+        _, moved = state.store().edit_patient(
+            mrn, given, reason.strip(), context.who(operator), today=state.today
+        )
+    except InputError as refused:
+        raise _lmp_hint(refused, given) from None
     output.success(f"Updated {mrn.strip()}: {', '.join(sorted(given))}.")
     for scan in moved:
         output.line(
             f"  scan {scan.scan_id} on {scan.date}: GA {format_ga(scan.old_ga_days)} -> "
             f"{format_ga(scan.new_ga_days)}"
         )
+
+
+def _lmp_hint(refused: InputError, given: dict[str, Any]) -> InputError:
+    """A new --edd for a patient dated by her LMP disagrees with that LMP: say how to
+    re-date her (clear the LMP), which the bare disagreement did not."""
+    if "edd" not in given or "lmp" in given:
+        return refused
+    hint = "; to date her by the new EDD, clear the LMP too: --lmp ''"
+    return InputError(
+        [
+            replace(p, message=p.message + hint)
+            if p.field == "lmp" and "disagrees with edd" in p.message
+            else p
+            for p in refused.problems
+        ]
+    )
 
 
 @app.command("close")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -25,6 +25,9 @@ from cervix_watch.cli.output import Column, Format
 from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga, ga_days
+
+if TYPE_CHECKING:
+    from cervix_watch.domain.models import Scan
 
 app = typer.Typer(help="Log and correct cervical-length scans.")
 
@@ -257,10 +260,21 @@ def amend(
     diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
     output.success(f"Amended scan {scan_id} ({scan.mrn}): {change_words(diff)}.")
     if "cl_mm" in diff:
-        output.line(
-            f"The measurements were replaced as a set; recorded CL "
-            f"{old.recorded_cl_mm:.1f} -> {scan.recorded_cl_mm:.1f} mm."
-        )
+        output.line(_replaced_words(len(old.cl_mm), len(scan.cl_mm), old, scan))
+
+
+def _replaced_words(before: int, after: int, old: Scan, new: Scan) -> str:
+    """`3 measurements replaced by 1; recorded CL 22.1 -> 22.4 mm`, and what to do when
+    fewer were kept than there were (the guide's own example once dropped two)."""
+    from cervix_watch.domain.words import counted
+
+    words = (
+        f"{counted(before, 'measurement')} replaced by {after}; recorded CL "
+        f"{old.recorded_cl_mm:.1f} -> {new.recorded_cl_mm:.1f} mm."
+    )
+    if after < before:
+        words += " To keep the others, give --cl once for each measurement the scan should keep."
+    return words
 
 
 @app.command("void")

@@ -220,7 +220,10 @@ def export_fhir(
     if out is None:
         return
     observations = sum(len(f.scans) for f in files)
+    from cervix_watch.domain.words import counted
+
     output.note(
-        f"Wrote a FHIR Bundle of {len(files)} patients, {observations} observations to "
+        f"Wrote a FHIR Bundle of {counted(len(files), 'patient')}, "
+        f"{counted(observations, 'observation')} to "
         f"{shown(out)}."
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 # nouns whose plural is not the singular + "s"
-_IRREGULAR = {"loss": "losses"}
+_IRREGULAR = {"loss": "losses", "pregnancy": "pregnancies"}
 
 
 def plural(noun: str, count: int) -> str:

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cervix_watch.audit import ClinicAudit, Count, Median
+from cervix_watch.domain.words import counted
 from cervix_watch.interop.cells import csv_text
 from cervix_watch.report.cells import FoldingText
 from cervix_watch.report.markdown import escape
@@ -46,7 +47,7 @@ CSV_COLUMNS = (
 def title(audit: ClinicAudit) -> str:
     return (
         f"Clinic audit {audit.period_from.isoformat()} to {audit.period_to.isoformat()} "
-        f"({_profile_words(audit)}): cohort {audit.cohort} pregnancies"
+        f"({_profile_words(audit)}): cohort {counted(audit.cohort, 'pregnancy')}"
     )
 
 
@@ -58,7 +59,7 @@ def _profile_words(audit: ClinicAudit) -> str:
 
 def left_out_lines(audit: ClinicAudit) -> list[str]:
     return [
-        f"Left out: {count} pregnancies with an EDD in range, {reason}."
+        f"Left out: {counted(count, 'pregnancy')} with an EDD in range, {reason}."
         for reason, count in audit.left_out.items()
         if count
     ]
