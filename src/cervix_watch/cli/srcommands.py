@@ -164,7 +164,7 @@ def listen(
 
     Each SR goes through the same checks as `import sr`, in its own transaction; a refused
     one gets a DICOM failure status and one line on stderr. C-ECHO is answered. What a
-    peer may make it hold is bounded (docs/connecting-the-scanner.md, "Limits").
+    peer may make it hold is bounded by the --max-* options below.
     """
     if not host.strip():
         # An empty address binds every interface (an unset variable in a unit file): never
