@@ -23,11 +23,13 @@ from pathlib import Path
 import pytest
 import sr_fixtures as fx
 from pydicom.dataset import Dataset
+from pydicom.uid import DeflatedExplicitVRLittleEndian
 from tests.conftest import Cli, system_clock
 
 from cervix_watch.interop.dicom_sr import (
     MAX_CONTENT_DEPTH,
     MAX_CONTENT_ITEMS,
+    MAX_DATASET_BYTES,
     MAX_SEQUENCE_DEPTH,
 )
 
@@ -360,4 +362,68 @@ def test_reader_warnings_become_one_line_of_ours(clinic: Cli, tmp_path: Path) ->
         "not shown)"
     ]
     assert "ISO_IR" not in result.output
+    assert "Imported 1 scan from 1 file" in result.stdout
+
+
+# --- size: a file, and what a deflated one inflates to ---------------------------------------
+
+
+def padded(dataset: Dataset, folder: Path, name: str, file_size: int) -> Path:
+    """`dataset` written to `name` with a private OB element making the file `file_size` bytes."""
+    dataset.add_new(0x00090010, "LO", "CERVIXTEST")
+    dataset.add_new(0x00091000, "OB", b"")
+    path = fx.one(folder, dataset, name)
+    dataset[0x00091000].value = b"\0" * (file_size - path.stat().st_size)
+    path = fx.one(folder, dataset, name)
+    assert path.stat().st_size == file_size
+    return path
+
+
+def deflated(dataset: Dataset, folder: Path, name: str, padding: int) -> Path:
+    """`dataset` with `padding` zero bytes in a private element, written deflated."""
+    dataset.file_meta.TransferSyntaxUID = DeflatedExplicitVRLittleEndian
+    dataset.add_new(0x00090010, "LO", "CERVIXTEST")
+    dataset.add_new(0x00091000, "OB", b"\0" * padding)
+    return fx.one(folder, dataset, name)
+
+
+@pytest.mark.parametrize(
+    ("size", "refused"),
+    [(MAX_DATASET_BYTES, False), (MAX_DATASET_BYTES + 2, True)],
+    ids=["at the bound", "over it"],
+)
+def test_file_size_on_both_sides_of_the_bound(
+    clinic: Cli, db_path: Path, tmp_path: Path, size: int, refused: bool
+) -> None:
+    """A report file of 8 MiB is read; larger is refused in one line, nothing written."""
+    path = padded(fx.ob_report(fx.cl("30.0")), tmp_path, "big.dcm", size)
+    before = snapshot(path, *database_files(db_path))
+    result = clinic("import", "sr", str(path))
+    if not refused:
+        assert result.exit_code == 0, result.output
+        return
+    assert result.exit_code == 1
+    assert errors(result.stderr) == [
+        f"error: {path}: file: larger than {MAX_DATASET_BYTES:,} bytes: refused"
+    ]
+    assert snapshot(path, *database_files(db_path)) == before
+
+
+def test_a_deflated_bomb_is_refused_before_it_inflates(
+    clinic: Cli, db_path: Path, tmp_path: Path
+) -> None:
+    """A deflated report of a few KiB that inflates past 8 MiB: one line, nothing written
+    (pydicom would inflate it whole); a deflated report within the bound is imported."""
+    bomb = deflated(fx.ob_report(fx.cl("30.0")), tmp_path, "bomb.dcm", MAX_DATASET_BYTES)
+    assert bomb.stat().st_size < 64 * 1024
+    before = snapshot(bomb, *database_files(db_path))
+    result = clinic("import", "sr", str(bomb))
+    assert result.exit_code == 1
+    assert errors(result.stderr) == [
+        f"error: {bomb}: file: inflates to more than {MAX_DATASET_BYTES:,} bytes: refused"
+    ]
+    assert snapshot(bomb, *database_files(db_path)) == before
+    small = deflated(fx.ob_report(fx.cl("30.0")), tmp_path, "small.dcm", 1024)
+    result = clinic("import", "sr", str(small))
+    assert result.exit_code == 0, result.output
     assert "Imported 1 scan from 1 file" in result.stdout

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import signal
 import threading
+import warnings
 from collections.abc import Mapping
 from datetime import date
 from types import FrameType
@@ -83,6 +84,9 @@ class Listener:
 
         bulk.long_running()
         quiet_libraries()  # their own log lines could quote a received report's values
+        # A report's warnings are counted into our line (`on_store`); any other a library
+        # raises in this process (another thread, outside a report) never reaches stderr raw.
+        warnings.simplefilter("ignore")
         path = self.state.store().location.path  # opened (and migrated) before any SR
         self.database = DatabaseFile.opened(path) if path is not None else None
         ae = new_ae(self.ae_title, [*SR_CLASSES, VERIFICATION], self.allowed, self.guard.limits)

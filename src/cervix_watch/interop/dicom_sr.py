@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import struct
 import warnings
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.sr.coding import Code
+from pydicom.uid import DeflatedExplicitVRLittleEndian
 
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.errors import Problem
@@ -71,6 +73,10 @@ MAX_LENGTH_VALUE = Decimal(1_000_000)
 # Python's recursion (issue 24).
 MAX_CONTENT_DEPTH = 32
 MAX_CONTENT_ITEMS = 20_000
+# The largest report read (interop.md "Limits of the receiver": 8 MiB; `listen` can set
+# its own): a file, or the dataset a deflated file inflates to. pydicom inflates a
+# deflated dataset whole, with no bound, so a few KiB could become gigabytes (issue 24).
+MAX_DATASET_BYTES = 8 * 1024 * 1024
 # Sequences inside sequences: a content level nests two or three (content, concept name,
 # measured value, units), so this bounds the whole file's nesting well above any report.
 MAX_SEQUENCE_DEPTH = 2 * MAX_CONTENT_DEPTH + 8
@@ -183,6 +189,7 @@ def read_file(path: Path) -> Dataset:
     """The whole dataset of an SR file, or SrError (not DICOM, unreadable, truncated)."""
     quiet_libraries()
     try:
+        check_size(path)
         dataset = dcmread(path)
         check_whole(dataset)
     except InvalidDicomError:
@@ -202,6 +209,50 @@ def read_file(path: Path) -> Dataset:
             raise SrError("file", f"cannot be read ({error.strerror})") from None
         raise SrError("file", "cannot be read whole (truncated or damaged)") from None
     return dataset
+
+
+def check_size(path: Path, limit: int = MAX_DATASET_BYTES) -> None:
+    """SrError for a file larger than `limit`, or a deflated one whose dataset inflates past
+    it (inflated here at most `limit` + 1 bytes, before pydicom would inflate it whole)."""
+    if path.stat().st_size > limit:
+        raise SrError("file", f"larger than {limit:,} bytes: refused")
+    data = path.read_bytes()
+    start, syntax = _file_meta(data)
+    if syntax != DeflatedExplicitVRLittleEndian:
+        return
+    try:
+        inflated = zlib.decompressobj(-zlib.MAX_WBITS).decompress(data[start:], limit + 1)
+    except zlib.error:
+        raise SrError("file", "cannot be read whole (truncated or damaged)") from None
+    if len(inflated) > limit:
+        raise SrError("file", f"inflates to more than {limit:,} bytes: refused")
+
+
+# Explicit VR elements whose length takes 4 bytes after 2 reserved ones (PS3.5 7.1.2).
+_LONG_VRS = {b"OB", b"OD", b"OF", b"OL", b"OV", b"OW", b"SQ", b"SV", b"UC", b"UN", b"UR", b"UT"}
+
+
+def _file_meta(data: bytes) -> tuple[int, str | None]:
+    """Where the file meta group (explicit VR little endian, after the preamble and DICM)
+    ends, and its transfer syntax; (0, None) for a file without one (dcmread decides)."""
+    if data[128:132] != b"DICM":
+        return 0, None
+    offset, syntax = 132, None
+    while offset + 8 <= len(data):
+        group, element = struct.unpack_from("<HH", data, offset)
+        if group != 0x0002:
+            break
+        vr = data[offset + 4 : offset + 6]
+        if vr in _LONG_VRS:
+            (length,) = struct.unpack_from("<I", data, offset + 8)
+            value_at = offset + 12
+        else:
+            (length,) = struct.unpack_from("<H", data, offset + 6)
+            value_at = offset + 8
+        if element == 0x0010:
+            syntax = data[value_at : value_at + length].rstrip(b"\0 ").decode("ascii", "replace")
+        offset = value_at + length
+    return offset, syntax
 
 
 def check_whole(dataset: Dataset, depth: int = 0) -> None:
@@ -366,6 +417,7 @@ __all__ = [
     "SrContent",
     "SrError",
     "captured_warnings",
+    "check_size",
     "check_whole",
     "content_of",
     "quiet_libraries",

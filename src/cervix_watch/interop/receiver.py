@@ -39,6 +39,7 @@ from pynetdicom import AE, _config, evt
 from pynetdicom.transport import ThreadedAssociationServer
 
 from cervix_watch.domain.filenames import shown
+from cervix_watch.interop.dicom_sr import MAX_DATASET_BYTES
 
 MIB = 1024 * 1024
 TRANSFER_SYNTAXES = [ExplicitVRLittleEndian, ImplicitVRLittleEndian]
@@ -54,7 +55,7 @@ _REJECTIONS = {
 class Limits:
     """What one peer may make the receiver hold, with interop.md's defaults."""
 
-    max_dataset_bytes: int = 8 * MIB
+    max_dataset_bytes: int = MAX_DATASET_BYTES
     max_associations: int = 4
     max_per_address: int = 2
     acse_timeout_s: float = 10
