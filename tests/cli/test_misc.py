@@ -169,7 +169,8 @@ def test_patient_edit_changes_the_record_and_audits_the_reason(cli: Cli) -> None
     assert (last["action"], last["who"], last["reason"]) == ("edit", "AB", "misspelt at booking")
     assert last["changes"]["name"] == ["Ann", "Anne"]
     assert last["changes"]["edd"] == ["2027-03-14", "2027-03-15"]
-    assert len(shown["audit"]) == 2
+    # on PostgreSQL the database's trigger adds a `db-update` row naming the login (seal.py)
+    assert len([a for a in shown["audit"] if not a["action"].startswith("db-")]) == 2
 
 
 @both_backends

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import Cli, both_backends
 
+from cervix_watch.store import chain
 from cervix_watch.store.store import Store
 
 # Each worker is one shell process running the console script `count` times in a row,
@@ -88,6 +89,9 @@ def _run_writers(
     assert Counter(scan.operator for scan, _ in scans) == {
         f"worker{n}": scans_each for n in range(workers)
     }
+    with store.read() as conn:  # the writers chained one after another: no fork
+        chained = chain.verify(conn)
+    assert (chained.rows, chained.first_break) == (counts["audit"], None)
     backend = "postgresql" if db_url.startswith("postgresql") else "sqlite"
     print(
         f"\n{backend}: {workers} x {scans_each} scans, {counts['audit']} audit rows, "

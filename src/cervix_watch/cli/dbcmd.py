@@ -97,7 +97,8 @@ def info(ctx: typer.Context, fmt: ShowFormatOption = ShowFormat.TABLE) -> None:
 
 @app.command("check")
 def check(ctx: typer.Context) -> None:
-    """Check the database is sound: SQLite integrity and foreign keys, PostgreSQL orphan rows.
+    """Check the database is sound: SQLite integrity and foreign keys, PostgreSQL orphan
+    rows, and on both the audit trail's hash chain (naming the first row that breaks it).
 
     Exit status 3 when a problem is found.
     """
@@ -107,12 +108,16 @@ def check(ctx: typer.Context) -> None:
     output.line(f"{report.backend}: {report.location}")
     output.table(None, ["table", "rows"], sorted(report.counts.items()))
     output.line(f"checked: {', '.join(report.checks)}")
+    if report.chain_head is not None:
+        output.one_line(f"audit chain head: {report.chain_head}")
     if report.ok:
         output.success("no problems found")
         return
+    if len(report.problems) == 1:
+        raise DatabaseError(report.problems[0])
     for problem in report.problems[:_PROBLEMS_SHOWN]:
-        output.error(problem)
-    raise DatabaseError(f"{len(report.problems)} problem(s) found in {report.location}")
+        output.note(f"problem: {problem}")
+    raise DatabaseError(f"{len(report.problems)} problems found in {report.location}")
 
 
 @app.command("backup")
@@ -181,8 +186,9 @@ def roles(
 ) -> None:
     """Print (or apply) the SQL for the PostgreSQL roles cervix_writer and cervix_reader.
 
-    cervix_writer may read, add and change records but never delete them; cervix_reader may
-    only read. Give a person one of them with: GRANT cervix_writer TO their_login;
+    cervix_writer may read, add and change records but never delete them, and only add to
+    the audit trail; cervix_reader may only read; no other login may connect. Give a person
+    one of them with: GRANT cervix_writer TO their_login;
     """
     from cervix_watch.store import admin
 

@@ -41,6 +41,7 @@ class CheckReport:
     counts: dict[str, int]
     checks: list[str]  # what was checked, for the reader of the report
     problems: list[str] = field(default_factory=list)
+    chain_head: str | None = None  # the newest audit row and its hash, when the chain holds
 
     @property
     def ok(self) -> bool:
@@ -95,15 +96,43 @@ def orphans(conn: sa.Connection) -> list[str]:
 
 # -- check ----------------------------------------------------------------------------------
 def check(location: db.Location) -> CheckReport:
-    """SQLite: integrity_check and foreign_key_check; PostgreSQL: counts and orphan rows."""
+    """SQLite: integrity_check and foreign_key_check; PostgreSQL: counts and orphan rows;
+    both: the audit trail's hash chain."""
     if location.path is not None:
         return _check_sqlite(location, location.path)
     engine = db.create_engine(location)
     with db.translate_errors(location), engine.connect() as conn:
         counts = table_counts(conn)
         problems = orphans(conn)
-    checks = ["foreign keys (orphan rows)", "server-side page checks: use pg_amcheck"]
-    return CheckReport("postgresql", location.describe(), counts, checks, problems)
+        checked, chain_problems, head = audit_chain(conn)
+    checks = ["foreign keys (orphan rows)", checked, "server-side page checks: use pg_amcheck"]
+    problems += chain_problems
+    return CheckReport("postgresql", location.describe(), counts, checks, problems, head)
+
+
+def audit_chain(conn: sa.Connection) -> tuple[str, list[str], str | None]:
+    """Verify the audit trail's hash chain: what was checked, the break (if any), and the
+    chain's head, to note down and compare later (a removed newest row leaves no break)."""
+    from cervix_watch.store import chain
+
+    inspector = sa.inspect(conn)
+    if not inspector.has_table("audit"):
+        return "audit hash chain: no audit table", [], None
+    columns = {column["name"] for column in inspector.get_columns("audit")}
+    if "row_hash" not in columns:
+        return "audit hash chain: not built yet (any command upgrades the database)", [], None
+    report = chain.verify(conn)
+    checked = f"audit hash chain ({report.rows} rows)"
+    if report.first_break is not None:
+        problem = (
+            f"audit chain: audit row {report.first_break} {report.why} "
+            "(changed, or a row before it removed, outside cervix-watch)"
+        )
+        return checked, [problem], None
+    if report.head_hash is None:
+        return checked, [], None
+    # a 16-digit prefix is enough to compare by eye with the head noted at the last backup
+    return checked, [], f"audit row {report.head_id}, sha256 {report.head_hash[:16]}"
 
 
 def _check_sqlite(location: db.Location, path: Path) -> CheckReport:
@@ -120,6 +149,8 @@ def _check_sqlite(location: db.Location, path: Path) -> CheckReport:
         engine = sa.create_engine("sqlite://", creator=lambda: conn, poolclass=sa.pool.StaticPool)
         with engine.connect() as sa_conn:
             counts = table_counts(sa_conn)
+            checked, chain_problems, head = audit_chain(sa_conn)
+        problems += chain_problems
     except sqlite3.DatabaseError as error:
         # damage bad enough that the checks themselves cannot run
         raise DatabaseError(f"database {path} is damaged: {error}") from None
@@ -127,8 +158,8 @@ def _check_sqlite(location: db.Location, path: Path) -> CheckReport:
         raise DatabaseError(f"database {path} is damaged: {error.orig}") from None
     finally:
         conn.close()
-    checks = ["PRAGMA integrity_check", "PRAGMA foreign_key_check"]
-    return CheckReport("sqlite", location.describe(), counts, checks, problems)
+    checks = ["PRAGMA integrity_check", "PRAGMA foreign_key_check", checked]
+    return CheckReport("sqlite", location.describe(), counts, checks, problems, head)
 
 
 # -- backup ---------------------------------------------------------------------------------
@@ -222,15 +253,20 @@ def _grants(
     database: str, schema: str, sequences: list[str], quote: Callable[[str], str]
 ) -> list[str]:
     tables = ", ".join(quote(table.name) for table in t.DATA_TABLES)
+    records = ", ".join(quote(table.name) for table in t.DATA_TABLES if table is not t.audit)
     both = f"{WRITER_ROLE}, {READER_ROLE}"
     statements = [_create_role(WRITER_ROLE), _create_role(READER_ROLE)]
     statements += [
+        # every login of the server may otherwise connect (and make temporary tables)
+        f"REVOKE ALL ON DATABASE {database} FROM PUBLIC",
         f"GRANT CONNECT ON DATABASE {database} TO {both}",
         f"GRANT USAGE ON SCHEMA {schema} TO {both}",
         # start from nothing so that applying twice, or after a hand-made GRANT, ends the same
-        f"REVOKE ALL ON TABLE {tables} FROM {both}",
+        f"REVOKE ALL ON TABLE {tables} FROM PUBLIC, {both}",
         # no DELETE or TRUNCATE: records are amended, voided or closed, never deleted
-        f"GRANT SELECT, INSERT, UPDATE ON TABLE {tables} TO {WRITER_ROLE}",
+        f"GRANT SELECT, INSERT, UPDATE ON TABLE {records} TO {WRITER_ROLE}",
+        # the audit trail is only ever added to (its triggers refuse UPDATE and DELETE too)
+        f"GRANT SELECT, INSERT ON TABLE {quote(t.audit.name)} TO {WRITER_ROLE}",
         f"GRANT SELECT ON TABLE {tables} TO {READER_ROLE}",
     ]
     if sequences:
@@ -245,7 +281,8 @@ def _grants(
 
 
 def _create_role(role: str) -> str:
-    # CREATE ROLE has no IF NOT EXISTS; roles are cluster-wide and may exist from another db
+    # CREATE ROLE has no IF NOT EXISTS; roles are cluster-wide and may exist from another db.
+    # Made by a superuser beforehand (docs/deployment.md), the owner needs no CREATEROLE.
     return (
         "DO $$ BEGIN\n"
         f"  IF NOT EXISTS (SELECT FROM pg_catalog.pg_roles WHERE rolname = '{role}') THEN\n"
@@ -260,6 +297,29 @@ def apply_roles(location: db.Location) -> list[str]:
     statements = roles_sql(location)
     engine = db.create_engine(location)
     with db.write_transaction(engine, location) as conn:
+        _refuse_missing_roles(conn)
         for statement in statements:
             conn.exec_driver_sql(statement)
     return statements
+
+
+def _refuse_missing_roles(conn: sa.Connection) -> None:
+    """A login that may not create roles, with the roles missing: say who should make them
+    (the server's own "permission denied to create role" names neither)."""
+    roles = (WRITER_ROLE, READER_ROLE)
+    found = set(
+        conn.execute(
+            sa.text("SELECT rolname FROM pg_catalog.pg_roles WHERE rolname IN (:w, :r)"),
+            {"w": WRITER_ROLE, "r": READER_ROLE},
+        ).scalars()
+    )
+    missing = [role for role in roles if role not in found]
+    may_create = conn.exec_driver_sql(
+        "SELECT rolsuper OR rolcreaterole FROM pg_catalog.pg_roles WHERE rolname = current_user"
+    ).scalar_one()
+    if missing and not may_create:
+        creates = " ".join(f"CREATE ROLE {role} NOLOGIN;" for role in missing)
+        raise DatabaseError(
+            f"db roles: {', '.join(missing)} missing and this login may not create roles; "
+            f"as a superuser run: {creates} (docs/deployment.md, step 1); nothing was changed"
+        )

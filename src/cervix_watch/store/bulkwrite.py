@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cervix_watch.domain.kinds import RecordKind
-from cervix_watch.store import db, rows, speed
+from cervix_watch.store import chain, db, rows, speed
 from cervix_watch.store import tables as t
 
 
@@ -54,6 +54,7 @@ class Writer:
         self.entity = self.kind.entity
         self.reason = f"import from {source}"
         self.at = at  # one audit timestamp for the whole import
+        self.last_hash: str | None = None  # the audit chain's head, read once under the lock
 
     def insert(self, new: list[dict[str, Any]]) -> None:
         id_name = self.id_column.name
@@ -90,6 +91,10 @@ class Writer:
             }
             for row_id, values in inserted
         ]
+        # The whole batch hashed in one pass, onto the head this transaction read under the
+        # write lock (no other writer can add a row meanwhile).
+        previous = chain.last_hash(self.conn) if self.last_hash is None else self.last_hash
+        self.last_hash = chain.seal_rows(previous, audit_rows)
         speed.insert_rows(self.conn, t.audit, audit_rows)
 
 

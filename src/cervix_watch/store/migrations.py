@@ -80,11 +80,24 @@ def _v4_text_names(conn: sa.Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE patients ALTER COLUMN name TYPE TEXT")
 
 
+def _v5_audit_chain(conn: sa.Connection) -> None:
+    """The audit trail made tamper-evident and append-only (issue 24): the `row_hash`
+    column, the chain built over the existing rows in audit_id order, then the triggers
+    of `seal` (which from then on refuse any UPDATE of an audit row, so they come last).
+    """
+    from cervix_watch.store import chain, seal
+
+    _add_missing_columns(conn, tables.audit, ("row_hash",))
+    chain.rebuild(conn)
+    seal.install(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_fields,
     _v3_active_index,
     _v4_text_names,
+    _v5_audit_chain,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

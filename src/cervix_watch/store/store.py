@@ -27,7 +27,7 @@ from cervix_watch.domain.models import (
 )
 from cervix_watch.domain.plausibility import current_edd_problem
 from cervix_watch.domain.problems import build
-from cervix_watch.store import db, dbfile, migrations, rows
+from cervix_watch.store import chain, db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.clock import SYSTEM_CLOCK, Clock
 from cervix_watch.store.duplicates import same_day_records
@@ -99,18 +99,19 @@ class Store(BulkReads):
         changes: Mapping[str, Any],
         reason: str | None = None,
     ) -> None:
-        conn.execute(
-            t.audit.insert().values(
-                at=self.clock.now(),
-                who=who,
-                action=action,
-                entity=entity,
-                entity_id=entity_id,
-                patient_id=patient_id,
-                reason=reason,
-                changes=_json(changes),
-            )
-        )
+        """Write one audit row, chained onto the last one (`conn` holds the write lock)."""
+        row: dict[str, Any] = {
+            "at": self.clock.now(),
+            "who": who,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "patient_id": patient_id,
+            "reason": reason,
+            "changes": _json(changes),
+        }
+        chain.seal_rows(chain.last_hash(conn), [row])
+        conn.execute(t.audit.insert().values(**row))
 
     # -- settings -----------------------------------------------------------------------
     def get_setting(self, key: str) -> str | None:

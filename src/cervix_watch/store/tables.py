@@ -132,6 +132,8 @@ audit = sa.Table(
     sa.Column("patient_id", sa.ForeignKey("patients.patient_id"), index=True),
     sa.Column("reason", sa.Text),
     sa.Column("changes", sa.Text, nullable=False),  # JSON: {"field": [old, new]} or the new record
+    # schema version 5: SHA-256 over this row and the previous row's hash (store.chain)
+    sa.Column("row_hash", sa.String(64)),
 )
 
 # The review reads active pregnancies only: EDD after a date (GA below 37+0 on the review
