@@ -231,3 +231,40 @@ def test_a_v1_postgresql_database_gets_its_chain_and_triggers(
     )
     assert json.loads(row["changes"])["cl1_mm"][1] == 35
     assert (report.rows, report.first_break) == (V1_COUNTS["audit"] + 1, None)
+
+
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_a_change_behind_the_program_and_a_program_write_do_not_fork_the_chain(
+    db_url: str,
+) -> None:
+    """An outside session's UPDATE holds the writers' lock through its trigger row until it
+    commits; the program's write waits for it and chains onto that row."""
+    import threading
+
+    import psycopg
+
+    store = Store.open(db_url)
+    _fill(store)
+    outside = psycopg.connect(db_url)
+    outside.execute("UPDATE scans SET cl1_mm = 33 WHERE scan_id = 2")  # trigger row, uncommitted
+    added: list[int] = []
+    scan = build(Scan, {"mrn": "P01", "date": "2026-10-27", "cl_mm": [31]})
+    writer = threading.Thread(
+        target=lambda: added.append(store.add_scan(scan, "sono", today=TODAY).id)
+    )
+    writer.start()
+    writer.join(1.0)
+    assert writer.is_alive()  # waiting for the lock the trigger took
+    outside.commit()
+    outside.close()
+    writer.join(60)
+    assert len(added) == 1
+    with store.read() as conn:
+        report = chain.verify(conn)
+        newest = conn.execute(
+            sa.select(t.audit.c.action, t.audit.c.entity_id)
+            .order_by(t.audit.c.audit_id.desc())
+            .limit(2)
+        ).all()
+    assert report.first_break is None
+    assert [tuple(row) for row in newest] == [("add", added[0]), ("db-update", 2)]
