@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from tests.conftest import Cli, both_backends, system_clock
 
 from cervix_watch.store import db, migrations
@@ -49,7 +50,7 @@ def test_info_names_backend_version_and_counts(cli: Cli, db_url: str) -> None:
     assert about["counts"]["patients"] == 1
     assert about["counts"]["audit"] == 1
     if "://" in db_url:
-        password = db.resolve(db_url).password()
+        password = sa.engine.make_url(db_url).password
         assert password
         assert password not in result.stdout
 
