@@ -245,6 +245,10 @@ def test_a_writers_update_of_a_scan_is_recorded_naming_the_login(
     shown = run(url, "patient", "show", "P01", "--format", "json")
     assert shown.exit_code == 0, shown.output
     assert any(entry["who"] == user for entry in json.loads(shown.stdout)["audit"])
+    table = run(url, "patient", "show", "P01").stdout
+    assert f"{user}" in table
+    assert "db-update scan 2" in table
+    assert "cl1_mm: 27 -> 35" in table
 
 
 # -- reproduction 2: PUBLIC keeps no CONNECT ----------------------------------------------------

@@ -309,7 +309,8 @@ def change_words(changes: dict[str, Any]) -> str:
 
 def _change_and_reason(entry: AuditEntry) -> str:
     """What changed (old -> new), then why, each on its own line."""
-    changed = change_words(entry.changes) if entry.action in {"edit", "amend"} else ""
+    # db-update: the PostgreSQL trigger's row, its columns old -> new (store/seal.py)
+    changed = change_words(entry.changes) if entry.action in {"edit", "amend", "db-update"} else ""
     return "\n".join(part for part in (changed, entry.reason or "") if part)
 
 
