@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.cli import clinic, context, output
+from cervix_watch.cli.discussed import ACTION_NAMES, check_discussion
 from cervix_watch.cli.options import (
     TODAY,
     DateOption,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 exam_app = typer.Typer(help="Record physical examinations of the cervix.")
 treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
 
-_ACTIONS_HINT = " (the actions are listed in: cervix-watch discuss --help)"
+_ACTIONS_HINT = f"; the points are: {ACTION_NAMES}"
 
 
 @exam_app.command("add")
@@ -182,7 +183,17 @@ def discuss(
     note: NoteOption = None,
     operator: OperatorOption = None,
 ) -> None:
-    """Record that a discussion point was discussed with the patient, and the outcome."""
+    """Record that a discussion point was discussed with the patient, and the outcome.
+
+    ACTION is one of: cerclage-discussion, history-cerclage-discussion,
+    rescue-cerclage-review, progesterone-discussion, surveillance-increase, scan-due,
+    scan-overdue, refer-ptb-clinic, cerclage-removal-due, progesterone-stop-due,
+    measurement-quality, funneling-noted, sludge-noted, short-cervix-noted,
+    acute-review, symptoms-noted, dating-check, smoking-cessation.
+
+    The same decision (point, date and outcome) is not recorded twice; a point the
+    patient does not have on that date is recorded with a notice.
+    """
     from cervix_watch.domain.models import Discussion
     from cervix_watch.domain.problems import build
 
@@ -205,6 +216,7 @@ def discuss(
             "notes": note,
         },
     )
+    check_discussion(state, discussion)
     state.store().add_discussion(discussion, context.who(operator), today=state.today)
     output.success(
         f"Recorded for {discussion.mrn}: {Action(discussion.action).value} "

@@ -1,0 +1,49 @@
+"""What `discuss` checks before it records a discussion (issue 21, friction 5).
+
+The same decision twice (same point, date and outcome) is refused: stored twice,
+the review printed "Addressed by discussion" twice. A point the patient does not
+have on that date is still recorded (the team may discuss ahead of a scan), with a
+notice saying so, since a mistyped MRN or action would otherwise pass unseen.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cervix_watch.cli import clinic, context, output
+from cervix_watch.domain.enums import Action
+from cervix_watch.domain.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from cervix_watch.domain.models import Discussion
+
+# every point a discussion can record, for `discuss`'s help and its refusal
+ACTION_NAMES = ", ".join(action.value for action in Action)
+
+
+def check_discussion(state: context.State, discussion: Discussion) -> None:
+    """Refuse the same decision recorded again; note a point not raised on its date."""
+    from cervix_watch.rules.identity import profile_label
+
+    profile = clinic.resolve_profile(state, None)
+    review, histories = clinic.clinic_review(
+        state, discussion.date, profile, discussion.mrn, active_only=False
+    )
+    history = histories.get(discussion.mrn)
+    if history is None:
+        return  # not registered: the store says so
+    words = f"{discussion.action.value} {discussion.outcome.value} on {discussion.date}"
+    if any(_same_decision(stored, discussion) for stored in history.discussions):
+        raise InputError(
+            Problem("discussion", f"{discussion.mrn} already has {words}; nothing saved")
+        )
+    raised = {flag.action for patient in review.patients for flag in patient.flags}
+    if discussion.action not in raised:
+        output.note(
+            f"note: {discussion.mrn} has no {discussion.action.value} point on "
+            f"{discussion.date} under {profile_label(profile)}; recorded all the same."
+        )
+
+
+def _same_decision(stored: Discussion, new: Discussion) -> bool:
+    return (stored.action, stored.date, stored.outcome) == (new.action, new.date, new.outcome)
