@@ -1,7 +1,8 @@
 """The review's active patients are selected in SQL, and that selection is the engine's.
 
 Active (clinical-rules.md): not closed by the review date, and GA below the
-profile's `active_before` (37+0) on it, or a cerclage in situ. The SQL filter
+profile's `active_before` (37+0) on it, or a cerclage in situ or (v3) a progesterone
+course active on it. The SQL filter
 (`store.reads.active_patient_ids`) must pick exactly the pregnancies the
 engine's Python check (`rules.context.active_running`) keeps, on both backends,
 on each day around every boundary.
@@ -63,6 +64,14 @@ def _clinic(store: Store) -> set[str]:
         mrn="PROGESTERONE-ONLY", type=TreatmentType.PROGESTERONE, start=ON - timedelta(days=60)
     )
     store.add_treatment(progesterone, WHO, today=TODAY)
+    _patient(store, "PROGESTERONE-ENDED-ON", "37+3")
+    ended = progesterone.model_copy(update={"mrn": "PROGESTERONE-ENDED-ON", "end": ON})
+    store.add_treatment(ended, WHO, today=TODAY)
+    _patient(store, "PROGESTERONE-ENDS-NEXT-DAY", "37+3")
+    ends_later = ended.model_copy(
+        update={"mrn": "PROGESTERONE-ENDS-NEXT-DAY", "end": ON + timedelta(days=1)}
+    )
+    store.add_treatment(ends_later, WHO, today=TODAY)
     _patient(store, "CLOSED-ON", "30+0")
     store.close_patient(
         "CLOSED-ON", Closure(date=ON, outcome=CloseOutcome.DELIVERED), WHO, None, today=TODAY
@@ -80,6 +89,9 @@ def _clinic(store: Store) -> set[str]:
         "GA-10+0",
         "CERCLAGE-IN-SITU",
         "CERCLAGE-ENDS-NEXT-DAY",
+        # clinical rules v3 change 6: a progesterone course active keeps her under review
+        "PROGESTERONE-ONLY",
+        "PROGESTERONE-ENDS-NEXT-DAY",
         "CLOSED-NEXT-DAY",
     }
 

@@ -58,26 +58,27 @@ def active_condition(active: ActiveOn) -> sa.ColumnElement[bool]:
     """Active on `active.on` (over `patients`), as the engine's `open_context` decides.
 
     GA < before_ga on the date  <=>  EDD > date + (280 - before_ga) days (indexed);
-    a cerclage is in situ when started by then and not ended by then; a closure
-    dated after the review date has not happened yet on it.
+    or a cerclage in situ or (clinical rules v3) a progesterone course active on it:
+    started by then and not ended by then; a closure dated after the review date has not
+    happened yet on it.
     """
     p = t.patients.c
     # an alias: the condition also restricts queries over `treatments` itself, whose
-    # rows must not be taken for the cerclage's (no correlation)
-    tr = t.treatments.alias("cerclage").c
+    # rows must not be taken for the running treatment's (no correlation)
+    tr = t.treatments.alias("running").c
     on = active.on
     try:
         edd_after = on + timedelta(days=PREGNANCY_DAYS - active.before_ga)
     except OverflowError:  # `--as-of 9999-12-31`: no EDD lies beyond the calendar's end
         edd_after = date.max
-    cerclage_in_situ = sa.select(tr.patient_id).where(
-        tr.type == TreatmentType.CERCLAGE.value,
+    keeps_active = sa.select(tr.patient_id).where(
+        tr.type.in_([TreatmentType.CERCLAGE.value, TreatmentType.PROGESTERONE.value]),
         tr.start <= on,
         sa.or_(tr.end.is_(None), tr.end > on),
     )
     return sa.and_(
         sa.or_(p.closed_date.is_(None), p.closed_date > on),
-        sa.or_(p.edd > edd_after, p.patient_id.in_(cerclage_in_situ)),
+        sa.or_(p.edd > edd_after, p.patient_id.in_(keeps_active)),
     )
 
 
