@@ -21,7 +21,7 @@ from typer.testing import CliRunner, Result
 from cervix_watch.cli.app import app
 from cervix_watch.domain.models import Patient, Scan
 from cervix_watch.domain.problems import build
-from cervix_watch.store import chain
+from cervix_watch.store import chain, seal
 from cervix_watch.store.store import Store
 
 BROKEN = "error: audit chain: audit row {row} does not match its content and the row before it"
@@ -67,14 +67,24 @@ def by_hand(db: str, *statements: str) -> None:
 
 
 # -- tampering past the triggers: db check names the first row that breaks the chain ------
+def restore_triggers(db: str) -> None:
+    """What someone covering their tracks does after: the triggers put back as they were."""
+    engine = _engine(db)
+    with engine.begin() as conn:
+        seal.install(conn)
+    engine.dispose()
+
+
 def sqlite_row_changed(db: str) -> None:
     by_hand(
         db, "DROP TRIGGER audit_no_update", "UPDATE audit SET who = 'nobody' WHERE audit_id = 3"
     )
+    restore_triggers(db)
 
 
 def sqlite_row_removed(db: str) -> None:
     by_hand(db, "DROP TRIGGER audit_no_delete", "DELETE FROM audit WHERE audit_id = 3")
+    restore_triggers(db)
 
 
 def sqlite_row_changed_and_rehashed(db: str) -> None:
@@ -87,6 +97,11 @@ def sqlite_row_changed_and_rehashed(db: str) -> None:
         "DROP TRIGGER audit_no_update",
         f"UPDATE audit SET changes = '{{}}', row_hash = '{new_hash}' WHERE audit_id = 3",
     )
+    restore_triggers(db)
+
+
+def sqlite_trigger_dropped(db: str) -> None:
+    by_hand(db, "DROP TRIGGER audit_no_update")
 
 
 def postgresql_superuser_replica_mode(db: str) -> None:
@@ -104,34 +119,70 @@ def postgresql_trigger_dropped(db: str) -> None:
         "DROP TRIGGER cervix_audit_append_only ON audit",
         "DELETE FROM audit WHERE audit_id = 3",
     )
+    restore_triggers(db)
 
 
+def postgresql_change_trigger_disabled(db: str) -> None:
+    """The owner switches the scans trigger off and changes a CL: no audit row, no break,
+    but the missing guard is named."""
+    by_hand(
+        db,
+        "ALTER TABLE scans DISABLE TRIGGER cervix_record_change",
+        "UPDATE scans SET cl1_mm = 35 WHERE scan_id = 2",
+    )
+
+
+GUARD = "error: audit guard: trigger {name} on {table} is missing or disabled"
 TAMPERING: list[Any] = [
-    pytest.param("sqlite", sqlite_row_changed, 3, id="sqlite: row changed, trigger dropped"),
-    pytest.param("sqlite", sqlite_row_removed, 4, id="sqlite: row removed, trigger dropped"),
-    pytest.param("sqlite", sqlite_row_changed_and_rehashed, 4, id="sqlite: row rehashed"),
+    pytest.param("sqlite", sqlite_row_changed, BROKEN.format(row=3), id="sqlite: row changed"),
+    pytest.param("sqlite", sqlite_row_removed, BROKEN.format(row=4), id="sqlite: row removed"),
     pytest.param(
-        "postgresql", postgresql_superuser_replica_mode, 3, id="postgresql: superuser changes"
+        "sqlite",
+        sqlite_row_changed_and_rehashed,
+        BROKEN.format(row=4),
+        id="sqlite: row changed and rehashed",
     ),
-    pytest.param("postgresql", postgresql_trigger_dropped, 4, id="postgresql: trigger dropped"),
+    pytest.param(
+        "sqlite",
+        sqlite_trigger_dropped,
+        GUARD.format(name="audit_no_update", table="audit"),
+        id="sqlite: trigger dropped",
+    ),
+    pytest.param(
+        "postgresql",
+        postgresql_superuser_replica_mode,
+        BROKEN.format(row=3),
+        id="postgresql: superuser changes a row",
+    ),
+    pytest.param(
+        "postgresql",
+        postgresql_trigger_dropped,
+        BROKEN.format(row=4),
+        id="postgresql: trigger dropped, row removed, trigger back",
+    ),
+    pytest.param(
+        "postgresql",
+        postgresql_change_trigger_disabled,
+        GUARD.format(name="cervix_record_change", table="scans"),
+        id="postgresql: change trigger disabled",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("db_url", "tamper", "row"), TAMPERING, indirect=["db_url"])
-def test_db_check_names_the_first_row_that_breaks_the_chain(
-    db_url: str, tamper: Callable[[str], None], row: int
+@pytest.mark.parametrize(("db_url", "tamper", "message"), TAMPERING, indirect=["db_url"])
+def test_db_check_names_what_was_tampered_with(
+    db_url: str, tamper: Callable[[str], None], message: str
 ) -> None:
-    """A trail changed by hand: db check exits 3 with one line naming the row, and changes
-    nothing itself; the untouched trail passed before."""
+    """A trail or its guard changed by hand: db check exits 3 with one line naming the first
+    broken row (or the missing trigger), and changes nothing itself; it passed before."""
     fill(db_url)
     assert run(db_url, "db", "check").exit_code == 0
     tamper(db_url)
     before = audit_rows(db_url)
     result = run(db_url, "db", "check")
     assert result.exit_code == 3, result.output
-    assert result.stderr.startswith(BROKEN.format(row=row))
+    assert result.stderr.startswith(message), result.stderr
     assert len(result.stderr.splitlines()) == 1
-    assert "audit chain head" not in result.stdout
     assert audit_rows(db_url) == before
 
 

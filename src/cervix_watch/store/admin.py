@@ -113,7 +113,7 @@ def check(location: db.Location) -> CheckReport:
 def audit_chain(conn: sa.Connection) -> tuple[str, list[str], str | None]:
     """Verify the audit trail's hash chain: what was checked, the break (if any), and the
     chain's head, to note down and compare later (a removed newest row leaves no break)."""
-    from cervix_watch.store import chain
+    from cervix_watch.store import chain, seal
 
     inspector = sa.inspect(conn)
     if not inspector.has_table("audit"):
@@ -122,17 +122,18 @@ def audit_chain(conn: sa.Connection) -> tuple[str, list[str], str | None]:
     if "row_hash" not in columns:
         return "audit hash chain: not built yet (any command upgrades the database)", [], None
     report = chain.verify(conn)
-    checked = f"audit hash chain ({report.rows} rows)"
+    checked = f"audit hash chain ({report.rows} rows) and its triggers"
+    problems = [f"audit guard: {gone}" for gone in seal.missing(conn)]
     if report.first_break is not None:
-        problem = (
+        problems.append(
             f"audit chain: audit row {report.first_break} {report.why} "
             "(changed, or a row before it removed, outside cervix-watch)"
         )
-        return checked, [problem], None
+        return checked, problems, None
     if report.head_hash is None:
-        return checked, [], None
+        return checked, problems, None
     # a 16-digit prefix is enough to compare by eye with the head noted at the last backup
-    return checked, [], f"audit row {report.head_id}, sha256 {report.head_hash[:16]}"
+    return checked, problems, f"audit row {report.head_id}, sha256 {report.head_hash[:16]}"
 
 
 def _check_sqlite(location: db.Location, path: Path) -> CheckReport:

@@ -140,3 +140,24 @@ def _postgresql(conn: sa.Connection) -> list[str]:
             f"('{entity}', '{id_column.name}')",
         ]
     return statements
+
+
+def missing(conn: sa.Connection) -> list[str]:
+    """The triggers of this backend that are gone or disabled (for `db check`): whoever
+    removed one could change the trail, or a record, without leaving a row behind."""
+    if conn.dialect.name == "sqlite":
+        expected = {("audit", "audit_no_update"), ("audit", "audit_no_delete")}
+        found = conn.exec_driver_sql(
+            "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'"
+        ).all()
+    else:
+        expected = {("audit", "cervix_audit_append_only"), ("audit", "cervix_audit_no_truncate")}
+        expected |= {(table.name, "cervix_record_change") for table in CLINICAL_TABLES}
+        found = conn.exec_driver_sql(
+            "SELECT c.relname, g.tgname FROM pg_catalog.pg_trigger g "
+            "JOIN pg_catalog.pg_class c ON c.oid = g.tgrelid "
+            "WHERE c.relnamespace = current_schema()::regnamespace "
+            "AND NOT g.tgisinternal AND g.tgenabled <> 'D'"
+        ).all()
+    gone = sorted(expected - {(str(table), str(name)) for table, name in found})
+    return [f"trigger {name} on {table} is missing or disabled" for table, name in gone]
