@@ -27,9 +27,9 @@ def next_scan_due(
     scans: DatedScans,
     *,
     cerclage_in_situ: bool,
-    post_rupture: bool = False,
-    as_of: date | None = None,
-    look_ahead_days: int = 0,
+    post_rupture: bool,
+    as_of: date,
+    look_ahead_days: int,
 ) -> Due | None:
     """The next surveillance scan's due date, or None when no scan is scheduled."""
     # SMFM Consult #40: no routine CL screening after cerclage, nor with P-PROM.
@@ -50,7 +50,7 @@ def _single(
     patient: Patient,
     ga: int,
     scans: DatedScans,
-    as_of: date | None,
+    as_of: date,
     look_ahead_days: int,
 ) -> Due | None:
     """clinical-rules.md v3: a single screen is due from its window's start (less the
@@ -68,7 +68,7 @@ def _single(
     state: Literal["due", "overdue"] | None = None
     if window.past_end(ga):
         state = "overdue"
-    elif as_of is not None and as_of >= start - timedelta(days=look_ahead_days):
+    elif as_of >= start - timedelta(days=look_ahead_days):
         state = "due"
     return Due(
         start,
