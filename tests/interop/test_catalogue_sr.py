@@ -427,3 +427,18 @@ def test_a_deflated_bomb_is_refused_before_it_inflates(
     result = clinic("import", "sr", str(small))
     assert result.exit_code == 0, result.output
     assert "Imported 1 scan from 1 file" in result.stdout
+
+
+def test_an_error_naming_a_database_path_with_a_newline_stays_one_line(tmp_path: Path) -> None:
+    """Every error line goes out with its newlines escaped: here a --db path that holds one."""
+    from typer.testing import CliRunner
+
+    from cervix_watch.cli.app import app
+
+    path = tmp_path / "clinic\nerror: forged line.sqlite3"
+    result = CliRunner().invoke(app, ["--db", str(path), "patient", "list"], env={"NO_COLOR": "1"})
+    assert result.exit_code == 3, result.output
+    [line] = errors(result.stderr)
+    assert line.startswith("error: db: no cervix-watch database at ")
+    assert "clinic\\x0aerror: forged line.sqlite3" in line
+    assert not path.exists()

@@ -172,8 +172,10 @@ def no_color() -> bool:
 
 
 def error(message: str) -> None:
-    """One line on stderr, never markup-interpreted (user data may contain brackets)."""
-    _err().print(f"error: {message}", markup=False, style=None if no_color() else "red")
+    """One line on stderr, never markup-interpreted (user data may contain brackets). A
+    newline or tab inside (a file name's, a driver's) is escaped too, as `shown` does: an
+    error is one line, and a name must not forge another."""
+    _err().print(f"error: {shown(message)}", markup=False, style=None if no_color() else "red")
 
 
 def note(message: str) -> None:
