@@ -40,6 +40,7 @@ LISTINGS = [
     ("scan", "list"),
     ("scan", "list", "L001"),
     ("scan", "list", "L001", "--voided"),
+    ("exam", "list", "--voided"),
     ("due", "--as-of", AS_OF, "--within", "14"),
     ("review", "--as-of", AS_OF),
     ("audit", "--from", "2026-07-01", "--to", AS_OF),

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "patient-list": ("patient", "list", "--all", "--format", "json"),
     "patient-show": ("patient", "show", "D003", "--as-of", AS_OF, "--format", "json"),
     "scan-list": ("scan", "list", "--format", "json"),
+    "exam-list": ("exam", "list", "--voided", "--format", "json"),
     "db-info": ("db", "info", "--format", "json"),
     "audit": ("audit", "--from", "2026-07-01", "--to", "2026-11-23", "--format", "json"),
 }

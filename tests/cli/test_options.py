@@ -99,7 +99,7 @@ CHANGING = [path for path, _ in LEAVES if path.split()[-1] in {"amend", "void", 
 
 def test_every_amend_void_and_edit_command_requires_reason() -> None:
     """Each command that changes an existing record has a visible, required --reason."""
-    assert set(CHANGING) == {"patient edit", "scan amend", "scan void"}
+    assert set(CHANGING) == {"patient edit", "scan amend", "scan void", "exam amend", "exam void"}
     commands = dict(LEAVES)
     for path in CHANGING:
         (reason,) = [p for p in commands[path].params if "--reason" in p.opts]

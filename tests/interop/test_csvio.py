@@ -51,7 +51,7 @@ FULL_PATIENT_HEADER = (
     "cervical_dilation_procedures,cervical_tear,smoker,notes"
 )
 FULL_EXAM_HEADER = (
-    "mrn,date,dilation_cm,membranes_visible,membranes_ruptured,contractions,bleeding,"
+    "exam_id,mrn,date,dilation_cm,membranes_visible,membranes_ruptured,contractions,bleeding,"
     "infection_signs,symptoms,notes"
 )
 

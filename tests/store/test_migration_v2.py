@@ -110,7 +110,12 @@ def test_v1_database_upgrades_in_place_with_every_record_intact(v1_database: str
         for kind in KINDS:
             v1_records, problems = read_file(kind, FIXTURES / f"v1-clinic-{kind}.csv")
             assert problems == []
-            assert _csv(kind, export_records(store, kind)) == _csv(kind, v1_records), kind
+            stored = list(export_records(store, kind))
+            if kind == "exams":  # exam ids are new in contract v3: the v1 export had none
+                stored = [e.model_copy(update={"exam_id": None}) for e in stored]
+                stored.sort(key=lambda e: (e.mrn, e.date))
+                v1_records.sort(key=lambda e: (e.mrn, e.date))  # type: ignore[attr-defined]
+            assert _csv(kind, stored) == _csv(kind, v1_records), kind
         _patient, closure = store.get_patient("D004")
         assert closure is not None
         assert closure.outcome.value == "delivered"

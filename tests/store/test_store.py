@@ -248,7 +248,7 @@ def test_records_read_back_in_bulk_equal_the_validated_records_written(store: St
         store.add_scan(written[0], "t", today=TODAY).id,
         store.add_scan(written[1], "t", today=TODAY).id,
     ]
-    store.add_exam(written[2], "t", today=TODAY)  # type: ignore[arg-type]
+    exam_id = store.add_exam(written[2], "t", today=TODAY).id  # type: ignore[arg-type]
     store.add_treatment(written[3], "t", today=TODAY)  # type: ignore[arg-type]
     store.add_discussion(written[4], "t", today=TODAY)  # type: ignore[arg-type]
     [f] = store.patient_files()
@@ -260,7 +260,7 @@ def test_records_read_back_in_bulk_equal_the_validated_records_written(store: St
         written[0].model_copy(update={"scan_id": scan_ids[0]}),  # type: ignore[union-attr]
         written[1].model_copy(update={"scan_id": scan_ids[1]}),  # type: ignore[union-attr]
     ]
-    assert f.exams == [written[2]]
+    assert f.exams == [written[2].model_copy(update={"exam_id": exam_id})]
     assert f.discussions == [written[4]]
     assert f.treatments[0].model_copy(update={"treatment_id": None}) == written[3]
 

@@ -154,7 +154,7 @@ def root(
 COMMANDS: dict[str, tuple[str, str]] = {
     "patient": ("patient", "app"),
     "scan": ("scan", "app"),
-    "exam": ("events", "exam_app"),
+    "exam": ("exam", "app"),
     "treatment": ("events", "treatment_app"),
     "discuss": ("events", "discuss"),
     "import": ("transfer", "import_app"),

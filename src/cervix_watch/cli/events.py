@@ -1,4 +1,4 @@
-"""`exam`, `treatment` and `discuss`: the events that change what the review says."""
+"""`treatment` and `discuss`: the events that change what the review says (`exam`: cli.exam)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cervix_watch.cli import clinic, context, output
+from cervix_watch.cli import context, output
 from cervix_watch.cli.discussed import ACTION_NAMES, check_discussion
 from cervix_watch.cli.options import (
     TODAY,
@@ -17,71 +17,15 @@ from cervix_watch.cli.options import (
     OperatorOption,
     note_given,
 )
-from cervix_watch.cli.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.enums import Action, CerclageKind
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Treatment
 
-exam_app = typer.Typer(help="Record physical examinations of the cervix.")
 treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
 
 _ACTIONS_HINT = f"; the points are: {ACTION_NAMES}"
-
-
-@exam_app.command("add")
-def exam_add(
-    ctx: typer.Context,
-    mrn: MrnArg,
-    date_: DateOption = TODAY,
-    dilation_cm: Annotated[
-        str | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
-    ] = None,
-    membranes_visible: Annotated[
-        bool, typer.Option("--membranes-visible", help="Fetal membranes visible at the os.")
-    ] = False,
-    membranes_ruptured: Annotated[
-        bool,
-        typer.Option("--membranes-ruptured", help="Membranes ruptured (P-PROM confirmed)."),
-    ] = False,
-    contractions: Annotated[
-        bool, typer.Option("--contractions", help="Uterine contractions.")
-    ] = False,
-    bleeding: Annotated[bool, typer.Option("--bleeding", help="Active vaginal bleeding.")] = False,
-    infection_signs: Annotated[
-        bool, typer.Option("--infection-signs", help="Clinical signs of infection.")
-    ] = False,
-    symptom: SymptomOption = None,
-    note: NoteOption = None,
-    operator: OperatorOption = None,
-) -> None:
-    """Record a speculum or digital examination; prints any flag it raises."""
-    from cervix_watch.domain.models import Exam
-    from cervix_watch.domain.problems import build
-
-    state = context.state(ctx)
-    exam = build(
-        Exam,
-        {
-            "mrn": mrn,
-            "date": context.parse_date("date", date_, state.today),
-            "dilation_cm": dilation_cm,
-            "membranes_visible": membranes_visible,
-            "membranes_ruptured": membranes_ruptured,
-            "contractions": contractions,
-            "bleeding": bleeding,
-            "infection_signs": infection_signs,
-            "symptoms": symptom_names(symptom),
-            "notes": note,
-        },
-    )
-    profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
-    added = state.store().add_exam(exam, context.who(operator), today=state.today)
-    from cervix_watch.cli.views import report_new_exam, same_day_notice
-
-    same_day_notice("exam", exam.mrn, exam.date, added.same_day)
-    report_new_exam(state, exam, added.id, profile)
 
 
 def treatment_words(treatment: Treatment) -> str:
@@ -126,7 +70,7 @@ def treatment_add(
         Treatment,
         {
             "mrn": mrn,
-            "type": type_.strip().lower(),
+            "type": type_,
             "kind": kind,
             "start": context.parse_date("date", date_, state.today),
             "end": context.parse_date("end", end, state.today),
@@ -175,7 +119,7 @@ def discuss(
         str,
         typer.Argument(
             help="The flag discussed, e.g. cerclage-discussion, progesterone-discussion, "
-            "history-cerclage-discussion, refer-ptb-clinic."
+            "history-cerclage-discussion, refer-ptb-clinic, cerclage-removal-due (any case)."
         ),
     ],
     outcome: Annotated[str, typer.Option("--outcome", help="accepted, declined or deferred.")],
@@ -199,20 +143,22 @@ def discuss(
 
     state = context.state(ctx)
     action = action.strip()
-    if action not in {a.value for a in Action}:
+    try:
+        Action(action)  # any spelling of case, as every choice (contract.md v3)
+    except ValueError:
         from cervix_watch.domain.identifiers import close_matches, did_you_mean
 
         hint = did_you_mean(close_matches(action, [a.value for a in Action], most=1))
         raise InputError(
             Problem("action", f"{action!r} is not a discussion point{hint or _ACTIONS_HINT}")
-        )
+        ) from None
     discussion = build(
         Discussion,
         {
             "mrn": mrn,
             "action": action,
             "date": context.parse_date("date", date_, state.today),
-            "outcome": outcome.strip().lower(),
+            "outcome": outcome,
             "notes": note,
         },
     )

@@ -81,6 +81,7 @@ SUMMARIES: dict[str, str] = {
     "patient close": "End surveillance: delivered, loss, transferred.",
     "patient show": "One patient: history, risk, scans, flags, next scan.",
     "scan add": "Log a scan; prints GA, recorded CL and any flags.",
+    "exam add": "Record an exam; prints its id and any flags.",
     "treatment end": "Record a treatment's end: cerclage removed, course stopped.",
     "rules show": "Every rule of a profile, with its citation.",
     "rules export": "Write a built-in profile's TOML, to copy and edit.",
@@ -129,6 +130,9 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "cervix-watch exam add H123456 --dilation-cm 1 --membranes-visible",
         "cervix-watch exam add H123456 --date 2026-10-13 --contractions",
     ),
+    "exam list": ("cervix-watch exam list H123456", "cervix-watch exam list --voided --format csv"),
+    "exam amend": ("cervix-watch exam amend 4 --no-membranes-ruptured --reason 'misread'",),
+    "exam void": ("cervix-watch exam void 4 --reason 'entered on the wrong patient'",),
     "treatment add": (
         "cervix-watch treatment add H123456 cerclage --kind ultrasound --date 2026-10-15",
         "cervix-watch treatment add H123456 progesterone --date 2026-10-15",
@@ -137,6 +141,7 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "discuss": (
         "cervix-watch discuss H123456 cerclage-discussion --outcome accepted",
         "cervix-watch discuss H123456 progesterone-discussion --date 2026-10-14 --outcome declined",
+        "cervix-watch discuss H123456 cerclage-removal-due --outcome deferred",
     ),
     "import patients": ("cervix-watch import patients patients.csv --dry-run",),
     "import scans": ("cervix-watch import scans scans.csv",),

@@ -163,7 +163,12 @@ def close(
         str, typer.Option("--outcome", help="delivered, loss, transferred or other.")
     ],
     ga: Annotated[
-        str | None, typer.Option("--ga", help="GA at delivery or loss, e.g. 38+2.")
+        str | None,
+        typer.Option(
+            "--ga",
+            help="GA at delivery or loss, e.g. 38+2: must be the GA that --date and the EDD "
+            "give (recorded from them when left out).",
+        ),
     ] = None,
     note: NoteOption = None,
     old_reason: OldReasonNoteOption = None,
@@ -183,8 +188,9 @@ def close(
         {"date": context.parse_date("date", date_, state.today), "outcome": outcome, "ga_days": ga},
     )
     who = context.who(operator)
-    state.store().close_patient(mrn, closure, who, text, today=state.today)
-    output.success(f"Closed {mrn.strip()}: {closure.outcome.value} on {closure.date}.")
+    stored = state.store().close_patient(mrn, closure, who, text, today=state.today)
+    at = "" if stored.ga_days is None else f" at {format_ga(stored.ga_days)}"
+    output.success(f"Closed {mrn.strip()}: {stored.outcome.value} on {stored.date}{at}.")
 
 
 ActiveOption = Annotated[

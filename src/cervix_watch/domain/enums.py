@@ -1,31 +1,50 @@
-"""Closed vocabularies from contract.md. Values are exactly the CSV/CLI spellings."""
+"""Closed vocabularies from contract.md. Values are exactly the CSV/CLI spellings.
+
+Every choice is read case-insensitively and kept in its one spelling (contract.md v3:
+`LLETZ` is `lletz`, `TV` is `tv`, `t` is the funnel shape `T`): `Choice` does it once,
+for the CLI, the CSV importer, the prompts and the store alike, since each of them
+reads a choice through its enum (pydantic asks `_missing_` for a value it does not know).
+"""
 
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any, Self
 
 
-class Route(StrEnum):
+class Choice(StrEnum):
+    """A closed vocabulary whose values are matched case-insensitively, spaces trimmed."""
+
+    @classmethod
+    def _missing_(cls, value: Any) -> Self | None:
+        # only for a spelling that is not a value as it stands: the exact one is looked up first
+        if not isinstance(value, str):
+            return None
+        folded = value.strip().casefold()
+        return next((member for member in cls if member.value.casefold() == folded), None)
+
+
+class Route(Choice):
     TV = "tv"  # transvaginal: the only route CL thresholds look at
     TA = "ta"
     TP = "tp"
 
 
-class FunnelShape(StrEnum):
+class FunnelShape(Choice):
     T = "T"
     Y = "Y"
     V = "V"
     U = "U"
 
 
-class PriorCerclage(StrEnum):
+class PriorCerclage(Choice):
     NO = "no"
     HISTORY = "history"
     ULTRASOUND = "ultrasound"
     EXAM = "exam"
 
 
-class Dating(StrEnum):
+class Dating(Choice):
     """How the EDD was set; a patient with none recorded has `dating` None (empty)."""
 
     ULTRASOUND = "ultrasound"
@@ -33,7 +52,7 @@ class Dating(StrEnum):
     LMP = "lmp"  # the LMP alone, not confirmed by ultrasound (any.dating)
 
 
-class CervicalExcision(StrEnum):
+class CervicalExcision(Choice):
     NONE = "none"
     LLETZ = "lletz"
     LLETZ_DEEP = "lletz_deep"
@@ -42,13 +61,13 @@ class CervicalExcision(StrEnum):
     TRACHELECTOMY = "trachelectomy"
 
 
-class TreatmentType(StrEnum):
+class TreatmentType(Choice):
     CERCLAGE = "cerclage"
     PROGESTERONE = "progesterone"
     PESSARY = "pessary"
 
 
-class CerclageKind(StrEnum):
+class CerclageKind(Choice):
     HISTORY = "history"
     ULTRASOUND = "ultrasound"
     EXAM = "exam"
@@ -56,7 +75,7 @@ class CerclageKind(StrEnum):
     TRANSABDOMINAL = "transabdominal"
 
 
-class ProgesteroneKind(StrEnum):
+class ProgesteroneKind(Choice):
     """The formulation of a progesterone course (contract version 3); empty = not recorded."""
 
     VAGINAL = "vaginal"
@@ -65,20 +84,20 @@ class ProgesteroneKind(StrEnum):
     ORAL = "oral"
 
 
-class Outcome(StrEnum):
+class Outcome(Choice):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     DEFERRED = "deferred"
 
 
-class CloseOutcome(StrEnum):
+class CloseOutcome(Choice):
     DELIVERED = "delivered"
     LOSS = "loss"
     TRANSFERRED = "transferred"
     OTHER = "other"
 
 
-class Action(StrEnum):
+class Action(Choice):
     CERCLAGE_DISCUSSION = "cerclage-discussion"
     HISTORY_CERCLAGE_DISCUSSION = "history-cerclage-discussion"
     RESCUE_CERCLAGE_REVIEW = "rescue-cerclage-review"
@@ -100,7 +119,7 @@ class Action(StrEnum):
     SMOKING_CESSATION = "smoking-cessation"  # offer a stop-smoking referral
 
 
-class Priority(StrEnum):
+class Priority(Choice):
     URGENT = "urgent"
     HIGH = "high"
     ROUTINE = "routine"
@@ -116,7 +135,7 @@ class Priority(StrEnum):
 _PRIORITY_RANK = {priority: rank for rank, priority in enumerate(Priority)}
 
 
-class Risk(StrEnum):
+class Risk(Choice):
     HIGH = "high"
     INTERMEDIATE = "intermediate"
     LOW = "low"

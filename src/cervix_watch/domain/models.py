@@ -382,6 +382,7 @@ class Scan(Record):
 class Exam(Record):
     """A physical (speculum or digital) examination of the cervix."""
 
+    exam_id: RecordId | None = None
     mrn: Mrn
     date: IsoDate
     dilation_cm: Annotated[

@@ -43,9 +43,25 @@ def imported_edd_problem(edd: date, today: date, field: str = "edd") -> Problem 
     )
 
 
+def closure_ga_problem(given_days: int | None, closed_on: date, edd: date) -> Problem | None:
+    """`patient close --ga`: the GA at closure is the one the closure date and the EDD give
+    (contract v3); a GA typed beside them must be that one. A term GA stored for a birth
+    whose dates say 25+4 would count her as term in the audit."""
+    computed = ga_days(edd, closed_on)
+    if given_days is None or given_days == computed:
+        return None
+    return Problem(
+        "ga",
+        f"{format_ga(given_days)} differs from {format_ga(computed)}, the GA on {closed_on} "
+        f"by the EDD {edd} (leave out --ga to record {format_ga(computed)}, or correct "
+        "--date or the EDD)",
+    )
+
+
 __all__ = [
     "EARLIEST_IMPORTED_EDD",
     "MAX_GA_TODAY_DAYS",
+    "closure_ga_problem",
     "current_edd_problem",
     "imported_edd_problem",
 ]

@@ -9,7 +9,7 @@
   moves by one per-patient offset derived from the same key, 30 to 395 days
   into the past, so gestational ages and intervals stay exact and no shifted
   date lands in the future (the export re-imports cleanly).
-- Scan ids are left empty: they are database keys that could link back.
+- Scan and exam ids are left empty: they are database keys that could link back.
 - Rows come in pseudonym order (then date), never in MRN or id order: a list of the
   clinic's MRNs in order must not zip back onto them.
 - No two rows come out identical when the records were not (two scans differing only in
@@ -62,7 +62,7 @@ class Deidentifier:
         return f"{SOURCE_PREFIX}2.25.{number}"
 
     def apply(self, record: R) -> R:
-        """The record with pseudonym, shifted dates, no notes and no scan id."""
+        """The record with pseudonym, shifted dates, no notes and no scan or exam id."""
         mrn: str = record.mrn  # type: ignore[attr-defined]
         shift = self.shift(mrn)
         update: dict[str, Any] = {"mrn": self.pseudonym(mrn)}
@@ -71,8 +71,9 @@ class Deidentifier:
             update["name"] = f"Patient {update['mrn']}"
         if "notes" in fields:
             update["notes"] = ""
-        if "scan_id" in fields:
-            update["scan_id"] = None
+        for id_name in ("scan_id", "exam_id"):  # the ids a CSV carries
+            if id_name in fields:
+                update[id_name] = None
         if "source" in fields:
             update["source"] = self.source(record.source)  # type: ignore[attr-defined]
         for name in _DATE_FIELDS:

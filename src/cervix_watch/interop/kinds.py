@@ -116,7 +116,8 @@ EXAMS = CsvKind(
     RecordKind.EXAMS,
     Exam,
     _cols(
-        "mrn:text date:date dilation_cm:float membranes_visible:bool membranes_ruptured:bool"
+        "exam_id:int mrn:text date:date dilation_cm:float membranes_visible:bool"
+        " membranes_ruptured:bool"
         " contractions:bool bleeding:bool infection_signs:bool symptoms:symptoms notes:text"
     ),
     required=("mrn", "date"),

@@ -4,7 +4,7 @@ The domain model holds every value rule; this module only maps cells to
 fields and back: empty cells are left out so the model's defaults apply,
 `cl1_mm..cl3_mm` become the tuple `Scan.cl_mm` (and an error in `cl_mm[i]`
 names the column it came from), and the checks that need more than one row
-(a repeated `mrn` or `scan_id` inside one file) live here.
+(a repeated `mrn`, `scan_id` or `exam_id` inside one file) live here.
 """
 
 from __future__ import annotations
@@ -17,13 +17,12 @@ from pydantic import TypeAdapter, ValidationError
 from pydantic_core import InitErrorDetails
 
 from cervix_watch.domain.errors import Problem
-from cervix_watch.domain.models import Scan
 from cervix_watch.domain.problems import problems_from
 from cervix_watch.interop.cells import unprotect
 from cervix_watch.interop.kinds import CL_COLUMNS, CsvKind, M
 
-# Within one file these columns must not repeat (contract: MRN unique; scan_id stable).
-_UNIQUE = {"patients": "mrn", "scans": "scan_id"}
+# Within one file these columns must not repeat (contract: MRN unique; record ids stable).
+_UNIQUE = {"patients": "mrn", "scans": "scan_id", "exams": "exam_id"}
 
 
 class ParsedRow(NamedTuple, Generic[M]):
@@ -205,14 +204,12 @@ class RowValidator(Generic[M]):
         return records
 
     def _repeats(self, line: int, cells: list[str], record: M | None) -> list[Problem]:
-        """A `mrn` (patients) or `scan_id` (scans) already used on an earlier line."""
+        """A `mrn` (patients), `scan_id` (scans) or `exam_id` (exams) used on an earlier line."""
         key: object = None
         if self.unique == "mrn" and self.mrn_index is not None:
             key = unprotect(cells[self.mrn_index]).strip() or None
-        elif isinstance(record, Scan) and record.scan_id is not None:
-            key = record.scan_id
-            if record.scan_id <= 0:
-                return [Problem("scan_id", f"{key} is not a positive whole number")]
+        elif self.unique is not None and record is not None:
+            key = getattr(record, self.unique)
         if key is None or self.unique is None:
             return []
         first = self.seen.setdefault(key, line)

@@ -250,7 +250,7 @@ def treatments_table(view: PatientView) -> RenderableType:
     return grid(f"Treatments ({len(rows)})", [*columns, ("Notes", FOLD)], rows)
 
 
-def _exam_findings(exam: Exam) -> str:
+def exam_findings(exam: Exam) -> str:
     found = [] if exam.dilation_cm is None else [f"dilation {exam.dilation_cm:g} cm"]
     for on, words in (
         (exam.membranes_visible, "membranes visible"),
@@ -275,7 +275,7 @@ def symptom_words(symptoms: Sequence[Symptom]) -> str:
 def exams_table(view: PatientView) -> RenderableType:
     p = view.patient
     rows = [
-        [e.date.isoformat(), format_ga(p.ga_on(e.date)), _exam_findings(e), e.notes]
+        [e.date.isoformat(), format_ga(p.ga_on(e.date)), exam_findings(e), e.notes]
         for e in view.exams
     ]
     columns = [("Date", KEEP), ("GA", KEEP), ("Findings", FOLD), ("Notes", FOLD)]

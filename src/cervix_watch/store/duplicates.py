@@ -2,7 +2,7 @@
 
 An event is identical to a stored one when every content column is equal (the
 patient, the date and every value, note and operator included); ids and the void
-bookkeeping are not content. A voided scan is not "stored" for this purpose: it
+bookkeeping are not content. A voided scan or exam is not "stored" for this purpose: it
 was entered in error, so entering it again is allowed.
 
 The CLI's single adds (`same_day_records`), the CSV importer (`content_names`,
@@ -54,8 +54,8 @@ def same_day_records(conn: sa.Connection, table: sa.Table, values: Mapping[str, 
         .where(table.c.patient_id == values["patient_id"], table.c[on] == values[on])
         .order_by(id_column)
     )
-    if table is t.scans:
-        query = query.where(t.scans.c.voided_at.is_(None))
+    if table in t.VOIDABLE:
+        query = query.where(table.c.voided_at.is_(None))
     wanted = tuple(values.get(name) for name in names)
     identical, ids = None, []
     for record_id, *content in conn.execute(query):

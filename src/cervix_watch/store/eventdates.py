@@ -61,8 +61,8 @@ def recheck_events(
         query = sa.select(table.c[id_name], *(table.c[c] for c in columns)).where(
             table.c.patient_id == patient_id
         )
-        if table is t.scans:
-            query = query.where(t.scans.c.voided_at.is_(None))
+        if table in t.VOIDABLE:
+            query = query.where(table.c.voided_at.is_(None))
         for record_id, *dates in conn.execute(query.order_by(table.c[id_name])):
             for column, on in zip(columns, dates, strict=True):
                 if on is None:

@@ -121,6 +121,8 @@ class _Planner:
         if self.kind.is_event:
             self.names = content_names(self.table)
             self.key = itemgetter(*self.names)
+        # scans.csv and exams.csv carry the record's id (empty for a new record)
+        self.id_name = f"{self.kind.entity}_id" if self.table in t.VOIDABLE else ""
 
     def plan(self, records: Sequence[Line]) -> tuple[list[dict[str, Any]], int, list[Problem]]:
         if self.kind.is_event:
@@ -161,21 +163,23 @@ class _Planner:
             query = sa.select(*columns).where(
                 table.c.patient_id.in_(wanted[start : start + _LOOKUP])
             )
-            if table is t.scans:
-                query = query.where(t.scans.c.voided_at.is_(None))
+            if table in t.VOIDABLE:
+                query = query.where(table.c.voided_at.is_(None))
             keys.update(tuple(r) for r in self.conn.execute(query))
         return keys
 
-    def stored_scan_ids(self, scan_ids: list[int]) -> dict[int, tuple[Any, ...]]:
-        """Content keys of stored scans by id; a voided scan's id is taken too (never reused)."""
+    def stored_ids(self, record_ids: list[int]) -> dict[int, tuple[Any, ...]]:
+        """Content keys of stored scans (or exams) by id; a voided record's id is taken too
+        (never reused)."""
         found: dict[int, tuple[Any, ...]] = {}
-        columns = [t.scans.c[name] for name in self.names]
-        for start in range(0, len(scan_ids), _LOOKUP):
-            query = sa.select(t.scans.c.scan_id, t.scans.c.voided_at, *columns).where(
-                t.scans.c.scan_id.in_(scan_ids[start : start + _LOOKUP])
+        table = self.table
+        id_column, columns = table.c[self.id_name], [table.c[name] for name in self.names]
+        for start in range(0, len(record_ids), _LOOKUP):
+            query = sa.select(id_column, table.c.voided_at, *columns).where(
+                id_column.in_(record_ids[start : start + _LOOKUP])
             )
-            for scan_id, voided_at, *content in self.conn.execute(query):
-                found[scan_id] = ("voided",) if voided_at is not None else tuple(content)
+            for record_id, voided_at, *content in self.conn.execute(query):
+                found[record_id] = ("voided",) if voided_at is not None else tuple(content)
         return found
 
 
@@ -227,6 +231,7 @@ def _plan_events(
 ) -> tuple[list[dict[str, Any]], int, list[Problem]]:
     source, today, to_values, key_of = planner.source, planner.today, planner.to_values, planner.key
     date_field, treatments = planner.date_field, planner.kind is RecordKind.TREATMENTS
+    id_name, entity = planner.id_name, planner.kind.entity
     # `known`: stored keys, then the keys planned so far in this chunk: one set, one lookup
     # per row (hashing a record's key is a good part of planning it)
     patients, known, stored_ids = _chunk_lookups(planner, records)
@@ -249,22 +254,23 @@ def _plan_events(
         values = to_values(record)  # a new dict per call: completed here, not copied
         values["patient_id"] = patient_id
         key = key_of(values)
-        scan_id = getattr(record, "scan_id", None)
-        if scan_id is not None and scan_id in stored_ids:
-            if stored_ids[scan_id] != key:
+        record_id = getattr(record, id_name, None) if id_name else None
+        if record_id is not None and record_id in stored_ids:
+            if stored_ids[record_id] != key:
                 message = (
-                    f"scan {scan_id} is stored with different values (change it with 'scan amend')"
+                    f"{entity} {record_id} is stored with different values "
+                    f"(change it with '{entity} amend')"
                 )
-                problems.append(Problem("scan_id", message, source, line))
+                problems.append(Problem(id_name, message, source, line))
             else:
                 skipped += 1
             continue
-        if scan_id is None and (key in known or (remembered and key in remembered)):
+        if record_id is None and (key in known or (remembered and key in remembered)):
             skipped += 1
             continue
         known.add(key)
-        if scan_id is not None:
-            values["scan_id"] = scan_id
+        if record_id is not None:
+            values[id_name] = record_id
         new.append(values)
     return new, skipped, problems
 
@@ -275,15 +281,16 @@ def _chunk_lookups(
     """What planning a chunk of events reads from the database, in a few queries.
 
     The chunk's patients by MRN (id, LMP, EDD only), the content keys of those
-    patients' stored records, and the stored scans its explicit scan ids name.
+    patients' stored records, and the stored scans (exams) its explicit ids name.
     """
     patients = planner.patients_named(
         (record.mrn for _, record in records),  # type: ignore[attr-defined]
         ("patient_id", "lmp", "edd", "closed_date"),
     )
     known = planner.stored_keys(p.patient_id for p in patients.values())
-    explicit = [r.scan_id for _, r in records if getattr(r, "scan_id", None) is not None]  # type: ignore[attr-defined]
-    stored_ids = planner.stored_scan_ids(explicit) if explicit else {}
+    id_name = planner.id_name
+    explicit = [getattr(r, id_name) for _, r in records if id_name and getattr(r, id_name)]
+    stored_ids = planner.stored_ids(explicit) if explicit else {}
     return patients, known, stored_ids
 
 
@@ -326,13 +333,14 @@ _LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL'
 
 
 def export_records(store: Store, kind: str) -> Iterable[Record]:
-    """Every current record of a kind (voided scans left out), in a stable order."""
+    """Every current record of a kind (voided scans and exams left out), in a stable order."""
     if not RecordKind(kind).is_event:
         return [patient for patient, _closure in store.list_patients()]
     files = store.patient_files()
     out: list[Record] = []
     for f in files:
         out.extend(getattr(f, kind))
-    if kind == RecordKind.SCANS:
-        out.sort(key=lambda s: s.scan_id or 0)  # type: ignore[attr-defined]
+    if kind in (RecordKind.SCANS, RecordKind.EXAMS):  # by id, the column they start with
+        id_name = f"{RecordKind(kind).entity}_id"
+        out.sort(key=lambda record: getattr(record, id_name) or 0)
     return out

@@ -92,12 +92,21 @@ def _v5_audit_chain(conn: sa.Connection) -> None:
     seal.install(conn)
 
 
+def _v6_exam_voids(conn: sa.Connection) -> None:
+    """Exams can be voided (contract v3, `exam void`: ruptured membranes keyed in error).
+
+    Two nullable columns added in place: every stored exam stays current (not voided).
+    """
+    _add_missing_columns(conn, tables.exams, ("voided_at", "void_reason"))
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_fields,
     _v3_active_index,
     _v4_text_names,
     _v5_audit_chain,
+    _v6_exam_voids,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 

@@ -34,7 +34,7 @@ from cervix_watch.store import tables as t
 
 @dataclass
 class PatientFile:
-    """Everything stored about one pregnancy (voided scans excluded unless asked for)."""
+    """Everything stored about one pregnancy that counts (voided scans and exams left out)."""
 
     patient_id: int
     patient: Patient
@@ -175,7 +175,8 @@ class BulkReads:
             mrn = f.patient.mrn
             f.scans = [rows.scan_from_columns(row, mrn) for row in group]
         exams = t.exams.c
-        for r in select(sa.select(t.exams).order_by(exams.date, exams.exam_id), t.exams):
+        query = sa.select(t.exams).where(exams.voided_at.is_(None))
+        for r in select(query.order_by(exams.date, exams.exam_id), t.exams):
             f = files[r.patient_id]
             f.exams.append(rows.exam_from_row(r._mapping, f.patient.mrn))  # noqa: SLF001 (SQLAlchemy's public Row._mapping)
         treatments = t.treatments.c
@@ -204,6 +205,24 @@ class BulkReads:
                 query = query.where(t.scans.c.voided_at.is_(None))
             return [
                 (rows.scan_from_row(r, r["mrn"]), r["voided_at"] is not None)
+                for r in conn.execute(query).mappings()
+            ]
+
+    def exams(self, mrn: str | None, include_voided: bool) -> list[tuple[Exam, bool]]:
+        """Exams with a voided flag, by patient then date (`exam list`)."""
+        with self.read() as conn:
+            query = (
+                sa.select(t.exams, t.patients.c.mrn)
+                .join(t.patients)
+                .order_by(t.patients.c.mrn, t.exams.c.date, t.exams.c.exam_id)
+            )
+            if mrn is not None:
+                self._patient_row(conn, mrn)
+                query = query.where(t.patients.c.mrn == mrn.strip())
+            if not include_voided:
+                query = query.where(t.exams.c.voided_at.is_(None))
+            return [
+                (rows.exam_from_row(r, r["mrn"]), r["voided_at"] is not None)
                 for r in conn.execute(query).mappings()
             ]
 

@@ -126,7 +126,7 @@ def scan_from_columns(columns: Sequence[Any], mrn: str) -> Scan:
 
 
 def exam_values(exam: Exam) -> dict[str, Any]:
-    values = exam.model_dump(exclude={"mrn"})
+    values = exam.model_dump(exclude={"exam_id", "mrn"})
     values["symptoms"] = format_symptoms(exam.symptoms)
     return values
 
@@ -135,6 +135,7 @@ def exam_from_row(row: Mapping[Any, Any], mrn: str) -> Exam:
     return trusted(
         Exam,
         {
+            "exam_id": row["exam_id"],
             "mrn": mrn,
             "date": row["date"],
             "dilation_cm": row["dilation_cm"],

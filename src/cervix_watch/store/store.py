@@ -25,11 +25,12 @@ from cervix_watch.domain.models import (
     Treatment,
     check_event_date,
 )
-from cervix_watch.domain.plausibility import current_edd_problem
+from cervix_watch.domain.plausibility import closure_ga_problem, current_edd_problem
 from cervix_watch.domain.problems import build
 from cervix_watch.store import chain, db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.clock import SYSTEM_CLOCK, Clock
+from cervix_watch.store.corrections import Corrections
 from cervix_watch.store.duplicates import same_day_records
 from cervix_watch.store.eventdates import Added, MovedScan, recheck_events
 from cervix_watch.store.reads import BulkReads, no_patient
@@ -39,7 +40,7 @@ def _json(value: Mapping[str, Any]) -> str:
     return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
-class Store(BulkReads):
+class Store(Corrections, BulkReads):
     """A database opened, migrated and ready; one per command invocation."""
 
     def __init__(
@@ -224,7 +225,8 @@ class Store(BulkReads):
 
     def close_patient(
         self, mrn: str, closure: Closure, who: str, reason: str | None, *, today: date
-    ) -> None:
+    ) -> Closure:
+        """Close the pregnancy; the closure as stored (its GA computed from the date and EDD)."""
         with self.write() as conn:
             row = self._patient_row(conn, mrn)
             if row["closed_date"] is not None:
@@ -233,6 +235,9 @@ class Store(BulkReads):
                 )
             patient = rows.patient_from_row(row)
             self._check_date(patient, closure.date, today)
+            if problem := closure_ga_problem(closure.ga_days, closure.date, patient.edd):
+                raise InputError(problem)
+            closure = closure.model_copy(update={"ga_days": patient.ga_on(closure.date)})
             # a closure before a stored scan, exam or treatment would leave it after the end
             recheck_events(conn, row, patient, patient, today, "date", closing=closure.date)
             conn.execute(
@@ -254,6 +259,7 @@ class Store(BulkReads):
                 closure.model_dump(mode="json"),
                 reason,
             )
+            return closure
 
     def list_patients(self) -> list[tuple[Patient, Closure | None]]:
         with self.read() as conn:
@@ -277,71 +283,6 @@ class Store(BulkReads):
         return self._add_event(
             scan, t.scans, rows.scan_values(scan), who, [("date", scan.date)], today
         )
-
-    def _scan_row(self, conn: sa.Connection, scan_id: int) -> tuple[sa.RowMapping, str]:
-        found = (
-            conn.execute(
-                sa.select(t.scans, t.patients.c.mrn)
-                .join(t.patients)
-                .where(t.scans.c.scan_id == scan_id)
-            )
-            .mappings()
-            .one_or_none()
-        )
-        if found is None:
-            raise NotFoundError(Problem("scan_id", f"no scan {scan_id}"))
-        return found, found["mrn"]
-
-    def get_scan(self, scan_id: int) -> tuple[Scan, bool]:
-        """The scan and whether it is voided."""
-        with self.read() as conn:
-            row, mrn = self._scan_row(conn, scan_id)
-            return rows.scan_from_row(row, mrn), row["voided_at"] is not None
-
-    def amend_scan(
-        self, scan_id: int, changes: Mapping[str, Any], reason: str, who: str, *, today: date
-    ) -> Scan:
-        with self.write() as conn:
-            row, mrn = self._scan_row(conn, scan_id)
-            if row["voided_at"] is not None:
-                raise InputError(
-                    Problem("scan_id", f"scan {scan_id} is voided and cannot be amended")
-                )
-            old = rows.scan_from_row(row, mrn)
-            new = build(Scan, {**old.model_dump(), **changes})
-            patient_row = self._patient_row(conn, mrn)
-            patient = rows.patient_from_row(patient_row)
-            self._check_date(patient, new.date, today, closed=patient_row["closed_date"])
-            diff = _diff(old.model_dump(mode="json"), new.model_dump(mode="json"))
-            if not diff:
-                raise InputError(Problem("scan", "no change given"))
-            conn.execute(
-                t.scans.update().where(t.scans.c.scan_id == scan_id).values(**rows.scan_values(new))
-            )
-            self.audit(conn, who, "amend", "scan", scan_id, row["patient_id"], diff, reason)
-            return new
-
-    def void_scan(self, scan_id: int, reason: str, who: str) -> Scan:
-        with self.write() as conn:
-            row, mrn = self._scan_row(conn, scan_id)
-            if row["voided_at"] is not None:
-                raise InputError(Problem("scan_id", f"scan {scan_id} is already voided"))
-            conn.execute(
-                t.scans.update()
-                .where(t.scans.c.scan_id == scan_id)
-                .values(voided_at=self.clock.now(), void_reason=reason)
-            )
-            self.audit(
-                conn,
-                who,
-                "void",
-                "scan",
-                scan_id,
-                row["patient_id"],
-                {"voided": [False, True]},
-                reason,
-            )
-            return rows.scan_from_row(row, mrn)
 
     def add_exam(self, exam: Exam, who: str, *, today: date) -> Added:
         return self._add_event(
@@ -415,7 +356,7 @@ class Store(BulkReads):
         closure date), refused when identical to a stored record (naming it), inserted,
         audited.
 
-        The audit row holds the record as added; a scan's names the id it was given.
+        The audit row holds the record as added; a scan's or exam's names the id it was given.
         """
         with self.write() as conn:
             row = self._patient_row(conn, record.mrn)
@@ -434,8 +375,8 @@ class Store(BulkReads):
                 )
             record_id = _insert(conn, table.insert().values(patient_id=row["patient_id"], **values))
             changes = record.model_dump(mode="json")
-            if table is t.scans:
-                changes["scan_id"] = record_id
+            if table in t.VOIDABLE:  # ids a user types to amend or void the record
+                changes[f"{entity}_id"] = record_id
             self.audit(conn, who, "add", entity, record_id, row["patient_id"], changes)
             return Added(record_id, same_day.ids)
 

@@ -1,6 +1,6 @@
 """Schema as SQLAlchemy Core tables. Columns mirror the domain records one to one.
 
-Nothing is ever deleted: scans carry `voided_at`/`void_reason`, patients carry
+Nothing is ever deleted: scans and exams carry `voided_at`/`void_reason`, patients carry
 their closure, and every change writes a row to `audit`.
 """
 
@@ -91,6 +91,9 @@ exams = sa.Table(
     # schema version 2
     sa.Column("membranes_ruptured", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("symptoms", sa.Text, nullable=False, server_default=""),
+    # `exam void` (contract v3; migrations._v6_exam_voids adds them): a voided exam never counts
+    sa.Column("voided_at", sa.DateTime),
+    sa.Column("void_reason", sa.Text),
 )
 
 treatments = sa.Table(
@@ -140,6 +143,9 @@ audit = sa.Table(
 # date) is the selective test, since years of finished pregnancies have their EDD in the past.
 # Added to older databases by migration 3 (`migrations._v3_active_index`).
 patients_edd_index = sa.Index("ix_patients_edd", patients.c.edd)
+
+# The tables whose records are voided rather than deleted: their reads leave voided rows out.
+VOIDABLE = (scans, exams)
 
 # Tables in the order a copy or a count should visit them (parents first).
 DATA_TABLES = (settings, patients, scans, exams, treatments, discussions, audit)

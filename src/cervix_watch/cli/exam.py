@@ -1,0 +1,204 @@
+"""`exam` commands: record a physical examination of the cervix, list, amend and void exams.
+
+Modelled on `scan`: every exam has an id (printed by `exam add`, shown by `exam list`),
+a mistake is corrected with `exam amend ... --reason` and an exam entered in error is
+voided with `exam void --reason`: kept and marked, never deleted, and never counted
+again (contract v3: ruptured membranes keyed in error must be correctable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated, Any
+
+import typer
+
+from cervix_watch.cli import clinic, context, output
+from cervix_watch.cli.options import (
+    TODAY,
+    DateOption,
+    ListFormatOption,
+    MrnArg,
+    NoteOption,
+    OperatorOption,
+    OptionalDateOption,
+    OptionalMrnArg,
+    ReasonOption,
+    shares,
+    yes_no,
+)
+from cervix_watch.cli.output import Column, Format
+from cervix_watch.cli.symptoms import SymptomOption, symptom_names
+from cervix_watch.domain.errors import InputError, Problem
+
+app = typer.Typer(help="Record, list, amend and void examinations of the cervix.")
+
+DilationOption = Annotated[
+    str | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
+]
+ExamIdArg = Annotated[
+    int,
+    typer.Argument(
+        help="The exam id printed when the exam was saved (see: exam list).",
+        callback=context.record_id,
+    ),
+]
+# The exam's yes/no findings: Exam field -> help. `--x` records it, `--no-x` (amend) clears it.
+_FINDINGS = {
+    "membranes_visible": "Fetal membranes visible at the os.",
+    "membranes_ruptured": "Membranes ruptured (P-PROM confirmed).",
+    "contractions": "Uterine contractions.",
+    "bleeding": "Active vaginal bleeding.",
+    "infection_signs": "Clinical signs of infection.",
+}
+
+
+def _exam_details(
+    dilation_cm: DilationOption = None,
+    membranes_visible: Annotated[
+        bool | None, yes_no("membranes-visible", _FINDINGS["membranes_visible"])
+    ] = None,
+    membranes_ruptured: Annotated[
+        bool | None, yes_no("membranes-ruptured", _FINDINGS["membranes_ruptured"])
+    ] = None,
+    contractions: Annotated[bool | None, yes_no("contractions", _FINDINGS["contractions"])] = None,
+    bleeding: Annotated[bool | None, yes_no("bleeding", _FINDINGS["bleeding"])] = None,
+    infection_signs: Annotated[
+        bool | None, yes_no("infection-signs", _FINDINGS["infection_signs"])
+    ] = None,
+    symptom: SymptomOption = None,
+    note: NoteOption = None,
+) -> dict[str, Any]:
+    """What `exam add` and `exam amend` both take besides the date: the values given (None
+    means not given), by Exam field."""
+    values: dict[str, Any] = {
+        "dilation_cm": dilation_cm,
+        "membranes_visible": membranes_visible,
+        "membranes_ruptured": membranes_ruptured,
+        "contractions": contractions,
+        "bleeding": bleeding,
+        "infection_signs": infection_signs,
+        "symptoms": symptom_names(symptom),
+        "notes": note,
+    }
+    return {k: v for k, v in values.items() if v is not None}
+
+
+@app.command("add")
+@shares(_exam_details)
+def add(
+    ctx: typer.Context,
+    mrn: MrnArg,
+    date_: DateOption = TODAY,
+    *,
+    given: dict[str, Any],
+    operator: OperatorOption = None,
+) -> None:
+    """Record a speculum or digital examination; prints its id and any flag it raises."""
+    from cervix_watch.domain.models import Exam
+    from cervix_watch.domain.problems import build
+
+    state = context.state(ctx)
+    on = context.parse_date("date", date_, state.today)
+    exam = build(Exam, {**given, "mrn": mrn, "date": on})
+    profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
+    added = state.store().add_exam(exam, context.who(operator), today=state.today)
+    from cervix_watch.cli.views import report_new_exam, same_day_notice
+
+    same_day_notice("exam", exam.mrn, exam.date, added.same_day)
+    report_new_exam(state, exam, added.id, profile)
+
+
+# `exam list`: the machine-readable column names (JSON keys, CSV header) and the table's headers
+_LIST_COLUMNS = (
+    Column("exam_id", "Id"),
+    Column("mrn", "MRN"),
+    Column("date", "Date"),
+    Column("ga", "GA"),
+    Column("ga_days", "GA days", in_table=False),
+    Column("dilation_cm", "Dil cm"),
+    *(Column(name, name, in_table=False) for name in _FINDINGS),
+    Column("symptoms", "Symptoms", in_table=False),
+    Column("findings", "Findings", wrap=True),
+    Column("voided", "Void"),
+)
+_LIST_COLUMNS_UNVOIDED = tuple(
+    replace(c, in_table=False) if c.key == "voided" else c for c in _LIST_COLUMNS
+)
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    mrn: OptionalMrnArg = None,
+    voided: Annotated[bool, typer.Option("--voided", help="Include voided exams.")] = False,
+    format_: ListFormatOption = Format.TABLE,
+) -> None:
+    """List exams with their ids, GA and findings, by patient and date.
+
+    Give an MRN for one patient's exams only.
+    """
+    from cervix_watch.domain.ga import format_ga, ga_days
+    from cervix_watch.report.patient import exam_findings
+
+    state = context.state(ctx)
+    store = state.store()
+    edds = {p.mrn: p.edd for p, _ in store.list_patients()}
+    records = []
+    for e, is_void in store.exams(mrn, voided):
+        days = ga_days(edds[e.mrn], e.date)
+        findings = [getattr(e, name) for name in _FINDINGS]
+        symptoms = [s.value for s in e.symptoms]
+        row = [e.exam_id, e.mrn, e.date.isoformat(), format_ga(days), days, e.dilation_cm]
+        records.append([*row, *findings, symptoms, exam_findings(e), is_void])
+    title = f"Exams{' for ' + mrn.strip() if mrn else ''}"
+    envelope = {"as_of": state.today.isoformat()}
+    columns = _LIST_COLUMNS if voided else _LIST_COLUMNS_UNVOIDED
+    output.listing(format_, columns, records, title=title, envelope=envelope, items="exams")
+
+
+@app.command("amend")
+@shares(_exam_details)
+def amend(
+    ctx: typer.Context,
+    exam_id: ExamIdArg,
+    reason: ReasonOption,
+    date_: OptionalDateOption = None,
+    *,
+    given: dict[str, Any],
+    operator: OperatorOption = None,
+) -> None:
+    """Correct an exam; old values stay in the audit trail.
+
+    Each finding given is set (--membranes-ruptured) or cleared (--no-membranes-ruptured);
+    --symptom replaces all its symptoms (give --symptom '' for none).
+    """
+    context.require("reason", reason)
+    state = context.state(ctx)
+    changes = dict(given)
+    if date_ is not None:
+        changes["date"] = context.parse_date("date", date_, state.today)
+    if not changes:
+        raise InputError(Problem("exam", "give at least one field to change"))
+    store = state.store()
+    old, _ = store.get_exam(exam_id)
+    who = context.who(operator)
+    exam = store.amend_exam(exam_id, changes, reason.strip(), who, today=state.today)
+    from cervix_watch.report.patient import change_words
+
+    before, after = old.model_dump(mode="json"), exam.model_dump(mode="json")
+    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
+    output.success(f"Amended exam {exam_id} ({exam.mrn}): {change_words(diff)}.")
+
+
+@app.command("void")
+def void(
+    ctx: typer.Context,
+    exam_id: ExamIdArg,
+    reason: ReasonOption,
+    operator: OperatorOption = None,
+) -> None:
+    """Void an exam entered in error. It stays in the record, marked void, and no rule counts it."""
+    context.require("reason", reason)
+    exam = context.state(ctx).store().void_exam(exam_id, reason.strip(), context.who(operator))
+    output.success(f"Voided exam {exam_id} ({exam.mrn}, {exam.date}).")
