@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -15,27 +15,17 @@ from cervix_watch.cli.options import (
     NoteOption,
     OldReasonNoteOption,
     OperatorOption,
+    PromptOption,
+    interactive,
     note_given,
 )
-from cervix_watch.domain.enums import Action, CerclageKind
+from cervix_watch.domain.enums import Action, ProgesteroneKind, TreatmentType
 from cervix_watch.domain.errors import InputError, Problem
-
-if TYPE_CHECKING:
-    from cervix_watch.domain.models import Treatment
+from cervix_watch.domain.words import treatment_words
 
 treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
 
 _ACTIONS_HINT = f"; the points are: {ACTION_NAMES}"
-
-
-def treatment_words(treatment: Treatment) -> str:
-    """`history-indicated cerclage`, `transabdominal cerclage`, `progesterone`."""
-    kind = treatment.kind
-    if kind is None:
-        return treatment.type.value
-    if kind is CerclageKind.TRANSABDOMINAL:
-        return "transabdominal cerclage"
-    return f"{kind.value}-indicated cerclage"
 
 
 @treatment_app.command("add")
@@ -50,22 +40,28 @@ def treatment_add(
         str | None,
         typer.Option(
             "--kind",
-            help="Cerclage kind: history, ultrasound or exam (the indication), or "
-            "transabdominal (stays in place; no removal prompt).",
+            help="Cerclage: history, ultrasound or exam (the indication), or transabdominal "
+            "(stays in place; no removal prompt). Progesterone: the formulation, vaginal, "
+            "im-17ohpc (17-OHPC injections) or oral; asked for at a terminal.",
         ),
     ] = None,
     end: Annotated[str | None, typer.Option("--end", help="End date, if already ended.")] = None,
     note: NoteOption = None,
     operator: OperatorOption = None,
+    prompt: PromptOption = None,
 ) -> None:
     """Record a treatment; its id is printed for `treatment end`.
 
-    --date is the day it started; --end the day it ended, if it already has.
+    --date is the day it started; --end the day it ended, if it already has. A progesterone
+    course without --kind is recorded as "formulation not recorded" (at a terminal, the
+    formulation is asked for first).
     """
     from cervix_watch.domain.models import Treatment
     from cervix_watch.domain.problems import build
 
     state = context.state(ctx)
+    if kind is None and _is_progesterone(type_) and interactive(prompt):
+        kind = _ask_formulation()
     treatment = build(
         Treatment,
         {
@@ -79,10 +75,32 @@ def treatment_add(
     )
     who = context.who(operator)
     treatment_id = state.store().add_treatment(treatment, who, today=state.today).id
-    what = treatment_words(treatment)
+    what = treatment_words(treatment.type.value, treatment.kind.value if treatment.kind else None)
     output.success(
         f"Treatment {treatment_id} recorded for {treatment.mrn}: {what} from {treatment.start}."
     )
+
+
+def _is_progesterone(type_: str) -> bool:
+    try:
+        return TreatmentType(type_) is TreatmentType.PROGESTERONE
+    except ValueError:
+        return False  # the model says what is wrong with the type
+
+
+def _ask_formulation() -> str:
+    """The progesterone formulation, checked as typed; blank = not recorded."""
+    from cervix_watch.cli.entry import ask
+
+    words = "/".join(k.value for k in ProgesteroneKind)
+
+    def check(text: str) -> str:
+        try:
+            return ProgesteroneKind(text).value if text else ""
+        except ValueError:
+            raise InputError(Problem("kind", f"{text!r} is not one of {words}")) from None
+
+    return ask(f"Formulation ({words}), blank if not recorded", check)
 
 
 @treatment_app.command("end")

@@ -17,6 +17,7 @@ from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.options import (
     TODAY,
     DateOption,
+    ListFormat,
     ListFormatOption,
     MrnArg,
     NoteOption,
@@ -132,7 +133,7 @@ def list_(
     ctx: typer.Context,
     mrn: OptionalMrnArg = None,
     voided: Annotated[bool, typer.Option("--voided", help="Include voided exams.")] = False,
-    format_: ListFormatOption = Format.TABLE,
+    format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """List exams with their ids, GA and findings, by patient and date.
 
@@ -154,7 +155,7 @@ def list_(
     title = f"Exams{' for ' + mrn.strip() if mrn else ''}"
     envelope = {"as_of": state.today.isoformat()}
     columns = _LIST_COLUMNS if voided else _LIST_COLUMNS_UNVOIDED
-    output.listing(format_, columns, records, title=title, envelope=envelope, items="exams")
+    output.listing(Format(format_), columns, records, title=title, envelope=envelope, items="exams")
 
 
 @app.command("amend")

@@ -146,6 +146,20 @@ def yes_no(flag: str, help_: str) -> Any:
     return typer.Option(f"--{flag}/--no-{flag}", help=help_)
 
 
+# `scan add` and `treatment add` ask for what is missing at a terminal, and only there.
+PromptOption = Annotated[
+    bool | None,
+    yes_no("prompt", "Ask for missing values (default: only on an interactive terminal)."),
+]
+
+
+def interactive(prompt: bool | None) -> bool:
+    """Whether to prompt: as --prompt/--no-prompt says, else when stdin is a terminal."""
+    import sys
+
+    return prompt if prompt is not None else sys.stdin.isatty()
+
+
 DryRunOption = Annotated[
     bool,
     typer.Option(

@@ -53,6 +53,9 @@ _NOTES: dict[str, str] = {
     "symptoms": "symptom names separated by `;`",
     "source": "empty when typed; `dicom-sr:<SOP Instance UID>` from the scanner",
     "scan_id": "empty on import of new scans",
+    "exam_id": "empty on import of new exams",
+    "kind": "cerclage: the indication (or transabdominal); progesterone: the formulation, "
+    "empty = not recorded; pessary: empty",
 }
 _TYPE_WORDS = {
     "text": "text",
@@ -109,12 +112,13 @@ def _choices(model: type[Any], field_name: str) -> str:
     if info is None:
         return ""
     annotation = info.annotation
+    words: list[str] = []  # a union of vocabularies (a treatment's kind) lists each one's words
     for candidate in (annotation, *typing.get_args(annotation)):
         if isinstance(candidate, type) and issubclass(candidate, enum.Enum):
-            return ", ".join(f"`{member.value}`" for member in candidate)
+            words.extend(f"`{member.value}`" for member in candidate)
         if isinstance(candidate, types.UnionType):  # pragma: no cover - nested unions
             continue
-    return ""
+    return ", ".join(words)
 
 
 def _default(model: type[Any], field_name: str, required: bool) -> str:

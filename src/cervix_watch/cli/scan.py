@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -16,8 +15,10 @@ from cervix_watch.cli.options import (
     OperatorOption,
     OptionalDateOption,
     OptionalMrnArg,
+    PromptOption,
     ReasonOption,
     SonographerOption,
+    interactive,
     shares,
     yes_no,
 )
@@ -64,10 +65,6 @@ FunnelShape = Annotated[
     str | None, typer.Option("--funnel-shape", help="Funnel shape: T, Y, V or U.")
 ]
 Sludge = Annotated[bool | None, yes_no("sludge", "Amniotic-fluid sludge seen.")]
-PromptOption = Annotated[
-    bool | None,
-    yes_no("prompt", "Ask for missing values (default: only on an interactive terminal)."),
-]
 ScanIdArg = Annotated[
     int,
     typer.Argument(help="The scan id printed when the scan was saved.", callback=context.record_id),
@@ -113,10 +110,6 @@ def _scan_values(
     return values
 
 
-def _interactive(prompt: bool | None) -> bool:
-    return prompt if prompt is not None else sys.stdin.isatty()
-
-
 @app.command("add")
 @shares(_scan_details)
 def add(
@@ -138,7 +131,7 @@ def add(
     state = context.state(ctx)
     values = _scan_values(state, date_, cl, given)
     missing = [n for n, v in (("MRN", mrn), ("--date", date_), ("--cl", cl)) if not v]
-    if missing and not _interactive(prompt):
+    if missing and not interactive(prompt):
         raise typer.BadParameter(
             "missing (no terminal to prompt on; pass it as an option)",
             param_hint=" and ".join(missing),

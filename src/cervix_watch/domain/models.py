@@ -416,6 +416,27 @@ class Treatment(Record):
     end: OptionalDate = None
     notes: Text = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _kind_of_its_type(cls, data: Any) -> Any:
+        """The kind read in its type's own words, so a wrong one gets one message naming
+        that type's kinds (not one per vocabulary of the union)."""
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            return data
+        kind = data["kind"].strip()
+        try:
+            kinds = _KINDS_OF.get(TreatmentType(str(data.get("type"))))
+        except ValueError:
+            return data  # the type's own message says what is wrong
+        if not kind or kinds is None:
+            return data
+        try:
+            return {**data, "kind": kinds(kind)}
+        except ValueError:
+            *others, last = (repr(k.value) for k in kinds)  # as pydantic names choices
+            words = f"{', '.join(others)} or {last}"
+            raise ValueError(f"kind: {kind!r} is not one of {words}") from None
+
     @model_validator(mode="after")
     def _consistent(self) -> Self:
         kind = self.kind

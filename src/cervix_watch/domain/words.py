@@ -23,3 +23,24 @@ def counted(count: int, noun: str) -> str:
 def singular(plural_noun: str) -> str:
     """The singular of a CSV kind's plural name (`patients` -> `patient`)."""
     return plural_noun.removesuffix("s")
+
+
+# A progesterone course's formulation (ProgesteroneKind) in a clinician's words.
+_FORMULATIONS = {
+    "vaginal": "vaginal progesterone",
+    "oral": "oral progesterone",
+    "im-17ohpc": "intramuscular 17-OHPC",
+}
+
+
+def treatment_words(treatment_type: str, kind: str | None) -> str:
+    """How every output names a treatment (its type and kind, as stored):
+    `history-indicated cerclage`, `transabdominal cerclage`, `vaginal progesterone`,
+    `progesterone (formulation not recorded)`, `pessary`."""
+    if treatment_type == "progesterone":
+        return _FORMULATIONS.get(kind or "", "progesterone (formulation not recorded)")
+    if treatment_type == "cerclage" and kind == "transabdominal":
+        return "transabdominal cerclage"
+    if treatment_type == "cerclage" and kind:
+        return f"{kind}-indicated cerclage"
+    return treatment_type

@@ -14,6 +14,7 @@ from datetime import date
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Patient
+from cervix_watch.domain.words import treatment_words
 from cervix_watch.rules import PatientHistory, Profile
 
 # The x range every chart shows (weeks); widened only when a record lies outside it.
@@ -188,7 +189,7 @@ def chart_data(history: PatientHistory, profile: Profile, as_of: date) -> ChartD
     )
     treatments = tuple(
         Span(
-            _treatment_label(t.type.value, t.kind.value if t.kind else None),
+            treatment_words(t.type.value, t.kind.value if t.kind else None),
             patient.ga_on(t.start),
             None if t.end is None or t.end > as_of else patient.ga_on(t.end),
         )
@@ -234,7 +235,3 @@ def _symptom_marks(history: PatientHistory, as_of: date) -> tuple[SymptomMark, .
         for what, on, symptoms in sorted(records, key=lambda r: r[1])
         if on <= as_of
     )
-
-
-def _treatment_label(kind_of_treatment: str, cerclage_kind: str | None) -> str:
-    return f"{cerclage_kind}-indicated cerclage" if cerclage_kind else kind_of_treatment

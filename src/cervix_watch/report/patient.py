@@ -21,6 +21,7 @@ from rich.text import Text
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.domain.symptoms import Symptom
+from cervix_watch.domain.words import treatment_words
 from cervix_watch.report import common
 from cervix_watch.report.cells import listing_table
 from cervix_watch.report.chart import ChartData
@@ -239,7 +240,7 @@ def treatments_table(view: PatientView) -> RenderableType:
     rows = [
         [
             t.treatment_id,
-            t.type.value + (f" ({t.kind.value})" if t.kind else ""),
+            treatment_words(t.type.value, t.kind.value if t.kind else None),
             f"{t.start.isoformat()} ({format_ga(p.ga_on(t.start))})",
             "in place" if t.end is None else f"{t.end.isoformat()} ({format_ga(p.ga_on(t.end))})",
             t.notes,
