@@ -329,14 +329,16 @@ def show(renderable: Any) -> None:
 
 
 def _write(console: Console, pieces: Iterable[Any], batch: int = 500) -> None:
-    """Strings to the console's file a batch at a time (escaped, as the console escapes
-    what it prints), so a pager shows the first screen at once and the whole listing is
-    never one string; renderables through the console, in turn."""
+    """Strings to the console's file a batch at a time, so a pager shows the first screen
+    at once and the whole listing is never one string; renderables through the console,
+    in turn. The strings are not escaped again: a `Tall`'s text was escaped as it entered
+    (a listing's cells by `listing`, the review's by `render.render_review`), before it
+    was laid out (tests/cli/test_output.py, tests/report/test_table.py)."""
     file = console.file
     chunk: list[str] = []
     for piece in pieces:
         if isinstance(piece, str):
-            chunk.append(safe_text(piece))
+            chunk.append(piece)
             if len(chunk) < batch:
                 continue
         file.write("".join(chunk))

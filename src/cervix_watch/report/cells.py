@@ -144,7 +144,8 @@ class Tall(Protocol):
     """A renderable that can also be written piece by piece: the strings (lines, each
     ending in a newline) as they are, the renderables through rich, in turn; together
     what `Console.print` prints at `width`. `styled`: the pieces keep every style rich
-    would print (else they are for a console without colour: a file or a pipe)."""
+    would print (else they are for a console without colour: a file or a pipe). Its
+    text is escaped as it enters (the strings are written as they are)."""
 
     row_count: int
     styled: bool
