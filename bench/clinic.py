@@ -24,7 +24,7 @@ from cervix_watch.interop.kinds import KINDS
 
 AS_OF = date(2026, 11, 2)  # the review date of every clinic (a Monday)
 SEED = 20261102
-GENERATOR_VERSION = 3  # bump when the output changes, so cached clinics are rebuilt
+GENERATOR_VERSION = 4  # bump when the output changes, so cached clinics are rebuilt
 
 # Each row list below is in the order of the contract's columns (interop.kinds), every
 # column given (the v2 fields' defaults where this generator has nothing to say); the
@@ -215,7 +215,7 @@ def _events(
         membranes = shortest < 15 and rng.random() < 0.3
         out.row(
             "exams",
-            [mrn, on(last), f"{rng.choice([0, 0, 1, 2, 3])}", _yes(membranes), "no",
+            ["", mrn, on(last), f"{rng.choice([0, 0, 1, 2, 3])}", _yes(membranes), "no",
              _yes(rng.random() < 0.1), _yes(rng.random() < 0.05), "no", "", ""],
         )  # fmt: skip
     if shortest < 25 and rng.random() < 0.5:
