@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from cervix_watch import __version__
-from cervix_watch.cli import context, output
+from cervix_watch.cli import context, output, usage
 from cervix_watch.domain.errors import CervixWatchError
 
 
@@ -47,6 +47,8 @@ class _Group(TyperGroup):
             return super().make_context(info_name, args, parent, **extra)
         except BrokenPipeError:
             quiet_closed_pipe()
+        except usage.UsageError as error:  # a root option or an unknown command
+            usage.report(error)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -58,6 +60,8 @@ class _Group(TyperGroup):
             raise typer.Exit(problem.exit_code) from None
         except BrokenPipeError:
             quiet_closed_pipe()
+        except usage.UsageError as error:  # a command's options: one line, as any error
+            usage.report(error)
         except KeyboardInterrupt:
             output.error("interrupted; the unfinished command wrote nothing")
             raise typer.Exit(130) from None
