@@ -3,6 +3,8 @@ or a pipe) reads exactly as rich prints it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from cervix_watch.cli import output
@@ -59,3 +61,18 @@ def test_only_a_review_taller_than_two_screens_goes_line_by_line(
     monkeypatch.setenv("LINES", "2")
     assert _review(loaded, monkeypatch, 2).startswith("Weekly review as of")
     assert pieces == [1]
+
+
+def test_a_tall_review_to_a_file_is_written_line_by_line_as_printed(
+    loaded: Cli, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """`--format table --out FILE` of a review written piece by piece holds the golden
+    table, without colour, in a new owner-only file."""
+    monkeypatch.setattr(output, "SCREENS_FOR_RICH", 0)
+    monkeypatch.setenv("FORCE_COLOR", "1")  # a file gets no colour codes all the same
+    out = tmp_path / "review.txt"
+    result = loaded("review", "--as-of", AS_OF, "--format", "table", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    golden = (GOLDEN / "acog-smfm-review-table.txt").read_text(encoding="utf-8")
+    assert out.read_text(encoding="utf-8") == golden
+    assert out.stat().st_mode & 0o777 == 0o600

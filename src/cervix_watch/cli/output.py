@@ -51,7 +51,9 @@ def safe_text(text: str) -> str:
     return escape_text(text)
 
 
-def _make_console(stderr: bool) -> Console:
+def _make_console(stderr: bool, file: TextIO | None = None, width: int | None = None) -> Console:
+    """A console of this invocation: stdout's, stderr's, or (`file`) a plain one writing
+    to a file at `width`, without colour."""
     from rich.console import Console, RenderHook
 
     class EscapeHook(RenderHook):
@@ -68,11 +70,14 @@ def _make_console(stderr: bool) -> Console:
             self.quiet = True
             raise BrokenPipeError
 
-    console = (
-        CliConsole(stderr=True, highlight=False, soft_wrap=True, width=_Layout.width)
-        if stderr
-        else CliConsole(highlight=False, soft_wrap=False, width=_Layout.width)
-    )
+    if file is not None:
+        console = CliConsole(
+            file=file, highlight=False, soft_wrap=False, width=width, color_system=None
+        )
+    elif stderr:
+        console = CliConsole(stderr=True, highlight=False, soft_wrap=True, width=_Layout.width)
+    else:
+        console = CliConsole(highlight=False, soft_wrap=False, width=_Layout.width)
     console.push_render_hook(EscapeHook())
     return console
 
@@ -315,9 +320,21 @@ def show(renderable: Any) -> None:
     screens (`report.cells.Tall`) is written piece by piece instead: the same text, the
     rows as lines rather than through rich's Table (its styles too, or only where the
     console has none)."""
+    _show(_out(), renderable)
+
+
+def write_shown(path: Path, renderable: Any) -> None:
+    """What `show` prints, without colour, as the whole new content of `path` (written as
+    `private_file` writes; `--format table --out FILE`): a tall listing or report piece by
+    piece, never held whole."""
+    width = _out().width
+    with private_file(path) as handle:
+        _show(_make_console(stderr=False, file=handle, width=width), renderable)
+
+
+def _show(console: Console, renderable: Any) -> None:
     from cervix_watch.report.cells import Tall
 
-    console = _out()
     if (
         isinstance(renderable, Tall)
         and renderable.row_count > SCREENS_FOR_RICH * console.height

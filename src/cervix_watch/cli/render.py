@@ -57,7 +57,7 @@ def emit_report(
         if out is None:
             output.show(table())
         else:
-            output.write_file(out, plain_text(table()), fmt)
+            output.write_shown(out, table())
         return
     assert out is not None or fmt is not Format.HTML, "the command asks for --out first"
     output.emit(text(), fmt, out)
@@ -81,15 +81,6 @@ def review_text(
         return review_html(review, histories, profile)
     # escaped once, by `emit` (json_text escapes too: the same pass twice over 14 MB)
     return output.json_document(review.to_json_dict())
-
-
-def plain_text(renderable: RenderableType) -> str:
-    """What the stdout console would print, without colour codes (for `--format table --out`)."""
-    from rich.text import Text
-
-    with output.out.capture() as captured:
-        output.out.print(renderable)
-    return Text.from_ansi(captured.get()).plain
 
 
 def print_profile(profile: Profile) -> None:
