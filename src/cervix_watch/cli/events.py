@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cervix_watch.cli import context, output
+from cervix_watch.cli import completion, context, output
 from cervix_watch.cli.discussed import ACTION_NAMES, check_discussion
 from cervix_watch.cli.options import (
     TODAY,
@@ -33,7 +33,12 @@ def treatment_add(
     ctx: typer.Context,
     mrn: MrnArg,
     type_: Annotated[
-        str, typer.Argument(metavar="TYPE", help="cerclage, progesterone or pessary.")
+        str,
+        typer.Argument(
+            metavar="TYPE",
+            help="cerclage, progesterone or pessary.",
+            autocompletion=completion.treatment_types,
+        ),
     ],
     date_: DateOption = TODAY,
     kind: Annotated[
@@ -43,6 +48,7 @@ def treatment_add(
             help="Cerclage: history, ultrasound or exam (the indication), or transabdominal "
             "(stays in place; no removal prompt). Progesterone: the formulation, vaginal, "
             "im-17ohpc (17-OHPC injections) or oral; asked for at a terminal.",
+            autocompletion=completion.treatment_kinds,
         ),
     ] = None,
     end: Annotated[str | None, typer.Option("--end", help="End date, if already ended.")] = None,
@@ -137,10 +143,18 @@ def discuss(
         str,
         typer.Argument(
             help="The flag discussed, e.g. cerclage-discussion, progesterone-discussion, "
-            "history-cerclage-discussion, refer-ptb-clinic, cerclage-removal-due (any case)."
+            "history-cerclage-discussion, refer-ptb-clinic, cerclage-removal-due (any case).",
+            autocompletion=completion.actions,
         ),
     ],
-    outcome: Annotated[str, typer.Option("--outcome", help="accepted, declined or deferred.")],
+    outcome: Annotated[
+        str,
+        typer.Option(
+            "--outcome",
+            help="accepted, declined or deferred.",
+            autocompletion=completion.discussion_outcomes,
+        ),
+    ],
     date_: DateOption = TODAY,
     note: NoteOption = None,
     operator: OperatorOption = None,

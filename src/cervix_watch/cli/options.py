@@ -22,6 +22,7 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from cervix_watch.cli import completion
 from cervix_watch.cli.output import Format
 
 MRN_HELP = "Hospital number (MRN)."
@@ -100,6 +101,7 @@ ProfileOption = Annotated[
         "--profile",
         help="Built-in profile name (acog-smfm, nice-ng25) or a profile .toml file "
         "(default: the database's default, else acog-smfm).",
+        autocompletion=completion.profiles,
     ),
 ]
 OperatorOption = Annotated[

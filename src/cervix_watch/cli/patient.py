@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cervix_watch.cli import context, output
+from cervix_watch.cli import completion, context, output
 from cervix_watch.cli.options import (
     AsOfOption,
     DateOption,
@@ -160,7 +160,12 @@ def close(
     mrn: MrnArg,
     date_: DateOption,
     outcome: Annotated[
-        str, typer.Option("--outcome", help="delivered, loss, transferred or other.")
+        str,
+        typer.Option(
+            "--outcome",
+            help="delivered, loss, transferred or other.",
+            autocompletion=completion.close_outcomes,
+        ),
     ],
     ga: Annotated[
         str | None,

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cervix_watch.cli import clinic, context, output
+from cervix_watch.cli import clinic, completion, context, output
 from cervix_watch.cli.options import (
     ListFormat,
     ListFormatOption,
@@ -55,7 +55,9 @@ AmendClOption = Annotated[
 Route = Annotated[
     str | None,
     typer.Option(
-        "--route", help="tv (transvaginal, default), ta (transabdominal), tp (transperineal)."
+        "--route",
+        help="tv (transvaginal, default), ta (transabdominal), tp (transperineal).",
+        autocompletion=completion.routes,
     ),
 ]
 Funneling = Annotated[bool | None, yes_no("funneling", "Funneling of the internal os seen.")]

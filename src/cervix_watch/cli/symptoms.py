@@ -11,6 +11,7 @@ from typing import Annotated
 
 import typer
 
+from cervix_watch.cli import completion
 from cervix_watch.domain.symptoms import URGENT_SYMPTOMS, WATCH_SYMPTOMS, Symptom, parse_symptoms
 
 
@@ -24,7 +25,13 @@ SYMPTOM_HELP = (
 )
 SymptomOption = Annotated[
     list[str] | None,
-    typer.Option("--symptom", metavar="NAME", help=SYMPTOM_HELP, show_default=False),
+    typer.Option(
+        "--symptom",
+        metavar="NAME",
+        help=SYMPTOM_HELP,
+        show_default=False,
+        autocompletion=completion.symptoms,
+    ),
 ]
 
 
