@@ -124,7 +124,7 @@ CERCLAGE_13, LATE_LABEL, NO_SCAN, NO_POINTS = "C13", "TA1", "NS1", "QP1"
 
 def _clinic(cli: Cli) -> None:
     """C13: cerclage from 13+0 still in place at 37+3 (review line past 37+0), scans, an
-    exam, progesterone; TA1: the longest treatment label starting near the right edge;
+    exam, progesterone; TA1 (a smoker): the longest treatment label starting near the right edge;
     NS1: flagged by history with no scan; QP1: one normal scan and no discussion point."""
     edd = _edd_at(37, 3)
     _ok(cli, "patient", "add", CERCLAGE_13, "--edd", edd.isoformat(), "--name", "Early Cerclage")
@@ -138,7 +138,10 @@ def _clinic(cli: Cli) -> None:
     _ok(cli, "exam", "add", CERCLAGE_13, "--date", _on(edd, 30), "--dilation-cm", "0")
 
     edd = _edd_at(36, 2)
-    _ok(cli, "patient", "add", LATE_LABEL, "--edd", edd.isoformat(), "--prior-sptb-weeks", "30+0")
+    # a smoker, so she keeps a point in the review: since clinical rules v3 (change 4) the
+    # cerclage placed after her short scan ends the window-closed point she had before
+    late_patient = ("patient", "add", LATE_LABEL, "--edd", edd.isoformat(), "--smoker")
+    _ok(cli, *late_patient, "--prior-sptb-weeks", "30+0")
     _ok(cli, "scan", "add", LATE_LABEL, "--date", _on(edd, 20), *["--cl", "21.0"] * 3)
     late = ("treatment", "add", LATE_LABEL, "cerclage", "--kind", "transabdominal")
     _ok(cli, *late, "--date", _on(edd, 36))
