@@ -17,7 +17,7 @@ from cervix_watch.cli import clinic, context, output
 from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.enums import Route
-from cervix_watch.domain.errors import CervixWatchError, InputError
+from cervix_watch.domain.errors import CervixWatchError, InputError, Problem
 from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.words import counted
 
@@ -192,6 +192,18 @@ def listen(
     Listener(state, who, codes, ae_title, allow_ae or [], limits).serve(host, port)
 
 
+NdjsonOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--ndjson",
+        help="Write FHIR Bulk Data instead: Patient.ndjson, Observation.ndjson (one resource "
+        "a line) and manifest.json into this new or empty folder, streamed from the database.",
+        metavar="DIR",
+        show_default=False,
+    ),
+]
+
+
 def export_fhir(
     ctx: typer.Context,
     mrns: Annotated[
@@ -199,10 +211,21 @@ def export_fhir(
         typer.Argument(help="Only these patients (default: every patient).", show_default=False),
     ] = None,
     out: OutOption = None,
+    ndjson: NdjsonOption = None,
 ) -> None:
     """A FHIR R4B Bundle (collection): each Patient and a cervical-length Observation per
-    current scan (LOINC 11961-0, mm), validated against FHIR R4B before it is written."""
+    current scan (LOINC 11961-0, mm), validated against FHIR R4B before it is written.
+
+    For a whole clinic, --ndjson writes the same resources as FHIR Bulk Data files.
+    """
     require_interop("fhir.resources")
+    if ndjson is not None:
+        if out is not None:
+            raise InputError(Problem("ndjson", "give --ndjson DIR or --out FILE, not both"))
+        from cervix_watch.cli.fhirbulk import export_ndjson
+
+        export_ndjson(context.state(ctx).store(), ndjson, mrns)
+        return
     from cervix_watch import config
     from cervix_watch.interop.fhir import ExportedScan, bundle, to_json
 

@@ -181,11 +181,61 @@ def to_json(resource: Bundle) -> str:
     return str(resource.model_dump_json(indent=2, exclude_none=True)) + "\n"
 
 
+# FHIR Bulk Data (NDJSON): one file per resource type, one resource a line, in this order.
+BULK_TYPES = ("Patient", "Observation")
+
+
+def ndjson_lines(
+    patient: Patient, scans: Iterable[ExportedScan], *, mrn_system: str = DEFAULT_MRN_SYSTEM
+) -> dict[str, list[str]]:
+    """One patient's resources as NDJSON lines by resource type (`BULK_TYPES`), each built
+    and checked by its R4B model as in the Bundle (`_validated`), one line each.
+
+    Outside a Bundle a `urn:uuid:` reference resolves to nothing, so an Observation's
+    subject is the relative `Patient/<id>` Bulk Data files use."""
+    resource = _validated(FhirPatient, patient_resource(patient, mrn_system))
+    subject = {"reference": f"Patient/{resource.id}"}
+    observations = [
+        _validated(Observation, observation_resource(e) | {"subject": subject}) for e in scans
+    ]
+    return {
+        "Patient": [_line(resource)],
+        "Observation": [_line(observation) for observation in observations],
+    }
+
+
+def _line(resource: Any) -> str:
+    return str(resource.model_dump_json(exclude_none=True)) + "\n"
+
+
+def bulk_manifest(
+    transaction_time: datetime, request: str, counts: dict[str, int]
+) -> dict[str, Any]:
+    """The Bulk Data export manifest: each non-empty resource type's file, by relative name.
+
+    There is no server, so `url` is the file's name beside the manifest (the spec wants an
+    absolute URL from a server) and `request` is the command that made the files."""
+    return {
+        "transactionTime": transaction_time.isoformat(),
+        "request": request,
+        "requiresAccessToken": False,
+        "output": [
+            {"type": kind, "url": f"{kind}.ndjson", "count": counts[kind]}
+            for kind in BULK_TYPES
+            if counts.get(kind)
+        ],
+        "error": [],
+    }
+
+
 __all__ = [
+    "BULK_TYPES",
     "DEFAULT_MRN_SYSTEM",
     "ExportedScan",
+    "bulk_manifest",
     "bundle",
     "fhir_text",
+    "ndjson_lines",
     "observation_resource",
     "to_json",
 ]

@@ -11,7 +11,7 @@ scans from `domain.trail`) or the `PatientFile` defined here.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -96,6 +96,7 @@ def no_patient(conn: sa.Connection, mrn: str) -> NotFoundError:
 
 
 _LOOKUP = 5000  # values per IN (...) list: well inside SQLite's and PostgreSQL's limits
+_STREAM_BATCH = 1000  # patients read at a time by `patients_streamed`
 
 
 class BulkReads:
@@ -189,6 +190,27 @@ class BulkReads:
         for r in select(query, t.discussions):
             f = files[r.patient_id]
             f.discussions.append(rows.discussion_from_row(r._mapping, f.patient.mrn))  # noqa: SLF001 (SQLAlchemy's public Row._mapping)
+
+    def patients_streamed(
+        self, mrns: Sequence[str] | None = None, *, batch: int = _STREAM_BATCH
+    ) -> Iterator[tuple[Patient, list[tuple[Scan, bool]]]]:
+        """Every patient (or those with exactly these MRNs) in MRN order, each with her
+        current scans in date order and whether each was amended (`scan amend`).
+
+        Read `batch` patients at a time (a streamed cursor, `yield_per`) with their scans
+        and amendments, so the caller holds one batch, never the clinic: what `export fhir
+        --ndjson` writes from. All in one read transaction, one snapshot.
+        """
+        with self.read() as conn:
+            query = sa.select(t.patients).order_by(t.patients.c.mrn)
+            if mrns is not None:
+                query = query.where(t.patients.c.mrn.in_(sorted(set(mrns))))
+            result = conn.execute(query.execution_options(yield_per=batch)).mappings()
+            for partition in result.partitions():
+                by_id = {r["patient_id"]: rows.patient_from_row(r) for r in partition}
+                scans = _current_scans_of(conn, by_id)
+                for patient_id, patient in by_id.items():
+                    yield patient, scans.get(patient_id, [])
 
     def scans(self, mrn: str | None, include_voided: bool) -> list[tuple[Scan, bool]]:
         """Scans with a voided flag, by patient then date."""
@@ -326,6 +348,35 @@ class BulkReads:
                 )
                 for table in t.DATA_TABLES
             }
+
+
+def _current_scans_of(
+    conn: sa.Connection, patients: dict[int, Patient]
+) -> dict[int, list[tuple[Scan, bool]]]:
+    """These patients' current scans by patient id, in date order, each with its amended flag."""
+    ids = list(patients)
+    audit = t.audit.c
+    amended = set(
+        conn.execute(
+            sa.select(audit.entity_id).where(
+                audit.patient_id.in_(ids), audit.entity == "scan", audit.action == "amend"
+            )
+        ).scalars()
+    )
+    scans = t.scans.c
+    query = (
+        sa.select(*(scans[name] for name in rows.SCAN_COLUMNS))
+        .where(scans.patient_id.in_(ids), scans.voided_at.is_(None))
+        .order_by(scans.patient_id, scans.date, scans.scan_id)
+    )
+    found: dict[int, list[tuple[Scan, bool]]] = {}
+    for patient_id, group in groupby(conn.execute(query).all(), key=itemgetter(0)):
+        mrn = patients[patient_id].mrn
+        found[patient_id] = [
+            (scan, scan.scan_id in amended)
+            for scan in (rows.scan_from_columns(row, mrn) for row in group)
+        ]
+    return found
 
 
 __all__ = ["ActiveOn", "BulkReads", "PatientFile", "active_condition", "active_patient_ids"]

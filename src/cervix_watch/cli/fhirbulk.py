@@ -1,0 +1,47 @@
+"""`export fhir --ndjson DIR`: the clinic as FHIR Bulk Data, streamed patient by patient.
+
+The store hands over a batch of patients at a time (`Store.patients_streamed`); each
+patient's resources are built, checked by fhir.resources and written before the next
+one's are built, so memory holds one batch of records and one patient's resources,
+never the clinic (issue 25). The files and their manifest: `cli.bulkfiles`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from cervix_watch.cli import output
+from cervix_watch.cli.bulkfiles import bulk_files
+from cervix_watch.domain.filenames import shown
+from cervix_watch.domain.words import counted
+
+if TYPE_CHECKING:
+    from cervix_watch.store.store import Store
+
+
+def export_ndjson(store: Store, folder: Path, mrns: list[str] | None) -> None:
+    """Every patient (or these, each checked to exist first) into `folder`, in MRN order."""
+    from cervix_watch import config
+    from cervix_watch.interop.fhir import BULK_TYPES, ExportedScan, bulk_manifest, ndjson_lines
+
+    wanted = [store.get_patient(mrn)[0].mrn for mrn in mrns] if mrns else None
+    mrn_system = config.fhir_mrn_system()
+    # Bulk Data's transactionTime: the data is read from this moment's snapshot on
+    transaction_time = datetime.now(UTC).replace(microsecond=0)
+    with bulk_files(folder, BULK_TYPES) as files:
+        for patient, scans in store.patients_streamed(wanted):
+            exported = [ExportedScan(scan, amended) for scan, amended in scans]
+            for kind, lines in ndjson_lines(patient, exported, mrn_system=mrn_system).items():
+                files.write(kind, lines)
+        request = " ".join(["cervix-watch export fhir --ndjson", *(wanted or [])])
+        files.finish(bulk_manifest(transaction_time, request, files.counts))
+    patients, observations = files.counts["Patient"], files.counts["Observation"]
+    output.note(
+        f"Wrote FHIR Bulk Data of {counted(patients, 'patient')}, "
+        f"{counted(observations, 'observation')} to {shown(folder)}."
+    )
+
+
+__all__ = ["export_ndjson"]
