@@ -210,18 +210,21 @@ def test_patient_edit_of_an_unknown_mrn_is_not_found(cli: Cli) -> None:
 
 @both_backends
 def test_due_within_limits_the_table(loaded: Cli) -> None:
-    """due --within 5 shows the overdue P04 and P09 and P01 (due in exactly 5 days), not P07 (6).
+    """due --within 5 shows P04, the overdue P09 and P01 (due in exactly 5 days), not P07 (6).
 
-    (v2: P09's prior PPROM at 32+0 counts as a prior sPTB under acog-smfm: serial scans.)
+    (v2: P09's prior PPROM at 32+0 counts as a prior sPTB under acog-smfm: serial scans.
+    v3 change 8: P04's single screen is due through its window, not overdue; P07's and
+    P08's scan-due flags (within the profile's 7-day look-ahead) do not widen --within.)
     """
     result = loaded("due", "--as-of", "2026-10-15", "--within", "5")
     assert result.exit_code == 0, result.output
     assert "Scans due by 2026-10-20 (as of 2026-10-15, acog-smfm): 3" in result.stdout
     rows = [line for line in result.stdout.splitlines() if line.startswith("P")]
     assert [row.split()[0] for row in rows] == ["P04", "P09", "P01"]
-    assert "overdue" in rows[0]
+    assert " due " in rows[0]
     assert "overdue" in rows[1]
     assert "P07" not in result.stdout
+    assert "P08" not in result.stdout
     nothing_ahead = loaded("due", "--as-of", "2026-10-15", "--within", "0").stdout
     assert "P04" in nothing_ahead
     assert "P01" not in nothing_ahead
@@ -234,7 +237,7 @@ def test_due_csv_has_a_header_and_one_row_per_patient_soonest_first(loaded: Cli)
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "mrn,name,ga,ga_days,risk,next_scan_due,status,days,latest_cl_mm",
-        "P04,Vignette P04,19+5,138,low,2026-10-03,overdue,-12,",
+        "P04,Vignette P04,19+5,138,low,2026-10-03,due,-12,",  # v3 change 8: due in its window
         "P09,Vignette P09,16+4,116,high,2026-10-11,overdue,-4,",
         "P01,Vignette P01,18+4,130,high,2026-10-20,due,5,21.0",
         "P07,Vignette P07,17+1,120,low,2026-10-21,due,6,",

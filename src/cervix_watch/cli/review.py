@@ -129,10 +129,12 @@ def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list
             continue
         days = (p.next_scan_due - on).days
         flagged = {flag.action for flag in p.flags} & _SCAN_ACTIONS
-        if flagged:
-            status = "overdue" if Action.SCAN_OVERDUE in flagged else "due"
+        if Action.SCAN_OVERDUE in flagged:
+            status = "overdue"
         elif days > horizon:
             continue
+        elif flagged:
+            status = "due"
         else:
             status = "overdue" if days < 0 else "due"
         rows.append(
