@@ -199,25 +199,33 @@ def test_a_voided_scan_can_be_entered_again(clinic: Cli) -> None:
 
 
 @pytest.mark.parametrize(
-    ("command", "entity"),
+    ("command", "refusal"),
     [
-        (["exam", "add", "P01", "--date", "2026-11-20", "--bleeding"], "exam"),
-        (["treatment", "add", "P01", "progesterone", "--date", "2026-11-20"], "treatment"),
         (
+            ["exam", "add", "P01", "--date", "2026-11-20", "--bleeding"],
+            "error: exam: identical to exam 1, already stored",
+        ),
+        (
+            ["treatment", "add", "P01", "progesterone", "--date", "2026-11-20"],
+            "error: treatment: identical to treatment 1, already stored",
+        ),
+        (
+            # `discuss` refuses the same decision (point, date, outcome) before the store's
+            # identical-record check, naming the stored decision (cli/discussed.py)
             ["discuss", "P01", "refer-ptb-clinic", "--date", "2026-11-20", "--outcome", "deferred"],
-            "discussion",
+            "error: discussion: P01 already has refer-ptb-clinic deferred on 2026-11-20",
         ),
     ],
 )
 def test_identical_exams_treatments_and_discussions_are_refused(
-    clinic: Cli, db_path: Path, command: list[str], entity: str
+    clinic: Cli, db_path: Path, command: list[str], refusal: str
 ) -> None:
-    """Exams, treatments and discussions typed twice: the second names the first's id."""
+    """Exams, treatments and discussions typed twice: the second names the first."""
     assert clinic(*command).exit_code == 0
     before = counts(db_path)
     result = clinic(*command)
     assert result.exit_code == 1
-    assert result.stderr.startswith(f"error: {entity}: identical to {entity} 1, already stored")
+    assert result.stderr.startswith(refusal)
     assert counts(db_path) == before
 
 
