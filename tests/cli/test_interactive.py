@@ -227,6 +227,7 @@ def test_given_options_are_not_asked_again(registered: Path) -> None:
     child.sendline("?")
     child.expect_exact("pelvic-pressure")
     child.expect_exact("Symptoms")
+    assert "error" not in child.before  # `?` asks for the list: no error line after it
     child.sendline("fevr")
     child.expect_exact("error: symptoms: unknown symptom 'fevr'")
     child.expect_exact("Symptoms")

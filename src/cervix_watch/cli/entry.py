@@ -50,6 +50,10 @@ def interruptible() -> Iterator[None]:
         raise KeyboardInterrupt from None
 
 
+class AskAgain(Exception):
+    """The answer asked for help (`?`), which is printed: the question is asked again."""
+
+
 def ask(label: str, check: Callable[[str], T], default: str | None = None) -> T:
     """Prompt until `check` accepts the answer; each refusal is one line, then asked again."""
     while True:
@@ -58,6 +62,8 @@ def ask(label: str, check: Callable[[str], T], default: str | None = None) -> T:
         )
         try:
             return check(str(text).strip())
+        except AskAgain:
+            continue
         except InputError as problem:
             for message in problem.lines():
                 output.error(message)
@@ -207,12 +213,12 @@ class ScanEntry:
 
     def check_symptoms(self, text: str) -> tuple[Any, ...]:
         """Names from clinical-rules.md (domain.symptoms), separated by `,` or `;`."""
-        from cervix_watch.domain.symptoms import Symptom, known_names
+        from cervix_watch.domain.symptoms import Symptom
 
-        if text == "?":
+        if text == "?":  # the list is the answer to a question, not an error
             for symptom in Symptom:
                 output.line(f"  {symptom.value:17} {symptom.description}")
-            raise InputError(Problem("symptoms", f"type names from: {known_names()}"))
+            raise AskAgain
         value: tuple[Any, ...] = self.checked("symptoms", text.replace(",", ";"))
         return value
 
