@@ -59,6 +59,8 @@ def test_review_json_has_the_contract_shape_and_order(loaded: Cli) -> None:
         "next_scan_due",
         "flags",
         "discussed",
+        "membranes_ruptured",  # contract v3
+        "treatments",
     }
 
     def rank(p: dict[str, object]) -> int:

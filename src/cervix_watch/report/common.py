@@ -12,7 +12,7 @@ from datetime import date
 
 from cervix_watch.domain.enums import Priority
 from cervix_watch.domain.models import Patient
-from cervix_watch.domain.words import counted
+from cervix_watch.domain.words import counted, treatment_words
 from cervix_watch.rules import PatientReview, Review
 
 NO_FLAGS = "no flags"
@@ -109,6 +109,19 @@ def due_text(due: date | None) -> str:
 
 def name_or_dash(name: str) -> str:
     return name if name.strip() else "-"
+
+
+def state_lines(patient: PatientReview) -> list[str]:
+    """What is in place for her (contract v3), in every review format: the rupture of the
+    membranes and each treatment active on the review date, with their dates and GAs."""
+    lines = []
+    if patient.membranes_ruptured is not None:
+        on = patient.membranes_ruptured
+        lines.append(f"Membranes ruptured on {on.isoformat()} ({patient.ga_on(on)})")
+    for t in patient.treatments:
+        what = treatment_words(t.type.value, None if t.kind is None else t.kind.value)
+        lines.append(f"In place: {what} since {t.start.isoformat()} ({patient.ga_on(t.start)})")
+    return lines
 
 
 def discussed_text(patient: PatientReview) -> list[str]:

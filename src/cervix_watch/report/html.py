@@ -70,6 +70,7 @@ def review_html(review: Review, histories: dict[str, PatientHistory], profile: P
         due=common.due_text,
         name=common.name_or_dash,
         discussed=common.discussed_text,
+        state=common.state_lines,
     )
 
 

@@ -66,4 +66,5 @@ def _points(patient: PatientReview) -> str:
         for flag in patient.flags
     ]
     items += [f"Discussed: {escape(line)}" for line in common.discussed_text(patient)]
+    items += [f"**{escape(line)}**" for line in common.state_lines(patient)]
     return "<br>".join(items) if items else "no discussion points"

@@ -94,6 +94,10 @@ def header(view: PatientView) -> Text:
     text.append(f"GA {format_ga(p.ga_on(view.as_of))} ")
     text.append(f"on {view.as_of.isoformat()}")
     text.append(f"\nStatus: {status_words(view)}")
+    ruptured = view.review.membranes_ruptured if view.review else None
+    if ruptured is not None:  # the post-rupture state (clinical-rules.md v3)
+        ga = format_ga(p.ga_on(ruptured))
+        text.append(f"\nMembranes ruptured on {ruptured.isoformat()} ({ga})", style="bold")
     reasons = "; ".join(view.risk_reasons) or "no risk factor in the history"
     text.append(f"\nRisk ({view.profile_label}): ", style="bold")
     text.append(f"{view.risk} - {reasons}")

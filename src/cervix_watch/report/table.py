@@ -239,6 +239,7 @@ def points_parts(patient: PatientReview, escape: Callable[[str], str] = _same) -
     if not patient.flags:
         parts.append(("no discussion points", "italic"))
     parts += [(f"\nDiscussed: {escape(line)}", "dim") for line in common.discussed_text(patient)]
+    parts += [(f"\n{escape(line)}", "bold") for line in common.state_lines(patient)]
     return parts
 
 

@@ -232,6 +232,7 @@ def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> Pati
         discussed=discussed,
         membranes_ruptured=context.ruptured,
         treatments=context.in_situ,
+        edd=context.patient.edd,
     )
 
 

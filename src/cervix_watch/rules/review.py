@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
+from cervix_watch.domain import ga as gestation
 from cervix_watch.domain.enums import Action, Priority, Risk
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Discussion, Treatment
@@ -59,6 +60,14 @@ class PatientReview:
     membranes_ruptured: date | None = None
     # the treatments active (in situ) on the review date, in order of start
     treatments: tuple[Treatment, ...] = ()
+    # for the GA of those dates on screen (not in the JSON, as the name)
+    edd: date | None = None
+
+    def ga_on(self, on: date) -> str:
+        """The GA (w+d) on a date of her record, e.g. the rupture's or a treatment's start."""
+        if self.edd is None:  # a review built by hand without the EDD (tests): not known
+            return "GA ?"
+        return format_ga(gestation.ga_days(self.edd, on))
 
     @property
     def ga(self) -> str:
@@ -83,6 +92,19 @@ class PatientReview:
             "discussed": [
                 {"action": d.action.value, "date": d.date.isoformat(), "outcome": d.outcome.value}
                 for d in self.discussed
+            ],
+            # contract v3: the post-rupture state and the treatments in place
+            "membranes_ruptured": (
+                None if self.membranes_ruptured is None else self.membranes_ruptured.isoformat()
+            ),
+            "treatments": [
+                {
+                    "type": t.type.value,
+                    "kind": None if t.kind is None else t.kind.value,
+                    "start": t.start.isoformat(),
+                    "treatment_id": t.treatment_id,
+                }
+                for t in self.treatments
             ],
         }
 
