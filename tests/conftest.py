@@ -14,6 +14,7 @@ import time_machine
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
+from cervix_watch.domain.kinds import RECORD_KINDS
 
 REPO = Path(__file__).resolve().parents[1]
 # The console script installed beside the interpreter running the tests (its venv's bin/,
@@ -167,3 +168,12 @@ def vignettes(tmp_path: Path) -> Path:
     target = tmp_path / "vignettes"
     shutil.copytree(VIGNETTES, target)
     return target
+
+
+@pytest.fixture
+def loaded(cli: Cli, vignettes: Path) -> Cli:
+    """The CLI on a database holding the version-2 worked examples, every kind imported."""
+    for kind in RECORD_KINDS:
+        result = cli("import", kind, str(vignettes / f"{kind}.csv"))
+        assert result.exit_code == 0, f"{kind}: {result.output}"
+    return cli

@@ -28,8 +28,9 @@ TIMEOUT_S = 180
 
 
 @pytest.fixture
-def registered(cli: Cli, db_path: Path) -> Path:
-    """D003 (Ann Smith) registered at GA 26+0 today, with one earlier scan of 26.0 mm."""
+def d003_db(cli: Cli, db_path: Path) -> Path:
+    """The database file: D003 (Ann Smith) registered at GA 26+0 today, with one earlier scan
+    of 26.0 mm."""
     added = cli("patient", "add", "D003", "--edd", EDD.isoformat(), "--name", "Ann Smith")
     assert added.exit_code == 0, added.output
     earlier = (TODAY - timedelta(days=8)).isoformat()
@@ -95,11 +96,11 @@ def _scans(db: Path) -> list[tuple[object, ...]]:
 
 
 def test_one_full_entry_with_typos_and_a_wrong_mrn_saves_one_correct_scan(
-    registered: Path,
+    d003_db: Path,
 ) -> None:
     """A wrong MRN and three typos are each refused where typed and asked again; the patient
     is confirmed, a summary shown, and exactly one correct scan is saved."""
-    child = _spawn(registered)
+    child = _spawn(d003_db)
     seen = io.StringIO()
     child.logfile_read = seen
     child.expect_exact("MRN: ")
@@ -153,14 +154,14 @@ def test_one_full_entry_with_typos_and_a_wrong_mrn_saves_one_correct_scan(
     child.expect_exact("CL mm        21.5, 22.0, 22.5 (recorded 21.5)")
     child.expect_exact("Symptoms     backache, cramps")
     child.expect_exact("Save this scan? [Y/n]: ")
-    assert _scans(registered)[1:] == []  # nothing written before the summary is confirmed
+    assert _scans(d003_db)[1:] == []  # nothing written before the summary is confirmed
     child.sendline("y")
     child.expect_exact("Scan 2 saved for D003: GA 25+6, recorded CL 21.5 mm")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     assert seen.getvalue().count("Measurement standard") == 1  # once, not per measurement
-    assert _scans(registered)[1:] == [
+    assert _scans(d003_db)[1:] == [
         (
             SCAN_DAY.isoformat(),
             21.5,
@@ -178,10 +179,10 @@ def test_one_full_entry_with_typos_and_a_wrong_mrn_saves_one_correct_scan(
 
 
 @pytest.mark.parametrize("where", ["MRN", "Scan date", "CL measurement 2", "Save this scan?"])
-def test_ctrl_c_at_any_prompt_writes_nothing_and_exits_130(registered: Path, where: str) -> None:
+def test_ctrl_c_at_any_prompt_writes_nothing_and_exits_130(d003_db: Path, where: str) -> None:
     """Ctrl-C at the MRN, the date, a measurement or the summary: exit 130, no scan written."""
-    before = _scans(registered)
-    child = _spawn(registered)
+    before = _scans(d003_db)
+    child = _spawn(d003_db)
     answers = [
         ("MRN", "D003"),
         ("Is this the right patient?", "y"),
@@ -207,12 +208,12 @@ def test_ctrl_c_at_any_prompt_writes_nothing_and_exits_130(registered: Path, whe
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130
-    assert _scans(registered) == before
+    assert _scans(d003_db) == before
 
 
-def test_given_options_are_not_asked_again(registered: Path) -> None:
+def test_given_options_are_not_asked_again(d003_db: Path) -> None:
     """With --date and --route given, the flow asks only for what is missing."""
-    child = _spawn(registered, "D003", "--date", SCAN_DAY.isoformat(), "--route", "ta")
+    child = _spawn(d003_db, "D003", "--date", SCAN_DAY.isoformat(), "--route", "ta")
     child.expect_exact("Is this the right patient? [Y/n]: ")
     child.sendline("y")
     child.expect_exact("CL measurement 1 (mm): ")
@@ -242,10 +243,10 @@ def test_given_options_are_not_asked_again(registered: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
-    assert _scans(registered)[-1][:5] == (SCAN_DAY.isoformat(), 30.0, None, None, "ta")
+    assert _scans(d003_db)[-1][:5] == (SCAN_DAY.isoformat(), 30.0, None, None, "ta")
 
 
-def test_without_a_terminal_missing_values_fail_clearly(registered: Path, cli: Cli) -> None:
+def test_without_a_terminal_missing_values_fail_clearly(d003_db: Path, cli: Cli) -> None:
     """No terminal to prompt on: missing MRN, --date or --cl is a usage error naming them."""
     result = cli("scan", "add")
     assert result.exit_code == 2

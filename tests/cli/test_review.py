@@ -8,20 +8,9 @@ from pathlib import Path
 import pytest
 from tests.conftest import Cli, both_backends
 
-from cervix_watch.domain.kinds import RECORD_KINDS
-
 pytestmark = both_backends
 
-KINDS = RECORD_KINDS  # the one list of kinds, in import order
 PRIORITY_ORDER = ["urgent", "high", "routine", "info"]
-
-
-@pytest.fixture
-def loaded(cli: Cli, vignettes: Path) -> Cli:
-    """The vignettes imported into a fresh database."""
-    for kind in KINDS:
-        assert cli("import", kind, str(vignettes / f"{kind}.csv")).exit_code == 0
-    return cli
 
 
 @pytest.mark.parametrize("profile", ["acog-smfm", "nice-ng25"])
