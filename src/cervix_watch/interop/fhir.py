@@ -193,19 +193,26 @@ def ndjson_lines(
 
     Outside a Bundle a `urn:uuid:` reference resolves to nothing, so an Observation's
     subject is the relative `Patient/<id>` Bulk Data files use."""
-    resource = _validated(FhirPatient, patient_resource(patient, mrn_system))
-    subject = {"reference": f"Patient/{resource.id}"}
-    observations = [
-        _validated(Observation, observation_resource(e) | {"subject": subject}) for e in scans
-    ]
+    data = patient_resource(patient, mrn_system)
+    subject = {"reference": f"Patient/{data['id']}"}
     return {
-        "Patient": [_line(resource)],
-        "Observation": [_line(observation) for observation in observations],
+        "Patient": [_checked_line(FhirPatient, data)],
+        "Observation": [
+            _checked_line(Observation, observation_resource(e) | {"subject": subject})
+            for e in scans
+        ],
     }
 
 
-def _line(resource: Any) -> str:
-    return str(resource.model_dump_json(exclude_none=True)) + "\n"
+def _checked_line(model: Any, data: dict[str, Any]) -> str:
+    """The resource's line: built by its R4B model from its cleaned data, and that very
+    line read back by the model to the same resource (`_validated`'s check, one JSON
+    dump fewer)."""
+    resource = model.model_validate(_clean(data))
+    line = str(resource.model_dump_json(exclude_none=True))
+    if model.model_validate_json(line) != resource:
+        raise ValueError(f"{data['resourceType']} does not round-trip through fhir.resources")
+    return line + "\n"
 
 
 def bulk_manifest(
