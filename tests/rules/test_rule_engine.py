@@ -371,7 +371,11 @@ def test_review_json_matches_the_contract() -> None:
         "next_scan_due",
         "flags",
         "discussed",
+        "membranes_ruptured",  # contract v3
+        "treatments",  # contract v3: the active ones
     ]
+    assert entry["membranes_ruptured"] is None
+    assert entry["treatments"] == []
     assert entry["ga"] == "18+4"
     assert entry["ga_days"] == 130
     assert entry["latest_cl_mm"] == 21.0

@@ -514,3 +514,63 @@ def test_closed_points_answered_list_their_records() -> None:
     result = review(p, scan(p, "20+0", 20.0), *talks)
     assert "short-cervix-noted" not in actions(result)
     assert set(result.discussed) == set(talks)
+
+
+# --- review of the v3 engine against the spec: three readings fixed -----------------------
+
+
+@pytest.mark.parametrize(
+    ("course_end", "closed"), [("19+6", True), ("20+0", True), ("20+1", False)]
+)
+def test_a_course_stopped_before_the_scan_does_not_answer_it(course_end: str, closed: bool) -> None:
+    """No prior sPTB; vaginal progesterone 16+0 to course_end; CL 18 mm at 20+0, never
+    discussed; reviewed at 24+0. A course that ended on or before the scan's day was not in
+    place for the point it raised: window-closed asks for senior review ("nothing is
+    silently dropped"). A course still running after the scan answered it."""
+    p = patient("24+0")
+    course = treatment(p, "progesterone", "16+0", course_end, kind="vaginal")
+    result = review(p, course, scan(p, "20+0", 18.0))
+    assert ("short-cervix-noted" in actions(result)) is closed
+
+
+def test_a_cerclage_removed_before_the_scan_does_not_answer_it() -> None:
+    """Prior sPTB; a cerclage 14+0 to 18+0; CL 20 mm at 20+0 never discussed; at 24+3 the
+    closed cerclage and progesterone points ask for senior review."""
+    p = patient("24+3", **SPTB_26)
+    removed = treatment(p, "cerclage", "14+0", "18+0", kind="history")
+    result = review(p, removed, scan(p, "20+0", 20.0))
+    assert "short-cervix-noted" in actions(result)
+
+
+def test_a_closed_exam_point_is_not_lost_beside_a_closed_scan_point() -> None:
+    """Prior sPTB; CL 20 mm at 20+0 and 2 cm dilation at 22+0, neither addressed; at 24+1 the
+    one window-closed flag names both; a short-cervix-noted record between the two addresses
+    neither, one after both addresses it."""
+    p = patient("24+1", **SPTB_26)
+    records = (scan(p, "20+0", 20.0), exam(p, "22+0", dilation_cm=2.0))
+    closed = flag(review(p, *records), "short-cervix-noted")
+    assert closed.rule == "any.window-closed"
+    assert "rescue window closed" in closed.message
+    assert "also: short cervix (20.0 mm at 20+0)" in closed.message
+    between = discussion(p, "short-cervix-noted", "21+0")
+    assert "short-cervix-noted" in actions(review(p, *records, between))
+    after = discussion(p, "short-cervix-noted", "22+1")
+    assert "short-cervix-noted" not in actions(review(p, *records, after))
+
+
+@pytest.mark.parametrize(("history_", "serial"), [({}, False), (SPTB_26, True)])
+def test_nice_twins_serial_only_by_history_not_by_the_cl_upgrade(
+    history_: dict[str, str], serial: bool
+) -> None:
+    """NICE twins, CL 24 mm at 17+0 (the single screen, done; the CL upgrade makes her high
+    risk): at 20+0 no scan is due and nothing is overdue unless her history alone gives the
+    serial schedule (a prior sPTB: due 14 days after the scan)."""
+    p = patient("20+0", fetuses=2, **history_)
+    result = review(p, scan(p, "17+0", 24.0), profile="nice-ng25")
+    assert "nice.twins-vp" in {f.rule for f in result.flags}
+    if serial:
+        assert result.next_scan_due == on(p, "19+0")
+        assert "scan-overdue" in actions(result)
+    else:
+        assert result.next_scan_due is None
+        assert not {"scan-due", "scan-overdue"} & actions(result)

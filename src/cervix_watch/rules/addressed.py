@@ -106,13 +106,14 @@ def treatment_addresses(action: Action, found: Finding, context: PatientContext)
 def addressed_at_any_time(
     action: Action, found: Finding, context: PatientContext
 ) -> tuple[Discussion, ...] | None:
-    """Like `addressed`, but a matching treatment started at any time counts ("never addressed"
-    is what any.window-closed asks).
+    """Like `addressed`, but a matching treatment in place at any time after the qualifying
+    record counts ("never addressed" is what any.window-closed asks).
 
     A cerclage removed at 36+0 addressed the cerclage point while it was in
-    place: the window-closed point must not appear once it is out.
+    place: the window-closed point must not appear once it is out. A course stopped before
+    the qualifying scan addressed nothing that scan raised.
     """
     running = ADDRESSED_BY_RUNNING.get(action)
-    if running is not None and context.treated_with(running):
+    if running is not None and context.treated_with(running, since=found.basis_date):
         return ()
     return addressed(action, found, context)

@@ -16,6 +16,7 @@ numbers they rest on, taken from the profile.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from operator import le, lt
 from types import MappingProxyType
@@ -91,6 +92,7 @@ def window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | 
                 settled.update(dict.fromkeys(records))
             elif best is None or scan.cl_mm < best[1].cl_mm:
                 best = rule, scan
+    exam_point = _exam_window_closed(spec, context)
     if best is not None:
         rule, scan = best
         closed_at = format_ga(rule.window.end)
@@ -99,12 +101,25 @@ def window_closed(spec: WindowClosedRule, context: PatientContext) -> Finding | 
             f"the treatment window closed at {closed_at}",
             note=spec.note,
         )
-        return Finding(spec, text, scan=scan)
-    exam_point = _exam_window_closed(spec, context)
+        scan_point = Finding(spec, text, scan=scan)
+        return scan_point if exam_point is None else _both_closed(scan_point, exam_point)
     if exam_point is None and settled:
         # not raised, but the review lists the records that answered the closed points
         return Finding(spec, "", settled=tuple(settled))
     return exam_point
+
+
+def _both_closed(scan_point: Finding, exam_point: Finding) -> Finding:
+    """A closed scan point and a closed exam point: one flag, the later record's first, the
+    other's message appended, so that a record addresses it only when it follows both."""
+    scan_date = scan_point.basis_date
+    assert scan_date is not None  # a qualifying scan
+    later, earlier = (
+        (exam_point, scan_point)
+        if exam_point.exam_date is not None and exam_point.exam_date >= scan_date
+        else (scan_point, exam_point)
+    )
+    return replace(later, message=f"{later.message}; also: {earlier.message}")
 
 
 def _settled(

@@ -228,10 +228,18 @@ class PatientContext:
             and (since is None or d.date >= since)
         )
 
-    def treated_with(self, treatment: TreatmentType) -> bool:
-        """A treatment of this type was started by the review date (running or ended since);
-        a progesterone course only when vaginal or not recorded (17-OHPC, oral address nothing)."""
-        return any(t.type is treatment and addresses(t) for t in self.treatments)
+    def treated_with(self, treatment: TreatmentType, since: date | None = None) -> bool:
+        """A treatment of this type was started by the review date (running or ended since)
+        and, given `since`, was still in place after that date (no end, or an end after it):
+        a course stopped before the qualifying scan answered nothing the scan raised. A
+        progesterone course counts only when vaginal or not recorded (17-OHPC, oral address
+        nothing)."""
+        return any(
+            t.type is treatment
+            and addresses(t)
+            and (since is None or t.end is None or t.end > since)
+            for t in self.treatments
+        )
 
     def running_addresses(self, treatment: TreatmentType) -> bool:
         """A treatment of this type in situ (active) on the review date that addresses a point."""

@@ -195,6 +195,7 @@ def open_context(
             ga,
             risk,
             scans,
+            by_history=selected.by_history,
             cerclage_in_situ=TreatmentType.CERCLAGE in running,
             post_rupture=ruptured is not None,
             as_of=as_of,

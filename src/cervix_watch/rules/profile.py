@@ -173,8 +173,12 @@ class Profile(Spec):
             raise ValueError(f"rules: at most one window-closed rule, found {', '.join(closing)}")
         return self
 
-    def schedule_for(self, risk: Risk, singleton: bool) -> Schedule | None:
-        """The surveillance schedule of a pregnancy (clinical-rules.md, schedule section)."""
+    def schedule_for(self, risk: Risk, singleton: bool, by_history: Risk) -> Schedule | None:
+        """The surveillance schedule of a pregnancy (clinical-rules.md, schedule section).
+
+        A singleton follows her risk category (the NICE CL upgrade included). A multiple
+        pregnancy takes the serial schedule only when her risk *by history* gives it: a short
+        cervix found on the twins' single screen raises nice.twins-vp, not serial scans."""
         own = self.schedules.get(risk)
         if singleton:
             return own
@@ -183,8 +187,13 @@ class Profile(Spec):
             return None
         if multiple.schedule is True:
             return own
-        if multiple.serial_risk_schedule_applies and own is not None and own.kind == "serial":
-            return own
+        historical = self.schedules.get(by_history)
+        if (
+            multiple.serial_risk_schedule_applies
+            and historical is not None
+            and historical.kind == "serial"
+        ):
+            return historical
         return multiple.schedule
 
 

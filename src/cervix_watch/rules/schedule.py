@@ -26,6 +26,7 @@ def next_scan_due(
     risk: Risk,
     scans: DatedScans,
     *,
+    by_history: Risk,
     cerclage_in_situ: bool,
     post_rupture: bool,
     as_of: date,
@@ -35,7 +36,7 @@ def next_scan_due(
     # SMFM Consult #40: no routine CL screening after cerclage, nor with P-PROM.
     if cerclage_in_situ or post_rupture:
         return None
-    schedule = profile.schedule_for(risk, patient.fetuses == 1)
+    schedule = profile.schedule_for(risk, patient.fetuses == 1, by_history)
     if schedule is None:
         return None
     if schedule.kind == "single":
