@@ -38,6 +38,22 @@ def test_page_is_self_contained_with_one_chart_per_flagged_patient(
     assert "page-break-before: always" in page
 
 
+def test_print_css_keeps_headings_with_rows_and_the_summary_compact(
+    loaded: Cli, tmp_path: Path
+) -> None:
+    """In print a heading never ends a page (it stays with its table's first row) and the
+    summary table is set small with its citations left to the patients' sections."""
+    page = write_html(loaded, tmp_path / "r.html")
+    print_css = page.split("@media print {", 1)[1].split("</style>", 1)[0]
+    assert re.search(r"h1, h2, h3, thead \{ break-after: avoid;", print_css)
+    assert re.search(r"tbody tr:first-child \{ break-before: avoid;", print_css)
+    assert re.search(r"main > table \{ font-size: 8pt; \}", print_css)
+    assert "main > table .citation { display: none; }" in print_css
+    # the citation left out of the printed summary is printed in the patient's own section
+    for citation in re.findall(r'<section class="patient".*?</section>', page, re.S):
+        assert 'class="citation"' in citation
+
+
 def test_name_with_markup_is_escaped(narrow: Cli, tmp_path: Path) -> None:
     """A name `<script>alert(1)</script>` appears as escaped text, never as a tag."""
     add_patient(narrow, "X1", XSS_NAME)

@@ -135,3 +135,28 @@ def test_report_prints_on_a4_and_fits_a4_width(page: tuple[Path, int], tmp_path:
     boxes = re.findall(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", document)
     assert boxes
     assert {(round(float(w)), round(float(h))) for w, h in boxes} == {(595, 842)}
+
+
+def test_printed_review_never_ends_a_page_on_a_heading(
+    page: tuple[Path, int], tmp_path: Path
+) -> None:
+    """Printed to A4 by chromium, no page's last line is a priority heading
+    ("HIGH (2 patients)"): the print CSS keeps each heading with its first row."""
+    browser = find_browser()
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("no pdftotext (apt-get install poppler-utils)")
+    html, _ = page
+    pdf = tmp_path / "review.pdf"
+    printed = run_browser(
+        browser, tmp_path / "profile-pdf", "--no-pdf-header-footer", f"--print-to-pdf={pdf}",
+        html.as_uri(),
+    )  # fmt: skip
+    assert pdf.is_file(), printed.stderr[-2000:]
+    text = subprocess.run(
+        [pdftotext, "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    heading = re.compile(r"^(URGENT|HIGH|ROUTINE|INFO|No discussion points) \(\d+ patients?\)$")
+    pages = [[line.strip() for line in p.splitlines() if line.strip()] for p in text.split("\f")]
+    assert any(heading.match(line) for lines in pages for line in lines)  # the test can fail
+    assert [lines[-1] for lines in pages if lines and heading.match(lines[-1])] == []

@@ -4,7 +4,8 @@ Rendered by Jinja2 with autoescape on for every value; the only markup that
 is not escaped is the SVG chart, whose own values `svg.py` escapes. The
 page has a summary table and, per patient with a discussion point, a section
 with her chart, points and treatments; print CSS lays it out on A4 with a
-page break before each patient.
+page break before each patient, keeps every heading with its first row and
+sets the summary compact (docs/performance.md gives the page counts).
 """
 
 from __future__ import annotations
