@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cervix_watch.cli import output
+from cervix_watch.cli import output, progress
 from cervix_watch.cli.bulkfiles import bulk_files
 from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.words import counted
@@ -30,8 +30,9 @@ def export_ndjson(store: Store, folder: Path, mrns: list[str] | None) -> None:
     mrn_system = config.fhir_mrn_system()
     # Bulk Data's transactionTime: the data is read from this moment's snapshot on
     transaction_time = datetime.now(UTC).replace(microsecond=0)
-    with bulk_files(folder, BULK_TYPES) as files:
-        for patient, scans in store.patients_streamed(wanted):
+    total = len(wanted) if wanted is not None else lambda: store.counts()["patients"]
+    with bulk_files(folder, BULK_TYPES) as files, progress.bar("Exporting FHIR", total) as advance:
+        for patient, scans in progress.each(store.patients_streamed(wanted), advance):
             exported = [ExportedScan(scan, amended) for scan, amended in scans]
             for kind, lines in ndjson_lines(patient, exported, mrn_system=mrn_system).items():
                 files.write(kind, lines)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cervix_watch.cli import clinic, context, output
+from cervix_watch.cli import clinic, context, output, progress
 from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.enums import Route
@@ -90,11 +90,13 @@ def import_sr(
     state.pooled = True  # a transaction or two per file: connect once
     who = context.who(operator)
     importer = SrImporter(state, who, route, operator or who, config.sr_codes())
-    plans, problems = importer.plan_all((shown(path), _read(path)) for path in files)
-    if unreadable or problems:
-        raise InputError(unreadable + problems)
-    profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
-    outcome = importer.commit(plans, dry_run)
+    readings = ((shown(path), _read(path)) for path in files)
+    with progress.bar("Importing SRs", len(files)) as advance:
+        plans, problems = importer.plan_all(progress.each(readings, advance))
+        if unreadable or problems:
+            raise InputError(unreadable + problems)
+        profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
+        outcome = importer.commit(plans, dry_run)
     report(state, outcome, dry_run, profile)
     added, present = counted(len(outcome.added), "scan"), len(outcome.present)
     if dry_run:
@@ -233,12 +235,16 @@ def export_fhir(
     files = [f for mrn in mrns for f in store.patient_files(mrn)] if mrns else store.patient_files()
     files = list({f.patient.mrn: f for f in files}.values())  # `H1 H1`: her once, in order
     amended = store.amended_scan_ids()
-    content = bundle(
-        ((f.patient, [ExportedScan(s, s.scan_id in amended) for s in f.scans]) for f in files),
-        mrn_system=config.fhir_mrn_system(),
-        timestamp=datetime.now(UTC).replace(microsecond=0),
+    patients = (
+        (f.patient, [ExportedScan(s, s.scan_id in amended) for s in f.scans]) for f in files
     )
-    text = to_json(content)
+    with progress.bar("Exporting FHIR", len(files)) as advance:
+        content = bundle(
+            progress.each(patients, advance),
+            mrn_system=config.fhir_mrn_system(),
+            timestamp=datetime.now(UTC).replace(microsecond=0),
+        )
+        text = to_json(content)  # the whole Bundle checked again: the bar stays till then
     output.emit(text, Format.JSON, out)
     if out is None:
         return

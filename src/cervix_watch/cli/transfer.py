@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cervix_watch.cli import context, output
+from cervix_watch.cli import context, output, progress
 from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
@@ -27,7 +26,6 @@ if TYPE_CHECKING:
 
 
 DEIDENTIFY_KEY = "deidentify_key"
-PROGRESS_MIN_BYTES = 1_000_000  # below this an import finishes before a bar could help
 
 
 import_app = typer.Typer(
@@ -93,7 +91,7 @@ def load_csv(
 
     if not file.is_file():
         raise InputError(Problem("file", f"{shown(file)}: no such file"))
-    with _progress(file, f"Importing {kind}") as advance:
+    with progress.bar(f"Importing {kind}", lambda: _line_count(file)) as advance:
         return import_records(
             state.store(),
             kind,
@@ -105,32 +103,33 @@ def load_csv(
         )
 
 
-def _chunks(kind: str, file: Path, advance: Callable[[int], None]) -> Iterator[Chunk]:
+def _chunks(kind: str, file: Path, advance: progress.Advance) -> Iterator[Chunk]:
     """The parsed file chunk by chunk: each chunk's problems and its valid (line, record)s."""
     from cervix_watch.interop.csvio import read_rows
 
+    done = 0  # lines, the header among them: the bar's total is the file's lines
     try:
         for chunk in read_rows(kind, file):
             problems = [p for row in chunk for p in row.problems]
             records = [(row.line, row.record) for row in chunk if row.ok and row.record is not None]
-            advance(chunk[-1].line)
+            advance(chunk[-1].line - done)
+            done = chunk[-1].line
             yield problems, records
     except OSError as error:
         raise InputError(Problem("file", f"{shown(file)}: {error.strerror}")) from None
 
 
-@contextmanager
-def _progress(file: Path, label: str) -> Iterator[Callable[[int], None]]:
-    """A live line count on stderr for large files on a terminal; silent otherwise."""
-    if file.stat().st_size < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
-        yield lambda _line: None
-        return
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=output.err, transient=True) as progress:
-        task = progress.add_task(label)
-        yield lambda line: progress.update(task, description=f"{label}: {line:,} lines checked")
+def _line_count(file: Path) -> int:
+    """The file's lines (its newlines, and a last line without one), the progress total;
+    read in blocks, a fraction of the time parsing takes."""
+    lines, last = 0, b"\n"
+    try:
+        with file.open("rb") as handle:
+            while block := handle.read(1 << 20):
+                lines, last = lines + block.count(b"\n"), block[-1:]
+    except OSError as error:
+        raise InputError(Problem("file", f"{shown(file)}: {error.strerror}")) from None
+    return lines + (last != b"\n")
 
 
 DeidentifyOption = Annotated[
