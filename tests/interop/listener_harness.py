@@ -61,8 +61,11 @@ class Listener:
         return self.process.wait(timeout)
 
 
-def start(db: Path, folder: Path, *options: str, env: dict[str, str] | None = None) -> Listener:
-    """Start `cervix-watch --db DB listen --port FREE OPTIONS...` and wait until it answers."""
+def start(
+    db: Path | str, folder: Path, *options: str, env: dict[str, str] | None = None
+) -> Listener:
+    """Start `cervix-watch --db DB listen --port FREE OPTIONS...` and wait until it answers
+    (DB: a SQLite file, or a PostgreSQL URL)."""
     port = free_port()
     out, err = folder / "listen.out", folder / "listen.err"
     environment = {**os.environ, "NO_COLOR": "1", "CERVIX_WATCH_OPERATOR": "listener"}
@@ -110,8 +113,9 @@ def send(port: int, datasets: Iterable[Dataset], ae_title: str = "TESTSCU") -> l
     return statuses
 
 
-def echo(port: int, ae_title: str = "TESTSCU") -> int | None:
-    assoc = sender(ae_title).associate("127.0.0.1", port, ae_title="CERVIXWATCH")
+def echo(port: int, ae_title: str = "TESTSCU", called: str = "CERVIXWATCH") -> int | None:
+    """C-ECHO from `ae_title` to the AE titled `called`: its status (None: not associated)."""
+    assoc = sender(ae_title).associate("127.0.0.1", port, ae_title=called)
     if not assoc.is_established:
         return None
     try:

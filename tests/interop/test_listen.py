@@ -6,7 +6,7 @@ import csv
 import io
 import signal
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -15,7 +15,7 @@ import pytest
 import sr_fixtures as fx
 from listener_harness import Listener, echo, send, start
 from pydicom.dataset import Dataset
-from tests.conftest import dcmtk_tool, system_clock
+from tests.conftest import dcmtk_tool, init_database, system_clock
 from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
@@ -118,6 +118,61 @@ def test_an_unlisted_calling_ae_title_is_rejected(listener: Listener) -> None:
     """With --allow-ae, another calling AE title cannot associate."""
     assert echo(listener.port, ae_title="INTRUDER") is None
     assert echo(listener.port, ae_title="TESTSCU") == 0x0000
+
+
+def test_a_wrong_called_ae_title_is_rejected_and_logged_without_patient_data(
+    listener: Listener,
+) -> None:
+    """An association addressed to another AE title (a scanner set up for the PACS) gets
+    A-ASSOCIATE-RJ and one line naming the peer, never a patient; ours still associates."""
+    assert echo(listener.port, called="PACS") is None
+    assert echo(listener.port, called="CERVIXWATCH") == 0x0000
+    lines = [line for line in listener.stderr().splitlines()[1:] if line.strip()]
+    assert lines == [
+        "warning: association from 127.0.0.1 (AE TESTSCU) refused: called AE not recognised"
+    ]
+
+
+def test_the_start_up_line_names_the_allowed_aes_and_the_database(
+    listener: Listener, db: Path
+) -> None:
+    """The first line says who may call and which database the reports go into."""
+    first = listener.stderr().splitlines()[0]
+    assert first == (
+        f"Listening as CERVIXWATCH on 127.0.0.1:{listener.port}, calling AEs: TESTSCU, "
+        f"STORESCU; database: {db}; Ctrl-C stops."
+    )
+
+
+def test_without_allow_ae_the_start_up_line_says_any(db: Path, tmp_path: Path) -> None:
+    """No --allow-ae: every calling AE title is accepted, and the line says "any"."""
+    running = start(db, tmp_path)
+    try:
+        assert ", calling AEs: any; database: " in running.stderr().splitlines()[0]
+        assert echo(running.port, ae_title="ANYONE") == 0x0000
+    finally:
+        running.stop()
+
+
+def test_the_start_up_line_masks_the_database_password(
+    pg_database: Callable[[], str], tmp_path: Path
+) -> None:
+    """On PostgreSQL the line names the server and database with the password masked."""
+    from urllib.parse import urlsplit
+
+    from cervix_watch.store.urlmask import mask_url
+
+    url = init_database(pg_database())
+    password = urlsplit(url).password
+    assert password
+    running = start(url, tmp_path, "--allow-ae", "TESTSCU")
+    try:
+        first = running.stderr().splitlines()[0]
+    finally:
+        running.stop()
+    assert f"; database: {mask_url(url)}; " in first
+    assert ":***@" in first
+    assert password not in first
 
 
 @pytest.fixture

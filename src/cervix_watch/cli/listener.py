@@ -87,7 +87,8 @@ class Listener:
         # A report's warnings are counted into our line (`on_store`); any other a library
         # raises in this process (another thread, outside a report) never reaches stderr raw.
         warnings.simplefilter("ignore")
-        path = self.state.store().location.path  # opened (and migrated) before any SR
+        location = self.state.store().location  # opened (and migrated) before any SR
+        path = location.path
         self.database = DatabaseFile.opened(path) if path is not None else None
         ae = new_ae(self.ae_title, [*SR_CLASSES, VERIFICATION], self.allowed, self.guard.limits)
         handlers: list[Any] = [(evt.EVT_C_STORE, self.on_store), (evt.EVT_C_ECHO, self.on_echo)]
@@ -98,7 +99,11 @@ class Listener:
                 Problem("port", f"cannot listen on {host}:{port}: {error.strerror}")
             ) from None
         previous = signal.signal(signal.SIGTERM, self._on_signal)
-        output.note(f"Listening as {self.ae_title} on {host}:{port}; Ctrl-C stops.")
+        callers = ", ".join(self.allowed) or "any"
+        output.note(
+            f"Listening as {self.ae_title} on {host}:{port}, calling AEs: {callers}; "
+            f"database: {shown(location.describe())}; Ctrl-C stops."
+        )
         try:
             while not self.stop.wait(0.5):
                 pass

@@ -126,7 +126,12 @@ def listen(
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 11112,
     ae_title: Annotated[
-        str, typer.Option("--ae-title", help="This receiver's AE title, as the scanner names it.")
+        str,
+        typer.Option(
+            "--ae-title",
+            help="This receiver's AE title, as the scanner names it; an association called "
+            "any other title is rejected.",
+        ),
     ] = "CERVIXWATCH",
     allow_ae: Annotated[
         list[str] | None,

@@ -73,6 +73,9 @@ def new_ae(ae_title: str, sop_classes: list[str], allowed: list[str], limits: Li
     ae = AE(ae_title=ae_title)
     for uid in sop_classes:
         ae.add_supported_context(uid, TRANSFER_SYNTAXES)
+    # A report addressed to another receiver (a scanner set up for the PACS) is not ours
+    # to file: A-ASSOCIATE-RJ "called AE not recognised", logged by `Guard.on_rejected`.
+    ae.require_called_aet = True
     if allowed:
         ae.require_calling_aet = allowed
     ae.maximum_associations = limits.max_associations
