@@ -196,14 +196,15 @@ def test_empty_period_has_no_percentages(cli: Cli) -> None:
 def test_audit_html_has_a_bar_chart_per_breakdown_and_no_script(
     clinic_cli: Cli, tmp_path: Path
 ) -> None:
-    """HTML: one inline SVG per breakdown (treatments, outcome per risk), no script, A4 print
+    """HTML: one inline SVG for the key measures and per breakdown (treatments, outcome per
+    risk), no script, A4 print
     CSS, every text escaped (`<24+0` appears as `&lt;24+0`), written 0600."""
     out = tmp_path / "audit.html"
     result = clinic_cli("audit", *PERIOD, "--format", "html", "--out", str(out))
     assert result.exit_code == 0, result.output
     assert out.stat().st_mode & 0o777 == 0o600
     page = out.read_text(encoding="utf-8")
-    assert page.count("<svg ") == 3  # treated; outcome_ga for high and for low (acog-smfm)
+    assert page.count("<svg ") == 4  # key measures; treated; outcome_ga for high and low
     assert "<script" not in page.lower()
     assert "@page { size: A4" in page
     assert "&lt;24+0" in page

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -11,28 +11,37 @@ from cervix_watch.cli.options import ReportOptions, report_options, shares
 from cervix_watch.cli.output import Format
 from cervix_watch.domain.errors import InputError, Problem
 
+if TYPE_CHECKING:
+    from datetime import date
+
 
 @shares(report_options)
 def audit(
     ctx: typer.Context,
     from_: Annotated[
-        str, typer.Option("--from", help="First day of the period, YYYY-MM-DD (included).")
-    ],
+        str | None,
+        typer.Option(
+            "--from",
+            help="First day of the period, YYYY-MM-DD (included; default: the last full quarter).",
+        ),
+    ] = None,
     to: Annotated[
-        str,
-        typer.Option("--to", help="Last day of the period, YYYY-MM-DD (included): the as-of date."),
-    ],
+        str | None,
+        typer.Option(
+            "--to",
+            help="Last day of the period, YYYY-MM-DD (included): the as-of date "
+            "(default: the last full quarter).",
+        ),
+    ] = None,
     *,
     given: ReportOptions,
 ) -> None:
-    """The clinic audit: screening by 24+0, short cervix discussed, treatments, outcomes."""
+    """The clinic audit: screening by 24+0, short cervix discussed, treatments, outcomes.
+
+    Without --from and --to it covers the last full calendar quarter before today.
+    """
     state = context.state(ctx)
-    period_from = context.review_date("from", from_, state.today)
-    period_to = context.review_date("to", to, state.today)
-    assert period_from is not None
-    assert period_to is not None
-    if period_from > period_to:
-        raise InputError(Problem("from", f"{period_from} is after --to {period_to}"))
+    period_from, period_to = _period(from_, to, state.today)
     chosen = clinic.resolve_profile(state, given.profile)
     from cervix_watch.audit import clinic_audit, edd_range
     from cervix_watch.bulk import collector_paused
@@ -51,6 +60,26 @@ def audit(
     emit_report(
         given.format, given.out, lambda: audit_table(result), lambda: _text(result, given.format)
     )
+
+
+def _period(from_: str | None, to: str | None, today: date) -> tuple[date, date]:
+    """The period asked for, or the last full quarter before `today` when neither is given."""
+    if from_ is None and to is None:
+        from cervix_watch.audit import last_full_quarter
+
+        return last_full_quarter(today)
+    if from_ is None or to is None:
+        missing = "from" if from_ is None else "to"
+        raise InputError(
+            Problem(missing, "give --from and --to together, or neither for the last full quarter")
+        )
+    period_from = context.review_date("from", from_, today)
+    period_to = context.review_date("to", to, today)
+    assert period_from is not None
+    assert period_to is not None
+    if period_from > period_to:
+        raise InputError(Problem("from", f"{period_from} is after --to {period_to}"))
+    return period_from, period_to
 
 
 def _text(result: object, format_: Format) -> str:

@@ -1,6 +1,8 @@
 """The clinic audit as one self-contained HTML page: tables and an inline-SVG bar chart
 per breakdown (treatments; GA at closure per risk category). No script, no external
-asset; prints on A4.
+asset; prints on A4. The key measures (screening by 24+0, short cervix, discussed,
+open points) share one chart first; a chart whose every bar has no one to count says
+"no eligible patients" instead of drawing empty "0 / 0" bars.
 
 Rendered by Jinja2 with autoescape on; the SVG is built here with every text
 escaped (`markupsafe.escape`) and numbers formatted by us, then marked safe.
@@ -21,18 +23,27 @@ BAR_HEIGHT = 18
 LABEL_WIDTH = 190
 BAR_WIDTH = 300
 VALUE_WIDTH = 130
+NO_ONE = "no eligible patients"
+# the chart's short names for the key measures (the table beside it gives the full ones)
+KEY_MEASURES = {
+    "screened_by_24w": "High risk scanned by 24+0",
+    "short_cervix": "Short cervix",
+    "short_cervix_discussed": "Short cervix discussed",
+    "open_points": "Open high/urgent points",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """One breakdown: its heading and its bar chart."""
+    """One chart: its heading and its bars (the key measures, or one breakdown)."""
 
     heading: str
-    svg: Markup
+    svg: Markup | None  # None: no bar has anyone to count, the page says NO_ONE
 
 
 def bar_chart(heading: str, bars: dict[str, Count]) -> Markup:
-    """Horizontal bars of each key's percentage (0-100 %), labelled with n / of."""
+    """Horizontal bars of each key's percentage (0-100 %), labelled with n / of, or with
+    NO_ONE where there is no one to count."""
     width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
     height = BAR_HEIGHT * len(bars) + 24
     parts = [
@@ -43,13 +54,12 @@ def bar_chart(heading: str, bars: dict[str, Count]) -> Markup:
     for row, (key, count) in enumerate(bars.items()):
         y = row * BAR_HEIGHT
         length = 0.0 if count.pct is None else BAR_WIDTH * count.pct / 100
-        pct = "-" if count.pct is None else f"{count.pct:.1f} %"
+        words = NO_ONE if count.pct is None else f"{count.n} / {count.of} ({count.pct:.1f} %)"
         parts += [
             f'<text x="{LABEL_WIDTH - 6}" y="{y + 13}" text-anchor="end">{escape(key)}</text>',
             f'<rect x="{LABEL_WIDTH}" y="{y + 3}" width="{length:.1f}" height="{BAR_HEIGHT - 6}"'
             ' fill="#3b6ea5"/>',
-            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + 13}">'
-            f"{count.n} / {count.of} ({pct})</text>",
+            f'<text x="{LABEL_WIDTH + BAR_WIDTH + 6}" y="{y + 13}">{words}</text>',
         ]
     axis_y = height - 6
     for tick in (0, 50, 100):
@@ -60,11 +70,18 @@ def bar_chart(heading: str, bars: dict[str, Count]) -> Markup:
 
 
 def charts(audit: ClinicAudit) -> list[Chart]:
-    found = [Chart(LABELS["treated"], bar_chart(LABELS["treated"], audit.treated))]
+    """The key measures, the treatments, then GA at closure per risk category."""
+    key = {label: getattr(audit, name) for name, label in KEY_MEASURES.items()}
+    found = [_chart("Key measures", key), _chart(LABELS["treated"], audit.treated)]
     for risk, bands in audit.outcome_ga.items():
-        heading = f"{LABELS['outcome_ga']}: risk by history {risk}"
-        found.append(Chart(heading, bar_chart(heading, bands)))
+        found.append(_chart(f"{LABELS['outcome_ga']}: risk by history {risk}", bands))
     return found
+
+
+def _chart(heading: str, bars: dict[str, Count]) -> Chart:
+    if all(count.of == 0 for count in bars.values()):
+        return Chart(heading, None)
+    return Chart(heading, bar_chart(heading, bars))
 
 
 def audit_html(audit: ClinicAudit) -> str:
@@ -76,4 +93,5 @@ def audit_html(audit: ClinicAudit) -> str:
         left_out=left_out_lines(audit),
         rows=rows,
         charts=charts(audit),
+        no_one=NO_ONE,
     )

@@ -77,23 +77,38 @@ def value_text(value: Count | Median) -> tuple[str, str, str, str]:
 
 
 def audit_table(audit: ClinicAudit) -> RenderableType:
+    """One line per measure; a breakdown's keys are indented under its measure's name, so
+    the names get the width a Breakdown column would take and fit 2 lines at 80 columns."""
     grid = Table(title=title(audit), title_justify="left", box=box.SIMPLE_HEAD, header_style="bold")
     # only the measure's words fold: a breakdown key (`cerclage-transabdominal`), a count
     # and a median (`16+1 (113 d)`) stay whole at 80 columns
     for name, justify, folds in (
         ("Measure", "left", True),
-        ("Breakdown", "left", False),
         ("n", "right", False),
         ("of", "right", False),
         ("%", "right", False),
         ("Median", "right", False),
     ):
         grid.add_column(name, justify=justify, no_wrap=not folds, overflow="fold")  # type: ignore[arg-type]
+    heading = ""
     for key, breakdown, value in audit.rows():
-        cells = (LABELS[key], breakdown, *value_text(value))
-        grid.add_row(*(FoldingText(cell) for cell in cells))
+        if not breakdown:
+            grid.add_row(FoldingText(LABELS[key]), *value_text(value))
+            continue
+        words = _breakdown_heading(key, breakdown)
+        if words != heading:
+            heading = words
+            grid.add_row(FoldingText(heading))
+        grid.add_row(Text(f"  {breakdown.split(' ', 1)[-1]}"), *value_text(value))
     notes = [Text(line, style="italic") for line in left_out_lines(audit)]
     return Group(grid, *notes)
+
+
+def _breakdown_heading(key: str, breakdown: str) -> str:
+    """`Treatment started`; `Delivered or lost, GA at closure: high risk` (one per risk)."""
+    if key == "outcome_ga":
+        return f"{LABELS[key]}: {breakdown.split(' ', 1)[0]} risk"
+    return LABELS[key]
 
 
 def audit_markdown(audit: ClinicAudit) -> str:
