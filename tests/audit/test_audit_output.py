@@ -99,6 +99,9 @@ def test_html_charts_the_key_measures(clinic_cli: Cli, tmp_path: Path) -> None:
     for words in ("4 / 7 (57.1 %)", "3 / 8 (37.5 %)", "2 / 3 (66.7 %)", "3 / 10 (30.0 %)"):
         assert words in key_chart
     assert key_chart.count("<rect ") == 4
+    # a breakdown key is one token (`cerclage-transabdominal`): its cell never wraps
+    assert "td.key { white-space: nowrap; }" in page
+    assert '<td class="key">cerclage-transabdominal</td>' in page
 
 
 def test_html_draws_no_empty_chart(cli: Cli, tmp_path: Path) -> None:
