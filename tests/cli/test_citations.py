@@ -17,6 +17,12 @@ from cervix_watch.store import admin, db
 
 # a file name ending .md (not `--format md`), or a path into docs/
 DOC_FILE = re.compile(r"\w\.md\b|\bdocs ?/")
+# a citation of the documentation an installed copy carries: `cervix-watch docs rules`
+DOCS_TOPIC = re.compile(r"cervix-watch docs ([a-z]+)")
+
+
+def _cited_topics(text: str) -> set[str]:
+    return set(DOCS_TOPIC.findall(text))
 
 
 def test_no_help_text_cites_a_documentation_file() -> None:
@@ -39,6 +45,23 @@ def test_backup_on_postgresql_names_the_command_not_a_file() -> None:
         admin.backup(db.resolve("postgresql://cw@db.example/cw"), Path("x"))
     assert "pg_dump --format=custom --file=FILE" in str(caught.value)
     assert DOC_FILE.findall(str(caught.value)) == []
+    assert _cited_topics(str(caught.value)) == {"deployment"}
+
+
+def test_every_docs_citation_names_a_topic_docs_shows() -> None:
+    """Help, the man page, the exported profiles and the messages cite `cervix-watch docs
+    TOPIC` only with a topic that `docs` shows (issue 21.6); the root help cites `docs`."""
+    from cervix_watch.cli.docs import TOPICS
+    from cervix_watch.cli.manpage import man_page
+
+    texts = [cli_reference(), man_page().replace("\\-", "-")]
+    texts += [builtin_profile_text(name) for name in ("acog-smfm", "nice-ng25")]
+    sources = Path(__file__).resolve().parents[2] / "src" / "cervix_watch"
+    texts += [path.read_text(encoding="utf-8") for path in sources.rglob("*.py")]
+    cited = set().union(*(_cited_topics(text) for text in texts))
+    assert cited, "no citation found: the pattern no longer matches what the help says"
+    assert cited <= set(TOPICS)
+    assert "cervix-watch docs TOPIC" in cli_reference()
 
 
 def test_an_unknown_rule_id_points_at_rules_show(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def _tracked_copy(destination: Path) -> Path:
         if source.is_file():
             target = destination / os.fsdecode(name)
             target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
+            shutil.copy2(source, target, follow_symlinks=False)  # links as a clone has them
     # files added in the working tree but not yet committed still belong to the package
     shipped_copy = destination / "src" / "cervix_watch" / "demo_data"
     shipped_copy.mkdir(parents=True, exist_ok=True)
@@ -56,7 +56,8 @@ def _tracked_copy(destination: Path) -> Path:
 
 @pytest.mark.slow
 def test_installed_wheel_runs_the_demo_outside_the_repository(tmp_path: Path) -> None:
-    """A wheel built from the tree, installed into a fresh venv, runs `demo` from another folder."""
+    """A wheel built from the tree, installed into a fresh venv, runs `demo` and `docs rules`
+    from another folder."""
     tree = _tracked_copy(tmp_path / "tree")
     dist = tmp_path / "dist"
     subprocess.run(
@@ -92,3 +93,12 @@ def test_installed_wheel_runs_the_demo_outside_the_repository(tmp_path: Path) ->
     assert "Demo clinic loaded" in run.stderr
     assert "D001" in run.stdout
     assert "rescue-cerclage-review" in run.stdout
+    shown = subprocess.run(
+        [str(venv / "bin" / "python"), "-c",
+         "import sys; sys.argv=['cervix-watch','docs','rules'];"
+         "from cervix_watch.cli.app import main; main()"],
+        check=False, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    # the wheel carries the text itself, not a link into a repository it no longer has
+    assert shown.stdout == (ROOT / "docs" / "clinical-rules.md").read_text(encoding="utf-8")

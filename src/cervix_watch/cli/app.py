@@ -171,6 +171,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("demo", "demo"),
     "db": ("dbcmd", "app"),
     "config": ("settings", "app"),
+    "docs": ("docs", "docs"),
 }
 
 
@@ -192,7 +193,9 @@ def build(only: str | None = None) -> typer.Typer:
         name="cervix-watch",
         cls=_Group,
         help="Cervical-length surveillance: log scans, review guideline discussion points.\n\n"
-        "The tool prompts discussion; it never orders treatment.",
+        "The tool prompts discussion; it never orders treatment.\n\n"
+        "The user guide, the clinical rules, connecting the scanner and deployment: "
+        "cervix-watch docs TOPIC.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,

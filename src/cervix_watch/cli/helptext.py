@@ -102,6 +102,7 @@ SUMMARIES: dict[str, str] = {
     "export scans": "Every current scan as CSV (voided: --voided).",
     "export fhir": "A FHIR R4B Bundle of patients and observations.",
     "config show": "Each setting and where its value came from.",
+    "docs": "The user guide, clinical rules, scanner and deployment docs.",
 }
 
 _EXAMPLES: dict[str, tuple[str, ...]] = {
@@ -191,6 +192,11 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
     "db backup": ("cervix-watch db backup --out clinic-2026-11-30.sqlite3",),
     "db copy": ("cervix-watch db copy --to postgresql://cw@dbhost/clinic",),
     "db roles": ("cervix-watch --db postgresql://admin@dbhost/clinic db roles --apply",),
+    "docs": (
+        "cervix-watch docs",
+        "cervix-watch docs rules",
+        "cervix-watch docs --man > cervix-watch.1",
+    ),
 }
 
 

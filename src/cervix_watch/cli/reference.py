@@ -1,7 +1,7 @@
-"""docs/reference, generated: the CLI reference from the typer app, the CSV formats from the
-one CSV-kind registry. `make docs` rewrites them; tests/cli/test_reference.py fails when a
-file in docs/reference differs from what this module generates (the way sqlite-utils keeps
-its cli-reference current with cog).
+"""docs/reference, generated: the CLI reference and the manual page from the typer app, the
+CSV formats from the one CSV-kind registry. `make docs` rewrites them;
+tests/cli/test_reference.py fails when a file in docs/reference differs from what this
+module generates (the way sqlite-utils keeps its cli-reference current with cog).
 
     python -m cervix_watch.cli.reference docs/reference
 """
@@ -15,7 +15,7 @@ import typing
 from pathlib import Path
 from typing import Any
 
-REFERENCE_FILES = ("cli.md", "csv.md")
+REFERENCE_FILES = ("cli.md", "csv.md", "cervix-watch.1")
 
 # An example cell per column where the type alone says too little.
 _EXAMPLES: dict[str, str] = {
@@ -176,7 +176,14 @@ def csv_reference() -> str:
     return "".join(parts)
 
 
-GENERATORS = {"cli.md": cli_reference, "csv.md": csv_reference}
+def man_reference() -> str:
+    """The manual page, cervix-watch(1) (`cervix-watch docs --man` writes the same)."""
+    from cervix_watch.cli.manpage import man_page
+
+    return man_page()
+
+
+GENERATORS = {"cli.md": cli_reference, "csv.md": csv_reference, "cervix-watch.1": man_reference}
 
 
 def write_reference(folder: Path) -> list[Path]:

@@ -175,7 +175,8 @@ def backup(location: db.Location, out: Path) -> int:
             Problem(
                 "db",
                 "backup of a PostgreSQL database is pg_dump's job: "
-                f"pg_dump --format=custom --file=FILE '{location.describe()}'",
+                f"pg_dump --format=custom --file=FILE '{location.describe()}' "
+                "(restoring it: cervix-watch docs deployment)",
             )
         )
     dbfile.refuse_foreign(location.path)

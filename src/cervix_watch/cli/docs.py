@@ -1,0 +1,96 @@
+"""`docs`: the documentation an installed copy carries, shown as `git help` shows its pages.
+
+The four documents ship inside the package (`cervix_watch/docs/*.md`, links to docs/ in
+the repository, so docs/ stays the one source and a wheel carries the files' text). On a
+terminal they go through the pager ($PAGER, else `less -FRX`); piped, they are plain text.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from importlib import resources
+from typing import Annotated
+
+import typer
+
+from cervix_watch.cli import output
+from cervix_watch.domain.errors import InputError, Problem
+
+# topic -> (file in cervix_watch/docs, what it is); `docs` alone lists them in this order
+TOPICS: dict[str, tuple[str, str]] = {
+    "guide": ("user-guide.md", "User guide: every command, the daily routine, the review"),
+    "rules": ("clinical-rules.md", "Clinical rules: risk, schedules and every rule id"),
+    "scanner": ("connecting-the-scanner.md", "Connecting the ultrasound machine (DICOM SR)"),
+    "deployment": ("deployment.md", "Deployment: PostgreSQL, backups, the listener service"),
+}
+
+# what git uses when neither $GIT_PAGER nor $PAGER is set: quit if one screen, keep colour
+DEFAULT_PAGER = "less -FRX"
+
+
+def topic_text(topic: str) -> str:
+    """The Markdown of a topic, as shipped in the package."""
+    if topic not in TOPICS:
+        raise InputError(Problem("topic", f"{topic!r} is not a topic ({', '.join(TOPICS)})"))
+    name, _ = TOPICS[topic]
+    return (resources.files("cervix_watch") / "docs" / name).read_text(encoding="utf-8")
+
+
+def _complete_topic(incomplete: str) -> list[str]:
+    return [topic for topic in TOPICS if topic.startswith(incomplete)]
+
+
+def docs(
+    topic: Annotated[
+        str | None,
+        typer.Argument(
+            help=f"One of: {', '.join(TOPICS)}. Omit to list them.",
+            autocompletion=_complete_topic,
+            show_default=False,
+        ),
+    ] = None,
+    man: Annotated[
+        bool,
+        typer.Option(
+            "--man",
+            help="Write the manual page (roff) instead; view it with "
+            "`cervix-watch docs --man | man -l -`.",
+        ),
+    ] = False,
+) -> None:
+    """Show the user guide, the clinical rules, connecting the scanner or deployment, through
+    the pager on a terminal."""
+    if man:
+        from cervix_watch.cli.manpage import man_page
+
+        output.write(man_page())
+        return
+    if topic is None:
+        width = max(len(name) for name in TOPICS)
+        listing = "".join(f"  {name:<{width}}  {about}\n" for name, (_, about) in TOPICS.items())
+        output.write(f"Topics (cervix-watch docs TOPIC):\n{listing}")
+        return
+    page(topic_text(topic))
+
+
+def page(text: str) -> None:
+    """`text` through the pager when stdout is a terminal, else written as it is."""
+    command = shlex.split(os.environ.get("PAGER") or DEFAULT_PAGER)
+    if not sys.stdout.isatty() or not command or command == ["cat"]:
+        output.write(text)
+        return
+    try:
+        pager = subprocess.Popen(command, stdin=subprocess.PIPE, text=True, encoding="utf-8")
+    except OSError:  # no such pager: the text, unpaged, rather than nothing
+        output.write(text)
+        return
+    assert pager.stdin is not None  # stdin=PIPE always gives one
+    try:
+        pager.stdin.write(text)
+        pager.stdin.close()
+    except BrokenPipeError:  # the reader quit the pager before the end: not an error
+        pass
+    pager.wait()
