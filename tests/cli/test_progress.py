@@ -154,3 +154,21 @@ def test_export_fhir_at_a_terminal_shows_a_bar(
     child.expect_exact("30/30")
     child.expect_exact("of 30 patients")
     assert _finished(child) == 0
+
+
+@pytest.mark.slow
+@pytest.mark.system_clock
+def test_review_at_a_terminal_shows_a_bar(tmp_path: Path, system_today: date) -> None:
+    """At a pseudo-terminal the review draws a bar counting the patients it reviews, then
+    writes the review (into a file: no pager can wait for a key)."""
+    db = init_database(str(tmp_path / "clinic.sqlite3"))
+    imported = _at_terminal(
+        tmp_path, "--db", db, "import", "patients", str(_patients_csv(tmp_path, 30, system_today))
+    )
+    assert _finished(imported) == 0
+    out = tmp_path / "review.json"
+    child = _at_terminal(tmp_path, "--db", db, "review", "--format", "json", "--out", str(out))
+    child.expect_exact("Reviewing patients")
+    child.expect_exact("30/30")
+    assert _finished(child) == 0
+    assert out.is_file()

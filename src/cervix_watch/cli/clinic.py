@@ -11,7 +11,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from cervix_watch.bulk import collector_paused
-from cervix_watch.cli import context
+from cervix_watch.cli import context, progress
 
 if TYPE_CHECKING:
     from cervix_watch.rules import PatientHistory, Profile, Review
@@ -99,4 +99,5 @@ def clinic_review(
     with collector_paused():
         files = state.store().patient_files(mrn, active=active)
         histories = {f.patient.mrn: history_of(f) for f in files}
-        return review_clinic(histories.values(), as_of, profile), histories
+        each = progress.tracked(histories.values(), "Reviewing patients", len(histories))
+        return review_clinic(each, as_of, profile), histories
