@@ -92,6 +92,12 @@ DISCUSSED_GONE: dict[tuple[str, str], tuple[list[Discussed], str]] = {
 SAME = ("ga", "risk", "latest_cl_mm", "shortest_cl_mm")
 
 
+# twins, low risk by history, CL <= 25 mm: the single screen only (clinical-rules.md v3,
+# schedule: "unless the patient's risk by history (without the CL upgrade) gives the serial
+# schedule")
+NICE_TWINS = ("nice-ng25", "D018")
+
+
 def _review(db: str, profile: str) -> dict[str, Any]:
     result = CliRunner().invoke(
         app, ["--db", db, "review", "--as-of", AS_OF, "--profile", profile, "--format", "json"]
@@ -131,8 +137,10 @@ def test_pre_v3_clinic_reviews_as_before_but_for_the_v3_changes(
         gone, added, _why = V3_CHANGES.get((profile, mrn), (set(), set(), ""))
         assert _flags(was) - _flags(now) == gone, mrn
         assert _flags(now) - _flags(was) == added, mrn
-        # post-rupture: no next scan (v3 change 1); elsewhere as before
-        due = None if mrn == "V3A" else was["next_scan_due"]
+        # post-rupture: no next scan (v3 change 1); D018: NICE twins take serial scans only
+        # by history, not by the CL upgrade (schedule section; her single screen is done);
+        # elsewhere as before
+        due = None if (mrn == "V3A" or (profile, mrn) == NICE_TWINS) else was["next_scan_due"]
         assert now["next_scan_due"] == due, mrn
         records, _why = DISCUSSED_GONE.get((profile, mrn), ([], ""))
         assert _discussed(now) == [d for d in _discussed(was) if d not in records], mrn
