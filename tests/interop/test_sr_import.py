@@ -57,6 +57,20 @@ def test_import_of_a_good_report_prints_scan_add_answer(
     no_name(result.output)
 
 
+def test_import_summary_piped_is_not_wrapped(
+    clinic: Cli, sr_files: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """To a pipe with no $COLUMNS, each report's line is whole and no line ends in a space."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    path = sr_files["cl-mm.dcm"]
+    result = clinic("import", "sr", str(path))
+    assert result.exit_code == 0, result.output
+    saved = next(line for line in result.stdout.splitlines() if line.startswith(f"{path}:"))
+    assert saved.endswith("recorded CL 30.4 mm (shortest of 30.4, 31.2, 32.0).")
+    assert len(saved) > 80
+    assert not [line for line in result.stdout.splitlines() if line.endswith(" ")]
+
+
 def test_reimport_and_resent_uid_are_already_present(
     clinic: Cli, sr_files: dict[str, Path]
 ) -> None:

@@ -133,6 +133,14 @@ def root(
         ),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks on errors.")] = False,
+    no_pager: Annotated[
+        bool,
+        typer.Option(
+            "--no-pager",
+            help="Never page a tall listing or report at a terminal (default: through $PAGER, "
+            "else less -FRX, as git does).",
+        ),
+    ] = False,
     version: Annotated[
         bool,
         typer.Option(
@@ -145,8 +153,9 @@ def root(
         raise typer.BadParameter(
             "is empty; give a file path or a postgresql:// URL", param_hint="'--db'"
         )
-    from cervix_watch.cli import settings
+    from cervix_watch.cli import pager, settings
 
+    pager.use(not no_pager)
     ctx.obj = context.State(db=db, debug=debug)  # --debug holds even for a bad config file
     configured = settings.apply(ctx)
     ctx.obj.db = settings.chosen_db(db, configured)

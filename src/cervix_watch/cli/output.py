@@ -28,20 +28,23 @@ import os
 import stat
 import sys
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeGuard
 
 import typer
 
 from cervix_watch.cli.escapes import escape_json, escape_text
+from cervix_watch.cli.piped import trimmed
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 
 if TYPE_CHECKING:
     from rich.console import Console
+
+    from cervix_watch.report.cells import Tall
 
 FILE_MODE = 0o600  # reports and exports name patients
 
@@ -51,9 +54,11 @@ def safe_text(text: str) -> str:
     return escape_text(text)
 
 
-def _make_console(stderr: bool, file: TextIO | None = None, width: int | None = None) -> Console:
+def _make_console(
+    stderr: bool, file: TextIO | None = None, width: int | None = None, soft_wrap: bool = False
+) -> Console:
     """A console of this invocation: stdout's, stderr's, or (`file`) a plain one writing
-    to a file at `width`, without colour."""
+    to a file at `width` (and `soft_wrap`, as stdout's), without colour or trailing spaces."""
     from rich.console import Console, RenderHook
 
     class EscapeHook(RenderHook):
@@ -72,14 +77,29 @@ def _make_console(stderr: bool, file: TextIO | None = None, width: int | None = 
 
     if file is not None:
         console = CliConsole(
-            file=file, highlight=False, soft_wrap=False, width=width, color_system=None
+            file=trimmed(file), highlight=False, soft_wrap=soft_wrap, width=width, color_system=None
         )
     elif stderr:
         console = CliConsole(stderr=True, highlight=False, soft_wrap=True, width=_Layout.width)
+    elif not _isatty(sys.stdout):
+        # A pipe or a file: no line ends in a space (`cli.piped`), and a long line stays
+        # whole unless a width was asked for ($COLUMNS, the config's `columns`): rich's 80
+        # for a file is no one's screen.
+        asked = _Layout.width is not None or bool(os.environ.get("COLUMNS"))
+        console = CliConsole(
+            file=trimmed(None), highlight=False, soft_wrap=not asked, width=_Layout.width
+        )
     else:
         console = CliConsole(highlight=False, soft_wrap=False, width=_Layout.width)
     console.push_render_hook(EscapeHook())
     return console
+
+
+def _isatty(stream: TextIO | None) -> bool:
+    try:
+        return stream is not None and stream.isatty()
+    except (AttributeError, ValueError, OSError):  # closed, or not a real file
+        return False
 
 
 class _Escaped:
@@ -316,30 +336,51 @@ def _table(title: str | None, columns: Sequence[Column], records: Iterable[Seque
 
 
 def show(renderable: Any) -> None:
-    """Print a renderable on stdout. A listing or report taller than `SCREENS_FOR_RICH`
-    screens (`report.cells.Tall`) is written piece by piece instead: the same text, the
-    rows as lines rather than through rich's Table (its styles too, or only where the
-    console has none)."""
-    _show(_out(), renderable)
+    """Print a renderable (a listing, a report, a patient) on stdout: at a terminal, through
+    the pager when it is taller than the screen (`cli.pager`). A listing or report taller
+    than `SCREENS_FOR_RICH` screens (`report.cells.Tall`) is written piece by piece: the
+    same text, the rows as lines rather than through rich's Table (its styles too, or only
+    where the console has none)."""
+    from cervix_watch.cli import pager
+
+    console = _out()
+    if not pager.wanted(console):
+        _show(console, renderable)
+    elif _streamed(renderable, console):
+        with pager.paging(console):
+            _show(console, renderable)
+    else:
+        with console.capture() as captured:
+            console.print(renderable)
+        text = captured.get()
+        with pager.paging(console) if text.count("\n") > console.height else nullcontext():
+            console.file.write(text)
+            console.file.flush()
 
 
 def write_shown(path: Path, renderable: Any) -> None:
     """What `show` prints, without colour, as the whole new content of `path` (written as
     `private_file` writes; `--format table --out FILE`): a tall listing or report piece by
     piece, never held whole."""
-    width = _out().width
+    stdout = _out()
     with private_file(path) as handle:
-        _show(_make_console(stderr=False, file=handle, width=width), renderable)
+        console = _make_console(False, handle, stdout.width, stdout.soft_wrap)
+        _show(console, renderable)
 
 
-def _show(console: Console, renderable: Any) -> None:
+def _streamed(renderable: Any, console: Console) -> TypeGuard[Tall]:
+    """Whether `renderable` is a `Tall` written piece by piece (never held whole) here."""
     from cervix_watch.report.cells import Tall
 
-    if (
+    return (
         isinstance(renderable, Tall)
         and renderable.row_count > SCREENS_FOR_RICH * console.height
         and (renderable.styled or console.color_system is None)
-    ):
+    )
+
+
+def _show(console: Console, renderable: Any) -> None:
+    if _streamed(renderable, console):
         _write(console, renderable.pieces(console, console.width))
     else:
         console.print(renderable)

@@ -133,4 +133,4 @@ def show_patient(
 
         output.print_json(patient_json(view))
         return
-    output.out.print(patient_view(view))
+    output.show(patient_view(view))
