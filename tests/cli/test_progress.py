@@ -96,7 +96,7 @@ def test_import_into_a_pipe_writes_nothing_to_stderr(tmp_path: Path, system_toda
     assert "Imported 2000 patients" in done.stdout
 
 
-def _at_terminal(tmp_path: Path, *args: str) -> pexpect.spawn:
+def at_terminal(tmp_path: Path, *args: str) -> pexpect.spawn:
     """`cervix-watch ARGS...` (no second's grace) with stdout and stderr a pseudo-terminal."""
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -115,7 +115,7 @@ def _at_terminal(tmp_path: Path, *args: str) -> pexpect.spawn:
     )
 
 
-def _finished(child: pexpect.spawn) -> int | None:
+def finished(child: pexpect.spawn) -> int | None:
     child.expect(pexpect.EOF)
     child.close()
     return child.exitstatus
@@ -128,11 +128,11 @@ def test_import_at_a_terminal_shows_a_bar(tmp_path: Path, system_today: date) ->
     file's) and the result line follows."""
     db = init_database(str(tmp_path / "clinic.sqlite3"))
     csv_file = _patients_csv(tmp_path, 200, system_today)
-    child = _at_terminal(tmp_path, "--db", db, "import", "patients", str(csv_file))
+    child = at_terminal(tmp_path, "--db", db, "import", "patients", str(csv_file))
     child.expect_exact("Importing patients")
     child.expect_exact("201/201")
     child.expect_exact("Imported 200 patients")
-    assert _finished(child) == 0
+    assert finished(child) == 0
 
 
 @pytest.mark.slow
@@ -144,16 +144,16 @@ def test_export_fhir_at_a_terminal_shows_a_bar(
     """At a pseudo-terminal `export fhir` (Bundle or Bulk Data) draws a bar counting
     patients, then says what it wrote."""
     db = init_database(str(tmp_path / "clinic.sqlite3"))
-    imported = _at_terminal(
+    imported = at_terminal(
         tmp_path, "--db", db, "import", "patients", str(_patients_csv(tmp_path, 30, system_today))
     )
-    assert _finished(imported) == 0
+    assert finished(imported) == 0
     out = tmp_path / ("bundle.json" if target == "--out" else "bulk")
-    child = _at_terminal(tmp_path, "--db", db, "export", "fhir", target, str(out))
+    child = at_terminal(tmp_path, "--db", db, "export", "fhir", target, str(out))
     child.expect_exact("Exporting FHIR")
     child.expect_exact("30/30")
     child.expect_exact("of 30 patients")
-    assert _finished(child) == 0
+    assert finished(child) == 0
 
 
 @pytest.mark.slow
@@ -162,13 +162,13 @@ def test_review_at_a_terminal_shows_a_bar(tmp_path: Path, system_today: date) ->
     """At a pseudo-terminal the review draws a bar counting the patients it reviews, then
     writes the review (into a file: no pager can wait for a key)."""
     db = init_database(str(tmp_path / "clinic.sqlite3"))
-    imported = _at_terminal(
+    imported = at_terminal(
         tmp_path, "--db", db, "import", "patients", str(_patients_csv(tmp_path, 30, system_today))
     )
-    assert _finished(imported) == 0
+    assert finished(imported) == 0
     out = tmp_path / "review.json"
-    child = _at_terminal(tmp_path, "--db", db, "review", "--format", "json", "--out", str(out))
+    child = at_terminal(tmp_path, "--db", db, "review", "--format", "json", "--out", str(out))
     child.expect_exact("Reviewing patients")
     child.expect_exact("30/30")
-    assert _finished(child) == 0
+    assert finished(child) == 0
     assert out.is_file()

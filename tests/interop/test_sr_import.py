@@ -5,11 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 import sr_fixtures as fx
-from tests.conftest import Cli, both_backends
+from tests.conftest import Cli, both_backends, init_database
+from typer.testing import CliRunner
+
+from cervix_watch.cli.app import app
 
 
 @pytest.fixture
@@ -302,3 +306,30 @@ def test_a_broken_stored_profile_fails_import_sr_before_anything_is_written(
     assert result.exit_code == 1
     assert "saved" not in result.stdout
     assert stored_scans(clinic) == []
+
+
+@pytest.mark.slow
+@pytest.mark.system_clock
+def test_import_sr_at_a_terminal_shows_a_bar(
+    tmp_path: Path, system_today: date, sr_files: dict[str, Path]
+) -> None:
+    """At a pseudo-terminal `import sr` draws a bar counting the reports, then its answer."""
+    import pydicom
+    from test_catalogue_listen import dated
+    from tests.cli.test_progress import at_terminal, finished
+
+    db = init_database(str(tmp_path / "clinic.sqlite3"))
+    lmp = fx.LMP + (system_today - timedelta(days=7) - fx.STUDY_DATE)
+    added = CliRunner().invoke(
+        app, ["--db", db, "patient", "add", fx.PATIENT_ID, "--lmp", lmp.isoformat()]
+    )
+    assert added.exit_code == 0, added.output
+    folder = tmp_path / "reports"
+    folder.mkdir()
+    for name in ("cl-mm.dcm", "cl-cm.dcm"):
+        fx.one(folder, dated(pydicom.dcmread(sr_files[name]), system_today), name)
+    child = at_terminal(tmp_path, "--db", db, "import", "sr", "--dry-run", str(folder))
+    child.expect_exact("Importing SRs")
+    child.expect_exact("2/2")
+    child.expect_exact("would be added from 2 files")
+    assert finished(child) == 0
