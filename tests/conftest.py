@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
@@ -177,3 +178,10 @@ def loaded(cli: Cli, vignettes: Path) -> Cli:
         result = cli("import", kind, str(vignettes / f"{kind}.csv"))
         assert result.exit_code == 0, f"{kind}: {result.output}"
     return cli
+
+
+def default_ctrl_c() -> None:
+    """In a child before it starts (`preexec_fn`): Ctrl-C interrupts. A shell that starts a
+    command in the background (`make test &`, no job control) makes it ignore SIGINT, and a
+    child inherits that; the user at a terminal never has it so."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

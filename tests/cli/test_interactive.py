@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import os
-import signal
 import sqlite3
 import sys
 import time
@@ -14,7 +13,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from tests.conftest import Cli
+from tests.conftest import Cli, default_ctrl_c
 
 pytestmark = [pytest.mark.slow, pytest.mark.system_clock]
 
@@ -38,13 +37,6 @@ def d003_db(cli: Cli, db_path: Path) -> Path:
     return db_path
 
 
-def _default_ctrl_c() -> None:
-    """In the child before it starts: Ctrl-C interrupts. A shell that starts a command in the
-    background (`make test &`, no job control) makes it ignore SIGINT, and a child inherits
-    that; the user at a terminal never has it so."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _spawn(db: Path, *args: str) -> pexpect.spawn:
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -63,7 +55,7 @@ def _spawn(db: Path, *args: str) -> pexpect.spawn:
         encoding="utf-8",
         timeout=TIMEOUT_S,
         dimensions=(40, 80),
-        preexec_fn=_default_ctrl_c,
+        preexec_fn=default_ctrl_c,
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from pydicom.dataset import Dataset
 from pynetdicom import AE
+from tests.conftest import default_ctrl_c
 
 VERIFICATION = "1.2.840.10008.1.1"
 SR_CLASSES = (
@@ -76,6 +77,7 @@ def start(
             stdout=stdout,
             stderr=stderr,
             env={**environment, **(env or {})},
+            preexec_fn=default_ctrl_c,  # noqa: PLW1509  (no threads yet; Ctrl-C even from `make test &`)
         )
     listener = Listener(process, port, out, err)
     deadline = time.monotonic() + 60
