@@ -167,3 +167,16 @@ def test_pager_command(
     else:
         monkeypatch.setenv("PAGER", configured)
     assert pager.command() == expected
+
+
+def test_docs_share_the_pager_and_its_no_pager_option(demo_db: Path) -> None:
+    """`docs TOPIC` goes through the same pager, and `--no-pager` keeps it out of it too."""
+    paged, status = _at_terminal(demo_db, "docs", "scanner", rows=10, pager=MARKING_PAGER)
+    assert status == 0, paged
+    assert paged.startswith(MARKER), paged[:200]
+    plain, status = _at_terminal(
+        demo_db, "--no-pager", "docs", "scanner", rows=10, pager=MARKING_PAGER
+    )
+    assert status == 0, plain
+    assert MARKER not in plain
+    assert "DICOM" in plain

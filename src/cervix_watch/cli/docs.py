@@ -2,15 +2,12 @@
 
 The four documents ship inside the package (`cervix_watch/docs/*.md`, links to docs/ in
 the repository, so docs/ stays the one source and a wheel carries the files' text). On a
-terminal they go through the pager ($PAGER, else `less -FRX`); piped, they are plain text.
+terminal they go through the pager (`cli.pager`: $PAGER, else `less -FRX`; `--no-pager`);
+piped, they are plain text.
 """
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import sys
 from importlib import resources
 from typing import Annotated
 
@@ -26,9 +23,6 @@ TOPICS: dict[str, tuple[str, str]] = {
     "scanner": ("connecting-the-scanner.md", "Connecting the ultrasound machine (DICOM SR)"),
     "deployment": ("deployment.md", "Deployment: PostgreSQL, backups, the listener service"),
 }
-
-# what git uses when neither $GIT_PAGER nor $PAGER is set: quit if one screen, keep colour
-DEFAULT_PAGER = "less -FRX"
 
 
 def topic_text(topic: str) -> str:
@@ -77,20 +71,6 @@ def docs(
 
 
 def page(text: str) -> None:
-    """`text` through the pager when stdout is a terminal, else written as it is."""
-    command = shlex.split(os.environ.get("PAGER") or DEFAULT_PAGER)
-    if not sys.stdout.isatty() or not command or command == ["cat"]:
-        output.write(text)
-        return
-    try:
-        pager = subprocess.Popen(command, stdin=subprocess.PIPE, text=True, encoding="utf-8")
-    except OSError:  # no such pager: the text, unpaged, rather than nothing
-        output.write(text)
-        return
-    assert pager.stdin is not None  # stdin=PIPE always gives one
-    try:
-        pager.stdin.write(text)
-        pager.stdin.close()
-    except BrokenPipeError:  # the reader quit the pager before the end: not an error
-        pass
-    pager.wait()
+    """`text` through the pager when stdout is a terminal, else written as it is: the one
+    pager of every command (`cli.pager`: `$PAGER`, else `less -FRX`; `--no-pager`)."""
+    output.page(text)

@@ -368,6 +368,20 @@ def write_shown(path: Path, renderable: Any) -> None:
         _show(console, renderable)
 
 
+def page(text: str) -> None:
+    """A document (`docs`) to stdout: through the pager at a terminal whatever its length
+    (as `git help`; `less -F` quits at once when it fits), escaped as `write` escapes."""
+    from cervix_watch.cli import pager
+
+    console = _out()
+    if not pager.wanted(console):
+        write(text)
+        return
+    with pager.paging(console):
+        console.file.write(safe_text(text))
+        console.file.flush()
+
+
 def _streamed(renderable: Any, console: Console) -> TypeGuard[Tall]:
     """Whether `renderable` is a `Tall` written piece by piece (never held whole) here."""
     from cervix_watch.report.cells import Tall
