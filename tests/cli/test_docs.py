@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from importlib import resources
 from pathlib import Path
 
@@ -66,12 +67,12 @@ def test_an_unknown_topic_is_one_line_naming_the_topics(tmp_path: Path) -> None:
     )
 
 
-def _at_terminal(tmp_path: Path, topic: str, env: dict[str, str]) -> str:
-    """`docs TOPIC` run at a pseudo-terminal; what it printed there."""
+def _at_terminal(tmp_path: Path, topic: str, env: dict[str, str], *root: str) -> str:
+    """`cervix-watch [ROOT OPTIONS] docs TOPIC` run at a pseudo-terminal; what it printed."""
     base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path)}
     base["CERVIX_WATCH_CONFIG"] = str(tmp_path / "none.toml")
     child = pexpect.spawn(
-        sys.executable, ["-m", "cervix_watch", "docs", topic],
+        sys.executable, ["-m", "cervix_watch", *root, "docs", topic],
         env=base | env, encoding="utf-8", timeout=60, dimensions=(40, 80),
     )  # fmt: skip
     shown = child.read()
@@ -90,6 +91,47 @@ def test_at_a_terminal_the_topic_goes_through_pager(tmp_path: Path) -> None:
     assert received.read_text(encoding="utf-8") == (
         ROOT / "docs" / "connecting-the-scanner.md"
     ).read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("pager", ["", "cat", "no-such-pager-here"])
+def test_an_empty_pager_or_cat_means_plain_text(tmp_path: Path, pager: str) -> None:
+    """As in git, `PAGER=` or `PAGER=cat` at a terminal prints the document itself; so does
+    a $PAGER that is not installed (the text rather than nothing)."""
+    shown = _at_terminal(tmp_path, "deployment", {"PAGER": pager})
+    first = (ROOT / "docs" / "deployment.md").read_text(encoding="utf-8").splitlines()[0]
+    assert shown.splitlines()[0] == first
+
+
+@pytest.mark.slow
+def test_no_pager_prints_the_document_at_a_terminal(tmp_path: Path) -> None:
+    """The root option `--no-pager` holds for `docs` too: the text itself, no pager run."""
+    received = tmp_path / "paged.md"
+    shown = _at_terminal(tmp_path, "rules", {"PAGER": f"sh -c 'cat > {received}'"}, "--no-pager")
+    assert shown.splitlines()[0] == "# Clinical rules (version 3)"
+    assert not received.exists()
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_the_pager_belongs_to_the_pager(tmp_path: Path) -> None:
+    """Ctrl-C while the pager runs (less stops a search with it) does not end the command:
+    the pager finishes and the status is 0, as with `git help`."""
+    received = tmp_path / "paged.md"
+    pager = f"sh -c 'trap \"\" INT; cat > {received}; sleep 2'"
+    child = pexpect.spawn(
+        sys.executable, ["-m", "cervix_watch", "docs", "rules"],
+        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+             "CERVIX_WATCH_CONFIG": str(tmp_path / "none.toml"), "PAGER": pager},
+        encoding="utf-8", timeout=60, dimensions=(40, 80),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not (received.exists() and received.stat().st_size > 0):
+        assert time.monotonic() < deadline, "the pager never received the document"
+        time.sleep(0.05)
+    child.sendintr()
+    shown = child.read()
+    child.close()
+    assert (child.exitstatus, shown.replace("^C", "")) == (0, "")  # the terminal echoes ^C
 
 
 @pytest.mark.slow

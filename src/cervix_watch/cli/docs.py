@@ -8,6 +8,7 @@ piped, they are plain text.
 
 from __future__ import annotations
 
+import signal
 from importlib import resources
 from typing import Annotated
 
@@ -72,5 +73,11 @@ def docs(
 
 def page(text: str) -> None:
     """`text` through the pager when stdout is a terminal, else written as it is: the one
-    pager of every command (`cli.pager`: `$PAGER`, else `less -FRX`; `--no-pager`)."""
-    output.page(text)
+    pager of every command (`cli.pager`: `$PAGER`, else `less -FRX`; `--no-pager`).
+    Ctrl-C belongs to the pager while it runs (less uses it to stop a search), not to this
+    process, as with `git help`."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        output.page(text)
+    finally:
+        signal.signal(signal.SIGINT, previous)
