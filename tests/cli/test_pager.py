@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
-from tests.conftest import CONSOLE_SCRIPT
+from tests.conftest import CONSOLE_SCRIPT, default_ctrl_c
 
 from cervix_watch.cli import output, pager
 
@@ -53,8 +53,11 @@ def _env(db: Path, rows: int, pager: str | None) -> dict[str, str]:
     return env
 
 
-def _at_terminal(db: Path, *args: str, rows: int, pager: str | None) -> tuple[str, int]:
-    """What `cervix-watch --db DB ARGS` shows at a terminal `rows` lines tall, and its status."""
+def _at_terminal(
+    db: Path, *args: str, rows: int, pager: str | None, interrupt_after: str | None = None
+) -> tuple[str, int]:
+    """What `cervix-watch --db DB ARGS` shows at a terminal `rows` lines tall, and its status
+    (with Ctrl-C typed once `interrupt_after` is shown)."""
     child = pexpect.spawn(
         str(CONSOLE_SCRIPT),
         ["--db", str(db), *args],
@@ -62,7 +65,11 @@ def _at_terminal(db: Path, *args: str, rows: int, pager: str | None) -> tuple[st
         encoding="utf-8",
         timeout=TIMEOUT_S,
         dimensions=(rows, 80),
+        preexec_fn=default_ctrl_c,
     )
+    if interrupt_after is not None:
+        child.expect_exact(interrupt_after)
+        child.sendintr()
     shown = child.read()
     child.close()
     assert child.exitstatus is not None, f"ended by signal {child.signalstatus}"
@@ -180,3 +187,15 @@ def test_docs_share_the_pager_and_its_no_pager_option(demo_db: Path) -> None:
     assert status == 0, plain
     assert MARKER not in plain
     assert "DICOM" in plain
+
+
+def test_ctrl_c_in_the_pager_is_the_pagers(demo_db: Path) -> None:
+    """Ctrl-C typed while the pager shows the output does not end the command under it: the
+    command waits for the pager to finish and exits 0, saying nothing."""
+    waiting = "sh -c 'trap \"\" INT; cat >/dev/null; echo PAGER-WAITING; sleep 1; echo PAGER-DONE'"
+    shown, status = _at_terminal(
+        demo_db, "patient", "list", rows=10, pager=waiting, interrupt_after="PAGER-WAITING"
+    )
+    assert "PAGER-DONE" in shown
+    assert "interrupted" not in shown
+    assert status == 0, shown

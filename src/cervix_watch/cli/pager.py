@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shlex
+import signal
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -88,4 +89,19 @@ def paging(console: Console) -> Iterator[None]:
         console.file = terminal
         with suppress(BrokenPipeError, OSError):
             process.stdin.close()
+        _wait_for(process)
+
+
+def _wait_for(process: subprocess.Popen[str]) -> None:
+    """Wait until the reader quits the pager. Ctrl-C meanwhile is the pager's (less stops a
+    search with it), not ours, as git has it: the command must not end under a pager that
+    still holds the terminal."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (an embedding program): wait as it is
         process.wait()
+        return
+    try:
+        process.wait()
+    finally:
+        signal.signal(signal.SIGINT, previous)
