@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
+import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -50,6 +52,38 @@ def test_a_total_given_as_a_function_is_not_called_off_a_terminal() -> None:
 
     with progress.bar("Testing", total) as advance:
         advance(1)
+
+
+class _Terminal(io.StringIO):
+    """A stderr that says it is a terminal, keeping what is written to it."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_long_step_without_advances_still_shows_the_bar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Work that outlasts the grace inside one step (the write after the last line is
+    checked) gets its bar from the timer, and the bar is erased afterwards."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(progress, "SHOW_AFTER_S", 0.05)
+    with progress.bar("Writing", 1):
+        deadline = time.monotonic() + 30
+        while "Writing" not in terminal.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    assert "Writing" in terminal.getvalue()
+    assert "\x1b[2K" in terminal.getvalue()  # transient: the line is cleared at the end
+
+
+def test_work_shorter_than_the_grace_shows_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal, work that ends within the grace never draws a bar."""
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(progress, "SHOW_AFTER_S", 60)
+    assert list(progress.tracked(range(3), "Quick", 3)) == [0, 1, 2]
+    assert terminal.getvalue() == ""
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ nothing. The core never imports rich: a command passes its loop's items through
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -55,17 +56,32 @@ def bar(label: str, total: int | Callable[[], int] | None) -> Iterator[Advance]:
     progress = Progress(*columns, console=output.err, transient=True)
     task = progress.add_task(label, total=total)
     started = time.monotonic()
+    showing = threading.Lock()  # the timer's thread and this one start or stop it in turn
+    finished = False
+
+    def show() -> None:
+        with showing:
+            if not finished and not progress.live.is_started:
+                progress.start()
 
     def advance(steps: int) -> None:
         progress.advance(task, steps)
         if not progress.live.is_started and time.monotonic() - started >= SHOW_AFTER_S:
-            progress.start()
+            show()
 
+    # A step that itself takes long (the write after the last line is checked) calls no
+    # `advance`: the timer shows the bar then all the same.
+    timer = threading.Timer(SHOW_AFTER_S, show)
+    timer.daemon = True
+    timer.start()
     try:
         yield advance
     finally:
-        if progress.live.is_started:
-            progress.stop()
+        timer.cancel()
+        with showing:
+            finished = True
+            if progress.live.is_started:
+                progress.stop()
 
 
 def each(items: Iterable[Item], advance: Advance) -> Iterator[Item]:
