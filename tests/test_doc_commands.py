@@ -1,0 +1,203 @@
+"""Every command line of README.md's tour and docs/user-guide.md runs, in order, as
+`cervix-watch` in a subprocess (a launcher running the CLI at TODAY), and exits as the doc
+implies (issue 21.9). A line shown
+failing on purpose is in EXPECTED_CODES, a line that cannot run here in SKIPPED_LINES, each
+with its reason; a doc line in neither that the test cannot run fails it, so a new line is
+classified when it is written."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, TODAY
+
+README = REPO / "README.md"
+USER_GUIDE = REPO / "docs" / "user-guide.md"
+
+# A fenced block the tests read: ```sh or a bare ``` (```text, ```toml are output or files).
+FENCE = re.compile(r"^```(sh)?$")
+# A command: an optional `$ ` prompt, optional VAR=value words, then the program.
+COMMAND = re.compile(r"^(?:\$ )?(?:[A-Z_]+=\S+ )*(?:cervix-watch|\$cw) ")
+TRAILING_COMMENT = re.compile(r"\s+#.*$")
+
+# Lines shown failing on purpose: the command, its exit status, and why the doc shows it.
+# (`db check` is shown failing on a tampered database; on this intact one it exits 0.)
+EXPECTED_CODES: dict[str, tuple[int, str]] = {
+    "CERVIX_WATCH_DB=~/clinc.sqlite3 cervix-watch review": (
+        3,
+        "user guide: a mistyped database path is refused, exit 3, nothing created",
+    ),
+}
+
+# Lines that cannot run here, each with why; never skipped silently.
+SKIPPED_LINES: dict[str, str] = {
+    "$cw scan add": "interactive: shown with its prompt transcript; needs a terminal",
+    "$cw rules default our-unit.toml": "the tour does not create our-unit.toml",
+    "cervix-watch review --profile my-clinic.toml": "the guide does not create my-clinic.toml",
+    "$cw import patients patients.csv --dry-run": "the tour does not create patients.csv",
+    "$cw import patients patients.csv": "the tour does not create patients.csv",
+    "cervix-watch import patients patients.csv --dry-run": "the guide does not create it",
+    "cervix-watch import patients patients.csv": "the guide does not create patients.csv",
+    "$cw import sr /media/usb/SR --dry-run": "needs the scanner's USB stick of DICOM SRs",
+    "cervix-watch import sr /media/usb/SR --dry-run": "needs the scanner's USB stick",
+    "$cw listen --allow-ae US_ROOM1": "a DICOM receiver: runs until stopped, needs a peer",
+    "cervix-watch listen --allow-ae US_ROOM1": "a DICOM receiver: needs a DICOM peer",
+    "cervix-watch db init postgresql://cervix_owner@dbserver.example/cervix_watch": (
+        "needs that PostgreSQL server"
+    ),
+}
+
+# Lines the doc runs with no `$CERVIX_WATCH_DB`, and why.
+DB_VARIABLE = "CERVIX_WATCH_DB"
+WITHOUT_DATABASE: dict[str, str] = {
+    "cervix-watch demo --html demo.html": "the guide's demo loads a throw-away database",
+}
+
+# The child's clock is TODAY, as in every other test, so no line depends on the real date.
+LAUNCHER = f"""\
+import sys
+from datetime import UTC, datetime
+import time_machine
+with time_machine.travel(datetime({TODAY.year}, {TODAY.month}, {TODAY.day}, 12, tzinfo=UTC)):
+    sys.argv[0] = "cervix-watch"
+    from cervix_watch.cli.app import main
+    main()
+"""
+
+
+@dataclass(frozen=True)
+class DocLine:
+    doc: str
+    number: int
+    command: str
+
+
+def doc_lines(path: Path) -> list[DocLine]:
+    """The command lines in `path`'s ```sh and bare ``` blocks, prompt and comment removed,
+    a line ending in `\\` joined to the next."""
+    found: list[DocLine] = []
+    fence: str | None = None  # the open block's opening line
+    pending = ""
+    start = 0
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("```"):
+            fence = line if fence is None else None
+            continue
+        if fence is None or not FENCE.match(fence):
+            continue
+        if pending:
+            pending += " " + line.strip()
+        elif COMMAND.match(line):
+            pending, start = line, number
+        if pending.endswith("\\"):
+            pending = pending[:-1].rstrip()
+            continue
+        if pending:
+            command = TRAILING_COMMENT.sub("", pending.removeprefix("$ "))
+            found.append(DocLine(path.name, start, command))
+            pending = ""
+    return found
+
+
+def environment(home: Path, database: Path) -> dict[str, str]:
+    """A fresh environment in `home`: `cervix-watch` and `$cw` are the launcher, the
+    database `$CERVIX_WATCH_DB`, no user config, no terminal."""
+    bin_dir = home / "bin"
+    bin_dir.mkdir(parents=True)
+    script = bin_dir / "cervix-watch"
+    script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c \'{LAUNCHER}\' "$@"\n')
+    script.chmod(0o700)
+    return {
+        "HOME": str(home),
+        "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "CERVIX_WATCH_DB": str(database),
+        "CERVIX_WATCH_OPERATOR": "doc-tester",
+        "cw": str(script),
+        "COLUMNS": "100",
+    }
+
+
+def run(command: str, home: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """One doc line through the shell (its quoting, `~` and `$cw`), as a user types it."""
+    return subprocess.run(
+        ["/bin/sh", "-c", command],
+        check=False,
+        cwd=home,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def run_all(lines: list[DocLine], home: Path, env: dict[str, str]) -> list[str]:
+    """Run each line in order, skipping only SKIPPED_LINES; the problems, one per line."""
+    problems: list[str] = []
+    for line in lines:
+        if line.command in SKIPPED_LINES:
+            continue
+        expected, _why = EXPECTED_CODES.get(line.command, (0, ""))
+        if line.command in WITHOUT_DATABASE:
+            done = run(line.command, home, {k: v for k, v in env.items() if k != DB_VARIABLE})
+        else:
+            done = run(line.command, home, env)
+        if done.returncode != expected:
+            problems.append(
+                f"{line.doc}:{line.number}: {line.command}: exit {done.returncode}, "
+                f"expected {expected}: {done.stderr.strip()[-300:]}"
+            )
+    return problems
+
+
+def test_every_listed_exception_is_still_a_doc_line() -> None:
+    """A table entry whose line left the docs is removed with it, not kept by mistake."""
+    commands = {line.command for path in (README, USER_GUIDE) for line in doc_lines(path)}
+    listed = set(EXPECTED_CODES) | set(SKIPPED_LINES) | set(WITHOUT_DATABASE)
+    assert listed - commands == set()
+
+
+def test_a_command_line_is_read_from_sh_and_bare_blocks_only(tmp_path: Path) -> None:
+    """Prompt, trailing comment and `\\` continuation handled; ```text blocks are output."""
+    doc = tmp_path / "doc.md"
+    doc.write_text(
+        "```sh\n$cw db init   # once\n```\n"
+        "```text\ncervix-watch review\n```\n"
+        "```\n$ cervix-watch patient add X --edd 2027-01-01 \\\n    --name N\noutput\n```\n"
+        "cervix-watch rules profiles\n",
+        encoding="utf-8",
+    )
+    assert [(line.number, line.command) for line in doc_lines(doc)] == [
+        (2, "$cw db init"),
+        (8, "cervix-watch patient add X --edd 2027-01-01 --name N"),
+    ]
+
+
+def test_the_readme_tour_runs(tmp_path: Path) -> None:
+    """The tour sets up `$CERVIX_WATCH_DB` and `cw` itself, then runs on an empty clinic."""
+    lines = doc_lines(README)
+    assert any(line.command == "$cw db init" for line in lines), "the tour was not found"
+    problems = run_all(lines, tmp_path, environment(tmp_path, tmp_path / "clinic.sqlite3"))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.slow  # about 35 s: some 35 command lines, each a new process
+def test_the_user_guide_commands_run(tmp_path: Path) -> None:
+    """The guide's examples name the demo clinic's records (D003, scan 8, exam 4), so
+    `$CERVIX_WATCH_DB` is a demo clinic; lines naming a database of their own use it."""
+    lines = doc_lines(USER_GUIDE)
+    assert len(lines) > 20, "the guide's command lines were not found"
+    env = environment(tmp_path, tmp_path / "demo-clinic.sqlite3")
+    loaded = run('cervix-watch --db "$CERVIX_WATCH_DB" demo', tmp_path, env)
+    assert loaded.returncode == 0, loaded.stderr
+    problems = run_all(lines, tmp_path, env)
+    assert not problems, "\n".join(problems)
