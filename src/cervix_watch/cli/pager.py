@@ -87,21 +87,24 @@ def paging(console: Console) -> Iterator[None]:
         console.quiet = True
     finally:
         console.file = terminal
-        with suppress(BrokenPipeError, OSError):
-            process.stdin.close()
-        _wait_for(process)
+        with _ctrl_c_is_the_pagers():
+            with suppress(BrokenPipeError, OSError):
+                process.stdin.close()
+            process.wait()
 
 
-def _wait_for(process: subprocess.Popen[str]) -> None:
-    """Wait until the reader quits the pager. Ctrl-C meanwhile is the pager's (less stops a
-    search with it), not ours, as git has it: the command must not end under a pager that
-    still holds the terminal."""
+@contextmanager
+def _ctrl_c_is_the_pagers() -> Iterator[None]:
+    """From the end of our output until the reader quits the pager, Ctrl-C is the pager's
+    (less stops a search with it), not ours, as git has it: the command must not end under
+    a pager that still holds the terminal. Ignored before the pager's input is closed, so a
+    Ctrl-C typed the moment the pager has read everything is not ours either."""
     try:
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread (an embedding program): wait as it is
-        process.wait()
+    except ValueError:  # not the main thread (an embedding program): as it is
+        yield
         return
     try:
-        process.wait()
+        yield
     finally:
         signal.signal(signal.SIGINT, previous)
