@@ -5,7 +5,9 @@ name is refused."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -97,6 +99,10 @@ def test_every_output_names_a_custom_profile(clinic: Cli, tmp_path: Path) -> Non
     ):
         document = json.loads(clinic(*command, *given, "--format", "json").stdout)
         assert (document["profile"], document["profile_sha256"]) == ("our-unit", sha), command
+    for command in (("review",), ("audit", "--from", "2026-07-01", "--to", "2026-09-30")):
+        rows = list(csv.DictReader(io.StringIO(clinic(*command, *given, "--format", "csv").stdout)))
+        assert rows, command
+        assert {(r["profile"], r["profile_sha256"]) for r in rows} == {("our-unit", sha)}, command
 
 
 def test_a_builtin_has_no_sha_in_json_and_a_stored_custom_default_has(
@@ -107,6 +113,8 @@ def test_a_builtin_has_no_sha_in_json_and_a_stored_custom_default_has(
     review = json.loads(clinic("review", "--format", "json").stdout)
     assert review["profile"] == "acog-smfm"
     assert "profile_sha256" not in review
+    rows = list(csv.DictReader(io.StringIO(clinic("review", "--format", "csv").stdout)))
+    assert {(r["profile"], r["profile_sha256"]) for r in rows} == {("acog-smfm", "")}
     path = _edited(tmp_path, "our-unit")
     assert clinic("rules", "default", str(path)).exit_code == 0
     review = json.loads(clinic("review", "--format", "json").stdout)

@@ -41,6 +41,8 @@ CSV_COLUMNS = (
     "pct",
     "median_days",
     "median_ga",
+    # a custom profile's full sha256 (contract v3, profile identity); empty for a built-in
+    "profile_sha256",
 )
 
 
@@ -137,5 +139,5 @@ def audit_csv(audit: ClinicAudit) -> str:
         else:
             days = "" if value.days is None else f"{value.days:g}"
             numbers = [value.n, "", "", days, value.ga or ""]
-        rows.append([*head, key, breakdown, *numbers])
+        rows.append([*head, key, breakdown, *numbers, audit.profile_sha256 or ""])
     return csv_text(CSV_COLUMNS, rows)

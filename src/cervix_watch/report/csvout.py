@@ -31,6 +31,8 @@ COLUMNS = (
     "latest_cl_mm",
     "shortest_cl_mm",
     "discussed",
+    # a custom profile's full sha256 (contract v3, profile identity); empty for a built-in
+    "profile_sha256",
 )
 
 
@@ -60,4 +62,5 @@ def _row(review: Review, patient: PatientReview, flag: Flag | None) -> list[Any]
         float_cell(patient.latest_cl_mm),
         float_cell(patient.shortest_cl_mm),
         "; ".join(common.discussed_text(patient)),
+        review.profile_sha256 or "",
     ]
