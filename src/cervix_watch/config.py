@@ -23,6 +23,8 @@ Tables:
   `"99ACME:FUNL-L" = "funnel_length_mm"` (docs/connecting-the-scanner.md).
 - `[fhir] mrn_system`: the identifier system of MRNs in `export fhir`
   (default `urn:cervix-watch:mrn`).
+- `[scanners."AE"]`: one table per ultrasound machine, by its calling AE title
+  (`scanners.py`: hosts, serial, MRN, character set, route, worklist, codes).
 """
 
 from __future__ import annotations
@@ -37,14 +39,15 @@ from typing import Any
 
 from cervix_watch.domain.errors import InputError, Problem, UsageError
 
-# `[sr.codes]` targets: the scan fields a machine's private code may fill.
-SR_CODE_FIELDS = ("funnel_length_mm", "funnel_width_mm", "funneling")
+# `[sr.codes]` targets: the scan fields a machine's private code may fill ("cl": the
+# cervix length, for machines that send it under a private code instead of LOINC's).
+SR_CODE_FIELDS = ("cl", "funnel_length_mm", "funnel_width_mm", "funneling")
 
 
 CONFIG_ENV = "CERVIX_WATCH_CONFIG"
 FORMATS = ("table", "json", "csv")
 COLUMNS_RANGE = (40, 1000)
-KEYS = ("db", "operator", "format", "columns", "sr", "fhir")
+KEYS = ("db", "operator", "format", "columns", "sr", "fhir", "scanners")
 # The tables and the keys each may hold.
 TABLE_KEYS = {"sr": ("codes",), "fhir": ("mrn_system",)}
 
@@ -90,7 +93,7 @@ def user_settings(path: Path | None = None) -> UserSettings:
     )
 
 
-def _bad(path: Path, key: str, problem: str) -> InputError:
+def bad_value(path: Path, key: str, problem: str) -> InputError:
     return InputError(Problem("config", f"{path}: {key}: {problem}"))
 
 
@@ -99,7 +102,7 @@ def _text(raw: dict[str, Any], key: str, path: Path) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str) or not value.strip():
-        raise _bad(path, key, "must be a non-empty string")
+        raise bad_value(path, key, "must be a non-empty string")
     return value.strip()
 
 
@@ -108,14 +111,14 @@ def _operator(raw: dict[str, Any], path: Path) -> str | None:
 
     name = _text(raw, "operator", path)
     if name is not None and (len(name) > MAX_OPERATOR or not all(c.isprintable() for c in name)):
-        raise _bad(path, "operator", f"must be at most {MAX_OPERATOR} printable characters")
+        raise bad_value(path, "operator", f"must be at most {MAX_OPERATOR} printable characters")
     return name
 
 
 def _choice(raw: dict[str, Any], key: str, choices: tuple[str, ...], path: Path) -> str | None:
     value = raw.get(key)
     if value is not None and value not in choices:
-        raise _bad(path, key, f"{value!r} is not one of {', '.join(choices)}")
+        raise bad_value(path, key, f"{value!r} is not one of {', '.join(choices)}")
     return value
 
 
@@ -125,7 +128,7 @@ def _columns(raw: dict[str, Any], path: Path) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _bad(path, "columns", f"must be a whole number from {low} to {high}")
+        raise bad_value(path, "columns", f"must be a whole number from {low} to {high}")
     return value
 
 
@@ -135,15 +138,15 @@ def _section(raw: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     table = raw.get(name, {})
     if not isinstance(table, dict):
         example = f"[{name}.codes]" if name == "sr" else f"[{name}]"
-        raise _bad(path, name, f"must be a table ({example}), not {_toml_type(table)}")
+        raise bad_value(path, name, f"must be a table ({example}), not {toml_type(table)}")
     allowed = TABLE_KEYS[name]
     for key in table:
         if key not in allowed:
-            raise _bad(path, f"{name}.{key}", f"unknown key (known: {', '.join(allowed)})")
+            raise bad_value(path, f"{name}.{key}", f"unknown key (known: {', '.join(allowed)})")
     return table
 
 
-def _toml_type(value: object) -> str:
+def toml_type(value: object) -> str:
     """How a TOML value is called in a message: a string, a whole number, ..."""
     names = {str: "a string", bool: "true/false", int: "a whole number", float: "a number"}
     return names.get(type(value), "a list" if isinstance(value, list) else "a date or time")
@@ -236,7 +239,7 @@ def fhir_mrn_system(path: Path | None = None) -> str:
     path = path or config_path()
     value = _section(load(path), "fhir", path).get("mrn_system", DEFAULT_MRN_SYSTEM)
     if problem := uri_problem(value):
-        raise _bad(path, "fhir.mrn_system", f"must be a URI: {problem}")
+        raise bad_value(path, "fhir.mrn_system", f"must be a URI: {problem}")
     return str(value)
 
 
@@ -250,7 +253,7 @@ def uri_problem(value: object) -> str | None:
     from cervix_watch.domain.identifiers import unprintable_character
 
     if not isinstance(value, str):
-        return f"{_toml_type(value)}, not a string"
+        return f"{toml_type(value)}, not a string"
     if bad := unprintable_character(value):
         return f"contains the control or format character {bad}"
     if any(c.isspace() for c in value):
@@ -263,21 +266,26 @@ def uri_problem(value: object) -> str | None:
 def sr_codes(path: Path | None = None) -> dict[tuple[str, str], str]:
     """`[sr.codes]` as {(scheme, value): field}; empty by default."""
     path = path or config_path()
-    table = _section(load(path), "sr", path).get("codes", {})
+    return code_table(_section(load(path), "sr", path).get("codes", {}), path, "sr.codes")
+
+
+def code_table(table: object, path: Path, where: str) -> dict[tuple[str, str], str]:
+    """A table of a machine's private codes (`[sr.codes]`, a scanner's `codes`) as
+    {(scheme, value): field}; a bad key or target is one line naming the table `where`."""
     if not isinstance(table, dict):
-        raise _bad(path, "sr.codes", f"must be a table ([sr.codes]), not {_toml_type(table)}")
+        raise bad_value(path, where, f"must be a table ([{where}]), not {toml_type(table)}")
     codes: dict[tuple[str, str], str] = {}
     for key, target in table.items():
         scheme, _, value = str(key).partition(":")
         if not scheme.strip() or not value.strip():
             raise InputError(
-                Problem("config", f'{path}: [sr.codes] key {key!r} is not "SCHEME:VALUE"')
+                Problem("config", f'{path}: [{where}] key {key!r} is not "SCHEME:VALUE"')
             )
         if target not in SR_CODE_FIELDS:
             raise InputError(
                 Problem(
                     "config",
-                    f"{path}: [sr.codes] {key!r} = {target!r} is not one of "
+                    f"{path}: [{where}] {key!r} = {target!r} is not one of "
                     f"{', '.join(SR_CODE_FIELDS)}",
                 )
             )

@@ -147,3 +147,51 @@ def test_config_show_names_each_source(config_file: Path, tmp_path: Path) -> Non
     assert "csv" in lines["format"]
     assert "environment (COLUMNS)" in lines["columns"]
     assert "exists" in lines["config"]
+
+
+SCANNERS = """
+[scanners."US_ROOM1"]
+hosts = ["10.1.2.3"]
+serial = "W1234567"
+mrn_pattern = "^H[0-9]{6}$"
+single_probe = true
+route = "tv"
+worklist = true
+[scanners."US_ROOM1".codes]
+"99SMS:99005-07" = "cl"
+"""
+
+
+def test_config_show_lists_the_scanners(config_file: Path, tmp_path: Path) -> None:
+    """config show: one row per [scanners."AE"] table saying what it sets; none by default."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text(SCANNERS, encoding="utf-8")
+    result = run("--db", url, "config", "show", env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    [row] = [line for line in result.stdout.splitlines() if "scanners" in line]
+    for part in (
+        'scanners."US_ROOM1"',
+        "hosts 10.1.2.3; serial W1234567; MRN from PatientID matching ^H[0-9]{6}$; charset "
+        "ISO_IR 100; single probe; route tv; worklist; 1 code mapped",
+        "config file",
+    ):
+        assert part in row
+    config_file.write_text("", encoding="utf-8")
+    result = run("--db", url, "config", "show", env={"COLUMNS": "250"})
+    [row] = [line for line in result.stdout.splitlines() if "scanners" in line]
+    assert "none" in row
+    assert "default (none)" in row
+
+
+def test_a_bad_scanner_table_stops_config_show_naming_the_key(
+    config_file: Path, tmp_path: Path
+) -> None:
+    """A scanner without hosts: config show exits 1 with one line naming the key."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text('[scanners."US_ROOM1"]\nroute = "tv"\n', encoding="utf-8")
+    result = run("--db", url, "config", "show")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f'error: config: {config_file}: scanners."US_ROOM1".hosts: is required '
+        '(hosts = ["10.1.2.3"]: the addresses this machine sends from)'
+    )

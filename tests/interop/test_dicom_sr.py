@@ -267,3 +267,17 @@ def test_a_long_running_process_never_pauses_or_freezes_the_collector(
         assert gc.isenabled()
     assert gc.isenabled()
     assert gc.get_freeze_count() == 0
+
+
+SAMSUNG_CL: fx.Triple = ("99005-07", "99SMS", "Cervix length")
+
+
+def test_a_private_code_mapped_to_cl_is_the_cervix_length(tmp_path: Path) -> None:
+    """A machine that sends its CL under a private code: mapped to "cl" ([sr.codes] or a
+    scanner's codes) it is the measurement; unmapped, the report has no cervix length."""
+    dataset = fx.ob_report(fx.num(SAMSUNG_CL, "2.61", "cm"), fx.num(SAMSUNG_CL, "2.505", "cm"))
+    path = fx.one(tmp_path, dataset, "samsung.dcm")
+    scan = mapped(path, codes={Code("99005-07", "99SMS", "Cervix length"): "cl"})
+    assert scan.values["cl_mm"] == (25.1, 26.1)
+    assert scan.unmapped == []
+    assert refusal(path) == ("cervix_length", "no cervix length in samsung.dcm")

@@ -16,7 +16,10 @@ import typer
 from cervix_watch.cli import context, output
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from cervix_watch.config import UserSettings
+    from cervix_watch.scanners import Scanner
 
 app = typer.Typer(help="The user's configuration file: where each setting comes from.")
 
@@ -87,6 +90,7 @@ def _source(flag: bool, env: str, configured: object) -> str:
 def show(ctx: typer.Context) -> None:
     """Each setting's value and where it came from (flag, environment, config file, default)."""
     from cervix_watch import config
+    from cervix_watch.scanners import load_scanners
     from cervix_watch.store.db import ENV_VAR, resolve
 
     state = context.state(ctx)
@@ -108,9 +112,37 @@ def show(ctx: typer.Context) -> None:
             _source(False, "COLUMNS", settings.columns),
         ],
         _codes_row(len(config.sr_codes(settings.path))),
+        *_scanner_rows(load_scanners(settings.path)),
     ]
     output.table(None, ["Setting", "Value", "From"], rows)
 
 
 def _codes_row(mapped: int) -> list[str]:
     return ["sr.codes", f"{mapped} mapped", "config file" if mapped else "default (none)"]
+
+
+def _scanner_rows(scanners: Mapping[str, Scanner]) -> list[list[str]]:
+    """One row per `[scanners."AE"]` table: what it sets, in a line."""
+    if not scanners:
+        return [["scanners", "none", "default (none)"]]
+    return [[f'scanners."{ae}"', _described(s), "config file"] for ae, s in scanners.items()]
+
+
+def _described(scanner: Scanner) -> str:
+    from cervix_watch.domain.words import counted
+
+    parts = [f"hosts {', '.join(scanner.hosts)}"]
+    if scanner.serial:
+        parts.append(f"serial {scanner.serial}")
+    mrn = f"MRN from {scanner.mrn_from}"
+    if scanner.mrn_pattern is not None:
+        mrn += f" matching {scanner.mrn_pattern.pattern}"
+    parts += [mrn, f"charset {scanner.charset}"]
+    if scanner.single_probe:
+        parts.append("single probe")
+    if scanner.route is not None:
+        parts.append(f"route {scanner.route.value}")
+    parts.append("worklist" if scanner.worklist else "no worklist")
+    if scanner.codes:
+        parts.append(f"{counted(len(scanner.codes), 'code')} mapped")
+    return "; ".join(parts)

@@ -80,7 +80,7 @@ def scan_from(
         raise SrError("sop_instance_uid", "is not a valid DICOM UID")
     scan = SrScan(uid, {"date": content.exam_date, "operator": operator})
     scan.values["route"] = route_of(content, route)
-    scan.values["cl_mm"] = cervix_lengths(content, name, scan)
+    scan.values["cl_mm"] = cervix_lengths(content, name, scan, codes)
     scan.values.update(mapped_findings(content, codes, scan))
     return scan
 
@@ -108,9 +108,12 @@ def route_of(content: SrContent, given: Route | None) -> Route:
     return found
 
 
-def cervix_lengths(content: SrContent, name: str, scan: SrScan) -> tuple[float, ...]:
-    """The measurements, ascending: measured values, else one derived stand-in."""
-    found = [n for n in content.numerics if n.concept == CERVIX_LENGTH]
+def cervix_lengths(
+    content: SrContent, name: str, scan: SrScan, codes: Mapping[Code, str] | None = None
+) -> tuple[float, ...]:
+    """The measurements, ascending: measured values, else one derived stand-in. A
+    machine's private code mapped to "cl" (`[sr.codes]`, a scanner's `codes`) is one too."""
+    found = [n for n in content.numerics if is_cervix_length(n.concept, codes or {})]
     if not found:
         raise SrError("cervix_length", f"no cervix length in {name}")
     for numeric in found:
@@ -157,7 +160,7 @@ def mapped_findings(content: SrContent, codes: Mapping[Code, str], scan: SrScan)
     listed as unmapped (for `--dry-run`, so a unit can add its machine's codes)."""
     values: dict[str, Any] = {}
     for numeric in content.under_pelvis():
-        if numeric.concept == CERVIX_LENGTH:
+        if is_cervix_length(numeric.concept, codes):
             continue
         target = _lookup(codes, numeric.concept)
         if target is None:
@@ -174,6 +177,11 @@ def mapped_findings(content: SrContent, codes: Mapping[Code, str], scan: SrScan)
     if ("funnel_length_mm" in values or "funnel_width_mm" in values) and "funneling" not in values:
         values["funneling"] = True  # funnel measurements imply funneling, as in `scan add`
     return values
+
+
+def is_cervix_length(concept: Code, codes: Mapping[Code, str]) -> bool:
+    """LOINC's Cervix Length, or a private code the unit or the machine maps to "cl"."""
+    return concept == CERVIX_LENGTH or _lookup(codes, concept) == "cl"
 
 
 def _lookup(codes: Mapping[Code, str], concept: Code) -> str | None:
