@@ -21,7 +21,7 @@ from cervix_watch.cli.options import (
     shares,
 )
 from cervix_watch.cli.output import Column, Format
-from cervix_watch.domain.enums import Action, Priority
+from cervix_watch.domain.enums import Priority
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 
@@ -115,28 +115,16 @@ def due(
     )
 
 
-_SCAN_ACTIONS = frozenset({Action.SCAN_DUE, Action.SCAN_OVERDUE})
-
-
 def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list[list[Any]]:
-    """A row per patient whose next scan is overdue or due within `horizon` days, soonest first.
+    """A row per patient whose next scan is overdue or due within `horizon` days, soonest
+    first (`rules.review.recall_status` decides, as for the worklist)."""
+    from cervix_watch.rules.review import recall_status
 
-    A scan-due or scan-overdue flag decides (clinical-rules.md v3: a single screen's date,
-    its window's start, may lie in the past while it is only due); else the date does."""
     rows = []
     for p in sorted(patients, key=lambda p: (p.next_scan_due or date.max, p.mrn)):
-        if p.next_scan_due is None:
+        status = recall_status(p, on, horizon)
+        if status is None or p.next_scan_due is None:
             continue
-        days = (p.next_scan_due - on).days
-        flagged = {flag.action for flag in p.flags} & _SCAN_ACTIONS
-        if Action.SCAN_OVERDUE in flagged:
-            status = "overdue"
-        elif days > horizon:
-            continue
-        elif flagged:
-            status = "due"
-        else:
-            status = "overdue" if days < 0 else "due"
         rows.append(
             [
                 p.mrn,
@@ -146,7 +134,7 @@ def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list
                 p.risk.value,
                 p.next_scan_due.isoformat(),
                 status,
-                days,
+                (p.next_scan_due - on).days,
                 p.latest_cl_mm,
             ]
         )

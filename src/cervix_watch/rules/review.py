@@ -140,6 +140,28 @@ class Review:
         }
 
 
+_SCAN_ACTIONS = frozenset({Action.SCAN_DUE, Action.SCAN_OVERDUE})
+
+
+def recall_status(patient: PatientReview, on: date, horizon_days: int) -> str | None:
+    """"overdue" or "due" when `due` and the worklist list her on `on`, looking
+    `horizon_days` ahead; None when they do not.
+
+    A scan-due or scan-overdue flag decides (clinical-rules.md v3: a single screen's date,
+    its window's start, may lie in the past while it is only due); else the date does."""
+    if patient.next_scan_due is None:
+        return None
+    days = (patient.next_scan_due - on).days
+    flagged = {flag.action for flag in patient.flags} & _SCAN_ACTIONS
+    if Action.SCAN_OVERDUE in flagged:
+        return "overdue"
+    if days > horizon_days:
+        return None
+    if flagged:
+        return "due"
+    return "overdue" if days < 0 else "due"
+
+
 def flag_order(flag: Flag) -> tuple[int, str]:
     """Within a patient: priority (urgent first), then action."""
     return flag.priority.rank, flag.action.value
