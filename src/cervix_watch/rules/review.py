@@ -144,7 +144,7 @@ _SCAN_ACTIONS = frozenset({Action.SCAN_DUE, Action.SCAN_OVERDUE})
 
 
 def recall_status(patient: PatientReview, on: date, horizon_days: int) -> str | None:
-    """"overdue" or "due" when `due` and the worklist list her on `on`, looking
+    """The status "overdue" or "due" when `due` and the worklist list her on `on`, looking
     `horizon_days` ahead; None when they do not.
 
     A scan-due or scan-overdue flag decides (clinical-rules.md v3: a single screen's date,
