@@ -270,6 +270,9 @@ def _grants(
         # the audit trail is only ever added to (its triggers refuse UPDATE and DELETE too)
         f"GRANT SELECT, INSERT ON TABLE {quote(t.audit.name)} TO {WRITER_ROLE}",
         f"GRANT SELECT ON TABLE {tables} TO {READER_ROLE}",
+        # the one deletion the spec asks for: receipts of ignored reports (no patient data)
+        # go after `receipt_days` (store.inbox.purge_receipts)
+        f"GRANT DELETE ON TABLE {quote(t.inbox_receipts.name)} TO {WRITER_ROLE}",
     ]
     if sequences:
         names = ", ".join(sequences)

@@ -100,6 +100,15 @@ def _v6_exam_voids(conn: sa.Connection) -> None:
     _add_missing_columns(conn, tables.exams, ("voided_at", "void_reason"))
 
 
+def _v7_inbox(conn: sa.Connection) -> None:
+    """The scanner-report inbox (issue 23): held reports, their versions, ignored receipts.
+
+    New tables only (`checkfirst`: a new database has them from `create_all`).
+    """
+    for table in tables.INBOX_TABLES:
+        table.create(conn, checkfirst=True)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _v1_initial,
     _v2_fields,
@@ -107,6 +116,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     _v4_text_names,
     _v5_audit_chain,
     _v6_exam_voids,
+    _v7_inbox,
 )
 CURRENT_VERSION = len(MIGRATIONS)
 
