@@ -19,8 +19,9 @@ The file is UTF-8 TOML; a table key holding another type is named like any bad v
 
 Tables:
 - `[sr.codes]`: the ultrasound machine's private codes for what the DICOM
-  standard has no code for (funneling), as `"SCHEME:VALUE" = "field"`, e.g.
-  `"99ACME:FUNL-L" = "funnel_length_mm"` (docs/connecting-the-scanner.md).
+  standard has no code for (funneling), or a private code for the cervix length
+  (`cl`), as `"SCHEME:VALUE" = "field"`, e.g. `"99ACME:FUNL-L" = "funnel_length_mm"`
+  (docs/connecting-the-scanner.md).
 - `[fhir] mrn_system`: the identifier system of MRNs in `export fhir`
   (default `urn:cervix-watch:mrn`).
 - `[scanners."AE"]`: one table per ultrasound machine, by its calling AE title

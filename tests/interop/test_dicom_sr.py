@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 import sr_fixtures as fx
+from pydicom.dataset import Dataset
 from pydicom.sr.coding import Code
 
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.models import Patient
-from cervix_watch.interop.dicom_sr import SrError, content_of, read_file
+from cervix_watch.interop.dicom_sr import SrContent, SrError, content_of, read_file
 from cervix_watch.interop.sr_scan import SrScan, check_against, round_mm, scan_from
 
 FUNNEL_CODES = {
@@ -281,3 +282,188 @@ def test_a_private_code_mapped_to_cl_is_the_cervix_length(tmp_path: Path) -> Non
     assert scan.values["cl_mm"] == (25.1, 26.1)
     assert scan.unmapped == []
     assert refusal(path) == ("cervix_length", "no cervix length in samsung.dcm")
+
+
+# interop.md v3: what real machines send.
+NUMBER_OF_FETUSES = ("11878-6", "LN", "Number of Fetuses by US")
+FINDINGS = ("121070", "DCM", "Findings")
+FINDING_SITE = ("363698007", "SCT", "Finding Site")
+CERVIX = ("71252005", "SCT", "Cervix uteri structure")
+OVARY = ("15497006", "SCT", "Ovarian structure")
+
+
+def findings(site: fx.Triple | None, *items: Dataset) -> Dataset:
+    modifiers = [fx.code(FINDING_SITE, site)] if site is not None else []
+    return fx.container(FINDINGS, [*modifiers, *items])
+
+
+def test_no_cervix_length_is_said_before_no_route(tmp_path: Path) -> None:
+    """A report with neither a CL nor a beam path says "no cervix length", not "--route"."""
+    path = fx.one(tmp_path, fx.ob_report(fx.num(fx.UTERUS_LENGTH, "78"), route=None), "n.dcm")
+    assert refusal(path) == ("cervix_length", "no cervix length in n.dcm")
+    with_cl = fx.one(tmp_path, fx.ob_report(fx.cl("30.0"), route=None), "r.dcm")
+    assert refusal(with_cl)[0] == "route"
+
+
+@pytest.mark.parametrize(
+    ("concept", "date_text", "warning"),
+    [
+        (fx.LMP_CODE, "", "lmp: the report's 'LMP' item is empty: ignored"),
+        (
+            fx.LMP_CODE,
+            "20261345",
+            "lmp: the report's 'LMP' item holds '20261345', not a date: ignored",
+        ),
+        (
+            fx.EDD_CODE,
+            "2027-03-14",
+            "edd: the report's 'EDD' item holds '2027-03-14', not a date: ignored",
+        ),
+        (
+            ("11781-2", "LN", "EDD from average ultrasound age"),
+            "",
+            "edd: the report's 'EDD from average ultrasound age' item is empty: ignored",
+        ),
+    ],
+)
+def test_an_unreadable_lmp_or_edd_is_ignored_with_a_warning(
+    tmp_path: Path, concept: fx.Triple, date_text: str, warning: str
+) -> None:
+    """An LMP or EDD that cannot be read does not refuse the CL: a warning, nothing compared."""
+    item = fx.date_item(concept, fx.EDD)
+    item.Date = date_text
+    report = fx.report([fx.beam(), fx.container(fx.SUMMARY, [item]), fx.pelvis(fx.cl("30.0"))])
+    path = fx.one(tmp_path, report, "d.dcm")
+    content = content_of(read_file(path))
+    scan = scan_from(content, path.name, None, "AB", {})
+    check_against(patient(), content, scan)
+    assert scan.values["cl_mm"] == (30.0,)
+    assert scan.warnings == [warning]
+    assert (content.edds, content.edds_from_ultrasound, content.lmps) == ([], [], [])
+
+
+def test_a_readable_date_beside_an_unreadable_one_is_still_compared(tmp_path: Path) -> None:
+    """Only the unreadable item is passed over: a readable EDD a week off still warns."""
+    empty = fx.date_item(fx.LMP_CODE, fx.LMP)
+    empty.Date = ""
+    late = fx.date_item(fx.EDD_CODE, date(2027, 3, 21))
+    report = fx.report([fx.beam(), fx.container(fx.SUMMARY, [empty, late]), fx.pelvis(fx.cl("30"))])
+    path = fx.one(tmp_path, report, "d.dcm")
+    content = content_of(read_file(path))
+    scan = scan_from(content, path.name, None, "AB", {})
+    check_against(patient(), content, scan)
+    assert [w.split(":")[0] for w in scan.warnings] == ["lmp", "edd"]
+
+
+def us_edd_report(tmp_path: Path, days: int) -> SrContent:
+    item = fx.date_item(("11781-2", "LN", "EDD from average ultrasound age"), fx.EDD)
+    item.Date = (fx.EDD + timedelta(days=days)).strftime("%Y%m%d")
+    report = fx.report([fx.beam(), fx.container(fx.SUMMARY, [item]), fx.pelvis(fx.cl("30.0"))])
+    return content_of(read_file(fx.one(tmp_path, report, f"us{days}.dcm")))
+
+
+@pytest.mark.parametrize(
+    ("days", "warned"), [(-8, True), (-7, False), (0, False), (3, False), (7, False), (8, True)]
+)
+def test_an_edd_from_ultrasound_age_within_seven_days_gives_no_warning(
+    tmp_path: Path, days: int, warned: bool
+) -> None:
+    """An EDD from average ultrasound age up to 7 days off the stored EDD is no difference;
+    8 days off warns (and is noted); the report is never refused for it."""
+    content = us_edd_report(tmp_path, days)
+    scan = scan_from(content, "us.dcm", None, "AB", {})
+    check_against(patient(), content, scan)
+    assert bool(scan.warnings) is warned
+    assert bool(scan.notes) is warned
+    assert scan.values["cl_mm"] == (30.0,)
+
+
+@pytest.mark.parametrize(("tolerance", "warned"), [(2, True), (3, False)])
+def test_the_ultrasound_edd_tolerance_is_a_setting(
+    tmp_path: Path, tolerance: int, warned: bool
+) -> None:
+    """3 days off warns under a 2-day tolerance, not under a 3-day one."""
+    content = us_edd_report(tmp_path, 3)
+    scan = scan_from(content, "us.dcm", None, "AB", {})
+    check_against(patient(), content, scan, ultrasound_edd_tolerance_days=tolerance)
+    assert bool(scan.warnings) is warned
+
+
+def test_a_plain_edd_one_day_off_still_warns(tmp_path: Path) -> None:
+    """The tolerance is for ultrasound-age EDDs only: a dating EDD a day off warns."""
+    report = fx.report([fx.beam(), fx.summary(edd=date(2027, 3, 15)), fx.pelvis(fx.cl("30"))])
+    path = fx.one(tmp_path, report, "e.dcm")
+    content = content_of(read_file(path))
+    scan = scan_from(content, path.name, None, "AB", {})
+    check_against(patient(), content, scan)
+    assert scan.notes == ["SR EDD 2027-03-15"]
+
+
+def test_issuer_of_patient_id_is_never_read_as_the_patient(tmp_path: Path) -> None:
+    """IssuerOfPatientID holding a stored MRN does not make it the report's patient."""
+    report = fx.ob_report(fx.cl("30.0"), patient_id="SOMEONE ELSE")
+    report.IssuerOfPatientID = fx.PATIENT_ID
+    content = content_of(read_file(fx.one(tmp_path, report, "i.dcm")))
+    assert content.patient_id == "SOMEONE ELSE"
+    bare = fx.ob_report(fx.cl("30.0"), patient_id="")
+    bare.IssuerOfPatientID = fx.PATIENT_ID
+    with pytest.raises(SrError, match="the report has no PatientID"):
+        content_of(read_file(fx.one(tmp_path, bare, "b.dcm")))
+
+
+def test_number_of_fetuses_and_other_counts_are_not_unmapped_lengths(tmp_path: Path) -> None:
+    """A Number of Fetuses NUM (and any NUM not in a length unit) under Pelvis and Uterus is
+    not listed as unmapped; a private length is."""
+    items = (
+        fx.cl("30.0"),
+        fx.num(NUMBER_OF_FETUSES, "1", "{fetuses}"),
+        fx.num(("X-RATIO", "99ACME", "Some ratio"), "0.4", "{ratio}"),
+        fx.num(fx.FUNNEL_LENGTH_PRIVATE, "9.5"),
+    )
+    scan = mapped(fx.one(tmp_path, fx.ob_report(*items), "f.dcm"))
+    assert [n.concept.value for n in scan.unmapped] == ["FUNL-L"]
+    assert scan.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("where", "warning"),
+    [
+        ("findings-cervix", None),
+        ("pelvis-uterus", None),
+        ("findings-ovary", "Findings"),
+        ("findings-no-site", "Findings"),
+    ],
+)
+def test_cervix_length_under_cervix_findings_or_uterus_is_in_place(
+    tmp_path: Path, where: str, warning: str | None
+) -> None:
+    """Under Findings with Finding Site cervix, or Pelvis and Uterus > Uterus: found, no
+    warning. Findings of another site (or none): found with a warning naming the path."""
+    uterus = ("35039007", "SCT", "Uterus")
+    container = {
+        "findings-cervix": findings(CERVIX, fx.cl("31.0")),
+        "pelvis-uterus": fx.pelvis(fx.container(uterus, [fx.cl("31.0")])),
+        "findings-ovary": findings(OVARY, fx.cl("31.0")),
+        "findings-no-site": findings(None, fx.cl("31.0")),
+    }[where]
+    report = fx.report([fx.beam(), fx.summary(), container])
+    path = fx.one(tmp_path, report, f"{where}.dcm")
+    scan = mapped(path)
+    assert scan.values["cl_mm"] == (31.0,)
+    if warning is None:
+        assert scan.warnings == []
+    else:
+        assert scan.warnings == [
+            f"cervix_length: found at OB-GYN Ultrasound Procedure Report > {warning}, "
+            "not under Pelvis and Uterus"
+        ]
+    assert content_of(read_file(path)).cervix_containers == (1 if warning is None else 0)
+
+
+def test_funnel_codes_under_cervix_findings_are_mapped(tmp_path: Path) -> None:
+    """The unit's funnel codes are read under cervix Findings as under Pelvis and Uterus."""
+    container = findings(CERVIX, fx.cl("31.0"), fx.num(fx.FUNNEL_LENGTH_PRIVATE, "9.5"))
+    report = fx.report([fx.beam(), container])
+    scan = mapped(fx.one(tmp_path, report, "f.dcm"), codes=FUNNEL_CODES)
+    assert scan.values["funnel_length_mm"] == 9.5
+    assert scan.values["funneling"] is True

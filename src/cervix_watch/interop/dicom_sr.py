@@ -52,16 +52,23 @@ DERIVATION = Code("121401", "DCM", "Derivation")
 SELECTION_STATUS = Code("121404", "DCM", "Selection Status")
 ACQUISITION_PROTOCOL = Code("125203", "DCM", "Acquisition Protocol")
 FETUS_ID = Code("11951-1", "LN", "Fetus ID")
-EDD_CODES = (
-    Code("11778-8", "LN", "EDD"),
-    Code("11779-6", "LN", "EDD from LMP"),
-    Code("11781-2", "LN", "EDD from average ultrasound age"),
-)
+EDD_FROM_ULTRASOUND = Code("11781-2", "LN", "EDD from average ultrasound age")
+EDD_CODES = (Code("11778-8", "LN", "EDD"), Code("11779-6", "LN", "EDD from LMP"))
 LMP_CODES = (Code("8665-2", "LN", "LMP"), Code("11955-2", "LN", "LMP"))
 BEAM_PATHS = {
     Route.TV: Code("54300008", "SCT", "Transvaginal ultrasound"),
     Route.TA: Code("66739002", "SCT", "Transabdominal ultrasound"),
 }
+# Other vendors put the CL under Findings with a Finding Site of the cervix (interop.md
+# v3): such a container is a place of the CL as Pelvis and Uterus is, named in the path by
+# this code of ours (a Findings container elsewhere keeps its own code).
+FINDINGS = Code("121070", "DCM", "Findings")
+FINDING_SITE = Code("363698007", "SCT", "Finding Site")
+CERVIX = Code("71252005", "SCT", "Cervix uteri structure")
+CERVIX_FINDINGS = Code("cervix-findings", "99CW", "Findings (Finding Site: cervix)")
+CERVIX_CONTAINERS = (PELVIS_AND_UTERUS, CERVIX_FINDINGS)
+# A count in every section of some machines' reports, never a length of the cervix.
+NUMBER_OF_FETUSES = Code("11878-6", "LN", "Number of Fetuses by US")
 _UNNAMED = Code("unnamed", "99CW", "(unnamed container)")
 # UCUM length units a machine uses for a CL, as a factor to millimetres.
 MM_PER_UNIT = {"mm": Decimal(1), "cm": Decimal(10), "m": Decimal(1000)}
@@ -178,11 +185,25 @@ class SrContent:
     numerics: list[Numeric] = field(default_factory=list)
     codes: list[tuple[Code, Code, tuple[Code, ...]]] = field(default_factory=list)
     edds: list[date] = field(default_factory=list)
+    edds_from_ultrasound: list[date] = field(default_factory=list)
     lmps: list[date] = field(default_factory=list)
     fetus_ids: list[str] = field(default_factory=list)
+    cervix_containers: int = 0  # Pelvis and Uterus, or Findings with Finding Site cervix
+    # Items passed over with a warning (an LMP or EDD that cannot be read: they are only
+    # compared with the record, so they never refuse the measurement).
+    warnings: list[str] = field(default_factory=list)
 
     def under_pelvis(self) -> list[Numeric]:
         return [n for n in self.numerics if PELVIS_AND_UTERUS in n.path[1:]]
+
+    def in_cervix_containers(self) -> list[Numeric]:
+        """The NUMs in a Pelvis and Uterus container or a cervix Findings container."""
+        return [n for n in self.numerics if in_cervix_container(n.path)]
+
+
+def in_cervix_container(path: tuple[Code, ...]) -> bool:
+    """Whether a path (root first) runs through Pelvis and Uterus or cervix Findings."""
+    return any(code in CERVIX_CONTAINERS for code in path[1:])
 
 
 def read_file(path: Path) -> Dataset:
@@ -299,6 +320,8 @@ def content_of(dataset: Dataset) -> SrContent:
     for count, (item, path) in enumerate(_walk(dataset, (root,)), start=1):
         if count > MAX_CONTENT_ITEMS:
             raise SrError("file", f"more than {MAX_CONTENT_ITEMS:,} content items: refused")
+        if item.get("ValueType") == "CONTAINER" and _container_code(item) in CERVIX_CONTAINERS:
+            content.cervix_containers += 1
         _collect(content, item, path)
     return content
 
@@ -342,8 +365,22 @@ def _walk(dataset: Dataset, path: tuple[Code, ...]) -> Iterator[tuple[Dataset, t
     for item in dataset.get("ContentSequence", []):
         yield item, path
         if item.get("ValueType") == "CONTAINER":
-            concept = _concept(item)
-            yield from _walk(item, (*path, concept or _UNNAMED))
+            yield from _walk(item, (*path, _container_code(item)))
+
+
+def _container_code(item: Dataset) -> Code:
+    """A container's concept in a path: cervix Findings marked as such, unnamed ones too."""
+    concept = _concept(item)
+    if concept is None:
+        return _UNNAMED
+    if concept == FINDINGS and any(
+        m.get("RelationshipType") == "HAS CONCEPT MOD"
+        and _concept(m) == FINDING_SITE
+        and _code_value(m) == CERVIX
+        for m in item.get("ContentSequence", [])
+    ):
+        return CERVIX_FINDINGS
+    return concept
 
 
 def _collect(content: SrContent, item: Dataset, path: tuple[Code, ...]) -> None:
@@ -358,12 +395,30 @@ def _collect(content: SrContent, item: Dataset, path: tuple[Code, ...]) -> None:
         if value is not None:
             content.codes.append((concept, value, path))
     elif value_type == "DATE" and SUMMARY in path:
-        if concept in EDD_CODES:
-            content.edds.append(_date(str(item.get("Date", "")), concept.meaning))
-        elif concept in LMP_CODES:
-            content.lmps.append(_date(str(item.get("Date", "")), concept.meaning))
+        _collect_date(content, item, concept)
     elif value_type == "TEXT" and concept == FETUS_ID and FETUS_SUMMARY in path:
         content.fetus_ids.append(str(item.get("TextValue", "")).strip())
+
+
+def _collect_date(content: SrContent, item: Dataset, concept: Code) -> None:
+    """An EDD or LMP of the Summary; one that cannot be read is passed over with a warning
+    (interop.md v3: they are only compared with the record)."""
+    if concept == EDD_FROM_ULTRASOUND:
+        found, field_name = content.edds_from_ultrasound, "edd"
+    elif concept in EDD_CODES:
+        found, field_name = content.edds, "edd"
+    elif concept in LMP_CODES:
+        found, field_name = content.lmps, "lmp"
+    else:
+        return
+    text = str(item.get("Date", "") or "").strip()
+    try:
+        found.append(_date(text, concept.meaning))
+    except SrError:
+        problem = "is empty" if not text else f"holds {text!r}, not a date"
+        content.warnings.append(
+            f"{field_name}: the report's {concept.meaning!r} item {problem}: ignored"
+        )
 
 
 def _numeric(item: Dataset, concept: Code, path: tuple[Code, ...]) -> Numeric:
@@ -412,6 +467,7 @@ def _code_value(item: Dataset) -> Code | None:
 
 
 __all__ = [
+    "CERVIX_CONTAINERS",
     "SR_CLASSES",
     "Numeric",
     "SrContent",
@@ -420,6 +476,7 @@ __all__ = [
     "check_size",
     "check_whole",
     "content_of",
+    "in_cervix_container",
     "quiet_libraries",
     "read_file",
     "warning_line",

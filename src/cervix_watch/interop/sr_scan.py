@@ -21,10 +21,12 @@ from cervix_watch.domain.models import Patient
 from cervix_watch.interop.dicom_sr import (
     BEAM_PATHS,
     CERVIX_LENGTH,
-    PELVIS_AND_UTERUS,
+    MM_PER_UNIT,
+    NUMBER_OF_FETUSES,
     Numeric,
     SrContent,
     SrError,
+    in_cervix_container,
 )
 
 MEASURED = Code("258104002", "SCT", "Measured")
@@ -38,6 +40,9 @@ STAND_IN_ORDER = (
 YES = Code("373066001", "SCT", "Yes")
 NO = Code("373067005", "SCT", "No")
 MAX_MEASUREMENTS = 3  # the scan record holds up to three (contract.md)
+# interop.md v3: an "EDD from average ultrasound age" differs from the dating EDD by a few
+# days at nearly every scan; up to this many days it gives no warning (configurable).
+ULTRASOUND_EDD_TOLERANCE_DAYS = 7
 SOURCE_PREFIX = "dicom-sr:"
 _UID = re.compile(r"[0-9]+(\.[0-9]+)*")
 _TENTH = Decimal("0.1")
@@ -79,8 +84,11 @@ def scan_from(
     if len(uid) > 64 or not _UID.fullmatch(uid):
         raise SrError("sop_instance_uid", "is not a valid DICOM UID")
     scan = SrScan(uid, {"date": content.exam_date, "operator": operator})
-    scan.values["route"] = route_of(content, route)
+    scan.warnings.extend(content.warnings)
+    # No cervix length is said before no route (interop.md v3): `--route` cannot help a
+    # report without a CL, so it is not asked for first.
     scan.values["cl_mm"] = cervix_lengths(content, name, scan, codes)
+    scan.values["route"] = route_of(content, route)
     scan.values.update(mapped_findings(content, codes, scan))
     return scan
 
@@ -118,7 +126,7 @@ def cervix_lengths(
         raise SrError("cervix_length", f"no cervix length in {name}")
     for numeric in found:
         numeric.mm()  # a NUM without a value, or in a foreign unit, refuses the file
-        if PELVIS_AND_UTERUS not in numeric.path:
+        if not in_cervix_container(numeric.path):
             scan.warnings.append(
                 f"cervix_length: found at {numeric.where()}, not under Pelvis and Uterus"
             )
@@ -156,21 +164,24 @@ def _stand_in(derived: list[Numeric]) -> Numeric:
 
 
 def mapped_findings(content: SrContent, codes: Mapping[Code, str], scan: SrScan) -> dict[str, Any]:
-    """Funneling from the unit's `[sr.codes]` table; other NUMs under Pelvis and Uterus are
-    listed as unmapped (for `--dry-run`, so a unit can add its machine's codes)."""
+    """Funneling from the unit's `[sr.codes]` table; other lengths under Pelvis and Uterus
+    (or cervix Findings) are listed as unmapped (for `--dry-run`, so a unit can add its
+    machine's codes). A count, such as the Number of Fetuses some machines put in every
+    section, is not a length and not listed."""
     values: dict[str, Any] = {}
-    for numeric in content.under_pelvis():
-        if is_cervix_length(numeric.concept, codes):
+    for numeric in content.in_cervix_containers():
+        if numeric.concept == NUMBER_OF_FETUSES or is_cervix_length(numeric.concept, codes):
             continue
         target = _lookup(codes, numeric.concept)
         if target is None:
-            scan.unmapped.append(numeric)
+            if numeric.value is None or numeric.unit in MM_PER_UNIT:
+                scan.unmapped.append(numeric)
         elif target == "funneling":
             values["funneling"] = numeric.value is not None and numeric.value != 0
         else:
             values[target] = round_mm(numeric.mm())
     for concept, value, path in content.codes:
-        if PELVIS_AND_UTERUS in path[1:] and _lookup(codes, concept) == "funneling":
+        if in_cervix_container(path) and _lookup(codes, concept) == "funneling":
             if value not in (YES, NO):
                 raise SrError("funneling", f"{value.meaning!r} is not Yes or No")
             values["funneling"] = value == YES
@@ -188,16 +199,25 @@ def _lookup(codes: Mapping[Code, str], concept: Code) -> str | None:
     return next((target for code, target in codes.items() if code == concept), None)
 
 
-def check_against(patient: Patient, content: SrContent, scan: SrScan) -> None:
+def check_against(
+    patient: Patient,
+    content: SrContent,
+    scan: SrScan,
+    ultrasound_edd_tolerance_days: int = ULTRASOUND_EDD_TOLERANCE_DAYS,
+) -> None:
     """EDD, LMP and fetuses in the SR against the stored patient: warnings and notes, the
-    stored values are kept (never written over)."""
-    for edd in sorted(set(content.edds)):
-        if edd != patient.edd:
-            scan.warnings.append(
-                f"edd: the report's EDD {edd} differs from the stored EDD {patient.edd} "
-                "(the stored one is kept)"
-            )
-            scan.notes.append(f"SR EDD {edd}")
+    stored values are kept (never written over). An EDD from ultrasound age within the
+    tolerance of the stored EDD is no difference; no difference ever refuses a report."""
+    tolerance = ultrasound_edd_tolerance_days
+    differing = [edd for edd in content.edds if edd != patient.edd] + [
+        edd for edd in content.edds_from_ultrasound if abs((edd - patient.edd).days) > tolerance
+    ]
+    for edd in sorted(set(differing)):
+        scan.warnings.append(
+            f"edd: the report's EDD {edd} differs from the stored EDD {patient.edd} "
+            "(the stored one is kept)"
+        )
+        scan.notes.append(f"SR EDD {edd}")
     for lmp in sorted(set(content.lmps)):
         if patient.lmp is not None and lmp != patient.lmp:
             scan.warnings.append(
@@ -216,9 +236,11 @@ def check_against(patient: Patient, content: SrContent, scan: SrScan) -> None:
 
 __all__ = [
     "SOURCE_PREFIX",
+    "ULTRASOUND_EDD_TOLERANCE_DAYS",
     "SrScan",
     "cervix_lengths",
     "check_against",
+    "is_cervix_length",
     "mapped_findings",
     "round_mm",
     "route_of",

@@ -1,0 +1,194 @@
+"""The real-machine fixtures (tests/interop/sr_real.py, issue 23.5): DCMTK reads each, and
+`import sr` gives each the outcome interop.md v3 states."""
+
+from __future__ import annotations
+
+import csv
+import io
+import subprocess
+from pathlib import Path
+
+import pytest
+import sr_fixtures as fx
+import sr_real
+from tests.conftest import Cli, dcmtk_tool
+
+# These two carry their trait as a DICOM violation, so DCMTK names it: text outside the
+# default repertoire without a Specific Character Set, and an empty Type 1 Date.
+DCMTK_NAMES_THE_TRAIT = {
+    "latin1-patient-id.dcm": (
+        [],
+        [
+            "W: PatientName (0010,0010) contains invalid character(s) in PatientModule",
+            "W: PatientID (0010,0020) contains invalid character(s) in PatientModule",
+        ],
+    ),
+    "empty-lmp.dcm": (
+        ["-Ev"],
+        [
+            "W: Date (0040,a121) empty in content item (type 1)",
+            'W: Reading invalid/incomplete content item DATE "1.1.1"',
+        ],
+    ),
+}
+NO_ROUTE = "route: the report records no beam path: give --route tv|ta|tp"
+
+
+@pytest.fixture(scope="module")
+def real_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Every real-trait fixture as a file, by name."""
+    return sr_real.write_all(tmp_path_factory.mktemp("sr-real"))
+
+
+@pytest.fixture
+def clinic(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Patient SR0001 (LMP 2026-06-07, EDD 2027-03-14), and an empty user config folder."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("CERVIX_WATCH_OPERATOR", "tester")
+    result = cli(
+        "patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07", "--name", "Quillfeather, Zyxandra"
+    )
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def stored_scans(cli: Cli) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(cli("export", "scans").stdout)))
+
+
+def dsrdump(path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [dcmtk_tool("dsrdump"), *options, "+Pc", "+Pt", str(path)],
+        capture_output=True,
+        encoding="latin-1",  # dsrdump prints text undecoded: the Latin-1 fixture's bytes
+        timeout=60,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize("name", [t.name for t in sr_real.traits()])
+def test_dsrdump_reads_each_real_trait(real_files: dict[str, Path], name: str) -> None:
+    """dsrdump reads every fixture, exit 0; without a warning, except the two whose trait is
+    itself invalid DICOM, where its warnings name exactly that trait and nothing else."""
+    options, expected = DCMTK_NAMES_THE_TRAIT.get(name, ([], []))
+    result = dsrdump(real_files[name], *options)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == expected
+    assert '(125000,DCM,"OB-GYN Ultrasound Procedure Report")' in result.stdout
+
+
+def test_dsrdump_shows_the_canon_traits(real_files: dict[str, Path]) -> None:
+    """No beam path, one CL in cm with two decimals, Most recent value chosen, a Number of
+    Fetuses in every section, and the archive's hash as IssuerOfPatientID."""
+    text = dsrdump(real_files["most-recent-cm.dcm"]).stdout
+    assert "Acquisition Protocol" not in text
+    assert '<contains NUM:(11961-0,LN,"Cervix Length")="2.95" (cm,UCUM,"cm")>' in text
+    assert '=(121411,DCM,"Most recent value chosen")' in text
+    assert text.count('(11878-6,LN,"Number of Fetuses by US")') == 3
+    assert sr_real.ARCHIVE_ISSUER in text
+    mean = dsrdump(real_files["mean-only.dcm"]).stdout
+    assert '=(373098007,SCT,"Mean")' in mean
+    assert '=(121412,DCM,"Mean value chosen")' in mean
+
+
+def saved(clinic: Cli, path: Path, *options: str) -> str:
+    result = clinic("import", "sr", str(path), *options)
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 scan from 1 file (0 already present)." in result.stdout
+    assert "Quillfeather" not in result.output
+    return result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "name", ["most-recent-cm.dcm", "mean-only.dcm", "edd-from-ultrasound.dcm", "empty-lmp.dcm"]
+)
+def test_no_beam_path_needs_route_and_writes_nothing(
+    clinic: Cli, real_files: dict[str, Path], name: str
+) -> None:
+    """A Canon-like report has no beam path: without --route it is refused, nothing written."""
+    result = clinic("import", "sr", str(real_files[name]))
+    assert result.exit_code == 1
+    assert result.stderr.strip() == f"error: {real_files[name]}: {NO_ROUTE}"
+    assert stored_scans(clinic) == []
+
+
+def test_most_recent_value_in_cm_is_the_measurement(
+    clinic: Cli, real_files: dict[str, Path]
+) -> None:
+    """2.95 cm "Most recent value chosen" with --route tv: CL 29.5 mm, noted as selected."""
+    path = real_files["most-recent-cm.dcm"]
+    out = saved(clinic, path, "--route", "tv")
+    assert f"{path}: scan 1 saved for SR0001: GA 18+2, route tv, recorded CL 29.5 mm" in out
+    assert "warning" not in out
+    [scan] = stored_scans(clinic)
+    assert (scan["cl1_mm"], scan["cl2_mm"], scan["route"]) == ("29.5", "", "tv")
+    assert "machine's selected CL 29.5 mm (Most recent value chosen)" in scan["notes"]
+
+
+def test_mean_only_is_the_single_measurement(clinic: Cli, real_files: dict[str, Path]) -> None:
+    """Only a Mean 2.87 cm ("Mean value chosen"): it stands in as the one measurement."""
+    out = saved(clinic, real_files["mean-only.dcm"], "--route", "tv")
+    assert "recorded CL 28.7 mm" in out
+    [scan] = stored_scans(clinic)
+    assert scan["cl1_mm"] == "28.7"
+    assert "only derived CL values in the SR; 28.7 mm used" in scan["notes"]
+
+
+def test_number_of_fetuses_is_not_an_unmapped_measurement(
+    clinic: Cli, real_files: dict[str, Path]
+) -> None:
+    """--dry-run lists no unmapped item for the Number of Fetuses in every section."""
+    result = clinic(
+        "import", "sr", str(real_files["most-recent-cm.dcm"]), "--route", "tv", "--dry-run"
+    )
+    assert result.exit_code == 0, result.output
+    assert "would add a scan for SR0001" in result.stdout
+    assert "unmapped" not in result.output
+
+
+def test_an_edd_from_ultrasound_age_three_days_off_gives_no_warning(
+    clinic: Cli, real_files: dict[str, Path]
+) -> None:
+    """The machine's ultrasound-age EDD 3 days after the stored EDD: saved, no warning, no
+    note; the stored EDD is kept."""
+    out = saved(clinic, real_files["edd-from-ultrasound.dcm"], "--route", "tv")
+    assert "warning" not in out
+    [scan] = stored_scans(clinic)
+    assert "SR EDD" not in scan["notes"]
+
+
+def test_an_empty_lmp_item_is_ignored_with_a_warning(
+    clinic: Cli, real_files: dict[str, Path]
+) -> None:
+    """An empty LMP item does not refuse the CL: saved, with one warning line."""
+    path = real_files["empty-lmp.dcm"]
+    out = saved(clinic, path, "--route", "tv")
+    assert f"warning: {path}: lmp: the report's 'LMP' item is empty: ignored" in out
+    assert "recorded CL 29.5 mm" in out
+
+
+@pytest.mark.parametrize("name", ["findings-cervix.dcm", "pelvis-uterus.dcm"])
+def test_other_vendors_places_of_the_cl_are_found_without_a_warning(
+    clinic: Cli, real_files: dict[str, Path], name: str
+) -> None:
+    """Under Findings with Finding Site cervix, or Pelvis and Uterus > Uterus: saved from the
+    beam path, without --route and without a warning."""
+    out = saved(clinic, real_files[name])
+    assert "route tv, recorded CL 31.0 mm" in out
+    assert "warning" not in out
+
+
+def test_a_samsung_private_cl_code_is_read_once_mapped(
+    clinic: Cli, real_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Unmapped, the private code is no cervix length (refused); mapped to "cl" in
+    [sr.codes], it is the measurement."""
+    path = real_files["samsung-private-cl.dcm"]
+    refused = clinic("import", "sr", str(path))
+    assert refused.exit_code == 1
+    assert f"{path}: cervix_length: no cervix length in {path}" in refused.stderr
+    folder = tmp_path / "config" / "cervix-watch"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text('[sr.codes]\n"99SMS:99005-07" = "cl"\n')
+    out = saved(clinic, path)
+    assert "route tv, recorded CL 31.0 mm" in out
