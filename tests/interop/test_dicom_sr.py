@@ -467,3 +467,30 @@ def test_funnel_codes_under_cervix_findings_are_mapped(tmp_path: Path) -> None:
     scan = mapped(fx.one(tmp_path, report, "f.dcm"), codes=FUNNEL_CODES)
     assert scan.values["funnel_length_mm"] == 9.5
     assert scan.values["funneling"] is True
+
+
+def without_charset(folder: Path, patient_id: str, charset: str) -> Path:
+    """A report whose PatientID is encoded in `charset`, written with no (0008,0005)."""
+    from pydicom.charset import convert_encodings
+
+    encoded = patient_id.encode(convert_encodings(charset)[0])
+    # pydicom writes text without a character set as Latin-1, one byte per character
+    report = fx.ob_report(fx.cl("30.0"), patient_id=encoded.decode("latin-1"))
+    return fx.one(folder, report, f"bare-{charset}.dcm")
+
+
+def test_a_report_without_a_character_set_is_decoded_with_the_scanners() -> None:
+    """No (0008,0005): Latin-1 (ISO_IR 100) by default, the scanner's `charset` when given;
+    a report that names its own character set keeps it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = without_charset(Path(folder), "ИВАНОВА", "ISO_IR 144")
+        assert content_of(read_file(path, "ISO_IR 144")).patient_id == "ИВАНОВА"
+        assert content_of(read_file(path)).patient_id != "ИВАНОВА"
+        latin = without_charset(Path(folder), "JÖRGENSDÓTTIR", "ISO_IR 100")
+        assert content_of(read_file(latin)).patient_id == "JÖRGENSDÓTTIR"
+        report = fx.ob_report(fx.cl("30.0"), patient_id="ИВАНОВА")
+        report.SpecificCharacterSet = "ISO_IR 192"
+        declared = fx.one(Path(folder), report, "utf8.dcm")
+        assert content_of(read_file(declared, "ISO_IR 144")).patient_id == "ИВАНОВА"

@@ -153,3 +153,9 @@ def test_names_match_in_any_order_and_case(parts: list[str]) -> None:
     stored = ", ".join(parts)
     assert names_match("^".join(reversed(parts)).upper(), stored)
     assert names_match(" ".join(parts).lower(), stored)
+
+
+def test_mrn_pattern_may_be_compiled() -> None:
+    """The scanner settings hold `mrn_pattern` compiled; it is applied the same way."""
+    assert is_mrn("H100234", MRNS, re.compile(r"H[0-9]{6}"))
+    assert not is_mrn("D003", MRNS, re.compile(r"H[0-9]{6}"))

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from pydicom import config, dcmread
+from pydicom.charset import convert_encodings
 from pydicom.dataelem import RawDataElement
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
@@ -206,12 +207,29 @@ def in_cervix_container(path: tuple[Code, ...]) -> bool:
     return any(code in CERVIX_CONTAINERS for code in path[1:])
 
 
-def read_file(path: Path) -> Dataset:
-    """The whole dataset of an SR file, or SrError (not DICOM, unreadable, truncated)."""
+def apply_charset(dataset: Dataset, charset: str | None) -> Dataset:
+    """Decode a report that has no Specific Character Set (0008,0005) with `charset` (a
+    scanner's setting, interop.md v3); a report that declares one keeps its own.
+
+    Call it before anything reads the dataset: a sequence's items take their character
+    set from the dataset when the sequence is first read.
+    """
+    if charset and not dataset.get("SpecificCharacterSet"):
+        dataset.SpecificCharacterSet = charset
+        # pydicom decodes what it read with the character set it read, ahead of the
+        # element: both must name the scanner's.
+        implicit_vr, little_endian = dataset.original_encoding
+        dataset.set_original_encoding(implicit_vr, little_endian, convert_encodings(charset))
+    return dataset
+
+
+def read_file(path: Path, charset: str | None = None) -> Dataset:
+    """The whole dataset of an SR file, or SrError (not DICOM, unreadable, truncated);
+    `charset` decodes it when it names none (`apply_charset`)."""
     quiet_libraries()
     try:
         check_size(path)
-        dataset = dcmread(path)
+        dataset = apply_charset(dcmread(path), charset)
         check_whole(dataset)
     except InvalidDicomError:
         raise SrError("file", "not a DICOM file") from None
@@ -472,6 +490,7 @@ __all__ = [
     "Numeric",
     "SrContent",
     "SrError",
+    "apply_charset",
     "captured_warnings",
     "check_size",
     "check_whole",

@@ -46,7 +46,9 @@ def masked_patient_id(pid: str) -> str:
     return f"(unmatched id, {len(pid)} {chars}, #{digest[:HASH_DIGITS]})"
 
 
-def is_mrn(pid: str, stored_mrns: Iterable[str], mrn_pattern: str | None = None) -> bool:
+def is_mrn(
+    pid: str, stored_mrns: Iterable[str], mrn_pattern: str | re.Pattern[str] | None = None
+) -> bool:
     """Whether a PatientID is an MRN: equal to a stored MRN exactly (no trimming, no case
     folding), and a full match of the scanner's `mrn_pattern` when one is set."""
     if mrn_pattern is not None and re.fullmatch(mrn_pattern, pid) is None:
