@@ -205,10 +205,10 @@ def _typeable(text: str) -> str:
 
 @both_backends
 def test_an_imports_audit_json_is_json_dumps_of_the_record(store: Store) -> None:
-    """Each imported scan's audit row holds json.dumps of its stored values, byte for byte."""
+    """Each imported scan's audit row holds json.dumps of the scan as pydantic dumps it to
+    JSON, with the id it was given (the form `scan add` writes), byte for byte."""
     import json
 
-    from cervix_watch.store import rows
     from cervix_watch.store.importer import import_records
 
     scans = [
@@ -227,8 +227,9 @@ def test_an_imports_audit_json_is_json_dumps_of_the_record(store: Store) -> None
             .order_by(audit.c.audit_id)
         ).all()
     expected = [
-        json.dumps(rows.scan_values(scan), default=str, ensure_ascii=False, sort_keys=True)
-        for scan in scans
-    ]
+        json.dumps({**scan.model_dump(mode="json"), "scan_id": scan_id}, sort_keys=True,
+                   ensure_ascii=False)
+        for scan_id, scan in enumerate(scans, start=1)
+    ]  # fmt: skip
     assert [changes for changes, _ in stored] == expected
     assert {reason for _, reason in stored} == {"import from scans.csv"}

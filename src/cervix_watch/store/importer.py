@@ -21,7 +21,7 @@ their audit rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
 from typing import Any
@@ -42,7 +42,7 @@ from cervix_watch.domain.models import (
 from cervix_watch.domain.plausibility import imported_edd_problem
 from cervix_watch.store import rows
 from cervix_watch.store import tables as t
-from cervix_watch.store.bulkwrite import STORED_KINDS, Writer
+from cervix_watch.store.bulkwrite import STORED_KINDS, NewRecord, Writer
 from cervix_watch.store.duplicates import content_names
 from cervix_watch.store.store import Store
 
@@ -55,6 +55,8 @@ class ImportResult:
     added: int
     skipped: int
     dry_run: bool
+    # with `keep_ids`: the id each added record was given, by its line (none on a dry run)
+    ids: dict[int, int] = field(default_factory=dict)
 
 
 Chunk = tuple[list[Problem], list[Line]]
@@ -69,21 +71,26 @@ def import_records(
     who: str,
     today: date,
     dry_run: bool = False,
+    keep_ids: bool = False,
 ) -> ImportResult:
     """Check every record against the database and write them all, or none.
 
     No date may be after `today`. Chunks stream through one transaction, so memory stays
     bounded on large files; after the first problem nothing more is inserted, every remaining
     row is still checked (so all problems are reported), and the transaction
-    is rolled back.
+    is rolled back. `keep_ids`: the result names each added record's id (a few records, such
+    as scanner reports: a file of 250,000 would keep them all).
     """
     problems: list[Problem] = []
     added = skipped = 0
+    ids: dict[int, int] = {}
     # Each chunk keeps some 100,000 objects alive at once, freed by reference counting;
     # the automatic collector's passes over them were a third of an import's time.
     with store.write() as conn, collector_paused():
         planner = _Planner(conn, kind, source, today)
-        writer = Writer(conn, kind, who, source, store.clock.now())
+        writer = Writer(
+            conn, RecordKind(kind), who, store.clock.now(), reason=f"import from {source}"
+        )
         for number, (parse_problems, records) in enumerate(chunks, start=1):
             if number % _COLLECT_EVERY == 0:
                 collect_young()  # cyclic garbage stays bounded (a few hundred objects a file)
@@ -93,14 +100,16 @@ def import_records(
             skipped += chunk_skipped
             added += len(new)
             if not problems and not dry_run:
-                writer.insert(new)
+                written = writer.add_records(new)
+                if keep_ids:
+                    ids.update(zip((record.line for record in new), written, strict=True))
             else:
                 planner.remember(new)  # not in the database: later chunks must still see them
         if problems or dry_run:
             conn.rollback()
     if problems:
         raise InputError(problems)
-    return ImportResult(kind, added, skipped, dry_run)
+    return ImportResult(kind, added, skipped, dry_run, {} if dry_run else ids)
 
 
 class _Planner:
@@ -124,13 +133,13 @@ class _Planner:
         # scans.csv and exams.csv carry the record's id (empty for a new record)
         self.id_name = f"{self.kind.entity}_id" if self.table in t.VOIDABLE else ""
 
-    def plan(self, records: Sequence[Line]) -> tuple[list[dict[str, Any]], int, list[Problem]]:
+    def plan(self, records: Sequence[Line]) -> tuple[list[NewRecord], int, list[Problem]]:
         if self.kind.is_event:
             return _plan_events(self, records)
         return _plan_patients(self, records)
 
-    def remember(self, new: list[dict[str, Any]]) -> None:
-        for values in new:
+    def remember(self, new: list[NewRecord]) -> None:
+        for _, _, values in new:
             if self.kind.is_event:
                 self.remembered[self.key(values)] = None
             else:
@@ -185,8 +194,8 @@ class _Planner:
 
 def _plan_patients(
     planner: _Planner, records: Sequence[Line]
-) -> tuple[list[dict[str, Any]], int, list[Problem]]:
-    new: list[dict[str, Any]] = []
+) -> tuple[list[NewRecord], int, list[Problem]]:
+    new: list[NewRecord] = []
     skipped = 0
     problems: list[Problem] = []
     stored_rows = planner.patients_named(record.mrn for _, record in records)  # type: ignore[attr-defined]
@@ -199,7 +208,7 @@ def _plan_patients(
             continue
         stored = _stored_patient(planner, stored_rows, planned, record.mrn)
         if stored is None:
-            new.append(rows.patient_values(record))
+            new.append(NewRecord(line, record.mrn, rows.patient_values(record)))
             planned[record.mrn] = record  # a repeat later in the file is a skip
         elif stored.model_dump() == record.model_dump():
             skipped += 1
@@ -228,7 +237,7 @@ def _stored_patient(
 
 def _plan_events(
     planner: _Planner, records: Sequence[Line]
-) -> tuple[list[dict[str, Any]], int, list[Problem]]:
+) -> tuple[list[NewRecord], int, list[Problem]]:
     source, today, to_values, key_of = planner.source, planner.today, planner.to_values, planner.key
     date_field, treatments = planner.date_field, planner.kind is RecordKind.TREATMENTS
     id_name, entity = planner.id_name, planner.kind.entity
@@ -236,7 +245,7 @@ def _plan_events(
     # per row (hashing a record's key is a good part of planning it)
     patients, known, stored_ids = _chunk_lookups(planner, records)
     remembered = planner.remembered
-    new: list[dict[str, Any]] = []
+    new: list[NewRecord] = []
     skipped = 0
     problems: list[Problem] = []
     windows = {mrn: _date_window(row, today) for mrn, row in patients.items()}
@@ -271,7 +280,7 @@ def _plan_events(
         known.add(key)
         if record_id is not None:
             values[id_name] = record_id
-        new.append(values)
+        new.append(NewRecord(line, mrn, values))
     return new, skipped, problems
 
 

@@ -7,7 +7,6 @@ once (patient files, scan lists, audit trails) are in `store.reads`, mixed into 
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -16,6 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError, Problem
+from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.domain.models import (
     Closure,
     Discussion,
@@ -27,17 +27,14 @@ from cervix_watch.domain.models import (
 )
 from cervix_watch.domain.plausibility import closure_ga_problem, current_edd_problem
 from cervix_watch.domain.problems import build
-from cervix_watch.store import chain, db, dbfile, migrations, rows
+from cervix_watch.store import auditjson, chain, db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
+from cervix_watch.store.bulkwrite import NewRecord, Writer
 from cervix_watch.store.clock import SYSTEM_CLOCK, Clock
 from cervix_watch.store.corrections import Corrections
 from cervix_watch.store.duplicates import same_day_records
 from cervix_watch.store.eventdates import Added, MovedScan, recheck_events
 from cervix_watch.store.reads import BulkReads, no_patient
-
-
-def _json(value: Mapping[str, Any]) -> str:
-    return json.dumps(value, default=str, ensure_ascii=False, sort_keys=True)
 
 
 class Store(Corrections, BulkReads):
@@ -109,7 +106,7 @@ class Store(Corrections, BulkReads):
             "entity_id": entity_id,
             "patient_id": patient_id,
             "reason": reason,
-            "changes": _json(changes),
+            "changes": auditjson.encode(changes),
         }
         chain.seal_rows(chain.last_hash(conn), [row])
         conn.execute(t.audit.insert().values(**row))
@@ -174,16 +171,12 @@ class Store(Corrections, BulkReads):
             ).first()
             if exists:
                 raise InputError(Problem("mrn", f"{patient.mrn!r} is already registered"))
+            new = NewRecord(0, patient.mrn, rows.patient_values(patient))
             try:
-                patient_id = _insert(
-                    conn, t.patients.insert().values(**rows.patient_values(patient))
-                )
+                [patient_id] = self._writer(conn, RecordKind.PATIENTS, who).add_records([new])
             except sa.exc.IntegrityError:
                 # another writer registered the MRN since the check above
                 raise InputError(Problem("mrn", f"{patient.mrn!r} is already registered")) from None
-            self.audit(
-                conn, who, "add", "patient", patient_id, patient_id, patient.model_dump(mode="json")
-            )
             return patient_id
 
     def get_patient(self, mrn: str) -> tuple[Patient, Closure | None]:
@@ -343,6 +336,10 @@ class Store(Corrections, BulkReads):
         dates = [("date", discussion.date)]
         return self._add_event(discussion, t.discussions, values, who, dates, today)
 
+    def _writer(self, conn: sa.Connection, kind: RecordKind, who: str) -> Writer:
+        """The one write path (`bulkwrite`), for records added one at a time."""
+        return Writer(conn, kind, who, self.clock.now(), action="add")
+
     def _add_event(
         self,
         record: Scan | Exam | Treatment | Discussion,
@@ -353,10 +350,8 @@ class Store(Corrections, BulkReads):
         today: date,
     ) -> Added:
         """Add one record of a registered patient: dates checked (none after `today` or the
-        closure date), refused when identical to a stored record (naming it), inserted,
-        audited.
-
-        The audit row holds the record as added; a scan's or exam's names the id it was given.
+        closure date), refused when identical to a stored record (naming it), then written
+        as a batch of one by the write path every import takes (its audit row the same).
         """
         with self.write() as conn:
             row = self._patient_row(conn, record.mrn)
@@ -373,18 +368,9 @@ class Store(Corrections, BulkReads):
                         f"for {row['mrn']} on {dates[0][1]} (nothing saved)",
                     )
                 )
-            record_id = _insert(conn, table.insert().values(patient_id=row["patient_id"], **values))
-            changes = record.model_dump(mode="json")
-            if table in t.VOIDABLE:  # ids a user types to amend or void the record
-                changes[f"{entity}_id"] = record_id
-            self.audit(conn, who, "add", entity, record_id, row["patient_id"], changes)
+            new = NewRecord(0, row["mrn"], {"patient_id": row["patient_id"], **values})
+            [record_id] = self._writer(conn, RecordKind(table.name), who).add_records([new])
             return Added(record_id, same_day.ids)
-
-
-def _insert(conn: sa.Connection, statement: sa.Insert) -> int:
-    key = conn.execute(statement).inserted_primary_key
-    assert key is not None  # every table has an integer primary key
-    return int(key[0])
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
