@@ -1,15 +1,23 @@
-"""What each kept fast path of `cervix_watch.store.speed` earns, measured in-process.
+"""What each kept speed trick earns against its plain path, measured on this machine.
 
     .venv/bin/python bench/seams.py      # prints one JSON line: [[label, fast s, plain s], ...]
 
 `bench/run.py` runs this as a child process (so the bench's own memory stays small) and
-puts the figures in the table. CPU time (`time.process_time`), best of three, on 20,000
-rows: the fast path against its plain path, on the same rows, back to back.
+puts the figures in the table. CPU time, best of three (five for start-up): the fast path
+against its plain path, on the same work, back to back. Each trick has an equivalence test
+against its plain path (named below).
 
-- `insert_rows`: 20,000 scan rows into a new SQLite database (the import's write; each
-  run inside a transaction that is rolled back) against SQLAlchemy Core insert RETURNING.
-- `trusted`: 20,000 stored scans rebuilt as domain records (a review's read) against
-  pydantic's `model_construct`.
+- `store.speed.insert_rows`: 20,000 scan rows into a new SQLite database (the import's
+  write; each run inside a transaction that is rolled back) against SQLAlchemy Core insert
+  RETURNING (tests/store/test_speed.py).
+- `store.speed.trusted`: 20,000 stored scans rebuilt as domain records (a review's read)
+  against pydantic's `model_construct` (tests/store/test_speed.py).
+- `bulk.collector_paused`: 20,000 stored scans rebuilt and kept, then as many rows made from
+  them (a read, then its rendering), against the same with the collector running
+  (tests/test_bulk.py).
+- `cli.app.command_tree` and `cli.app.skip_pydantic_plugin_scan`: the CPU time of a whole
+  `patient list --format json` process on an empty database, against the whole command
+  tree and against pydantic's plugin scan (tests/cli/test_startup.py).
 """
 
 from __future__ import annotations
@@ -87,13 +95,11 @@ def insert_figures(folder: Path) -> tuple[float, float]:
     return figures
 
 
-def trusted_figures() -> tuple[float, float]:
+def _stored_scans() -> list[dict[str, Any]]:
     from cervix_watch.domain.enums import Route
-    from cervix_watch.domain.models import Scan
-    from cervix_watch.store import speed
 
     rng = random.Random(2)
-    values = [
+    return [
         {
             "scan_id": n,
             "mrn": "S1",
@@ -112,9 +118,82 @@ def trusted_figures() -> tuple[float, float]:
         }
         for n in range(ROWS)
     ]
+
+
+def trusted_figures() -> tuple[float, float]:
+    from cervix_watch.domain.models import Scan
+    from cervix_watch.store import speed
+
+    values = _stored_scans()
     fast = _best(lambda: [speed.trusted(Scan, dict(v)) for v in values])
     plain = _best(lambda: [speed.plain_trusted(Scan, dict(v)) for v in values])
     return fast, plain
+
+
+def collector_figures() -> tuple[float, float]:
+    import gc
+
+    from cervix_watch import bulk
+    from cervix_watch.domain.models import Scan
+    from cervix_watch.store import speed
+
+    values = _stored_scans()
+
+    def read_and_render() -> None:
+        records = [speed.trusted(Scan, dict(v)) for v in values]
+        rows = [[r.mrn, r.date.isoformat(), r.cl_mm, r.notes] for r in records]
+        assert len(rows) == ROWS
+
+    def paused() -> None:
+        with bulk.collector_paused():
+            records = [speed.trusted(Scan, dict(v)) for v in values]
+        rows = [[r.mrn, r.date.isoformat(), r.cl_mm, r.notes] for r in records]
+        assert len(rows) == ROWS
+
+    gc.collect()
+    return _best(paused), _best(read_and_render)
+
+
+STARTUP = """
+import os, sys
+from cervix_watch.cli import app
+if sys.argv[1] == "whole":
+    app.command_named = lambda args: None
+if sys.argv[1] != "plugins":
+    app.skip_pydantic_plugin_scan()
+sys.argv = ["cervix-watch", *sys.argv[2:]]
+app.main()
+"""
+
+
+def startup_figures(folder: Path) -> dict[str, float]:
+    """Best CPU time (user + system) of a whole `patient list` process, three ways."""
+    import os
+    import resource
+    import subprocess
+    import sys
+
+    from cervix_watch.store.store import Store
+
+    db = str(folder / "startup.sqlite3")
+    Store.open(db, create=True).engine.dispose()
+    env = {k: v for k, v in os.environ.items() if k != "PYDANTIC_DISABLE_PLUGINS"}
+    argv = ["--db", db, "patient", "list", "--format", "json"]
+    best = {}
+    for way in ("fast", "whole", "plugins"):
+        times = []
+        for _ in range(5):
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            subprocess.run(
+                [sys.executable, "-c", STARTUP, way, *argv],
+                check=True,
+                env=env,
+                stdout=subprocess.DEVNULL,
+            )
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            times.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+        best[way] = min(times)
+    return best
 
 
 def measured_in_child(python: Path) -> list[list[Any]]:
@@ -132,7 +211,7 @@ def table(figures: list[list[Any]]) -> list[str]:
         return []
     lines = [
         "",
-        "The speed layer (`store.speed`), in-process CPU time, best of three:",
+        "The speed tricks against their plain paths (bench/seams.py), CPU time:",
         "",
         "| fast path | fast s | plain path s | plain / fast |",
         "|---|---:|---:|---:|",
@@ -145,12 +224,25 @@ def table(figures: list[list[Any]]) -> list[str]:
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cw-seams-") as tmp:
         insert_fast, insert_plain = insert_figures(Path(tmp))
+        startup = startup_figures(Path(tmp))
     trusted_fast, trusted_plain = trusted_figures()
+    paused, running = collector_figures()
     print(
         json.dumps(
             [
                 [f"speed.insert_rows, {ROWS:,} scan rows (SQLite)", insert_fast, insert_plain],
                 [f"speed.trusted, {ROWS:,} stored scans", trusted_fast, trusted_plain],
+                [f"bulk.collector_paused, {ROWS:,} scans read and rendered", paused, running],
+                [
+                    "cli.app.command_tree, `patient list` process (one command's tree)",
+                    startup["fast"],
+                    startup["whole"],
+                ],
+                [
+                    "cli.app.skip_pydantic_plugin_scan, `patient list` process",
+                    startup["fast"],
+                    startup["plugins"],
+                ],
             ]
         )
     )

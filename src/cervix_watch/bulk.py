@@ -27,15 +27,22 @@ def long_running() -> None:
 def collector_paused() -> Iterator[None]:
     """Pause Python's cyclic garbage collector for a bulk read, review or import.
 
+    The one place the collector is tuned: the core's bulk operations (the store's bulk
+    read, the import, the clinic review) run inside it; command bodies never do.
+
     Reference counting still frees every record as usual; only the collector's
     passes are skipped. A clinic of 50,000 patients is some 300,000 records,
-    none of which holds a reference cycle, and the collector's repeated full
-    passes over that growing heap cost as much as building the records.
+    none of which holds a reference cycle, and the collector's repeated passes
+    over that growing heap cost as much as building the records.
 
-    The collector is running again when the block ends, however it ends, and
-    nothing is frozen (`gc.freeze`): a long-lived process (a listener that runs
-    for days) must get every cycle collected. A streaming import calls
-    `collect_young()` now and then to keep cyclic garbage bounded meanwhile.
+    At the end the objects made meanwhile are moved to the oldest generation
+    (`gc.freeze` then at once `gc.unfreeze`: nothing stays frozen), so the records a
+    bulk operation returns are not walked three times more, young to old, while the
+    caller renders them: a full pass still reaches them, and every cycle among them is
+    collected as usual. The collector is running again when the block ends, however it
+    ends. A long-lived process (a listener that runs for days) never pauses it at all;
+    a streaming import calls `collect_young()` now and then to keep cyclic garbage
+    bounded meanwhile.
     """
     if _PROCESS["long_running"]:
         yield
@@ -45,6 +52,8 @@ def collector_paused() -> Iterator[None]:
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 

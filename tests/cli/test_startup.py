@@ -212,3 +212,49 @@ def test_missing_interop_extra_is_one_line_saying_how_to_install(
         f"error: {package} is not installed: this command needs the interop extra "
         "(pip install 'cervix-watch[interop]')\n"
     )
+
+
+# -- the start-up speed tricks, against their plain paths ---------------------------------
+def _command_lines() -> list[tuple[str, ...]]:
+    from cervix_watch.cli.app import COMMANDS
+
+    lines: list[tuple[str, ...]] = []
+    for name in COMMANDS:
+        lines += [(name, "--help"), (name, "--no-such-option")]
+    return [*lines, ("scan", "add", "--help"), ("review", "--format", "nonsense")]
+
+
+@pytest.mark.parametrize("args", _command_lines(), ids=" ".join)
+def test_one_command_tree_helps_and_fails_as_the_whole_tree(
+    args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`command_tree` (one command's tree) prints and exits exactly as `build()` (every one)."""
+    from typer.testing import CliRunner
+
+    from cervix_watch.cli.app import build, command_tree
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "100")
+    pruned = CliRunner().invoke(command_tree(list(args)), list(args), prog_name="cervix-watch")
+    whole = CliRunner().invoke(build(), list(args), prog_name="cervix-watch")
+    assert (pruned.exit_code, pruned.output) == (whole.exit_code, whole.output)
+    assert pruned.exit_code in (0, 1, 2), pruned.output
+
+
+def test_no_pydantic_plugin_is_installed_so_skipping_the_scan_changes_nothing() -> None:
+    """No package here declares a pydantic plugin (the entry points pydantic would scan)."""
+    from importlib.metadata import entry_points
+
+    assert list(entry_points(group="pydantic")) == []
+
+
+def test_a_users_pydantic_plugin_setting_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`skip_pydantic_plugin_scan` sets the variable only when the user has not."""
+    from cervix_watch.cli.app import skip_pydantic_plugin_scan
+
+    monkeypatch.setenv("PYDANTIC_DISABLE_PLUGINS", "logfire")
+    skip_pydantic_plugin_scan()
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "logfire"
+    monkeypatch.delenv("PYDANTIC_DISABLE_PLUGINS")
+    skip_pydantic_plugin_scan()
+    assert os.environ["PYDANTIC_DISABLE_PLUGINS"] == "__all__"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,9 +12,11 @@ from hypothesis import strategies as st
 from cervix_watch.domain.ga import (
     MAX_GA_DAYS,
     date_at_ga,
+    edd_at,
     edd_from_lmp,
     format_ga,
     ga_days,
+    ga_days_column,
     parse_ga,
 )
 
@@ -71,6 +74,32 @@ def test_decimal_weeks_are_refused_as_ambiguous(text: str) -> None:
 def test_date_at_ga_inverts_ga_days(edd: date, days: int) -> None:
     """The date at a GA has exactly that GA."""
     assert ga_days(edd, date_at_ga(edd, days)) == days
+
+
+@given(
+    st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+    st.integers(min_value=0, max_value=MAX_GA_DAYS),
+)
+def test_edd_at_inverts_ga_days(on: date, days: int) -> None:
+    """A pregnancy due on `edd_at(on, days)` has exactly that GA on `on`."""
+    assert ga_days(edd_at(on, days), on) == days
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+            st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_ga_days_column_is_ga_days_row_by_row(pairs: list[tuple[date, date]]) -> None:
+    """The audit's column GA equals `ga_days` of each (EDD, date) pair."""
+    edd = pd.Series(pd.to_datetime([e for e, _ in pairs]))
+    on = pd.Series(pd.to_datetime([o for _, o in pairs]))
+    assert list(ga_days_column(edd, on)) == [ga_days(e, o) for e, o in pairs]
 
 
 def test_edd_is_lmp_plus_280_days() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -28,7 +28,7 @@ from cervix_watch.domain.enums import (
     Route,
     TreatmentType,
 )
-from cervix_watch.domain.ga import PREGNANCY_DAYS, format_ga
+from cervix_watch.domain.ga import edd_at, format_ga, ga_days_column
 from cervix_watch.rules import Profile, Review
 from cervix_watch.rules.engine import HISTORY_FIELDS
 from cervix_watch.rules.risk import risk_by_history
@@ -43,7 +43,7 @@ OUTCOMES = (CloseOutcome.DELIVERED.value, CloseOutcome.LOSS.value)
 
 def edd_range(period_from: date, period_to: date) -> tuple[date, date]:
     """The EDDs a pregnancy in the clinic during the period can have (audit.md, Cohort)."""
-    return period_from, period_to + timedelta(days=PREGNANCY_DAYS)
+    return period_from, edd_at(period_to, 0)
 
 
 def clinic_audit(
@@ -86,7 +86,7 @@ def _cohort(
     to = pd.Timestamp(period_to)
     closed = p["closed_date"].notna() & (p["closed_date"] <= to)
     last_day = p["closed_date"].where(closed, to)
-    ga_last = PREGNANCY_DAYS - (p["edd"] - last_day).dt.days
+    ga_last = ga_days_column(p["edd"], last_day)
     recorded = pd.to_numeric(p["close_ga_days"], errors="coerce")
     ga_end = ga_last.where(~closed | recorded.isna(), recorded)
     p = p.assign(closed=closed, ga_end=ga_end, risk=_risk_by_history(p, profile))
@@ -136,7 +136,7 @@ def _scans_with_ga(scans: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
     # reindex, not Series.map: map of an empty column onto dates fails in pandas 2
     edd = pd.Series(cohort["edd"].reindex(s["patient_id"]).to_numpy(), index=s.index)
     return s.assign(
-        ga=PREGNANCY_DAYS - (edd - s["date"]).dt.days,
+        ga=ga_days_column(edd, s["date"]),
         cl_mm=s[["cl1_mm", "cl2_mm", "cl3_mm"]].min(axis=1),
     )
 

@@ -255,23 +255,37 @@ def command_named(args: list[str]) -> str | None:
 
 
 def main() -> None:
-    """Console-script entry point.
-
-    Building the click tree of every command (and importing every command module) is a
-    measurable part of a one-scan `scan add`; a command line that names one command gets a
-    tree with only that command, which parses, helps and fails exactly as the full one.
-    """
-    # cervix-watch uses no pydantic plugin; looking for them reads the metadata of every
-    # installed package when the first model class is made (a tenth of a `scan add`).
-    # A user who sets the variable keeps their setting.
-    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    """Console-script entry point."""
+    skip_pydantic_plugin_scan()
     _guard_closed_streams()
     try:
-        build(command_named(sys.argv[1:]))(prog_name="cervix-watch")
+        command_tree(sys.argv[1:])(prog_name="cervix-watch")
     except SystemExit as finished:  # click ends every run so, in standalone mode
         sys.exit(_after_last_flush(finished.code))
     except BrokenPipeError:  # a flush after the command returned
         sys.exit(_after_last_flush(CLOSED_PIPE_STATUS))
+
+
+def skip_pydantic_plugin_scan() -> None:
+    """A speed trick: cervix-watch uses no pydantic plugin, so pydantic is told not to look.
+
+    Looking reads the metadata of every installed package when the first model class is
+    made (a tenth of a `scan add`). A user who sets the variable keeps their setting; the
+    plain path (no variable) finds no plugin in our environment (tests/cli/test_startup.py),
+    and bench/seams.py times the difference.
+    """
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+
+
+def command_tree(args: list[str]) -> typer.Typer:
+    """The root command for the command line `args`: a speed trick over `build()`.
+
+    Building the click tree of every command (and importing every command module) is a
+    measurable part of a one-scan `scan add`; a command line that names one command gets a
+    tree with only that command, which parses, helps and fails exactly as the full one
+    (the plain path, tests/cli/test_startup.py); bench/seams.py times the difference.
+    """
+    return build(command_named(args))
 
 
 def _after_last_flush(status: int | str | None) -> int | str | None:

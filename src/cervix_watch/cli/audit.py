@@ -44,16 +44,12 @@ def audit(
     period_from, period_to = _period(from_, to, state.today)
     chosen = clinic.resolve_profile(state, given.profile)
     from cervix_watch.audit import clinic_audit, edd_range
-    from cervix_watch.bulk import collector_paused
     from cervix_watch.store.auditread import audit_records
 
-    # paused throughout, as in `review`: the review's records would be walked for cycles
-    with collector_paused():
-        # spec: open_points come from the review engine as of `to`
-        review, _ = clinic.clinic_review(state, period_to, chosen)  # the histories go here
-        records = audit_records(state.store(), *edd_range(period_from, period_to), as_of=period_to)
-        result = clinic_audit(records, chosen, period_from, period_to, review)
-        del review, records  # freed with the collector paused (see `review`)
+    # spec: open_points come from the review engine as of `to`
+    review, _ = clinic.clinic_review(state, period_to, chosen)
+    records = audit_records(state.store(), *edd_range(period_from, period_to), as_of=period_to)
+    result = clinic_audit(records, chosen, period_from, period_to, review)
     from cervix_watch.cli.render import emit_report
     from cervix_watch.report.audit_text import audit_table
 

@@ -65,18 +65,12 @@ def review(
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
     chosen = clinic.resolve_profile(state, given.profile)
-    from cervix_watch.bulk import collector_paused
     from cervix_watch.cli.render import render_review
 
-    # Paused until the report is written and its records are freed: while they live, the
-    # collector's first pass after a pause walks every one of them (a second of a 50,000-
-    # patient review) for cycles none of them has.
-    with collector_paused():
-        result, histories = clinic.clinic_review(state, on, chosen)
-        if priority is not None:
-            result = result.at_or_above(priority)
-        render_review(result, histories, chosen, given.format, given.out)
-        del result, histories
+    result, histories = clinic.clinic_review(state, on, chosen)
+    if priority is not None:
+        result = result.at_or_above(priority)
+    render_review(result, histories, chosen, given.format, given.out)
 
 
 def due(
@@ -95,14 +89,11 @@ def due(
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
     chosen = clinic.resolve_profile(state, profile)
-    from cervix_watch.bulk import collector_paused
     from cervix_watch.rules.identity import identity_json, profile_label
 
-    with collector_paused():  # as in `review`: the records freed before the collector resumes
-        result, _ = clinic.clinic_review(state, on, chosen)
-        horizon = chosen.look_ahead_days if within is None else within
-        rows = _due_rows(result.patients, on, horizon)
-        del result
+    result, _ = clinic.clinic_review(state, on, chosen)
+    horizon = chosen.look_ahead_days if within is None else within
+    rows = _due_rows(result.patients, on, horizon)
     by = profile_label(chosen)
     title = f"Scans due by {format_date_plus(on, horizon)} (as of {on}, {by}): {len(rows)}"
     envelope = {

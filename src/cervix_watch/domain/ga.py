@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 PREGNANCY_DAYS = 280
 _WD = re.compile(r"^\s*(\d{1,2})\s*\+\s*(\d)\s*$")
@@ -20,6 +24,16 @@ MAX_GA_DAYS = 44 * 7 + 6
 def ga_days(edd: date, on: date) -> int:
     """GA in days on `on` for a pregnancy due on `edd`."""
     return PREGNANCY_DAYS - (edd - on).days
+
+
+def ga_days_column(edd: pd.Series[Any], on: pd.Series[Any]) -> pd.Series[int]:
+    """`ga_days` over pandas date columns, row by row (the audit's vectorised read)."""
+    return PREGNANCY_DAYS - (edd - on).dt.days
+
+
+def edd_at(on: date, days: int) -> date:
+    """The EDD of a pregnancy whose GA on `on` is `days` (`ga_days` solved for the EDD)."""
+    return on + timedelta(days=PREGNANCY_DAYS - days)
 
 
 def date_at_ga(edd: date, days: int) -> date:

@@ -39,6 +39,7 @@ from cervix_watch.domain.errors import Problem
 from cervix_watch.domain.ga import (
     MAX_GA_DAYS,
     PREGNANCY_DAYS,
+    date_at_ga,
     edd_from_lmp,
     format_ga,
     ga_days,
@@ -313,7 +314,7 @@ class Patient(Record):
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
-        if self.lmp is not None and self.lmp > date.max - timedelta(days=280):
+        if self.lmp is not None and self.lmp > date.max - timedelta(days=PREGNANCY_DAYS):
             raise ValueError(f"lmp: {self.lmp} gives an EDD past the year 9999")
         if self.lmp is not None and edd_from_lmp(self.lmp) != self.edd:
             raise ValueError(
@@ -327,7 +328,7 @@ class Patient(Record):
     @property
     def lmp_date(self) -> date:
         """LMP as given, or derived from the EDD."""
-        return self.lmp or self.edd - timedelta(days=PREGNANCY_DAYS)
+        return self.lmp or date_at_ga(self.edd, 0)
 
     @property
     def sptb_count(self) -> int:
@@ -500,7 +501,7 @@ def event_date_problem(
         return Problem(field, f"{on} is in the future")
     if closed is not None and on > closed:
         return Problem(field, f"{on} is after the pregnancy was closed on {closed}")
-    lmp_date = lmp or edd - timedelta(days=PREGNANCY_DAYS)  # as Patient.lmp_date
+    lmp_date = lmp or date_at_ga(edd, 0)  # as Patient.lmp_date
     if on < lmp_date:
         return Problem(field, f"{on} is before the LMP {lmp_date}")
     if on > edd + timedelta(days=AFTER_EDD_DAYS):

@@ -23,7 +23,7 @@ from cervix_watch.domain.enums import (
     Route,
     TreatmentType,
 )
-from cervix_watch.domain.ga import PREGNANCY_DAYS, ga_days
+from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.rules.schema import ShortCl, Window
 
@@ -73,7 +73,6 @@ def _scan_order(scan: Scan) -> tuple[date, int]:
     return scan.date, -1 if scan.scan_id is None else scan.scan_id
 
 
-_new_tuple = tuple.__new__
 _TV = Route.TV
 
 
@@ -107,14 +106,7 @@ class DatedScans:
 
 def dated_scans(scans: tuple[Scan, ...], edd: date, as_of: date) -> DatedScans:
     """The scans that count on `as_of`, each with its own GA and recorded CL, in date order."""
-    # GA inlined (domain.ga.ga_days), and ScanAt built with tuple.__new__ rather than
-    # its generated __new__ (one Python call less): this line runs for every scan of
-    # the clinic
-    dated = [
-        _new_tuple(ScanAt, (s, PREGNANCY_DAYS - (edd - s.date).days, min(s.cl_mm)))
-        for s in scans
-        if s.date <= as_of
-    ]
+    dated = [ScanAt(s, ga_days(edd, s.date), min(s.cl_mm)) for s in scans if s.date <= as_of]
     # Scans come in date order with one scan a day as a rule: then the GAs (ints
     # already in hand) rise strictly, and the sort, which would read every scan id
     # (a cache miss per scan over a clinic), is not needed.

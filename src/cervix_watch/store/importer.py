@@ -30,7 +30,7 @@ import sqlalchemy as sa
 
 from cervix_watch.bulk import collect_young, collector_paused
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.domain.ga import PREGNANCY_DAYS
+from cervix_watch.domain.ga import date_at_ga
 from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.domain.models import (
     AFTER_EDD_DAYS,
@@ -310,7 +310,7 @@ def _date_window(patient: sa.Row[Any], today: date) -> tuple[int, date, date]:
     treatment, which has two dates) goes through `event_date_problem` for its message.
     """
     edd, lmp = patient.edd, patient.lmp
-    first = lmp or edd - timedelta(days=PREGNANCY_DAYS)  # as event_date_problem
+    first = lmp or date_at_ga(edd, 0)  # as event_date_problem
     last = min(today, edd + timedelta(days=AFTER_EDD_DAYS))
     if patient.closed_date is not None:
         last = min(last, patient.closed_date)

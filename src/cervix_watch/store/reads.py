@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from itertools import groupby
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from cervix_watch.bulk import collector_paused
 from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.errors import NotFoundError, Problem
-from cervix_watch.domain.ga import PREGNANCY_DAYS
+from cervix_watch.domain.ga import edd_at
 from cervix_watch.domain.identifiers import close_matches, did_you_mean
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
 from cervix_watch.domain.trail import AuditEntry, VoidedScan
@@ -68,7 +68,7 @@ def active_condition(active: ActiveOn) -> sa.ColumnElement[bool]:
     tr = t.treatments.alias("running").c
     on = active.on
     try:
-        edd_after = on + timedelta(days=PREGNANCY_DAYS - active.before_ga)
+        edd_after = edd_at(on, active.before_ga)
     except OverflowError:  # `--as-of 9999-12-31`: no EDD lies beyond the calendar's end
         edd_after = date.max
     keeps_active = sa.select(tr.patient_id).where(
