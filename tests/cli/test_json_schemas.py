@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, ...]] = {
     "exam-list": ("exam", "list", "--voided", "--format", "json"),
     "db-info": ("db", "info", "--format", "json"),
     "audit": ("audit", "--from", "2026-07-01", "--to", "2026-11-23", "--format", "json"),
+    "inbox": ("inbox", "--all", "--format", "json"),
 }
 
 

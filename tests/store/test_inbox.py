@@ -7,9 +7,11 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import both_backends
+from tests.conftest import TODAY, both_backends
 
 from cervix_watch.domain.errors import InputError, NotFoundError
+from cervix_watch.domain.models import Patient, Scan
+from cervix_watch.domain.problems import build
 from cervix_watch.store import inbox, tables
 from cervix_watch.store.store import Store
 
@@ -94,9 +96,15 @@ def test_filing_a_uid_closes_its_held_row_only(store: Store) -> None:
     """close_filed: the held row of a filed UID is closed with the scan id; others stay."""
     one = inbox.hold(store, arrival(uid="1.2.3.4"), "why", "listen").entry
     two = inbox.hold(store, arrival(uid="1.2.3.5"), "why", "listen").entry
-    with store.write() as conn:
-        closed = inbox.close_filed(store, conn, [("1.2.3.4", None, None)], "midwife", AT)  # type: ignore[list-item]
+    store.add_patient(build(Patient, {"mrn": "P01", "edd": "2027-03-14"}), "t")
+    scan = build(
+        Scan, {"mrn": "P01", "date": "2026-10-13", "cl_mm": [30], "source": "dicom-sr:1.2.3.4"}
+    )
+    scan_id = store.add_scan(scan, "t", today=TODAY).id
+    closed = inbox.close_filed(store, [("1.2.3.4", scan_id)], "midwife", AT)
     assert closed == [one.inbox_id]
+    assert inbox.entry(store, one.inbox_id).scan_id == scan_id
+    assert inbox.filed_scans(store, "dicom-sr:1.2.3.4") == [(scan_id, "P01")]
     assert inbox.entry(store, one.inbox_id).state == "filed"
     assert inbox.entry(store, two.inbox_id).state == "held"
     with pytest.raises(InputError, match="already filed"):

@@ -173,6 +173,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "import": ("transfer", "import_app"),
     "export": ("transfer", "export_app"),
     "listen": ("srcommands", "listen"),
+    "inbox": ("inbox", "app"),
     "review": ("review", "review"),
     "due": ("review", "due"),
     "audit": ("audit", "audit"),

@@ -71,6 +71,9 @@ SUMMARIES: dict[str, str] = {
     "import": "Import CSV files or the scanner's SRs: all or none.",
     "export": "Export spreadsheet-safe CSV, or a FHIR Bundle.",
     "listen": "Receive the scanner's SRs over DICOM.",
+    "inbox": "Scanner reports held for a person: file or reject.",
+    "inbox show": "One held report whole, its PatientID too (audited).",
+    "inbox file": "File a held report as a scan (--mrn, --route).",
     "review": "The weekly review of every active patient.",
     "due": "The recall list: scans due and overdue.",
     "audit": "The quarterly clinic audit.",
@@ -166,6 +169,13 @@ _EXAMPLES: dict[str, tuple[str, ...]] = {
         "cervix-watch listen --allow-ae US_ROOM1",
         "cervix-watch listen --host 0.0.0.0 --port 11112 --ae-title CERVIXWATCH",
     ),
+    "inbox": ("cervix-watch inbox", "cervix-watch inbox --all --format json"),
+    "inbox show": ("cervix-watch inbox show 3",),
+    "inbox file": (
+        "cervix-watch inbox file 3 --route tv",
+        "cervix-watch inbox file 4 --mrn H123456",
+    ),
+    "inbox reject": ("cervix-watch inbox reject 5 --reason 'test image'",),
     "review": (
         "cervix-watch review",
         "cervix-watch review --as-of 2026-11-23 --profile nice-ng25 --format md",

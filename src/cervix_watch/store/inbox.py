@@ -195,28 +195,45 @@ def reject(store: Store, inbox_id: int, reason: str, who: str, at: datetime) -> 
 
 def close_filed(
     store: Store,
-    conn: sa.Connection,
-    filed: Sequence[tuple[str, int, int]],
+    filed: Sequence[tuple[str, int]],
     who: str,
     at: datetime,
     inbox_id: int | None = None,
 ) -> list[int]:
-    """Inside the caller's write transaction: the held rows of these UIDs, now filed as
-    (uid, scan_id, patient_id), are closed (any path files a UID: `import sr`, `listen`,
-    `inbox file`). `inbox_id`: the row being filed, closed even when rejected before."""
+    """The held rows of these UIDs, now filed as (uid, scan_id), are closed: any path that
+    files a UID (`import sr`, `listen`, `inbox file`) closes its inbox row. `inbox_id`: the
+    row being filed by `inbox file`. Rejected rows stay rejected."""
     closed: list[int] = []
-    for uid, scan_id, patient_id in filed:
-        query = sa.select(t.inbox.c.inbox_id, t.inbox.c.state).where(
-            t.inbox.c.sop_instance_uid == uid, t.inbox.c.state.in_(OPEN_STATES)
-        )
-        for row in conn.execute(query).mappings().all():
-            if row["state"] != HELD and row["inbox_id"] != inbox_id:
-                continue  # rejected stays rejected
-            _resolve(conn, row["inbox_id"], FILED, who, at, scan_id=scan_id)
-            changes = {"state": [row["state"], FILED], "scan_id": scan_id}
-            store.audit(conn, who, "file", "inbox", row["inbox_id"], patient_id, changes)
-            closed.append(int(row["inbox_id"]))
+    with store.write() as conn:
+        for uid, scan_id in filed:
+            query = sa.select(t.inbox.c.inbox_id).where(
+                t.inbox.c.sop_instance_uid == uid, t.inbox.c.state == HELD
+            )
+            ids = set(conn.execute(query).scalars())
+            if inbox_id is not None:
+                ids &= {inbox_id}
+            patient_id = conn.execute(
+                sa.select(t.scans.c.patient_id).where(t.scans.c.scan_id == scan_id)
+            ).scalar_one_or_none()
+            for found in sorted(ids):
+                _resolve(conn, found, FILED, who, at, scan_id=scan_id)
+                changes = {"state": [HELD, FILED], "scan_id": scan_id}
+                store.audit(conn, who, "file", "inbox", found, patient_id, changes)
+                closed.append(found)
     return closed
+
+
+def filed_scans(store: Store, source: str) -> list[tuple[int, str]]:
+    """(scan_id, MRN) of every scan, voided too, whose source is `source` (`dicom-sr:UID`):
+    a corrected re-send filed by `inbox file` shares its UID with the scan it corrects."""
+    with store.read() as conn:
+        query = (
+            sa.select(t.scans.c.scan_id, t.patients.c.mrn)
+            .join(t.patients)
+            .where(t.scans.c.source == source)
+            .order_by(t.scans.c.scan_id)
+        )
+        return [(int(i), str(m)) for i, m in conn.execute(query)]
 
 
 # -- receipts of ignored reports ------------------------------------------------------------
@@ -412,6 +429,7 @@ __all__ = [
     "close_filed",
     "entries",
     "entry",
+    "filed_scans",
     "hold",
     "open_entry",
     "record_shown",

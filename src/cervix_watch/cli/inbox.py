@@ -1,0 +1,164 @@
+"""`inbox`: scanner reports held for a person (interop.md version 3, "Nothing received is lost").
+
+`inbox` lists them (newest first; the PatientID masked unless it is a stored MRN),
+`inbox show ID` shows one whole (audited), `inbox file ID [--mrn] [--route]` files it as
+a scan through the same checks as `import sr`, `inbox reject ID --reason` closes it
+(kept, never deleted). Parse, call `app.inbox`, render.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cervix_watch.cli import context, output
+from cervix_watch.cli.options import OperatorOption, ReasonOption, ShowFormat, ShowFormatOption
+from cervix_watch.cli.output import Column, Format
+
+if TYPE_CHECKING:
+    from cervix_watch.app.inbox import Listing
+    from cervix_watch.store.inbox import Entry
+
+app = typer.Typer(
+    help="Scanner reports held for a person: list, show, file or reject them.",
+    invoke_without_command=True,
+)
+
+InboxIdArg = Annotated[
+    int,
+    typer.Argument(
+        metavar="ID", help="The inbox id `cervix-watch inbox` lists.", callback=context.record_id
+    ),
+]
+_COLUMNS = [
+    Column("inbox_id", "id"),
+    Column("received", "received"),
+    Column("calling_ae", "calling AE"),
+    Column("study_date", "study date"),
+    Column("patient", "patient id", wrap=True),
+    Column("reason", "reason", wrap=True),
+    Column("state", "state"),
+    Column("versions", "versions"),
+    Column("receipts", "received", in_table=False),
+    Column("group", "study group", in_table=False),
+]
+
+
+@app.callback()
+def inbox(
+    ctx: typer.Context,
+    all_: Annotated[
+        bool,
+        typer.Option(
+            "--all",
+            help="Also filed and rejected reports, and the codes ignored reports left unmapped.",
+        ),
+    ] = False,
+    format_: ShowFormatOption = ShowFormat.TABLE,
+) -> None:
+    """List the scanner reports held for a person, newest first.
+
+    A report that cannot be filed (no cervix length, no route, a PatientID that is no
+    stored MRN, a name that differs, a re-send that differs) waits here: file it with
+    `inbox file ID`, or reject it with `inbox reject ID --reason TEXT`.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    from cervix_watch.app import inbox as use
+
+    state = context.state(ctx)
+    found = use.listing(state.store(), all_)
+    _render(found, Format(format_), all_)
+
+
+def _render(found: Listing, fmt: Format, all_: bool) -> None:
+    rows = [_row(listed.entry, listed.patient, listed.group) for listed in found.rows]
+    unmapped = [
+        {"calling_ae": u.calling_ae, "code": u.code, "unit": u.unit, "reports": u.reports}
+        for u in found.unmapped
+    ]
+    if fmt is Format.JSON:
+        keys = [c.key for c in _COLUMNS]
+        document: dict[str, Any] = {"inbox": [dict(zip(keys, r, strict=True)) for r in rows]}
+        if all_:
+            document["unmapped"] = unmapped
+        output.print_json(document)
+        return
+    if not rows:
+        output.one_line("No scanner report waits in the inbox.")
+    else:
+        output.listing(fmt, _COLUMNS, rows, title="Inbox", envelope={}, items="inbox")
+    for u in found.unmapped:
+        output.one_line(
+            f"{u.calling_ae} sent unmapped code {u.code} ({u.unit}) in {u.reports} "
+            f"ignored report{'s' if u.reports != 1 else ''}"
+        )
+
+
+def _row(entry: Entry, patient: str, group: int) -> list[Any]:
+    versions = len(entry.versions)
+    return [
+        entry.inbox_id,
+        entry.received_at.isoformat(sep=" ", timespec="minutes"),
+        entry.calling_ae,
+        entry.study_date.isoformat() if entry.study_date else None,
+        patient,
+        entry.reason,
+        entry.state,
+        versions,
+        entry.receipts,
+        group,
+    ]
+
+
+@app.command("show")
+def show(ctx: typer.Context, inbox_id: InboxIdArg, operator: OperatorOption = None) -> None:
+    """Show one held report whole, its PatientID included (the showing is audited)."""
+    from cervix_watch.app import inbox as use
+
+    state = context.state(ctx)
+    shown = use.show(state.store(), inbox_id, context.who(operator))
+    entry = shown.entry
+    lines = [
+        f"inbox report {entry.inbox_id}: {entry.state}",
+        f"reason: {entry.reason}",
+        f"received: {entry.received_at.isoformat(sep=' ')} from {entry.calling_ae} "
+        f"({entry.receipts} time{'s' if entry.receipts != 1 else ''})",
+        f"SOP Instance UID: {entry.sop_instance_uid}",
+        f"Study Instance UID: {entry.study_instance_uid or '(none)'}",
+        f"study date: {entry.study_date.isoformat() if entry.study_date else '(none)'}",
+        f"PatientID: {entry.patient_id}"
+        + (" (a stored MRN)" if shown.is_mrn else " (no stored MRN)"),
+    ]
+    if shown.suggestions:
+        lines.append(f"close MRNs: {', '.join(shown.suggestions)} (file with --mrn MRN)")
+    for version in entry.versions:
+        flag = " (a different version)" if version.number > 1 else ""
+        lines.append(
+            f"version {version.number}: {version.size:,} bytes, sha256 {version.sha256}, "
+            f"received {version.received_at.isoformat(sep=' ')} from {version.calling_ae}{flag}"
+        )
+    if entry.state != "held":
+        by = f" by {entry.resolved_by}" if entry.resolved_by else ""
+        scan = f" as scan {entry.scan_id}" if entry.scan_id else ""
+        why = f": {entry.resolution}" if entry.resolution else ""
+        lines.append(f"{entry.state}{scan}{by}{why}")
+    for line in lines:
+        output.one_line(line)
+
+
+@app.command("reject")
+def reject(
+    ctx: typer.Context,
+    inbox_id: InboxIdArg,
+    reason: ReasonOption,
+    operator: OperatorOption = None,
+) -> None:
+    """Reject a held report (kept with the reason, never deleted)."""
+    from cervix_watch.app import inbox as use
+
+    state = context.state(ctx)
+    store = state.store()
+    entry = use.reject(store, inbox_id, reason, context.who(operator), store.clock.now())
+    output.success(f"Inbox report {entry.inbox_id} rejected.")
