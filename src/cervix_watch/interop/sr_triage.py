@@ -19,17 +19,14 @@ from pydicom.sr.coding import Code
 from cervix_watch.interop.dicom_sr import (
     MM_PER_UNIT,
     OB_GYN_REPORT,
-    PELVIS_AND_UTERUS,
     SR_CLASSES,
     US_PELVIS,
     SrContent,
     content_of,
+    in_cervix_container,
 )
 from cervix_watch.interop.sr_scan import is_cervix_length
 
-FINDINGS = Code("121070", "DCM", "Findings")
-FINDING_SITE = Code("363698007", "SCT", "Finding Site")
-CERVIX = Code("71252005", "SCT", "Cervix uteri structure")
 NOT_OB_GYN = "not an OB-GYN report"
 NO_CERVIX = "no cervix length item or cervix container (routine biometry)"
 
@@ -66,12 +63,7 @@ def has_cervix_place(content: SrContent, codes: Mapping[Code, str]) -> bool:
     if any(is_cervix_length(n.concept, codes) for n in content.numerics):
         return True
     paths = [n.path for n in content.numerics] + [path for _, _, path in content.codes]
-    if any(PELVIS_AND_UTERUS in path[1:] for path in paths):
-        return True
-    return any(
-        concept == FINDING_SITE and value == CERVIX and FINDINGS in path[1:]
-        for concept, value, path in content.codes
-    )
+    return any(in_cervix_container(path) for path in paths)
 
 
 def unmapped_lengths(content: SrContent, codes: Mapping[Code, str]) -> tuple[UnmappedCode, ...]:
