@@ -96,7 +96,7 @@ def waiting(store: Store) -> int:
 
 
 def waiting_line(count: int) -> str | None:
-    """"3 scanner reports wait in the inbox: cervix-watch inbox", None when none waits."""
+    """ "3 scanner reports wait in the inbox: cervix-watch inbox", None when none waits."""
     if not count:
         return None
     reports = "1 scanner report waits" if count == 1 else f"{count} scanner reports wait"
