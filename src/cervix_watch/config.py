@@ -34,6 +34,7 @@ import os
 import re
 import stat
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,10 +54,11 @@ KEYS = ("db", "operator", "format", "columns", "sr", "fhir", "scanners")
 TABLE_KEYS = {"sr": ("codes",), "fhir": ("mrn_system",)}
 
 
-def config_path() -> Path:
+def config_path(environ: Mapping[str, str] | None = None) -> Path:
     """`$CERVIX_WATCH_CONFIG`, else `<user config dir>/cervix-watch/config.toml`."""
-    if os.environ.get(CONFIG_ENV):
-        return Path(os.environ[CONFIG_ENV]).expanduser()
+    environ = os.environ if environ is None else environ
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV]).expanduser()
     from platformdirs import user_config_dir
 
     return Path(user_config_dir()) / "cervix-watch" / "config.toml"
@@ -74,10 +76,11 @@ class UserSettings:
     columns: int | None = None
 
 
-def user_settings(path: Path | None = None) -> UserSettings:
-    """The top-level keys of the config file; a bad one is one line naming the key."""
+def user_settings(path: Path | None = None, raw: dict[str, Any] | None = None) -> UserSettings:
+    """The top-level keys of the config file (`raw`, when the caller has read it); a bad
+    one is one line naming the key."""
     path = path or config_path()
-    raw = load(path)
+    raw = load(path) if raw is None else raw
     unknown = sorted(set(raw) - set(KEYS))
     if unknown:
         known = ", ".join(KEYS)
@@ -238,7 +241,12 @@ DEFAULT_MRN_SYSTEM = "urn:cervix-watch:mrn"
 def fhir_mrn_system(path: Path | None = None) -> str:
     """`[fhir] mrn_system`: the identifier system of the hospital's MRNs in FHIR exports."""
     path = path or config_path()
-    value = _section(load(path), "fhir", path).get("mrn_system", DEFAULT_MRN_SYSTEM)
+    return fhir_mrn_system_in(load(path), path)
+
+
+def fhir_mrn_system_in(raw: dict[str, Any], path: Path) -> str:
+    """`[fhir] mrn_system` of the file's tables `raw`, checked."""
+    value = _section(raw, "fhir", path).get("mrn_system", DEFAULT_MRN_SYSTEM)
     if problem := uri_problem(value):
         raise bad_value(path, "fhir.mrn_system", f"must be a URI: {problem}")
     return str(value)
@@ -267,7 +275,12 @@ def uri_problem(value: object) -> str | None:
 def sr_codes(path: Path | None = None) -> dict[tuple[str, str], str]:
     """`[sr.codes]` as {(scheme, value): field}; empty by default."""
     path = path or config_path()
-    return code_table(_section(load(path), "sr", path).get("codes", {}), path, "sr.codes")
+    return sr_codes_in(load(path), path)
+
+
+def sr_codes_in(raw: dict[str, Any], path: Path) -> dict[tuple[str, str], str]:
+    """`[sr.codes]` of the file's tables `raw`, checked."""
+    return code_table(_section(raw, "sr", path).get("codes", {}), path, "sr.codes")
 
 
 def code_table(table: object, path: Path, where: str) -> dict[tuple[str, str], str]:

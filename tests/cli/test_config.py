@@ -195,3 +195,44 @@ def test_a_bad_scanner_table_stops_config_show_naming_the_key(
         f'error: config: {config_file}: scanners."US_ROOM1".hosts: is required '
         '(hosts = ["10.1.2.3"]: the addresses this machine sends from)'
     )
+
+
+def rows_of(result: Result) -> dict[str, str]:
+    assert result.exit_code == 0, result.output
+    return {line.split()[1]: line for line in result.stdout.splitlines() if "│" in line}
+
+
+def test_config_show_says_which_db_counts(config_file: Path, tmp_path: Path) -> None:
+    """db: the flag's over the variable's over the file's, each named with where it came from;
+    without any, the per-user default."""
+    in_file, in_env, in_flag = (clinic(tmp_path, n) for n in ("FILE", "ENV", "FLAG"))
+    wide = {"COLUMNS": "250"}
+    assert "default" in rows_of(run("config", "show", env=wide))["db"]
+    config_file.write_text(f'db = "{in_file}"\n', encoding="utf-8")
+    row = rows_of(run("config", "show", env=wide))["db"]
+    assert in_file in row
+    assert "config file" in row
+    row = rows_of(run("config", "show", env={**wide, "CERVIX_WATCH_DB": in_env}))["db"]
+    assert in_env in row
+    assert "environment (CERVIX_WATCH_DB)" in row
+    row = rows_of(run("--db", in_flag, "config", "show", env={**wide, "CERVIX_WATCH_DB": in_env}))
+    assert in_flag in row["db"]
+    assert "flag" in row["db"]
+
+
+def test_config_show_values_agree_with_their_origin(config_file: Path, tmp_path: Path) -> None:
+    """columns shows $COLUMNS when it is the one that counts, not the file's; the FHIR MRN
+    system shows the file's."""
+    url = clinic(tmp_path, "P1")
+    text = f'db = "{url}"\ncolumns = 90\n[fhir]\nmrn_system = "urn:oid:1.2.3"\n'
+    config_file.write_text(text, encoding="utf-8")
+    rows = rows_of(run("config", "show", env={"COLUMNS": "120"}))
+    assert "120" in rows["columns"]
+    assert "environment (COLUMNS)" in rows["columns"]
+    assert "urn:oid:1.2.3" in rows["mrn_system"]
+    assert "config file" in rows["mrn_system"]
+    rows = rows_of(run("config", "show"))
+    assert "90" in rows["columns"]
+    assert "config file" in rows["columns"]
+    assert "operator" in rows
+    assert "default" in rows["operator"]

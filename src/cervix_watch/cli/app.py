@@ -157,8 +157,8 @@ def root(
 
     pager.use(not no_pager)
     ctx.obj = context.State(db=db, debug=debug)  # --debug holds even for a bad config file
-    configured = settings.apply(ctx)
-    ctx.obj.db = settings.chosen_db(db, configured)
+    ctx.obj.settings = settings.apply(ctx, db)
+    ctx.obj.db = ctx.obj.settings.db.value
 
 
 # Every top-level command, in the order --help lists them: the cli module that defines it

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
@@ -13,6 +14,7 @@ import typer
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from cervix_watch.settings import Settings
     from cervix_watch.store.store import Store
 
 
@@ -22,8 +24,15 @@ def _read_today() -> date:
     return date.today()
 
 
+# The running invocation's configured operator ($CERVIX_WATCH_OPERATOR, else the config
+# file), set with its settings: the fallback of `who`, which every command calls with its
+# own --operator and no settings.
+_CONFIGURED_OPERATOR: ContextVar[str | None] = ContextVar("configured_operator", default=None)
+
+
 @dataclass
 class State:
+    # the database chosen by `settings` (flag, environment, config file), None: the default
     db: str | None = None
     debug: bool = False
     # "today" for this invocation, read once: the default review date, the word "today",
@@ -33,6 +42,22 @@ class State:
     # connection pool (closed by `close`), rather than connecting for each transaction.
     pooled: bool = False
     _store: Store | None = None
+    _settings: Settings | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """This invocation's settings, resolved once by the root command (`cli/app.py`)."""
+        if self._settings is None:  # a command run without the root command (embedding)
+            from cervix_watch.settings import resolve
+
+            self.settings = resolve(self.db, os.environ)
+        assert self._settings is not None
+        return self._settings
+
+    @settings.setter
+    def settings(self, resolved: Settings) -> None:
+        self._settings = resolved
+        _CONFIGURED_OPERATOR.set(resolved.operator.value)
 
     def store(self, create: bool = False) -> Store:
         """Open (migrating if needed) the selected database, once. Only `create` (db init,
@@ -61,10 +86,11 @@ def state(ctx: typer.Context) -> State:
 
 
 def who(operator: str | None) -> str:
-    """The person an audit row names: --operator, else CERVIX_WATCH_OPERATOR, else the OS user."""
+    """The person an audit row names: --operator, else the configured operator (this
+    invocation's settings: $CERVIX_WATCH_OPERATOR, else the config file), else the OS user."""
     from cervix_watch.domain.models import MAX_OPERATOR  # the audit `who` column's length
 
-    name = (operator or "").strip() or os.environ.get("CERVIX_WATCH_OPERATOR", "").strip()
+    name = (operator or "").strip() or (_CONFIGURED_OPERATOR.get() or "")
     if not name:
         try:
             name = getpass.getuser()

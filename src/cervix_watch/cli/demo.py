@@ -57,7 +57,7 @@ def demo(
     if not (folder / "patients.csv").is_file():
         raise InputError(Problem("data", f"no demo clinic in {folder} (give --data FOLDER)"))
     state = context.state(ctx)
-    if state.db is None and not os.environ.get("CERVIX_WATCH_DB"):
+    if state.db is None:  # no --db, $CERVIX_WATCH_DB or config file `db`
         with tempfile.TemporaryDirectory(prefix="cervix-watch-demo-") as tmp:
             state.db = str(Path(tmp) / "demo.sqlite3")
             _run(state, folder, html, as_of, profile, temporary=True)

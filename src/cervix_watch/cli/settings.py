@@ -1,9 +1,9 @@
-"""The user's config file applied to one invocation, and `config show`.
+"""The settings applied to one invocation, and `config show`.
 
-Order for every value: the flag, then the environment variable, then the config
-file (`config.py`), then the built-in default. The file's `operator` and `format`
-become click defaults (`ctx.default_map`) of every command that has those
-options, so a flag still wins and no command reads the file itself.
+The settings are resolved once, by `cervix_watch.settings.resolve` (flag, environment,
+config file, default), when the root command starts. The file's `operator` and `format`
+then become click defaults (`ctx.default_map`) of every command that has those options,
+so a command's own flag still wins and no command reads the file itself.
 """
 
 from __future__ import annotations
@@ -18,35 +18,30 @@ from cervix_watch.cli import context, output
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from cervix_watch.config import UserSettings
     from cervix_watch.scanners import Scanner
+    from cervix_watch.settings import Settings
 
 app = typer.Typer(help="The user's configuration file: where each setting comes from.")
 
-OPERATOR_ENV = "CERVIX_WATCH_OPERATOR"
 
+def apply(ctx: typer.Context, db_flag: str | None) -> Settings:
+    """Resolve this invocation's settings and make the file's values its defaults."""
+    from cervix_watch.settings import CONFIG_FILE, resolve
 
-def apply(ctx: typer.Context) -> UserSettings:
-    """Read the config file and make its values this invocation's defaults."""
-    from cervix_watch import config
-
-    settings = config.user_settings()
+    settings = resolve(db_flag, os.environ)
     defaults: dict[str, Any] = {}
-    operator = settings.operator if not os.environ.get(OPERATOR_ENV) else None
-    _fill_defaults(ctx, ctx.command, defaults, operator, settings.format)
+    operator = settings.operator
+    _fill_defaults(
+        ctx,
+        ctx.command,
+        defaults,
+        operator.value if operator.origin == CONFIG_FILE else None,
+        settings.format.value,
+    )
     ctx.default_map = defaults
-    output.set_width(settings.columns if not os.environ.get("COLUMNS") else None)
+    columns = settings.columns
+    output.set_width(columns.value if columns.origin == CONFIG_FILE else None)
     return settings
-
-
-def chosen_db(db_flag: str | None, settings: UserSettings) -> str | None:
-    """--db, else (when $CERVIX_WATCH_DB is unset) the file's `db`; None: the store decides.
-    An empty $CERVIX_WATCH_DB, when no --db overrides it, is a usage error (exit 2)."""
-    from cervix_watch.store.db import environment_db
-
-    if db_flag is not None or environment_db() is not None:
-        return db_flag
-    return settings.db
 
 
 def _fill_defaults(
@@ -76,43 +71,22 @@ def offered(ctx: typer.Context, param: Any) -> list[str]:
     return [str(item.value) for item in param.shell_complete(ctx, "")]
 
 
-def _source(flag: bool, env: str, configured: object) -> str:
-    if flag:
-        return "flag"
-    if os.environ.get(env):
-        return f"environment ({env})"
-    if configured is not None:
-        return "config file"
-    return "default"
-
-
 @app.command("show")
 def show(ctx: typer.Context) -> None:
     """Each setting's value and where it came from (flag, environment, config file, default)."""
-    from cervix_watch import config
-    from cervix_watch.scanners import load_scanners
-    from cervix_watch.store.db import ENV_VAR, resolve
+    from cervix_watch.store.db import resolve
 
-    state = context.state(ctx)
-    settings = config.user_settings()
-    db_flag = state.db if state.db is not None and state.db != settings.db else None
-    location = resolve(state.db).describe()
+    settings = context.state(ctx).settings
+    path = settings.config_path
     rows = [
-        ["config file", str(settings.path), "exists" if settings.exists else "not found"],
-        ["db", location, _source(db_flag is not None, ENV_VAR, settings.db)],
-        [
-            "operator",
-            os.environ.get(OPERATOR_ENV) or settings.operator or context.who(None),
-            _source(False, OPERATOR_ENV, settings.operator),
-        ],
-        ["format", settings.format or "table", "config file" if settings.format else "default"],
-        [
-            "columns",
-            str(settings.columns or os.environ.get("COLUMNS") or output.width()),
-            _source(False, "COLUMNS", settings.columns),
-        ],
-        _codes_row(len(config.sr_codes(settings.path))),
-        *_scanner_rows(load_scanners(settings.path)),
+        ["config file", str(path), "exists" if settings.config_exists else "not found"],
+        ["db", resolve(settings.db.value).describe(), settings.db.origin],
+        ["operator", context.who(settings.operator.value), settings.operator.origin],
+        ["format", settings.format.value or "table", settings.format.origin],
+        ["columns", str(settings.columns.value or output.width()), settings.columns.origin],
+        _codes_row(len(settings.sr_codes.value)),
+        ["mrn_system", settings.fhir_mrn_system.value, settings.fhir_mrn_system.origin],
+        *_scanner_rows(settings.scanners),
     ]
     output.table(None, ["Setting", "Value", "From"], rows)
 

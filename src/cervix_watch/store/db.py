@@ -1,8 +1,9 @@
 """Opening a database: where it lives, how SQLite is tuned, and migration on first use.
 
-Selection (contract.md): `--db`, else `CERVIX_WATCH_DB`, else the per-user
-default under platformdirs. A plain path is SQLite; a `postgresql://` URL is
-PostgreSQL. New SQLite files are created 0600 inside a 0700 folder.
+Selection (contract.md): `--db`, else `CERVIX_WATCH_DB`, else the config file's `db`
+(applied by `cervix_watch.settings`), else the per-user default under platformdirs.
+A plain path is SQLite; a `postgresql://` URL is PostgreSQL. New SQLite files are
+created 0600 inside a 0700 folder.
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from cervix_watch.domain.errors import DatabaseError, InputError, Problem, UsageError
+from cervix_watch.domain.errors import DatabaseError, InputError, Problem
 from cervix_watch.store import dbfile, migrations, urlmask
 
-ENV_VAR = "CERVIX_WATCH_DB"
 BUSY_TIMEOUT_S = 30.0
 # Any fixed 64-bit number: every cervix-watch writer on a PostgreSQL database takes this
 # transaction-level advisory lock, so writes are serialised as SQLite's BEGIN IMMEDIATE does.
@@ -67,22 +67,14 @@ def hide_password(url: str) -> str:
     return urlmask.mask_url(url.replace("postgresql+psycopg://", "postgresql://", 1))
 
 
-def environment_db() -> str | None:
-    """$CERVIX_WATCH_DB, None when unset. Set but empty (`Environment=CERVIX_WATCH_DB=` in a
-    unit file) is a set-up error, as `--db ''` is: it never falls back to the default."""
-    value = os.environ.get(ENV_VAR)
-    if value is not None and not value.strip():
-        fix = "unset it, or give a file path or a postgresql:// URL"
-        raise UsageError(Problem(ENV_VAR, f"is set but empty; {fix}"))
-    return value
-
-
 def resolve(option: str | None) -> Location:
-    """Apply the contract's selection rule. An empty `option` is refused (the CLI makes it a
-    usage error), and so is an empty $CERVIX_WATCH_DB when it is the one that counts."""
+    """Where `option` (a path or URL) points; None is the per-user default location. The
+    CLI's settings have already applied the selection rule (`cervix_watch.settings`: --db,
+    $CERVIX_WATCH_DB, the config file). An empty `option` is refused (the CLI makes it a
+    usage error)."""
     if option is not None and not option.strip():
         raise InputError(Problem("db", "is empty; give a file path or a postgresql:// URL"))
-    value = option or environment_db()
+    value = option
     if not value:
         path = default_path()
         return Location(url=sqlite_url(path), path=path, default=True)
