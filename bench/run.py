@@ -170,9 +170,10 @@ def cli(db: Path, *args: str) -> list[str]:
 
 
 def schema_version() -> int:
+    """How many migrations a database this program made has applied (names the cached clinics)."""
     from cervix_watch.store import migrations
 
-    return migrations.CURRENT_VERSION
+    return len(migrations.MIGRATIONS)
 
 
 # -- the clinics -------------------------------------------------------------------------

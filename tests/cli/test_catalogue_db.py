@@ -157,7 +157,18 @@ def no_version_record(folder: Path) -> str:
 
 def newer_schema(folder: Path) -> str:
     path = folder / "clinic.sqlite3"
-    _cervix_watch(path, "UPDATE settings SET value = '999' WHERE key = 'schema_version'")
+    _cervix_watch(path, "INSERT INTO schema_migrations (name) VALUES ('from_a_newer_release')")
+    return str(path)
+
+
+def newer_numbered_schema(folder: Path) -> str:
+    """A database a numbered release (before migrations by name) says is at version 999."""
+    path = folder / "clinic.sqlite3"
+    _cervix_watch(
+        path,
+        "DROP TABLE schema_migrations",
+        "UPDATE settings SET value = '999' WHERE key = 'schema_version'",
+    )
     return str(path)
 
 
@@ -186,6 +197,7 @@ DB_CASES: list[tuple[str, Callable[[Path], str], tuple[str, ...], int, str]] = [
     ("garbage schema_version", garbage_version, WRITE, 3, "damaged schema version record ('abc')"),
     ("no schema record", no_version_record, WRITE, 3, NOT_OURS),
     ("newer schema", newer_schema, WRITE, 3, "is newer than this program"),
+    ("newer numbered schema", newer_numbered_schema, WRITE, 3, "is newer than this program"),
     ("db info on a mistyped path", missing, ("db", "info"), 3, MISSING),
     ("db check on a mistyped path", missing, ("db", "check"), 3, MISSING),
     ("db backup on a foreign file", places_sqlite, ("db", "backup", "--out", "{out}"), 3, NOT_OURS),

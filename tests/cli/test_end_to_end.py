@@ -112,7 +112,7 @@ def test_newer_schema_exits_3(script: Path, tmp_path: Path) -> None:
     db = tmp_path / "e2e.sqlite3"
     assert run("db", "init", db=db).returncode == 0
     with sqlite3.connect(db) as conn:
-        conn.execute("update settings set value = '999' where key = 'schema_version'")
+        conn.execute("insert into schema_migrations (name) values ('from_a_newer_release')")
     result = run("patient", "list", db=db)
     assert result.returncode == 3
     assert "newer" in result.stderr

@@ -106,17 +106,17 @@ def test_migration_backs_up_the_old_file_first(
     """Opening a file of the current schema with a program that knows one more version
     copies it to <name>.v<N>.bak (0600) first."""
     Store.open(str(db_path), create=True).engine.dispose()
-    current = migrations.CURRENT_VERSION
-    applied: list[int] = []
+    current = len(migrations.MIGRATIONS)
+    applied: list[str] = []
 
     def next_version(conn: object) -> None:
-        applied.append(current + 1)
+        applied.append("next")
 
-    monkeypatch.setattr(migrations, "MIGRATIONS", (*migrations.MIGRATIONS, next_version))
-    monkeypatch.setattr(migrations, "CURRENT_VERSION", current + 1)
+    next_migration = migrations.Migration("next", next_version)
+    monkeypatch.setattr(migrations, "MIGRATIONS", [*migrations.MIGRATIONS, next_migration])
     Store.open(str(db_path)).engine.dispose()
     backup = db_path.with_name(f"{db_path.name}.v{current}.bak")
-    assert applied == [current + 1]
+    assert applied == ["next"]
     assert backup.exists()
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     with sqlite3.connect(backup) as conn:

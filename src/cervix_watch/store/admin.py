@@ -255,6 +255,7 @@ def _grants(
     database: str, schema: str, sequences: list[str], quote: Callable[[str], str]
 ) -> list[str]:
     tables = ", ".join(quote(table.name) for table in t.DATA_TABLES)
+    applied = quote(t.schema_migrations.name)
     records = ", ".join(quote(table.name) for table in t.DATA_TABLES if table is not t.audit)
     both = f"{WRITER_ROLE}, {READER_ROLE}"
     statements = [_create_role(WRITER_ROLE), _create_role(READER_ROLE)]
@@ -264,7 +265,7 @@ def _grants(
         f"GRANT CONNECT ON DATABASE {database} TO {both}",
         f"GRANT USAGE ON SCHEMA {schema} TO {both}",
         # start from nothing so that applying twice, or after a hand-made GRANT, ends the same
-        f"REVOKE ALL ON TABLE {tables} FROM PUBLIC, {both}",
+        f"REVOKE ALL ON TABLE {tables}, {applied} FROM PUBLIC, {both}",
         # no DELETE or TRUNCATE: records are amended, voided or closed, never deleted
         f"GRANT SELECT, INSERT, UPDATE ON TABLE {records} TO {WRITER_ROLE}",
         # the audit trail is only ever added to (its triggers refuse UPDATE and DELETE too)
@@ -273,6 +274,8 @@ def _grants(
         # the one deletion the spec asks for: receipts of ignored reports (no patient data)
         # go after `receipt_days` (store.inbox.purge_receipts)
         f"GRANT DELETE ON TABLE {quote(t.inbox_receipts.name)} TO {WRITER_ROLE}",
+        # every command reads which migrations were applied; only the owner migrates
+        f"GRANT SELECT ON TABLE {applied} TO {both}",
     ]
     if sequences:
         names = ", ".join(sequences)

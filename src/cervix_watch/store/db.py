@@ -162,27 +162,29 @@ def _backup_before_migration(location: Location, version: int) -> None:
 
 def prepare(engine: sa.Engine, location: Location, create: bool = False) -> int:
     """Create (only when `create`) or upgrade the schema; refuse a newer one, or a database
-    with tables of its own, without touching it. Returns the version found (0: created)."""
+    with tables of its own, without touching it. Returns the schema version found (the
+    number of migrations applied; 0: created)."""
     with translate_errors(location), engine.connect() as conn:
-        version = migrations.schema_version(conn)
-        foreign = version == 0 and _has_tables(conn)
+        found = migrations.recorded(conn)
+        foreign = found.number == 0 and found.names is None and _has_tables(conn)
         conn.rollback()
     if foreign:
         raise DatabaseError(
             f"db: {location.describe()} is not a cervix-watch database (it has tables but "
             "no cervix-watch schema); it was not changed"
         )
-    if version == 0 and not create:
+    names = found.applied()
+    if not names and not create:
         raise DatabaseError(dbfile.missing_message(location.describe()))
-    migrations.check_not_newer(version)
-    if version == migrations.CURRENT_VERSION:
-        return version
-    if version > 0:
-        _backup_before_migration(location, version)
+    migrations.check_not_newer(names)
+    if found.up_to_date:
+        return len(names)
+    if names:
+        _backup_before_migration(location, len(names))
     with write_transaction(engine, location) as conn:
         # re-read under the write lock: another process may have migrated meanwhile
-        migrations.upgrade(conn, migrations.schema_version(conn))
-    return version
+        migrations.upgrade(conn)
+    return len(names)
 
 
 def _has_tables(conn: sa.Connection) -> bool:

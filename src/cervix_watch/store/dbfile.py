@@ -33,17 +33,17 @@ def not_ours_message(path: Path, why: str) -> str:
     return f"db: {path} is not a cervix-watch database ({why}); it was not changed"
 
 
-def prepare_file(path: Path, create: bool) -> tuple[int, list[str]]:
+def prepare_file(path: Path, create: bool) -> tuple[migrations.Recorded, list[str]]:
     """Check (or, when allowed, create) the database file without writing to an existing one.
 
-    Returns the schema version found (0 for a new or empty file) and warnings for stderr.
+    Returns the migrations it records (none for a new or empty file) and warnings for stderr.
     """
     found = _lstat(path)
     if found is None:
         if not create:
             raise DatabaseError(missing_message(path))
         _create_private_file(path)
-        return 0, []
+        return migrations.Recorded(0, None), []
     if stat.S_ISLNK(found.st_mode):
         if not path.exists():
             raise DatabaseError(
@@ -55,8 +55,8 @@ def prepare_file(path: Path, create: bool) -> tuple[int, list[str]]:
     if not stat.S_ISREG(found.st_mode):
         raise DatabaseError(f"db: {path} is not a regular file")
     _refuse_unwritable_folder(path)
-    version = _schema_version(path, found.st_size, create)
-    return version, _make_private(path, found.st_mode)
+    found_recorded = _recorded(path, found.st_size, create)
+    return found_recorded, _make_private(path, found.st_mode)
 
 
 def existing_file(path: Path) -> None:
@@ -75,7 +75,7 @@ def existing_file(path: Path) -> None:
 def refuse_foreign(path: Path) -> None:
     """For `db backup`: the file must be a cervix-watch database (of any schema version)."""
     existing_file(path)
-    _schema_version(path, path.stat().st_size, create=False)
+    _recorded(path, path.stat().st_size, create=False)
 
 
 def _lstat(path: Path) -> os.stat_result | None:
@@ -127,7 +127,7 @@ def _create_private_file(path: Path) -> None:
         raise DatabaseError(f"db: cannot create {path}: {error.strerror}") from None
 
 
-def _schema_version(path: Path, size: int, create: bool) -> int:
+def _recorded(path: Path, size: int, create: bool) -> migrations.Recorded:
     """What the file holds, read through a read-only connection: nothing is written."""
     if size == 0:
         if not create:
@@ -135,7 +135,7 @@ def _schema_version(path: Path, size: int, create: bool) -> int:
                 f"db: {path} is an empty file, not a cervix-watch database "
                 f"(create one with: cervix-watch db init {path})"
             )
-        return 0
+        return migrations.Recorded(0, None)
     try:
         with open(path, "rb") as handle:
             header = handle.read(_HEADER_BYTES)
@@ -149,7 +149,7 @@ def _schema_version(path: Path, size: int, create: bool) -> int:
     except sqlite3.Error as error:
         raise DatabaseError(f"db: cannot open {path}: {error}") from None
     try:
-        return _version_in(conn, path, create)
+        return _recorded_in(conn, path, create)
     except sqlite3.OperationalError as error:
         raise DatabaseError(f"db: cannot read {path}: {error}") from None
     except sqlite3.DatabaseError as error:
@@ -172,7 +172,7 @@ def _read_only_mode(path: Path, header: bytes) -> str:
     return "mode=ro"
 
 
-def _version_in(conn: sqlite3.Connection, path: Path, create: bool) -> int:
+def _recorded_in(conn: sqlite3.Connection, path: Path, create: bool) -> migrations.Recorded:
     tables = {
         name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
@@ -182,7 +182,7 @@ def _version_in(conn: sqlite3.Connection, path: Path, create: bool) -> int:
                 f"db: {path} is an empty SQLite file, not a cervix-watch database "
                 f"(create one with: cervix-watch db init {path})"
             )
-        return 0
+        return migrations.Recorded(0, None)
     if "settings" not in tables:
         raise DatabaseError(not_ours_message(path, "it has tables but no cervix-watch schema"))
     try:
@@ -195,7 +195,13 @@ def _version_in(conn: sqlite3.Connection, path: Path, create: bool) -> int:
         ) from None
     if row is None:
         raise DatabaseError(not_ours_message(path, "it has tables but no cervix-watch schema"))
-    return migrations.parse_version(row[0], str(path))
+    number = migrations.parse_version(row[0], str(path))
+    if migrations.NAMES_TABLE not in tables:
+        return migrations.Recorded(number, None)
+    names = frozenset(
+        name for (name,) in conn.execute(f"SELECT name FROM {migrations.NAMES_TABLE}")
+    )
+    return migrations.Recorded(number, names)
 
 
 def _make_private(path: Path, mode: int) -> list[str]:

@@ -1,23 +1,68 @@
-"""Schema versions as registered functions, applied in order and recorded in `settings`.
+"""Schema migrations, recorded by name (sqlite-utils' `migrations.py` is the model).
 
-A migration is safe to apply once per version; `upgrade` refuses a database
-whose schema is newer than this program (exit 3) and never drops data.
+Each migration is a function registered with `@migration("name")`; they are applied in
+the order they appear in this module, each once, all in the caller's transaction. The
+names applied are the rows of the `schema_migrations` table: `pending(applied(conn))` is
+what is left to do. A database that has applied a migration this program does not know
+was written by a newer cervix-watch and is refused (exit 3) without being changed.
+Nothing here drops data.
+
+How to add a migration:
+1. Change `tables` first: a new database gets today's tables at once from `initial`.
+2. Append a function at the end of this module, registered under a new name that says
+   what it does (`@migration("inbox_table")`). It must do only what is missing, since a
+   new database already has it: `_add_missing_columns(conn, table, names)`, or
+   `table.create(conn, checkfirst=True)`. It runs on SQLite and PostgreSQL alike.
+3. Test it on a database made before it (tests/store/test_migrations.py shows how).
+Never rename, reorder or remove a registered migration: its name is stored in every
+clinic's database.
+
+Databases from before names (the `schema_version` setting 1-7, no `schema_migrations`
+table) have applied the first N of LEGACY_NAMES. The `schema_version` setting is still
+written, as the number of migrations applied: `db info` shows it, and releases from
+before names compare it with their own count to refuse a database newer than them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 
 from cervix_watch.domain.errors import DatabaseError
 from cervix_watch.store import tables
 
-Migration = Callable[[sa.Connection], None]
 SCHEMA_KEY = "schema_version"
+NAMES_TABLE = tables.schema_migrations.name
 
 
-def _v1_initial(conn: sa.Connection) -> None:
+Apply = Callable[[sa.Connection], None]
+
+
+@dataclass(frozen=True)
+class Migration:
+    name: str  # stored in every database that applied it: never renamed
+    apply: Apply
+
+
+MIGRATIONS: list[Migration] = []  # in the order they are applied
+
+
+def migration(name: str) -> Callable[[Apply], Apply]:
+    """Register the decorated function as the migration `name`, after those above it."""
+
+    def register(function: Apply) -> Apply:
+        if any(known.name == name for known in MIGRATIONS):
+            raise ValueError(f"two migrations are named {name!r}")
+        MIGRATIONS.append(Migration(name, function))
+        return function
+
+    return register
+
+
+@migration("initial")
+def _initial(conn: sa.Connection) -> None:
     # A new database gets today's tables at once; the later migrations then find their
     # columns present and add nothing (each adds only what is missing).
     tables.metadata.create_all(conn)
@@ -38,6 +83,7 @@ _V2_COLUMNS = {
 }
 
 
+@migration("v2_fields")
 def _v2_fields(conn: sa.Connection) -> None:
     """Dating, the other risk factors, symptoms, ruptured membranes and a scan's source.
 
@@ -60,7 +106,8 @@ def _add_missing_columns(conn: sa.Connection, table: sa.Table, names: tuple[str,
         conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {definition}")
 
 
-def _v3_active_index(conn: sa.Connection) -> None:
+@migration("active_index")
+def _active_index(conn: sa.Connection) -> None:
     """Index patients by EDD: the review selects active pregnancies in SQL (issue 16).
 
     A new database has it from `create_all` already; an older one gets it here.
@@ -68,7 +115,8 @@ def _v3_active_index(conn: sa.Connection) -> None:
     tables.patients_edd_index.create(conn, checkfirst=True)
 
 
-def _v4_text_names(conn: sa.Connection) -> None:
+@migration("text_names")
+def _text_names(conn: sa.Connection) -> None:
     """Patient names become TEXT: the domain allows MAX_NAME (10,000) characters, and the
     old VARCHAR(200) made PostgreSQL refuse a 201-character name that SQLite kept.
 
@@ -80,7 +128,8 @@ def _v4_text_names(conn: sa.Connection) -> None:
         conn.exec_driver_sql("ALTER TABLE patients ALTER COLUMN name TYPE TEXT")
 
 
-def _v5_audit_chain(conn: sa.Connection) -> None:
+@migration("audit_chain")
+def _audit_chain(conn: sa.Connection) -> None:
     """The audit trail made tamper-evident and append-only (issue 24): the `row_hash`
     column, the chain built over the existing rows in audit_id order, then the triggers
     of `seal` (which from then on refuse any UPDATE of an audit row, so they come last).
@@ -92,7 +141,8 @@ def _v5_audit_chain(conn: sa.Connection) -> None:
     seal.install(conn)
 
 
-def _v6_exam_voids(conn: sa.Connection) -> None:
+@migration("exam_voids")
+def _exam_voids(conn: sa.Connection) -> None:
     """Exams can be voided (contract v3, `exam void`: ruptured membranes keyed in error).
 
     Two nullable columns added in place: every stored exam stays current (not voided).
@@ -100,7 +150,8 @@ def _v6_exam_voids(conn: sa.Connection) -> None:
     _add_missing_columns(conn, tables.exams, ("voided_at", "void_reason"))
 
 
-def _v7_inbox(conn: sa.Connection) -> None:
+@migration("inbox")
+def _inbox(conn: sa.Connection) -> None:
     """The scanner-report inbox (issue 23): held reports, their versions, ignored receipts.
 
     New tables only (`checkfirst`: a new database has them from `create_all`).
@@ -109,26 +160,78 @@ def _v7_inbox(conn: sa.Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
-MIGRATIONS: tuple[Migration, ...] = (
-    _v1_initial,
-    _v2_fields,
-    _v3_active_index,
-    _v4_text_names,
-    _v5_audit_chain,
-    _v6_exam_voids,
-    _v7_inbox,
+# The migrations of the builds that numbered them (the schema_version setting 1-7, no
+# schema_migrations table), in that order. Releases went up to 6.
+LEGACY_NAMES = (
+    "initial",
+    "v2_fields",
+    "active_index",
+    "text_names",
+    "audit_chain",
+    "exam_voids",
+    "inbox",
 )
-CURRENT_VERSION = len(MIGRATIONS)
 
 
-def schema_version(conn: sa.Connection) -> int:
-    """The version recorded in the database, 0 for an empty one."""
-    if not _has_settings_table(conn):
-        return 0
+@dataclass(frozen=True)
+class Recorded:
+    """What a database says it has applied: the `schema_version` setting (0: none) and the
+    rows of `schema_migrations` (None: no such table, a database of a numbered release)."""
+
+    number: int
+    names: frozenset[str] | None
+
+    def applied(self) -> list[str]:
+        """The names applied: known ones in the order of MIGRATIONS, unknown ones after."""
+        if self.names is None:
+            return legacy_names(self.number)
+        known = [entry.name for entry in MIGRATIONS if entry.name in self.names]
+        return known + sorted(self.names.difference(known))
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.names is not None and not pending(self.applied())
+
+
+def recorded(conn: sa.Connection) -> Recorded:
+    """What this database has recorded; Recorded(0, None) for an empty one."""
+    if not _has_table(conn, tables.settings.name):
+        return Recorded(0, None)
     value = conn.execute(
         sa.select(tables.settings.c.value).where(tables.settings.c.key == SCHEMA_KEY)
     ).scalar_one_or_none()
-    return parse_version(value, "the database") if value is not None else 0
+    number = parse_version(value, "the database") if value is not None else 0
+    if not _has_table(conn, NAMES_TABLE):
+        return Recorded(number, None)
+    return Recorded(
+        number, frozenset(conn.execute(sa.select(tables.schema_migrations.c.name)).scalars())
+    )
+
+
+def applied(conn: sa.Connection) -> list[str]:
+    """The names of the migrations applied to this database, [] for an empty one."""
+    return recorded(conn).applied()
+
+
+def legacy_names(number: int) -> list[str]:
+    """What a database of a numbered release has applied (refused past the last number)."""
+    if number > len(LEGACY_NAMES):
+        raise DatabaseError(
+            f"database schema version {number} is newer than this program understands "
+            f"({len(LEGACY_NAMES)}); upgrade cervix-watch. The file was not changed."
+        )
+    return list(LEGACY_NAMES[:number])
+
+
+def pending(names: Iterable[str]) -> list[Migration]:
+    """The registered migrations not among `names`, in the order they are applied."""
+    done = set(names)
+    return [entry for entry in MIGRATIONS if entry.name not in done]
+
+
+def schema_version(conn: sa.Connection) -> int:
+    """How many migrations the database has applied, 0 for an empty one (`db info`)."""
+    return len(applied(conn))
 
 
 def parse_version(value: str, where: str) -> int:
@@ -141,34 +244,50 @@ def parse_version(value: str, where: str) -> int:
     return int(text)
 
 
-def _has_settings_table(conn: sa.Connection) -> bool:
+def _has_table(conn: sa.Connection, name: str) -> bool:
     if conn.dialect.name == "sqlite":
         # Every command asks this on open: SQLite's catalogue answers it directly, where
         # `sa.inspect` would first import SQLAlchemy's whole reflection layer.
         found = conn.exec_driver_sql(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'settings'"
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
         ).first()
         return found is not None
-    return sa.inspect(conn).has_table("settings")
+    return sa.inspect(conn).has_table(name)
 
 
-def check_not_newer(version: int) -> None:
-    if version > CURRENT_VERSION:
+def check_not_newer(names: Iterable[str]) -> None:
+    """Refuse a database that has applied a migration this program does not know."""
+    unknown = set(names).difference(entry.name for entry in MIGRATIONS)
+    if unknown:
+        listed = ", ".join(sorted(unknown))
         raise DatabaseError(
-            f"database schema version {version} is newer than this program understands "
-            f"({CURRENT_VERSION}); upgrade cervix-watch. The file was not changed."
+            f"database schema is newer than this program understands (it has migration "
+            f"{listed}); upgrade cervix-watch. The file was not changed."
         )
 
 
-def upgrade(conn: sa.Connection, version: int) -> None:
-    """Apply every migration after `version`, inside the caller's transaction."""
-    check_not_newer(version)
-    for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
-        migration(conn)
-        _record_version(conn, number)
+def upgrade(conn: sa.Connection) -> list[str]:
+    """Apply every pending migration inside the caller's transaction; their names."""
+    found = recorded(conn)
+    names = found.applied()
+    check_not_newer(names)
+    tables.schema_migrations.create(conn, checkfirst=True)
+    if found.names is None:  # a database of a numbered release: its names, recorded once
+        for name in names:
+            _record(conn, name)
+    done = pending(names)
+    for entry in done:
+        entry.apply(conn)
+        _record(conn, entry.name)
+    _record_number(conn, len(names) + len(done))
+    return [entry.name for entry in done]
 
 
-def _record_version(conn: sa.Connection, number: int) -> None:
+def _record(conn: sa.Connection, name: str) -> None:
+    conn.execute(tables.schema_migrations.insert().values(name=name))
+
+
+def _record_number(conn: sa.Connection, number: int) -> None:
     setting = tables.settings
     updated = conn.execute(
         setting.update().where(setting.c.key == SCHEMA_KEY).values(value=str(number))

@@ -12,7 +12,7 @@ the database itself can record what that login changed. The trigger therefore re
 every change, the program's included (its row stands beside the program's own, which
 carries the operator and the reason). The store's SQL stays as it is on both backends.
 
-Installed by migration 5 (`migrations._v5_audit_chain`), after the chain is built.
+Installed by the migration `audit_chain`, after the chain is built.
 """
 
 from __future__ import annotations

@@ -55,8 +55,8 @@ class Store(Corrections, BulkReads):
         self.warnings: list[str] = []
         create = create or location.default
         if location.path is not None:
-            version, self.warnings = dbfile.prepare_file(location.path, create)
-            migrations.check_not_newer(version)  # before the engine switches it to WAL
+            found, self.warnings = dbfile.prepare_file(location.path, create)
+            migrations.check_not_newer(found.applied())  # before the engine switches it to WAL
         self.engine = db.create_engine(location, pooled=pooled)
         self.found_version = db.prepare(self.engine, location, create)
 

@@ -21,6 +21,13 @@ settings = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
+# The migrations applied to this database, by name (`migrations`); not a data table.
+schema_migrations = sa.Table(
+    "schema_migrations",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+)
+
 patients = sa.Table(
     "patients",
     metadata,
@@ -43,7 +50,7 @@ patients = sa.Table(
     sa.Column("closed_date", sa.Date),
     sa.Column("close_outcome", sa.String(16)),
     sa.Column("close_ga_days", sa.Integer),
-    # schema version 2 (migrations._v2_fields adds them to a v1 database, with these defaults)
+    # schema version 2 (the migration `v2_fields` adds them to a v1 database, with these defaults)
     sa.Column("dating", sa.String(16)),  # ultrasound, ivf, lmp; NULL = not recorded
     sa.Column("des_exposure", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("connective_tissue_disorder", sa.Boolean, nullable=False, server_default=sa.false()),
@@ -91,7 +98,7 @@ exams = sa.Table(
     # schema version 2
     sa.Column("membranes_ruptured", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("symptoms", sa.Text, nullable=False, server_default=""),
-    # `exam void` (contract v3; migrations._v6_exam_voids adds them): a voided exam never counts
+    # `exam void` (contract v3; the migration `exam_voids` adds them): a voided exam never counts
     sa.Column("voided_at", sa.DateTime),
     sa.Column("void_reason", sa.Text),
 )
@@ -187,7 +194,7 @@ inbox_receipts = sa.Table(
 
 # The review reads active pregnancies only: EDD after a date (GA below 37+0 on the review
 # date) is the selective test, since years of finished pregnancies have their EDD in the past.
-# Added to older databases by migration 3 (`migrations._v3_active_index`).
+# Added to older databases by the migration `active_index`.
 patients_edd_index = sa.Index("ix_patients_edd", patients.c.edd)
 
 # The tables whose records are voided rather than deleted: their reads leave voided rows out.
