@@ -16,7 +16,7 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import TODAY, both_backends
 
-from cervix_watch.cli.clinic import history_of
+from cervix_watch.app.clinic import history_of
 from cervix_watch.domain.enums import CerclageKind, CloseOutcome, TreatmentType
 from cervix_watch.domain.ga import parse_ga
 from cervix_watch.domain.models import Closure, Patient, Treatment

@@ -1,78 +1,21 @@
-"""The bridge from stored records to the engine, shared by review, due, patient list and show.
-
-One bulk read of the store (one query per table) feeds one pass of the
-engine; renderers get the `Review` and never recompute a rule.
-"""
+"""The command line's side of `app.clinic`: the invocation's database, opened only when
+needed, and a progress bar over the review."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cervix_watch.bulk import collector_paused
+from cervix_watch.app import clinic
 from cervix_watch.cli import context, progress
 
 if TYPE_CHECKING:
     from cervix_watch.rules import PatientHistory, Profile, Review
-    from cervix_watch.store.reads import PatientFile
-
-# The clinic's default profile, stored by content: its name, its TOML text and the
-# text's sha256 (contract.md, "Database selection"). A database written before the
-# profile was stored by content holds only a name or path under PROFILE_SETTING.
-PROFILE_SETTING = "default_profile"
-PROFILE_TOML_SETTING = "default_profile_toml"
-PROFILE_SHA_SETTING = "default_profile_sha256"
-
-
-@dataclass(frozen=True)
-class StoredDefault:
-    """The database's default profile as stored: name, TOML text, and the text's sha256."""
-
-    name: str
-    toml: str | None
-    sha256: str | None
-
-
-def stored_default(state: context.State) -> StoredDefault | None:
-    store = state.store()
-    name = store.get_setting(PROFILE_SETTING)
-    if name is None:
-        return None
-    return StoredDefault(
-        name, store.get_setting(PROFILE_TOML_SETTING), store.get_setting(PROFILE_SHA_SETTING)
-    )
 
 
 def resolve_profile(state: context.State, option: str | None) -> Profile:
-    """--profile, else the database's stored default, else the built-in default.
-
-    Commands that write call this before writing, so a profile that does not load
-    fails the command with nothing saved.
-    """
-    from cervix_watch.rules import DEFAULT_PROFILE, load_profile, profile_from_toml
-
-    if option:
-        return load_profile(option)
-    default = stored_default(state)
-    if default is None:
-        return load_profile(DEFAULT_PROFILE)
-    if default.toml is None:
-        return load_profile(default.name)  # stored by name (or path) by an older version
-    return profile_from_toml(default.toml.encode("utf-8"), f"default profile {default.name}")
-
-
-def history_of(f: PatientFile) -> PatientHistory:
-    from cervix_watch.rules import PatientHistory
-
-    return PatientHistory(
-        patient=f.patient,
-        scans=tuple(f.scans),
-        exams=tuple(f.exams),
-        treatments=tuple(f.treatments),
-        discussions=tuple(f.discussions),
-        closure=f.closure,
-    )
+    """--profile (the database is not opened for it), else the stored default, else built-in."""
+    return clinic.resolve_profile(None if option else state.store(), option)
 
 
 def clinic_review(
@@ -83,21 +26,7 @@ def clinic_review(
     *,
     active_only: bool | None = None,
 ) -> tuple[Review, dict[str, PatientHistory]]:
-    """The review of every active patient (or one) and the histories it was computed from.
-
-    The clinic's active patients are selected in SQL (`store.reads.active_patient_ids`):
-    the review and `due` read what the active pregnancies cost, not the history. One
-    patient (`patient show`) is read whatever her state unless `active_only` (the acute
-    point of `scan add` / `exam add`: an inactive patient is not reviewed).
-    """
-    from cervix_watch.rules import review_clinic
-    from cervix_watch.store.reads import ActiveOn
-
-    if active_only is None:
-        active_only = mrn is None
-    active = ActiveOn(as_of, profile.active_before) if active_only else None
-    with collector_paused():
-        files = state.store().patient_files(mrn, active=active)
-        histories = {f.patient.mrn: history_of(f) for f in files}
-        each = progress.tracked(histories.values(), "Reviewing patients", len(histories))
-        return review_clinic(each, as_of, profile), histories
+    """`app.clinic.clinic_review` of the invocation's database, with a bar on a terminal."""
+    return clinic.clinic_review(
+        state.store(), as_of, profile, mrn, active_only=active_only, track=progress.tracked
+    )

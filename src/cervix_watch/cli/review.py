@@ -229,13 +229,11 @@ def default(
         text = data.decode("utf-8")
     except UnicodeDecodeError:  # profile_toml has parsed it, so this cannot happen
         raise InputError(Problem("profile", "is not UTF-8 text")) from None
+    from cervix_watch.app.clinic import PROFILE_SETTING, PROFILE_SHA_SETTING, PROFILE_TOML_SETTING
+
     sha = hashlib.sha256(data).hexdigest()
-    values = {
-        clinic.PROFILE_SETTING: profile.name,
-        clinic.PROFILE_TOML_SETTING: text,
-        clinic.PROFILE_SHA_SETTING: sha,
-    }
-    audited = [clinic.PROFILE_SETTING, clinic.PROFILE_SHA_SETTING]
+    values = {PROFILE_SETTING: profile.name, PROFILE_TOML_SETTING: text, PROFILE_SHA_SETTING: sha}
+    audited = [PROFILE_SETTING, PROFILE_SHA_SETTING]
     state.store().set_settings(values, context.who(operator), audited)
     output.success(
         f"Default profile for this database: {profile.name} (sha256 {sha}), stored by content "
@@ -245,9 +243,10 @@ def default(
 
 def _default_line(state: context.State) -> str:
     """`acog-smfm (built-in, not set)` or `unit-2026 (sha256 ab12...; stored in the database)`."""
+    from cervix_watch.app.clinic import stored_default
     from cervix_watch.rules import DEFAULT_PROFILE
 
-    default = clinic.stored_default(state)
+    default = stored_default(state.store())
     if default is None:
         return f"{DEFAULT_PROFILE} (built-in default; none stored in this database)"
     if default.sha256 is None:

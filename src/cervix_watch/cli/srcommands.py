@@ -7,7 +7,7 @@ the commands, so the rest of the CLI (and `scan add`'s start-up) never loads the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -24,6 +24,7 @@ from cervix_watch.domain.words import counted
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
+    from cervix_watch.app.receive import Received
     from cervix_watch.interop.dicom_sr import SrError
 
 INTEROP_PACKAGES = ("pydicom", "pynetdicom", "fhir.resources")
@@ -80,7 +81,8 @@ def import_sr(
     """
     require_interop("pydicom")
     from cervix_watch import config
-    from cervix_watch.cli.srimport import SrImporter, report
+    from cervix_watch.app.srimport import SrImporter
+    from cervix_watch.cli.srimport import report
     from cervix_watch.interop.sr_files import sr_files
 
     files, unreadable = sr_files(paths)
@@ -89,7 +91,9 @@ def import_sr(
     state = context.state(ctx)
     state.pooled = True  # a transaction or two per file: connect once
     who = context.who(operator)
-    importer = SrImporter(state, who, route, operator or who, config.sr_codes())
+    importer = SrImporter(
+        state.store(), state.today, who, route, operator or who, config.sr_codes()
+    )
     readings = ((shown(path), _read(path)) for path in files)
     with progress.bar("Importing SRs", len(files)) as advance:
         plans, problems = importer.plan_all(progress.each(readings, advance))
@@ -181,8 +185,8 @@ def listen(
         )
     require_interop("pydicom", "pynetdicom")
     from cervix_watch import config
-    from cervix_watch.cli.listener import Listener, check_ae_title
     from cervix_watch.interop.receiver import MIB, Limits
+    from cervix_watch.server.listener import Listener, check_ae_title
 
     check_ae_title("ae_title", ae_title)
     for allowed in allow_ae or []:
@@ -196,7 +200,32 @@ def listen(
         max_per_address=min(max_per_address, max_associations),
     )
     codes = config.sr_codes()
-    Listener(state, who, codes, ae_title, allow_ae or [], limits).serve(host, port)
+    store = state.store()  # opened (and migrated) before any SR
+    printed = _Printed(state)
+    # The receiver runs for days: the clock is read again for each SR, as the day it arrives.
+    clock = date.today
+    Listener(store, clock, printed, who, codes, ae_title, allow_ae or [], limits).serve(host, port)
+
+
+class _Printed:
+    """The listener's lines, printed as `import sr` prints them (`server.listener.Sink`)."""
+
+    def __init__(self, state: context.State) -> None:
+        self.state = state
+
+    def note(self, message: str) -> None:
+        output.note(message)
+
+    def error(self, message: str) -> None:
+        output.error(message)
+
+    def received(self, received: Received) -> None:
+        from cervix_watch.cli.srimport import report
+
+        for line in received.errors:
+            output.error(line)
+        if received.outcome is not None and received.profile is not None:
+            report(self.state, received.outcome, dry_run=False, profile=received.profile)
 
 
 NdjsonOption = Annotated[

@@ -103,13 +103,13 @@ def patient_rows(
 ) -> list[list[Any]]:
     """One row per patient: MRN, name, EDD, GA (w+d and days), risk (from the engine; None
     for a patient not reviewed), status, scans, latest CL."""
+    from cervix_watch.app.clinic import history_of
     from cervix_watch.rules import review_clinic
 
     chosen = clinic.resolve_profile(state, profile)
     files = state.store().patient_files()
     reviewed = {
-        p.mrn: p
-        for p in review_clinic((clinic.history_of(f) for f in files), today, chosen).patients
+        p.mrn: p for p in review_clinic((history_of(f) for f in files), today, chosen).patients
     }
     rows: list[list[Any]] = []
     for f in files:

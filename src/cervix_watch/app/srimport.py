@@ -1,0 +1,222 @@
+"""The one import path of the ultrasound machine's SRs, shared by `import sr` and `listen`.
+
+Each SR is read and mapped (`interop.dicom_sr`, `interop.sr_scan`), checked
+against its stored patient, validated by the same `Scan` model as `scan add`,
+and written by the store's all-or-nothing importer (the path of `import
+scans`: the same date checks and duplicate rules), one transaction per run.
+An SR whose SOP Instance UID is already stored is "already present". Every
+refusal is a `Problem` naming the file (or the received SR) and the field;
+the SR's patient name is never read into a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.domain.kinds import SCAN_FINDINGS
+
+if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+    from pydicom.sr.coding import Code
+
+    from cervix_watch.domain.enums import Route
+    from cervix_watch.domain.models import Patient, Record, Scan
+    from cervix_watch.interop.dicom_sr import SrContent, SrError
+    from cervix_watch.interop.sr_scan import SrScan
+    from cervix_watch.store.store import Store
+
+    # A report as read: its name (file or received SR), and its dataset or why it is unreadable
+    Reading = tuple[str, Dataset | SrError]
+
+
+@dataclass
+class Planned:
+    """One accepted SR: where it came from, what it maps to, the record to write."""
+
+    name: str
+    sr: SrScan
+    patient: Patient
+    record: Scan
+
+
+@dataclass
+class Outcome:
+    """What a run did (or, dry, would do), in the order of its SRs."""
+
+    added: list[tuple[Planned, Scan]] = field(default_factory=list)
+    present: list[tuple[Planned, int]] = field(default_factory=list)
+
+
+def _refusal(name: str, problem: Problem) -> Problem:
+    return Problem(problem.field, problem.message, name)
+
+
+class SrImporter:
+    """Plans SRs into scans and writes them through the store's importer."""
+
+    def __init__(
+        self,
+        store: Store,
+        today: date,
+        who: str,
+        route: Route | None,
+        operator: str,
+        codes: Mapping[tuple[str, str], str],
+    ) -> None:
+        from pydicom.sr.coding import Code
+
+        # `today`: no scan may be dated after it (a long-running receiver moves it each day)
+        self.store, self.today = store, today
+        self.who, self.route, self.operator = who, route, operator
+        self.codes: dict[Code, str] = {
+            Code(value, scheme, value): target for (scheme, value), target in codes.items()
+        }
+
+    def plan(self, name: str, dataset: Dataset) -> Planned:
+        """The scan one SR makes; InputError with lines `NAME: field: problem` if none."""
+        plans, problems = self.plan_all([(name, dataset)])
+        if problems:
+            raise InputError(problems)
+        return plans[0]
+
+    def plan_all(self, reports: Iterable[Reading]) -> tuple[list[Planned], list[Problem]]:
+        """The scans these SRs make, and every refusal (`NAME: field: problem`).
+
+        Each report is mapped first; then their patients are read in one query (by
+        PatientID = MRN exactly, never created) and each scan is checked against its own.
+        """
+        from cervix_watch.interop.dicom_sr import (
+            SrError,
+            captured_warnings,
+            content_of,
+            warning_line,
+        )
+        from cervix_watch.interop.sr_scan import scan_from
+
+        mapped: list[tuple[str, SrContent, SrScan]] = []
+        problems: list[Problem] = []
+        # The reader's warnings become one line of ours per report. A report is read as the
+        # loop takes it (`reports` may be lazy), so each is counted from the end of the last.
+        with captured_warnings() as caught:
+            for name, dataset in reports:
+                try:
+                    if isinstance(dataset, SrError):
+                        raise dataset
+                    content = content_of(dataset)
+                    sr = scan_from(content, name, *self._mapping)
+                    mapped.append((name, content, sr))
+                    if caught:
+                        sr.warnings.append(warning_line(caught))
+                except SrError as refused:
+                    problems.append(_refusal(name, refused.problem))
+                caught.clear()
+        patients = self.store.patients_named([c.patient_id for _, c, _ in mapped])
+        plans: list[Planned] = []
+        for name, content, sr in mapped:
+            try:
+                plans.append(self._finish(name, content, sr, patients.get(content.patient_id)))
+            except InputError as refused:
+                problems.extend(refused.problems)
+        return plans, problems
+
+    @property
+    def _mapping(self) -> tuple[Route | None, str, dict[Code, str]]:
+        return self.route, self.operator, self.codes
+
+    def _finish(
+        self, name: str, content: SrContent, sr: SrScan, patient: Patient | None
+    ) -> Planned:
+        from cervix_watch.domain.models import Scan
+        from cervix_watch.domain.problems import build
+        from cervix_watch.interop.sr_scan import check_against
+
+        if patient is None:
+            raise InputError(Problem("patient", f"no patient {content.patient_id!r}", name))
+        check_against(patient, content, sr)
+        try:
+            record = build(Scan, {**sr.record_values(), "mrn": patient.mrn})
+        except InputError as invalid:
+            raise InputError([_refusal(name, p) for p in invalid.problems]) from None
+        return Planned(name, sr, patient, record)
+
+    def commit(self, plans: Sequence[Planned], dry_run: bool = False) -> Outcome:
+        """Write every new scan in one transaction, or none; SRs already stored are skipped."""
+        from cervix_watch.store.importer import import_records
+
+        store = self.store
+        stored = store.scans_by_source([p.sr.source for p in plans])
+        outcome = Outcome()
+        new: list[Planned] = []
+        seen: set[str] = set()
+        for plan in plans:
+            if plan.sr.source in stored:
+                outcome.present.append((plan, stored[plan.sr.source].scan_id or 0))
+            elif plan.sr.source not in seen:
+                seen.add(plan.sr.source)
+                new.append(plan)
+            else:
+                outcome.present.append((plan, 0))  # the same SR twice in one run
+        new = _corrected_reports(store.current_scans([p.record.mrn for p in new]), new, outcome)
+        if not new:
+            return outcome
+        lines: list[tuple[int, Record]] = [
+            (number, plan.record) for number, plan in enumerate(new, start=1)
+        ]
+        try:
+            import_records(
+                store,
+                "scans",
+                [([], lines)],
+                source="sr",
+                who=self.who,
+                today=self.today,
+                dry_run=dry_run,
+            )
+        except InputError as refused:
+            raise InputError(
+                [_refusal(new[(p.line or 1) - 1].name, p) for p in refused.problems]
+            ) from None
+        written = {} if dry_run else store.scans_by_source([p.sr.source for p in new])
+        for plan in new:
+            outcome.added.append((plan, written.get(plan.sr.source, plan.record)))
+        return outcome
+
+
+# What makes two scans one examination, whichever report or person recorded it: a corrected
+# report (new SOP Instance UID) with these values equal is "already present" (interop.md).
+SAME_EXAMINATION = ("date", "route", "cl_mm", *SCAN_FINDINGS)
+
+
+def _corrected_reports(
+    current: dict[str, list[Scan]], plans: list[Planned], outcome: Outcome
+) -> list[Planned]:
+    """The plans still to write: one with the values of a stored (or earlier planned) scan
+    of that patient that day is already present; another that day is saved with a notice."""
+    kept: list[Planned] = []
+    for plan in plans:
+        scan = plan.record
+        same_day = [s for s in current.setdefault(scan.mrn, []) if s.date == scan.date]
+        twin = next((s for s in same_day if _same_examination(s, scan)), None)
+        if twin is not None:
+            outcome.present.append((plan, twin.scan_id or 0))
+            continue
+        if same_day:
+            ids = ", ".join(str(s.scan_id) for s in same_day if s.scan_id) or "from this run"
+            plan.sr.warnings.append(
+                f"scan: {scan.mrn} already has a scan on {scan.date} ({ids}) with other "
+                "values: this report is saved as another scan that day"
+            )
+        current[scan.mrn].append(scan)
+        kept.append(plan)
+    return kept
+
+
+def _same_examination(one: Scan, other: Scan) -> bool:
+    return all(getattr(one, name) == getattr(other, name) for name in SAME_EXAMINATION)
+
+
+__all__ = ["SAME_EXAMINATION", "Outcome", "Planned", "SrImporter"]

@@ -1,0 +1,1 @@
+"""The DICOM server beside the core: it calls `cervix_watch.app` and prints through a sink."""
