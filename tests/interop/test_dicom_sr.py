@@ -494,3 +494,30 @@ def test_a_report_without_a_character_set_is_decoded_with_the_scanners() -> None
         report.SpecificCharacterSet = "ISO_IR 192"
         declared = fx.one(Path(folder), report, "utf8.dcm")
         assert content_of(read_file(declared, "ISO_IR 144")).patient_id == "ИВАНОВА"
+
+
+SETTINGS_NOTE = "route tv from scanner settings US_ROOM1"
+
+
+def test_a_given_route_stands_in_only_for_a_missing_beam_path(tmp_path: Path) -> None:
+    """No beam path: the given route is used, the scan says so and notes where it came
+    from. A beam path: it is the route, the given one unused and nothing noted."""
+    bare = fx.one(tmp_path, fx.ob_report(*fx.THREE_MM, route=None), "no-beam.dcm")
+    scan = scan_from(content_of(read_file(bare)), "no-beam.dcm", Route.TV, "AB", {}, SETTINGS_NOTE)
+    assert scan.values["route"] is Route.TV
+    assert scan.route_given
+    assert SETTINGS_NOTE in scan.notes
+    beamed = fx.one(tmp_path, fx.ob_report(*fx.THREE_MM), "tv-beam.dcm")
+    scan = scan_from(
+        content_of(read_file(beamed)), "tv-beam.dcm", Route.TV, "AB", {}, SETTINGS_NOTE
+    )
+    assert scan.values["route"] is Route.TV
+    assert not scan.route_given
+    assert SETTINGS_NOTE not in scan.notes
+
+
+def test_a_given_route_that_contradicts_the_beam_path_refuses(tmp_path: Path) -> None:
+    """A transabdominal beam path with a given tv: refused, as --route always was."""
+    ta = fx.one(tmp_path, fx.ob_report(*fx.THREE_MM, route=fx.TRANSABDOMINAL), "ta.dcm")
+    with pytest.raises(SrError, match="contradicts the report's beam path"):
+        scan_from(content_of(read_file(ta)), "ta.dcm", Route.TV, "AB", {}, SETTINGS_NOTE)

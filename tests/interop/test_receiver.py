@@ -125,3 +125,41 @@ def test_the_database_file_identity(tmp_path: Path) -> None:
         (tmp_path / "other").rename(path)
         assert opened.problem() == f"{path} was replaced since listen opened it: restart listen"
         assert held.read() == b"changed in place"
+
+
+@pytest.mark.parametrize(
+    ("calling", "allowed"), [("US_ROOM1", False), ("US_ROOM2", True), ("OTHER", True)]
+)
+def test_a_calling_ae_from_an_address_it_is_not_admitted_from_is_rejected(
+    calling: str, allowed: bool
+) -> None:
+    """`admits` (the scanners' hosts) says no: A-ASSOCIATE-RJ "calling AE not recognised"
+    and one line naming the address and the title; says yes: the association goes on."""
+    lines: list[str] = []
+    hosts = {"US_ROOM1": ("10.9.9.9",), "US_ROOM2": ("127.0.0.1",)}
+
+    def admits(title: str, address: str) -> bool:
+        return title not in hosts or address in hosts[title]
+
+    limits = Limits()
+    guard = Guard(limits, lines.append, admits)
+    ae = new_ae("CERVIXWATCH", [VERIFICATION], [], limits)
+    server = serve(("127.0.0.1", free_port()), ae, guard, [(evt.EVT_C_ECHO, lambda _: 0)])
+    try:
+        requestor = AE(ae_title=calling)
+        requestor.add_requested_context(VERIFICATION)
+        assoc = requestor.associate("127.0.0.1", server.server_address[1], ae_title="CERVIXWATCH")
+        assert assoc.is_established is allowed
+        if allowed:
+            assert assoc.send_c_echo().Status == 0
+            assoc.release()
+            assert lines == []
+        else:
+            assert assoc.is_rejected
+            assert assoc.acceptor.primitive.diagnostic == 0x03
+            assert lines == [
+                "association from 127.0.0.1 (AE US_ROOM1) refused: calling AE not recognised "
+                "from that address"
+            ]
+    finally:
+        server.shutdown()

@@ -14,6 +14,8 @@ unlinked file. So:
   when the connection is made, `GuardedServer.verify_request`), a peer that sends no
   association request is dropped after `acse_timeout_s`, and a watchdog aborts any
   association older than `max_age_s`;
+- a calling AE that a scanner's settings tie to its `hosts` is rejected from any other
+  address (`Guard(admits=...)`, checked on `EVT_REQUESTED`, "calling AE not recognised");
 - rejected AEs, refused connections and aborts are logged in one line each, naming the
   peer's address and AE title, never a patient;
 - `DatabaseFile` tells whether the SQLite file is still the one opened (device, inode).
@@ -108,11 +110,18 @@ def peer(assoc: Any) -> str:
     return f"{address} (AE {shown(title)})" if title else str(address)
 
 
-class Guard:
-    """Counts what each association sends, and watches how long it has been open."""
+# Whether a calling AE title may associate from an address (the scanners' `hosts`).
+Admits = Callable[[str, str], bool]
 
-    def __init__(self, limits: Limits, log: Callable[[str], None]) -> None:
-        self.limits, self.log = limits, log
+
+class Guard:
+    """Counts what each association sends, watches how long it has been open, and rejects
+    a calling AE from an address it is not `admits`-ed from."""
+
+    def __init__(
+        self, limits: Limits, log: Callable[[str], None], admits: Admits | None = None
+    ) -> None:
+        self.limits, self.log, self.admits = limits, log, admits
         self.lock = threading.Lock()
         self.received: dict[int, int] = {}  # dataset bytes of the message arriving
         self.over: set[int] = set()  # associations whose last dataset was over the limit
@@ -137,6 +146,19 @@ class Guard:
     def on_requested(self, event: Any) -> None:
         with self.lock:
             self.requested.add(id(event.assoc))
+        if self.admits is None:
+            return
+        calling = str(event.assoc.requestor.primitive.calling_ae_title).strip()
+        address = str(event.assoc.requestor.address)
+        if not self.admits(calling, address):
+            # pynetdicom's documented way: a reject sent from EVT_REQUESTED ends the
+            # association before any negotiation (rejected permanent, service user); the
+            # kill waits, as pynetdicom's own rejections do, until the A-ASSOCIATE-RJ is
+            # out, before the server closes the socket
+            why = "calling AE not recognised from that address"
+            self.log(f"association from {address} (AE {shown(calling)}) refused: {why}")
+            event.assoc.acse.send_reject(0x01, 0x01, 0x03)
+            event.assoc.kill()
 
     def on_close(self, event: Any) -> None:
         key = id(event.assoc)

@@ -62,6 +62,8 @@ class SrScan:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unmapped: list[Numeric] = field(default_factory=list)
+    # the route given to the import (--route, a scanner's settings) stood in for a beam path
+    route_given: bool = False
 
     @property
     def source(self) -> str:
@@ -78,8 +80,13 @@ def scan_from(
     route: Route | None,
     operator: str,
     codes: Mapping[Code, str],
+    route_note: str | None = None,
 ) -> SrScan:
-    """The scan an accepted SR describes (before the patient checks); SrError if none."""
+    """The scan an accepted SR describes (before the patient checks); SrError if none.
+
+    `route` stands in only for a missing (or unknown) beam path; when it does, the scan
+    says so (`route_given`) and its note gets `route_note` ("route tv from scanner
+    settings US_ROOM1": a route nobody typed is recorded with where it came from)."""
     uid = content.sop_instance_uid
     if len(uid) > 64 or not _UID.fullmatch(uid):
         raise SrError("sop_instance_uid", "is not a valid DICOM UID")
@@ -89,6 +96,10 @@ def scan_from(
     # report without a CL, so it is not asked for first.
     scan.values["cl_mm"] = cervix_lengths(content, name, scan, codes)
     scan.values["route"] = route_of(content, route)
+    if route is not None and beam_route(content) is None:
+        scan.route_given = True
+        if route_note:
+            scan.notes.append(route_note)
     scan.values.update(mapped_findings(content, codes, scan))
     return scan
 
@@ -100,7 +111,7 @@ def route_of(content: SrContent, given: Route | None) -> Route:
         if given is None:
             raise SrError("route", "the report records no beam path: give --route tv|ta|tp")
         return given
-    found = next((route for route, code in BEAM_PATHS.items() if code == beam), None)
+    found = beam_route(content)
     if found is None:
         if given is None:
             raise SrError(
@@ -114,6 +125,15 @@ def route_of(content: SrContent, given: Route | None) -> Route:
             "route", f"--route {given.value} contradicts the report's beam path ({found.value})"
         )
     return found
+
+
+def beam_route(content: SrContent) -> Route | None:
+    """The route the report's beam path records; None without one, or for one that is
+    neither transvaginal nor transabdominal."""
+    beam = content.beam_path
+    if beam is None:
+        return None
+    return next((route for route, code in BEAM_PATHS.items() if code == beam), None)
 
 
 def cervix_lengths(
@@ -238,6 +258,7 @@ __all__ = [
     "SOURCE_PREFIX",
     "ULTRASOUND_EDD_TOLERANCE_DAYS",
     "SrScan",
+    "beam_route",
     "cervix_lengths",
     "check_against",
     "is_cervix_length",
