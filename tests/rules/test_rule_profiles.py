@@ -13,7 +13,7 @@ from rules_factories import actions, patient, review, scan
 from cervix_watch.domain.enums import Action, Priority
 from cervix_watch.domain.errors import InputError
 from cervix_watch.rules import builtin_profile_names, check_profile_file, load_profile
-from cervix_watch.rules.specs import KNOWN_RULE_IDS
+from cervix_watch.rules.kinds import KNOWN_RULE_IDS
 
 SPEC_RULE_IDS = {
     "acog-smfm": {
@@ -220,6 +220,13 @@ BROKEN_CASES = [
         'id = "acog.usi"',
         "rules[0].id",
         "local.",
+    ),
+    (  # a number, not text: one problem (it raised AttributeError before the id check)
+        'id = "acog.usi-cerclage"',
+        'id = "acog.usi-cerclage"',
+        "id = 5",
+        "rules[0].id",
+        "valid string",
     ),
     (
         'id = "acog.usi-cerclage"',

@@ -1,19 +1,20 @@
-"""One declaration per rule kind (specs.RuleSpec), everything else derived from it and agreeing;
+"""One declaration per rule kind (kinds.KINDS), everything else derived from it and agreeing;
 the engine's history cache key derived from the Patient model; the context frozen."""
 
 from __future__ import annotations
 
 import dataclasses
 import inspect
+from pathlib import Path
 from typing import get_type_hints
 
 import pytest
+from pydantic import ValidationError
 from rules_factories import AS_OF, history, patient
 
 from cervix_watch.domain.models import Patient
 from cervix_watch.report.profile import condition_words
-from cervix_watch.rules import builtin_profile_names, load_profile
-from cervix_watch.rules.checks import RULE_FUNCTIONS
+from cervix_watch.rules import builtin_profile_names, kinds, load_profile
 from cervix_watch.rules.engine import (
     HISTORY_FIELDS,
     NOT_HISTORY_FIELDS,
@@ -21,8 +22,15 @@ from cervix_watch.rules.engine import (
     history_key,
     open_context,
 )
-from cervix_watch.rules.rule_base import RuleBase
-from cervix_watch.rules.specs import KNOWN_RULE_IDS, RULE_CLASSES, RULE_KINDS, kind_of
+from cervix_watch.rules.kinds import (
+    KINDS,
+    KNOWN_RULE_IDS,
+    RULE_CLASSES,
+    RULE_FUNCTIONS,
+    RULE_KINDS,
+    kind_of,
+)
+from cervix_watch.rules.rule_base import KNOWN_IDS_CONTEXT, RuleBase
 
 
 def test_every_rule_kind_has_exactly_its_function() -> None:
@@ -36,12 +44,46 @@ def test_every_rule_kind_has_exactly_its_function() -> None:
 
 
 def test_known_rule_ids_are_declared_by_their_kind() -> None:
-    """Every known rule id maps to the kind whose model declares it, and to no other."""
-    declared = [rule_id for model in RULE_CLASSES for rule_id in model.ids]
+    """Every known rule id maps to the kind whose row declares it, and to no other."""
+    declared = [rule_id for entry in KINDS for rule_id in entry.ids]
     assert len(declared) == len(set(declared))
-    for model in RULE_CLASSES:
-        for rule_id in model.ids:
-            assert KNOWN_RULE_IDS[rule_id] == kind_of(model)
+    for entry in KINDS:
+        for rule_id in entry.ids:
+            assert KNOWN_RULE_IDS[rule_id] == kind_of(entry.model)
+
+
+def test_the_profile_checks_rule_ids_a_rule_model_alone_does_not() -> None:
+    """A rule model validated alone takes any id; validated in a profile (with the known ids
+    as context) a built-in id must keep its kind and any other id be local.*."""
+    rule = load_profile("acog-smfm").rules[0]
+    data, model = rule.model_dump(mode="json"), type(rule)
+    context = {KNOWN_IDS_CONTEXT: KNOWN_RULE_IDS}
+    assert model.model_validate({**data, "id": "made.up"}).id == "made.up"
+    assert model.model_validate({**data, "id": "local.made-up"}, context=context)
+    with pytest.raises(ValidationError, match=r"'made\.up' is not a built-in rule id"):
+        model.model_validate({**data, "id": "made.up"}, context=context)
+    other_kind = next(rule_id for rule_id, kind in KNOWN_RULE_IDS.items() if kind != rule.kind)
+    with pytest.raises(ValidationError, match=f"rule {other_kind} is a"):
+        model.model_validate({**data, "id": other_kind}, context=context)
+
+
+def test_the_rule_models_do_not_import_the_table_of_kinds() -> None:
+    """The models and their base import neither kinds.py nor the functions: no import cycle
+    (rule_base <-> specs <-> visit_specs was one)."""
+    import ast
+
+    folder = Path(kinds.__file__).parent
+    for name in ("rule_base", "specs", "visit_specs", "schema"):
+        tree = ast.parse((folder / f"{name}.py").read_text(encoding="utf-8"))
+        imported = {
+            node.module
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.module is not None
+        }
+        later = {f"cervix_watch.rules.{m}" for m in ("kinds", "checks", "visit_checks", "profile")}
+        assert not imported & later, name
+        if name == "rule_base":
+            assert not {"cervix_watch.rules.specs", "cervix_watch.rules.visit_specs"} & imported
 
 
 def test_every_kind_describes_its_condition() -> None:

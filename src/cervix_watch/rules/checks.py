@@ -1,9 +1,8 @@
-"""The rule functions: one per `kind` of rule entry, registered in `RULE_FUNCTIONS`.
+"""The rule functions: one per `kind` of rule entry, paired with its model in `kinds.KINDS`.
 
 This module holds the CL, history, treatment and schedule rules; the rules on
 the latest scan, exams, symptoms and the patient's record are in
-`visit_checks.py`. The registry pairs each rule model of `specs.RuleSpec`
-with its function, so a kind is declared once (specs.py) and evaluated once.
+`visit_checks.py` and `urgent_checks.py`.
 
 Each function takes its rule entry (numbers, citation, priority from the
 profile) and the patient's review-date context, and returns a `Finding` or
@@ -24,17 +23,15 @@ from types import MappingProxyType
 from cervix_watch.domain.enums import TreatmentType
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.models import Discussion
-from cervix_watch.rules import urgent_checks, visit_checks
+from cervix_watch.rules import visit_checks
 from cervix_watch.rules.addressed import TREATMENT_ACTIONS, addressed_at_any_time
 from cervix_watch.rules.context import Due, PatientContext, ScanAt
 from cervix_watch.rules.findings import (
     Finding,
-    RuleFunction,
     history_words,
     message,
     scan_words,
 )
-from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import describe_limit
 from cervix_watch.rules.specs import (
     HistoryRule,
@@ -46,7 +43,6 @@ from cervix_watch.rules.specs import (
     ShortOutsideWindowRule,
     TreatmentEndRule,
     WindowClosedRule,
-    kind_of,
 )
 from cervix_watch.rules.visit_specs import ExamRule
 
@@ -315,24 +311,3 @@ def _single_window(due: Due, joiner: str = " to ") -> str:
 
 def _look_ahead(context: PatientContext) -> timedelta:
     return timedelta(days=context.look_ahead_days)
-
-
-_CL_FUNCTIONS: tuple[tuple[type[RuleBase], RuleFunction], ...] = (
-    (QualifyingClRule, qualifying_cl),
-    (WindowClosedRule, window_closed),
-    (HistoryRule, history_only),
-    (LatestClRule, latest_cl),
-    (TreatmentEndRule, treatment_end),
-    (ShortOutsideWindowRule, short_outside_window),
-    (ShortAfterCerclageRule, short_after_cerclage),
-    (ScanDueRule, scan_due),
-    (ScanOverdueRule, scan_overdue),
-)
-
-# The fixed registry: rule entry `kind` -> the function that evaluates it.
-RULE_FUNCTIONS: Mapping[str, RuleFunction] = MappingProxyType(
-    {
-        kind_of(model): function
-        for model, function in (*_CL_FUNCTIONS, *visit_checks.FUNCTIONS, *urgent_checks.FUNCTIONS)
-    }
-)

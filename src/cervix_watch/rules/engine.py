@@ -17,7 +17,6 @@ from cervix_watch.domain.enums import Action, Risk, TreatmentType
 from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.models import Discussion, Patient
 from cervix_watch.rules.addressed import addressed
-from cervix_watch.rules.checks import RULE_FUNCTIONS
 from cervix_watch.rules.context import (
     PatientContext,
     PatientHistory,
@@ -28,6 +27,7 @@ from cervix_watch.rules.context import (
     ruptured_on,
 )
 from cervix_watch.rules.findings import Finding, RuleFunction
+from cervix_watch.rules.kinds import RULE_FUNCTIONS
 from cervix_watch.rules.profile import Profile
 from cervix_watch.rules.review import (
     Flag,

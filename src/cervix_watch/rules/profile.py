@@ -18,7 +18,8 @@ from pydantic import Field, ValidationError, model_validator
 
 from cervix_watch.domain.enums import Action, Priority, Risk
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.rules.rule_base import GraceDays
+from cervix_watch.rules.kinds import KNOWN_RULE_IDS, RULE_KINDS, RuleSpec
+from cervix_watch.rules.rule_base import KNOWN_IDS_CONTEXT, GraceDays
 from cervix_watch.rules.schema import (
     MAX_INTERVAL_DAYS,
     Below,
@@ -29,7 +30,6 @@ from cervix_watch.rules.schema import (
     ThresholdMm,
     Window,
 )
-from cervix_watch.rules.specs import RULE_KINDS, RuleSpec
 
 DEFAULT_PROFILE = "acog-smfm"
 _PACKAGE_DIR = "profiles"
@@ -307,7 +307,10 @@ def _parse(data: bytes, source: str) -> tuple[Profile | None, list[Problem]]:
         return None, [Problem("toml", str(error), source=source)]
     problems = _duplicate_ids(raw, source)
     try:
-        profile = Profile.model_validate({**raw, "source": source, "sha256": None})
+        profile = Profile.model_validate(
+            {**raw, "source": source, "sha256": None},
+            context={KNOWN_IDS_CONTEXT: KNOWN_RULE_IDS},  # each rule's id checked (rule_base)
+        )
     except ValidationError as error:
         return None, problems + _problems_from(error, source)
     return (None if problems else profile), problems

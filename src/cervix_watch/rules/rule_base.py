@@ -2,26 +2,38 @@
 the patient filters the engine applies before the rule's own test.
 
 The rule models of each kind are in specs.py (CL, history, treatment and schedule
-rules) and visit_specs.py (what a visit recorded, and the patient's record).
+rules) and visit_specs.py (what a visit recorded, and the patient's record); kinds.py is
+the table of kinds. Whether an id is a rule of clinical-rules.md, and of this kind, is the
+profile's question: its loader passes the known ids as the validation context
+(KNOWN_IDS_CONTEXT), so a rule model checked alone accepts any id.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, ClassVar, Literal, Self
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from cervix_watch.domain.enums import Action, Priority, Risk
 from cervix_watch.domain.models import Patient
 from cervix_watch.rules.schema import Citation, ClBand, HistoryCriteria, Spec, Window
 
 LOCAL_PREFIX = "local."
+# The validation context key under which a profile passes its known rule ids (id -> kind).
+KNOWN_IDS_CONTEXT = "known_rule_ids"
 
 
-def _check_id(value: str) -> str:
-    from cervix_watch.rules.specs import KNOWN_RULE_IDS  # derived from every kind's model
+def _known_ids(info: ValidationInfo) -> Mapping[str, str] | None:
+    context = info.context
+    return context.get(KNOWN_IDS_CONTEXT) if isinstance(context, dict) else None
 
-    if value in KNOWN_RULE_IDS or value.startswith(LOCAL_PREFIX):
+
+def _check_id(value: Any, info: ValidationInfo) -> Any:
+    known = _known_ids(info)
+    if known is None or not isinstance(value, str):  # not text: the str check says so
+        return value
+    if value in known or value.startswith(LOCAL_PREFIX):
         return value
     raise ValueError(
         f"{value!r} is not a built-in rule id (`cervix-watch rules show` lists them); "
@@ -47,8 +59,6 @@ Actions = Annotated[tuple[Action, ...], BeforeValidator(_as_tuple), Field(min_le
 class RuleBase(Spec):
     """Fields every rule entry has, and the patient filters the engine applies before the rule."""
 
-    # the rule ids of clinical-rules.md that are of this kind (a local.* rule may use any kind)
-    ids: ClassVar[tuple[str, ...]] = ()
     # clinical-rules.md v3, post-rupture: only the acute, emergency, treatment-end, smoking
     # and dating rules run once an exam recorded ruptured membranes
     runs_after_rupture: ClassVar[bool] = False
@@ -56,6 +66,8 @@ class RuleBase(Spec):
     # the record the point rests on, addresses (no treatment does)
     addressed_only_by_discussion: ClassVar[frozenset[Action]] = frozenset()
 
+    if TYPE_CHECKING:
+        kind: str  # every kind's model declares it as its Literal tag (kinds.py)
     id: RuleId
     action: Actions
     priority: Priority
@@ -71,18 +83,16 @@ class RuleBase(Spec):
     risk_by_history: tuple[Risk, ...] = ()
 
     @model_validator(mode="after")
-    def _kind_matches_id(self) -> Self:
-        from cervix_watch.rules.specs import KNOWN_RULE_IDS
-
+    def _kind_matches_id(self, info: ValidationInfo) -> Self:
         kind = getattr(self, "kind", None)
-        expected = KNOWN_RULE_IDS.get(self.id)
+        expected = (_known_ids(info) or {}).get(self.id)
         if expected is not None and kind != expected:
             raise ValueError(f"kind: rule {self.id} is a {expected!r} rule, not {kind!r}")
         return self
 
     def condition_words(self, look_ahead_days: int) -> str:
         """The kind's own test in words (the patient filters are described by the caller)."""
-        raise NotImplementedError  # every kind in RuleSpec overrides it (tested)
+        raise NotImplementedError  # every kind of kinds.KINDS overrides it (tested)
 
     def applies_to(self, patient: Patient) -> bool:
         """A kind's own test on the patient record alone (dating, smoking), checked with the

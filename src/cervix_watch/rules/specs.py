@@ -1,21 +1,19 @@
 """The rule entries of a profile (`[[rules]]` tables), one model per condition `kind`.
 
 A rule entry is data: its id, the action(s) it raises, priority, citation and
-numbers. The `kind` picks the rule *function* from the fixed registry in
-`checks.py`; a clinic can change any number, priority or citation, or add a
+numbers. The `kind` picks the rule *function* from the one table of kinds
+(`kinds.py`); a clinic can change any number, priority or citation, or add a
 `local.*` rule of an existing kind, without touching code.
 
-A rule kind is declared once, here, by its model: the `kind` tag, the rule ids
-of clinical-rules.md that are of that kind (`ids`), the condition in words
+A rule kind's model holds the `kind` tag, the numbers, the condition in words
 (`condition_words`, read by `rules show` and the generated docs) and the CL
-lines a chart draws for it (`cl_limits`). `RULE_KINDS` and `KNOWN_RULE_IDS`
-are derived from the union `RuleSpec`; checks.py registers one function per
-kind, and a test checks that the two agree.
+lines a chart draws for it (`cl_limits`). The models of what a visit recorded
+are in visit_specs.py; kinds.py pairs each model with its function and rule ids.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, ClassVar, Literal, Self, get_args
+from typing import Annotated, ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -44,20 +42,6 @@ Note = Annotated[str, Field(max_length=300)]
 class QualifyingClRule(RuleBase, ShortCl):
     """Shortest transvaginal CL among scans in `window` meets the band (treatment rules)."""
 
-    ids = (
-        "acog.usi-cerclage",
-        "acog.vp-prior-sptb-short",
-        "smfm.vp-short-cervix",
-        "smfm.vp-shared-decision",
-        "acog.twins-short-cervix",
-        "nice.choice",
-        "nice.vp-short-cervix",
-        "nice.cerclage-pprom-trauma",
-        "nice.incidental-short",
-        "nice.twins-vp",
-        # version 1's NICE twin rule: still accepted in a clinic's copy of an old profile
-        "nice.twins-short-cervix",
-    )
     kind: Literal["qualifying-cl"]
     # "The treatment window closes": the point stays raised while the review date is in
     # the window or before the qualifying scan's date plus these days, whichever is later
@@ -79,12 +63,6 @@ class QualifyingClRule(RuleBase, ShortCl):
 class HistoryRule(RuleBase):
     """History alone, with the review-date GA in `ga_window` (e.g. history-indicated cerclage)."""
 
-    ids = (
-        "smfm.vp-prior-sptb",
-        "acog.history-cerclage",
-        "nice.vp-history",
-        "rcog.history-cerclage",
-    )
     kind: Literal["history"]
     ga_window: Window
     # not raised when a qualifying CL meets this (nice.vp-history: "no qualifying CL <= 25 mm")
@@ -106,7 +84,6 @@ class HistoryRule(RuleBase):
 class LatestClRule(RuleBase, ClBand):
     """The latest transvaginal recorded CL lies in the band, review GA in `ga_window`."""
 
-    ids = ("acog.weekly-cl",)
     kind: Literal["latest-cl"]
     ga_window: Window
 
@@ -128,12 +105,6 @@ class Escalation(Spec):
 class TreatmentEndRule(RuleBase):
     """A treatment still running at or after `from_ga` (cerclage removal, progesterone stop)."""
 
-    ids = (
-        "acog.cerclage-removal",
-        "acog.progesterone-stop",
-        "nice.cerclage-removal",
-        "nice.progesterone-stop",
-    )
     kind: Literal["treatment-end"]
     runs_after_rupture: ClassVar[bool] = True
     treatment: TreatmentType
@@ -165,7 +136,6 @@ class TreatmentEndRule(RuleBase):
 class ShortOutsideWindowRule(RuleBase):
     """A short recorded CL on a transvaginal scan outside the profile's treatment window."""
 
-    ids = ("any.short-outside-window",)
     kind: Literal["short-outside-window"]
     threshold_mm: ThresholdMm
     comparison: Literal["lt", "le"] = "lt"
@@ -190,7 +160,6 @@ class WindowClosedRule(RuleBase):
     own action instead (nothing is silently dropped).
     """
 
-    ids = ("any.window-closed",)
     kind: Literal["window-closed"]
     treatment_actions: Annotated[tuple[Action, ...], Field(min_length=1)]
     # the exam (rescue) points that close with their window the same way
@@ -211,7 +180,6 @@ class WindowClosedRule(RuleBase):
 class ShortAfterCerclageRule(RuleBase):
     """A short transvaginal CL on a scan dated after the start of the cerclage in situ."""
 
-    ids = ("any.short-after-cerclage",)
     kind: Literal["short-after-cerclage"]
     threshold_mm: ThresholdMm
     comparison: Below = "le"
@@ -227,7 +195,6 @@ class ShortAfterCerclageRule(RuleBase):
 class ScanDueRule(RuleBase):
     """The next surveillance scan falls due within the profile's look-ahead."""
 
-    ids = ("any.scan-due",)
     kind: Literal["scan-due"]
 
     def condition_words(self, look_ahead_days: int) -> str:
@@ -237,7 +204,6 @@ class ScanDueRule(RuleBase):
 class ScanOverdueRule(RuleBase):
     """The next surveillance scan was due before the review date."""
 
-    ids = ("any.scan-overdue",)
     kind: Literal["scan-overdue"]
 
     def condition_words(self, look_ahead_days: int) -> str:
@@ -245,59 +211,3 @@ class ScanOverdueRule(RuleBase):
             "next surveillance scan due before the review date "
             "(priority set by the schedule, where it names one)"
         )
-
-
-from cervix_watch.rules.visit_specs import (  # noqa: E402 - the union names every kind
-    AcuteReviewRule,
-    CerclageEmergencyRule,
-    ConfirmTvRule,
-    DatingRule,
-    ExamRule,
-    FindingRule,
-    MeasurementQualityRule,
-    ProgesteroneFormulationRule,
-    SmokingRule,
-    SymptomaticShortCervixRule,
-    SymptomsRule,
-)
-
-RuleSpec = Annotated[
-    QualifyingClRule
-    | HistoryRule
-    | LatestClRule
-    | ExamRule
-    | TreatmentEndRule
-    | ShortOutsideWindowRule
-    | WindowClosedRule
-    | ShortAfterCerclageRule
-    | ConfirmTvRule
-    | CerclageEmergencyRule
-    | SymptomaticShortCervixRule
-    | AcuteReviewRule
-    | ProgesteroneFormulationRule
-    | SymptomsRule
-    | DatingRule
-    | SmokingRule
-    | MeasurementQualityRule
-    | FindingRule
-    | ScanDueRule
-    | ScanOverdueRule,
-    Field(discriminator="kind"),
-]
-
-# Derived from the union: the one declaration of the rule kinds.
-RULE_CLASSES: tuple[type[RuleBase], ...] = get_args(get_args(RuleSpec)[0])
-
-
-def kind_of(rule_class: type[RuleBase]) -> str:
-    """The `kind` tag of a rule model (its Literal)."""
-    (tag,) = get_args(rule_class.model_fields["kind"].annotation)
-    return str(tag)
-
-
-RULE_KINDS: tuple[str, ...] = tuple(kind_of(c) for c in RULE_CLASSES)
-# Every rule id of clinical-rules.md, with the kind of condition it is. A profile
-# may use these ids, or its own ids starting with "local.".
-KNOWN_RULE_IDS: dict[str, str] = {
-    rule_id: kind_of(rule_class) for rule_class in RULE_CLASSES for rule_id in rule_class.ids
-}

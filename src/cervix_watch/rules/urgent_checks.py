@@ -23,12 +23,10 @@ from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.rules.context import PatientContext, ScanAt
 from cervix_watch.rules.findings import (
     Finding,
-    RuleFunction,
     cerclage_words,
     look_back_start,
     message,
 )
-from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import compare
 from cervix_watch.rules.visit_specs import (
     CerclageEmergencyRule,
@@ -164,10 +162,3 @@ def progesterone_formulation(
     note = spec.multiple_note if context.patient.fetuses > 1 and spec.multiple_note else spec.note
     text = message(f"progesterone ({kind}) active since {course.start.isoformat()}", note=note)
     return Finding(spec, text, since=course.start)
-
-
-FUNCTIONS: tuple[tuple[type[RuleBase], RuleFunction], ...] = (
-    (CerclageEmergencyRule, cerclage_emergency),
-    (SymptomaticShortCervixRule, symptomatic_short_cervix),
-    (ProgesteroneFormulationRule, progesterone_formulation),
-)

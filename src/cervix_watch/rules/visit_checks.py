@@ -17,13 +17,11 @@ from cervix_watch.domain.symptoms import Symptom
 from cervix_watch.rules.context import PatientContext, ScanAt
 from cervix_watch.rules.findings import (
     Finding,
-    RuleFunction,
     cerclage_words,
     look_back_start,
     message,
     scan_date,
 )
-from cervix_watch.rules.rule_base import RuleBase
 from cervix_watch.rules.schema import compare, describe_limit
 from cervix_watch.rules.visit_specs import (
     AcuteReviewRule,
@@ -298,15 +296,3 @@ def smoking(spec: SmokingRule, context: PatientContext) -> Finding | None:
     if not context.patient.smoker:
         return None
     return Finding(spec, message("smoker", note=spec.note))
-
-
-FUNCTIONS: tuple[tuple[type[RuleBase], RuleFunction], ...] = (
-    (ExamRule, exam_findings),
-    (ConfirmTvRule, confirm_tv),
-    (AcuteReviewRule, acute_review),
-    (SymptomsRule, symptoms_noted),
-    (DatingRule, dating_check),
-    (SmokingRule, smoking),
-    (MeasurementQualityRule, measurement_quality),
-    (FindingRule, finding),
-)

@@ -21,7 +21,6 @@ Note = Annotated[str, Field(max_length=300)]
 class ExamRule(RuleBase):
     """The latest physical exam shows dilation and/or visible membranes, in the exam's GA window."""
 
-    ids = ("acog.exam-cerclage", "nice.rescue")
     kind: Literal["exam"]
     # applies to the exam's own GA (clinical-rules.md, Definitions: exam rules)
     ga_window: Window
@@ -51,7 +50,6 @@ class ExamRule(RuleBase):
 class ConfirmTvRule(RuleBase):
     """The latest scan is not transvaginal and its recorded CL is short: confirm by TV scan."""
 
-    ids = ("any.confirm-tv",)
     kind: Literal["confirm-tv"]
     routes: Annotated[tuple[Route, ...], Field(min_length=1)]
     threshold_mm: ThresholdMm
@@ -69,7 +67,6 @@ class ConfirmTvRule(RuleBase):
 class MeasurementQualityRule(RuleBase):
     """The latest scan misses the CLEAR measurement standard."""
 
-    ids = ("any.measurement-quality",)
     kind: Literal["measurement-quality"]
     min_measurements: Annotated[int, Field(ge=1, le=3)] = 3
     max_spread_fraction: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.10
@@ -86,7 +83,6 @@ class MeasurementQualityRule(RuleBase):
 class FindingRule(RuleBase):
     """The latest scan records funneling or sludge: shown to the reviewer."""
 
-    ids = ("any.funneling", "any.sludge")
     kind: Literal["finding"]
     finding: Literal["funneling", "sludge"]
 
@@ -97,7 +93,6 @@ class FindingRule(RuleBase):
 class AcuteReviewRule(RuleBase):
     """A scan or exam in the look-back records an urgent symptom, or an exam an urgent sign."""
 
-    ids = ("any.acute-review",)
     kind: Literal["acute-review"]
     runs_after_rupture: ClassVar[bool] = True
     # the review date and the days before it: 7 = review date - 6 to the review date
@@ -119,7 +114,6 @@ class AcuteReviewRule(RuleBase):
 class SymptomsRule(RuleBase):
     """The latest visit (all records on that date), in the look-back, records a watch symptom."""
 
-    ids = ("any.symptoms",)
     kind: Literal["symptoms"]
     look_back_days: LookBackDays
     symptoms: Annotated[tuple[Symptom, ...], Field(min_length=1)]
@@ -135,7 +129,6 @@ class SymptomsRule(RuleBase):
 class DatingRule(RuleBase):
     """The EDD rests on a dating method the clinic wants confirmed (the LMP alone)."""
 
-    ids = ("any.dating",)
     kind: Literal["dating"]
     runs_after_rupture: ClassVar[bool] = True
     methods: Annotated[tuple[Dating, ...], Field(min_length=1)]
@@ -150,7 +143,6 @@ class DatingRule(RuleBase):
 class SmokingRule(RuleBase):
     """The patient smokes."""
 
-    ids = ("any.smoking",)
     kind: Literal["smoking"]
     runs_after_rupture: ClassVar[bool] = True
 
@@ -165,7 +157,6 @@ class CerclageEmergencyRule(RuleBase):
     """A cerclage in situ with ruptured membranes (since its start), or contractions or infection
     in the look-back: decide on removal now (a transabdominal stitch: acute review)."""
 
-    ids = ("any.cerclage-emergency",)
     kind: Literal["cerclage-emergency"]
     runs_after_rupture: ClassVar[bool] = True
     # the team may decide to retain the stitch: a removal-due record addresses this point
@@ -199,7 +190,6 @@ class CerclageEmergencyRule(RuleBase):
 class SymptomaticShortCervixRule(RuleBase):
     """Watch symptoms in the look-back with a short or funnelled cervix on a scan the same day."""
 
-    ids = ("any.symptomatic-short-cervix",)
     kind: Literal["symptomatic-short-cervix"]
     runs_after_rupture: ClassVar[bool] = True
     look_back_days: LookBackDays
@@ -224,7 +214,6 @@ class SymptomaticShortCervixRule(RuleBase):
 class ProgesteroneFormulationRule(RuleBase):
     """A progesterone course of a formulation not recommended is active, before the stop GA."""
 
-    ids = ("any.progesterone-formulation",)
     kind: Literal["progesterone-formulation"]
     # the running course addresses nothing: only a discussion on or after its start does
     addressed_only_by_discussion: ClassVar[frozenset[Action]] = frozenset(
