@@ -8,7 +8,9 @@ Keys (flags, then environment variables, then this file, then the defaults):
 - `db`: the database, as `--db` takes it (after `$CERVIX_WATCH_DB`);
 - `operator`: who the audit trail names (after `$CERVIX_WATCH_OPERATOR`);
 - `format`: the default `--format` of every command that offers it (table, json, csv);
-- `columns`: the terminal width for tables (after `$COLUMNS`).
+- `columns`: the terminal width for tables (after `$COLUMNS`);
+- `worklist_days`: how many days ahead `listen`'s Modality Worklist offers the patients
+  due (default 7).
 `$CERVIX_WATCH_CONFIG` names another file (a shared workstation profile, tests).
 
 The file decides which database is written and whose name the audit trail carries, so,
@@ -49,7 +51,7 @@ SR_CODE_FIELDS = ("cl", "funnel_length_mm", "funnel_width_mm", "funneling")
 CONFIG_ENV = "CERVIX_WATCH_CONFIG"
 FORMATS = ("table", "json", "csv")
 COLUMNS_RANGE = (40, 1000)
-KEYS = ("db", "operator", "format", "columns", "sr", "fhir", "scanners")
+KEYS = ("db", "operator", "format", "columns", "worklist_days", "sr", "fhir", "scanners")
 # The tables and the keys each may hold.
 TABLE_KEYS = {"sr": ("codes",), "fhir": ("mrn_system",)}
 
@@ -233,6 +235,19 @@ def _user_name(uid: int) -> str:
         return pwd.getpwuid(uid).pw_name
     except KeyError:
         return str(uid)
+
+
+DEFAULT_WORKLIST_DAYS = 7
+WORKLIST_DAYS_RANGE = (0, 365)
+
+
+def worklist_days_in(raw: dict[str, Any], path: Path) -> int:
+    """`worklist_days`: the Modality Worklist's look-ahead (interop.md), default 7."""
+    value = raw.get("worklist_days", DEFAULT_WORKLIST_DAYS)
+    low, high = WORKLIST_DAYS_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise bad_value(path, "worklist_days", f"must be a whole number from {low} to {high}")
+    return value
 
 
 DEFAULT_MRN_SYSTEM = "urn:cervix-watch:mrn"

@@ -62,6 +62,7 @@ class Settings:
     columns: Sourced[int | None] = Sourced(None)
     sr_codes: Sourced[Mapping[tuple[str, str], str]] = Sourced({})
     fhir_mrn_system: Sourced[str] = Sourced("urn:cervix-watch:mrn")  # config.py's default
+    worklist_days: Sourced[int] = Sourced(7)  # config.DEFAULT_WORKLIST_DAYS
     scanners: Mapping[str, Scanner] = field(default_factory=dict)
 
     def scanner(self, name: str) -> Scanner:
@@ -96,6 +97,9 @@ def resolve(db_flag: str | None, environ: Mapping[str, str], path: Path | None =
         columns=_columns(environ, file.columns),
         sr_codes=_from_file(config.sr_codes_in(raw, path), {}),
         fhir_mrn_system=_from_file(config.fhir_mrn_system_in(raw, path), config.DEFAULT_MRN_SYSTEM),
+        worklist_days=Sourced(
+            config.worklist_days_in(raw, path), CONFIG_FILE if "worklist_days" in raw else DEFAULT
+        ),
         scanners=scanners_from(raw, path),
     )
 

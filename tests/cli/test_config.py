@@ -236,3 +236,28 @@ def test_config_show_values_agree_with_their_origin(config_file: Path, tmp_path:
     assert "config file" in rows["columns"]
     assert "operator" in rows
     assert "default" in rows["operator"]
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "origin"),
+    [("", "7", "default"), ("worklist_days = 14\n", "14", "config file")],
+)
+def test_config_show_names_the_worklist_look_ahead(
+    config_file: Path, text: str, shown: str, origin: str
+) -> None:
+    """worklist_days: 7 days by default, the file's when it sets one."""
+    config_file.write_text(text, encoding="utf-8")
+    row = rows_of(run("config", "show", env={"COLUMNS": "120"}))["worklist_days"]
+    assert f"│ {shown} " in row
+    assert origin in row
+
+
+@pytest.mark.parametrize("value", ["-1", "366", "7.5", '"7"', "true"])
+def test_a_bad_worklist_look_ahead_is_one_line(config_file: Path, value: str) -> None:
+    """worklist_days outside 0-365 or not a whole number: one line naming the key, exit 1."""
+    config_file.write_text(f"worklist_days = {value}\n", encoding="utf-8")
+    result = run("config", "show")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: config: {config_file}: worklist_days: must be a whole number from 0 to 365"
+    )

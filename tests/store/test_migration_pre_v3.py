@@ -32,8 +32,14 @@ PRE_V3_COUNTS = {
     "discussions": 1,
     "audit": 10,
 }
-# the tables of later versions, empty after the upgrade (the inbox, issue 23)
-UPGRADED_COUNTS = {**PRE_V3_COUNTS, "inbox": 0, "inbox_versions": 0, "inbox_receipts": 0}
+# the tables of later versions, empty after the upgrade (the inbox and the worklist, issue 23)
+UPGRADED_COUNTS = {
+    **PRE_V3_COUNTS,
+    "inbox": 0,
+    "inbox_versions": 0,
+    "inbox_receipts": 0,
+    "worklist_steps": 0,
+}
 
 
 @pytest.fixture

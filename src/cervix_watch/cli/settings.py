@@ -86,6 +86,7 @@ def show(ctx: typer.Context) -> None:
         ["columns", str(settings.columns.value or output.width()), settings.columns.origin],
         _codes_row(len(settings.sr_codes.value)),
         ["mrn_system", settings.fhir_mrn_system.value, settings.fhir_mrn_system.origin],
+        ["worklist_days", str(settings.worklist_days.value), settings.worklist_days.origin],
         *_scanner_rows(settings.scanners),
     ]
     output.table(None, ["Setting", "Value", "From"], rows)

@@ -253,7 +253,10 @@ def _matches(key: str, wanted: Any, values: Mapping[str, Any]) -> bool:
     if key == "ReferencedStudySequence":  # stored empty: only an item of universal keys
         asked = _one_item(key, wanted)
         return asked is None or all(_universal(value) for value in _query_keys(asked).values())
-    return matches_value(dictionary_VR(key), _text(wanted), values[key])
+    try:
+        return matches_value(dictionary_VR(key), _text(wanted), values[key])
+    except QueryError as bad:
+        raise QueryError(f"{key} {_text(wanted)!r}: {bad}") from None
 
 
 def _text(value: Any) -> str:

@@ -160,6 +160,12 @@ def _inbox(conn: sa.Connection) -> None:
         table.create(conn, checkfirst=True)
 
 
+@migration("worklist_steps")
+def _worklist_steps(conn: sa.Connection) -> None:
+    """The Modality Worklist's steps (issue 23.4): a new table, no stored row touched."""
+    tables.worklist_steps.create(conn, checkfirst=True)
+
+
 # The migrations of the builds that numbered them (the schema_version setting 1-7, no
 # schema_migrations table), in that order. Releases went up to 6.
 LEGACY_NAMES = (

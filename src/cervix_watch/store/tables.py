@@ -192,6 +192,20 @@ inbox_receipts = sa.Table(
     sa.Column("unmapped", sa.Text, nullable=False),  # JSON [[scheme, code, unit], ...]
 )
 
+# Modality Worklist steps (interop.md): each issued once and never recomputed, so every
+# Study Instance UID handed to a scanner keeps resolving to its patient. The step's SPS ID
+# and Requested Procedure ID are `CW<step_id>`. Added by the migration `worklist_steps`.
+worklist_steps = sa.Table(
+    "worklist_steps",
+    metadata,
+    sa.Column("step_id", sa.Integer, primary_key=True),
+    sa.Column("patient_id", sa.ForeignKey("patients.patient_id"), nullable=False, index=True),
+    # the next-scan due date it was issued for; NULL: asked for by MRN while none was due
+    sa.Column("due_on", sa.Date),
+    sa.Column("study_uid", sa.String(64), nullable=False, unique=True),
+    sa.Column("issued_at", sa.DateTime, nullable=False),
+)
+
 # The review reads active pregnancies only: EDD after a date (GA below 37+0 on the review
 # date) is the selective test, since years of finished pregnancies have their EDD in the past.
 # Added to older databases by the migration `active_index`.
@@ -212,5 +226,6 @@ DATA_TABLES = (
     inbox,
     inbox_versions,
     inbox_receipts,
+    worklist_steps,
 )
 INBOX_TABLES = (inbox, inbox_versions, inbox_receipts)
