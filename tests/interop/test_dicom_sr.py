@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -521,3 +522,18 @@ def test_a_given_route_that_contradicts_the_beam_path_refuses(tmp_path: Path) ->
     ta = fx.one(tmp_path, fx.ob_report(*fx.THREE_MM, route=fx.TRANSABDOMINAL), "ta.dcm")
     with pytest.raises(SrError, match="contradicts the report's beam path"):
         scan_from(content_of(read_file(ta)), "ta.dcm", Route.TV, "AB", {}, SETTINGS_NOTE)
+
+
+@pytest.mark.parametrize(("uid", "accepted"), [("1.2.30", True), ("1.2.030", False)])
+def test_the_report_uid_is_checked_as_a_scan_source_is(
+    sr_files: dict[str, Path], uid: str, accepted: bool
+) -> None:
+    """A SOP Instance UID with a leading zero in a component (PS3.5 9.1) is refused here, as
+    the scan model would refuse its source: one pattern, domain/uids.py."""
+    path = sr_files["cl-mm.dcm"]
+    content = dataclasses.replace(content_of(read_file(path)), sop_instance_uid=uid)
+    if accepted:
+        assert scan_from(content, path.name, None, "AB", {}).source == f"dicom-sr:{uid}"
+    else:
+        with pytest.raises(SrError, match="is not a valid DICOM UID"):
+            scan_from(content, path.name, None, "AB", {})

@@ -20,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from cervix_watch.audit.result import ClinicAudit, Count, Median
+from cervix_watch.domain.cl import recorded_cl_column
 from cervix_watch.domain.enums import (
     CerclageKind,
     CloseOutcome,
@@ -137,7 +138,7 @@ def _scans_with_ga(scans: pd.DataFrame, cohort: pd.DataFrame) -> pd.DataFrame:
     edd = pd.Series(cohort["edd"].reindex(s["patient_id"]).to_numpy(), index=s.index)
     return s.assign(
         ga=ga_days_column(edd, s["date"]),
-        cl_mm=s[["cl1_mm", "cl2_mm", "cl3_mm"]].min(axis=1),
+        cl_mm=recorded_cl_column(s[["cl1_mm", "cl2_mm", "cl3_mm"]]),
     )
 
 

@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from cervix_watch.domain.cl import recorded_cl_mm
 from cervix_watch.domain.enums import (
     Action,
     CerclageKind,
@@ -48,6 +49,7 @@ from cervix_watch.domain.ga import (
 from cervix_watch.domain.identifiers import unprintable_character
 from cervix_watch.domain.ids import RecordId
 from cervix_watch.domain.symptoms import Symptom, parse_symptoms
+from cervix_watch.domain.uids import MAX_UID, SOURCE_PREFIX, uid_of
 
 MAX_CL_MM = 80.0
 MAX_TEXT = 2000
@@ -219,12 +221,6 @@ def _prior_ga_in_range(days: int) -> int:
 
 
 # A scan's origin: empty when typed, `dicom-sr:<SOP Instance UID>` when imported from an SR.
-# A DICOM UID is dot-separated numbers without leading zeros, at most 64 characters.
-SOURCE_PREFIX = "dicom-sr:"
-_UID = re.compile(r"(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*")
-MAX_UID = 64
-
-
 def _source(value: Any) -> Any:
     if value is None:
         return ""
@@ -233,8 +229,7 @@ def _source(value: Any) -> Any:
     text = value.strip()
     if not text:
         return ""
-    uid = text.removeprefix(SOURCE_PREFIX)
-    if uid == text or len(uid) > MAX_UID or not _UID.fullmatch(uid):
+    if uid_of(text) is None:
         raise ValueError(
             f"{text[:80]!r} is not empty or {SOURCE_PREFIX}<SOP Instance UID> "
             f"(digits and dots, at most {MAX_UID} characters)"
@@ -377,7 +372,7 @@ class Scan(Record):
     @property
     def recorded_cl_mm(self) -> float:
         """The shortest of the measurements (CLEAR; SMFM Consult #40)."""
-        return min(self.cl_mm)
+        return recorded_cl_mm(self.cl_mm)
 
 
 class Exam(Record):

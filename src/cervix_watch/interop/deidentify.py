@@ -30,7 +30,8 @@ from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
-from cervix_watch.domain.models import SOURCE_PREFIX, Record
+from cervix_watch.domain.models import Record
+from cervix_watch.domain.uids import SOURCE_PREFIX
 
 MIN_SHIFT_DAYS = 30
 SHIFT_SPAN_DAYS = 366

@@ -24,6 +24,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.models import Patient, Scan
+from cervix_watch.domain.uids import uid_of
 
 DEFAULT_MRN_SYSTEM = "urn:cervix-watch:mrn"
 SCAN_ID_SYSTEM = "urn:cervix-watch:scan"
@@ -46,7 +47,6 @@ CERVIX_UTERI = {"system": SNOMED, "code": "71252005", "display": "Cervix uteri s
 FUNNEL_LENGTH = {"system": LOCAL_CODES, "code": "funnel-length", "display": "Funnel length"}
 FUNNEL_WIDTH = {"system": LOCAL_CODES, "code": "funnel-width", "display": "Funnel width"}
 ROUTE_WORDS = {Route.TA: "transabdominal", Route.TP: "transperineal", Route.TV: "transvaginal"}
-SR_SOURCE = "dicom-sr:"
 # Resource ids: name-based UUIDs of the MRN and the scan id, the same on every export.
 _NAMESPACE = uuid.UUID("1f0c8e62-5d0b-4d51-9a57-7a3c1e0e5b1a")
 
@@ -117,10 +117,9 @@ def observation_resource(exported: ExportedScan) -> dict[str, Any]:
     scan = exported.scan
     identifiers = [{"system": SCAN_ID_SYSTEM, "value": str(scan.scan_id)}]
     source = str(getattr(scan, "source", "") or "")
-    if source.startswith(SR_SOURCE):
-        identifiers.append(
-            {"system": DICOM_UID_SYSTEM, "value": f"urn:oid:{source[len(SR_SOURCE) :]}"}
-        )
+    uid = uid_of(source)
+    if uid is not None:
+        identifiers.append({"system": DICOM_UID_SYSTEM, "value": f"urn:oid:{uid}"})
     data: dict[str, Any] = {
         "resourceType": "Observation",
         "id": scan_url(scan).removeprefix("urn:uuid:"),

@@ -8,7 +8,6 @@ Pure: the caller looks the patient up and writes the scan.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -18,6 +17,7 @@ from pydicom.sr.coding import Code
 
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.models import Patient
+from cervix_watch.domain.uids import SOURCE_PREFIX, is_uid, source_of
 from cervix_watch.interop.dicom_sr import (
     BEAM_PATHS,
     CERVIX_LENGTH,
@@ -43,8 +43,6 @@ MAX_MEASUREMENTS = 3  # the scan record holds up to three (contract.md)
 # interop.md v3: an "EDD from average ultrasound age" differs from the dating EDD by a few
 # days at nearly every scan; up to this many days it gives no warning (configurable).
 ULTRASOUND_EDD_TOLERANCE_DAYS = 7
-SOURCE_PREFIX = "dicom-sr:"
-_UID = re.compile(r"[0-9]+(\.[0-9]+)*")
 _TENTH = Decimal("0.1")
 
 
@@ -67,7 +65,7 @@ class SrScan:
 
     @property
     def source(self) -> str:
-        return f"{SOURCE_PREFIX}{self.uid}"
+        return source_of(self.uid)
 
     def record_values(self) -> dict[str, Any]:
         """The values for `Scan`: the SR's, its source, and every note joined."""
@@ -88,7 +86,7 @@ def scan_from(
     says so (`route_given`) and its note gets `route_note` ("route tv from scanner
     settings US_ROOM1": a route nobody typed is recorded with where it came from)."""
     uid = content.sop_instance_uid
-    if len(uid) > 64 or not _UID.fullmatch(uid):
+    if not is_uid(uid):
         raise SrError("sop_instance_uid", "is not a valid DICOM UID")
     scan = SrScan(uid, {"date": content.exam_date, "operator": operator})
     scan.warnings.extend(content.warnings)

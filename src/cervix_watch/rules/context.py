@@ -14,6 +14,7 @@ from datetime import date
 from operator import lt
 from typing import TYPE_CHECKING, Literal, NamedTuple
 
+from cervix_watch.domain.cl import recorded_cl_mm
 from cervix_watch.domain.enums import (
     Action,
     Outcome,
@@ -106,7 +107,9 @@ class DatedScans:
 
 def dated_scans(scans: tuple[Scan, ...], edd: date, as_of: date) -> DatedScans:
     """The scans that count on `as_of`, each with its own GA and recorded CL, in date order."""
-    dated = [ScanAt(s, ga_days(edd, s.date), min(s.cl_mm)) for s in scans if s.date <= as_of]
+    dated = [
+        ScanAt(s, ga_days(edd, s.date), recorded_cl_mm(s.cl_mm)) for s in scans if s.date <= as_of
+    ]
     # Scans come in date order with one scan a day as a rule: then the GAs (ints
     # already in hand) rise strictly, and the sort, which would read every scan id
     # (a cache miss per scan over a clinic), is not needed.
