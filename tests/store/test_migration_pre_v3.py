@@ -32,9 +32,12 @@ PRE_V3_COUNTS = {
     "discussions": 1,
     "audit": 10,
 }
-# the tables of later versions, empty after the upgrade (the inbox and the worklist, issue 23)
+# the tables of later versions, empty after the upgrade (the inbox and the worklist, issue
+# 23), and the audit row of the one-format upgrade (store.auditformat: the old added exams
+# had no exam_id)
 UPGRADED_COUNTS = {
     **PRE_V3_COUNTS,
+    "audit": PRE_V3_COUNTS["audit"] + 1,
     "inbox": 0,
     "inbox_versions": 0,
     "inbox_receipts": 0,

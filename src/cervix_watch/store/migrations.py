@@ -166,6 +166,17 @@ def _worklist_steps(conn: sa.Connection) -> None:
     tables.worklist_steps.create(conn, checkfirst=True)
 
 
+@migration("audit_one_format")
+def _audit_one_format(conn: sa.Connection) -> None:
+    """The audit rows of added and imported records in the one format of
+    `store.auditjson` (issue 20.2), the chain rebuilt over them: `store.auditformat`.
+    A new database has no such row, and this changes nothing.
+    """
+    from cervix_watch.store import auditformat
+
+    auditformat.upgrade(conn)
+
+
 # The migrations of the builds that numbered them (the schema_version setting 1-7, no
 # schema_migrations table), in that order. Releases went up to 6.
 LEGACY_NAMES = (

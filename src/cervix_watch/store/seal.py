@@ -17,6 +17,9 @@ Installed by the migration `audit_chain`, after the chain is built.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 
 from cervix_watch.store import chain, db
@@ -113,9 +116,32 @@ def install(conn: sa.Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+@contextmanager
+def lifted(conn: sa.Connection) -> Iterator[None]:
+    """The refusal of an UPDATE of audit rows lifted for a migration that rewrites them
+    (`auditformat`), inside its transaction, and put back before it ends: no other
+    connection sees the trail unguarded. On an error the transaction is rolled back,
+    the dropped trigger with it."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS audit_no_update")
+    else:
+        conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS cervix_audit_append_only ON {_audit(conn)}")
+    yield
+    install(conn)
+
+
+def _schema(conn: sa.Connection) -> str:
+    quote = conn.dialect.identifier_preparer.quote
+    return quote(str(conn.execute(sa.select(sa.func.current_schema())).scalar_one()))
+
+
+def _audit(conn: sa.Connection) -> str:
+    return f"{_schema(conn)}.audit"
+
+
 def _postgresql(conn: sa.Connection) -> list[str]:
     quote = conn.dialect.identifier_preparer.quote
-    schema = quote(str(conn.execute(sa.select(sa.func.current_schema())).scalar_one()))
+    schema = _schema(conn)
     audit = f"{schema}.audit"
     statements = [
         _PG_FIELD.format(s=schema),
