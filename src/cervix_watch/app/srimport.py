@@ -167,7 +167,7 @@ class SrImporter:
             (number, plan.record) for number, plan in enumerate(new, start=1)
         ]
         try:
-            import_records(
+            result = import_records(
                 store,
                 "scans",
                 [([], lines)],
@@ -175,14 +175,17 @@ class SrImporter:
                 who=self.who,
                 today=self.today,
                 dry_run=dry_run,
+                keep_ids=True,
             )
         except InputError as refused:
             raise InputError(
                 [_refusal(new[(p.line or 1) - 1].name, p) for p in refused.problems]
             ) from None
-        written = {} if dry_run else store.scans_by_source([p.sr.source for p in new])
-        for plan in new:
-            outcome.added.append((plan, written.get(plan.sr.source, plan.record)))
+        for line, plan in enumerate(new, start=1):
+            # the scan as stored: the planned record with the id the write gave it
+            scan_id = result.ids.get(line)
+            saved = plan.record.model_copy(update={"scan_id": scan_id}) if scan_id else plan.record
+            outcome.added.append((plan, saved))
         return outcome
 
 
