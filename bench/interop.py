@@ -9,11 +9,17 @@
 2. `listen` memory: the receiver's resident memory (VmRSS) after a warm-up of 50 SRs,
    then after COUNT more SRs sent over loopback with pynetdicom, one association each
    batch of 100.
+3. `listen` memory under worklist queries (issue 23.4): VmRSS after 50 warm-up Modality
+   Worklist C-FINDs, then after COUNT more (pynetdicom, one association per 100), from a
+   clinic of 200 patients of whom 50 are due (each query answers 50 items).
+
+`--only import|listen|worklist` runs one of them.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import resource
 import subprocess
@@ -107,13 +113,90 @@ def memory(folder: Path, count: int) -> None:
     )
 
 
+WORKLIST_CONFIG = '[scanners."US_ROOM1"]\nhosts = ["127.0.0.1"]\nworklist = true\n'
+WORKLIST_FIND = "1.2.840.10008.5.1.4.31"
+
+
+def due_clinic(folder: Path, patients: int, due: int) -> Path:
+    """Patients W00001.. of whom the first `due` are at GA 19+0 today (their single CL
+    screen is due) and the others at 12+0 (not yet), all named."""
+    db = folder / "clinic.sqlite3"
+    today = datetime.date.today()
+    rows = []
+    for n in range(1, patients + 1):
+        ga_days = 19 * 7 if n <= due else 12 * 7
+        lmp = today - datetime.timedelta(days=ga_days)
+        rows.append(f'W{n:05d},{lmp.isoformat()},"Patient, Number {n}"')
+    csv_file = folder / "patients.csv"
+    csv_file.write_text("mrn,lmp,name\n" + "\n".join(rows) + "\n")
+    subprocess.run([*CLI, "db", "init", str(db)], check=True)
+    subprocess.run([*CLI, "--db", str(db), "import", "patients", str(csv_file)], check=True)
+    return db
+
+
+def queries(port: int, count: int) -> set[int]:
+    """`count` universal worklist queries over one association: the final statuses."""
+    from pydicom.dataset import Dataset
+    from pynetdicom import AE
+
+    ae = AE(ae_title="US_ROOM1")
+    ae.add_requested_context(WORKLIST_FIND)
+    assoc = ae.associate("127.0.0.1", port, ae_title="CERVIXWATCH")
+    assert assoc.is_established
+    query = Dataset()
+    query.PatientName = query.PatientID = query.StudyInstanceUID = ""
+    finals = set()
+    try:
+        for _ in range(count):
+            answers = list(assoc.send_c_find(query, WORKLIST_FIND))
+            finals.add(int(answers[-1][0].Status))
+    finally:
+        assoc.release()
+    return finals
+
+
+def worklist_memory(folder: Path, count: int) -> None:
+    work = folder / "worklist"
+    work.mkdir()
+    db = due_clinic(work, 200, 50)
+    config = work / "config.toml"
+    config.write_text(WORKLIST_CONFIG)
+    config.chmod(0o600)
+    listener = start(db, work, env={"CERVIX_WATCH_CONFIG": str(config)})
+    try:
+        at_start = listener.rss_kib()
+        assert queries(listener.port, WARM_UP) == {0}
+        before = listener.rss_kib()
+        started = time.perf_counter()
+        marks = []
+        for done in range(BATCH, count + 1, BATCH):
+            assert queries(listener.port, BATCH) == {0}
+            if done % (count // 4 or BATCH) == 0:
+                marks.append(f"{done}: {listener.rss_kib() / 1024:.1f}")
+        seconds = time.perf_counter() - started
+        after = listener.rss_kib()
+    finally:
+        status = listener.stop()
+    print(
+        f"listen worklist: RSS {at_start / 1024:.1f} MiB at start, {before / 1024:.1f} MiB "
+        f"after {WARM_UP} queries, {after / 1024:.1f} MiB after {count} more "
+        f"({(after - before) / 1024:+.1f} MiB; MiB after n queries: {', '.join(marks)}); "
+        f"{count / seconds:.1f} queries/s of 50 items; stopped with status {status}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
+    parser.add_argument("--only", choices=("import", "listen", "worklist"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        throughput(Path(folder), args.count)
-        memory(Path(folder), args.count)
+        if args.only in (None, "import"):
+            throughput(Path(folder), args.count)
+        if args.only in (None, "listen"):
+            memory(Path(folder), args.count)
+        if args.only in (None, "worklist"):
+            worklist_memory(Path(folder), args.count)
 
 
 if __name__ == "__main__":

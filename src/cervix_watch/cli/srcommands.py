@@ -174,8 +174,10 @@ def listen(
     """Receive the ultrasound machine's SRs over DICOM (C-STORE) until Ctrl-C or SIGTERM.
 
     Each SR goes through the same checks as `import sr`, in its own transaction; a refused
-    one gets a DICOM failure status and one line on stderr. C-ECHO is answered. What a
-    peer may make it hold is bounded by the --max-* options below.
+    one gets a DICOM failure status and one line on stderr. C-ECHO is answered, and the
+    Modality Worklist (C-FIND) of the scanners listed with `worklist = true` in the
+    config file, from their hosts. What a peer may make it hold is bounded by the --max-*
+    options below.
     """
     if not host.strip():
         # An empty address binds every interface (an unset variable in a unit file): never
@@ -204,7 +206,19 @@ def listen(
     printed = _Printed(state)
     # The receiver runs for days: the clock is read again for each SR, as the day it arrives.
     clock = date.today
-    Listener(store, clock, printed, who, codes, ae_title, allow_ae or [], limits).serve(host, port)
+    settings = state.settings
+    Listener(
+        store,
+        clock,
+        printed,
+        who,
+        codes,
+        ae_title,
+        allow_ae or [],
+        limits,
+        scanners=settings.scanners,
+        worklist_days=settings.worklist_days.value,
+    ).serve(host, port)
 
 
 class _Printed:

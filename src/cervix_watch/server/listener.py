@@ -50,6 +50,8 @@ from cervix_watch.interop.dicom_sr import (
 from cervix_watch.interop.receiver import DatabaseFile, Guard, Limits, new_ae, serve
 
 if TYPE_CHECKING:
+    from cervix_watch.scanners import Scanner
+    from cervix_watch.server.worklist import WorklistService
     from cervix_watch.store.store import Store
 
 VERIFICATION = "1.2.840.10008.1.1"
@@ -87,9 +89,12 @@ class Listener:
         ae_title: str,
         allowed: list[str],
         limits: Limits,
+        scanners: Mapping[str, Scanner] | None = None,
+        worklist_days: int = 7,
     ) -> None:
-        self.store, self.clock, self.sink = store, clock, sink
+        self.store, self.clock, self.sink, self.who = store, clock, sink, who
         self.ae_title, self.allowed = ae_title, allowed
+        self.scanners, self.worklist_days = scanners or {}, worklist_days
         self.importer = SrImporter(store, clock(), who, None, who, codes)
         self.lock = threading.Lock()
         self.stop = threading.Event()
@@ -108,8 +113,12 @@ class Listener:
         location = self.store.location  # opened (and migrated) before any SR
         path = location.path
         self.database = DatabaseFile.opened(path) if path is not None else None
-        ae = new_ae(self.ae_title, [*SR_CLASSES, VERIFICATION], self.allowed, self.guard.limits)
+        worklist = self._worklist()
+        offered = [*SR_CLASSES, VERIFICATION, *([worklist.sop_class] if worklist else [])]
+        ae = new_ae(self.ae_title, offered, self.allowed, self.guard.limits)
         handlers: list[Any] = [(evt.EVT_C_STORE, self.on_store), (evt.EVT_C_ECHO, self.on_echo)]
+        if worklist is not None:
+            handlers.append((evt.EVT_C_FIND, worklist.on_find))
         try:
             server = serve((host, port), ae, self.guard, handlers)
         except OSError as error:
@@ -122,6 +131,8 @@ class Listener:
             f"Listening as {self.ae_title} on {host}:{port}, calling AEs: {callers}; "
             f"database: {shown(location.describe())}; Ctrl-C stops."
         )
+        if worklist is not None:
+            self.sink.note(worklist.start_line())
         try:
             while not self.stop.wait(0.5):
                 pass
@@ -132,6 +143,23 @@ class Listener:
             server.shutdown()
             self.store.close()
         self.sink.note("Stopped.")
+
+    def _worklist(self) -> WorklistService | None:
+        """The Modality Worklist SCP, when a scanner has `worklist = true` (else off)."""
+        from cervix_watch.server.worklist import WorklistService, worklist_scanners
+
+        if not worklist_scanners(self.scanners):
+            return None
+        return WorklistService(
+            self.store,
+            self.clock,
+            self.sink,
+            self.who,
+            self.scanners,
+            self.worklist_days,
+            self.lock,
+            lambda: self.database.problem() if self.database is not None else None,
+        )
 
     def _on_signal(self, _number: int, _frame: FrameType | None) -> None:
         self.stop.set()
