@@ -51,8 +51,8 @@ def test_backup_on_postgresql_names_the_command_not_a_file() -> None:
 def test_every_docs_citation_names_a_topic_docs_shows() -> None:
     """Help, the man page, the exported profiles and the messages cite `cervix-watch docs
     TOPIC` only with a topic that `docs` shows (issue 21.6); the root help cites `docs`."""
-    from cervix_watch.cli.docs import TOPICS
     from cervix_watch.cli.manpage import man_page
+    from cervix_watch.cli.topics import TOPICS
 
     texts = [cli_reference(), man_page().replace("\\-", "-")]
     texts += [builtin_profile_text(name) for name in ("acog-smfm", "nice-ng25")]

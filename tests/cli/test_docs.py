@@ -16,8 +16,8 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
-from cervix_watch.cli.docs import TOPICS
 from cervix_watch.cli.manpage import man_page, roff_text
+from cervix_watch.cli.topics import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 

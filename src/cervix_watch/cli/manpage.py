@@ -78,7 +78,7 @@ def man_page() -> str:
 
     from cervix_watch.cli import helptext
     from cervix_watch.cli.app import app
-    from cervix_watch.cli.docs import TOPICS
+    from cervix_watch.cli.topics import TOPICS
 
     root = typer.main.get_command(app)
     with typer.Context(root, info_name="cervix-watch") as ctx:

@@ -8,6 +8,7 @@ a file, edits a number and runs `review --profile path/to/file.toml`.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from functools import lru_cache
 from importlib import resources
@@ -247,10 +248,27 @@ def profile_from_toml(data: bytes, source: str) -> Profile:
     return _identified(data, profile)
 
 
-def _identified(data: bytes, profile: Profile) -> Profile:
-    from cervix_watch.rules.identity import identified
+# the loader's own fields, not rules: where the text came from and its identity
+_NOT_RULES = {"source", "sha256"}
 
-    return identified(data, profile)
+
+def _identified(data: bytes, profile: Profile) -> Profile:
+    """`profile` (read from `data`, a file or the database) as a built-in or as custom
+    (contract v3, "profile identity"; the labels are rules/identity.py's).
+
+    A profile whose rules are a built-in's, name included, is that built-in (its comments
+    and layout may differ: an older export still reads as the built-in); any other is
+    custom, named by its own `name` and the sha256 of its text. InputError when it takes a
+    built-in's name with other rules: "rename it".
+    """
+    rules = profile.model_dump(exclude=_NOT_RULES)
+    for name in builtin_profile_names():
+        if rules == builtin_profile(name).model_dump(exclude=_NOT_RULES):
+            return profile.model_copy(update={"sha256": None})
+    if profile.name in builtin_profile_names():
+        message = f"rename it: {profile.name!r} is a built-in profile"
+        raise InputError(Problem("name", message, source=profile.source or None))
+    return profile.model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
 
 
 def check_profile_file(path: str | Path) -> list[Problem]:

@@ -22,11 +22,9 @@ from sqlalchemy import event
 
 from cervix_watch.domain.errors import DatabaseError, InputError, Problem
 from cervix_watch.store import dbfile, migrations, urlmask
+from cervix_watch.store.seal import WRITE_LOCK_KEY
 
 BUSY_TIMEOUT_S = 30.0
-# Any fixed 64-bit number: every cervix-watch writer on a PostgreSQL database takes this
-# transaction-level advisory lock, so writes are serialised as SQLite's BEGIN IMMEDIATE does.
-WRITE_LOCK_KEY = 0x6365727669780001
 
 
 def default_path() -> Path:

@@ -22,8 +22,13 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 
-from cervix_watch.store import chain, db
+from cervix_watch.store import chain
 from cervix_watch.store import tables as t
+
+# Any fixed 64-bit number: every cervix-watch writer on a PostgreSQL database takes this
+# transaction-level advisory lock (`store.db`), so writes are serialised as SQLite's BEGIN
+# IMMEDIATE does; the audit trigger takes it too, so the chain has one order.
+WRITE_LOCK_KEY = 0x6365727669780001
 
 APPEND_ONLY_MESSAGE = "audit rows cannot be changed or removed"
 
@@ -146,7 +151,7 @@ def _postgresql(conn: sa.Connection) -> list[str]:
     statements = [
         _PG_FIELD.format(s=schema),
         _PG_HASH.format(s=schema),
-        _PG_RECORD.format(s=schema, lock=db.WRITE_LOCK_KEY, genesis=chain.GENESIS),
+        _PG_RECORD.format(s=schema, lock=WRITE_LOCK_KEY, genesis=chain.GENESIS),
         _PG_APPEND_ONLY.format(s=schema, message=APPEND_ONLY_MESSAGE),
         f"DROP TRIGGER IF EXISTS cervix_audit_append_only ON {audit}",
         f"CREATE TRIGGER cervix_audit_append_only BEFORE UPDATE OR DELETE ON {audit} "
