@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from tests.conftest import TODAY, both_backends
 
 from cervix_watch.domain.errors import DatabaseError, InputError, NotFoundError
+from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.domain.models import (
     Closure,
     Discussion,
@@ -147,6 +148,27 @@ def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
         store.void_scan(scan_id, "again", "sono")
     with pytest.raises(InputError, match="voided"):
         store.amend_scan(scan_id, {"sludge": True}, "x", "sono", today=TODAY)
+
+
+@both_backends
+def test_add_records_writes_a_batch_with_its_ids_and_audit_rows(store: Store) -> None:
+    """Several scans in one call: ids in order, one audit row each holding that id."""
+    added = store.add_records(RecordKind.SCANS, [scan(), scan(cl_mm=(30.0,))], "sono", today=TODAY)
+    assert [(a.id, a.same_day) for a in added] == [(1, ()), (2, (1,))]
+    trail = [a for a in store.audit_trail("P01") if a.entity == "scan"]
+    assert [(a.action, a.entity_id, a.changes["scan_id"]) for a in trail] == [
+        ("add", 1, 1),
+        ("add", 2, 2),
+    ]
+
+
+@both_backends
+def test_add_records_refuses_a_repeat_within_the_batch_and_writes_none(store: Store) -> None:
+    """The second scan identical to the first: refused naming it, nothing written."""
+    before = store.counts()
+    with pytest.raises(InputError, match="identical to scan 1"):
+        store.add_records(RecordKind.SCANS, [scan(), scan()], "sono", today=TODAY)
+    assert store.counts() == before
 
 
 @both_backends

@@ -29,12 +29,14 @@ from cervix_watch.domain.plausibility import closure_ga_problem, current_edd_pro
 from cervix_watch.domain.problems import build
 from cervix_watch.store import auditjson, chain, db, dbfile, migrations, rows
 from cervix_watch.store import tables as t
-from cervix_watch.store.bulkwrite import NewRecord, Writer
+from cervix_watch.store.bulkwrite import STORED_KINDS, NewRecord, Writer
 from cervix_watch.store.clock import SYSTEM_CLOCK, Clock
 from cervix_watch.store.corrections import Corrections
 from cervix_watch.store.duplicates import same_day_records
 from cervix_watch.store.eventdates import Added, MovedScan, recheck_events
 from cervix_watch.store.reads import BulkReads, no_patient
+
+Event = Scan | Exam | Treatment | Discussion  # a record of her pregnancy, dated in it
 
 
 class Store(Corrections, BulkReads):
@@ -273,22 +275,16 @@ class Store(Corrections, BulkReads):
             raise InputError(problem)
 
     def add_scan(self, scan: Scan, who: str, *, today: date) -> Added:
-        return self._add_event(
-            scan, t.scans, rows.scan_values(scan), who, [("date", scan.date)], today
-        )
+        [added] = self.add_records(RecordKind.SCANS, [scan], who, today=today)
+        return added
 
     def add_exam(self, exam: Exam, who: str, *, today: date) -> Added:
-        return self._add_event(
-            exam, t.exams, rows.exam_values(exam), who, [("date", exam.date)], today
-        )
+        [added] = self.add_records(RecordKind.EXAMS, [exam], who, today=today)
+        return added
 
     def add_treatment(self, treatment: Treatment, who: str, *, today: date) -> Added:
-        dates = [("start", treatment.start)]
-        if treatment.end is not None:
-            dates.append(("end", treatment.end))
-        return self._add_event(
-            treatment, t.treatments, rows.treatment_values(treatment), who, dates, today
-        )
+        [added] = self.add_records(RecordKind.TREATMENTS, [treatment], who, today=today)
+        return added
 
     def end_treatment(
         self, treatment_id: int, end: date, who: str, reason: str | None, *, today: date
@@ -332,45 +328,48 @@ class Store(Corrections, BulkReads):
             return new
 
     def add_discussion(self, discussion: Discussion, who: str, *, today: date) -> Added:
-        values = rows.discussion_values(discussion)
-        dates = [("date", discussion.date)]
-        return self._add_event(discussion, t.discussions, values, who, dates, today)
+        [added] = self.add_records(RecordKind.DISCUSSIONS, [discussion], who, today=today)
+        return added
 
     def _writer(self, conn: sa.Connection, kind: RecordKind, who: str) -> Writer:
         """The one write path (`bulkwrite`), for records added one at a time."""
         return Writer(conn, kind, who, self.clock.now(), action="add")
 
-    def _add_event(
-        self,
-        record: Scan | Exam | Treatment | Discussion,
-        table: sa.Table,
-        values: Mapping[str, Any],
-        who: str,
-        dates: Sequence[tuple[str, date]],
-        today: date,
-    ) -> Added:
-        """Add one record of a registered patient: dates checked (none after `today` or the
-        closure date), refused when identical to a stored record (naming it), then written
-        as a batch of one by the write path every import takes (its audit row the same).
+    def add_records(
+        self, kind: RecordKind, records: Sequence[Event], who: str, *, today: date
+    ) -> list[Added]:
+        """Add events of registered patients, all or none; a single add is a batch of one.
+
+        Each is checked (no date after `today` or the closure date) and refused when
+        identical to a stored record or one before it here (naming it), then written with
+        its audit row by the write path every import takes (`bulkwrite.Writer`): the ids
+        come from the write. (`add_patient` registers a patient through the same writer.)
         """
         with self.write() as conn:
-            row = self._patient_row(conn, record.mrn)
-            patient = rows.patient_from_row(row)
-            for field_name, on in dates:
-                self._check_date(patient, on, today, field_name, closed=row["closed_date"])
-            entity = table.name.removesuffix("s")
-            same_day = same_day_records(conn, table, {"patient_id": row["patient_id"], **values})
-            if same_day.identical is not None:
-                raise InputError(
-                    Problem(
-                        entity,
-                        f"identical to {entity} {same_day.identical}, already stored "
-                        f"for {row['mrn']} on {dates[0][1]} (nothing saved)",
-                    )
+            writer = self._writer(conn, kind, who)
+            return [self._add_event(conn, writer, record, today) for record in records]
+
+    def _add_event(self, conn: sa.Connection, writer: Writer, record: Event, today: date) -> Added:
+        kind = writer.kind
+        row = self._patient_row(conn, record.mrn)
+        patient = rows.patient_from_row(row)
+        dates = [(kind.date_field, getattr(record, kind.date_field))]
+        if isinstance(record, Treatment) and record.end is not None:
+            dates.append(("end", record.end))
+        for field_name, on in dates:
+            self._check_date(patient, on, today, field_name, closed=row["closed_date"])
+        values = {"patient_id": row["patient_id"], **STORED_KINDS[kind].values(record)}
+        same_day = same_day_records(conn, writer.table, values)
+        if same_day.identical is not None:
+            raise InputError(
+                Problem(
+                    kind.entity,
+                    f"identical to {kind.entity} {same_day.identical}, already stored "
+                    f"for {row['mrn']} on {dates[0][1]} (nothing saved)",
                 )
-            new = NewRecord(0, row["mrn"], {"patient_id": row["patient_id"], **values})
-            [record_id] = self._writer(conn, RecordKind(table.name), who).add_records([new])
-            return Added(record_id, same_day.ids)
+            )
+        [record_id] = writer.add_records([NewRecord(0, row["mrn"], values)])
+        return Added(record_id, same_day.ids)
 
 
 def _diff(old: Mapping[str, Any], new: Mapping[str, Any]) -> dict[str, list[Any]]:
