@@ -29,49 +29,17 @@ from cervix_watch.cli.options import (
 from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.enums import Risk
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.domain.ga import PREGNANCY_DAYS, format_ga
+from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.history import PATIENT_FACTS
 
 app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
 
 # The pregnancy's details `patient add` and `patient edit` take, in --help order: each is
 # the Patient field of its name (--prior-sptb-weeks sets prior_sptb_weeks), None when not
-# given; numbers and GAs arrive as text, so a bad one gets the model's one-line message.
-_HISTORY_HELP = {
-    "edd": "Estimated due date, YYYY-MM-DD.",
-    "lmp": f"Last menstrual period, YYYY-MM-DD (EDD = LMP + {PREGNANCY_DAYS} d).",
-    "name": "Patient name.",
-    "fetuses": "Number of fetuses, 1-6.",
-    "prior_sptb_weeks": "GA of the earliest previous spontaneous preterm birth or "
-    "mid-trimester loss (16+0 to 36+6), e.g. 26+3.",
-    "prior_sptb_count": "Number of previous sPTBs and mid-trimester losses.",
-    "prior_pprom_weeks": "GA of the earliest previous PPROM.",
-    "painless_loss_count": "Previous second-trimester losses from painless cervical dilation.",
-    "prior_cerclage": "Cerclage in an earlier pregnancy: no, history, ultrasound, exam.",
-    "cervical_excision": "none, lletz, lletz_deep (>10 mm), lletz_multiple, cone, trachelectomy.",
-    "uterine_anomaly": "A uterine (Müllerian) anomaly.",
-    "intrauterine_adhesions": "Intrauterine adhesions (Asherman syndrome).",
-    "caesarean_full_dilatation": "A previous caesarean section at full dilatation.",
-    "dating": "How the EDD was set: ultrasound, ivf or lmp (the LMP alone); '' = not recorded.",
-    # The other risk factors (clinical-rules.md): recorded and shown; no risk category uses them.
-    "des_exposure": "Exposed to DES in utero.",
-    "connective_tissue_disorder": "A collagen disorder such as Ehlers-Danlos syndrome.",
-    "cervical_dilation_procedures": "Previous surgical dilations of the cervix (D&C, surgical "
-    "termination): a count.",
-    "cervical_tear": "A cervical tear in a prior labour.",
-    "smoker": "Smokes in pregnancy.",
-}
-# The yes/no fields: a --uterine-anomaly/--no-uterine-anomaly pair each.
-_HISTORY_YES_NO = frozenset(
-    {
-        "uterine_anomaly",
-        "intrauterine_adhesions",
-        "caesarean_full_dilatation",
-        "des_exposure",
-        "connective_tissue_disorder",
-        "cervical_tear",
-        "smoker",
-    }
-)
+# given, its help from domain/history.py; a yes/no field is a --x/--no-x pair. Numbers and
+# GAs arrive as text, so a bad one gets the model's one-line message.
+_HISTORY_HELP = {name: fact.help for name, fact in PATIENT_FACTS.items()}
+_HISTORY_YES_NO = frozenset(name for name, fact in PATIENT_FACTS.items() if fact.csv == "bool")
 _HISTORY_FIELDS = field_options(_HISTORY_HELP, _HISTORY_YES_NO)
 
 

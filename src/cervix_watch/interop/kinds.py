@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Generic, TypeVar
 
+from cervix_watch.domain.history import PATIENT_FACTS, CellType
 from cervix_watch.domain.kinds import RecordKind
 from cervix_watch.domain.models import Discussion, Exam, Patient, Record, Scan, Treatment
 from cervix_watch.interop.cells import FORMATTERS
 
 M = TypeVar("M", bound=Record)
 
-CellType = Literal["text", "date", "bool", "float", "int", "ga", "enum", "symptoms"]
 KindName = RecordKind  # the name of a CSV kind is its record kind
 
 CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
@@ -88,16 +88,17 @@ def _cols(spec: str) -> tuple[Column, ...]:
     return tuple(columns)
 
 
+# patients.csv: who and when first, then every other detail of domain/history.py in its
+# order, with its cell type from there, then the notes.
+_PATIENT_FIRST = ("name", "edd", "lmp", "dating")
 PATIENTS = CsvKind(
     RecordKind.PATIENTS,
     Patient,
-    _cols(
-        "mrn:text name:text edd:date lmp:date dating:enum fetuses:int prior_sptb_weeks:ga"
-        " prior_sptb_count:int prior_pprom_weeks:ga painless_loss_count:int"
-        " prior_cerclage:enum cervical_excision:enum uterine_anomaly:bool"
-        " intrauterine_adhesions:bool caesarean_full_dilatation:bool des_exposure:bool"
-        " connective_tissue_disorder:bool cervical_dilation_procedures:int cervical_tear:bool"
-        " smoker:bool notes:text"
+    (
+        Column("mrn", "text"),
+        *(Column(name, PATIENT_FACTS[name].csv) for name in _PATIENT_FIRST),
+        *(Column(name, f.csv) for name, f in PATIENT_FACTS.items() if name not in _PATIENT_FIRST),
+        Column("notes", "text"),
     ),
     required=("mrn",),
     required_any=("edd", "lmp"),

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from cervix_watch.domain.enums import Priority
+from cervix_watch.domain.history import Fact, criteria, grouped
 from cervix_watch.domain.models import Patient
 from cervix_watch.domain.words import counted, treatment_words
 from cervix_watch.rules import PatientReview, Review
@@ -132,16 +133,15 @@ def discussed_text(patient: PatientReview) -> list[str]:
 def other_risk_words(p: Patient) -> list[str]:
     """The risk factors no risk category uses (clinical-rules.md), shown so the clinician
     sees them: DES, collagen disorders, surgical dilations, cervical tear, smoking."""
-    words = []
-    if p.des_exposure:
-        words.append("DES exposure in utero")
-    if p.connective_tissue_disorder:
-        words.append("connective-tissue (collagen) disorder")
-    if p.cervical_dilation_procedures:
-        count = p.cervical_dilation_procedures
-        words.append(f"{count} surgical cervical dilation{'s' if count != 1 else ''}")
-    if p.cervical_tear:
-        words.append("cervical tear in a prior labour")
-    if p.smoker:
-        words.append("smoker")
-    return words
+    return _phrases(p, grouped("other"))
+
+
+def history_flag_words(p: Patient) -> list[str]:
+    """The yes/no facts of her obstetric history that hold: "uterine anomaly", ..."""
+    return _phrases(p, criteria())
+
+
+def _phrases(p: Patient, facts: dict[str, Fact]) -> list[str]:
+    """The words of those details that hold for her, in domain/history.py's order."""
+    phrases = (fact.phrase(getattr(p, name)) for name, fact in facts.items())
+    return [phrase for phrase in phrases if phrase is not None]

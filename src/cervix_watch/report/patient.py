@@ -123,13 +123,7 @@ def history_words(p: Patient) -> str:
         words.append(f"prior {p.prior_cerclage.value}-indicated cerclage")
     if p.cervical_excision.value != "none":
         words.append(f"cervical excision: {p.cervical_excision.value}")
-    for on, words_for in (
-        (p.uterine_anomaly, "uterine anomaly"),
-        (p.intrauterine_adhesions, "intrauterine adhesions"),
-        (p.caesarean_full_dilatation, "caesarean at full dilatation"),
-    ):
-        if on:
-            words.append(words_for)
+    words.extend(common.history_flag_words(p))
     return ", ".join(words)
 
 

@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from cervix_watch.domain.ga import format_ga
+from cervix_watch.domain.history import criteria as history_criteria
 from cervix_watch.report.cells import FoldingText
 from cervix_watch.rules import Profile
 from cervix_watch.rules.identity import profile_label
@@ -41,13 +42,7 @@ def describe_history(criteria: HistoryCriteria, pprom_counts_as_sptb: bool = Fal
     if criteria.cervical_excision:
         kinds = ", ".join(c.value for c in criteria.cervical_excision)
         words.append(f"cervical excision ({kinds})")
-    for name, text in (
-        ("uterine_anomaly", "uterine anomaly"),
-        ("intrauterine_adhesions", "intrauterine adhesions"),
-        ("caesarean_full_dilatation", "caesarean at full dilatation"),
-    ):
-        if getattr(criteria, name):
-            words.append(text)
+    words.extend(fact.words for name, fact in history_criteria().items() if getattr(criteria, name))
     return " or ".join(words)
 
 

@@ -9,12 +9,21 @@ GA is written `"16+0"` in the file and held as an int of days here.
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Annotated, Any, Literal, Self
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    create_model,
+    model_validator,
+)
 
 from cervix_watch.domain.enums import CervicalExcision, PriorCerclage
 from cervix_watch.domain.ga import format_ga, parse_ga
+from cervix_watch.domain.history import criteria
 from cervix_watch.domain.models import Patient
 from cervix_watch.domain.words import counted
 
@@ -141,14 +150,20 @@ class ShortCl(ClBand):
         return f"{self.describe_band()}{joiner}{self.window.describe()}"
 
 
-class HistoryCriteria(Spec):
+# The yes/no facts of the history (domain/history.py): each is a criterion of its name.
+_FLAGS = tuple(criteria().items())
+
+
+class _HistoryCriteria(Spec):
     """Obstetric-history criteria; a patient matches when ANY set criterion holds.
 
     "Prior sPTB" is `prior_sptb_weeks`, or the earlier of it and
     `prior_pprom_weeks` when the profile counts PPROM as a spontaneous preterm
     birth (`pprom_counts_as_sptb`, ACOG PB 130/234); the caller passes that
     setting. `prior_sptb_before` is exclusive (ACOG "before 34+0": GA < 34+0),
-    `prior_sptb_up_to` inclusive (NICE "up to 34+0": GA <= 34+0).
+    `prior_sptb_up_to` inclusive (NICE "up to 34+0": GA <= 34+0). Each yes/no history
+    fact of domain/history.py (`uterine_anomaly = true`) is a criterion too: a field of
+    `HistoryCriteria`, made from this class below.
     """
 
     prior_sptb_before: Ga | None = None
@@ -158,9 +173,6 @@ class HistoryCriteria(Spec):
     prior_cerclage: tuple[PriorCerclage, ...] = ()
     prior_pprom_before: Ga | None = None
     cervical_excision: tuple[CervicalExcision, ...] = ()
-    uterine_anomaly: bool = False
-    intrauterine_adhesions: bool = False
-    caesarean_full_dilatation: bool = False
 
     @model_validator(mode="after")
     def _something_set(self) -> Self:
@@ -232,18 +244,20 @@ class HistoryCriteria(Spec):
         return found
 
     def _flags(self, patient: Patient) -> list[str]:
-        pairs = (
-            (self.uterine_anomaly and patient.uterine_anomaly, "uterine anomaly"),
-            (
-                self.intrauterine_adhesions and patient.intrauterine_adhesions,
-                "intrauterine adhesions",
-            ),
-            (
-                self.caesarean_full_dilatation and patient.caesarean_full_dilatation,
-                "caesarean at full dilatation",
-            ),
-        )
-        return [words for hit, words in pairs if hit]
+        return [
+            fact.words for name, fact in _FLAGS if getattr(self, name) and getattr(patient, name)
+        ]
+
+
+if TYPE_CHECKING:
+    HistoryCriteria = _HistoryCriteria
+else:
+    HistoryCriteria = create_model(
+        "HistoryCriteria",
+        __base__=_HistoryCriteria,
+        __doc__=_HistoryCriteria.__doc__,
+        **{name: (bool, False) for name, _ in _FLAGS},
+    )
 
 
 def prior_sptb_days(patient: Patient, pprom_counts_as_sptb: bool) -> int | None:

@@ -6,8 +6,11 @@ their closure, and every change writes a row to `audit`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
+from cervix_watch.domain.history import PATIENT_FACTS
 from cervix_watch.domain.models import MAX_MRN, MAX_OPERATOR
 
 # Column lengths come from the domain's limits (what validation lets through must fit).
@@ -58,6 +61,23 @@ patients = sa.Table(
     sa.Column("cervical_tear", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("smoker", sa.Boolean, nullable=False, server_default=sa.false()),
 )
+
+
+def _fact_column(name: str, cell: str) -> sa.Column[Any]:
+    """The column of a yes/no or count detail: NOT NULL, `no` or 0 for every stored row."""
+    if cell == "bool":
+        return sa.Column(name, sa.Boolean, nullable=False, server_default=sa.false())
+    if cell == "int":
+        return sa.Column(name, sa.Integer, nullable=False, server_default="0")
+    raise ValueError(f"patients.{name}: spell out a {cell} column above")
+
+
+# A patient detail of domain/history.py not spelled out above gets its column here, after
+# the others (where ALTER TABLE puts it in an older database too): its migration adds it
+# with `_add_missing_columns(conn, tables.patients, ("name",))`.
+for _name, _fact in PATIENT_FACTS.items():
+    if _name not in patients.c:
+        patients.append_column(_fact_column(_name, _fact.csv))
 
 scans = sa.Table(
     "scans",
