@@ -24,6 +24,8 @@ Tables:
   standard has no code for (funneling), or a private code for the cervix length
   (`cl`), as `"SCHEME:VALUE" = "field"`, e.g. `"99ACME:FUNL-L" = "funnel_length_mm"`
   (docs/connecting-the-scanner.md).
+- `[sr] ultrasound_edd_tolerance_days`: how many days an "EDD from average ultrasound
+  age" in a report may differ from the stored EDD without a warning (default 7).
 - `[fhir] mrn_system`: the identifier system of MRNs in `export fhir`
   (default `urn:cervix-watch:mrn`).
 - `[scanners."AE"]`: one table per ultrasound machine, by its calling AE title
@@ -53,7 +55,12 @@ FORMATS = ("table", "json", "csv")
 COLUMNS_RANGE = (40, 1000)
 KEYS = ("db", "operator", "format", "columns", "worklist_days", "sr", "fhir", "scanners")
 # The tables and the keys each may hold.
-TABLE_KEYS = {"sr": ("codes",), "fhir": ("mrn_system",)}
+TABLE_KEYS = {"sr": ("codes", "ultrasound_edd_tolerance_days"), "fhir": ("mrn_system",)}
+# interop.md v3: an "EDD from average ultrasound age" differs from the dating EDD by a few
+# days at nearly every scan; up to this many days it gives no warning (`[sr]` may change
+# it, within the range).
+DEFAULT_US_EDD_TOLERANCE_DAYS = 7
+US_EDD_TOLERANCE_RANGE = (0, 28)
 
 
 def config_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -296,6 +303,18 @@ def sr_codes(path: Path | None = None) -> dict[tuple[str, str], str]:
 def sr_codes_in(raw: dict[str, Any], path: Path) -> dict[tuple[str, str], str]:
     """`[sr.codes]` of the file's tables `raw`, checked."""
     return code_table(_section(raw, "sr", path).get("codes", {}), path, "sr.codes")
+
+
+def ultrasound_edd_tolerance_in(raw: dict[str, Any], path: Path) -> int:
+    """`[sr] ultrasound_edd_tolerance_days` of the file's tables `raw`, checked (days)."""
+    value = _section(raw, "sr", path).get(
+        "ultrasound_edd_tolerance_days", DEFAULT_US_EDD_TOLERANCE_DAYS
+    )
+    low, high = US_EDD_TOLERANCE_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        key = "sr.ultrasound_edd_tolerance_days"
+        raise bad_value(path, key, f"must be a whole number from {low} to {high}")
+    return value
 
 
 def code_table(table: object, path: Path, where: str) -> dict[tuple[str, str], str]:

@@ -61,6 +61,7 @@ class Settings:
     format: Sourced[str | None] = Sourced(None)
     columns: Sourced[int | None] = Sourced(None)
     sr_codes: Sourced[Mapping[tuple[str, str], str]] = Sourced({})
+    ultrasound_edd_tolerance_days: Sourced[int] = Sourced(7)  # config.py's default
     fhir_mrn_system: Sourced[str] = Sourced("urn:cervix-watch:mrn")  # config.py's default
     worklist_days: Sourced[int] = Sourced(7)  # config.DEFAULT_WORKLIST_DAYS
     scanners: Mapping[str, Scanner] = field(default_factory=dict)
@@ -96,6 +97,10 @@ def resolve(db_flag: str | None, environ: Mapping[str, str], path: Path | None =
         format=Sourced(file.format, CONFIG_FILE) if file.format else Sourced(None),
         columns=_columns(environ, file.columns),
         sr_codes=_from_file(config.sr_codes_in(raw, path), {}),
+        ultrasound_edd_tolerance_days=Sourced(
+            config.ultrasound_edd_tolerance_in(raw, path),
+            CONFIG_FILE if "ultrasound_edd_tolerance_days" in raw.get("sr", {}) else DEFAULT,
+        ),
         fhir_mrn_system=_from_file(config.fhir_mrn_system_in(raw, path), config.DEFAULT_MRN_SYSTEM),
         worklist_days=Sourced(
             config.worklist_days_in(raw, path), CONFIG_FILE if "worklist_days" in raw else DEFAULT

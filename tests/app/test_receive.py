@@ -60,7 +60,7 @@ def test_an_unknown_patient_is_refused_with_a_line_naming_the_sr(importer: SrImp
     """No such MRN: 0xC000 and one `NAME: patient: ...` line; nothing is written."""
     received = receive(importer, "SR 2", fx.ob_report(fx.cl("30.0"), patient_id="SR9999"))
     assert received.status == CANNOT_UNDERSTAND
-    assert received.errors == ("SR 2: patient: no patient 'SR9999'",)
+    assert received.errors == ("SR 2: patient: no patient (unmatched id, 6 chars, #1af6)",)
     assert received.outcome is None
     assert importer.store.counts()["scans"] == 0
 

@@ -180,7 +180,12 @@ SETTINGS_CASES: list[tuple[str, bytes, tuple[str, ...], str]] = [
         ("config", "show"),
         "sr.codes: must be a table ([sr.codes]), not a whole number",
     ),
-    ("unknown [sr] key", b"[sr]\ncode = 3\n", ADD, "sr.code: unknown key (known: codes)"),
+    (
+        "unknown [sr] key",
+        b"[sr]\ncode = 3\n",
+        ADD,
+        "sr.code: unknown key (known: codes, ultrasound_edd_tolerance_days)",
+    ),
     (
         "unknown [fhir] key",
         b'[fhir]\nmrn_sytem = "urn:x:y"\n',

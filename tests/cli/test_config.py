@@ -261,3 +261,33 @@ def test_a_bad_worklist_look_ahead_is_one_line(config_file: Path, value: str) ->
     assert result.stderr.strip() == (
         f"error: config: {config_file}: worklist_days: must be a whole number from 0 to 365"
     )
+
+
+def test_config_show_the_ultrasound_edd_tolerance(config_file: Path, tmp_path: Path) -> None:
+    """[sr] ultrasound_edd_tolerance_days: 7 days by default, the file's when it sets one
+    (0 included)."""
+    url = clinic(tmp_path, "P1")
+    wide = {"COLUMNS": "250"}
+    row = rows_of(run("--db", url, "config", "show", env=wide))["edd_tolerance"]
+    assert "7 days (ultrasound-age EDD)" in row
+    assert "default" in row
+    for days in (0, 28):
+        config_file.write_text(f"[sr]\nultrasound_edd_tolerance_days = {days}\n")
+        row = rows_of(run("--db", url, "config", "show", env=wide))["edd_tolerance"]
+        assert f"{days} days" in row
+        assert "config file" in row
+
+
+@pytest.mark.parametrize("value", ["-1", "29", "7.5", '"7"', "true"])
+def test_a_bad_ultrasound_edd_tolerance_is_one_line(
+    config_file: Path, tmp_path: Path, value: str
+) -> None:
+    """Outside 0-28 days, or not a whole number: one line naming the key; exit 1."""
+    url = clinic(tmp_path, "P1")
+    config_file.write_text(f"[sr]\nultrasound_edd_tolerance_days = {value}\n")
+    result = run("--db", url, "config", "show")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"error: config: {config_file}: sr.ultrasound_edd_tolerance_days: must be a whole "
+        "number from 0 to 28\n"
+    )

@@ -100,7 +100,7 @@ def test_echo_and_store_with_pynetdicom(
     err = [line for line in listener.stderr().splitlines() if line.startswith("error:")]
     unknown, non_ob, no_route = (d.SOPInstanceUID for d in datasets[2:])
     assert err == [
-        f"error: SR {unknown} from TESTSCU: patient: no patient 'SR9999'",
+        f"error: SR {unknown} from TESTSCU: patient: no patient (unmatched id, 6 chars, #1af6)",
         f"error: SR {non_ob} from TESTSCU: report: (126000, DCM, 'Imaging Measurement Report') "
         "is not an OB-GYN ultrasound report",
         f"error: SR {no_route} from TESTSCU: route: the report records no beam path: give "

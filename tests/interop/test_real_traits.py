@@ -13,6 +13,8 @@ import sr_fixtures as fx
 import sr_real
 from tests.conftest import Cli, dcmtk_tool
 
+from cervix_watch.interop.identity import masked_patient_id
+
 # These two carry their trait as a DICOM violation, so DCMTK names it: text outside the
 # default repertoire without a Specific Character Set, and an empty Type 1 Date.
 DCMTK_NAMES_THE_TRAIT = {
@@ -192,3 +194,61 @@ def test_a_samsung_private_cl_code_is_read_once_mapped(
     (folder / "config.toml").write_text('[sr.codes]\n"99SMS:99005-07" = "cl"\n')
     out = saved(clinic, path)
     assert "route tv, recorded CL 31.0 mm" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "patient_id"),
+    [
+        ("name-in-patient-id.dcm", sr_real.NAME_IN_PATIENT_ID),
+        ("latin1-patient-id.dcm", sr_real.LATIN1_PATIENT_ID),
+    ],
+)
+def test_a_name_in_patient_id_is_never_an_mrn_and_never_printed(
+    clinic: Cli, real_files: dict[str, Path], name: str, patient_id: str
+) -> None:
+    """A PatientID holding a name (Latin-1 without (0008,0005) too, decoded as ISO_IR 100)
+    matches no MRN: refused with it masked, nothing written; no part of it, nor of the
+    PatientName, nor IssuerOfPatientID, is printed."""
+    path = real_files[name]
+    result = clinic("import", "sr", str(path), "--route", "tv")
+    assert result.exit_code == 1
+    masked = masked_patient_id(patient_id)  # the decoded text's mask: decoding was right
+    assert result.stderr == f"error: {path}: patient: no patient {masked}\n"
+    words = [*patient_id.split(), *sr_real.LATIN1_NAME.split("^"), "Quillfeather", "Zyxandra"]
+    for word in words:
+        assert word.casefold() not in result.output.casefold()
+    assert fx.PATIENT_ID not in result.output
+    assert stored_scans(clinic) == []
+
+
+def test_the_issuer_of_patient_id_is_not_the_patient(
+    clinic: Cli, real_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """A report whose IssuerOfPatientID holds the registered MRN, but not its PatientID, is
+    not hers."""
+    import pydicom
+
+    dataset = pydicom.dcmread(real_files["name-in-patient-id.dcm"])
+    dataset.IssuerOfPatientID = fx.PATIENT_ID
+    path = fx.one(tmp_path, dataset, "issuer.dcm")
+    result = clinic("import", "sr", str(path), "--route", "tv")
+    assert result.exit_code == 1
+    assert "patient: no patient (unmatched id" in result.stderr
+
+
+@pytest.mark.parametrize(("days", "warned"), [(2, True), (3, False)])
+def test_the_ultrasound_edd_tolerance_comes_from_the_config(
+    clinic: Cli, real_files: dict[str, Path], tmp_path: Path, days: int, warned: bool
+) -> None:
+    """[sr] ultrasound_edd_tolerance_days = 2: the 3-days-off EDD warns (the scan is still
+    saved); = 3: it does not."""
+    folder = tmp_path / "config" / "cervix-watch"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text(f"[sr]\nultrasound_edd_tolerance_days = {days}\n")
+    path = real_files["edd-from-ultrasound.dcm"]
+    out = saved(clinic, path, "--route", "tv")
+    warning = (
+        f"warning: {path}: edd: the report's EDD {sr_real.US_EDD} differs from the stored EDD "
+        f"{fx.EDD} (the stored one is kept)"
+    )
+    assert (warning in out) is warned

@@ -102,7 +102,8 @@ def test_a_run_is_all_or_nothing_with_one_line_per_refusal(
         f"error: {sr_files['non-ob.dcm']}: report: (126000, DCM, 'Imaging Measurement Report') "
         "is not an OB-GYN ultrasound report",
         f"error: {sr_files['truncated.dcm']}: file: cannot be read whole (truncated or damaged)",
-        f"error: {sr_files['unknown-patient.dcm']}: patient: no patient 'SR9999'",
+        f"error: {sr_files['unknown-patient.dcm']}: patient: no patient "
+        "(unmatched id, 6 chars, #1af6)",
     ]
     assert stored_scans(clinic) == []
     no_name(result.output)
@@ -116,7 +117,7 @@ OUTCOMES = {
     "many-cl.dcm": (0, "recorded CL 29.8 mm (shortest of 29.8, 30.1, 31.5)"),
     "no-beam-path.dcm": (1, "route: the report records no beam path: give --route tv|ta|tp"),
     "transabdominal.dcm": (0, "route ta, recorded CL 35.0 mm"),
-    "unknown-patient.dcm": (1, "patient: no patient 'SR9999'"),
+    "unknown-patient.dcm": (1, "patient: no patient (unmatched id, 6 chars, #1af6)"),
     "no-cl.dcm": (1, "cervix_length: no cervix length in"),
     "cl-no-value.dcm": (1, "cervix_length: 'Cervix Length' has no value"),
     "cl-outside.dcm": (0, "cervix_length: found at OB-GYN Ultrasound Procedure Report > Fetal"),

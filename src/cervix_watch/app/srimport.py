@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
+from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.kinds import SCAN_FINDINGS
 
@@ -66,12 +67,15 @@ class SrImporter:
         route: Route | None,
         operator: str,
         codes: Mapping[tuple[str, str], str],
+        *,
+        ultrasound_edd_tolerance_days: int = DEFAULT_US_EDD_TOLERANCE_DAYS,
     ) -> None:
         from pydicom.sr.coding import Code
 
         # `today`: no scan may be dated after it (a long-running receiver moves it each day)
         self.store, self.today = store, today
         self.who, self.route, self.operator = who, route, operator
+        self.ultrasound_edd_tolerance_days = ultrasound_edd_tolerance_days
         self.codes: dict[Code, str] = {
             Code(value, scheme, value): target for (scheme, value), target in codes.items()
         }
@@ -132,11 +136,14 @@ class SrImporter:
     ) -> Planned:
         from cervix_watch.domain.models import Scan
         from cervix_watch.domain.problems import build
+        from cervix_watch.interop.identity import masked_patient_id
         from cervix_watch.interop.sr_scan import check_against
 
         if patient is None:
-            raise InputError(Problem("patient", f"no patient {content.patient_id!r}", name))
-        check_against(patient, content, sr)
+            # A PatientID that is no MRN may be a name: never printed whole (interop.md v3)
+            masked = masked_patient_id(content.patient_id)
+            raise InputError(Problem("patient", f"no patient {masked}", name))
+        check_against(patient, content, sr, self.ultrasound_edd_tolerance_days)
         try:
             record = build(Scan, {**sr.record_values(), "mrn": patient.mrn})
         except InputError as invalid:

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from cervix_watch.scanners import Scanner
-    from cervix_watch.settings import Settings
+    from cervix_watch.settings import Settings, Sourced
 
 app = typer.Typer(help="The user's configuration file: where each setting comes from.")
 
@@ -85,11 +85,17 @@ def show(ctx: typer.Context) -> None:
         ["format", settings.format.value or "table", settings.format.origin],
         ["columns", str(settings.columns.value or output.width()), settings.columns.origin],
         _codes_row(len(settings.sr_codes.value)),
+        _tolerance_row(settings.ultrasound_edd_tolerance_days),
         ["mrn_system", settings.fhir_mrn_system.value, settings.fhir_mrn_system.origin],
         ["worklist_days", str(settings.worklist_days.value), settings.worklist_days.origin],
         *_scanner_rows(settings.scanners),
     ]
     output.table(None, ["Setting", "Value", "From"], rows)
+
+
+def _tolerance_row(days: Sourced[int]) -> list[str]:
+    """`[sr] ultrasound_edd_tolerance_days`, under a label that keeps the column narrow."""
+    return ["edd_tolerance", f"{days.value} days (ultrasound-age EDD)", days.origin]
 
 
 def _codes_row(mapped: int) -> list[str]:

@@ -92,7 +92,13 @@ def import_sr(
     state.pooled = True  # a transaction or two per file: connect once
     who = context.who(operator)
     importer = SrImporter(
-        state.store(), state.today, who, route, operator or who, config.sr_codes()
+        state.store(),
+        state.today,
+        who,
+        route,
+        operator or who,
+        config.sr_codes(),
+        ultrasound_edd_tolerance_days=state.settings.ultrasound_edd_tolerance_days.value,
     )
     readings = ((shown(path), _read(path)) for path in files)
     with progress.bar("Importing SRs", len(files)) as advance:
@@ -218,6 +224,7 @@ def listen(
         limits,
         scanners=settings.scanners,
         worklist_days=settings.worklist_days.value,
+        ultrasound_edd_tolerance_days=settings.ultrasound_edd_tolerance_days.value,
     ).serve(host, port)
 
 

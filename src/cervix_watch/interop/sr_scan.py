@@ -15,6 +15,7 @@ from typing import Any
 
 from pydicom.sr.coding import Code
 
+from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.models import Patient
 from cervix_watch.domain.uids import SOURCE_PREFIX, is_uid, source_of
@@ -40,9 +41,9 @@ STAND_IN_ORDER = (
 YES = Code("373066001", "SCT", "Yes")
 NO = Code("373067005", "SCT", "No")
 MAX_MEASUREMENTS = 3  # the scan record holds up to three (contract.md)
-# interop.md v3: an "EDD from average ultrasound age" differs from the dating EDD by a few
-# days at nearly every scan; up to this many days it gives no warning (configurable).
-ULTRASOUND_EDD_TOLERANCE_DAYS = 7
+# interop.md v3: up to this many days an "EDD from average ultrasound age" gives no warning
+# (`[sr] ultrasound_edd_tolerance_days`; the one default is config.py's).
+ULTRASOUND_EDD_TOLERANCE_DAYS = DEFAULT_US_EDD_TOLERANCE_DAYS
 _TENTH = Decimal("0.1")
 
 

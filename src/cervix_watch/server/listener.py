@@ -39,6 +39,7 @@ from cervix_watch.app.receive import (
     sr_name,
 )
 from cervix_watch.app.srimport import SrImporter
+from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 from cervix_watch.interop.dicom_sr import (
@@ -91,11 +92,20 @@ class Listener:
         limits: Limits,
         scanners: Mapping[str, Scanner] | None = None,
         worklist_days: int = 7,
+        ultrasound_edd_tolerance_days: int = DEFAULT_US_EDD_TOLERANCE_DAYS,
     ) -> None:
         self.store, self.clock, self.sink, self.who = store, clock, sink, who
         self.ae_title, self.allowed = ae_title, allowed
         self.scanners, self.worklist_days = scanners or {}, worklist_days
-        self.importer = SrImporter(store, clock(), who, None, who, codes)
+        self.importer = SrImporter(
+            store,
+            clock(),
+            who,
+            None,
+            who,
+            codes,
+            ultrasound_edd_tolerance_days=ultrasound_edd_tolerance_days,
+        )
         self.lock = threading.Lock()
         self.stop = threading.Event()
         self.guard = Guard(limits, lambda line: sink.note(f"warning: {line}"))
