@@ -114,13 +114,15 @@ def _env() -> dict[str, str]:
 ENV = _env()
 
 
-def run_once(argv: list[str], stdout: Path | None = None) -> tuple[float, int]:
+def run_once(
+    argv: list[str], stdout: Path | None = None, env: dict[str, str] | None = None
+) -> tuple[float, int]:
     """Run a child to completion; return (wall seconds, peak RSS in KB). Fails loudly."""
     out = stdout.open("wb") if stdout else subprocess.DEVNULL
     try:
         start = time.perf_counter()
         child = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE, env=ENV
+            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE, env=env or ENV
         )
         assert child.stderr is not None
         errors = child.stderr.read()
@@ -136,13 +138,18 @@ def run_once(argv: list[str], stdout: Path | None = None) -> tuple[float, int]:
 
 
 def measure(
-    label: str, argv: list[str], runs: int, before: object = None, stdout: Path | None = None
+    label: str,
+    argv: list[str],
+    runs: int,
+    before: object = None,
+    stdout: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> Timing:
     timing = Timing(label)
     for _ in range(runs):
         if callable(before):
             before()
-        wall, rss = run_once(argv, stdout)
+        wall, rss = run_once(argv, stdout, env)
         timing.walls.append(wall)
         timing.rss_kb.append(rss)
     print(
@@ -256,6 +263,7 @@ def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, 
     reviewed = json.loads(review_out.read_text())
     print(f"          ({len(reviewed['patients']):,} active patients in the review)")
     found.update(measure_tables(c, runs if size < HEAVY else slow_runs))
+    found.update(measure_exports(c, work, runs if size < HEAVY else slow_runs))
     # a fresh copy for every run: the same scan twice is refused as a duplicate
     found["scan add"] = measure(
         f"{size:>6,}: scan add",
@@ -273,7 +281,31 @@ TABLE_PAIRS = {
     "review": ("review", "--as-of", clinic.AS_OF.isoformat()),
     "due": ("due", "--as-of", clinic.AS_OF.isoformat()),
     "patient list": ("patient", "list"),
+    "audit": ("audit", "--from", "2026-07-01", "--to", "2026-09-30"),
 }
+# At a colour terminal (issue 25.2): the review with its colour codes, beside its JSON.
+COLOUR = {**ENV, "FORCE_COLOR": "1"}
+COLOUR.pop("NO_COLOR")
+
+
+def measure_exports(c: Clinic, work: Path, runs: int) -> dict[str, Timing]:
+    """Issue 25.3/25.4: `export fhir --ndjson` beside `export scans` of the same clinic."""
+    folder = work / f"ndjson-{c.size}"
+    found = {
+        "export scans": measure(
+            f"{c.size:>6,}: export scans --out F",
+            cli(c.full_db, "export", "scans", "--out", str(work / "scans.csv")),
+            runs,
+        ),
+        "export fhir --ndjson": measure(
+            f"{c.size:>6,}: export fhir --ndjson DIR",
+            cli(c.full_db, "export", "fhir", "--ndjson", str(folder)),
+            runs,
+            before=lambda: shutil.rmtree(folder, ignore_errors=True),
+        ),
+    }
+    shutil.rmtree(folder, ignore_errors=True)
+    return found
 
 
 def measure_tables(c: Clinic, runs: int) -> dict[str, Timing]:
@@ -285,6 +317,12 @@ def measure_tables(c: Clinic, runs: int) -> dict[str, Timing]:
                 found[label] = measure(
                     f"{c.size:>6,}: {label}", cli(c.full_db, *args, "--format", fmt), runs
                 )
+    found["review, colour"] = measure(
+        f"{c.size:>6,}: review --format table, FORCE_COLOR=1",
+        cli(c.full_db, *TABLE_PAIRS["review"], "--format", "table"),
+        runs,
+        env=COLOUR,
+    )
     return found
 
 
@@ -563,6 +601,7 @@ def targets(results: Results) -> list[str]:
         f"| {_ok(review < 2.0)} |"
     )
     out += table_targets(big, sizes[-1])
+    out += export_targets(results)
     out += history_targets(results, big, sizes[-1])
     if len(sizes) > 1:
         points = [(s, results.by_size[s]["review --format json"].wall) for s in sizes]
@@ -582,14 +621,43 @@ def targets(results: Results) -> list[str]:
 def table_targets(big: dict[str, Timing], size: int) -> list[str]:
     """Each table within 1.5x of the same command's JSON, in time and in peak RSS."""
     out = []
-    for name in TABLE_PAIRS:
-        table, as_json = big.get(f"{name} --format table"), big.get(f"{name} --format json")
+    pairs = {name: f"{name} --format table" for name in TABLE_PAIRS}
+    pairs["review (colour terminal)"] = "review, colour"
+    for name, table_label in pairs.items():
+        json_label = f"{name.split(' (')[0]} --format json"
+        table, as_json = big.get(table_label), big.get(json_label)
         if table is None or as_json is None:
             continue
         ratio, memory = table.wall / as_json.wall, table.rss_mb / as_json.rss_mb
         out.append(
             f"| `{name}` table ({size:,}) within 1.5x of its JSON, time and peak RSS "
-            f"| {ratio:.2f}x, {memory:.2f}x RSS | {_ok(ratio <= 1.5 and memory <= 1.5)} |"
+            f"| {table.wall:.2f} s / {as_json.wall:.2f} s = {ratio:.2f}x, {memory:.2f}x RSS "
+            f"| {_ok(ratio <= 1.5 and memory <= 1.5)} |"
+        )
+    return out
+
+
+def export_targets(results: Results) -> list[str]:
+    """Issue 25.3/25.4: the NDJSON export against `export scans`, and its memory."""
+    sizes = sorted(results.by_size)
+    big = results.by_size[sizes[-1]]
+    fhir, scans = big.get("export fhir --ndjson"), big.get("export scans")
+    if fhir is None or scans is None:
+        return []
+    out = [
+        _ratio_line(f"`export fhir --ndjson` ({sizes[-1]:,}) within 3x of `export scans`",
+                    fhir, scans, 3.0),
+        f"| `export fhir --ndjson` ({sizes[-1]:,}) peak RSS under 300 MB | "
+        f"{fhir.rss_mb:.0f} MB | {_ok(fhir.rss_mb < 300)} |",
+    ]  # fmt: skip
+    smaller = [s for s in sizes if s < sizes[-1] and "export fhir --ndjson" in results.by_size[s]]
+    if smaller:
+        before = results.by_size[smaller[-1]]["export fhir --ndjson"]
+        growth = fhir.rss_mb / before.rss_mb
+        out.append(
+            f"| `export fhir --ndjson` peak RSS at {sizes[-1]:,} within 1.2x of {smaller[-1]:,} "
+            f"| {fhir.rss_mb:.0f} MB / {before.rss_mb:.0f} MB = {growth:.2f}x "
+            f"| {_ok(growth <= 1.2)} |"
         )
     return out
 

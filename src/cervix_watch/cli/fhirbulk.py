@@ -3,7 +3,8 @@
 The store hands over a batch of patients at a time (`Store.patients_streamed`); each
 patient's resources are built, checked by fhir.resources and written before the next
 one's are built, so memory holds one batch of records and one patient's resources,
-never the clinic (issue 25). The files and their manifest: `cli.bulkfiles`.
+never the clinic (issue 25). Each distinct resource layout is checked by fhir.resources
+once (`interop.fhirlines`, issue 25.4). The files and their manifest: `cli.bulkfiles`.
 """
 
 from __future__ import annotations
@@ -25,17 +26,20 @@ def export_ndjson(store: Store, folder: Path, mrns: list[str] | None) -> None:
     """Every patient (or these, each checked to exist first) into `folder`, in MRN order."""
     from cervix_watch import config
     from cervix_watch.interop.fhir import BULK_TYPES, ExportedScan, bulk_manifest, ndjson_lines
+    from cervix_watch.interop.fhirlines import LayoutChecked
 
     wanted = [store.get_patient(mrn)[0].mrn for mrn in mrns] if mrns else None
     mrn_system = config.fhir_mrn_system()
     # Bulk Data's transactionTime: the data is read from this moment's snapshot on
     transaction_time = datetime.now(UTC).replace(microsecond=0)
+    lines = LayoutChecked()  # each distinct resource layout checked by fhir.resources once
     total = len(wanted) if wanted is not None else lambda: store.counts()["patients"]
     with bulk_files(folder, BULK_TYPES) as files, progress.bar("Exporting FHIR", total) as advance:
         for patient, scans in progress.each(store.patients_streamed(wanted), advance):
             exported = [ExportedScan(scan, amended) for scan, amended in scans]
-            for kind, lines in ndjson_lines(patient, exported, mrn_system=mrn_system).items():
-                files.write(kind, lines)
+            resources = ndjson_lines(patient, exported, mrn_system=mrn_system, lines=lines)
+            for kind, written in resources.items():
+                files.write(kind, written)
         request = " ".join(["cervix-watch export fhir --ndjson", *(wanted or [])])
         files.finish(bulk_manifest(transaction_time, request, files.counts))
     patients, observations = files.counts["Patient"], files.counts["Observation"]

@@ -11,7 +11,6 @@ codes are the constants below and the tests compare them one by one.
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from fhir.resources.R4B.patient import Patient as FhirPatient
 from cervix_watch.domain.enums import Route
 from cervix_watch.domain.models import Patient, Scan
 from cervix_watch.domain.uids import uid_of
+from cervix_watch.interop.fhirlines import LayoutChecked, checked_line, cleaned, fhir_text
 
 DEFAULT_MRN_SYSTEM = "urn:cervix-watch:mrn"
 SCAN_ID_SYSTEM = "urn:cervix-watch:scan"
@@ -65,32 +65,10 @@ def scan_url(scan: Scan) -> str:
     return f"urn:uuid:{uuid.uuid5(_NAMESPACE, f'scan {scan.scan_id}')}"
 
 
-# FHIR's string (`[ \r\n\t\S]+`): "SHALL NOT contain Unicode character points below 32,
-# except for u0009, u000D and u000A". Those are dropped from every text exported, and so
-# are DEL, C1 controls and lone surrogates, which no receiving system can use either.
-_FORBIDDEN_IN_STRINGS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def fhir_text(text: str) -> str:
-    """`text` as a FHIR string may hold it: the control characters FHIR forbids dropped."""
-    return _FORBIDDEN_IN_STRINGS.sub("", text)
-
-
-def _clean(value: Any) -> Any:
-    """Every string in a resource's data made a valid FHIR string (`fhir_text`)."""
-    if isinstance(value, str):
-        return fhir_text(value)
-    if isinstance(value, dict):
-        return {key: _clean(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    return value
-
-
 def _validated(model: Any, data: dict[str, Any]) -> Any:
-    """The resource built by its R4B model from its cleaned data (`_clean`), checked to
+    """The resource built by its R4B model from its cleaned data (`cleaned`), checked to
     round-trip through its JSON."""
-    resource = model.model_validate(_clean(data))
+    resource = model.model_validate(cleaned(data))
     again = model.model_validate_json(resource.model_dump_json())
     if again != resource:
         raise ValueError(f"{data['resourceType']} does not round-trip through fhir.resources")
@@ -112,14 +90,16 @@ def _quantity(value_mm: float) -> dict[str, Any]:
     return {"value": value_mm, "unit": "mm", "system": UCUM, "code": "mm"}
 
 
-def observation_resource(exported: ExportedScan) -> dict[str, Any]:
-    """One scan as a `CervixLengthUltrasound` Observation: the recorded (shortest) CL in mm."""
+def observation_resource(exported: ExportedScan, subject: str | None = None) -> dict[str, Any]:
+    """One scan as a `CervixLengthUltrasound` Observation: the recorded (shortest) CL in mm;
+    its subject `subject`, else the patient's `urn:uuid:` (as in the Bundle)."""
     scan = exported.scan
     identifiers = [{"system": SCAN_ID_SYSTEM, "value": str(scan.scan_id)}]
     source = str(getattr(scan, "source", "") or "")
     uid = uid_of(source)
     if uid is not None:
         identifiers.append({"system": DICOM_UID_SYSTEM, "value": f"urn:oid:{uid}"})
+    # in FHIR's element order, as the model writes them (`fhirlines` compares the lines)
     data: dict[str, Any] = {
         "resourceType": "Observation",
         "id": scan_url(scan).removeprefix("urn:uuid:"),
@@ -127,14 +107,16 @@ def observation_resource(exported: ExportedScan) -> dict[str, Any]:
         "status": "amended" if exported.amended else "final",
         "category": [{"coding": [EXAM]}],
         "code": {"coding": [CERVIX_LENGTH], "text": "Cervical length"},
-        "subject": {"reference": patient_url(scan.mrn)},
+        "subject": {"reference": subject or patient_url(scan.mrn)},
         "effectiveDateTime": scan.date.isoformat(),
-        "valueQuantity": _quantity(scan.recorded_cl_mm),
-        "method": {"coding": [ULTRASOUND_METHOD]},
-        "bodySite": {"coding": [CERVIX_UTERI]},
     }
     if scan.operator:
         data["performer"] = [{"display": scan.operator}]
+    data["valueQuantity"] = _quantity(scan.recorded_cl_mm)
+    if scan.route is not Route.TV:
+        data["note"] = [{"text": f"Route: {ROUTE_WORDS[scan.route]} (not transvaginal)."}]
+    data["bodySite"] = {"coding": [CERVIX_UTERI]}
+    data["method"] = {"coding": [ULTRASOUND_METHOD]}
     components = [
         {"code": {"coding": [code]}, "valueQuantity": _quantity(value)}
         for code, value in (
@@ -145,8 +127,6 @@ def observation_resource(exported: ExportedScan) -> dict[str, Any]:
     ]
     if components:
         data["component"] = components
-    if scan.route is not Route.TV:
-        data["note"] = [{"text": f"Route: {ROUTE_WORDS[scan.route]} (not transvaginal)."}]
     return data
 
 
@@ -187,33 +167,25 @@ BULK_TYPES = ("Patient", "Observation")
 
 
 def ndjson_lines(
-    patient: Patient, scans: Iterable[ExportedScan], *, mrn_system: str = DEFAULT_MRN_SYSTEM
+    patient: Patient,
+    scans: Iterable[ExportedScan],
+    *,
+    mrn_system: str = DEFAULT_MRN_SYSTEM,
+    lines: LayoutChecked | None = None,
 ) -> dict[str, list[str]]:
-    """One patient's resources as NDJSON lines by resource type (`BULK_TYPES`), each built
-    and checked by its R4B model as in the Bundle (`_validated`), one line each.
+    """One patient's resources as NDJSON lines by resource type (`BULK_TYPES`), each checked
+    by its R4B model as in the Bundle: every one (`checked_line`), or, given the export's
+    `lines`, each distinct layout once (`fhirlines.LayoutChecked`, the same lines).
 
     Outside a Bundle a `urn:uuid:` reference resolves to nothing, so an Observation's
     subject is the relative `Patient/<id>` Bulk Data files use."""
+    line = checked_line if lines is None else lines.line
     data = patient_resource(patient, mrn_system)
-    subject = {"reference": f"Patient/{data['id']}"}
+    subject = f"Patient/{data['id']}"
     return {
-        "Patient": [_checked_line(FhirPatient, data)],
-        "Observation": [
-            _checked_line(Observation, observation_resource(e) | {"subject": subject})
-            for e in scans
-        ],
+        "Patient": [line(FhirPatient, data)],
+        "Observation": [line(Observation, observation_resource(e, subject)) for e in scans],
     }
-
-
-def _checked_line(model: Any, data: dict[str, Any]) -> str:
-    """The resource's line: built by its R4B model from its cleaned data, and that very
-    line read back by the model to the same resource (`_validated`'s check, one JSON
-    dump fewer)."""
-    resource = model.model_validate(_clean(data))
-    line = str(resource.model_dump_json(exclude_none=True))
-    if model.model_validate_json(line) != resource:
-        raise ValueError(f"{data['resourceType']} does not round-trip through fhir.resources")
-    return line + "\n"
 
 
 def bulk_manifest(
