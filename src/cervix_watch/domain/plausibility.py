@@ -8,10 +8,10 @@ today + 280 days). "Today" is always a parameter: the domain never reads the clo
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from cervix_watch.domain.errors import Problem
-from cervix_watch.domain.ga import PREGNANCY_DAYS, format_ga, ga_days
+from cervix_watch.domain.ga import edd_at, format_ga, ga_days
 
 # GA today for a pregnancy being registered or corrected: 0+0 to 44+0 inclusive.
 MIN_GA_TODAY_DAYS = 0
@@ -35,7 +35,7 @@ def current_edd_problem(edd: date, today: date, field: str = "edd") -> Problem |
 
 def imported_edd_problem(edd: date, today: date, field: str = "edd") -> Problem | None:
     """An imported EDD may be a past pregnancy's: from 1900-01-01 to today + 280 days."""
-    latest = today + timedelta(days=PREGNANCY_DAYS)
+    latest = edd_at(today, 0)
     if EARLIEST_IMPORTED_EDD <= edd <= latest:
         return None
     return Problem(

@@ -20,13 +20,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pydicom.datadict import dictionary_VR, keyword_for_tag
 from pydicom.dataset import Dataset
 from pydicom.multival import MultiValue
 from pydicom.sequence import Sequence
+
+from cervix_watch.domain.ga import date_at_ga
 
 MODALITY_WORKLIST_FIND = "1.2.840.10008.5.1.4.31"
 PENDING = 0xFF00
@@ -35,7 +37,6 @@ CANCELLED = 0xFE00
 UNABLE_TO_PROCESS = 0xC000
 PROCEDURE = "Cervical length surveillance (transvaginal)"
 DEFINITELY_PREGNANT = 3  # PregnancyStatus (0010,21C0): 1 not, 2 possibly, 3 definitely, 4 unknown
-LMP_BEFORE_EDD = timedelta(days=280)  # the clinic's dating: the machine's GA is the record's
 ALL_DAY = "000000"  # ScheduledProcedureStepStartTime of an all-day step
 MAX_PN_GROUP = 64  # characters in one PN component group (PS3.5 6.2)
 STEP_PREFIX = "CW"  # SPS ID and Requested Procedure ID: CW<n>, at most 16 characters (SH)
@@ -115,7 +116,7 @@ def attributes(item: WorklistItem) -> dict[str, Any]:
         "PatientBirthDate": "",
         "PatientSex": "",
         "PregnancyStatus": DEFINITELY_PREGNANT,
-        "LastMenstrualDate": _da(item.edd - LMP_BEFORE_EDD),
+        "LastMenstrualDate": _da(date_at_ga(item.edd, 0)),  # the machine's GA is the record's
         "StudyInstanceUID": item.study_uid,
         "RequestedProcedureID": item.step_id,
         "RequestedProcedureDescription": PROCEDURE,
