@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING
 
 from cervix_watch.cli import clinic, context, output
 from cervix_watch.domain.enums import Action
-from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Discussion
@@ -23,27 +22,12 @@ ACTION_NAMES = ", ".join(action.value for action in Action)
 
 def check_discussion(state: context.State, discussion: Discussion) -> None:
     """Refuse the same decision recorded again; note a point not raised on its date."""
+    from cervix_watch.app import records
     from cervix_watch.rules.identity import profile_label
 
     profile = clinic.resolve_profile(state, None)
-    review, histories = clinic.clinic_review(
-        state, discussion.date, profile, discussion.mrn, active_only=False
-    )
-    history = histories.get(discussion.mrn)
-    if history is None:
-        return  # not registered: the store says so
-    words = f"{discussion.action.value} {discussion.outcome.value} on {discussion.date}"
-    if any(_same_decision(stored, discussion) for stored in history.discussions):
-        raise InputError(
-            Problem("discussion", f"{discussion.mrn} already has {words}; nothing saved")
-        )
-    raised = {flag.action for patient in review.patients for flag in patient.flags}
-    if discussion.action not in raised:
+    if not records.check_discussion(state.store(), discussion, profile):
         output.note(
             f"note: {discussion.mrn} has no {discussion.action.value} point on "
             f"{discussion.date} under {profile_label(profile)}; recorded all the same."
         )
-
-
-def _same_decision(stored: Discussion, new: Discussion) -> bool:
-    return (stored.action, stored.date, stored.outcome) == (new.action, new.date, new.outcome)

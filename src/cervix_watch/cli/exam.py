@@ -103,11 +103,12 @@ def add(
     on = context.parse_date("date", date_, state.today)
     exam = build(Exam, {**given, "mrn": mrn, "date": on})
     profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
-    added = state.store().add_exam(exam, context.who(operator), today=state.today)
+    from cervix_watch.app import records
     from cervix_watch.cli.views import report_new_exam, same_day_notice
 
-    same_day_notice("exam", exam.mrn, exam.date, added.same_day)
-    report_new_exam(state, exam, added.id, profile)
+    saved = records.add_exam(state.store(), exam, context.who(operator), state.today, profile)
+    same_day_notice("exam", exam.mrn, exam.date, saved.same_day)
+    report_new_exam(exam, saved)
 
 
 # `exam list`: the machine-readable column names (JSON keys, CSV header) and the table's headers

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cervix_watch.cli import completion, context, output
+from cervix_watch.cli import clinic, completion, context, output
 from cervix_watch.cli.options import (
     AsOfOption,
     DateOption,
@@ -195,11 +195,29 @@ def list_(
     format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """List patients with GA today, risk, scan count and latest CL."""
-    from cervix_watch.cli.views import patient_rows
+    from cervix_watch.app.patients import patient_list
+    from cervix_watch.domain.ga import format_ga
 
     state = context.state(ctx)
     today = state.today
-    records = patient_rows(state, today, active, risk.value if risk else None, profile)
+    chosen = clinic.resolve_profile(state, profile)
+    listed = patient_list(
+        state.store(), today, chosen, active=active, risk=risk.value if risk else None
+    )
+    records = [
+        [
+            row.patient.mrn,
+            row.patient.name,
+            row.patient.edd.isoformat(),
+            format_ga(row.patient.ga_on(today)),
+            row.patient.ga_on(today),
+            row.risk,
+            row.status,
+            row.scans,
+            row.latest_cl_mm,
+        ]
+        for row in listed
+    ]
     title = f"Patients ({'active' if active else 'all'}), GA as of {today}"
     envelope = {"as_of": today.isoformat()}
     output.listing(

@@ -145,11 +145,12 @@ def add(
         scan, who = interactive_scan(state, mrn, values, operator, profile)
     else:
         scan, who = _scan_from_options(str(mrn), values, operator)
-    added = state.store().add_scan(scan, who, today=state.today)
+    from cervix_watch.app import records
     from cervix_watch.cli.views import report_new_scan, same_day_notice
 
-    same_day_notice("scan", scan.mrn, scan.date, added.same_day)
-    report_new_scan(state, scan.model_copy(update={"scan_id": added.id}), profile)
+    stored, saved = records.add_scan(state.store(), scan, who, state.today, profile)
+    same_day_notice("scan", scan.mrn, scan.date, saved.same_day)
+    report_new_scan(stored, saved)
 
 
 def _scan_from_options(mrn: str, values: dict[str, Any], operator: str | None) -> tuple[Any, str]:

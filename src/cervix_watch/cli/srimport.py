@@ -61,9 +61,10 @@ def _findings(scan: Scan) -> str:
 def report_saved(state: context.State, name: str, scan: Scan, profile: Profile) -> None:
     """`scan add`'s answer for an imported scan: an acute-review point first, then the scan
     (id, GA, route, recorded CL) and the other flags it raised."""
+    from cervix_watch.app.records import scan_raised
     from cervix_watch.cli.views import report_new_scan
 
-    report_new_scan(state, scan, profile, source=name)
+    report_new_scan(scan, scan_raised(state.store(), scan, profile), source=name)
 
 
 __all__ = ["report", "report_dry", "report_saved"]

@@ -1,0 +1,116 @@
+"""Add a scan, exam, treatment or discussion, and what the new record raised.
+
+Each add writes through the store (one transaction, one audit row) and answers
+with values: the record's id, the patient's other records that day, and the
+flags it raised under the profile the caller loaded before writing (so a profile
+that does not load fails with nothing saved). After the write the patient is read
+once, with her records, for both her GA and her review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from cervix_watch.app.clinic import clinic_review, history_of
+from cervix_watch.domain.errors import InputError, Problem
+
+if TYPE_CHECKING:
+    from cervix_watch.domain.models import Discussion, Exam, Patient, Scan, Treatment
+    from cervix_watch.rules import Flag, PatientReview, Profile
+    from cervix_watch.store.store import Store
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A record just written: its id, the patient's GA on its date, the ids of her other
+    records of that kind that day, and the flags it raised (acute-review points included)."""
+
+    record_id: int
+    ga_days: int
+    same_day: tuple[int, ...] = ()
+    flags: list[Flag] = field(default_factory=list)
+
+
+def reviewed(
+    store: Store, mrn: str, on: date, profile: Profile
+) -> tuple[Patient, PatientReview | None]:
+    """The patient and her review as of `on` (None when she is not active then): one read.
+
+    The engine leaves out a pregnancy not active on `on`, as the SQL filter of the
+    clinic's review does (`store.reads.active_patient_ids`)."""
+    from cervix_watch.rules import review_clinic
+
+    [patient_file] = store.patient_files(mrn)
+    review = review_clinic([history_of(patient_file)], on, profile)
+    return patient_file.patient, (review.patients[0] if review.patients else None)
+
+
+def scan_raised(
+    store: Store, scan: Scan, profile: Profile, same_day: tuple[int, ...] = ()
+) -> Saved:
+    """What a stored scan (with its id) raised as of its date."""
+    from cervix_watch.rules import flags_raised_by_scan
+
+    assert scan.scan_id is not None
+    patient, review = reviewed(store, scan.mrn, scan.date, profile)
+    flags = flags_raised_by_scan(review, scan.scan_id) if review else []
+    return Saved(scan.scan_id, patient.ga_on(scan.date), same_day, flags)
+
+
+def add_scan(
+    store: Store, scan: Scan, who: str, today: date, profile: Profile
+) -> tuple[Scan, Saved]:
+    """Write the scan; the scan as stored (with its id) and what it raised."""
+    added = store.add_scan(scan, who, today=today)
+    stored = scan.model_copy(update={"scan_id": added.id})
+    return stored, scan_raised(store, stored, profile, added.same_day)
+
+
+def add_exam(store: Store, exam: Exam, who: str, today: date, profile: Profile) -> Saved:
+    """Write the exam; its id and what it raised."""
+    from cervix_watch.rules import flags_raised_by_exam
+
+    added = store.add_exam(exam, who, today=today)
+    patient, review = reviewed(store, exam.mrn, exam.date, profile)
+    flags = flags_raised_by_exam(review, exam.date) if review else []
+    return Saved(added.id, patient.ga_on(exam.date), added.same_day, flags)
+
+
+def add_treatment(store: Store, treatment: Treatment, who: str, today: date) -> int:
+    """Write the treatment; its id."""
+    return store.add_treatment(treatment, who, today=today).id
+
+
+def check_discussion(store: Store, discussion: Discussion, profile: Profile) -> bool:
+    """Refuse the same decision (point, date and outcome) recorded again; whether the
+    patient has that point on its date (False: it is recorded all the same, and the
+    caller says so, since a mistyped MRN or action would otherwise pass unseen)."""
+    review, histories = clinic_review(
+        store, discussion.date, profile, discussion.mrn, active_only=False
+    )
+    history = histories.get(discussion.mrn)  # not registered: the read said so
+    if history is None:
+        return True
+    words = f"{discussion.action.value} {discussion.outcome.value} on {discussion.date}"
+    if any(_same_decision(stored, discussion) for stored in history.discussions):
+        raise InputError(
+            Problem("discussion", f"{discussion.mrn} already has {words}; nothing saved")
+        )
+    return discussion.action in {flag.action for p in review.patients for flag in p.flags}
+
+
+def _same_decision(stored: Discussion, new: Discussion) -> bool:
+    return (stored.action, stored.date, stored.outcome) == (new.action, new.date, new.outcome)
+
+
+__all__ = [
+    "Saved",
+    "add_exam",
+    "add_scan",
+    "add_treatment",
+    "check_discussion",
+    "reviewed",
+    "scan_raised",
+]
