@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from pydicom.dataset import Dataset
@@ -87,6 +88,16 @@ def start(
             raise RuntimeError(f"listen did not start: {listener.stderr()}")
         time.sleep(0.1)
     return listener
+
+
+def moved(dataset: Dataset, by: timedelta) -> Dataset:
+    """`dataset` with every date in it (study, content, LMP and EDD items) moved `by`: the
+    listener refuses a scan dated after its (real) today."""
+    for element in dataset.iterall():
+        if element.VR == "DA" and element.value:
+            day = datetime.strptime(str(element.value), "%Y%m%d").date() + by
+            element.value = day.strftime("%Y%m%d")
+    return dataset
 
 
 def sender(ae_title: str = "TESTSCU") -> AE:

@@ -154,7 +154,7 @@ def traits() -> list[Trait]:
         Trait(
             "pelvis-uterus.dcm",
             "the CL under Pelvis and Uterus > Uterus",
-            other_vendor(fx.pelvis(fx.container(UTERUS, [fx.cl("31.0")]))),
+            other_vendor(fx.pelvis(fx.container(UTERUS, [fx.cl("31.5")]))),
         ),
         Trait(
             "samsung-private-cl.dcm",

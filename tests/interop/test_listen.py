@@ -7,14 +7,13 @@ import io
 import signal
 import subprocess
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import pydicom
 import pytest
 import sr_fixtures as fx
-from listener_harness import Listener, echo, send, start
-from pydicom.dataset import Dataset
+from listener_harness import Listener, echo, moved, send, start
 from tests.conftest import dcmtk_tool, init_database, system_clock
 from typer.testing import CliRunner
 
@@ -36,15 +35,6 @@ def shift(system_today: date) -> timedelta:
     """How far the fixtures' dates move so that the study is a week before the machine's date."""
     study: date = fx.STUDY_DATE
     return system_today - timedelta(days=7) - study
-
-
-def moved(dataset: Dataset, by: timedelta) -> Dataset:
-    """`dataset` with every date in it (study, content, LMP and EDD items) moved `by`."""
-    for element in dataset.iterall():
-        if element.VR == "DA" and element.value:
-            day = datetime.strptime(str(element.value), "%Y%m%d").date() + by
-            element.value = day.strftime("%Y%m%d")
-    return dataset
 
 
 @pytest.fixture

@@ -6,13 +6,19 @@ from __future__ import annotations
 import csv
 import io
 import subprocess
+from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
+import pydicom
 import pytest
 import sr_fixtures as fx
 import sr_real
-from tests.conftest import Cli, dcmtk_tool
+from listener_harness import Listener, moved, send, start
+from tests.conftest import Cli, dcmtk_tool, system_clock
+from typer.testing import CliRunner
 
+from cervix_watch.cli.app import app
 from cervix_watch.interop.identity import masked_patient_id
 
 # These two carry their trait as a DICOM violation, so DCMTK names it: text outside the
@@ -169,14 +175,16 @@ def test_an_empty_lmp_item_is_ignored_with_a_warning(
     assert "recorded CL 29.5 mm" in out
 
 
-@pytest.mark.parametrize("name", ["findings-cervix.dcm", "pelvis-uterus.dcm"])
+@pytest.mark.parametrize(
+    ("name", "cl"), [("findings-cervix.dcm", "31.0"), ("pelvis-uterus.dcm", "31.5")]
+)
 def test_other_vendors_places_of_the_cl_are_found_without_a_warning(
-    clinic: Cli, real_files: dict[str, Path], name: str
+    clinic: Cli, real_files: dict[str, Path], name: str, cl: str
 ) -> None:
     """Under Findings with Finding Site cervix, or Pelvis and Uterus > Uterus: saved from the
     beam path, without --route and without a warning."""
     out = saved(clinic, real_files[name])
-    assert "route tv, recorded CL 31.0 mm" in out
+    assert f"route tv, recorded CL {cl} mm" in out
     assert "warning" not in out
 
 
@@ -252,3 +260,98 @@ def test_the_ultrasound_edd_tolerance_comes_from_the_config(
         f"{fx.EDD} (the stored one is kept)"
     )
     assert (warning in out) is warned
+
+
+# Through `listen`, from pynetdicom and from DCMTK's storescu. The listener is a child on the
+# machine's clock: the reports' dates (and the patient's LMP) move to a week before today.
+FILED_FROM_THE_BEAM_PATH = {"findings-cervix.dcm": "31.0", "pelvis-uterus.dcm": "31.5"}
+NEVER_PRINTED = [
+    *sr_real.NAME_IN_PATIENT_ID.split(),
+    *sr_real.LATIN1_PATIENT_ID.split(),
+    *sr_real.LATIN1_NAME.split("^"),
+    *fx.PATIENT_NAME.split("^"),
+    sr_real.ARCHIVE_ISSUER,
+]
+
+
+@pytest.fixture
+def received(
+    real_files: dict[str, Path], tmp_path: Path, system_today: date
+) -> Iterator[tuple[Listener, Path, dict[str, Path]]]:
+    """A running `listen` on a clinic with SR0001, and the traits moved to its clock."""
+    shift = system_today - timedelta(days=7) - fx.STUDY_DATE
+    folder = tmp_path / "moved"
+    folder.mkdir()
+    reports = {
+        n: fx.one(folder, moved(pydicom.dcmread(p), shift), n) for n, p in real_files.items()
+    }
+    db = tmp_path / "clinic.sqlite3"
+    lmp = (fx.LMP + shift).isoformat()
+    name = "Quillfeather, Zyxandra"
+    for args in (
+        ["db", "init"],
+        ["patient", "add", fx.PATIENT_ID, "--lmp", lmp, "--name", name, "--operator", "setup"],
+    ):
+        result = CliRunner().invoke(app, ["--db", str(db), *args])
+        assert result.exit_code == 0, result.output
+    running = start(db, tmp_path, "--allow-ae", "TESTSCU", "--allow-ae", "STORESCU")
+    yield running, db, reports
+    running.stop()
+
+
+def filed(db: Path) -> list[tuple[str, str]]:
+    result = CliRunner().invoke(app, ["--db", str(db), "export", "scans"])
+    assert result.exit_code == 0, result.output
+    return sorted((s["mrn"], s["cl1_mm"]) for s in csv.DictReader(io.StringIO(result.stdout)))
+
+
+def nothing_of_the_name(listener: Listener) -> None:
+    printed = (listener.stdout() + listener.stderr()).casefold()
+    for word in NEVER_PRINTED:
+        assert word.casefold() not in printed
+
+
+@pytest.mark.slow
+@system_clock
+def test_each_trait_through_listen_with_pynetdicom(
+    received: tuple[Listener, Path, dict[str, Path]],
+) -> None:
+    """Findings/cervix and Pelvis and Uterus > Uterus are filed from their beam path
+    (0x0000); the Canon-like reports without a beam path, the name in PatientID and the
+    unmapped private code are not filed; no name, PatientID that is no MRN, or issuer is
+    printed."""
+    listener, db, reports = received
+    names = sorted(reports)
+    statuses = dict(
+        zip(names, send(listener.port, [pydicom.dcmread(reports[n]) for n in names]), strict=True)
+    )
+    for name in FILED_FROM_THE_BEAM_PATH:
+        assert statuses[name] == 0x0000
+    for name in set(names) - set(FILED_FROM_THE_BEAM_PATH):
+        # refused (0xC000) until the inbox holds such a report (0x0000, issue 23.1)
+        assert statuses[name] in (0x0000, 0xC000), name
+    assert filed(db) == sorted((fx.PATIENT_ID, cl) for cl in FILED_FROM_THE_BEAM_PATH.values())
+    nothing_of_the_name(listener)
+
+
+@pytest.mark.slow
+@system_clock
+def test_each_trait_through_listen_with_storescu(
+    received: tuple[Listener, Path, dict[str, Path]],
+) -> None:
+    """DCMTK's storescu sends every trait (not halting at a refusal): the two with a beam path are
+    answered Success and filed; nothing of a name is printed."""
+    listener, db, reports = received
+    files = [str(reports[n]) for n in sorted(reports)]
+    command = [dcmtk_tool("storescu"), "-v", "-nh", "-aet", "STORESCU", "-aec", "CERVIXWATCH"]
+    result = subprocess.run(
+        [*command, "127.0.0.1", str(listener.port), *files],
+        capture_output=True,
+        encoding="latin-1",
+        timeout=120,
+        check=False,
+    )
+    answers = (result.stdout + result.stderr).count("Received Store Response (Success)")
+    assert answers >= len(FILED_FROM_THE_BEAM_PATH), result.stdout + result.stderr
+    assert filed(db) == sorted((fx.PATIENT_ID, cl) for cl in FILED_FROM_THE_BEAM_PATH.values())
+    nothing_of_the_name(listener)
