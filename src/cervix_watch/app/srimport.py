@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from cervix_watch.domain.models import Patient, Record, Scan
     from cervix_watch.interop.dicom_sr import SrContent, SrError
     from cervix_watch.interop.sr_scan import SrScan
+    from cervix_watch.scanners import Scanner
     from cervix_watch.store.store import Store
 
     # A report as read: its name (file or received SR), and its dataset or why it is unreadable
@@ -51,6 +52,12 @@ class Outcome:
     added: list[tuple[Planned, Scan]] = field(default_factory=list)
     present: list[tuple[Planned, int]] = field(default_factory=list)
 
+    @property
+    def route_given(self) -> int:
+        """How many of the run's reports took the given route (they record no beam path)."""
+        plans = [plan for plan, _ in self.added] + [plan for plan, _ in self.present]
+        return sum(plan.sr.route_given for plan in plans)
+
 
 def _refusal(name: str, problem: Problem) -> Problem:
     return Problem(problem.field, problem.message, name)
@@ -69,6 +76,7 @@ class SrImporter:
         codes: Mapping[tuple[str, str], str],
         *,
         ultrasound_edd_tolerance_days: int = DEFAULT_US_EDD_TOLERANCE_DAYS,
+        scanner: Scanner | None = None,
     ) -> None:
         from pydicom.sr.coding import Code
 
@@ -76,6 +84,13 @@ class SrImporter:
         self.store, self.today = store, today
         self.who, self.route, self.operator = who, route, operator
         self.ultrasound_edd_tolerance_days = ultrasound_edd_tolerance_days
+        # The machine's settings: its codes over the unit's, its route (noted in each scan
+        # that uses it) where no route was given, and where its MRN is (`with_scanner`).
+        self.scanner, self.route_note = scanner, None
+        if scanner is not None:
+            codes = scanner.codes_with(codes)
+            if route is None and scanner.route is not None:
+                self.route, self.route_note = scanner.route, scanner.route_note()
         self.codes: dict[Code, str] = {
             Code(value, scheme, value): target for (scheme, value), target in codes.items()
         }
@@ -99,6 +114,7 @@ class SrImporter:
             content_of,
             warning_line,
         )
+        from cervix_watch.interop.scanner_sr import with_scanner
         from cervix_watch.interop.sr_scan import scan_from
 
         mapped: list[tuple[str, SrContent, SrScan]] = []
@@ -111,6 +127,8 @@ class SrImporter:
                     if isinstance(dataset, SrError):
                         raise dataset
                     content = content_of(dataset)
+                    if self.scanner is not None:
+                        content = with_scanner(content, dataset, self.scanner)
                     sr = scan_from(content, name, *self._mapping)
                     mapped.append((name, content, sr))
                     if caught:
@@ -128,8 +146,8 @@ class SrImporter:
         return plans, problems
 
     @property
-    def _mapping(self) -> tuple[Route | None, str, dict[Code, str]]:
-        return self.route, self.operator, self.codes
+    def _mapping(self) -> tuple[Route | None, str, dict[Code, str], str | None]:
+        return self.route, self.operator, self.codes, self.route_note
 
     def _finish(
         self, name: str, content: SrContent, sr: SrScan, patient: Patient | None

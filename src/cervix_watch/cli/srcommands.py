@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from pydicom.dataset import Dataset
 
     from cervix_watch.app.receive import Received
+    from cervix_watch.app.srimport import Outcome, SrImporter
     from cervix_watch.interop.dicom_sr import SrError
 
 INTEROP_PACKAGES = ("pydicom", "pynetdicom", "fhir.resources")
@@ -69,6 +70,16 @@ def import_sr(
             "that contradicts the report's beam path refuses the file.",
         ),
     ] = None,
+    scanner: Annotated[
+        str | None,
+        typer.Option(
+            "--scanner",
+            help='Read the files with this machine\'s settings (its [scanners."NAME"] table '
+            "of the config file: MRN, character set, serial, codes, route).",
+            metavar="NAME",
+            show_default=False,
+        ),
+    ] = None,
     operator: OperatorOption = None,
     dry_run: DryRunOption = False,
 ) -> None:
@@ -80,27 +91,30 @@ def import_sr(
     Uterus.
     """
     require_interop("pydicom")
-    from cervix_watch import config
     from cervix_watch.app.srimport import SrImporter
     from cervix_watch.cli.srimport import report
     from cervix_watch.interop.sr_files import sr_files
 
+    state = context.state(ctx)
+    machine = state.settings.scanner(scanner) if scanner is not None else None
     files, unreadable = sr_files(paths)
     if not files:
         raise InputError(unreadable)
-    state = context.state(ctx)
     state.pooled = True  # a transaction or two per file: connect once
     who = context.who(operator)
+    codes = state.settings.sr_codes.value
     importer = SrImporter(
         state.store(),
         state.today,
         who,
         route,
         operator or who,
-        config.sr_codes(),
+        codes,
         ultrasound_edd_tolerance_days=state.settings.ultrasound_edd_tolerance_days.value,
+        scanner=machine,
     )
-    readings = ((shown(path), _read(path)) for path in files)
+    charset = machine.charset if machine is not None else None
+    readings = ((shown(path), _read(path, charset)) for path in files)
     with progress.bar("Importing SRs", len(files)) as advance:
         plans, problems = importer.plan_all(progress.each(readings, advance))
         if unreadable or problems:
@@ -109,22 +123,36 @@ def import_sr(
         outcome = importer.commit(plans, dry_run)
     report(state, outcome, dry_run, profile)
     added, present = counted(len(outcome.added), "scan"), len(outcome.present)
+    route_used = _route_used(importer, outcome, len(files))
     if dry_run:
         output.success(
             f"Dry run: {added} would be added from {counted(len(files), 'file')}, {present} "
-            "already present; nothing was written."
+            f"already present{route_used}; nothing was written."
         )
     else:
         output.success(
-            f"Imported {added} from {counted(len(files), 'file')} ({present} already present)."
+            f"Imported {added} from {counted(len(files), 'file')} ({present} already "
+            f"present{route_used})."
         )
 
 
-def _read(path: Path) -> Dataset | SrError:
+def _route_used(importer: SrImporter, outcome: Outcome, reports: int) -> str:
+    """For the run's summary: how many reports the given route stood in for (their beam
+    path missing), and where it came from: "; route tv from --route for 3 of 5 reports"."""
+    if importer.route is None:
+        return ""
+    origin = "--route"
+    if importer.route_note is not None and importer.scanner is not None:
+        origin = f"scanner settings {importer.scanner.ae_title}"
+    used = f"{outcome.route_given} of {counted(reports, 'report')}"
+    return f"; route {importer.route.value} from {origin} for {used}"
+
+
+def _read(path: Path, charset: str | None) -> Dataset | SrError:
     from cervix_watch.interop.dicom_sr import SrError, read_file
 
     try:
-        return read_file(path)
+        return read_file(path, charset)
     except SrError as refused:
         return refused
 
@@ -147,7 +175,8 @@ def listen(
         list[str] | None,
         typer.Option(
             "--allow-ae",
-            help="Accept associations only from this calling AE title (repeatable).",
+            help="Accept associations only from this calling AE title (repeatable); the "
+            "config file's [scanners] titles are accepted too, each from its hosts only.",
             show_default=False,
         ),
     ] = None,
@@ -192,7 +221,6 @@ def listen(
             "is empty; give an address (0.0.0.0 to listen on every one)", param_hint="--host"
         )
     require_interop("pydicom", "pynetdicom")
-    from cervix_watch import config
     from cervix_watch.interop.receiver import MIB, Limits
     from cervix_watch.server.listener import Listener, check_ae_title
 
@@ -207,25 +235,29 @@ def listen(
         max_associations=max_associations,
         max_per_address=min(max_per_address, max_associations),
     )
-    codes = config.sr_codes()
+    settings = state.settings
+    scanners = settings.scanners
+    # --allow-ae and the [scanners] tables both name who may call (any AE when neither does)
+    callers = list(dict.fromkeys([*(a.strip() for a in allow_ae or []), *scanners]))
     store = state.store()  # opened (and migrated) before any SR
     printed = _Printed(state)
     # The receiver runs for days: the clock is read again for each SR, as the day it arrives.
     clock = date.today
-    settings = state.settings
-    Listener(
+    codes = settings.sr_codes.value
+    listener = Listener(
         store,
         clock,
         printed,
         who,
         codes,
         ae_title,
-        allow_ae or [],
+        callers,
         limits,
-        scanners=settings.scanners,
+        scanners=scanners,
         worklist_days=settings.worklist_days.value,
         ultrasound_edd_tolerance_days=settings.ultrasound_edd_tolerance_days.value,
-    ).serve(host, port)
+    )
+    listener.serve(host, port)
 
 
 class _Printed:

@@ -44,11 +44,13 @@ from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 from cervix_watch.interop.dicom_sr import (
     SR_CLASSES,
+    apply_charset,
     captured_warnings,
     quiet_libraries,
     warning_line,
 )
 from cervix_watch.interop.receiver import DatabaseFile, Guard, Limits, new_ae, serve
+from cervix_watch.scanners import scanner_for
 
 if TYPE_CHECKING:
     from cervix_watch.scanners import Scanner
@@ -96,20 +98,36 @@ class Listener:
     ) -> None:
         self.store, self.clock, self.sink, self.who = store, clock, sink, who
         self.ae_title, self.allowed = ae_title, allowed
-        self.scanners, self.worklist_days = scanners or {}, worklist_days
+        self.scanners, self.worklist_days = dict(scanners or {}), worklist_days
+        tolerance = ultrasound_edd_tolerance_days
         self.importer = SrImporter(
-            store,
-            clock(),
-            who,
-            None,
-            who,
-            codes,
-            ultrasound_edd_tolerance_days=ultrasound_edd_tolerance_days,
+            store, clock(), who, None, who, codes, ultrasound_edd_tolerance_days=tolerance
         )
+        # A listed machine's reports are read with its settings (route, codes, MRN, serial,
+        # character set), and only from its `hosts`.
+        self.importers = {
+            title: SrImporter(
+                store,
+                clock(),
+                who,
+                None,
+                who,
+                codes,
+                ultrasound_edd_tolerance_days=tolerance,
+                scanner=scanner,
+            )
+            for title, scanner in self.scanners.items()
+        }
         self.lock = threading.Lock()
         self.stop = threading.Event()
-        self.guard = Guard(limits, lambda line: sink.note(f"warning: {line}"))
+        admits = self._admits if self.scanners else None
+        self.guard = Guard(limits, lambda line: sink.note(f"warning: {line}"), admits)
         self.database: DatabaseFile | None = None
+
+    def _admits(self, calling_ae: str, address: str) -> bool:
+        """A listed scanner's title only from its hosts; other titles as `allowed` says."""
+        scanner = scanner_for(self.scanners, calling_ae)
+        return scanner is None or scanner.allows_host(address)
 
     def serve(self, host: str, port: int) -> None:
         """Listen until Ctrl-C or SIGTERM, then close the server and the database cleanly."""
@@ -190,27 +208,31 @@ class Listener:
                 f"SR from {shown(calling)}: file: over the size limit ({limit:,} bytes)"
             )
             return CANNOT_UNDERSTAND
+        scanner = scanner_for(self.scanners, calling)
+        importer = self.importers[scanner.ae_title] if scanner is not None else self.importer
         with self.lock, captured_warnings() as caught:
             try:
                 dataset = event.dataset
                 dataset.file_meta = event.file_meta
+                if scanner is not None:  # before anything reads its text
+                    apply_charset(dataset, scanner.charset)
                 name = sr_name(dataset, calling)
             except Exception:  # a dataset that cannot even be decoded
                 self.sink.error(f"SR from {calling}: file: cannot be read whole")
                 return CANNOT_UNDERSTAND
-            status = self._import(name, dataset)
+            status = self._import(name, dataset, importer)
             if caught:
                 self.sink.note(f"warning: {name}: {warning_line(caught)}")
             return status
 
-    def _import(self, name: str, dataset: Any) -> int:
+    def _import(self, name: str, dataset: Any, importer: SrImporter) -> int:
         # The receiver runs for days: "today" (no scan may be dated after it) is each SR's day.
-        self.importer.today = self.clock()
+        importer.today = self.clock()
         moved = self.database.problem() if self.database is not None else None
         if moved is not None:  # never write into a file deleted or replaced under us
             self.sink.error(f"{name}: database: {moved}; nothing written")
             return OUT_OF_RESOURCES
-        received = receive(self.importer, name, dataset)
+        received = receive(importer, name, dataset)
         try:
             self.sink.received(received)
         except Exception as failed:  # printing the saved scan reads the store: never stop

@@ -1,0 +1,116 @@
+"""`listen` with `[scanners."AE"]` settings, over loopback: a listed AE only from its hosts,
+its route for reports without a beam path (noted in the scan), --allow-ae beside it."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+import sr_fixtures as fx
+from listener_harness import echo, send, start
+from pydicom.dataset import Dataset
+from tests.conftest import system_clock
+from typer.testing import CliRunner
+
+from cervix_watch.cli.app import app
+
+# A child process on the machine's clock: the reports are dated a week before its today.
+pytestmark = [pytest.mark.slow, system_clock]
+
+
+def cli(db: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--db", str(db), *args], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def shift(system_today: date) -> timedelta:
+    return system_today - timedelta(days=7) - fx.STUDY_DATE
+
+
+def moved(dataset: Dataset, by: timedelta) -> Dataset:
+    for element in dataset.iterall():
+        if element.VR == "DA" and element.value:
+            day = datetime.strptime(str(element.value), "%Y%m%d").date() + by
+            element.value = day.strftime("%Y%m%d")
+    return dataset
+
+
+@pytest.fixture
+def db(tmp_path: Path, shift: timedelta) -> Path:
+    """A clinic with the fixtures' patient SR0001, her LMP moved as the reports' dates are."""
+    path = tmp_path / "clinic.sqlite3"
+    cli(path, "db", "init")
+    cli(path, "patient", "add", fx.PATIENT_ID, "--lmp", (fx.LMP + shift).isoformat())
+    return path
+
+
+def config(tmp_path: Path, hosts: str) -> dict[str, str]:
+    """A config file listing US_ROOM1 (single probe, route tv) from `hosts`; its env."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[scanners."US_ROOM1"]\nhosts = {hosts}\nsingle_probe = true\nroute = "tv"\n',
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    return {"CERVIX_WATCH_CONFIG": str(path)}
+
+
+def test_a_listed_scanners_route_files_a_report_without_beam_path(
+    db: Path, tmp_path: Path, shift: timedelta
+) -> None:
+    """From its host, US_ROOM1's report without a beam path is answered 0x0000 and filed as
+    tv with "route tv from scanner settings US_ROOM1" in its note; another calling AE (none
+    allowed by --allow-ae) is rejected; the start-up line names US_ROOM1."""
+    listener = start(db, tmp_path, env=config(tmp_path, '["127.0.0.1"]'))
+    try:
+        assert ", calling AEs: US_ROOM1; database: " in listener.stderr().splitlines()[0]
+        no_beam = moved(fx.ob_report(fx.cl("30.0"), route=None), shift)
+        assert send(listener.port, [no_beam], ae_title="US_ROOM1") == [0x0000]
+        assert echo(listener.port, ae_title="TESTSCU") is None
+    finally:
+        listener.stop()
+    [scan] = csv.DictReader(io.StringIO(cli(db, "export", "scans")))
+    assert scan["route"] == "tv"
+    assert "route tv from scanner settings US_ROOM1" in scan["notes"]
+    assert f"SR {no_beam.SOPInstanceUID} from US_ROOM1: scan 1 saved" in listener.stdout()
+
+
+def test_a_listed_ae_from_another_address_is_rejected(db: Path, tmp_path: Path) -> None:
+    """US_ROOM1 listed with another host: its association from 127.0.0.1 is rejected, with
+    one line naming the address and title; an --allow-ae title still associates."""
+    env = config(tmp_path, '["10.9.9.9"]')
+    listener = start(db, tmp_path, "--allow-ae", "TESTSCU", env=env)
+    try:
+        first = listener.stderr().splitlines()[0]
+        assert ", calling AEs: TESTSCU, US_ROOM1; database: " in first
+        assert echo(listener.port, ae_title="US_ROOM1") is None
+        assert echo(listener.port, ae_title="TESTSCU") == 0x0000
+        assert echo(listener.port, ae_title="INTRUDER") is None
+    finally:
+        listener.stop()
+    assert (
+        "warning: association from 127.0.0.1 (AE US_ROOM1) refused: calling AE not "
+        "recognised from that address" in listener.stderr()
+    )
+
+
+def test_without_a_route_a_report_without_beam_path_is_still_refused(
+    db: Path, tmp_path: Path, shift: timedelta
+) -> None:
+    """A listed scanner without a route: a report without a beam path is not filed (no
+    silent tv; refused, or held where there is an inbox)."""
+    path = tmp_path / "config.toml"
+    path.write_text('[scanners."US_ROOM2"]\nhosts = ["127.0.0.1"]\n', encoding="utf-8")
+    path.chmod(0o600)
+    listener = start(db, tmp_path, env={"CERVIX_WATCH_CONFIG": str(path)})
+    try:
+        no_beam = moved(fx.ob_report(fx.cl("30.0"), route=None), shift)
+        assert len(send(listener.port, [no_beam], ae_title="US_ROOM2")) == 1
+    finally:
+        listener.stop()
+    assert cli(db, "export", "scans").count("\n") == 1  # the header only

@@ -1,0 +1,219 @@
+"""`import sr --scanner NAME` and `--route`: a machine's settings applied to files, and the
+run's summary saying for how many reports a given route stood in for a beam path."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+import sr_fixtures as fx
+from pydicom.dataset import Dataset
+from pydicom.sequence import Sequence
+from tests.conftest import Cli
+
+from cervix_watch.store.store import Store
+
+ROOM1 = """
+[scanners."US_ROOM1"]
+hosts = ["127.0.0.1"]
+single_probe = true
+route = "tv"
+"""
+
+
+@pytest.fixture
+def clinic(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Patient SR0001 (EDD 2027-03-14) and a config file this test writes (`configure`)."""
+    monkeypatch.setenv("CERVIX_WATCH_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("CERVIX_WATCH_OPERATOR", "tester")
+    result = cli("patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07")
+    assert result.exit_code == 0, result.output
+    return cli
+
+
+def configure(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)
+
+
+def stored_scans(cli: Cli) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(cli("export", "scans").stdout)))
+
+
+def folder_of(tmp_path: Path, sr_files: dict[str, Path], *names: str) -> Path:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name in names:
+        (folder / name).write_bytes(sr_files[name].read_bytes())
+    return folder
+
+
+def test_route_option_summary_counts_the_reports_it_stood_in_for(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """--route tv on a TV report, a TA report and one without a beam path: each keeps its
+    own route, only the last takes tv, and the summary says 1 of 3."""
+    folder = folder_of(tmp_path, sr_files, "cl-mm.dcm", "transabdominal.dcm", "no-beam-path.dcm")
+    result = clinic("import", "sr", str(folder), "--route", "ta")
+    assert result.exit_code == 1  # ta contradicts cl-mm.dcm's transvaginal beam path
+    assert "contradicts the report's beam path (tv)" in result.stderr
+    result = clinic(
+        "import",
+        "sr",
+        str(folder / "transabdominal.dcm"),
+        str(folder / "no-beam-path.dcm"),
+        "--route",
+        "ta",
+    )
+    assert result.exit_code == 0, result.output
+    assert "(0 already present; route ta from --route for 1 of 2 reports)." in result.stdout
+    routes = sorted(s["route"] for s in stored_scans(clinic))
+    assert routes == ["ta", "ta"]
+
+
+def test_no_route_no_summary(clinic: Cli, sr_files: dict[str, Path]) -> None:
+    """Without --route (or a scanner's route) the summary says nothing about routes."""
+    result = clinic("import", "sr", str(sr_files["cl-mm.dcm"]))
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 scan from 1 file (0 already present)." in result.stdout
+
+
+def test_a_scanners_route_files_a_report_without_beam_path_and_is_noted(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path, db_url: str
+) -> None:
+    """--scanner US_ROOM1 (single probe, route tv): the report without a beam path is filed
+    as tv, its note and its audit row say "route tv from scanner settings US_ROOM1"; the
+    report with a beam path keeps it, unnoted; the summary counts 1 of 2."""
+    configure(tmp_path, ROOM1)
+    folder = folder_of(tmp_path, sr_files, "no-beam-path.dcm", "cl-mm.dcm")
+    result = clinic("import", "sr", str(folder), "--scanner", "US_ROOM1")
+    assert result.exit_code == 0, result.output
+    assert "route tv from scanner settings US_ROOM1 for 1 of 2 reports)." in result.stdout
+    notes = {s["cl1_mm"]: (s["route"], s["notes"]) for s in stored_scans(clinic)}
+    assert notes["30.0"][0] == "tv"
+    assert "route tv from scanner settings US_ROOM1" in notes["30.0"][1]
+    assert "scanner settings" not in notes["30.4"][1]
+    [noted] = [c for c in scan_audit_changes(db_url) if "scanner settings" in c]
+    assert "route tv from scanner settings US_ROOM1" in noted
+
+
+def scan_audit_changes(url: str) -> list[str]:
+    """The changes (JSON text) of every audit row of a scan."""
+    store = Store.open(url)
+    try:
+        with store.read() as conn:
+            rows = conn.exec_driver_sql("SELECT changes FROM audit WHERE entity = 'scan'").all()
+    finally:
+        store.close()
+    return [changes for (changes,) in rows]
+
+
+def test_route_option_wins_over_the_scanners(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """--route given with --scanner: the flag's route, and no settings note."""
+    configure(tmp_path, ROOM1)
+    path = sr_files["no-beam-path.dcm"]
+    result = clinic("import", "sr", str(path), "--scanner", "US_ROOM1", "--route", "tp")
+    assert result.exit_code == 0, result.output
+    assert "route tp from --route for 1 of 1 report)." in result.stdout
+    [scan] = stored_scans(clinic)
+    assert scan["route"] == "tp"
+    assert "scanner settings" not in scan["notes"]
+
+
+def test_an_unlisted_scanner_is_one_line(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """--scanner naming no [scanners] table: exit 1, one line naming the file and the
+    listed scanners; nothing written."""
+    configure(tmp_path, ROOM1)
+    result = clinic("import", "sr", str(sr_files["cl-mm.dcm"]), "--scanner", "US_ROOM2")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f'error: scanner: no [scanners."US_ROOM2"] in {tmp_path / "config.toml"} (listed: US_ROOM1)'
+    )
+    assert stored_scans(clinic) == []
+
+
+def write(tmp_path: Path, dataset: Dataset, name: str) -> Path:
+    return fx.one(tmp_path, dataset, name)
+
+
+def test_a_report_from_another_serial_is_refused(clinic: Cli, tmp_path: Path) -> None:
+    """serial set: the machine's serial is filed, another (or none) refused in one line."""
+    configure(tmp_path, ROOM1 + 'serial = "W1234567"\n')
+    ours, theirs = fx.ob_report(fx.cl("30.0")), fx.ob_report(fx.cl("28.0"))
+    ours.DeviceSerialNumber, theirs.DeviceSerialNumber = "W1234567", "W7654321"
+    result = clinic(
+        "import", "sr", str(write(tmp_path, theirs, "theirs.dcm")), "--scanner", "US_ROOM1"
+    )
+    assert result.exit_code == 1
+    assert (
+        "theirs.dcm: serial: the report has serial W7654321, not W1234567 (scanner settings "
+        "US_ROOM1)" in result.stderr
+    )
+    result = clinic("import", "sr", str(write(tmp_path, ours, "ours.dcm")), "--scanner", "US_ROOM1")
+    assert result.exit_code == 0, result.output
+
+
+def test_mrn_from_another_issuers_id(clinic: Cli, tmp_path: Path) -> None:
+    """mrn_from = "OtherPatientIDsSequence:HOSP": the MRN is that item's, whatever
+    PatientID holds (the archive's number); without the item, refused."""
+    configure(tmp_path, ROOM1 + 'mrn_from = "OtherPatientIDsSequence:HOSP"\n')
+    report = fx.ob_report(fx.cl("30.0"), patient_id="ARCHIVE-77")
+    other, hospital = Dataset(), Dataset()
+    other.PatientID, other.IssuerOfPatientID = "X1", "OTHER"
+    hospital.PatientID, hospital.IssuerOfPatientID = fx.PATIENT_ID, "HOSP"
+    report.OtherPatientIDsSequence = Sequence([other, hospital])
+    result = clinic(
+        "import", "sr", str(write(tmp_path, report, "other-id.dcm")), "--scanner", "US_ROOM1"
+    )
+    assert result.exit_code == 0, result.output
+    assert [s["mrn"] for s in stored_scans(clinic)] == [fx.PATIENT_ID]
+    bare = fx.ob_report(fx.cl("30.0"))
+    result = clinic("import", "sr", str(write(tmp_path, bare, "bare.dcm")), "--scanner", "US_ROOM1")
+    assert result.exit_code == 1
+    assert "patient: the report has no Other Patient ID of issuer HOSP" in result.stderr
+
+
+@pytest.mark.parametrize(("pattern", "filed"), [("^SR[0-9]{4}$", True), ("^H[0-9]{6}$", False)])
+def test_mrn_pattern(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path, pattern: str, filed: bool
+) -> None:
+    """A PatientID that is a stored MRN is filed only when it matches the scanner's
+    mrn_pattern; otherwise refused with the id masked, never whole."""
+    configure(tmp_path, ROOM1 + f'mrn_pattern = "{pattern}"\n')
+    result = clinic("import", "sr", str(sr_files["cl-mm.dcm"]), "--scanner", "US_ROOM1")
+    assert (result.exit_code == 0) is filed, result.output
+    if not filed:
+        assert "patient: (unmatched id, 6 chars, #" in result.stderr
+        assert "is not an MRN (mrn_pattern of scanner settings US_ROOM1)" in result.stderr
+        assert fx.PATIENT_ID not in result.stderr
+
+
+def test_a_scanners_codes_map_its_private_cervix_length(clinic: Cli, tmp_path: Path) -> None:
+    """The machine's codes ("cl") read its private CL code; the same file without
+    --scanner has no cervix length."""
+    configure(tmp_path, ROOM1 + '[scanners."US_ROOM1".codes]\n"99SMS:99005-07" = "cl"\n')
+    samsung = fx.ob_report(fx.num(("99005-07", "99SMS", "Cervix length"), "2.61", "cm"))
+    path = write(tmp_path, samsung, "samsung.dcm")
+    result = clinic("import", "sr", str(path))
+    assert result.exit_code == 1
+    assert "no cervix length in" in result.stderr
+    result = clinic("import", "sr", str(path), "--scanner", "US_ROOM1")
+    assert result.exit_code == 0, result.output
+    assert [s["cl1_mm"] for s in stored_scans(clinic)] == ["26.1"]
+
+
+def test_the_scanner_name_is_matched_with_padding_ignored(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """--scanner " US_ROOM1 " is US_ROOM1 (AE titles are padded); case still counts."""
+    configure(tmp_path, ROOM1)
+    path = str(sr_files["cl-mm.dcm"])
+    assert clinic("import", "sr", path, "--scanner", "us_room1").exit_code == 1
+    assert clinic("import", "sr", path, "--scanner", " US_ROOM1 ").exit_code == 0
