@@ -1,6 +1,6 @@
-"""One scan, three ways in: typed (`scan add`), imported from a CSV file (`import scans`)
-and received from the scanner (`import sr`, the path `listen` takes) leave audit rows of
-the same keys and types, on both backends (issue 20.2)."""
+"""One scan, every way in: typed (`scan add`), imported from a CSV file (`import scans`)
+and received from the scanner (`import sr`, and `app.receive`, what `listen` does with
+each report) leave audit rows of the same keys and types, on both backends (issue 20.2)."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pydicom
 import pytest
 import sr_fixtures as fx
-from tests.conftest import BACKENDS, init_database
+from tests.conftest import BACKENDS, TODAY, init_database
 from typer.testing import CliRunner
 
+from cervix_watch.app.receive import SUCCESS, receive
+from cervix_watch.app.srimport import SrImporter
 from cervix_watch.cli.app import app
 from cervix_watch.store.store import Store
 
@@ -63,7 +66,7 @@ def types(changes: dict[str, Any]) -> dict[str, str]:
 def test_typed_imported_and_received_scans_leave_the_same_audit_row(
     new_database: NewDatabase, sr_files: dict[str, Path], tmp_path: Path
 ) -> None:
-    """The same examination (cl-mm.dcm's date, route and three CLs) written three ways:
+    """The same examination (cl-mm.dcm's date, route and three CLs) written four ways:
     the same keys, each of the same type, the same values but for where it came from."""
     received = new_database()
     run(received, "import", "sr", str(sr_files["cl-mm.dcm"]))
@@ -73,21 +76,29 @@ def test_typed_imported_and_received_scans_leave_the_same_audit_row(
     csv_file.write_text(f"{header}\n,{row.split(',', 1)[1]}\n")
     imported = new_database()
     run(imported, "import", "scans", str(csv_file))
+    listened = new_database()  # what `listen` does with each report it is sent
+    store = Store.open(listened)
+    importer = SrImporter(store, TODAY, "tester", None, "tester", {})
+    dataset = pydicom.dcmread(sr_files["cl-mm.dcm"])
+    assert receive(importer, "SR from US1", dataset).status == SUCCESS
+    store.close()
     typed = new_database()
     run(
         typed,
         "scan", "add", fx.PATIENT_ID, "--date", "2026-10-13", "--route", "tv",
         "--cl", "30.4", "--cl", "31.2", "--cl", "32.0", "--no-prompt",
     )  # fmt: skip
-    ways = [("sr", received), ("csv", imported), ("typed", typed)]
+    ways = [("sr", received), ("listen", listened), ("csv", imported), ("typed", typed)]
     rows = {way: scan_audit(url) for way, url in ways}
     assert {way: action for way, (action, _) in rows.items()} == {
         "sr": "import",
+        "listen": "import",
         "csv": "import",
         "typed": "add",
     }
-    sr, csv, by_hand = (changes for _, changes in rows.values())
-    assert types(sr) == types(csv) == types(by_hand)
+    sr, listen, csv, by_hand = (changes for _, changes in rows.values())
+    assert types(sr) == types(listen) == types(csv) == types(by_hand)
+    assert listen == sr
     assert sr["cl_mm"] == [30.4, 31.2, 32.0]
     assert sr["mrn"] == fx.PATIENT_ID
     assert sr["scan_id"] == 1
