@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import subprocess
 from collections.abc import Iterator
 from datetime import date, timedelta
@@ -357,3 +358,28 @@ def test_each_trait_through_listen_with_storescu(
     assert answers >= len(FILED_FROM_THE_BEAM_PATH), result.stdout + result.stderr
     assert filed(db) == sorted((fx.PATIENT_ID, cl) for cl in FILED_FROM_THE_BEAM_PATH.values())
     nothing_of_the_name(listener)
+
+
+def test_no_fhir_identifier_holds_a_patient_id_that_is_no_mrn(
+    clinic: Cli, real_files: dict[str, Path]
+) -> None:
+    """After every trait is offered (those that file, filed), the FHIR export identifies the
+    patient by her MRN: no identifier holds a report's name-bearing PatientID, and nothing
+    of the Latin-1 report's PatientID, name or archive issuer is exported."""
+    for name in sorted(real_files):
+        clinic("import", "sr", str(real_files[name]), "--route", "tv")
+    assert len(stored_scans(clinic)) >= 2
+    result = clinic("export", "fhir")
+    assert result.exit_code == 0, result.output
+    identifiers = [
+        identifier["value"]
+        for entry in json.loads(result.stdout)["entry"]
+        for identifier in entry["resource"].get("identifier", [])
+    ]
+    assert fx.PATIENT_ID in identifiers
+    for patient_id in (sr_real.NAME_IN_PATIENT_ID, sr_real.LATIN1_PATIENT_ID):
+        assert not [i for i in identifiers if patient_id.casefold() in i.casefold()]
+    # the record's own name is exported as her name; nothing of another report's is
+    exported = result.stdout.casefold()
+    for word in (sr_real.ARCHIVE_ISSUER, *sr_real.LATIN1_PATIENT_ID.split(), "Åsa"):
+        assert word.casefold() not in exported
