@@ -11,6 +11,7 @@ from pydicom.sequence import Sequence
 from tests.conftest import TODAY
 
 from cervix_watch.app.clinic import clinic_review, resolve_profile
+from cervix_watch.app.srimport import SrImporter
 from cervix_watch.app.worklist import (
     WORKLIST_PATIENT_DIFFERS,
     Asker,
@@ -18,6 +19,7 @@ from cervix_watch.app.worklist import (
     worklist_items,
     worklist_owner,
 )
+from cervix_watch.domain.errors import InputError
 from cervix_watch.domain.models import Patient, Scan
 from cervix_watch.domain.problems import build
 from cervix_watch.interop.worklist import WorklistItem
@@ -191,3 +193,48 @@ def test_a_report_without_our_step_is_not_the_worklists(
     assert worklist_owner(store, _report(RequestedProcedureID="CW999"), "H1") is None
     assert worklist_owner(store, _report(RequestedProcedureID="RIS42"), "H1") is None
     assert worklist_owner(store, Dataset(), "H1") is None
+
+
+def _sr_back(study_uid: str, patient_id: str) -> Dataset:
+    """The machine's report of today's scan, carrying the worklist's Study Instance UID and
+    the name the worklist gave."""
+    from tests.interop import sr_fixtures as fx
+
+    report = fx.ob_report(fx.cl("31.2"), fx.cl("30.4"), patient_id=patient_id)
+    report.StudyInstanceUID = study_uid
+    report.PatientName = "Smith^Mary"
+    report.StudyDate = report.ContentDate = TODAY.strftime("%Y%m%d")
+    return report
+
+
+def _importer(store: Store) -> SrImporter:
+    return SrImporter(store, TODAY, "listener", None, "listener", {})
+
+
+@pytest.mark.parametrize("patient_id", ["H1", "Mary Smith", "123"])
+def test_a_returning_report_is_planned_for_her(
+    store: Store, issued: dict[str, WorklistItem], patient_id: str
+) -> None:
+    """import sr and listen file a report with her step's UID to her: PatientID her MRN, or
+    one that is no stored MRN (a name typed on the machine)."""
+    plan = _importer(store).plan("SR x", _sr_back(issued["H1"].study_uid, patient_id))
+    assert plan.record.mrn == "H1"
+
+
+def test_a_returning_report_with_another_patients_mrn_is_refused(
+    store: Store, issued: dict[str, WorklistItem]
+) -> None:
+    """Her step's UID with another patient's MRN: refused as the worklist patient differs
+    (the inbox holds it), never filed to either."""
+    with pytest.raises(InputError) as refused:
+        _importer(store).plan("SR x", _sr_back(issued["H1"].study_uid, "H2"))
+    (problem,) = refused.value.problems
+    assert (problem.field, problem.message) == ("worklist", WORKLIST_PATIENT_DIFFERS)
+    assert "H1" not in str(problem)
+    assert "H2" not in str(problem)
+
+
+def test_a_report_not_from_the_worklist_goes_by_its_patient_id(store: Store) -> None:
+    """No step of ours: the PatientID decides, as before."""
+    plan = _importer(store).plan("SR x", _sr_back("1.2.826.0.1.3680043.10.1", "H2"))
+    assert plan.record.mrn == "H2"

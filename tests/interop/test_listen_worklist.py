@@ -256,3 +256,35 @@ def test_the_worklist_is_off_without_a_worklist_scanner(db: Path, tmp_path: Path
         assert "Worklist for" not in running.stderr()
     finally:
         running.stop()
+
+
+def test_a_report_sent_back_lands_on_the_worklist_patient(
+    listener: Listener, db: Path, system_today: date
+) -> None:
+    """A report carrying her step's Study Instance UID is hers, whatever PatientID was
+    typed on the machine (not printed); another patient's MRN with it is not filed."""
+    import sr_fixtures as fx
+    from listener_harness import send
+
+    (mary,) = [d for _, d in find(listener.port, _query()) if d and d.PatientID == "H100001"]
+
+    def report(patient_id: str) -> Dataset:
+        sent = fx.ob_report(fx.cl("31.2"), fx.cl("30.4"), patient_id=patient_id)
+        sent.StudyInstanceUID = mary.StudyInstanceUID
+        sent.PatientName = "Smith^Mary"
+        sent.StudyDate = sent.ContentDate = system_today.strftime("%Y%m%d")
+        return sent
+
+    typed = report("Mary Smith")
+    other = report("H100004")
+    assert send(listener.port, [typed, other], ae_title=SCANNER) == [0x0000, 0xC000]
+    scans = cli(db, "export", "scans")
+    assert f"H100001,{system_today.isoformat()}" in scans
+    assert "H100004" not in scans
+    assert f"SR {typed.SOPInstanceUID} from {SCANNER}: scan 1 saved for H100001" in (
+        listener.stdout()
+    )
+    assert f"SR {other.SOPInstanceUID} from {SCANNER}: worklist: the worklist patient differs" in (
+        listener.stderr()
+    )
+    assert "Mary Smith" not in listener.stdout() + listener.stderr()

@@ -129,6 +129,7 @@ class SrImporter:
                     content = content_of(dataset)
                     if self.scanner is not None:
                         content = with_scanner(content, dataset, self.scanner)
+                    content = self._worklist_patient(dataset, content)
                     sr = scan_from(content, name, *self._mapping)
                     mapped.append((name, content, sr))
                     if caught:
@@ -144,6 +145,22 @@ class SrImporter:
             except InputError as refused:
                 problems.extend(refused.problems)
         return plans, problems
+
+    def _worklist_patient(self, dataset: Dataset, content: SrContent) -> SrContent:
+        """A report naming one of our worklist steps is that step's patient's (interop.md
+        "Modality Worklist"): her MRN stands for a PatientID that is no stored MRN; another
+        patient's MRN is refused ("worklist": the worklist patient differs)."""
+        from dataclasses import replace
+
+        from cervix_watch.app.worklist import worklist_owner
+        from cervix_watch.interop.dicom_sr import SrError
+
+        owner = worklist_owner(self.store, dataset, content.patient_id)
+        if owner is None or owner.mrn == content.patient_id:
+            return content
+        if owner.mrn is None:
+            raise SrError("worklist", owner.held_reason or "the worklist patient differs")
+        return replace(content, patient_id=owner.mrn)
 
     @property
     def _mapping(self) -> tuple[Route | None, str, dict[Code, str], str | None]:
