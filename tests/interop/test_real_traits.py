@@ -103,8 +103,12 @@ def test_dsrdump_shows_the_canon_traits(real_files: dict[str, Path]) -> None:
 def saved(clinic: Cli, path: Path, *options: str) -> str:
     result = clinic("import", "sr", str(path), *options)
     assert result.exit_code == 0, result.output
-    # with --route, the summary says for how many reports it stood in for a beam path
-    used = "; route tv from --route for 1 of 1 report" if "--route" in options else ""
+    # with a route given, the summary says for how many reports it stood in for a beam path
+    used = ""
+    if "--route" in options:
+        used = "; route tv from --route for 1 of 1 report"
+    elif "US_CANON" in options:
+        used = "; route tv from scanner settings US_CANON for 1 of 1 report"
     assert f"Imported 1 scan from 1 file (0 already present{used})." in result.stdout
     assert "Quillfeather" not in result.output
     return result.stdout + result.stderr
@@ -383,3 +387,81 @@ def test_no_fhir_identifier_holds_a_patient_id_that_is_no_mrn(
     exported = result.stdout.casefold()
     for word in (sr_real.ARCHIVE_ISSUER, *sr_real.LATIN1_PATIENT_ID.split(), "Åsa"):
         assert word.casefold() not in exported
+
+
+# Per-machine settings (`[scanners."AE"]`, `import sr --scanner NAME`) for the same traits.
+SCANNERS = """
+[scanners."US_CANON"]
+hosts = ["127.0.0.1"]
+single_probe = true
+route = "tv"
+mrn_pattern = "^SR[0-9]{4}$"
+
+[scanners."US_CYRILLIC"]
+hosts = ["127.0.0.1"]
+charset = "ISO_IR 144"
+
+[scanners."US_SAMSUNG"]
+hosts = ["127.0.0.1"]
+[scanners."US_SAMSUNG".codes]
+"99SMS:99005-07" = "cl"
+"""
+
+
+@pytest.fixture
+def scanners(clinic: Cli, tmp_path: Path) -> Cli:
+    """The clinic, with a config file listing three machines."""
+    folder = tmp_path / "config" / "cervix-watch"
+    folder.mkdir(parents=True)
+    (folder / "config.toml").write_text(SCANNERS, encoding="utf-8")
+    return clinic
+
+
+def test_a_single_probe_canon_files_reports_without_a_beam_path(
+    scanners: Cli, real_files: dict[str, Path]
+) -> None:
+    """--scanner US_CANON (single probe, route tv): the no-beam-path report is filed as tv,
+    and its note says the route came from the scanner settings."""
+    path = real_files["most-recent-cm.dcm"]
+    out = saved(scanners, path, "--scanner", "US_CANON")
+    assert "route tv, recorded CL 29.5 mm" in out
+    [scan] = stored_scans(scanners)
+    assert "route tv from scanner settings US_CANON" in scan["notes"]
+
+
+def test_a_name_in_patient_id_fails_the_scanners_mrn_pattern_masked(
+    scanners: Cli, real_files: dict[str, Path]
+) -> None:
+    """The name in PatientID does not match US_CANON's mrn_pattern: refused, shown masked."""
+    path = real_files["name-in-patient-id.dcm"]
+    result = scanners("import", "sr", str(path), "--scanner", "US_CANON")
+    assert result.exit_code == 1
+    assert masked_patient_id(sr_real.NAME_IN_PATIENT_ID) in result.stderr
+    assert "quillfeather" not in result.output.casefold()
+    assert stored_scans(scanners) == []
+
+
+def test_the_scanners_charset_decodes_a_report_without_one(
+    scanners: Cli, real_files: dict[str, Path]
+) -> None:
+    """The Latin-1 report read as US_CYRILLIC's ISO_IR 144 decodes to other letters: the
+    mask is of that text (the setting was applied), never the text itself."""
+    path = real_files["latin1-patient-id.dcm"]
+    as_cyrillic = sr_real.LATIN1_PATIENT_ID.encode("latin-1").decode("iso8859_5")
+    result = scanners("import", "sr", str(path), "--scanner", "US_CYRILLIC", "--route", "tv")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {path}: patient: no patient {masked_patient_id(as_cyrillic)}\n"
+    assert masked_patient_id(sr_real.LATIN1_PATIENT_ID) not in result.stderr
+
+
+def test_a_samsung_private_cl_code_through_the_scanners_codes(
+    scanners: Cli, real_files: dict[str, Path]
+) -> None:
+    """The private CL code maps through US_SAMSUNG's own codes: filed with --scanner, and
+    still "no cervix length" without it."""
+    path = real_files["samsung-private-cl.dcm"]
+    refused = scanners("import", "sr", str(path))
+    assert refused.exit_code == 1
+    assert "cervix_length: no cervix length in" in refused.stderr
+    out = saved(scanners, path, "--scanner", "US_SAMSUNG")
+    assert "route tv, recorded CL 31.0 mm" in out
