@@ -16,7 +16,6 @@ import pytest
 import sqlalchemy as sa
 from tests.conftest import TODAY, both_backends
 
-from cervix_watch.app.clinic import history_of
 from cervix_watch.domain.enums import CerclageKind, CloseOutcome, TreatmentType
 from cervix_watch.domain.ga import parse_ga
 from cervix_watch.domain.models import Closure, Patient, Treatment
@@ -99,9 +98,9 @@ def _clinic(store: Store) -> set[str]:
 def _python_filter(store: Store, on: date, before: int) -> set[str]:
     """What the engine keeps: every patient read, then `active_running` decides."""
     return {
-        f.patient.mrn
-        for f in store.patient_files()
-        if active_running(history_of(f), on, before) is not None
+        history.patient.mrn
+        for history in store.patient_files()
+        if active_running(history, on, before) is not None
     }
 
 

@@ -141,7 +141,7 @@ def test_void_keeps_the_scan_but_hides_it_from_the_record(store: Store) -> None:
     """A voided scan is never deleted, but rules and listings no longer see it."""
     scan_id = store.add_scan(scan(), "sono", today=TODAY).id
     store.void_scan(scan_id, "duplicate", "sono")
-    assert store.patient_files("P01")[0].scans == []
+    assert store.patient_files("P01")[0].scans == ()
     assert [voided for _, voided in store.scans("P01", include_voided=True)] == [True]
     assert store.voided_scans("P01")[0].reason == "duplicate"
     with pytest.raises(InputError, match="already voided"):
@@ -276,12 +276,12 @@ def test_records_read_back_in_bulk_equal_the_validated_records_written(store: St
     for record in read:
         assert record.model_fields_set == set(type(record).model_fields), type(record)
         assert type(record).model_validate(record.model_dump()) == record
-    assert f.scans == [
+    assert f.scans == (
         written[0].model_copy(update={"scan_id": scan_ids[0]}),  # type: ignore[union-attr]
         written[1].model_copy(update={"scan_id": scan_ids[1]}),  # type: ignore[union-attr]
-    ]
-    assert f.exams == [written[2].model_copy(update={"exam_id": exam_id})]
-    assert f.discussions == [written[4]]
+    )
+    assert f.exams == (written[2].model_copy(update={"exam_id": exam_id}),)
+    assert f.discussions == (written[4],)
     assert f.treatments[0].model_copy(update={"treatment_id": None}) == written[3]
 
 

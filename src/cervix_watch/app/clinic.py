@@ -16,7 +16,6 @@ from cervix_watch.bulk import collector_paused
 
 if TYPE_CHECKING:
     from cervix_watch.rules import PatientHistory, Profile, Review
-    from cervix_watch.store.reads import PatientFile
     from cervix_watch.store.store import Store
 
 # The clinic's default profile, stored by content: its name, its TOML text and the
@@ -64,19 +63,6 @@ def resolve_profile(store: Store | None, option: str | None) -> Profile:
     return profile_from_toml(default.toml.encode("utf-8"), f"default profile {default.name}")
 
 
-def history_of(f: PatientFile) -> PatientHistory:
-    from cervix_watch.rules import PatientHistory
-
-    return PatientHistory(
-        patient=f.patient,
-        scans=tuple(f.scans),
-        exams=tuple(f.exams),
-        treatments=tuple(f.treatments),
-        discussions=tuple(f.discussions),
-        closure=f.closure,
-    )
-
-
 def clinic_review(
     store: Store,
     as_of: date,
@@ -100,8 +86,7 @@ def clinic_review(
         active_only = mrn is None
     active = ActiveOn(as_of, profile.active_before) if active_only else None
     with collector_paused():
-        files = store.patient_files(mrn, active=active)
-        histories = {f.patient.mrn: history_of(f) for f in files}
+        histories = {h.patient.mrn: h for h in store.patient_files(mrn, active=active)}
         each = track(histories.values(), "Reviewing patients", len(histories))
         return review_clinic(each, as_of, profile), histories
 
@@ -112,7 +97,6 @@ __all__ = [
     "PROFILE_TOML_SETTING",
     "StoredDefault",
     "clinic_review",
-    "history_of",
     "resolve_profile",
     "stored_default",
 ]

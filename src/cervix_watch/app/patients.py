@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cervix_watch.app.clinic import history_of
-
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Patient
     from cervix_watch.rules import Profile
@@ -34,9 +32,7 @@ def patient_list(
     from cervix_watch.rules import review_clinic
 
     files = store.patient_files()
-    reviewed = {
-        p.mrn: p for p in review_clinic((history_of(f) for f in files), today, profile).patients
-    }
+    reviewed = {p.mrn: p for p in review_clinic(files, today, profile).patients}
     rows: list[PatientRow] = []
     for f in files:
         current = reviewed.get(f.patient.mrn)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cervix_watch.app.clinic import clinic_review, history_of
+from cervix_watch.app.clinic import clinic_review
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -42,9 +42,9 @@ def reviewed(
     clinic's review does (`store.reads.active_patient_ids`)."""
     from cervix_watch.rules import review_clinic
 
-    [patient_file] = store.patient_files(mrn)
-    review = review_clinic([history_of(patient_file)], on, profile)
-    return patient_file.patient, (review.patients[0] if review.patients else None)
+    [history] = store.patient_files(mrn)
+    review = review_clinic([history], on, profile)
+    return history.patient, (review.patients[0] if review.patients else None)
 
 
 def scan_raised(

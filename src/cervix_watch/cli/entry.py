@@ -28,8 +28,8 @@ from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Patient, Scan
+    from cervix_watch.domain.pregnancy import PatientHistory
     from cervix_watch.rules import Profile
-    from cervix_watch.store.reads import PatientFile
 
 T = TypeVar("T")
 
@@ -84,7 +84,7 @@ class ScanEntry:
 
     def __init__(self, state: context.State, given: dict[str, Any], profile: Profile) -> None:
         self.state, self.values, self.profile = state, given, profile
-        self.file: PatientFile | None = None
+        self.file: PatientHistory | None = None
         self.today = state.today  # read once at the edge (context.State)
 
     # -- checks -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ Public surface:
 - results: `Review`, `PatientReview`, `Flag`, `flags_raised_by_scan`, `flags_raised_by_exam`
 """
 
-from cervix_watch.rules.context import PatientHistory
+from cervix_watch.domain.pregnancy import PatientHistory
 from cervix_watch.rules.engine import evaluate, review_clinic
 from cervix_watch.rules.profile import (
     DEFAULT_PROFILE,

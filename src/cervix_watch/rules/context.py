@@ -25,24 +25,13 @@ from cervix_watch.domain.enums import (
     TreatmentType,
 )
 from cervix_watch.domain.ga import ga_days
-from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.domain.models import Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.domain.pregnancy import PatientHistory  # the engine's input (store-made)
 from cervix_watch.rules.schema import ShortCl, Window
 
 if TYPE_CHECKING:
     from cervix_watch.rules.specs import QualifyingClRule
     from cervix_watch.rules.visit_specs import ExamRule
-
-
-@dataclass(frozen=True, slots=True)
-class PatientHistory:
-    """Everything recorded for one pregnancy. Voided scans are left out by the caller."""
-
-    patient: Patient
-    scans: tuple[Scan, ...] = ()
-    exams: tuple[Exam, ...] = ()
-    treatments: tuple[Treatment, ...] = ()
-    discussions: tuple[Discussion, ...] = ()
-    closure: Closure | None = None
 
 
 class ScanAt(NamedTuple):

@@ -16,10 +16,10 @@ from operator import attrgetter
 from cervix_watch.domain.enums import Action, Risk, TreatmentType
 from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.models import Discussion, Patient
+from cervix_watch.domain.pregnancy import PatientHistory
 from cervix_watch.rules.addressed import addressed
 from cervix_watch.rules.context import (
     PatientContext,
-    PatientHistory,
     active_running,
     dated_exams,
     dated_scans,

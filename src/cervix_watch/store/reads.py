@@ -5,7 +5,7 @@ table (never one per patient) keeps a clinic of 50,000 patients fast. They are
 a mixin of `Store` (`class Store(BulkReads)`), so callers still write
 `store.patient_files()`; the single-record reads and every write stay in
 `store.store`. The records come back as domain records (audit entries and voided
-scans from `domain.trail`) or the `PatientFile` defined here.
+scans from `domain.trail`) or `domain.pregnancy.PatientHistory`, the engine's input.
 """
 
 from __future__ import annotations
@@ -27,22 +27,32 @@ from cervix_watch.domain.errors import NotFoundError, Problem
 from cervix_watch.domain.ga import edd_at
 from cervix_watch.domain.identifiers import close_matches, did_you_mean
 from cervix_watch.domain.models import Closure, Discussion, Exam, Patient, Scan, Treatment
+from cervix_watch.domain.pregnancy import PatientHistory
 from cervix_watch.domain.trail import AuditEntry, VoidedScan
 from cervix_watch.store import rows
 from cervix_watch.store import tables as t
 
 
 @dataclass
-class PatientFile:
-    """Everything stored about one pregnancy that counts (voided scans and exams left out)."""
+class _Gathered:
+    """One pregnancy's records while the reads gather them (PatientHistory at the end)."""
 
-    patient_id: int
     patient: Patient
     closure: Closure | None
     scans: list[Scan] = field(default_factory=list)
     exams: list[Exam] = field(default_factory=list)
     treatments: list[Treatment] = field(default_factory=list)
     discussions: list[Discussion] = field(default_factory=list)
+
+    def history(self) -> PatientHistory:
+        return PatientHistory(
+            self.patient,
+            tuple(self.scans),
+            tuple(self.exams),
+            tuple(self.treatments),
+            tuple(self.discussions),
+            self.closure,
+        )
 
 
 @dataclass(frozen=True)
@@ -110,8 +120,9 @@ class BulkReads:
 
     def patient_files(
         self, mrn: str | None = None, *, active: ActiveOn | None = None
-    ) -> list[PatientFile]:
-        """Every patient with their records, in one query per table (never one per patient).
+    ) -> list[PatientHistory]:
+        """Every patient with their records (the engine's input), in one query per table
+        (never one per patient).
 
         With `active`, only the pregnancies active on that date, selected in SQL
         (`active_patient_ids`), so a database with years of closed pregnancies
@@ -129,25 +140,25 @@ class BulkReads:
                 # the condition itself, not `IN (the active ids)`: for one MRN (`scan add`'s
                 # acute point) SQLite would otherwise list every active id to check one
                 query = query.where(active_condition(active))
-            files: dict[int, PatientFile] = {}
+            files: dict[int, _Gathered] = {}
             result = conn.execute(query)
             names = tuple(result.keys())
             for row in result.all():
                 r = dict(zip(names, row, strict=True))  # a dict: 25 lookups each, not a RowMapping
-                files[r["patient_id"]] = PatientFile(
-                    r["patient_id"], rows.patient_from_row(r), rows.closure_from_row(r)
+                files[r["patient_id"]] = _Gathered(
+                    rows.patient_from_row(r), rows.closure_from_row(r)
                 )
             if mrn is not None and not files and active is None:
                 raise no_patient(conn, mrn)
             if mrn is not None:
                 restrict = list(files)
             self._attach(conn, files, restrict, active)
-            return list(files.values())
+            return [gathered.history() for gathered in files.values()]
 
     def _attach(
         self,
         conn: sa.Connection,
-        files: dict[int, PatientFile],
+        files: dict[int, _Gathered],
         only: sa.Select[Any] | list[int] | None,
         active: ActiveOn | None = None,
     ) -> None:
@@ -379,4 +390,4 @@ def _current_scans_of(
     return found
 
 
-__all__ = ["ActiveOn", "BulkReads", "PatientFile", "active_condition", "active_patient_ids"]
+__all__ = ["ActiveOn", "BulkReads", "active_condition", "active_patient_ids"]
