@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 
 from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.domain.kinds import SCAN_FINDINGS
 
 if TYPE_CHECKING:
     from pydicom.dataset import Dataset
@@ -231,21 +230,18 @@ class SrImporter:
         return outcome
 
 
-# What makes two scans one examination, whichever report or person recorded it: a corrected
-# report (new SOP Instance UID) with these values equal is "already present" (interop.md).
-SAME_EXAMINATION = ("date", "route", "cl_mm", *SCAN_FINDINGS)
-
-
 def _corrected_reports(
     current: dict[str, list[Scan]], plans: list[Planned], outcome: Outcome
 ) -> list[Planned]:
     """The plans still to write: one with the values of a stored (or earlier planned) scan
     of that patient that day is already present; another that day is saved with a notice."""
+    from cervix_watch.store.duplicates import same_examination
+
     kept: list[Planned] = []
     for plan in plans:
         scan = plan.record
         same_day = [s for s in current.setdefault(scan.mrn, []) if s.date == scan.date]
-        twin = next((s for s in same_day if _same_examination(s, scan)), None)
+        twin = next((s for s in same_day if same_examination(s, scan)), None)
         if twin is not None:
             outcome.present.append((plan, twin.scan_id or 0))
             continue
@@ -260,8 +256,4 @@ def _corrected_reports(
     return kept
 
 
-def _same_examination(one: Scan, other: Scan) -> bool:
-    return all(getattr(one, name) == getattr(other, name) for name in SAME_EXAMINATION)
-
-
-__all__ = ["SAME_EXAMINATION", "Outcome", "Planned", "SrImporter"]
+__all__ = ["Outcome", "Planned", "SrImporter"]

@@ -8,6 +8,9 @@ was entered in error, so entering it again is allowed.
 The CLI's single adds (`same_day_records`), the CSV importer (`content_names`,
 as a set of keys per chunk) and any other importer use these, so "already
 present" means the same everywhere and export -> import is exact.
+
+A scanner's corrected report is the same record but for who or what entered it
+(`PROVENANCE`): `same_examination` (interop.md, "already present"), used by `import sr`.
 """
 
 from __future__ import annotations
@@ -18,10 +21,17 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from cervix_watch.domain.models import Scan
 from cervix_watch.store import tables as t
 
 _BOOKKEEPING = frozenset({"voided_at", "void_reason"})
 _IDS = frozenset({"scan_id", "exam_id", "treatment_id", "discussion_id"})
+# Who or what entered a scan, not what it found: a corrected report of one examination
+# (a new SOP Instance UID, maybe another operator or note) differs only in these.
+PROVENANCE = frozenset({"operator", "source", "notes"})
+# The Scan fields two reports of the same examination share (the patient, the date, the
+# route, the measurements, the findings): the record's content but for its provenance.
+SAME_EXAMINATION = tuple(name for name in Scan.model_fields if name not in _IDS | PROVENANCE)
 # The column each kind of event is dated by (a treatment by its start).
 DATE_COLUMN = {"scans": "date", "exams": "date", "treatments": "start", "discussions": "date"}
 
@@ -65,4 +75,17 @@ def same_day_records(conn: sa.Connection, table: sa.Table, values: Mapping[str, 
     return SameDay(identical, tuple(ids))
 
 
-__all__ = ["DATE_COLUMN", "SameDay", "content_names", "same_day_records"]
+def same_examination(one: Scan, other: Scan) -> bool:
+    """Two scans of one examination: every field equal but who or what entered it."""
+    return all(getattr(one, name) == getattr(other, name) for name in SAME_EXAMINATION)
+
+
+__all__ = [
+    "DATE_COLUMN",
+    "PROVENANCE",
+    "SAME_EXAMINATION",
+    "SameDay",
+    "content_names",
+    "same_day_records",
+    "same_examination",
+]
