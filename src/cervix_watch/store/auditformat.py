@@ -24,7 +24,6 @@ rows unchanged, so `db check` still names the break: rebuilding it would hide ta
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,7 +35,6 @@ from cervix_watch.store.clock import SYSTEM_CLOCK
 
 _KINDS = {kind.entity: kind for kind in EVENT_KINDS}
 _CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
-_BATCH = 5000
 MIGRATE_ACTION = "migrate"
 
 
@@ -45,24 +43,13 @@ def upgrade(conn: sa.Connection) -> int:
     report = chain.verify(conn)
     if report.first_break is not None:
         return 0  # left as found: `db check` names the break
-    mrn_at = _MrnHistory(conn)
-    updates = [
-        {"id": audit_id, "changes": auditjson.encode(new)}
-        for audit_id, new in _rewritten(conn, mrn_at)
-    ]
-    if not updates:
-        return 0
-    statement = (
-        t.audit.update()
-        .where(t.audit.c.audit_id == sa.bindparam("id"))
-        .values(changes=sa.bindparam("changes"))
-    )
     with seal.lifted(conn):
-        for start in range(0, len(updates), _BATCH):
-            conn.execute(statement, updates[start : start + _BATCH])
-        chain.rebuild(conn)
-    _record(conn, len(updates), report)
-    return len(updates)
+        rewritten = _rewrite(conn, _MrnHistory(conn))
+        if rewritten:
+            chain.rebuild(conn)
+    if rewritten:
+        _record(conn, rewritten, report)
+    return rewritten
 
 
 def one_format(
@@ -85,18 +72,29 @@ def one_format(
     return new
 
 
-def _rewritten(conn: sa.Connection, mrn_at: _MrnHistory) -> Iterator[tuple[int, dict[str, Any]]]:
+def _rewrite(conn: sa.Connection, mrn_at: _MrnHistory) -> int:
+    """Rewrite the rows not in the one format, a batch at a time; how many."""
     a = t.audit.c
-    query = (
-        sa.select(a.audit_id, a.entity, a.entity_id, a.patient_id, a.changes)
-        .where(a.action.in_(("add", "import")), a.entity.in_(tuple(_KINDS)))
-        .order_by(a.audit_id)
+    columns = [a.audit_id, a.action, a.entity, a.entity_id, a.patient_id, a.changes]
+    statement = (
+        t.audit.update().where(a.audit_id == sa.bindparam("id")).values(changes=sa.bindparam("new"))
     )
-    for audit_id, entity, entity_id, patient_id, text in conn.execute(query):
-        old = json.loads(text)
-        new = one_format(entity, entity_id, old, mrn_at(patient_id, audit_id))
-        if new != old:
-            yield audit_id, new
+    rewritten, after = 0, None
+    while batch := chain.batch_after(conn, columns, after):
+        updates = []
+        for row in batch:
+            if row["action"] not in {"add", "import"} or row["entity"] not in _KINDS:
+                continue
+            old = json.loads(row["changes"])
+            mrn = mrn_at(row["patient_id"], row["audit_id"])
+            new = one_format(row["entity"], row["entity_id"], old, mrn)
+            if new != old:
+                updates.append({"id": row["audit_id"], "new": auditjson.encode(new)})
+        if updates:
+            conn.execute(statement, updates)
+        rewritten += len(updates)
+        after = batch[-1]["audit_id"]
+    return rewritten
 
 
 class _MrnHistory:

@@ -15,7 +15,7 @@ onto the same row.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -111,23 +111,40 @@ def verify(conn: sa.Connection) -> ChainReport:
 
 
 def rebuild(conn: sa.Connection) -> int:
-    """Hash every audit row in order (the migration that adds the chain); rows hashed.
+    """Hash every audit row in order (the migrations that add the chain or rewrite rows);
+    rows hashed.
 
-    Only rows without their hash are written, so a chain already in place (a migration
-    run again) is left alone, and the triggers that refuse an UPDATE are not met.
+    Only rows whose hash differs are written, so a chain already in place (a migration
+    run again) is left alone, and the triggers that refuse an UPDATE are not met. The
+    rows are read and written a batch at a time (each read whole before its UPDATE), so
+    memory stays bounded on a trail of millions.
     """
-    updates: list[dict[str, Any]] = []
-    previous = GENESIS
-    for row in _ordered_rows(conn):
-        previous = row_hash(previous, row)
-        if row["row_hash"] != previous:
-            updates.append({"id": row["audit_id"], "hash": previous})
-    if updates:
-        statement = (
-            t.audit.update()
-            .where(t.audit.c.audit_id == sa.bindparam("id"))
-            .values(row_hash=sa.bindparam("hash"))
-        )
-        for start in range(0, len(updates), _BATCH):
-            conn.execute(statement, updates[start : start + _BATCH])
-    return len(updates)
+    statement = (
+        t.audit.update()
+        .where(t.audit.c.audit_id == sa.bindparam("id"))
+        .values(row_hash=sa.bindparam("hash"))
+    )
+    columns = [t.audit.c.audit_id, t.audit.c.row_hash, *(t.audit.c[n] for n in HASHED_FIELDS)]
+    previous, written, after = GENESIS, 0, None
+    while batch := batch_after(conn, columns, after):
+        updates: list[dict[str, Any]] = []
+        for row in batch:
+            previous = row_hash(previous, row)
+            if row["row_hash"] != previous:
+                updates.append({"id": row["audit_id"], "hash": previous})
+        if updates:
+            conn.execute(statement, updates)
+        written += len(updates)
+        after = batch[-1]["audit_id"]
+    return written
+
+
+def batch_after(
+    conn: sa.Connection, columns: Sequence[sa.ColumnElement[Any]], after: int | None
+) -> list[sa.RowMapping]:
+    """The next _BATCH audit rows in audit_id order after `after` (None: from the first),
+    fetched whole, so the caller may update the table before reading on."""
+    query = sa.select(*columns).order_by(t.audit.c.audit_id).limit(_BATCH)
+    if after is not None:
+        query = query.where(t.audit.c.audit_id > after)
+    return list(conn.execute(query).mappings())
