@@ -22,14 +22,13 @@ if TYPE_CHECKING:
     from cervix_watch.store.store import Store
 
 
-def export_ndjson(store: Store, folder: Path, mrns: list[str] | None) -> None:
-    """Every patient (or these, each checked to exist first) into `folder`, in MRN order."""
-    from cervix_watch import config
+def export_ndjson(store: Store, folder: Path, mrns: list[str] | None, mrn_system: str) -> None:
+    """Every patient (or these, each checked to exist first) into `folder`, in MRN order;
+    `mrn_system`: the identifier system of the MRNs (the settings' `[fhir] mrn_system`)."""
     from cervix_watch.interop.fhir import BULK_TYPES, ExportedScan, bulk_manifest, ndjson_lines
     from cervix_watch.interop.fhirlines import LayoutChecked
 
     wanted = [store.get_patient(mrn)[0].mrn for mrn in mrns] if mrns else None
-    mrn_system = config.fhir_mrn_system()
     # Bulk Data's transactionTime: the data is read from this moment's snapshot on
     transaction_time = datetime.now(UTC).replace(microsecond=0)
     lines = LayoutChecked()  # each distinct resource layout checked by fhir.resources once

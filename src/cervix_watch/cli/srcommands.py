@@ -313,12 +313,13 @@ def export_fhir(
             raise InputError(Problem("ndjson", "give --ndjson DIR or --out FILE, not both"))
         from cervix_watch.cli.fhirbulk import export_ndjson
 
-        export_ndjson(context.state(ctx).store(), ndjson, mrns)
+        state = context.state(ctx)
+        export_ndjson(state.store(), ndjson, mrns, state.settings.fhir_mrn_system.value)
         return
-    from cervix_watch import config
     from cervix_watch.interop.fhir import ExportedScan, bundle, to_json
 
-    store = context.state(ctx).store()
+    state = context.state(ctx)
+    store = state.store()
     files = [f for mrn in mrns for f in store.patient_files(mrn)] if mrns else store.patient_files()
     files = list({f.patient.mrn: f for f in files}.values())  # `H1 H1`: her once, in order
     amended = store.amended_scan_ids()
@@ -328,7 +329,7 @@ def export_fhir(
     with progress.bar("Exporting FHIR", len(files)) as advance:
         content = bundle(
             progress.each(patients, advance),
-            mrn_system=config.fhir_mrn_system(),
+            mrn_system=state.settings.fhir_mrn_system.value,
             timestamp=datetime.now(UTC).replace(microsecond=0),
         )
         text = to_json(content)  # the whole Bundle checked again: the bar stays till then
