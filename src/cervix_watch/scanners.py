@@ -32,6 +32,7 @@ from typing import Any
 
 from cervix_watch.config import bad_value, code_table, toml_type
 from cervix_watch.domain.enums import Route
+from cervix_watch.domain.route_notes import settings_route_note
 
 # Where the MRN is read: PatientID, or the OtherPatientIDsSequence item of one issuer.
 MRN_FROM_PATIENT_ID = "PatientID"
@@ -95,7 +96,7 @@ class Scanner:
         """What a scan filed with this machine's route records in its note and audit row."""
         if self.route is None:
             return None
-        return f"route {self.route.value} from scanner settings {self.ae_title}"
+        return settings_route_note(self.route, self.ae_title)
 
     def codes_with(self, unit_codes: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], str]:
         """The unit's `[sr.codes]` with this machine's `codes` over them."""

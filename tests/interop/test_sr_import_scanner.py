@@ -217,3 +217,26 @@ def test_the_scanner_name_is_matched_with_padding_ignored(
     path = str(sr_files["cl-mm.dcm"])
     assert clinic("import", "sr", path, "--scanner", "us_room1").exit_code == 1
     assert clinic("import", "sr", path, "--scanner", " US_ROOM1 ").exit_code == 0
+
+
+def test_the_review_shows_a_route_from_the_settings(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """The latest scan's route came from the scanner's settings: the review says so beside
+    the latest CL, in the terminal, Markdown and HTML; a measured route says nothing."""
+    configure(tmp_path, ROOM1)
+    result = clinic("import", "sr", str(sr_files["no-beam-path.dcm"]), "--scanner", "US_ROOM1")
+    assert result.exit_code == 0, result.output
+    aside = "route tv from scanner settings US_ROOM1"
+    table = clinic("review", "--as-of", "2026-12-01", "--format", "table")
+    words = " ".join(w for w in table.stdout.split() if w != "│")
+    assert f"CL latest 30.0 mm ({aside})" in words
+    markdown = clinic("review", "--as-of", "2026-12-01", "--format", "md")
+    assert "30.0 / 30.0 \\(route tv from scanner settings US\\_ROOM1\\)" in markdown.stdout
+    html = tmp_path / "review.html"
+    written = clinic("review", "--as-of", "2026-12-01", "--format", "html", "--out", str(html))
+    assert written.exit_code == 0, written.output
+    assert f"({aside})" in html.read_text(encoding="utf-8")
+    assert clinic("import", "sr", str(sr_files["cl-cm.dcm"])).exit_code == 0
+    later = clinic("review", "--as-of", "2026-12-01", "--format", "table")
+    assert "scanner settings" not in later.stdout

@@ -101,7 +101,13 @@ def mm_unit(value: float | None) -> str:
 
 
 def cl_pair(patient: PatientReview) -> str:
-    return f"{mm(patient.latest_cl_mm)} / {mm(patient.shortest_cl_mm)}"
+    return f"{mm(patient.latest_cl_mm)} / {mm(patient.shortest_cl_mm)}{route_aside(patient)}"
+
+
+def route_aside(patient: PatientReview) -> str:
+    """` (route tv from scanner settings US_ROOM1)` when the latest scan's route was the
+    machine's setting, not the report's; else nothing."""
+    return f" ({patient.latest_cl_route})" if patient.latest_cl_route else ""
 
 
 def due_text(due: date | None) -> str:

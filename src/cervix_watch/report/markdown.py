@@ -53,7 +53,7 @@ def _cells(patient: PatientReview) -> list[str]:
         escape(common.name_or_dash(patient.name)),
         patient.ga,
         patient.risk.value,
-        common.cl_pair(patient),
+        escape(common.cl_pair(patient)),  # the route's note names a scanner's AE title
         common.due_text(patient.next_scan_due),
         _points(patient),
     ]

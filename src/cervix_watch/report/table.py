@@ -218,7 +218,7 @@ def patient_parts(patient: PatientReview, escape: Callable[[str], str] = _same) 
         (
             f"\n{escape(common.name_or_dash(patient.name))}"
             f"\nGA {patient.ga}, {patient.risk.value} risk"
-            f"\nCL latest {common.mm_unit(patient.latest_cl_mm)}"
+            f"\nCL latest {common.mm_unit(patient.latest_cl_mm)}{common.route_aside(patient)}"
             f"\nCL shortest {common.mm_unit(patient.shortest_cl_mm)}"
             f"\nNext scan {common.due_text(patient.next_scan_due)}",
             "",

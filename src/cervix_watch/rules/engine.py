@@ -17,6 +17,7 @@ from cervix_watch.domain.enums import Action, Risk, TreatmentType
 from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.models import Discussion, Patient
 from cervix_watch.domain.pregnancy import PatientHistory
+from cervix_watch.domain.route_notes import settings_route
 from cervix_watch.rules.addressed import addressed
 from cervix_watch.rules.context import (
     PatientContext,
@@ -234,6 +235,7 @@ def _evaluate(history: PatientHistory, as_of: date, compiled: _Compiled) -> Pati
         membranes_ruptured=context.ruptured,
         treatments=context.in_situ,
         edd=context.patient.edd,
+        latest_cl_route=settings_route(scans[-1].scan.notes) if scans else None,
     )
 
 

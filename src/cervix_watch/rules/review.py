@@ -62,6 +62,9 @@ class PatientReview:
     treatments: tuple[Treatment, ...] = ()
     # for the GA of those dates on screen (not in the JSON, as the name)
     edd: date | None = None
+    # the latest scan's route came from a scanner's settings, not the report: its note
+    # ("route tv from scanner settings US_ROOM1"), shown beside the latest CL
+    latest_cl_route: str | None = None
 
     def ga_on(self, on: date) -> str:
         """The GA (w+d) on a date of her record, e.g. the rupture's or a treatment's start."""
