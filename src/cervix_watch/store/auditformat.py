@@ -3,8 +3,8 @@
 Before it, an import wrote a record's table columns (`"cl1_mm": 24.0, "cl2_mm": 25.5,
 "cl3_mm": null`, `"symptoms": "fever;fluid"`, no `mrn`, no id) where `scan add` wrote the
 record (`"cl_mm": [24.0, 25.5]`, `"symptoms": ["fever", "fluid"]`, `"mrn"`, `"scan_id"`);
-an added exam's row lacked its `exam_id` and an added treatment's had `"treatment_id":
-null`. Each such row of an added or imported scan, exam, treatment or discussion is
+an added exam's row lacked its `exam_id` before contract v3, and an added treatment's had
+`"treatment_id": null`. Each such row of an added or imported scan, exam, treatment or discussion is
 rewritten into the one format, losing nothing:
 
 - the measurements and symptoms keep their values and order, as lists;
@@ -34,7 +34,6 @@ from cervix_watch.store import tables as t
 from cervix_watch.store.clock import SYSTEM_CLOCK
 
 _KINDS = {kind.entity: kind for kind in EVENT_KINDS}
-_CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
 MIGRATE_ACTION = "migrate"
 
 
@@ -58,17 +57,12 @@ def one_format(
     """An added or imported record's audit `changes` in the one format (unchanged if so)."""
     kind = _KINDS[entity]
     new = dict(changes)
-    if any(name in new for name in _CL_COLUMNS):
-        measured = [new.pop(name, None) for name in _CL_COLUMNS]
-        new["cl_mm"] = [cl for cl in measured if cl is not None]
-    if isinstance(new.get("symptoms"), str):
-        stored = new["symptoms"]
-        new["symptoms"] = stored.split(";") if stored else []
-    if "mrn" not in new and mrn is not None:
-        new["mrn"] = mrn
+    if "mrn" not in new and mrn is not None and entity_id is not None:
+        # an import's row: the table's values, which the one encoder turns into the record
+        new = auditjson.record_changes(kind, new, mrn, entity_id)
     id_name = auditjson.ID_NAMES.get(kind)
     if id_name is not None and new.get(id_name) is None and entity_id is not None:
-        new[id_name] = entity_id
+        new[id_name] = entity_id  # an added exam's (before contract v3) or treatment's
     return new
 
 

@@ -34,7 +34,8 @@ ID_NAMES: dict[RecordKind, str] = {
     RecordKind.EXAMS: "exam_id",
     RecordKind.TREATMENTS: "treatment_id",
 }
-_CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
+# a scan's measurements as the table holds them, from the first
+CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
 
 
 def encode(changes: Mapping[str, Any]) -> str:
@@ -54,7 +55,7 @@ def record_changes(
         changes[ID_NAMES[kind]] = record_id
     if kind is RecordKind.SCANS:
         # stored from cl1_mm on; an empty one in between is skipped (as store.rows reads them)
-        measured = [changes.pop(name) for name in _CL_COLUMNS]
+        measured = [changes.pop(name) for name in CL_COLUMNS]
         changes["cl_mm"] = [cl for cl in measured if cl is not None]
     if "symptoms" in changes:  # scans and exams: stored `fever;cramps`
         stored = changes["symptoms"]
@@ -62,4 +63,4 @@ def record_changes(
     return changes
 
 
-__all__ = ["ID_NAMES", "encode", "record_changes"]
+__all__ = ["CL_COLUMNS", "ID_NAMES", "encode", "record_changes"]
