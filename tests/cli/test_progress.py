@@ -14,8 +14,8 @@ import pexpect
 import pytest
 from tests.conftest import Cli, init_database
 
+from cervix_watch.app.transfer import line_count
 from cervix_watch.cli import progress
-from cervix_watch.cli.transfer import _line_count
 
 # The CLI with every bar shown at once (no second's grace), so a small import stands for a
 # long one and the test does not depend on how fast the machine is.
@@ -95,7 +95,7 @@ def test_line_count_counts_a_last_line_without_newline(
     """A CSV's progress total counts its lines, the last one with or without a newline."""
     path = tmp_path / "file.csv"
     path.write_bytes(content)
-    assert _line_count(path) == lines
+    assert line_count(path) == lines
 
 
 def test_import_through_cli_runner_writes_nothing_to_stderr(

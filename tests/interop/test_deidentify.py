@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tests.conftest import Cli
 
-from cervix_watch.cli.transfer import DEIDENTIFY_KEY
+from cervix_watch.app.transfer import DEIDENTIFY_KEY
 from cervix_watch.domain.ga import ga_days
 from cervix_watch.domain.kinds import RECORD_KINDS
 from cervix_watch.interop.deidentify import Deidentifier

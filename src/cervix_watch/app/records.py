@@ -17,7 +17,8 @@ from cervix_watch.app.clinic import clinic_review
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
-    from cervix_watch.domain.models import Discussion, Exam, Patient, Scan, Treatment
+    from cervix_watch.domain.models import Discussion, Exam, Scan, Treatment
+    from cervix_watch.domain.pregnancy import PatientHistory
     from cervix_watch.rules import Flag, PatientReview, Profile
     from cervix_watch.store.store import Store
 
@@ -35,16 +36,13 @@ class Saved:
 
 def reviewed(
     store: Store, mrn: str, on: date, profile: Profile
-) -> tuple[Patient, PatientReview | None]:
-    """The patient and her review as of `on` (None when she is not active then): one read.
-
-    The engine leaves out a pregnancy not active on `on`, as the SQL filter of the
-    clinic's review does (`store.reads.active_patient_ids`)."""
-    from cervix_watch.rules import review_clinic
+) -> tuple[PatientHistory, PatientReview | None]:
+    """The patient's history (her records) and her review as of `on`, None when she is not
+    active then (the engine's own check, as the clinic review's SQL filter): one read."""
+    from cervix_watch.rules import evaluate
 
     [history] = store.patient_files(mrn)
-    review = review_clinic([history], on, profile)
-    return history.patient, (review.patients[0] if review.patients else None)
+    return history, evaluate(history, on, profile)
 
 
 def scan_raised(
@@ -54,9 +52,9 @@ def scan_raised(
     from cervix_watch.rules import flags_raised_by_scan
 
     assert scan.scan_id is not None
-    patient, review = reviewed(store, scan.mrn, scan.date, profile)
+    history, review = reviewed(store, scan.mrn, scan.date, profile)
     flags = flags_raised_by_scan(review, scan.scan_id) if review else []
-    return Saved(scan.scan_id, patient.ga_on(scan.date), same_day, flags)
+    return Saved(scan.scan_id, history.patient.ga_on(scan.date), same_day, flags)
 
 
 def add_scan(
@@ -73,9 +71,9 @@ def add_exam(store: Store, exam: Exam, who: str, today: date, profile: Profile) 
     from cervix_watch.rules import flags_raised_by_exam
 
     added = store.add_exam(exam, who, today=today)
-    patient, review = reviewed(store, exam.mrn, exam.date, profile)
+    history, review = reviewed(store, exam.mrn, exam.date, profile)
     flags = flags_raised_by_exam(review, exam.date) if review else []
-    return Saved(added.id, patient.ga_on(exam.date), added.same_day, flags)
+    return Saved(added.id, history.patient.ga_on(exam.date), added.same_day, flags)
 
 
 def add_treatment(store: Store, treatment: Treatment, who: str, today: date) -> int:

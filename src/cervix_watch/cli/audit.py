@@ -43,13 +43,10 @@ def audit(
     state = context.state(ctx)
     period_from, period_to = _period(from_, to, state.today)
     chosen = clinic.resolve_profile(state, given.profile)
-    from cervix_watch.audit import clinic_audit, edd_range
-    from cervix_watch.store.auditread import audit_records
+    from cervix_watch.app.audit import period_audit
+    from cervix_watch.cli import progress
 
-    # spec: open_points come from the review engine as of `to`
-    review, _ = clinic.clinic_review(state, period_to, chosen)
-    records = audit_records(state.store(), *edd_range(period_from, period_to), as_of=period_to)
-    result = clinic_audit(records, chosen, period_from, period_to, review)
+    result = period_audit(state.store(), period_from, period_to, chosen, progress.tracked)
     from cervix_watch.cli.render import emit_report
     from cervix_watch.report.audit_text import audit_table
 

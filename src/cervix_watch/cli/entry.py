@@ -22,14 +22,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from cervix_watch.cli import clinic, context, output
+from cervix_watch.cli import context, output
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Patient, Scan
     from cervix_watch.domain.pregnancy import PatientHistory
-    from cervix_watch.rules import Profile
+    from cervix_watch.rules import PatientReview, Profile
 
 T = TypeVar("T")
 
@@ -84,7 +84,8 @@ class ScanEntry:
 
     def __init__(self, state: context.State, given: dict[str, Any], profile: Profile) -> None:
         self.state, self.values, self.profile = state, given, profile
-        self.file: PatientHistory | None = None
+        self.file: PatientHistory | None = None  # the patient chosen, read with her review
+        self.review: PatientReview | None = None
         self.today = state.today  # read once at the edge (context.State)
 
     # -- checks -------------------------------------------------------------------------
@@ -114,11 +115,15 @@ class ScanEntry:
     # -- the steps, in the contract's order ---------------------------------------------
     def choose_patient(self, typed: str | None) -> None:
         """MRN first, checked at once (with suggestions), then the patient confirmed."""
+        from cervix_watch.app.records import reviewed
+
         while True:
             mrn = typed if typed is not None else ask("MRN", _not_empty("mrn"))
             typed = None
             try:
-                [self.file] = self.state.store().patient_files(mrn.strip())
+                self.file, self.review = reviewed(
+                    self.state.store(), mrn.strip(), self.today, self.profile
+                )
             except InputError as problem:
                 for message in problem.lines():
                     output.error(message)
@@ -144,8 +149,7 @@ class ScanEntry:
             output.line(f"  Closed: {c.outcome.value} on {c.date}")
 
     def open_points(self) -> str:
-        review, _ = clinic.clinic_review(self.state, self.today, self.profile, self.mrn)
-        flags = review.patients[0].flags if review.patients else ()
+        flags = self.review.flags if self.review else ()
         return ", ".join(f"{f.action.value} ({f.priority.value})" for f in flags) or "none"
 
     def ask_date(self) -> None:

@@ -7,7 +7,7 @@ subcommands of the same groups, defined in `cli.srcommands`.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -23,9 +23,6 @@ from cervix_watch.domain.words import counted, singular
 
 if TYPE_CHECKING:
     from cervix_watch.store.importer import ImportResult
-
-
-DEIDENTIFY_KEY = "deidentify_key"
 
 
 import_app = typer.Typer(
@@ -74,9 +71,6 @@ def _csv_import_command(kind: RecordKind) -> Callable[..., None]:
     return command
 
 
-Chunk = tuple[list[Problem], list[tuple[int, Any]]]
-
-
 def load_csv(
     state: context.State,
     kind: RecordKind,
@@ -85,51 +79,22 @@ def load_csv(
     dry_run: bool = False,
     today: date | None = None,
 ) -> ImportResult:
-    """Import one CSV file through the store (shared by `import` and `demo`); no date in it
-    may be after `today` (default: the invocation's `State.today`)."""
-    from cervix_watch.store.importer import import_records
+    """Import one CSV file (shared by `import` and `demo`), with a bar on a terminal; no
+    date in it may be after `today` (default: the invocation's `State.today`)."""
+    from cervix_watch.app.transfer import import_csv, line_count
 
     if not file.is_file():
         raise InputError(Problem("file", f"{shown(file)}: no such file"))
-    with progress.bar(f"Importing {kind}", lambda: _line_count(file)) as advance:
-        return import_records(
+    with progress.bar(f"Importing {kind}", lambda: line_count(file)) as advance:
+        return import_csv(
             state.store(),
             kind,
-            _chunks(kind, file, advance),
-            source=str(file),
+            file,
             who=who,
             today=today or state.today,
             dry_run=dry_run,
+            advance=advance,
         )
-
-
-def _chunks(kind: str, file: Path, advance: progress.Advance) -> Iterator[Chunk]:
-    """The parsed file chunk by chunk: each chunk's problems and its valid (line, record)s."""
-    from cervix_watch.interop.csvio import read_rows
-
-    done = 0  # lines, the header among them: the bar's total is the file's lines
-    try:
-        for chunk in read_rows(kind, file):
-            problems = [p for row in chunk for p in row.problems]
-            records = [(row.line, row.record) for row in chunk if row.ok and row.record is not None]
-            advance(chunk[-1].line - done)
-            done = chunk[-1].line
-            yield problems, records
-    except OSError as error:
-        raise InputError(Problem("file", f"{shown(file)}: {error.strerror}")) from None
-
-
-def _line_count(file: Path) -> int:
-    """The file's lines (its newlines, and a last line without one), the progress total;
-    read in blocks, a fraction of the time parsing takes."""
-    lines, last = 0, b"\n"
-    try:
-        with file.open("rb") as handle:
-            while block := handle.read(1 << 20):
-                lines, last = lines + block.count(b"\n"), block[-1:]
-    except OSError as error:
-        raise InputError(Problem("file", f"{shown(file)}: {error.strerror}")) from None
-    return lines + (last != b"\n")
 
 
 DeidentifyOption = Annotated[
@@ -160,16 +125,13 @@ def _csv_export_command(kind: RecordKind) -> Callable[..., None]:
 def export_csv(
     ctx: typer.Context, kind: RecordKind, out: Path | None, deidentify: bool, operator: str | None
 ) -> None:
+    from cervix_watch.app.transfer import exported
     from cervix_watch.interop.csvio import write_csv
-    from cervix_watch.store.importer import export_records
 
     store = context.state(ctx).store()
-    records: Iterable[Any] = export_records(store, kind.value)
-    if deidentify:
-        from cervix_watch.interop.deidentify import Deidentifier
-
-        anonymiser = Deidentifier(store.secret(DEIDENTIFY_KEY, context.who(operator)))
-        records = anonymiser.apply_all(records)
+    records = exported(
+        store, kind.value, deidentify_as=context.who(operator) if deidentify else None
+    )
     if out is None:
         _export_to_stdout(kind.value, records)
         return
