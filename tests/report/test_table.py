@@ -76,3 +76,19 @@ def test_a_tall_review_to_a_file_is_written_line_by_line_as_printed(
     golden = (GOLDEN / "acog-smfm-review-table.txt").read_text(encoding="utf-8")
     assert out.read_text(encoding="utf-8") == golden
     assert out.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize("columns", ["120", "80", "52", "45", "30"])
+def test_a_colour_review_written_as_lines_is_what_rich_prints(
+    loaded: Cli, monkeypatch: pytest.MonkeyPatch, columns: str
+) -> None:
+    """At a colour terminal (FORCE_COLOR) the review written as lines has rich's colour
+    codes, byte for byte, at any width (a long name folded, a control character escaped)."""
+    add_patient(loaded, "W001", "Philippa Montgomery-Featherstonehaugh \x1b[2J\tTab")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    monkeypatch.delenv("NO_COLOR")
+    monkeypatch.setenv("COLUMNS", columns)
+    by_rich = _review(loaded, monkeypatch, 10**6)
+    streamed = _review(loaded, monkeypatch, 0)
+    assert streamed == by_rich
+    assert "\x1b[1;37;41mURGENT" in streamed

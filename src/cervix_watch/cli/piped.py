@@ -15,8 +15,10 @@ import re
 import sys
 from typing import TextIO, cast
 
-# spaces before a line's end, and before the colour resets that may follow them
-_TRAILING = re.compile(r" +((?:\x1b\[[0-9;]*m)*)\n")
+# spaces before a line's end, and before the colour resets that may follow them; each run
+# of spaces tried once, from its start, without backtracking (a table's padding is long
+# runs of spaces followed by a border: tried from each space in turn, quadratic)
+_TRAILING = re.compile(r"(?<! ) ++((?:\x1b\[[0-9;]*m)*)\n")
 
 
 class TrimmedLines(io.TextIOBase):

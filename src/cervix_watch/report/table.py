@@ -16,12 +16,14 @@ borders and header still come from rich).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from operator import lt
 from typing import TYPE_CHECKING
 
 from rich import box
 from rich.cells import cell_len
+from rich.console import COLOR_SYSTEMS, RenderableType
 from rich.console import Group as RenderGroup
-from rich.console import RenderableType
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
@@ -64,7 +66,7 @@ class ReviewView:
     """The review for the terminal: a renderable, and the same as pieces to write
     (`report.cells.Tall`)."""
 
-    styled = False  # the pieces are plain text: for a file or a pipe
+    styled = True  # the pieces keep rich's styles at a colour terminal (`_Styler`)
 
     def __init__(
         self, review: Review, profile: Profile, escape: Callable[[str], str] = _same
@@ -84,29 +86,112 @@ class ReviewView:
         yield RenderGroup(*parts)
 
     def pieces(self, console: Console, width: int) -> Iterator[RenderableType | str]:
-        """What `Console.print` of this view prints at `width`, without its styles: the
-        header for rich to print, then each group's lines as strings (each ending in a
-        newline), to write in turn. For a file or a pipe, where there are no styles."""
-        if width < NARROWEST or not self.review.patients:
+        """What `Console.print` of this view prints at `width`: the header for rich to
+        print, then each group's lines as strings (each ending in a newline), to write in
+        turn; with rich's colour codes where the console has colour (`_Styler`)."""
+        styler = _Styler(console)
+        headings = ("Patient", "Discussion points (rule)")
+        widths = [PATIENT_COLUMN_WIDTH, width - BORDERS - PATIENT_COLUMN_WIDTH]
+        if (
+            width < NARROWEST
+            or not self.review.patients
+            or (styler.colour and any(map(lt, widths, map(len, headings))))
+        ):
             yield self
             return
         yield header(self.review, self.profile, self.escape)
-        widths = [PATIENT_COLUMN_WIDTH, width - BORDERS - PATIENT_COLUMN_WIDTH]
         drawn = box.ROUNDED.substitute(console.options, safe=console.safe_box)
         padded = [w + 2 for w in widths]  # the box's widths count each cell's padding
         between = drawn.get_row(padded, "row", edge=True) + "\n"
         for group in common.groups(self.review):
             yield "\n"
             title = _cell_lines(console, group.title, width)
-            yield "".join(line + " " * (width - cell_len(line)) + "\n" for line in title)
+            style = GROUP_STYLE[group.key]
+            yield "".join(
+                styler.line(line + " " * (width - cell_len(line)), style) + "\n" for line in title
+            )
             yield drawn.get_top(padded) + "\n"
-            yield heading_lines(console, drawn, widths)
+            yield (
+                styler.heading(drawn, headings, widths)
+                if styler.colour
+                else heading_lines(console, drawn, widths)
+            )
             yield drawn.get_row(padded, "head", edge=True) + "\n"
             for index, patient in enumerate(group.patients):
                 if index:
                     yield between
-                yield row_lines(console, drawn, widths, patient, self.escape)
+                yield row_lines(console, drawn, widths, patient, self.escape, styler)
             yield drawn.get_bottom(padded) + "\n"
+
+
+class _Styler:
+    """A cell's (text, style) parts as the lines rich prints in a table cell: plain text
+    at a console without colour, else each run with the colour codes rich writes for its
+    style (`Style.render`, one prefix and suffix per style, remembered)."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        name = console.color_system
+        self.system = COLOR_SYSTEMS[name] if name else None
+        self.colour = self.system is not None
+        self._codes: dict[str, tuple[str, str]] = {}
+
+    def line(self, text: str, style: str) -> str:
+        """`text` in `style` (a whole line: a group's title)."""
+        if not self.colour or not style or not text:
+            return text
+        prefix, suffix = self._code(style)
+        return prefix + text + suffix
+
+    def _code(self, style: str) -> tuple[str, str]:
+        code = self._codes.get(style)
+        if code is None:
+            rendered = Style.parse(style).render("\x00", color_system=self.system)
+            prefix, _, suffix = rendered.partition("\x00")
+            code = self._codes[style] = (prefix, suffix)
+        return code
+
+    def heading(self, drawn: box.Box, headings: Sequence[str], widths: Sequence[int]) -> str:
+        """The header row in bold, its padding too (each heading fits on one line)."""
+        pad = self.line(" ", "bold")
+        cells = [
+            pad + self.line(h + " " * (w - len(h)), "bold") + pad
+            for h, w in zip(headings, widths, strict=True)
+        ]
+        return f"{drawn.head_left}{cells[0]}{drawn.head_vertical}{cells[1]}{drawn.head_right}\n"
+
+    def cell(self, parts: Sequence[Part], width: int) -> list[tuple[str, int]]:
+        """The cell's lines at `width`, each with its width in cells."""
+        if not self.colour:
+            return [
+                (line, _width(line)) for line in _cell_lines(self.console, _plain(parts), width)
+            ]
+        lines: list[list[Part]] = [[]]
+        for text, style in parts:
+            first, *rest = text.split("\n")
+            lines[-1].append((first, style))
+            lines += [[(more, style)] for more in rest]
+        out: list[tuple[str, int]] = []
+        for runs in lines:
+            plain = _plain(runs)
+            if "\t" not in plain and _width(plain) <= width:
+                out.append(("".join(self.line(t, s) for t, s in runs), _width(plain)))
+            else:  # wrapped (or its tabs expanded) as the table does it, by rich's Text
+                wrapped = Text.assemble(*runs)
+                wrapped.expand_tabs(8)
+                out += [
+                    (self._rendered(part), part.cell_len)
+                    for part in wrapped.wrap(self.console, width, overflow="fold")
+                ]
+        return out
+
+    def _rendered(self, text: Text) -> str:
+        return "".join(
+            segment.style.render(segment.text, color_system=self.system)
+            if segment.style
+            else segment.text
+            for segment in text.render(self.console)
+        )
 
 
 def row_lines(
@@ -115,17 +200,25 @@ def row_lines(
     widths: Sequence[int],
     patient: PatientReview,
     escape: Callable[[str], str] = _same,
+    styler: _Styler | None = None,
 ) -> str:
     """One patient's row of a group table, as the table lays it out (top-aligned)."""
+    cells_of = styler or _Styler(console)
     cells = [
-        _cell_lines(console, _plain(patient_parts(patient, escape)), widths[0]),
-        _cell_lines(console, _plain(points_parts(patient, escape)), widths[1]),
+        cells_of.cell(patient_parts(patient, escape), widths[0]),
+        cells_of.cell(points_parts(patient, escape), widths[1]),
     ]
-    edges = (drawn.mid_left, drawn.mid_vertical, drawn.mid_right)
-    return "".join(
-        _line(edges, [c[n] if n < len(c) else "" for c in cells], widths)
-        for n in range(max(map(len, cells)))
-    )
+    left, divider, right = drawn.mid_left, drawn.mid_vertical, drawn.mid_right
+    lines = []
+    for n in range(max(map(len, cells))):
+        (patient_text, patient_width), (points, points_width) = (
+            c[n] if n < len(c) else ("", 0) for c in cells
+        )
+        lines.append(
+            f"{left} {patient_text}{' ' * (widths[0] - patient_width)} {divider} "
+            f"{points}{' ' * (widths[1] - points_width)} {right}\n"
+        )
+    return "".join(lines)
 
 
 def heading_lines(console: Console, drawn: box.Box, widths: Sequence[int]) -> str:
