@@ -9,10 +9,11 @@ Nothing here drops data.
 
 How to add a migration:
 1. Change `tables` first: a new database gets today's tables at once from `initial`.
-2. Append a function at the end of this module, registered under a new name that says
-   what it does (`@migration("inbox_table")`). It must do only what is missing, since a
-   new database already has it: `_add_missing_columns(conn, table, names)`, or
-   `table.create(conn, checkfirst=True)`. It runs on SQLite and PostgreSQL alike.
+2. Add a function after the last registered migration (before LEGACY_NAMES), registered
+   under a new name that says what it does (`@migration("inbox_table")`). It must do
+   only what is missing, since a new database already has it: `_add_missing_columns(conn,
+   table, names)`, or `table.create(conn, checkfirst=True)`. It runs on SQLite and
+   PostgreSQL alike.
 3. Test it on a database made before it (tests/store/test_migrations.py shows how).
 Never rename, reorder or remove a registered migration: its name is stored in every
 clinic's database.
