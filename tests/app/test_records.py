@@ -122,3 +122,20 @@ def test_an_unregistered_patient_is_no_patient(profile: Profile, db_url: str) ->
             records.check_discussion(opened, _discussion(), profile)
     finally:
         opened.close()
+
+
+def test_an_amended_scan_says_what_changed(store: Store, profile: Profile) -> None:
+    """Only the fields that changed, each as [old, new] in JSON; the scan as it is now."""
+    stored, _ = records.add_scan(store, _scan(40.0, 41.0, 42.0), WHO, TODAY, profile)
+    assert stored.scan_id is not None
+    amended = records.amend_scan(store, stored.scan_id, {"cl_mm": (20.0,)}, "typo", WHO, TODAY)
+    assert amended.changed == {"cl_mm": [[40.0, 41.0, 42.0], [20.0]]}
+    assert amended.before.recorded_cl_mm == 40.0
+    assert amended.after.recorded_cl_mm == 20.0
+
+
+def test_an_amended_exam_says_what_changed(store: Store, profile: Profile) -> None:
+    """An exam's dilation corrected: that one field, old and new."""
+    saved = records.add_exam(store, Exam(mrn="P1", date=ON, dilation_cm=0.0), WHO, TODAY, profile)
+    amended = records.amend_exam(store, saved.record_id, {"dilation_cm": 1.0}, "typo", WHO, TODAY)
+    assert amended.changed == {"dilation_cm": [0.0, 1.0]}

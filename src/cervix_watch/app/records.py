@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel
 
 from cervix_watch.app.clinic import clinic_review
 from cervix_watch.domain.errors import InputError, Problem
@@ -99,15 +101,51 @@ def check_discussion(store: Store, discussion: Discussion, profile: Profile) -> 
     return discussion.action in {flag.action for p in review.patients for flag in p.flags}
 
 
+Record = TypeVar("Record", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Amended(Generic[Record]):
+    """A record corrected: as it was, as it is, and each changed field's [old, new] (JSON)."""
+
+    before: Record
+    after: Record
+    changed: dict[str, list[Any]]
+
+
+def _amended(before: Record, after: Record) -> Amended[Record]:
+    old, new = before.model_dump(mode="json"), after.model_dump(mode="json")
+    return Amended(before, after, {k: [old[k], new[k]] for k in new if old[k] != new[k]})
+
+
+def amend_scan(
+    store: Store, scan_id: int, changes: dict[str, Any], reason: str, who: str, today: date
+) -> Amended[Scan]:
+    """Correct a scan (the old values go to the audit trail); what changed."""
+    before, _ = store.get_scan(scan_id)
+    return _amended(before, store.amend_scan(scan_id, changes, reason, who, today=today))
+
+
+def amend_exam(
+    store: Store, exam_id: int, changes: dict[str, Any], reason: str, who: str, today: date
+) -> Amended[Exam]:
+    """Correct an exam (the old values go to the audit trail); what changed."""
+    before, _ = store.get_exam(exam_id)
+    return _amended(before, store.amend_exam(exam_id, changes, reason, who, today=today))
+
+
 def _same_decision(stored: Discussion, new: Discussion) -> bool:
     return (stored.action, stored.date, stored.outcome) == (new.action, new.date, new.outcome)
 
 
 __all__ = [
+    "Amended",
     "Saved",
     "add_exam",
     "add_scan",
     "add_treatment",
+    "amend_exam",
+    "amend_scan",
     "check_discussion",
     "reviewed",
     "scan_raised",

@@ -182,15 +182,13 @@ def amend(
         changes["date"] = context.parse_date("date", date_, state.today)
     if not changes:
         raise InputError(Problem("exam", "give at least one field to change"))
-    store = state.store()
-    old, _ = store.get_exam(exam_id)
-    who = context.who(operator)
-    exam = store.amend_exam(exam_id, changes, reason.strip(), who, today=state.today)
+    from cervix_watch.app.records import amend_exam
     from cervix_watch.report.patient import change_words
 
-    before, after = old.model_dump(mode="json"), exam.model_dump(mode="json")
-    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    output.success(f"Amended exam {exam_id} ({exam.mrn}): {change_words(diff)}.")
+    who = context.who(operator)
+    amended = amend_exam(state.store(), exam_id, changes, reason.strip(), who, state.today)
+    exam = amended.after
+    output.success(f"Amended exam {exam_id} ({exam.mrn}): {change_words(amended.changed)}.")
 
 
 @app.command("void")

@@ -246,16 +246,14 @@ def amend(
     changes = _scan_values(state, date_, cl, given)
     if not changes:
         raise InputError(Problem("scan", "give at least one field to change"))
-    store = state.store()
-    old, _ = store.get_scan(scan_id)
-    who = context.who(operator)
-    scan = store.amend_scan(scan_id, changes, reason.strip(), who, today=state.today)
+    from cervix_watch.app.records import amend_scan
     from cervix_watch.report.patient import change_words
 
-    before, after = old.model_dump(mode="json"), scan.model_dump(mode="json")
-    diff = {k: [before[k], after[k]] for k in after if before[k] != after[k]}
-    output.success(f"Amended scan {scan_id} ({scan.mrn}): {change_words(diff)}.")
-    if "cl_mm" in diff:
+    who = context.who(operator)
+    amended = amend_scan(state.store(), scan_id, changes, reason.strip(), who, state.today)
+    old, scan = amended.before, amended.after
+    output.success(f"Amended scan {scan_id} ({scan.mrn}): {change_words(amended.changed)}.")
+    if "cl_mm" in amended.changed:
         output.line(_replaced_words(len(old.cl_mm), len(scan.cl_mm), old, scan))
 
 
