@@ -49,6 +49,9 @@ SKIPPED_LINES: dict[str, str] = {
     "cervix-watch import sr /media/usb/SR --dry-run": "needs the scanner's USB stick",
     "$cw listen --allow-ae US_ROOM1": "a DICOM receiver: runs until stopped, needs a peer",
     "cervix-watch listen --allow-ae US_ROOM1": "a DICOM receiver: needs a DICOM peer",
+    "cervix-watch inbox show 3": "the guide's clinic has no report held from a scanner",
+    "cervix-watch inbox file 3 --route tv": "the guide's clinic has no held report",
+    "cervix-watch inbox reject 4 --reason 'test image'": "the guide's clinic has no held report",
     "cervix-watch db init postgresql://cervix_owner@dbserver.example/cervix_watch": (
         "needs that PostgreSQL server"
     ),

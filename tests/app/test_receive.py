@@ -3,38 +3,57 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
+from io import BytesIO
 
 import pytest
+from pydicom.dataset import Dataset
 from tests.conftest import TODAY
 from tests.interop import sr_fixtures as fx
 
+from cervix_watch.app.intake import Intake
 from cervix_watch.app.receive import (
     CANNOT_UNDERSTAND,
     DOES_NOT_MATCH,
     OUT_OF_RESOURCES,
     SUCCESS,
+    Received,
     failure,
-    receive,
     sr_name,
 )
+from cervix_watch.app.receive import receive as receive_one
 from cervix_watch.app.srimport import SrImporter
 from cervix_watch.domain.errors import DatabaseError
 from cervix_watch.domain.models import Patient
 from cervix_watch.store.store import Store
 
+AT = datetime(2026, 12, 1, 9, 30)
+
 
 @pytest.fixture
-def importer(db_url: str) -> Iterator[SrImporter]:
-    """An importer on a real database holding the fixtures' patient (EDD 2027-03-14)."""
+def intake(db_url: str) -> Iterator[Intake]:
+    """An intake on a real database holding the fixtures' patient (EDD 2027-03-14)."""
     store = Store.open(db_url)
     store.add_patient(Patient(mrn=fx.PATIENT_ID, edd=fx.EDD), "tester")
-    yield SrImporter(store, TODAY, "tester", None, "tester", {})
+    yield Intake(SrImporter(store, TODAY, "tester", None, "tester", {}))
     store.close()
 
 
-def test_a_good_report_is_written_and_answered_success(importer: SrImporter) -> None:
+def receive(intake: Intake, name: str, dataset: Dataset) -> Received:
+    """`app.receive.receive` as `listen` calls it, the dataset's bytes as received."""
+    data = encoded(dataset)
+    return receive_one(intake, name, dataset, data, "US1", AT)
+
+
+def encoded(dataset: Dataset) -> bytes:
+    buffer = BytesIO()
+    dataset.save_as(buffer, enforce_file_format=True)
+    return buffer.getvalue()
+
+
+def test_a_good_report_is_written_and_answered_success(intake: Intake) -> None:
     """The scan is written; the answer holds it and the profile to print its flags with."""
-    received = receive(importer, "SR 1 from US1", fx.ob_report(*fx.THREE_MM))
+    received = receive(intake, "SR 1 from US1", fx.ob_report(*fx.THREE_MM))
     assert received.status == SUCCESS
     assert received.errors == ()
     assert received.outcome is not None
@@ -45,31 +64,56 @@ def test_a_good_report_is_written_and_answered_success(importer: SrImporter) -> 
     assert scan.recorded_cl_mm == pytest.approx(30.4)
 
 
-def test_the_same_report_again_is_already_present(importer: SrImporter) -> None:
+def test_the_same_report_again_is_already_present(intake: Intake) -> None:
     """A report stored before is success again, written once (`present`, not `added`)."""
     report = fx.ob_report(*fx.THREE_MM)
-    first = receive(importer, "SR 1", report)
-    again = receive(importer, "SR 1", report)
+    first = receive(intake, "SR 1", report)
+    again = receive(intake, "SR 1", report)
     assert (first.status, again.status) == (SUCCESS, SUCCESS)
     assert again.outcome is not None
     assert again.outcome.added == []
     assert [scan_id for _, scan_id in again.outcome.present] == [1]
 
 
-def test_an_unknown_patient_is_refused_with_a_line_naming_the_sr(importer: SrImporter) -> None:
-    """No such MRN: 0xC000 and one `NAME: patient: ...` line; nothing is written."""
-    received = receive(importer, "SR 2", fx.ob_report(fx.cl("30.0"), patient_id="SR9999"))
-    assert received.status == CANNOT_UNDERSTAND
-    assert received.errors == ("SR 2: patient: no patient (unmatched id, 6 chars, #1af6)",)
-    assert received.outcome is None
-    assert importer.store.counts()["scans"] == 0
+def test_an_unknown_patient_is_held_and_answered_success(intake: Intake) -> None:
+    """No such MRN: held in the inbox (after its commit), 0x0000; no scan, no error line."""
+    received = receive(intake, "SR 2", fx.ob_report(fx.cl("30.0"), patient_id="SR9999"))
+    assert received.status == SUCCESS
+    assert received.errors == ()
+    assert received.taken is not None
+    assert (received.taken.outcome, received.taken.reason) == (
+        "held",
+        "the PatientID matches no stored MRN",
+    )
+    assert intake.store.counts()["scans"] == 0
+    assert intake.store.counts()["inbox"] == 1
 
 
-def test_a_report_of_another_sop_class_does_not_match(importer: SrImporter) -> None:
+def test_a_report_that_is_not_ob_gyn_is_ignored_with_a_receipt(intake: Intake) -> None:
+    """Root not OB-GYN: a receipt only, 0x0000."""
+    report = fx.report([fx.cl("30")], root=fx.IMAGING_MEASUREMENT_REPORT)
+    received = receive(intake, "SR 5", report)
+    assert received.status == SUCCESS
+    assert received.taken is not None
+    assert received.taken.outcome == "ignored"
+    assert intake.store.counts()["inbox_receipts"] == 1
+
+
+def test_a_report_of_another_sop_class_does_not_match(intake: Intake) -> None:
     """A dataset that is not an accepted SR class answers 0xA900 (does not match)."""
-    received = receive(importer, "SR 3", fx.ob_report(*fx.THREE_MM, sop_class="1.2.3.4"))
+    received = receive(intake, "SR 3", fx.ob_report(*fx.THREE_MM, sop_class="1.2.3.4"))
     assert received.status == DOES_NOT_MATCH
     assert len(received.errors) == 1
+    assert intake.store.counts()["inbox"] == 0
+
+
+def test_a_root_that_is_not_a_container_does_not_match(intake: Intake) -> None:
+    """The root content item is not a CONTAINER: 0xA900, nothing kept."""
+    report = fx.ob_report(*fx.THREE_MM)
+    report.ValueType = "TEXT"
+    received = receive(intake, "SR 6", report)
+    assert received.status == DOES_NOT_MATCH
+    assert intake.store.counts()["inbox"] + intake.store.counts()["inbox_receipts"] == 0
 
 
 def test_failures_become_statuses_and_never_quote_the_error() -> None:

@@ -74,11 +74,20 @@ def stored(db: Path) -> list[dict[str, str]]:
 def test_echo_and_store_with_pynetdicom(
     listener: Listener, db: Path, reports: dict[str, Path]
 ) -> None:
-    """C-ECHO succeeds; good SRs get 0x0000, refused ones 0xC000/0xA900, and only good land."""
+    """C-ECHO succeeds; a good SR is filed, the same again already present, one with no
+    known patient or no beam path held in the inbox, a non-OB-GYN one ignored: each is
+    answered 0x0000 once written; a CL without a value is refused (0xC000)."""
     assert echo(listener.port) == 0x0000
-    names = ["cl-mm.dcm", "resent.dcm", "unknown-patient.dcm", "non-ob.dcm", "no-beam-path.dcm"]
+    names = [
+        "cl-mm.dcm",
+        "resent.dcm",
+        "unknown-patient.dcm",
+        "non-ob.dcm",
+        "no-beam-path.dcm",
+        "cl-no-value.dcm",
+    ]
     datasets = [pydicom.dcmread(reports[n]) for n in names]
-    assert send(listener.port, datasets) == [0x0000, 0x0000, 0xC000, 0xA900, 0xC000]
+    assert send(listener.port, datasets) == [0x0000] * 5 + [0xC000]
     uid = datasets[0].SOPInstanceUID
     scans = stored(db)
     assert [(s["mrn"], s["cl1_mm"], s["source"]) for s in scans] == [
@@ -87,16 +96,23 @@ def test_echo_and_store_with_pynetdicom(
     out = listener.stdout()
     assert f"SR {uid} from TESTSCU: scan 1 saved for SR0001: GA 18+2, route tv" in out
     assert f"SR {uid} from TESTSCU: already present (scan 1)." in out
+    unknown, non_ob, no_route, no_value = (d.SOPInstanceUID for d in datasets[2:])
+    assert (
+        f"SR {unknown} from TESTSCU: held in the inbox (1): the PatientID matches no stored MRN."
+        in out
+    )
+    assert f"SR {non_ob} from TESTSCU: ignored: not an OB-GYN report." in out
+    assert (
+        f"SR {no_route} from TESTSCU: held in the inbox (2): no beam path, and no route set "
+        "for this scanner." in out
+    )
     err = [line for line in listener.stderr().splitlines() if line.startswith("error:")]
-    unknown, non_ob, no_route = (d.SOPInstanceUID for d in datasets[2:])
     assert err == [
-        f"error: SR {unknown} from TESTSCU: patient: no patient (unmatched id, 6 chars, #1af6)",
-        f"error: SR {non_ob} from TESTSCU: report: (126000, DCM, 'Imaging Measurement Report') "
-        "is not an OB-GYN ultrasound report",
-        f"error: SR {no_route} from TESTSCU: route: the report records no beam path: give "
-        "--route tv|ta|tp",
+        f"error: SR {no_value} from TESTSCU: cervix_length: 'Cervix Length' has no value (at "
+        "OB-GYN Ultrasound Procedure Report > Pelvis and Uterus)"
     ]
     assert fx.PATIENT_NAME.split("^")[0] not in out + listener.stderr()
+    assert "SR9999" not in out + listener.stderr()  # an unmatched PatientID is never printed
 
 
 def test_basic_text_sr_is_not_accepted(listener: Listener, reports: dict[str, Path]) -> None:
@@ -184,15 +200,19 @@ def run_storescu(storescu: str, port: int, *files: Path) -> subprocess.Completed
 def test_storescu_sends_and_sees_success_and_failure(
     listener: Listener, db: Path, reports: dict[str, Path], storescu: str
 ) -> None:
-    """DCMTK's storescu: the transabdominal SR lands (Success); an SR without CL is refused."""
+    """DCMTK's storescu: the transabdominal SR lands (Success); one without a CL is held
+    (Success: it is kept); a CL without a value is refused (CannotUnderstand)."""
     good = run_storescu(storescu, listener.port, reports["transabdominal.dcm"])
     assert good.returncode == 0, good.stderr
     assert "Received Store Response (Success)" in good.stdout + good.stderr
-    bad = run_storescu(storescu, listener.port, reports["no-cl.dcm"])
+    held = run_storescu(storescu, listener.port, reports["no-cl.dcm"])
+    assert "Received Store Response (Success)" in held.stdout + held.stderr
+    bad = run_storescu(storescu, listener.port, reports["cl-no-value.dcm"])
     assert "Received Store Response (Error: CannotUnderstand)" in bad.stdout + bad.stderr
     assert [(s["route"], s["cl1_mm"]) for s in stored(db)] == [("ta", "35.0")]
     assert "STORESCU: scan 1 saved for SR0001" in listener.stdout()
-    assert "cervix_length: no cervix length in" in listener.stderr()
+    assert "STORESCU: held in the inbox (1): no recognised cervix length" in listener.stdout()
+    assert "cervix_length: 'Cervix Length' has no value" in listener.stderr()
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "Ctrl-C"])

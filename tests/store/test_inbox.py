@@ -104,7 +104,8 @@ def test_filing_a_uid_closes_its_held_row_only(store: Store) -> None:
     closed = inbox.close_filed(store, [("1.2.3.4", scan_id)], "midwife", AT)
     assert closed == [one.inbox_id]
     assert inbox.entry(store, one.inbox_id).scan_id == scan_id
-    assert inbox.filed_scans(store, "dicom-sr:1.2.3.4") == [(scan_id, "P01")]
+    [filed] = inbox.filed_scans(store, "dicom-sr:1.2.3.4")
+    assert (filed.scan_id, filed.mrn) == (scan_id, "P01")
     assert inbox.entry(store, one.inbox_id).state == "filed"
     assert inbox.entry(store, two.inbox_id).state == "held"
     with pytest.raises(InputError, match="already filed"):

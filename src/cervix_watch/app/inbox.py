@@ -1,17 +1,18 @@
-"""The inbox's use cases: list, show, reject held scanner reports (interop.md version 3).
+"""The inbox's use cases: list, show, file, reject held scanner reports (interop.md v3).
 
-A report that cannot be filed is held for a person, with its reason; `inbox file`
-(`app.inbox_file`) files it. Here: the listing (newest first; reports of one study
-together; the PatientID masked unless it is a stored MRN), `show` (the one place an
-unmatched PatientID is shown whole: the showing is audited), `reject` (kept, never
-deleted), how many wait, and the unmapped codes ignored reports carried per scanner.
-No printing, no clock: `at` is passed in.
+A report that cannot be filed is held for a person, with its reason (`app.intake`).
+Here: the listing (newest first; reports of one study together; the PatientID masked
+unless it is a stored MRN), `show` (the one place an unmatched PatientID is shown
+whole: the showing is audited), `reject` (kept, never deleted), `file_held` (filed as
+a scan through `import sr`'s checks), how many wait, and the unmapped codes ignored
+reports carried per scanner. No printing, no clock: `at` and `today` are passed in.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from cervix_watch.domain.errors import InputError, Problem
@@ -20,6 +21,10 @@ from cervix_watch.store import inbox as stored
 from cervix_watch.store.inbox import Entry, UnmappedCount
 
 if TYPE_CHECKING:
+    from pydicom.dataset import Dataset
+
+    from cervix_watch.app.srimport import Outcome
+    from cervix_watch.domain.enums import Route
     from cervix_watch.store.store import Store
 
 
@@ -90,6 +95,78 @@ def reject(store: Store, inbox_id: int, reason: str, who: str, at: datetime) -> 
     return stored.reject(store, inbox_id, reason.strip(), who, at)
 
 
+@dataclass(frozen=True)
+class Filed:
+    """`inbox file`: what the importer did (a scan added, or already present) and the row;
+    no outcome when the row was filed before (already present as `entry.scan_id`)."""
+
+    entry: Entry
+    outcome: Outcome | None
+
+
+def file_held(
+    store: Store,
+    inbox_id: int,
+    *,
+    today: date,
+    who: str,
+    mrn: str | None,
+    route: Route | None,
+    codes: Mapping[tuple[str, str], str],
+) -> Filed:
+    """File a held report as a scan: its stored bytes read again with the settings of this
+    moment (`codes`), through the same checks, duplicate rules and audit as `import sr`.
+
+    `mrn`: the person chose the patient (the report's PatientID is set aside, and so is the
+    name check: that choice is theirs). A UID filed before with other content is filed as
+    a new scan (the person resolved it); with the same content it is "already present",
+    as is a report filed before. The scan's note names the inbox id and who filed it; the
+    inbox row is closed by the import (its audit row: the inbox id, the scan, the resolver).
+    """
+    from cervix_watch.app.srimport import SrImporter
+
+    entry = stored.entry(store, inbox_id)
+    if entry.state == stored.REJECTED:
+        raise InputError(Problem("id", f"inbox report {inbox_id} was rejected"))
+    if entry.state == stored.FILED:  # filed twice: already present, never a second scan
+        return Filed(entry, None)
+    name = f"inbox report {inbox_id}"
+    importer = SrImporter(store, today, who, route, who, codes)
+    importer.refile = True
+    dataset = _read_held(stored.report_bytes(store, inbox_id), name)
+    if mrn is not None:
+        dataset.PatientID = mrn.strip()
+        importer.check_names = False
+    plans, problems = importer.plan_all([(name, dataset)])
+    if problems:
+        raise InputError(problems)
+    [plan] = plans
+    note = f"filed from the inbox (report {inbox_id}) by {who}"
+    notes = "; ".join(n for n in (plan.record.notes, note) if n)
+    plan.record = plan.record.model_copy(update={"notes": notes})
+    outcome = importer.commit([plan])  # closes the held rows of its UID, this one among them
+    return Filed(stored.entry(store, inbox_id), outcome)
+
+
+def _read_held(data: bytes, name: str) -> Dataset:
+    """A held report's bytes as a dataset, checked whole as a file is (`read_file`)."""
+    from io import BytesIO
+
+    from pydicom import dcmread
+
+    from cervix_watch.interop.dicom_sr import SrError, check_whole, quiet_libraries
+
+    quiet_libraries()
+    try:
+        dataset = dcmread(BytesIO(data))
+        check_whole(dataset)
+    except SrError as refused:
+        raise InputError(Problem(refused.problem.field, refused.problem.message, name)) from None
+    except Exception:  # the bytes were read whole once: damaged since, say so in one line
+        raise InputError(Problem("file", "the stored report cannot be read whole", name)) from None
+    return dataset
+
+
 def waiting(store: Store) -> int:
     """How many scanner reports wait in the inbox."""
     return stored.waiting(store)
@@ -104,9 +181,11 @@ def waiting_line(count: int) -> str | None:
 
 
 __all__ = [
+    "Filed",
     "Listed",
     "Listing",
     "Shown",
+    "file_held",
     "listing",
     "reject",
     "show",

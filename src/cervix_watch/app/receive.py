@@ -16,9 +16,12 @@ from cervix_watch.domain.errors import DatabaseError, InputError, Problem
 from cervix_watch.domain.filenames import shown
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from pydicom.dataset import Dataset
 
-    from cervix_watch.app.srimport import Outcome, SrImporter
+    from cervix_watch.app.intake import Intake, Taken
+    from cervix_watch.app.srimport import Outcome
     from cervix_watch.rules import Profile
 
 SUCCESS = 0x0000
@@ -38,6 +41,7 @@ class Received:
     errors: tuple[str, ...] = ()
     outcome: Outcome | None = None
     profile: Profile | None = None
+    taken: Taken | None = None  # filed, present, held or ignored (`app.intake`)
 
 
 def sr_name(dataset: Dataset, calling_ae: str) -> str:
@@ -46,9 +50,12 @@ def sr_name(dataset: Dataset, calling_ae: str) -> str:
     return f"SR {shown(uid)} from {shown(calling_ae)}"
 
 
-def receive(importer: SrImporter, name: str, dataset: Dataset) -> Received:
-    """Check `dataset` whole, plan it into a scan and write it (unless already present),
-    after loading the clinic's default profile as it is now."""
+def receive(
+    intake: Intake, name: str, dataset: Dataset, data: bytes, calling_ae: str, at: datetime
+) -> Received:
+    """Check `dataset` whole, then file, hold or ignore it (`app.intake`), after loading the
+    clinic's default profile as it is now. Every outcome of the intake has committed when
+    this returns, so it is answered Success; a report not kept gets a failure status."""
     from cervix_watch.interop.dicom_sr import SrError, check_whole
 
     try:
@@ -59,13 +66,12 @@ def receive(importer: SrImporter, name: str, dataset: Dataset) -> Received:
                 error.problem.message if isinstance(error, SrError) else "cannot be read whole"
             )
             raise InputError(Problem("file", message, name)) from None
-        plan = importer.plan(name, dataset)
         # the clinic's default profile as it is now, loaded before the scan is written
-        profile = resolve_profile(importer.store, None)
-        outcome = importer.commit([plan])
+        profile = resolve_profile(intake.store, None)
+        taken = intake.take(name, dataset, data, calling_ae, at)
     except Exception as failed:  # never let one SR stop the receiver
         return failure(name, failed)
-    return Received(SUCCESS, outcome=outcome, profile=profile)
+    return Received(SUCCESS, outcome=taken.result, profile=profile, taken=taken)
 
 
 def failure(name: str, failed: Exception) -> Received:

@@ -93,6 +93,10 @@ class SrImporter:
         self.codes: dict[Code, str] = {
             Code(value, scheme, value): target for (scheme, value), target in codes.items()
         }
+        # `inbox file`: a person chose the patient (--mrn: no name check) and files a report
+        # whose UID was filed before with other content (`refile`)
+        self.check_names = True
+        self.refile = False
 
     def plan(self, name: str, dataset: Dataset) -> Planned:
         """The scan one SR makes; InputError with lines `NAME: field: problem` if none."""
@@ -117,6 +121,7 @@ class SrImporter:
         from cervix_watch.interop.sr_scan import scan_from
 
         mapped: list[tuple[str, SrContent, SrScan]] = []
+        names: dict[str, str] = {}  # each report's PatientName, compared, never printed
         problems: list[Problem] = []
         # The reader's warnings become one line of ours per report. A report is read as the
         # loop takes it (`reports` may be lazy), so each is counted from the end of the last.
@@ -131,6 +136,7 @@ class SrImporter:
                     content = self._worklist_patient(dataset, content)
                     sr = scan_from(content, name, *self._mapping)
                     mapped.append((name, content, sr))
+                    names[name] = str(dataset.get("PatientName", "") or "")
                     if caught:
                         sr.warnings.append(warning_line(caught))
                 except SrError as refused:
@@ -140,7 +146,9 @@ class SrImporter:
         plans: list[Planned] = []
         for name, content, sr in mapped:
             try:
-                plans.append(self._finish(name, content, sr, patients.get(content.patient_id)))
+                patient = patients.get(content.patient_id)
+                self._check_name(name, names.get(name, ""), patient)
+                plans.append(self._finish(name, content, sr, patient))
             except InputError as refused:
                 problems.extend(refused.problems)
         return plans, problems
@@ -160,6 +168,16 @@ class SrImporter:
         if owner.mrn is None:
             raise SrError("worklist", owner.held_reason or "the worklist patient differs")
         return replace(content, patient_id=owner.mrn)
+
+    def _check_name(self, name: str, report_name: str, patient: Patient | None) -> None:
+        """interop.md v3: the name on the report against the record's, where both exist; a
+        mismatch is refused (held by the inbox) and neither name is printed."""
+        from cervix_watch.interop.identity import names_match
+
+        if not self.check_names or patient is None or not patient.name or not report_name:
+            return
+        if not names_match(report_name, patient.name):
+            raise InputError(Problem("patient_name", NAME_DIFFERS, name))
 
     @property
     def _mapping(self) -> tuple[Route | None, str, dict[Code, str], str | None]:
@@ -189,20 +207,20 @@ class SrImporter:
         from cervix_watch.store.importer import import_records
 
         store = self.store
-        stored = store.scans_by_source([p.sr.source for p in plans])
         outcome = Outcome()
+        plans = self._resent(plans, outcome)
         new: list[Planned] = []
         seen: set[str] = set()
         for plan in plans:
-            if plan.sr.source in stored:
-                outcome.present.append((plan, stored[plan.sr.source].scan_id or 0))
-            elif plan.sr.source not in seen:
+            if plan.sr.source not in seen:
                 seen.add(plan.sr.source)
                 new.append(plan)
             else:
                 outcome.present.append((plan, 0))  # the same SR twice in one run
         new = _corrected_reports(store.current_scans([p.record.mrn for p in new]), new, outcome)
         if not new:
+            if not dry_run:
+                self._close_inbox(outcome)
             return outcome
         lines: list[tuple[int, Record]] = [
             (number, plan.record) for number, plan in enumerate(new, start=1)
@@ -227,7 +245,49 @@ class SrImporter:
             scan_id = result.ids.get(line)
             saved = plan.record.model_copy(update={"scan_id": scan_id}) if scan_id else plan.record
             outcome.added.append((plan, saved))
+        if not dry_run:
+            self._close_inbox(outcome)
         return outcome
+
+    def _resent(self, plans: Sequence[Planned], outcome: Outcome) -> list[Planned]:
+        """The plans whose UID was not filed before. A UID filed before is "already present"
+        when the scan it made has the same patient and values; with other content (another
+        patient, another CL: a correction at the machine keeps the UID) it is refused,
+        "received before with different content (scan N)", never dropped as present. With
+        `refile` (`inbox file`) such a report is filed as a new scan."""
+        from cervix_watch.store.duplicates import same_examination
+        from cervix_watch.store.inbox import filed_scans
+
+        kept: list[Planned] = []
+        problems: list[Problem] = []
+        filed_before = self.store.scans_by_source([p.sr.source for p in plans])  # one query
+        for plan in plans:
+            if plan.sr.source not in filed_before:
+                kept.append(plan)
+                continue
+            earlier = filed_scans(self.store, plan.sr.source)
+            # the same patient and values: a re-sent report that changes nothing
+            twin = next((s for s in earlier if same_examination(s, plan.record)), None)
+            if twin is not None:
+                outcome.present.append((plan, twin.scan_id or 0))
+            elif earlier and not self.refile:
+                first = earlier[0].scan_id
+                message = f"{RESENT} (scan {first})"
+                problems.append(Problem("resent", message, plan.name))
+            else:
+                kept.append(plan)
+        if problems:
+            raise InputError(problems)
+        return kept
+
+    def _close_inbox(self, outcome: Outcome) -> None:
+        """Filing a UID by any path closes its held inbox row (interop.md v3)."""
+        from cervix_watch.store.inbox import close_filed
+
+        filed = [(plan.sr.uid, scan.scan_id) for plan, scan in outcome.added if scan.scan_id]
+        filed += [(plan.sr.uid, scan_id) for plan, scan_id in outcome.present if scan_id]
+        if filed:
+            close_filed(self.store, filed, self.who)
 
 
 def _corrected_reports(
@@ -256,4 +316,9 @@ def _corrected_reports(
     return kept
 
 
-__all__ = ["Outcome", "Planned", "SrImporter"]
+# interop.md v3's reasons, as the inbox holds them (`app.intake`)
+NAME_DIFFERS = "the name on the report differs from the record"
+RESENT = "received before with different content"
+
+
+__all__ = ["NAME_DIFFERS", "RESENT", "Outcome", "Planned", "SrImporter"]

@@ -41,6 +41,7 @@ METAVARS: dict[str, str] = {
     "--cervical-dilation-procedures": "N",
     "--within": "DAYS",
     "--operator": "NAME",
+    "--mrn": "MRN",
     "--name": "TEXT",
     "--note": "TEXT",
     "--notes": "TEXT",

@@ -15,6 +15,7 @@ import typer
 from cervix_watch.cli import context, output
 from cervix_watch.cli.options import OperatorOption, ReasonOption, ShowFormat, ShowFormatOption
 from cervix_watch.cli.output import Column, Format
+from cervix_watch.domain.enums import Route
 
 if TYPE_CHECKING:
     from cervix_watch.app.inbox import Listing
@@ -146,6 +147,56 @@ def show(ctx: typer.Context, inbox_id: InboxIdArg, operator: OperatorOption = No
         lines.append(f"{entry.state}{scan}{by}{why}")
     for line in lines:
         output.one_line(line)
+
+
+@app.command("file")
+def file(
+    ctx: typer.Context,
+    inbox_id: InboxIdArg,
+    mrn: Annotated[
+        str | None,
+        typer.Option(
+            "--mrn",
+            help="File it for this registered patient (the report's PatientID and name are "
+            "then set aside: the choice is yours).",
+            show_default=False,
+        ),
+    ] = None,
+    route: Annotated[
+        Route | None,
+        typer.Option("--route", help="tv, ta or tp, for a report that records no beam path."),
+    ] = None,
+    operator: OperatorOption = None,
+) -> None:
+    """File a held report as a scan, through the same checks as `import sr`.
+
+    The stored report is read again with today's settings (a code mapped since applies).
+    A report filed before is "already present"; the audit trail names the inbox id and you.
+    """
+    from cervix_watch import config
+    from cervix_watch.app import inbox as use
+    from cervix_watch.cli.clinic import resolve_profile
+    from cervix_watch.cli.srcommands import require_interop
+    from cervix_watch.cli.srimport import report
+
+    require_interop("pydicom")
+    state = context.state(ctx)
+    store = state.store()
+    profile = resolve_profile(state, None)  # loaded and checked before anything is written
+    filed = use.file_held(
+        store,
+        inbox_id,
+        today=state.today,
+        who=context.who(operator),
+        mrn=mrn,
+        route=route,
+        codes=config.sr_codes(),
+    )
+    if filed.outcome is None:
+        entry = filed.entry
+        output.one_line(f"inbox report {entry.inbox_id}: already present (scan {entry.scan_id}).")
+        return
+    report(state, filed.outcome, dry_run=False, profile=profile)
 
 
 @app.command("reject")

@@ -82,13 +82,22 @@ def import_sr(
     ] = None,
     operator: OperatorOption = None,
     dry_run: DryRunOption = False,
+    hold: Annotated[
+        bool,
+        typer.Option(
+            "--hold",
+            help="Send what cannot be filed to the inbox (cervix-watch inbox) instead of "
+            "failing the run; reports that are not about the cervix are ignored.",
+        ),
+    ] = False,
 ) -> None:
     """Import the ultrasound machine's OB-GYN structured reports (DICOM SR): all or none.
 
     The SR's PatientID must be a registered MRN; a report imported before (same SOP
-    Instance UID) is "already present". Each problem is listed as FILE: field: problem.
-    --dry-run lists what would be written and every unmapped measurement under Pelvis and
-    Uterus.
+    Instance UID) is "already present", one re-sent with other content is refused. Each
+    problem is listed as FILE: field: problem. --dry-run lists what would be written and
+    every unmapped measurement under Pelvis and Uterus. --hold files what it can and holds
+    the rest in the inbox.
     """
     require_interop("pydicom")
     from cervix_watch.app.srimport import SrImporter
@@ -114,6 +123,11 @@ def import_sr(
         scanner=machine,
     )
     charset = machine.charset if machine is not None else None
+    if hold:
+        if dry_run:
+            raise InputError(Problem("hold", "--hold writes to the inbox: not with --dry-run"))
+        _import_holding(state, importer, files, unreadable, charset)
+        return
     readings = ((shown(path), _read(path, charset)) for path in files)
     with progress.bar("Importing SRs", len(files)) as advance:
         plans, problems = importer.plan_all(progress.each(readings, advance))
@@ -146,6 +160,55 @@ def _route_used(importer: SrImporter, outcome: Outcome, reports: int) -> str:
         origin = f"scanner settings {importer.scanner.ae_title}"
     used = f"{outcome.route_given} of {counted(reports, 'report')}"
     return f"; route {importer.route.value} from {origin} for {used}"
+
+
+def _import_holding(
+    state: context.State,
+    importer: SrImporter,
+    files: list[Path],
+    unreadable: list[Problem],
+    charset: str | None,
+) -> None:
+    """`import sr --hold`: every file read first (one that cannot be read, or kept, fails
+    the run with nothing written); then each is filed, held in the inbox (calling AE "file
+    import") or ignored, in its own transaction (`app.intake`)."""
+    from collections import Counter
+
+    from cervix_watch.app.intake import FILE_IMPORT, Intake
+    from cervix_watch.cli.srimport import report, report_taken
+    from cervix_watch.interop.dicom_sr import SrError
+
+    problems = list(unreadable)
+    readings: list[tuple[str, Path, Dataset]] = []
+    for path in files:
+        read = _read(path, charset)
+        if isinstance(read, SrError):
+            problems.append(Problem(read.problem.field, read.problem.message, shown(path)))
+        else:
+            readings.append((shown(path), path, read))
+    intake = Intake(importer)
+    problems += intake.unkeepable([(name, dataset) for name, _, dataset in readings])
+    if problems:
+        raise InputError(problems)
+    profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
+    store = state.store()
+    taken = []
+    with progress.bar("Importing SRs", len(readings)) as advance:
+        for name, path, dataset in readings:
+            data = path.read_bytes()
+            taken.append(intake.take(name, dataset, data, FILE_IMPORT, store.clock.now()))
+            advance(1)
+    for one in taken:
+        if one.result is not None:
+            report(state, one.result, False, profile)
+        else:
+            report_taken(one)
+    counts = Counter(one.outcome for one in taken)
+    output.success(
+        f"Imported {counted(counts['filed'], 'scan')} from {counted(len(files), 'file')} "
+        f"({counts['present']} already present, {counts['held']} held in the inbox, "
+        f"{counts['ignored']} ignored)."
+    )
 
 
 def _read(path: Path, charset: str | None) -> Dataset | SrError:
@@ -273,10 +336,12 @@ class _Printed:
         output.error(message)
 
     def received(self, received: Received) -> None:
-        from cervix_watch.cli.srimport import report
+        from cervix_watch.cli.srimport import report, report_taken
 
         for line in received.errors:
             output.error(line)
+        if received.taken is not None and received.taken.outcome in ("held", "ignored"):
+            report_taken(received.taken)
         if received.outcome is not None and received.profile is not None:
             report(self.state, received.outcome, dry_run=False, profile=received.profile)
 

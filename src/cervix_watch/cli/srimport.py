@@ -9,6 +9,7 @@ from cervix_watch.cli import context, output
 from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
+    from cervix_watch.app.intake import Taken
     from cervix_watch.app.srimport import Outcome, Planned
     from cervix_watch.domain.models import Scan
     from cervix_watch.rules import Profile
@@ -27,6 +28,23 @@ def report(state: context.State, outcome: Outcome, dry_run: bool, profile: Profi
             report_dry(plan)
         else:
             report_saved(state, plan.name, scan, profile)
+
+
+def report_taken(taken: Taken) -> None:
+    """A report held in the inbox or ignored: one line, never a patient's name or id."""
+    if taken.outcome == "ignored":
+        output.one_line(f"{taken.name}: ignored: {taken.reason}.")
+    elif taken.state == "rejected":
+        output.one_line(
+            f"{taken.name}: rejected before (inbox {taken.inbox_id}); received again, kept."
+        )
+    elif not taken.new_row:
+        again = "a new version kept" if taken.new_version else "the same bytes"
+        output.one_line(
+            f"{taken.name}: already held in the inbox ({taken.inbox_id}): received again, {again}."
+        )
+    else:
+        output.one_line(f"{taken.name}: held in the inbox ({taken.inbox_id}): {taken.reason}.")
 
 
 def report_dry(plan: Planned) -> None:

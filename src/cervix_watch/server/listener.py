@@ -1,10 +1,11 @@
 """`listen`: a DICOM Storage SCP (pynetdicom) for the ultrasound machine's SRs, and C-ECHO.
 
-Each received SR goes through `app.receive`, the path of `import sr`, in its own
-transaction, one at a time (associations run in threads; a lock keeps the writes
-and the printed lines in order). A refusal answers with a DICOM failure status and
-one stderr line that names the SR by its SOP Instance UID, never by the patient's
-name. What is printed goes through the `Sink` the command line passes in: the
+Each received SR goes through `app.receive`, the path of `import sr`: filed, held in
+the inbox or ignored (`app.intake`), in its own transaction, one at a time
+(associations run in threads; a lock keeps the writes and the printed lines in order),
+and is answered only after that transaction committed. A report not kept answers with
+a DICOM failure status and one stderr line that names the SR by its SOP Instance UID,
+never by the patient's name. What is printed goes through the `Sink` the command line passes in: the
 server never imports the CLI.
 
 What a peer may make it hold or wait for is bounded by `interop.receiver` (size,
@@ -29,6 +30,9 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cervix_watch import bulk
+from cervix_watch.app.inbox import waiting as inbox_waiting
+from cervix_watch.app.inbox import waiting_line
+from cervix_watch.app.intake import Intake
 from cervix_watch.app.receive import (
     CANNOT_UNDERSTAND,
     OUT_OF_RESOURCES,
@@ -161,6 +165,8 @@ class Listener:
         )
         if worklist is not None:
             self.sink.note(worklist.start_line())
+        if waiting := waiting_line(inbox_waiting(self.store)):
+            self.sink.note(waiting)
         try:
             while not self.stop.wait(0.5):
                 pass
@@ -217,22 +223,27 @@ class Listener:
                 if scanner is not None:  # before anything reads its text
                     apply_charset(dataset, scanner.charset)
                 name = sr_name(dataset, calling)
+                data = event.encoded_dataset()  # the bytes as received, for the inbox
             except Exception:  # a dataset that cannot even be decoded
                 self.sink.error(f"SR from {calling}: file: cannot be read whole")
                 return CANNOT_UNDERSTAND
-            status = self._import(name, dataset, importer)
+            status = self._import(name, dataset, data, calling, importer)
             if caught:
                 self.sink.note(f"warning: {name}: {warning_line(caught)}")
             return status
 
-    def _import(self, name: str, dataset: Any, importer: SrImporter) -> int:
+    def _import(
+        self, name: str, dataset: Any, data: bytes, calling: str, importer: SrImporter
+    ) -> int:
         # The receiver runs for days: "today" (no scan may be dated after it) is each SR's day.
         importer.today = self.clock()
         moved = self.database.problem() if self.database is not None else None
         if moved is not None:  # never write into a file deleted or replaced under us
             self.sink.error(f"{name}: database: {moved}; nothing written")
             return OUT_OF_RESOURCES
-        received = receive(importer, name, dataset)
+        # answered only after `receive` has committed what it filed, held or ignored
+        intake = Intake(importer)
+        received = receive(intake, name, dataset, data, calling, self.store.clock.now())
         try:
             self.sink.received(received)
         except Exception as failed:  # printing the saved scan reads the store: never stop

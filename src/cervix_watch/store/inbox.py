@@ -25,6 +25,7 @@ from cervix_watch.domain.errors import InputError, NotFoundError, Problem
 from cervix_watch.store import tables as t
 
 if TYPE_CHECKING:
+    from cervix_watch.domain.models import Scan
     from cervix_watch.store.store import Store
 
 HELD, FILED, REJECTED = "held", "filed", "rejected"
@@ -197,12 +198,14 @@ def close_filed(
     store: Store,
     filed: Sequence[tuple[str, int]],
     who: str,
-    at: datetime,
+    at: datetime | None = None,
     inbox_id: int | None = None,
 ) -> list[int]:
     """The held rows of these UIDs, now filed as (uid, scan_id), are closed: any path that
     files a UID (`import sr`, `listen`, `inbox file`) closes its inbox row. `inbox_id`: the
-    row being filed by `inbox file`. Rejected rows stay rejected."""
+    row being filed by `inbox file`. Rejected rows stay rejected. `at`: the store's clock
+    (the moment of the filing, as its audit row) unless given."""
+    at = at or store.clock.now()
     closed: list[int] = []
     with store.write() as conn:
         for uid, scan_id in filed:
@@ -223,17 +226,19 @@ def close_filed(
     return closed
 
 
-def filed_scans(store: Store, source: str) -> list[tuple[int, str]]:
-    """(scan_id, MRN) of every scan, voided too, whose source is `source` (`dicom-sr:UID`):
-    a corrected re-send filed by `inbox file` shares its UID with the scan it corrects."""
+def filed_scans(store: Store, source: str) -> list[Scan]:
+    """Every scan, voided too, whose source is `source` (`dicom-sr:UID`), in id order: a
+    corrected re-send filed by `inbox file` shares its UID with the scan it corrects."""
+    from cervix_watch.store.rows import scan_from_row
+
     with store.read() as conn:
         query = (
-            sa.select(t.scans.c.scan_id, t.patients.c.mrn)
+            sa.select(t.scans, t.patients.c.mrn)
             .join(t.patients)
             .where(t.scans.c.source == source)
             .order_by(t.scans.c.scan_id)
         )
-        return [(int(i), str(m)) for i, m in conn.execute(query)]
+        return [scan_from_row(r, r["mrn"]) for r in conn.execute(query).mappings()]
 
 
 # -- receipts of ignored reports ------------------------------------------------------------

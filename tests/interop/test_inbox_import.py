@@ -1,0 +1,205 @@
+"""Issue 23 point 7's silent drops, and `import sr --hold` / `inbox file` (interop.md v3).
+
+A UID received before with other content (another patient, another CL) was "already
+present"; a report whose PatientID is a stored MRN but whose name is someone else's was
+filed. Both are now refused by `import sr` and held by `import sr --hold` (and `listen`);
+`inbox file` files a held report through the same checks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+import sr_fixtures as fx
+from pydicom.dataset import Dataset
+from tests.conftest import Cli
+
+UID = fx.UID_ROOT + "7.1"
+NAME_ON_RECORD = "Example, Ann"  # H1's stored name; the fixtures' PatientName is another
+
+
+@pytest.fixture
+def clinic(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
+    """Patients H1 (named) and H2 (no name), both with the fixtures' dates."""
+    monkeypatch.setenv("CERVIX_WATCH_OPERATOR", "tester")
+    for mrn, name in (("H1", NAME_ON_RECORD), ("H2", "")):
+        result = cli("patient", "add", mrn, "--lmp", "2026-06-07", "--name", name)
+        assert result.exit_code == 0, result.output
+    return cli
+
+
+def sr(folder: Path, name: str, patient_id: str, cl_mm: str, **change: object) -> Path:
+    """A transvaginal report with one CL for `patient_id`, SOP Instance UID `UID`."""
+    dataset: Dataset = fx.ob_report(fx.cl(cl_mm), patient_id=patient_id, sop_uid=UID)
+    dataset.PatientName = change.pop("patient_name", "")
+    for keyword, value in change.items():
+        setattr(dataset, keyword, value)
+    return fx.one(folder, dataset, name)
+
+
+def scans(cli: Cli) -> list[tuple[str, str]]:
+    rows = csv.DictReader(io.StringIO(cli("export", "scans").stdout))
+    return [(r["mrn"], r["cl1_mm"]) for r in rows]
+
+
+def held(cli: Cli) -> list[dict[str, object]]:
+    result = cli("inbox", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)["inbox"]
+    return rows
+
+
+def no_name(*texts: str) -> None:
+    for text in texts:
+        for word in ("Quillfeather", "Zyxandra", "Example", "Ann"):
+            assert word not in text
+
+
+@pytest.mark.parametrize(
+    ("second_id", "second_cl"), [("H2", "21.0"), ("H1", "18.0")], ids=["other-patient", "other-cl"]
+)
+def test_a_uid_resent_with_other_content_is_refused_not_already_present(
+    clinic: Cli, tmp_path: Path, second_id: str, second_cl: str
+) -> None:
+    """H1 CL 21.0 filed; the same UID for H2 (or with CL 18.0): refused naming scan 1."""
+    first = sr(tmp_path, "first.dcm", "H1", "21.0")
+    assert clinic("import", "sr", str(first)).exit_code == 0
+    second = sr(tmp_path, "second.dcm", second_id, second_cl)
+    result = clinic("import", "sr", str(second))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"error: {second}: resent: received before with different content (scan 1)"
+    )
+    assert scans(clinic) == [("H1", "21.0")]
+
+
+@pytest.mark.parametrize(
+    ("second_id", "second_cl"), [("H2", "21.0"), ("H1", "18.0")], ids=["other-patient", "other-cl"]
+)
+def test_with_hold_a_uid_resent_with_other_content_is_held(
+    clinic: Cli, tmp_path: Path, second_id: str, second_cl: str
+) -> None:
+    """--hold: the differing re-send waits in the inbox with its reason; scan 1 untouched."""
+    assert clinic("import", "sr", str(sr(tmp_path, "a.dcm", "H1", "21.0"))).exit_code == 0
+    result = clinic("import", "sr", "--hold", str(sr(tmp_path, "b.dcm", second_id, second_cl)))
+    assert result.exit_code == 0, result.output
+    [row] = held(clinic)
+    assert row["reason"] == "received before with different content (scan 1)"
+    assert row["calling_ae"] == "file import"
+    assert scans(clinic) == [("H1", "21.0")]
+
+
+def test_the_same_uid_with_the_same_content_is_still_already_present(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """The same report again (same patient, same values): already present, not held."""
+    path = sr(tmp_path, "a.dcm", "H1", "21.0")
+    assert clinic("import", "sr", str(path)).exit_code == 0
+    again = clinic("import", "sr", "--hold", str(path))
+    assert again.exit_code == 0, again.output
+    assert "already present (scan 1)" in again.stdout
+    assert held(clinic) == []
+
+
+def test_a_stored_mrn_with_someone_elses_name_is_refused_without_either_name(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """PatientID H1 but the name on the report is not hers: refused, no name printed."""
+    path = sr(tmp_path, "a.dcm", "H1", "21.0", patient_name=fx.PATIENT_NAME)
+    result = clinic("import", "sr", str(path))
+    assert result.exit_code == 1, result.output
+    assert result.stderr.strip() == (
+        f"error: {path}: patient_name: the name on the report differs from the record"
+    )
+    no_name(result.output)
+    held_run = clinic("import", "sr", "--hold", str(path))
+    assert held_run.exit_code == 0, held_run.output
+    [row] = held(clinic)
+    assert row["reason"] == "the name on the report differs from the record"
+    assert row["patient"] == "H1"
+    no_name(held_run.output, clinic("inbox").output)
+    assert scans(clinic) == []
+
+
+def test_a_name_that_matches_in_another_order_is_filed(clinic: Cli, tmp_path: Path) -> None:
+    """Ann Example's report with PatientName EXAMPLE^ANN: her name, filed."""
+    path = sr(tmp_path, "a.dcm", "H1", "21.0", patient_name="EXAMPLE^ANN")
+    assert clinic("import", "sr", str(path)).exit_code == 0
+    assert scans(clinic) == [("H1", "21.0")]
+
+
+def test_hold_sends_each_report_to_its_outcome(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """--hold: filed, held (no route, no MRN, no CL) and ignored (not OB-GYN) in one run."""
+    good = sr(tmp_path, "good.dcm", "H1", "21.0")
+    names = ["no-beam-path.dcm", "unknown-patient.dcm", "non-ob.dcm", "no-cl.dcm"]
+    result = clinic("import", "sr", "--hold", str(good), *(str(sr_files[n]) for n in names))
+    assert result.exit_code == 0, result.output
+    assert scans(clinic) == [("H1", "21.0")]
+    reasons = sorted(str(r["reason"]) for r in held(clinic))
+    assert reasons == [
+        "no beam path, and no route set for this scanner",
+        "no recognised cervix length (unmapped: LN:11842-8 (mm))",  # the uterus length
+        "the PatientID matches no stored MRN",
+    ]
+    assert "ignored: not an OB-GYN report" in result.stdout
+    assert "SR9999" not in result.output  # an unmatched PatientID is never printed whole
+
+
+def test_hold_still_refuses_an_unreadable_file(clinic: Cli, sr_files: dict[str, Path]) -> None:
+    """A file that cannot be read whole cannot be held: the run writes nothing, exit 1."""
+    result = clinic(
+        "import", "sr", "--hold", str(sr_files["truncated.dcm"]), str(sr_files["no-beam-path.dcm"])
+    )
+    assert result.exit_code == 1
+    assert "file: cannot be read whole" in result.stderr
+    assert held(clinic) == []
+
+
+def test_inbox_file_with_a_route_files_a_report_without_beam_path(
+    clinic: Cli, sr_files: dict[str, Path]
+) -> None:
+    """Held for no route; `inbox file ID --route tv` files it; again: already present."""
+    clinic("patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07")
+    assert clinic("import", "sr", "--hold", str(sr_files["no-beam-path.dcm"])).exit_code == 0
+    [row] = held(clinic)
+    without = clinic("inbox", "file", str(row["inbox_id"]))
+    assert without.exit_code == 1
+    assert "route: the report records no beam path" in without.stderr
+    result = clinic("inbox", "file", str(row["inbox_id"]), "--route", "tv", "--operator", "mw")
+    assert result.exit_code == 0, result.output
+    assert "scan 1 saved for SR0001" in result.stdout
+    assert held(clinic) == []
+    again = clinic("inbox", "file", str(row["inbox_id"]))
+    assert again.exit_code == 0, again.output
+    assert "already present (scan 1)" in again.stdout
+    rows = json.loads(clinic("inbox", "--all", "--format", "json").stdout)["inbox"]
+    assert [(r["state"], r["inbox_id"]) for r in rows] == [("filed", row["inbox_id"])]
+
+
+def test_inbox_file_to_another_mrn(clinic: Cli, tmp_path: Path) -> None:
+    """The re-send for H2 held; `inbox file ID --mrn H2` files it to H2; H1 keeps scan 1."""
+    assert clinic("import", "sr", str(sr(tmp_path, "a.dcm", "H1", "21.0"))).exit_code == 0
+    assert clinic("import", "sr", "--hold", str(sr(tmp_path, "b.dcm", "H2", "19.0"))).exit_code == 0
+    [row] = held(clinic)
+    result = clinic("inbox", "file", str(row["inbox_id"]), "--mrn", "H2")
+    assert result.exit_code == 0, result.output
+    assert sorted(scans(clinic)) == [("H1", "21.0"), ("H2", "19.0")]
+    assert held(clinic) == []
+
+
+def test_a_held_uid_filed_by_import_sr_closes_its_inbox_row(
+    clinic: Cli, sr_files: dict[str, Path]
+) -> None:
+    """Held for no route, then imported with --route: the inbox row is closed as filed."""
+    clinic("patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07")
+    path = str(sr_files["no-beam-path.dcm"])
+    assert clinic("import", "sr", "--hold", path).exit_code == 0
+    assert len(held(clinic)) == 1
+    assert clinic("import", "sr", path, "--route", "tv").exit_code == 0
+    assert held(clinic) == []

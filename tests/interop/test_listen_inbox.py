@@ -1,0 +1,144 @@
+"""`listen` and the inbox over loopback: issue 23 point 7's silent drops are held, answered
+0x0000 once written; a re-send counts on its row; the start-up line says how many wait."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import sr_fixtures as fx
+from listener_harness import Listener, send, start
+from pydicom.dataset import Dataset
+from tests.conftest import system_clock
+from typer.testing import CliRunner
+
+from cervix_watch.cli.app import app
+
+pytestmark = [pytest.mark.slow, system_clock]
+UID = fx.UID_ROOT + "23.7"
+
+
+def cli(db: Path, *args: str) -> str:
+    result = CliRunner().invoke(app, ["--db", str(db), *args], env={"NO_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+@pytest.fixture
+def study_date(system_today: date) -> date:
+    """A week before the machine's date (the child process refuses a scan dated later)."""
+    return system_today - timedelta(days=7)
+
+
+@pytest.fixture
+def db(tmp_path: Path, study_date: date) -> Path:
+    """H1 (named "Example, Ann") and H2, both at GA 20+0 on the study date."""
+    path = tmp_path / "clinic.sqlite3"
+    cli(path, "db", "init")
+    lmp = (study_date - timedelta(days=140)).isoformat()
+    cli(path, "patient", "add", "H1", "--lmp", lmp, "--name", "Example, Ann")
+    cli(path, "patient", "add", "H2", "--lmp", lmp)
+    return path
+
+
+@pytest.fixture
+def listener(db: Path, tmp_path: Path) -> Iterator[Listener]:
+    running = start(db, tmp_path, "--allow-ae", "TESTSCU")
+    yield running
+    running.stop()
+
+
+def report(patient_id: str, cl_mm: str, on: date, name: str = "") -> Dataset:
+    dataset: Dataset = fx.ob_report(fx.cl(cl_mm), patient_id=patient_id, sop_uid=UID)
+    dataset.PatientName = name
+    dataset.StudyDate = dataset.ContentDate = on.strftime("%Y%m%d")
+    return dataset
+
+
+def scans(db: Path) -> list[tuple[str, str]]:
+    return [
+        (r["mrn"], r["cl1_mm"]) for r in csv.DictReader(io.StringIO(cli(db, "export", "scans")))
+    ]
+
+
+def held(db: Path) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = json.loads(cli(db, "inbox", "--format", "json"))["inbox"]
+    return rows
+
+
+@pytest.mark.parametrize(
+    ("second_id", "second_cl"), [("H2", "21.0"), ("H1", "18.0")], ids=["other-patient", "other-cl"]
+)
+def test_a_uid_resent_with_other_content_is_held_not_already_present(
+    listener: Listener, db: Path, study_date: date, second_id: str, second_cl: str
+) -> None:
+    """H1 CL 21.0 with UID U, then U for H2 (or CL 18.0): 0x0000 both; the second held,
+    "received before with different content (scan 1)"; scan 1 stays H1's 21.0."""
+    first, second = report("H1", "21.0", study_date), report(second_id, second_cl, study_date)
+    assert send(listener.port, [first, second]) == [0x0000, 0x0000]
+    assert scans(db) == [("H1", "21.0")]
+    [row] = held(db)
+    assert row["reason"] == "received before with different content (scan 1)"
+    assert f"SR {UID} from TESTSCU: already present" not in listener.stdout()
+    assert (
+        f"SR {UID} from TESTSCU: held in the inbox (1): received before with different "
+        "content (scan 1)." in listener.stdout()
+    )
+
+
+def test_a_stored_mrn_with_another_name_is_held_and_no_name_is_printed(
+    listener: Listener, db: Path, study_date: date
+) -> None:
+    """PatientID H1, PatientName not hers: held ("the name on the report differs from the
+    record"), 0x0000; neither name in any output."""
+    dataset = report("H1", "21.0", study_date, name=fx.PATIENT_NAME)
+    assert send(listener.port, [dataset]) == [0x0000]
+    assert scans(db) == []
+    [row] = held(db)
+    assert row["reason"] == "the name on the report differs from the record"
+    printed = listener.stdout() + listener.stderr() + cli(db, "inbox")
+    for word in ("Quillfeather", "Zyxandra", "Example", "Ann"):
+        assert word not in printed
+
+
+def test_a_held_uid_received_again_is_counted_on_its_row(
+    listener: Listener, db: Path, study_date: date
+) -> None:
+    """Already held: no new row; the same bytes counted, other bytes a new version."""
+    dataset = report("NOT-AN-MRN", "21.0", study_date)
+    assert send(listener.port, [dataset, dataset]) == [0x0000, 0x0000]
+    dataset.ContentTime = "101600"
+    assert send(listener.port, [dataset]) == [0x0000]
+    [row] = held(db)
+    assert (row["receipts"], row["versions"]) == (3, 2)
+    out = listener.stdout()
+    assert (
+        f"SR {UID} from TESTSCU: already held in the inbox (1): received again, the same "
+        "bytes." in out
+    )
+    assert "received again, a new version kept." in out
+    assert "NOT-AN-MRN" not in out + listener.stderr()
+
+
+def test_the_start_up_line_says_how_many_reports_wait(
+    db: Path, tmp_path: Path, study_date: date
+) -> None:
+    """Two held reports: listen's start-up says "2 scanner reports wait in the inbox"."""
+    running = start(db, tmp_path, "--allow-ae", "TESTSCU")
+    try:
+        first = report("X1", "21.0", study_date)
+        other = report("X2", "21.0", study_date)
+        other.SOPInstanceUID = other.file_meta.MediaStorageSOPInstanceUID = UID + ".2"
+        assert send(running.port, [first, other]) == [0x0000, 0x0000]
+    finally:
+        running.stop()
+    again = start(db, tmp_path, "--allow-ae", "TESTSCU")
+    try:
+        assert "2 scanner reports wait in the inbox: cervix-watch inbox" in again.stderr()
+    finally:
+        again.stop()
