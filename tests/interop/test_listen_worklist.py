@@ -262,7 +262,8 @@ def test_a_report_sent_back_lands_on_the_worklist_patient(
     listener: Listener, db: Path, system_today: date
 ) -> None:
     """A report carrying her step's Study Instance UID is hers, whatever PatientID was
-    typed on the machine (not printed); another patient's MRN with it is not filed."""
+    typed on the machine (not printed); another patient's MRN with it is not filed but
+    held in the inbox ("the worklist patient differs"), answered 0x0000 once held."""
     import sr_fixtures as fx
     from listener_harness import send
 
@@ -277,14 +278,15 @@ def test_a_report_sent_back_lands_on_the_worklist_patient(
 
     typed = report("Mary Smith")
     other = report("H100004")
-    assert send(listener.port, [typed, other], ae_title=SCANNER) == [0x0000, 0xC000]
+    assert send(listener.port, [typed, other], ae_title=SCANNER) == [0x0000, 0x0000]
     scans = cli(db, "export", "scans")
     assert f"H100001,{system_today.isoformat()}" in scans
     assert "H100004" not in scans
     assert f"SR {typed.SOPInstanceUID} from {SCANNER}: scan 1 saved for H100001" in (
         listener.stdout()
     )
-    assert f"SR {other.SOPInstanceUID} from {SCANNER}: worklist: the worklist patient differs" in (
-        listener.stderr()
+    assert (
+        f"SR {other.SOPInstanceUID} from {SCANNER}: held in the inbox (1): the worklist "
+        "patient differs." in listener.stdout()
     )
     assert "Mary Smith" not in listener.stdout() + listener.stderr()
