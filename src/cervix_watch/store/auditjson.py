@@ -36,6 +36,8 @@ ID_NAMES: dict[RecordKind, str] = {
 }
 # a scan's measurements as the table holds them, from the first
 CL_COLUMNS = ("cl1_mm", "cl2_mm", "cl3_mm")
+# table columns that are no field of the record (its patient is named by `mrn`)
+_NOT_FIELDS = frozenset({"patient_id", *CL_COLUMNS})
 
 
 def encode(changes: Mapping[str, Any]) -> str:
@@ -49,13 +51,13 @@ def record_changes(
     """The audit form of one new record from its table `values` (as `store.rows` gives them,
     `patient_id` among them or not): once encoded, what `record.model_dump(mode="json")`
     gives, with the record's id set."""
-    changes = {name: value for name, value in values.items() if name != "patient_id"}
+    changes = {name: value for name, value in values.items() if name not in _NOT_FIELDS}
     changes["mrn"] = mrn
     if kind in ID_NAMES:
         changes[ID_NAMES[kind]] = record_id
     if kind is RecordKind.SCANS:
         # stored from cl1_mm on; an empty one in between is skipped (as store.rows reads them)
-        measured = [changes.pop(name) for name in CL_COLUMNS]
+        measured = (values["cl1_mm"], values["cl2_mm"], values["cl3_mm"])
         changes["cl_mm"] = [cl for cl in measured if cl is not None]
     if "symptoms" in changes:  # scans and exams: stored `fever;cramps`
         stored = changes["symptoms"]
