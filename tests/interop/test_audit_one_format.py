@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import datetime
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,7 @@ import sr_fixtures as fx
 from tests.conftest import BACKENDS, TODAY, init_database
 from typer.testing import CliRunner
 
+from cervix_watch.app.intake import Intake
 from cervix_watch.app.receive import SUCCESS, receive
 from cervix_watch.app.srimport import SrImporter
 from cervix_watch.cli.app import app
@@ -78,9 +81,11 @@ def test_typed_imported_and_received_scans_leave_the_same_audit_row(
     run(imported, "import", "scans", str(csv_file))
     listened = new_database()  # what `listen` does with each report it is sent
     store = Store.open(listened)
-    importer = SrImporter(store, TODAY, "tester", None, "tester", {})
-    dataset = pydicom.dcmread(sr_files["cl-mm.dcm"])
-    assert receive(importer, "SR from US1", dataset).status == SUCCESS
+    intake = Intake(SrImporter(store, TODAY, "tester", None, "tester", {}))
+    data = sr_files["cl-mm.dcm"].read_bytes()
+    dataset = pydicom.dcmread(BytesIO(data))
+    at = datetime(2026, 12, 1, 9, 30)
+    assert receive(intake, "SR from US1", dataset, data, "US1", at).status == SUCCESS
     store.close()
     typed = new_database()
     run(
