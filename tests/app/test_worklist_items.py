@@ -241,3 +241,25 @@ def test_a_report_not_from_the_worklist_goes_by_its_patient_id(store: Store) -> 
     report.PatientName = "Jones^Ann"
     plan = _importer(store).plan("SR x", report)
     assert plan.record.mrn == "H2"
+
+
+def test_the_inbox_holds_a_returning_report_of_another_patients_mrn(
+    store: Store, issued: dict[str, WorklistItem]
+) -> None:
+    """Through the intake (listen, import sr --hold): held, "the worklist patient differs";
+    her step's report with a typed name is filed to her."""
+    from datetime import datetime
+    from io import BytesIO
+
+    from cervix_watch.app.intake import Intake
+
+    def take(report: Dataset) -> tuple[str, str]:
+        data = BytesIO()
+        report.save_as(data, enforce_file_format=True)
+        at = datetime(TODAY.year, TODAY.month, TODAY.day, 12)
+        taken = Intake(_importer(store)).take("SR x", report, data.getvalue(), "US_ROOM1", at)
+        return taken.outcome, taken.reason
+
+    uid = issued["H1"].study_uid
+    assert take(_sr_back(uid, "H2")) == ("held", WORKLIST_PATIENT_DIFFERS)
+    assert take(_sr_back(uid, "Mary Smith")) == ("filed", "")
