@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from tests.conftest import TODAY
@@ -51,3 +51,43 @@ def test_a_risk_filter_keeps_only_that_category(store: Store) -> None:
     same = patient_list(store, TODAY, profile, active=False, risk=p1.risk.upper())
     assert [r.patient.mrn for r in same] == ["P1"]
     assert patient_list(store, TODAY, profile, active=False, risk="no-such-risk") == []
+
+
+@pytest.mark.parametrize(
+    ("ga_today_days", "accepted"),
+    [(-1, False), (0, True), (44 * 7, True), (44 * 7 + 1, False)],
+)
+def test_register_takes_a_ga_today_from_0_to_44_weeks(
+    db_url: str, ga_today_days: int, accepted: bool
+) -> None:
+    """GA today 0+0 and 44+0 register; a day outside either is refused under the field."""
+    from cervix_watch.app.patients import register
+    from cervix_watch.domain.errors import InputError
+
+    store = Store.open(db_url)
+    edd = TODAY + timedelta(days=280 - ga_today_days)
+    try:
+        if accepted:
+            register(store, Patient(mrn="N1", edd=edd), "t", TODAY, "lmp")
+            assert store.get_patient("N1")[0].edd == edd
+        else:
+            with pytest.raises(InputError) as refused:
+                register(store, Patient(mrn="N1", edd=edd), "t", TODAY, "lmp")
+            assert [p.field for p in refused.value.problems] == ["lmp"]
+            assert store.counts()["patients"] == 0
+    finally:
+        store.close()
+
+
+def test_a_new_edd_against_her_lmp_says_how_to_re_date_her(db_url: str) -> None:
+    """A patient dated by her LMP given another EDD: the refusal adds 'clear the LMP too'."""
+    from cervix_watch.app.patients import amend_patient
+    from cervix_watch.domain.errors import InputError
+
+    store = Store.open(db_url)
+    try:
+        store.add_patient(Patient(mrn="L1", lmp=date(2026, 6, 7)), "t")
+        with pytest.raises(InputError, match="clear the LMP too: --lmp ''"):
+            amend_patient(store, "L1", {"edd": date(2027, 3, 20)}, "scan dating", "t", TODAY)
+    finally:
+        store.close()

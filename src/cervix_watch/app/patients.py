@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+
+from cervix_watch.domain.errors import InputError
 
 if TYPE_CHECKING:
-    from cervix_watch.domain.models import Patient
+    from cervix_watch.domain.models import Closure, Patient
     from cervix_watch.rules import Profile
+    from cervix_watch.store.eventdates import MovedScan
     from cervix_watch.store.store import Store
 
 
@@ -50,4 +53,49 @@ def patient_list(
     return rows
 
 
-__all__ = ["PatientRow", "patient_list"]
+def register(store: Store, patient: Patient, who: str, today: date, dated_by: str) -> None:
+    """Register a pregnancy; an EDD that cannot be a current pregnancy's today is refused
+    under the field it was `dated_by` (edd or lmp)."""
+    from cervix_watch.domain.plausibility import current_edd_problem
+
+    if problem := current_edd_problem(patient.edd, today, dated_by):
+        raise InputError(problem)
+    store.add_patient(patient, who)
+
+
+def amend_patient(
+    store: Store, mrn: str, changes: dict[str, Any], reason: str, who: str, today: date
+) -> list[MovedScan]:
+    """Correct a patient's details (the old values and `reason` go to the audit trail);
+    the scans whose GA moved with her dates."""
+    try:
+        _, moved = store.edit_patient(mrn, changes, reason, who, today=today)
+    except InputError as refused:
+        raise _lmp_hint(refused, changes) from None
+    return moved
+
+
+def _lmp_hint(refused: InputError, changes: dict[str, Any]) -> InputError:
+    """A new EDD for a patient dated by her LMP disagrees with that LMP: say how to
+    re-date her (clear the LMP), which the bare disagreement did not."""
+    if "edd" not in changes or "lmp" in changes:
+        return refused
+    hint = "; to date her by the new EDD, clear the LMP too: --lmp ''"
+    return InputError(
+        [
+            replace(p, message=p.message + hint)
+            if p.field == "lmp" and "disagrees with edd" in p.message
+            else p
+            for p in refused.problems
+        ]
+    )
+
+
+def close_patient(
+    store: Store, mrn: str, closure: Closure, who: str, note: str | None, today: date
+) -> Closure:
+    """End surveillance of a pregnancy; the closure as stored (its GA from date and EDD)."""
+    return store.close_patient(mrn, closure, who, note, today=today)
+
+
+__all__ = ["PatientRow", "amend_patient", "close_patient", "patient_list", "register"]

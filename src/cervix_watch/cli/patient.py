@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
 
+from cervix_watch.app import patients
 from cervix_watch.cli import clinic, completion, context, output
 from cervix_watch.cli.options import (
     AsOfOption,
@@ -63,14 +63,12 @@ def add(
 ) -> None:
     """Register a pregnancy: MRN plus --edd or --lmp, and the obstetric history."""
     from cervix_watch.domain.models import Patient
-    from cervix_watch.domain.plausibility import current_edd_problem
     from cervix_watch.domain.problems import build
 
     patient = build(Patient, {"mrn": mrn, **given})
     state = context.state(ctx)
-    if problem := current_edd_problem(patient.edd, state.today, "edd" if "edd" in given else "lmp"):
-        raise InputError(problem)
-    state.store().add_patient(patient, context.who(operator))
+    dated_by = "edd" if "edd" in given else "lmp"
+    patients.register(state.store(), patient, context.who(operator), state.today, dated_by)
     ga = format_ga(patient.ga_on(state.today))
     output.success(f"Registered {patient.mrn}: EDD {patient.edd}, GA today {ga}.")
 
@@ -92,34 +90,14 @@ def edit(
     if not given:
         raise InputError(Problem("patient", "give at least one field to change"))
     state = context.state(ctx)
-    try:
-        _, moved = state.store().edit_patient(
-            mrn, given, reason.strip(), context.who(operator), today=state.today
-        )
-    except InputError as refused:
-        raise _lmp_hint(refused, given) from None
+    who = context.who(operator)
+    moved = patients.amend_patient(state.store(), mrn, given, reason.strip(), who, state.today)
     output.success(f"Updated {mrn.strip()}: {', '.join(sorted(given))}.")
     for scan in moved:
         output.line(
             f"  scan {scan.scan_id} on {scan.date}: GA {format_ga(scan.old_ga_days)} -> "
             f"{format_ga(scan.new_ga_days)}"
         )
-
-
-def _lmp_hint(refused: InputError, given: dict[str, Any]) -> InputError:
-    """A new --edd for a patient dated by her LMP disagrees with that LMP: say how to
-    re-date her (clear the LMP), which the bare disagreement did not."""
-    if "edd" not in given or "lmp" in given:
-        return refused
-    hint = "; to date her by the new EDD, clear the LMP too: --lmp ''"
-    return InputError(
-        [
-            replace(p, message=p.message + hint)
-            if p.field == "lmp" and "disagrees with edd" in p.message
-            else p
-            for p in refused.problems
-        ]
-    )
 
 
 @app.command("close")
@@ -161,7 +139,7 @@ def close(
         {"date": context.parse_date("date", date_, state.today), "outcome": outcome, "ga_days": ga},
     )
     who = context.who(operator)
-    stored = state.store().close_patient(mrn, closure, who, text, today=state.today)
+    stored = patients.close_patient(state.store(), mrn, closure, who, text, state.today)
     at = "" if stored.ga_days is None else f" at {format_ga(stored.ga_days)}"
     output.success(f"Closed {mrn.strip()}: {stored.outcome.value} on {stored.date}{at}.")
 
@@ -195,13 +173,12 @@ def list_(
     format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """List patients with GA today, risk, scan count and latest CL."""
-    from cervix_watch.app.patients import patient_list
     from cervix_watch.domain.ga import format_ga
 
     state = context.state(ctx)
     today = state.today
     chosen = clinic.resolve_profile(state, profile)
-    listed = patient_list(
+    listed = patients.patient_list(
         state.store(), today, chosen, active=active, risk=risk.value if risk else None
     )
     records = [
