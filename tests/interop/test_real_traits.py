@@ -323,21 +323,26 @@ def nothing_of_the_name(listener: Listener) -> None:
 def test_each_trait_through_listen_with_pynetdicom(
     received: tuple[Listener, Path, dict[str, Path]],
 ) -> None:
-    """Findings/cervix and Pelvis and Uterus > Uterus are filed from their beam path
-    (0x0000); the Canon-like reports without a beam path, the name in PatientID and the
-    unmapped private code are not filed; no name, PatientID that is no MRN, or issuer is
-    printed."""
+    """Every trait is answered 0x0000: Findings/cervix and Pelvis and Uterus > Uterus are
+    filed from their beam path; the Canon-like reports without a beam path (the names in
+    PatientID among them) and the unmapped private code wait in the inbox, the names
+    masked; no name, PatientID that is no MRN, or issuer is printed."""
     listener, db, reports = received
     names = sorted(reports)
     statuses = dict(
         zip(names, send(listener.port, [pydicom.dcmread(reports[n]) for n in names]), strict=True)
     )
-    for name in FILED_FROM_THE_BEAM_PATH:
-        assert statuses[name] == 0x0000
-    for name in set(names) - set(FILED_FROM_THE_BEAM_PATH):
-        # refused (0xC000) until the inbox holds such a report (0x0000, issue 23.1)
-        assert statuses[name] in (0x0000, 0xC000), name
+    assert statuses == dict.fromkeys(names, 0x0000)
     assert filed(db) == sorted((fx.PATIENT_ID, cl) for cl in FILED_FROM_THE_BEAM_PATH.values())
+    held = CliRunner().invoke(app, ["--db", str(db), "inbox", "--format", "json"])
+    rows = json.loads(held.stdout)["inbox"]
+    assert len(rows) == len(names) - len(FILED_FROM_THE_BEAM_PATH)
+    assert {row["calling_ae"] for row in rows} == {"TESTSCU"}
+    assert {row["patient"] for row in rows} == {
+        fx.PATIENT_ID,
+        masked_patient_id(sr_real.NAME_IN_PATIENT_ID),
+        masked_patient_id(sr_real.LATIN1_PATIENT_ID),
+    }
     nothing_of_the_name(listener)
 
 
@@ -346,8 +351,8 @@ def test_each_trait_through_listen_with_pynetdicom(
 def test_each_trait_through_listen_with_storescu(
     received: tuple[Listener, Path, dict[str, Path]],
 ) -> None:
-    """DCMTK's storescu sends every trait (not halting at a refusal): the two with a beam path are
-    answered Success and filed; nothing of a name is printed."""
+    """DCMTK's storescu sends every trait (not halting at a refusal): each is answered
+    Success, the two with a beam path filed, the rest held; nothing of a name is printed."""
     listener, db, reports = received
     files = [str(reports[n]) for n in sorted(reports)]
     command = [dcmtk_tool("storescu"), "-v", "-nh", "-aet", "STORESCU", "-aec", "CERVIXWATCH"]
@@ -359,7 +364,7 @@ def test_each_trait_through_listen_with_storescu(
         check=False,
     )
     answers = (result.stdout + result.stderr).count("Received Store Response (Success)")
-    assert answers >= len(FILED_FROM_THE_BEAM_PATH), result.stdout + result.stderr
+    assert answers == len(reports), result.stdout + result.stderr
     assert filed(db) == sorted((fx.PATIENT_ID, cl) for cl in FILED_FROM_THE_BEAM_PATH.values())
     nothing_of_the_name(listener)
 
@@ -465,3 +470,110 @@ def test_a_samsung_private_cl_code_through_the_scanners_codes(
     assert "cervix_length: no cervix length in" in refused.stderr
     out = saved(scanners, path, "--scanner", "US_SAMSUNG")
     assert "route tv, recorded CL 31.0 mm" in out
+
+
+# `import sr --hold` (issue 23.1): what cannot be filed waits in the inbox, each with the
+# reason a person needs; the held rows show an unmatched PatientID masked.
+HELD_WITHOUT_ROUTE = [
+    "edd-from-ultrasound.dcm",
+    "empty-lmp.dcm",
+    "latin1-patient-id.dcm",
+    "mean-only.dcm",
+    "most-recent-cm.dcm",
+    "name-in-patient-id.dcm",
+]
+
+
+def folder_of_traits(real_files: dict[str, Path], tmp_path: Path) -> Path:
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for name, path in real_files.items():
+        (folder / name).write_bytes(path.read_bytes())
+    return folder
+
+
+def inbox_rows(cli: Cli) -> list[dict[str, object]]:
+    result = cli("inbox", "--format", "json")
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, object]] = json.loads(result.stdout)["inbox"]
+    return rows
+
+
+def test_import_hold_files_what_it_can_and_holds_the_rest_with_reasons(
+    clinic: Cli, real_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """--hold over every trait, no --route: the two with a beam path are filed; the six
+    without one wait ("no beam path, and no route set"), the unmapped private code waits
+    ("no recognised cervix length", its code listed); the names in PatientID are masked."""
+    folder = folder_of_traits(real_files, tmp_path)
+    result = clinic("import", "sr", "--hold", str(folder))
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert (
+        "Imported 2 scans from 9 files (0 already present, 7 held in the inbox, 0 ignored)." in out
+    )
+    for name in HELD_WITHOUT_ROUTE:
+        line = next(x for x in out.splitlines() if x.startswith(f"{folder / name}:"))
+        assert ": held in the inbox (" in line
+        assert line.endswith("no beam path, and no route set for this scanner.")
+    assert (
+        f"{folder / 'samsung-private-cl.dcm'}: held in the inbox (7): no recognised cervix "
+        "length (unmapped: 99SMS:99005-07 (mm))." in out
+    )
+    assert filed_cls(clinic) == ["31.0", "31.5"]
+    patients = {str(row["patient"]) for row in inbox_rows(clinic)}
+    assert patients == {
+        fx.PATIENT_ID,
+        masked_patient_id(sr_real.NAME_IN_PATIENT_ID),
+        masked_patient_id(sr_real.LATIN1_PATIENT_ID),
+    }
+    for word in NEVER_PRINTED:
+        assert word.casefold() not in (result.output + clinic("inbox").output).casefold()
+
+
+def filed_cls(cli: Cli) -> list[str]:
+    return sorted(scan["cl1_mm"] for scan in stored_scans(cli))
+
+
+def test_import_hold_with_a_route_holds_only_the_unmatched_patient_ids(
+    clinic: Cli, real_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """--hold --route tv: the Canon-like reports are filed (the same values once); the two
+    with a name in PatientID wait, "the PatientID matches no stored MRN", masked."""
+    folder = folder_of_traits(real_files, tmp_path)
+    result = clinic("import", "sr", "--hold", "--route", "tv", str(folder))
+    assert result.exit_code == 0, result.output
+    for name in ("latin1-patient-id.dcm", "name-in-patient-id.dcm"):
+        line = next(x for x in result.stdout.splitlines() if x.startswith(f"{folder / name}:"))
+        assert line.endswith("the PatientID matches no stored MRN.")
+    held = sorted(str(row["patient"]) for row in inbox_rows(clinic))
+    assert held == sorted(
+        [
+            masked_patient_id(sr_real.LATIN1_PATIENT_ID),
+            masked_patient_id(sr_real.NAME_IN_PATIENT_ID),
+            fx.PATIENT_ID,  # the Samsung private code, unmapped
+        ]
+    )
+    assert filed_cls(clinic) == ["28.7", "29.5", "31.0", "31.5"]
+    assert "quillfeather" not in result.output.casefold()
+
+
+def test_a_held_name_in_patient_id_is_filed_by_a_person_naming_the_mrn(
+    clinic: Cli, real_files: dict[str, Path]
+) -> None:
+    """`inbox file ID --route tv` alone refuses it (masked: no such MRN); with `--mrn
+    SR0001` the person's choice files it, and no output prints the name."""
+    path = real_files["name-in-patient-id.dcm"]
+    assert clinic("import", "sr", "--hold", str(path)).exit_code == 0
+    [row] = inbox_rows(clinic)
+    inbox_id = str(row["inbox_id"])
+    refused = clinic("inbox", "file", inbox_id, "--route", "tv")
+    assert refused.exit_code == 1
+    masked = masked_patient_id(sr_real.NAME_IN_PATIENT_ID)
+    assert refused.stderr == f"error: inbox report {inbox_id}: patient: no patient {masked}\n"
+    filed = clinic("inbox", "file", inbox_id, "--route", "tv", "--mrn", fx.PATIENT_ID)
+    assert filed.exit_code == 0, filed.output
+    assert f"scan 1 saved for {fx.PATIENT_ID}" in filed.stdout
+    assert filed_cls(clinic) == ["29.5"]
+    for text in (refused.output, filed.output):
+        assert "quillfeather" not in text.casefold()
