@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from cervix_watch.domain.errors import InputError, Problem
-from cervix_watch.interop.identity import masked_patient_id, suggested_mrns
+from cervix_watch.interop.identity import is_mrn, masked_patient_id, suggested_mrns
 from cervix_watch.store import inbox as stored
 from cervix_watch.store.inbox import Entry, UnmappedCount
 
@@ -57,7 +57,7 @@ class Shown:
 def shown_patient_id(patient_id: str, mrns: set[str]) -> str:
     """A PatientID as any output but `inbox show` may show it: whole when it is a stored
     MRN, else `(unmatched id, N chars, #abcd)`."""
-    return patient_id if patient_id in mrns else masked_patient_id(patient_id)
+    return patient_id if is_mrn(patient_id, mrns) else masked_patient_id(patient_id)
 
 
 def listing(store: Store, include_all: bool = False) -> Listing:
@@ -83,9 +83,9 @@ def show(store: Store, inbox_id: int, who: str) -> Shown:
     """The report whole, its showing audited (who saw the PatientID, not the PatientID)."""
     entry = stored.record_shown(store, inbox_id, who)
     mrns = [p.mrn for p, _ in store.list_patients()]
-    is_mrn = entry.patient_id in set(mrns)
-    suggestions = [] if is_mrn else suggested_mrns(entry.patient_id, mrns)
-    return Shown(entry, is_mrn, suggestions)
+    stored_mrn = is_mrn(entry.patient_id, mrns)
+    suggestions = [] if stored_mrn else suggested_mrns(entry.patient_id, mrns)
+    return Shown(entry, stored_mrn, suggestions)
 
 
 def reject(store: Store, inbox_id: int, reason: str, who: str, at: datetime) -> Entry:
