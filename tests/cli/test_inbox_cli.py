@@ -124,3 +124,24 @@ def test_all_counts_unmapped_codes_per_scanner(cli: Cli, db_url: str) -> None:
     assert document["unmapped"] == [
         {"calling_ae": "US_ROOM1", "code": "99SMS:99005-07", "unit": "mm", "reports": 3}
     ]
+
+
+def test_review_and_due_say_how_many_reports_wait(cli: Cli, db_url: str) -> None:
+    """review (its first line, and JSON "inbox_waiting") and due say how many wait."""
+    assert cli("patient", "add", "H100001", "--edd", "2027-03-14").exit_code == 0
+    empty = json.loads(cli("review", "--format", "json").stdout)
+    assert empty["inbox_waiting"] == 0
+    assert "wait in the inbox" not in cli("review").stdout
+    for uid in ("1.1", "1.2", "1.3"):
+        _hold(db_url, uid, NAME_AS_ID, "the PatientID matches no stored MRN")
+    line = "3 scanner reports wait in the inbox: cervix-watch inbox"
+    review = cli("review")
+    assert review.exit_code == 0, review.output
+    assert review.stdout.splitlines()[0] == line
+    assert json.loads(cli("review", "--format", "json").stdout)["inbox_waiting"] == 3
+    due = cli("due")
+    assert due.exit_code == 0, due.output
+    assert line in due.stdout
+    assert "wait in the inbox" not in cli("due", "--format", "json").stdout
+    inbox.reject(Store.open(db_url), 1, "test image", "midwife", AT)
+    assert "2 scanner reports wait in the inbox" in cli("review").stdout

@@ -36,7 +36,7 @@ def test_vignettes_match_expected_json(loaded: Cli, vignettes: Path, profile: st
 def test_review_json_has_the_contract_shape_and_order(loaded: Cli) -> None:
     """Keys as in contract.md; patients sorted by highest priority, then MRN; every flag cited."""
     review = json.loads(loaded("review", "--as-of", "2026-10-15", "--format", "json").stdout)
-    assert set(review) == {"as_of", "profile", "patients"}
+    assert set(review) == {"as_of", "profile", "inbox_waiting", "patients"}  # contract v3
     keys = {
         "mrn",
         "name",

@@ -356,7 +356,8 @@ def test_review_json_matches_the_contract() -> None:
     p = patient("18+4", mrn="P01", **SPTB_26)
     records = history(p, scan(p, "16+2", 31.0, 31.5, 32.0), scan(p, "18+2", 21.0, 21.5, 22.0))
     result = review_clinic([records], AS_OF, ACOG).to_json_dict()
-    assert set(result) == {"as_of", "profile", "patients"}
+    assert set(result) == {"as_of", "profile", "inbox_waiting", "patients"}  # contract v3
+    assert result["inbox_waiting"] == 0  # the engine knows no inbox; the CLI fills it in
     assert result["as_of"] == "2026-10-15"
     assert result["profile"] == "acog-smfm"
     (entry,) = result["patients"]

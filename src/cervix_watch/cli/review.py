@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -70,7 +71,20 @@ def review(
     result, histories = clinic.clinic_review(state, on, chosen)
     if priority is not None:
         result = result.at_or_above(priority)
+    waiting = _inbox_waiting(state, given.format is Format.TABLE and given.out is None)
+    result = replace(result, inbox_waiting=waiting)
     render_review(result, histories, chosen, given.format, given.out)
+
+
+def _inbox_waiting(state: context.State, say_it: bool) -> int:
+    """How many scanner reports wait in the inbox; on the terminal, a line saying so first
+    ("3 scanner reports wait in the inbox: cervix-watch inbox")."""
+    from cervix_watch.app.inbox import waiting, waiting_line
+
+    count = waiting(state.store())
+    if say_it and (line := waiting_line(count)):
+        output.one_line(line)
+    return count
 
 
 def due(
@@ -104,6 +118,8 @@ def due(
     output.listing(
         Format(format_), _DUE_COLUMNS, rows, title=title, envelope=envelope, items="patients"
     )
+    if format_ is ListFormat.TABLE:
+        _inbox_waiting(state, say_it=True)  # after the list: a report there may be one due
 
 
 def _due_rows(patients: Iterable[PatientReview], on: date, horizon: int) -> list[list[Any]]:

@@ -125,6 +125,8 @@ class Review:
     # of `active_count` active patients
     priority_at_least: Priority | None = None
     active_count: int | None = None
+    # scanner reports held in the inbox for a person (contract v3: the header says so)
+    inbox_waiting: int = 0
 
     def at_or_above(self, priority: Priority) -> Review:
         """The review of the patients with a point at `priority` or above (contract v3)."""
@@ -139,6 +141,7 @@ class Review:
         return {
             "as_of": self.as_of.isoformat(),
             **identity_json(self.profile, self.profile_sha256),
+            "inbox_waiting": self.inbox_waiting,
             "patients": [patient.to_json_dict() for patient in self.patients],
         }
 
