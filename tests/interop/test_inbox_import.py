@@ -203,3 +203,24 @@ def test_a_held_uid_filed_by_import_sr_closes_its_inbox_row(
     assert len(held(clinic)) == 1
     assert clinic("import", "sr", path, "--route", "tv").exit_code == 0
     assert held(clinic) == []
+
+
+def test_a_partial_report_and_a_closed_pregnancy_are_held(clinic: Cli, tmp_path: Path) -> None:
+    """CompletionFlag PARTIAL: held; a report for a closed pregnancy: held with the date
+    check's reason; neither is filed."""
+    partial = sr(tmp_path, "partial.dcm", "H2", "21.0", CompletionFlag="PARTIAL")
+    assert clinic("import", "sr", "--hold", str(partial)).exit_code == 0
+    closed = clinic("patient", "close", "H1", "--date", "2026-10-01", "--outcome", "loss")
+    assert closed.exit_code == 0, closed.output
+    late = sr(tmp_path, "late.dcm", "H1", "21.0")
+    late_uid = fx.UID_ROOT + "7.2"
+    from pydicom import dcmread
+
+    dataset = dcmread(late)
+    dataset.SOPInstanceUID = dataset.file_meta.MediaStorageSOPInstanceUID = late_uid
+    late = fx.one(tmp_path, dataset, "late2.dcm")
+    assert clinic("import", "sr", "--hold", str(late)).exit_code == 0
+    reasons = [str(r["reason"]) for r in held(clinic)]
+    assert reasons[1] == "the report is incomplete (CompletionFlag PARTIAL)"
+    assert reasons[0].startswith("date: ")
+    assert scans(clinic) == []
