@@ -746,7 +746,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
         run_all(results, args, Path(tmp), sizes, (runs, slow_runs))
     facts["load"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    command = "make bench" if args.sizes == ",".join(map(str, SIZES)) else " ".join(sys.argv)
+    default = sys.argv[1:] in ([], ["--write-docs"])
+    command = "make bench" if default else "python bench/run.py " + " ".join(sys.argv[1:])
     table = report(results, facts, command)
     print()
     print(table)
