@@ -3,6 +3,7 @@ command's catalogue is tests/interop/test_catalogue_listen.py)."""
 
 from __future__ import annotations
 
+import socket
 import struct
 import time
 from collections.abc import Iterator
@@ -163,3 +164,56 @@ def test_a_calling_ae_from_an_address_it_is_not_admitted_from_is_rejected(
             ]
     finally:
         server.shutdown()
+
+
+@pytest.fixture
+def impatient() -> Iterator[tuple[GuardedServer, list[str]]]:
+    """A guarded server in this process with 1 s ACSE and network timeouts (the watchdog's
+    5 minutes are left as they are: it is not what closes an idle association)."""
+    lines: list[str] = []
+    limits = Limits(acse_timeout_s=1, network_timeout_s=1, watchdog_every_s=0.1)
+    guard = Guard(limits, lines.append)
+    ae = new_ae("CERVIXWATCH", [VERIFICATION], [], limits)
+    server = serve(("127.0.0.1", free_port()), ae, guard, [(evt.EVT_C_ECHO, lambda _: 0)])
+    yield server, lines
+    server.shutdown()
+
+
+def test_an_idle_association_is_aborted_after_the_network_timeout(
+    impatient: tuple[GuardedServer, list[str]],
+) -> None:
+    """An association that goes on sending stays open past the timeout; once it sends
+    nothing for `network_timeout_s`, the receiver aborts it (and frees its slot)."""
+    server, _lines = impatient
+    ae = AE(ae_title="IDLER")
+    ae.add_requested_context(VERIFICATION)
+    assoc = ae.associate("127.0.0.1", server.server_address[1], ae_title="CERVIXWATCH")
+    assert assoc.is_established
+    for _ in range(3):  # 1.5 s in all, never 1 s idle
+        time.sleep(0.5)
+        assert assoc.send_c_echo().Status == 0
+    idle_from = time.monotonic()
+    while assoc.is_established and time.monotonic() - idle_from < 10:
+        time.sleep(0.05)
+    assert assoc.is_aborted
+    assert 0.9 <= time.monotonic() - idle_from < 5
+    deadline = time.monotonic() + 5
+    while server.active_associations and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.active_associations == []
+
+
+def test_a_connection_that_sends_no_association_request_is_closed_after_the_acse_timeout(
+    impatient: tuple[GuardedServer, list[str]],
+) -> None:
+    """A bare TCP connection is closed by the receiver after `acse_timeout_s`, with one line."""
+    server, lines = impatient
+    with socket.create_connection(("127.0.0.1", server.server_address[1])) as bare:
+        bare.settimeout(10)
+        opened = time.monotonic()
+        assert bare.recv(1) == b""  # closed by the receiver, nothing sent
+        assert 0.9 <= time.monotonic() - opened < 5
+    deadline = time.monotonic() + 5
+    while not lines and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lines == ["connection from 127.0.0.1 closed: no association request within 1 s"]

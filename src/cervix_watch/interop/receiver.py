@@ -18,7 +18,9 @@ unlinked file. So:
   address (`Guard(admits=...)`, checked on `EVT_REQUESTED`, "calling AE not recognised");
 - rejected AEs, refused connections and aborts are logged in one line each, naming the
   peer's address and AE title, never a patient;
-- `DatabaseFile` tells whether the SQLite file is still the one opened (device, inode).
+- `DatabaseFile` tells whether the SQLite file is still the one opened (device, inode);
+- on the way out, `Guard.end_all` gives the open associations a moment to end, then
+  aborts them (the receiver stops between reports, not after the peer is done).
 
 The caller (the `listen` command) supplies the handlers and prints the lines.
 """
@@ -225,6 +227,20 @@ class Guard:
                 with self.lock:
                     self.opened.pop(id(assoc), None)
                 assoc.abort(block=False)
+
+    def end_all(self, grace_s: float) -> None:
+        """Wait up to `grace_s` for the open associations to end, then abort those left (the
+        receiver is stopping), one line each."""
+        deadline = time.monotonic() + grace_s
+        while True:
+            with self.lock:
+                left = [assoc for _, assoc in self.opened.values()]
+            if not left or time.monotonic() >= deadline:
+                break
+            time.sleep(0.05)
+        for assoc in left:
+            self.log(f"association from {peer(assoc)} aborted: listen is stopping")
+            assoc.abort(block=False)
 
 
 def _size(count: int) -> str:

@@ -15,7 +15,8 @@ write the SQLite file is checked to be the one opened (`DatabaseFile`).
 The process runs for days, so nothing may rely on process exit: the store's
 connections are pooled and closed on the way out, and the garbage collector
 stays enabled throughout (`bulk.long_running`: the bulk helpers neither pause
-nor freeze it in this process).
+nor freeze it in this process). SIGTERM (or Ctrl-C) stops it between reports: the
+report being stored is committed and answered, no later one is taken (`_close`).
 """
 
 from __future__ import annotations
@@ -53,7 +54,14 @@ from cervix_watch.interop.dicom_sr import (
     quiet_libraries,
     warning_line,
 )
-from cervix_watch.interop.receiver import DatabaseFile, Guard, Limits, new_ae, serve
+from cervix_watch.interop.receiver import (
+    DatabaseFile,
+    Guard,
+    GuardedServer,
+    Limits,
+    new_ae,
+    serve,
+)
 from cervix_watch.scanners import scanner_for
 
 if TYPE_CHECKING:
@@ -62,6 +70,9 @@ if TYPE_CHECKING:
     from cervix_watch.store.store import Store
 
 VERIFICATION = "1.2.840.10008.1.1"
+# On SIGTERM, how long the associations open get to end by themselves (the report being
+# stored is answered at once) before they are aborted.
+STOP_GRACE_S = 2.0
 _AE_TITLE = re.compile(r"[ -~]{1,16}")  # DICOM AE: 16 printable characters, no backslash
 
 
@@ -124,6 +135,7 @@ class Listener:
         }
         self.lock = threading.Lock()
         self.stop = threading.Event()
+        self.closing = False  # set under the lock once stopping: no report taken after it
         admits = self._admits if self.scanners else None
         self.guard = Guard(limits, lambda line: sink.note(f"warning: {line}"), admits)
         self.database: DatabaseFile | None = None
@@ -174,9 +186,18 @@ class Listener:
             pass
         finally:
             signal.signal(signal.SIGTERM, previous)
-            server.shutdown()
-            self.store.close()
+            self._close(server)
         self.sink.note("Stopped.")
+
+    def _close(self, server: GuardedServer) -> None:
+        """Stop between reports: no new connection; the report being stored is committed
+        and answered (it holds the lock); a later one is not taken (its association is
+        aborted, `on_store`); associations still open after `STOP_GRACE_S` are aborted."""
+        server.shutdown()
+        with self.lock:
+            self.closing = True
+        self.guard.end_all(STOP_GRACE_S)
+        self.store.close()
 
     def _worklist(self) -> WorklistService | None:
         """The Modality Worklist SCP, when a scanner has `worklist = true` (else off)."""
@@ -217,6 +238,10 @@ class Listener:
         scanner = scanner_for(self.scanners, calling)
         importer = self.importers[scanner.ae_title] if scanner is not None else self.importer
         with self.lock, captured_warnings() as caught:
+            if self.closing:  # SIGTERM or Ctrl-C: the machine sends it again to the next run
+                self.sink.error(f"SR from {shown(calling)}: not taken: listen is stopping")
+                event.assoc.abort(block=False)
+                return OUT_OF_RESOURCES
             try:
                 dataset = event.dataset
                 dataset.file_meta = event.file_meta
