@@ -206,3 +206,19 @@ def test_review_at_a_terminal_shows_a_bar(tmp_path: Path, system_today: date) ->
     child.expect_exact("30/30")
     assert finished(child) == 0
     assert out.is_file()
+
+
+@pytest.mark.system_clock
+def test_patient_list_at_a_terminal_shows_a_bar(tmp_path: Path, system_today: date) -> None:
+    """`patient list` reviews every patient to give her risk and state: at a terminal that
+    work is counted on a bar, as the review's is (issue 21.5)."""
+    db = init_database(str(tmp_path / "clinic.sqlite3"))
+    imported = at_terminal(
+        tmp_path, "--db", db, "import", "patients", str(_patients_csv(tmp_path, 30, system_today))
+    )
+    assert finished(imported) == 0
+    child = at_terminal(tmp_path, "--no-pager", "--db", db, "patient", "list", "--format", "json")
+    child.expect_exact("Reviewing patients")
+    child.expect_exact("30/30")
+    child.expect_exact('"as_of"')
+    assert finished(child) == 0

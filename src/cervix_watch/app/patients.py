@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cervix_watch.app.progress import Track, untracked
 from cervix_watch.domain.errors import InputError
 
 if TYPE_CHECKING:
@@ -28,14 +29,21 @@ class PatientRow:
 
 
 def patient_list(
-    store: Store, today: date, profile: Profile, *, active: bool, risk: str | None
+    store: Store,
+    today: date,
+    profile: Profile,
+    *,
+    active: bool,
+    risk: str | None,
+    track: Track = untracked,
 ) -> list[PatientRow]:
     """Every patient by MRN (only the active with `active`; only this risk with `risk`),
     risk and activity as the engine reviews them today."""
     from cervix_watch.rules import review_clinic
 
     files = store.patient_files()
-    reviewed = {p.mrn: p for p in review_clinic(files, today, profile).patients}
+    each = track(files, "Reviewing patients", len(files))
+    reviewed = {p.mrn: p for p in review_clinic(each, today, profile).patients}
     rows: list[PatientRow] = []
     for f in files:
         current = reviewed.get(f.patient.mrn)

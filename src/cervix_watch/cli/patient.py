@@ -173,13 +173,19 @@ def list_(
     format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """List patients with GA today, risk, scan count and latest CL."""
+    from cervix_watch.cli import progress
     from cervix_watch.domain.ga import format_ga
 
     state = context.state(ctx)
     today = state.today
     chosen = clinic.resolve_profile(state, profile)
     listed = patients.patient_list(
-        state.store(), today, chosen, active=active, risk=risk.value if risk else None
+        state.store(),
+        today,
+        chosen,
+        active=active,
+        risk=risk.value if risk else None,
+        track=progress.tracked,
     )
     records = [
         [
