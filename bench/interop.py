@@ -13,7 +13,14 @@
    Worklist C-FINDs, then after COUNT more (pynetdicom, one association per 100), from a
    clinic of 200 patients of whom 50 are due (each query answers 50 items).
 
-`--only import|listen|worklist` runs one of them.
+4. `listen` memory under mixed reports (issue 23.6): VmRSS after 50 warm-up reports, then
+   after COUNT more, of eight kinds in turn: filed; no beam path (held: no route); a
+   PatientID that is no MRN (held); the name on the report differing from the record
+   (held); not OB-GYN and OB-GYN without a cervix length (both ignored); the filed report
+   sent again, the same and with another CL (already present; held: different content).
+   Which are held, ignored or refused depends on the receiver (the statuses are counted).
+
+`--only import|listen|worklist|mixed` runs one of them.
 """
 
 from __future__ import annotations
@@ -185,10 +192,114 @@ def worklist_memory(folder: Path, count: int) -> None:
     )
 
 
+KINDS = 8  # the mixed reports' kinds, in turn
+
+
+def mixed_clinic(folder: Path, count: int) -> Path:
+    """Patients MX00001.. (LMP 2026-06-07), without a name except every kind-4 patient's."""
+    db = folder / "clinic.sqlite3"
+    named = '"Other, Person"'
+    rows = [
+        f"MX{n:05d},2026-06-07,{named if n % KINDS == 3 else ''}" for n in range(count + WARM_UP)
+    ]
+    patients = folder / "patients.csv"
+    patients.write_text("mrn,lmp,name\n" + "\n".join(rows) + "\n")
+    subprocess.run([*CLI, "db", "init", str(db)], check=True)
+    subprocess.run([*CLI, "--db", str(db), "import", "patients", str(patients)], check=True)
+    return db
+
+
+def mixed_reports(first: int, count: int) -> list:
+    """Report `n` is of kind n % KINDS (see the module's docstring), for patient MX<n>."""
+    made: list = []
+    for n in range(first, first + count):
+        mrn, kind = f"MX{n:05d}", n % KINDS
+        if kind == 0:
+            made.append(fx.ob_report(fx.cl("31.2"), patient_id=mrn))
+        elif kind == 1:
+            made.append(fx.ob_report(fx.cl("31.2"), patient_id=mrn, route=None))
+        elif kind == 2:
+            made.append(fx.ob_report(fx.cl("31.2"), patient_id=f"Doe^Jane {n}"))
+        elif kind == 3:
+            made.append(fx.ob_report(fx.cl("31.2"), patient_id=mrn))  # her name: "Other"
+        elif kind == 4:
+            root = fx.IMAGING_MEASUREMENT_REPORT
+            made.append(fx.report([fx.pelvis(fx.cl("30.0"))], patient_id=mrn, root=root))
+        elif kind == 5:  # routine biometry: nothing that could be a cervix length
+            biometry = fx.container(fx.FETAL_BIOMETRY, [fx.num(fx.UTERUS_LENGTH, "78")])
+            made.append(fx.report([fx.beam(), fx.summary(), biometry], patient_id=mrn))
+        else:
+            filed = made[-kind] if len(made) >= kind else fx.ob_report(fx.cl("31.2"))
+            uid, patient = str(filed.SOPInstanceUID), str(filed.PatientID)
+            length = "31.2" if kind == 6 else "18.0"
+            made.append(fx.ob_report(fx.cl(length), patient_id=patient, sop_uid=uid))
+    for dataset in made:
+        dataset.PatientName = ""  # no name: only kind 3's record has one to differ from
+    for n, dataset in enumerate(made, start=first):
+        if n % KINDS == 3:
+            dataset.PatientName = fx.PATIENT_NAME
+    return made
+
+
+def kept(db: Path) -> str:
+    """What the mixed run left in the database: scans, held reports by reason, receipts."""
+    import re
+    import sqlite3
+    from collections import Counter
+
+    with sqlite3.connect(db) as conn:
+        scans = conn.execute("SELECT count(*) FROM scans").fetchone()[0]
+        held = Counter(
+            re.sub(r"scan \d+", "scan N", reason)
+            for (reason,) in conn.execute("SELECT reason FROM inbox")
+        )
+        ignored = Counter(r for (r,) in conn.execute("SELECT reason FROM inbox_receipts"))
+    conn.close()
+    reasons = "; ".join(f"{reason!r} x{n}" for reason, n in sorted(held.items()))
+    receipts = "; ".join(f"{reason!r} x{n}" for reason, n in sorted(ignored.items()))
+    return f"{scans} scans; held: {reasons}; ignored: {receipts}"
+
+
+def mixed_memory(folder: Path, count: int) -> None:
+    from collections import Counter
+
+    work = folder / "mixed"
+    work.mkdir()
+    db = mixed_clinic(work, count)
+    listener = start(db, work)
+    statuses: Counter[str] = Counter()
+    try:
+        at_start = listener.rss_kib()
+        warm = send(listener.port, mixed_reports(count, WARM_UP))
+        assert None not in warm, warm
+        before = listener.rss_kib()
+        datasets = mixed_reports(0, count)
+        started = time.perf_counter()
+        marks = []
+        for start_at in range(0, count, BATCH):
+            answered = send(listener.port, datasets[start_at : start_at + BATCH])
+            assert None not in answered, answered
+            statuses.update(f"{status:04X}" for status in answered if status is not None)
+            if (start_at + BATCH) % (count // 4 or BATCH) == 0:
+                marks.append(f"{start_at + BATCH}: {listener.rss_kib() / 1024:.1f}")
+        seconds = time.perf_counter() - started
+        after = listener.rss_kib()
+    finally:
+        status = listener.stop()
+    answers = ", ".join(f"{code} x{n}" for code, n in sorted(statuses.items()))
+    print(f"listen mixed: kept {kept(db)}")
+    print(
+        f"listen mixed: RSS {at_start / 1024:.1f} MiB at start, {before / 1024:.1f} MiB "
+        f"after {WARM_UP} reports, {after / 1024:.1f} MiB after {count} more "
+        f"({(after - before) / 1024:+.1f} MiB; MiB after n reports: {', '.join(marks)}); "
+        f"answers {answers}; {count / seconds:.0f} reports/s; stopped with status {status}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=1000)
-    parser.add_argument("--only", choices=("import", "listen", "worklist"))
+    parser.add_argument("--only", choices=("import", "listen", "worklist", "mixed"))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         if args.only in (None, "import"):
@@ -197,6 +308,8 @@ def main() -> None:
             memory(Path(folder), args.count)
         if args.only in (None, "worklist"):
             worklist_memory(Path(folder), args.count)
+        if args.only in (None, "mixed"):
+            mixed_memory(Path(folder), args.count)
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ patient) while the test signals the listener process; then the database is check
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import threading
 import time
@@ -42,10 +43,15 @@ def clinic(db: str, folder: Path, shift: timedelta) -> list[Dataset]:
     rows = "".join(f"LR{n:05d},{lmp}\n" for n in range(1, COUNT + 1))
     (folder / "patients.csv").write_text("mrn,lmp\n" + rows)
     assert cli(db, "import", "patients", str(folder / "patients.csv"))[0] == 0
+    # every third has no beam path: held in the inbox ("no route"), with its bytes
     return [
-        moved(fx.ob_report(fx.cl("31.2"), patient_id=f"LR{n:05d}"), shift)
+        moved(fx.ob_report(fx.cl("31.2"), patient_id=f"LR{n:05d}", **_route(n)), shift)
         for n in range(1, COUNT + 1)
     ]
+
+
+def _route(n: int) -> dict[str, object]:
+    return {"route": None} if n % 3 == 0 else {}
 
 
 class Loop(threading.Thread):
@@ -82,26 +88,30 @@ class Loop(threading.Thread):
         assert len(self.answers) >= answered
 
 
-def filed(db: str) -> dict[str, int]:
-    """Each SOP Instance UID filed as a scan, and how many scans it is."""
+def kept(db: str) -> dict[str, list[str]]:
+    """Each SOP Instance UID kept, and where: "scan" for each scan filed from it, "held" for
+    each inbox row holding it. Every scan and inbox row has its audit row, and every held
+    version's bytes match their sha256."""
     url = db if "://" in db else f"sqlite:///{db}"
     engine = create_engine(url)
+    found: dict[str, list[str]] = {}
     try:
         with engine.connect() as conn:
-            rows = conn.execute(text("SELECT source, count(*) FROM scans GROUP BY source")).all()
-            scans = conn.execute(text("SELECT scan_id FROM scans")).scalars().all()
-            audited = set(
-                conn.execute(
-                    text(
-                        "SELECT entity_id FROM audit WHERE entity = 'scan' "
-                        "AND action IN ('add', 'import')"
-                    )
-                ).scalars()
-            )
+            for (source,) in conn.execute(text("SELECT source FROM scans")):
+                found.setdefault(source.removeprefix("dicom-sr:"), []).append("scan")
+            for (uid,) in conn.execute(text("SELECT sop_instance_uid FROM inbox")):
+                found.setdefault(uid, []).append("held")
+            audit = conn.execute(text("SELECT entity, entity_id FROM audit"))
+            audited = {(entity, entity_id) for entity, entity_id in audit}
+            scans = conn.execute(text("SELECT scan_id FROM scans")).scalars()
+            assert {("scan", scan) for scan in scans} <= audited, "a scan without its audit"
+            held = conn.execute(text("SELECT inbox_id FROM inbox")).scalars()
+            assert {("inbox", row) for row in held} <= audited, "a held report without audit"
+            for sha256, data in conn.execute(text("SELECT sha256, data FROM inbox_versions")):
+                assert hashlib.sha256(data).hexdigest() == sha256, "held bytes half-written"
     finally:
         engine.dispose()
-    assert set(scans) <= audited, "a scan without its audit row"
-    return {source.removeprefix("dicom-sr:"): count for source, count in rows}
+    return found
 
 
 @pytest.fixture
@@ -133,7 +143,7 @@ def busy(database: str, tmp_path: Path, shift: timedelta) -> tuple[Listener, Loo
 def test_sigterm_stops_between_reports(database: str, tmp_path: Path, shift: timedelta) -> None:
     """SIGTERM while reports keep arriving: the report being stored is completed and answered,
     no later one is taken, and the listener exits 0 within seconds. Every report answered
-    0x0000 is filed once and nothing unanswered is filed."""
+    0x0000 is filed or held once, and nothing unanswered is kept."""
     listener, loop = busy(database, tmp_path, shift)
     started = time.monotonic()
     assert listener.stop(signal.SIGTERM, timeout=20) == 0
@@ -142,7 +152,9 @@ def test_sigterm_stops_between_reports(database: str, tmp_path: Path, shift: tim
     assert not loop.is_alive(), "the association outlived the listener"
     taken = {uid for uid, status in loop.answers if status == SUCCESS}
     assert 20 <= len(taken) < COUNT  # it stopped in the middle of the loop
-    assert filed(database) == dict.fromkeys(taken, 1)
+    present = kept(database)
+    assert set(present) == taken  # each answered report kept, nothing unanswered
+    assert all(len(where) == 1 for where in present.values())
     stderr = listener.stderr()
     assert stderr.rstrip().endswith("Stopped.")
     assert "Traceback" not in stderr
@@ -152,15 +164,17 @@ def test_sigterm_stops_between_reports(database: str, tmp_path: Path, shift: tim
 def test_sigkill_during_stores_leaves_each_report_whole_or_absent(
     database: str, tmp_path: Path, shift: timedelta
 ) -> None:
-    """SIGKILL while a loop of stores runs: `db check` passes (integrity, the audit chain), and
-    each report sent is one scan with its audit row, or absent; every one answered 0x0000 is
-    there (a report is answered only after its transaction commits)."""
+    """SIGKILL while a loop of stores runs (filed and held reports): `db check` passes
+    (integrity, the audit chain), and each report sent is one scan or one held inbox row
+    (its bytes whole) with its audit row, or absent; every one answered 0x0000 is there (a
+    report is answered only after its transaction commits)."""
     listener, loop = busy(database, tmp_path, shift)
     listener.stop(signal.SIGKILL)
     loop.join(30)
     taken = {uid for uid, status in loop.answers if status == SUCCESS}
-    present = filed(database)
-    assert set(present.values()) == {1}
+    present = kept(database)
+    assert all(len(where) == 1 for where in present.values())  # filed once or held once
+    assert {"scan", "held"} <= {where[0] for where in present.values()}
     assert taken <= set(present) <= set(loop.sent)
     assert len(present) - len(taken) <= 1  # at most the report in flight, committed unanswered
     code, output = cli(database, "db", "check")
