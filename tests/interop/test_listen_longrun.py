@@ -179,3 +179,23 @@ def test_sigkill_during_stores_leaves_each_report_whole_or_absent(
     assert len(present) - len(taken) <= 1  # at most the report in flight, committed unanswered
     code, output = cli(database, "db", "check")
     assert code == 0, output
+
+
+def test_sigterm_with_an_idle_association_open_stops_within_seconds(tmp_path: Path) -> None:
+    """A machine that keeps its association open and sends nothing does not keep the
+    listener running: it is aborted after the grace, with one line, and the listener exits 0."""
+    database = str(tmp_path / "clinic.sqlite3")
+    assert cli(database, "db", "init")[0] == 0
+    listener = start(database, tmp_path, "--allow-ae", "TESTSCU")
+    assoc = sender().associate("127.0.0.1", listener.port, ae_title="CERVIXWATCH")
+    assert assoc.is_established
+    started = time.monotonic()
+    assert listener.stop(signal.SIGTERM, timeout=20) == 0
+    assert time.monotonic() - started < 10
+    deadline = time.monotonic() + 10
+    while assoc.is_established and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert assoc.is_aborted
+    lines = listener.stderr().splitlines()
+    assert "warning: association from 127.0.0.1 (AE TESTSCU) aborted: listen is stopping" in lines
+    assert lines[-1] == "Stopped."
