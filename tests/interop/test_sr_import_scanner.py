@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -240,3 +241,28 @@ def test_the_review_shows_a_route_from_the_settings(
     assert clinic("import", "sr", str(sr_files["cl-cm.dcm"])).exit_code == 0
     later = clinic("review", "--as-of", "2026-12-01", "--format", "table")
     assert "scanner settings" not in later.stdout
+
+
+def test_with_hold_another_serial_and_a_pattern_mismatch_are_held(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """--hold --scanner: a report from another serial and one whose PatientID does not fit
+    mrn_pattern are held (the latter as an unmatched PatientID, masked); the machine's own
+    serial with a fitting MRN is filed; the run succeeds."""
+    configure(tmp_path, ROOM1 + 'serial = "W1234567"\nmrn_pattern = "^SR[0-9]{4}$"\n')
+    ours, theirs = fx.ob_report(fx.cl("30.0")), fx.ob_report(fx.cl("28.0"))
+    odd_id = fx.ob_report(fx.cl("27.0"), patient_id="DOE^JANE")
+    ours.DeviceSerialNumber = odd_id.DeviceSerialNumber = "W1234567"
+    theirs.DeviceSerialNumber = "W7654321"
+    files = [
+        write(tmp_path, d, n) for d, n in ((ours, "o.dcm"), (theirs, "t.dcm"), (odd_id, "i.dcm"))
+    ]
+    result = clinic("import", "sr", "--hold", "--scanner", "US_ROOM1", *map(str, files))
+    assert result.exit_code == 0, result.output
+    assert [s["cl1_mm"] for s in stored_scans(clinic)] == ["30.0"]
+    rows = json.loads(clinic("inbox", "--format", "json").stdout)["inbox"]
+    assert sorted(str(r["reason"]) for r in rows) == [
+        "serial: the report has serial W7654321, not W1234567 (scanner settings US_ROOM1)",
+        "the PatientID matches no stored MRN",
+    ]
+    assert "DOE" not in result.output

@@ -177,8 +177,10 @@ class Intake:
             return NO_ROUTE
         if field == "route" and "give --route" in message:
             return f"route: {message}"  # a beam path that is neither TV nor TA
-        if field == "patient":
-            return NO_MRN if message.startswith("no patient") else f"patient: {message}"
+        if field == "patient":  # no stored MRN, or not the scanner's mrn_pattern: masked
+            return NO_MRN if _unmatched(message) else f"patient: {message}"
+        if field == "serial":  # a listed scanner's report from another DeviceSerialNumber
+            return f"serial: {message}"
         if field == "patient_name":
             return NAME_DIFFERS
         if field in ("resent", "worklist"):  # "... (scan N)", "the worklist patient differs"
@@ -192,6 +194,12 @@ class Intake:
 
         codes = sr_triage.unmapped_lengths(content_of(dataset), self.codes)
         return f" (unmapped: {sr_triage.unmapped_text(codes)})" if codes else ""
+
+
+def _unmatched(message: str) -> bool:
+    """Whether a `patient` refusal says the PatientID is no MRN (none stored, or not of the
+    scanner's `mrn_pattern`)."""
+    return message.startswith("no patient") or "is not an MRN (mrn_pattern" in message
 
 
 _ORDER = (NO_CL, NO_ROUTE, NO_MRN, NAME_DIFFERS, RESENT, "the worklist patient", PARTIAL)
