@@ -97,4 +97,4 @@ def exported(store: Store, kind: str, *, deidentify_as: str | None = None) -> It
     return Deidentifier(store.secret(DEIDENTIFY_KEY, deidentify_as)).apply_all(records)
 
 
-__all__ = ["DEIDENTIFY_KEY", "exported", "import_csv", "line_count"]
+__all__ = ["DEIDENTIFY_KEY", "ImportResult", "exported", "import_csv", "line_count"]

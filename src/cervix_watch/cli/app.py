@@ -82,7 +82,7 @@ def _traceback_if_debug(ctx: Any) -> None:
     """With --debug, the traceback, every secret of every database URL it could quote (the
     chosen one, $CERVIX_WATCH_DB, any URL on the command line) written `***`."""
     if isinstance(ctx.obj, context.State) and ctx.obj.debug:
-        from cervix_watch.store.urlmask import mask_secrets
+        from cervix_watch.app.masking import mask_secrets
 
         text = traceback.format_exc()
         urls = [ctx.obj.db, os.environ.get("CERVIX_WATCH_DB"), *sys.argv[1:]]

@@ -1,5 +1,5 @@
-"""`db` commands: init, info, check, backup, copy and roles. Each one calls store.admin or
-store.copy and prints the result; no SQL here."""
+"""`db` commands: init, info, check, backup, copy and roles. Each one calls app.admin and
+prints the result; no SQL here."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from cervix_watch.domain.errors import DatabaseError
 from cervix_watch.domain.filenames import shown
 
 if TYPE_CHECKING:
-    from cervix_watch.store.db import Location
+    from cervix_watch.app.admin import Location
 
 app = typer.Typer(
     help="Look after the database: init (create), info, check, backup, copy to another "
@@ -28,9 +28,9 @@ _PROBLEMS_SHOWN = 20
 
 
 def _location(ctx: typer.Context) -> Location:
-    from cervix_watch.store import db
+    from cervix_watch.app import admin
 
-    return db.resolve(context.state(ctx).db)
+    return admin.locate(context.state(ctx).db)
 
 
 @app.command("init")
@@ -57,12 +57,11 @@ def init(
         if not where.strip():
             raise typer.BadParameter("is empty", param_hint="PATH_OR_URL")
         state.db = where
+    from cervix_watch.app import admin
+
     store = state.store(create=True)
     described = store.location.describe()
-    with store.read() as conn:
-        from cervix_watch.store import migrations
-
-        version = migrations.schema_version(conn)
+    version = admin.schema_version(store)
     if store.found_version == 0:
         output.success(f"Created a new cervix-watch database at {described} (schema {version}).")
     elif store.found_version < version:
@@ -74,7 +73,7 @@ def init(
 @app.command("info")
 def info(ctx: typer.Context, fmt: ShowFormatOption = ShowFormat.TABLE) -> None:
     """Show the backend, where the database is (password hidden), schema version and counts."""
-    from cervix_watch.store import admin
+    from cervix_watch.app import admin
 
     about = admin.info(_location(ctx))
     for warning in about.warnings:
@@ -102,7 +101,7 @@ def check(ctx: typer.Context) -> None:
 
     Exit status 3 when a problem is found.
     """
-    from cervix_watch.store import admin
+    from cervix_watch.app import admin
 
     report = admin.check(_location(ctx))
     output.line(f"{report.backend}: {report.location}")
@@ -129,7 +128,7 @@ def backup(
 
     For PostgreSQL use pg_dump: pg_dump --format=custom --file=FILE URL.
     """
-    from cervix_watch.store import admin
+    from cervix_watch.app import admin
 
     size = admin.backup(_location(ctx), out)
     output.success(f"Backup written to {shown(out)} ({size} bytes); integrity_check ok.")
@@ -151,14 +150,13 @@ def copy(
 
     Row counts and checksums of every table are compared before the copy is committed.
     """
-    from cervix_watch.store import db
-    from cervix_watch.store.copy import copy_database
+    from cervix_watch.app import admin
 
     if not to.strip():
         raise typer.BadParameter("is empty", param_hint="'--to'")
-    source, target = _location(ctx), db.resolve(to)
+    source, target = _location(ctx), admin.locate(to)
     output.note(f"copying {source.describe()} -> {target.describe()}")
-    report = copy_database(source, target)
+    report = admin.copy(source, target)
     output.table(
         None,
         ["table", "rows", "sha256", "match"],
@@ -190,11 +188,10 @@ def roles(
     the audit trail; cervix_reader may only read; no other login may connect. Give a person
     one of them with: GRANT cervix_writer TO their_login;
     """
-    from cervix_watch.store import admin
+    from cervix_watch.app import admin
 
     location = _location(ctx)
-    statements = admin.apply_roles(location) if apply else admin.roles_sql(location)
-    for statement in statements:
+    for statement in admin.roles(location, apply=apply):
         output.line(f"{statement};")
     if apply:
         output.success(f"Applied to {location.describe()}.")

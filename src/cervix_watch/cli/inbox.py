@@ -18,8 +18,7 @@ from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.enums import Route
 
 if TYPE_CHECKING:
-    from cervix_watch.app.inbox import Listing
-    from cervix_watch.store.inbox import Entry
+    from cervix_watch.app.inbox import Listed, Listing
 
 app = typer.Typer(
     help="Scanner reports held for a person: list, show, file or reject them.",
@@ -74,7 +73,7 @@ def inbox(
 
 
 def _render(found: Listing, fmt: Format, all_: bool) -> None:
-    rows = [_row(listed.entry, listed.patient, listed.group) for listed in found.rows]
+    rows = [_row(listed) for listed in found.rows]
     unmapped = [
         {"calling_ae": u.calling_ae, "code": u.code, "unit": u.unit, "reports": u.reports}
         for u in found.unmapped
@@ -97,19 +96,20 @@ def _render(found: Listing, fmt: Format, all_: bool) -> None:
         )
 
 
-def _row(entry: Entry, patient: str, group: int) -> list[Any]:
+def _row(listed: Listed) -> list[Any]:
+    entry = listed.entry
     versions = len(entry.versions)
     return [
         entry.inbox_id,
         entry.received_at.isoformat(sep=" ", timespec="minutes"),
         entry.calling_ae,
         entry.study_date.isoformat() if entry.study_date else None,
-        patient,
+        listed.patient,
         entry.reason,
         entry.state,
         versions,
         entry.receipts,
-        group,
+        listed.group,
     ]
 
 

@@ -74,13 +74,13 @@ def offered(ctx: typer.Context, param: Any) -> list[str]:
 @app.command("show")
 def show(ctx: typer.Context) -> None:
     """Each setting's value and where it came from (flag, environment, config file, default)."""
-    from cervix_watch.store.db import resolve
+    from cervix_watch.app.admin import locate
 
     settings = context.state(ctx).settings
     path = settings.config_path
     rows = [
         ["config file", str(path), "exists" if settings.config_exists else "not found"],
-        ["db", resolve(settings.db.value).describe(), settings.db.origin],
+        ["db", locate(settings.db.value).describe(), settings.db.origin],
         ["operator", context.who(settings.operator.value), settings.operator.origin],
         ["format", settings.format.value or "table", settings.format.origin],
         ["columns", str(settings.columns.value or output.width()), settings.columns.origin],

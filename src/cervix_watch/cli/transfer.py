@@ -22,7 +22,7 @@ from cervix_watch.domain.kinds import RECORD_KINDS, RecordKind
 from cervix_watch.domain.words import counted, singular
 
 if TYPE_CHECKING:
-    from cervix_watch.store.importer import ImportResult
+    from cervix_watch.app.transfer import ImportResult
 
 
 import_app = typer.Typer(
