@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -224,3 +225,30 @@ def test_a_partial_report_and_a_closed_pregnancy_are_held(clinic: Cli, tmp_path:
     assert reasons[1] == "the report is incomplete (CompletionFlag PARTIAL)"
     assert reasons[0].startswith("date: ")
     assert scans(clinic) == []
+
+
+def test_filing_a_held_report_and_closing_its_row_are_one_transaction(
+    clinic: Cli, sr_files: dict[str, Path], db_path: Path
+) -> None:
+    """The database refuses to close the inbox row (a real SQLite trigger): `inbox file`
+    fails and writes no scan, so the report is never both filed and still held."""
+    clinic("patient", "add", fx.PATIENT_ID, "--lmp", "2026-06-07")
+    assert clinic("import", "sr", "--hold", str(sr_files["no-beam-path.dcm"])).exit_code == 0
+    [row] = held(clinic)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute(
+            "CREATE TRIGGER no_close BEFORE UPDATE OF state ON inbox WHEN NEW.state = 'filed' "
+            "BEGIN SELECT RAISE(ABORT, 'closing refused'); END"
+        )
+    failed = clinic("inbox", "file", str(row["inbox_id"]), "--route", "tv")
+    assert failed.exit_code != 0
+    assert failed.stderr.startswith("error: ")
+    assert "Traceback" not in failed.output
+    assert scans(clinic) == []
+    assert [r["inbox_id"] for r in held(clinic)] == [row["inbox_id"]]
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TRIGGER no_close")
+    result = clinic("inbox", "file", str(row["inbox_id"]), "--route", "tv")
+    assert result.exit_code == 0, result.output
+    assert scans(clinic) == [(fx.PATIENT_ID, "30.0")]
+    assert held(clinic) == []

@@ -235,6 +235,7 @@ class SrImporter:
                 today=self.today,
                 dry_run=dry_run,
                 keep_ids=True,
+                inbox_filed=lambda ids: _filed(new, ids, outcome),
             )
         except InputError as refused:
             raise InputError(
@@ -245,8 +246,6 @@ class SrImporter:
             scan_id = result.ids.get(line)
             saved = plan.record.model_copy(update={"scan_id": scan_id}) if scan_id else plan.record
             outcome.added.append((plan, saved))
-        if not dry_run:
-            self._close_inbox(outcome)
         return outcome
 
     def _resent(self, plans: Sequence[Planned], outcome: Outcome) -> list[Planned]:
@@ -288,6 +287,13 @@ class SrImporter:
         filed += [(plan.sr.uid, scan_id) for plan, scan_id in outcome.present if scan_id]
         if filed:
             close_filed(self.store, filed, self.who)
+
+
+def _filed(new: Sequence[Planned], ids: dict[int, int], outcome: Outcome) -> list[tuple[str, int]]:
+    """The (UID, scan id) each report of a run files: the new scans (`ids`: by line) and
+    those already present; their held inbox rows are closed as the scans are written."""
+    filed = [(plan.sr.uid, ids[line]) for line, plan in enumerate(new, 1) if line in ids]
+    return filed + [(plan.sr.uid, scan_id) for plan, scan_id in outcome.present if scan_id]
 
 
 def _corrected_reports(

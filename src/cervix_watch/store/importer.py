@@ -20,7 +20,7 @@ their audit rows.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from operator import itemgetter
@@ -44,6 +44,7 @@ from cervix_watch.store import rows
 from cervix_watch.store import tables as t
 from cervix_watch.store.bulkwrite import STORED_KINDS, NewRecord, Writer
 from cervix_watch.store.duplicates import content_names
+from cervix_watch.store.inbox import close_filed_in
 from cervix_watch.store.store import Store
 
 Line = tuple[int, Record]
@@ -72,6 +73,7 @@ def import_records(
     today: date,
     dry_run: bool = False,
     keep_ids: bool = False,
+    inbox_filed: Callable[[dict[int, int]], Sequence[tuple[str, int]]] | None = None,
 ) -> ImportResult:
     """Check every record against the database and write them all, or none.
 
@@ -79,7 +81,9 @@ def import_records(
     bounded on large files; after the first problem nothing more is inserted, every remaining
     row is still checked (so all problems are reported), and the transaction
     is rolled back. `keep_ids`: the result names each added record's id (a few records, such
-    as scanner reports: a file of 250,000 would keep them all).
+    as scanner reports: a file of 250,000 would keep them all). `inbox_filed`: given the
+    ids, the (SOP Instance UID, scan id) pairs the records file, whose held inbox rows are
+    closed in the same transaction (a report is never both filed and still held).
     """
     problems: list[Problem] = []
     added = skipped = 0
@@ -107,6 +111,8 @@ def import_records(
                 planner.remember(new)  # not in the database: later chunks must still see them
         if problems or dry_run:
             conn.rollback()
+        elif inbox_filed is not None:
+            close_filed_in(conn, store, inbox_filed(ids), who, store.clock.now())
     if problems:
         raise InputError(problems)
     return ImportResult(kind, added, skipped, dry_run, {} if dry_run else ids)

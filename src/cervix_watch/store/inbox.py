@@ -206,23 +206,35 @@ def close_filed(
     row being filed by `inbox file`. Rejected rows stay rejected. `at`: the store's clock
     (the moment of the filing, as its audit row) unless given."""
     at = at or store.clock.now()
-    closed: list[int] = []
     with store.write() as conn:
-        for uid, scan_id in filed:
-            query = sa.select(t.inbox.c.inbox_id).where(
-                t.inbox.c.sop_instance_uid == uid, t.inbox.c.state == HELD
-            )
-            ids = set(conn.execute(query).scalars())
-            if inbox_id is not None:
-                ids &= {inbox_id}
-            patient_id = conn.execute(
-                sa.select(t.scans.c.patient_id).where(t.scans.c.scan_id == scan_id)
-            ).scalar_one_or_none()
-            for found in sorted(ids):
-                _resolve(conn, found, FILED, who, at, scan_id=scan_id)
-                changes = {"state": [HELD, FILED], "scan_id": scan_id}
-                store.audit(conn, who, "file", "inbox", found, patient_id, changes)
-                closed.append(found)
+        return close_filed_in(conn, store, filed, who, at, inbox_id)
+
+
+def close_filed_in(
+    conn: sa.Connection,
+    store: Store,
+    filed: Sequence[tuple[str, int]],
+    who: str,
+    at: datetime,
+    inbox_id: int | None = None,
+) -> list[int]:
+    """`close_filed` in the caller's transaction: the one that files the scans."""
+    closed: list[int] = []
+    for uid, scan_id in filed:
+        query = sa.select(t.inbox.c.inbox_id).where(
+            t.inbox.c.sop_instance_uid == uid, t.inbox.c.state == HELD
+        )
+        ids = set(conn.execute(query).scalars())
+        if inbox_id is not None:
+            ids &= {inbox_id}
+        patient_id = conn.execute(
+            sa.select(t.scans.c.patient_id).where(t.scans.c.scan_id == scan_id)
+        ).scalar_one_or_none()
+        for found in sorted(ids):
+            _resolve(conn, found, FILED, who, at, scan_id=scan_id)
+            changes = {"state": [HELD, FILED], "scan_id": scan_id}
+            store.audit(conn, who, "file", "inbox", found, patient_id, changes)
+            closed.append(found)
     return closed
 
 
@@ -432,6 +444,7 @@ __all__ = [
     "Version",
     "add_receipt",
     "close_filed",
+    "close_filed_in",
     "entries",
     "entry",
     "filed_scans",
