@@ -142,3 +142,39 @@ def test_the_start_up_line_says_how_many_reports_wait(
         assert "2 scanner reports wait in the inbox: cervix-watch inbox" in again.stderr()
     finally:
         again.stop()
+
+
+ENHANCED_SR, COMPREHENSIVE_SR = "1.2.840.10008.5.1.4.1.1.88.22", "1.2.840.10008.5.1.4.1.1.88.33"
+
+
+def test_a_class_other_than_the_negotiated_one_or_a_root_not_a_container_is_0xa900(
+    listener: Listener,
+    db: Path,
+    study_date: date,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sent on the Comprehensive SR context, a dataset whose SOP Class UID says Enhanced
+    SR, and one whose root is not a CONTAINER: 0xA900, nothing filed, held or kept; the
+    same report on its own class is filed."""
+    mismatched = report("H1", "21.0", study_date, name="EXAMPLE^ANN")
+    mismatched.SOPInstanceUID = mismatched.file_meta.MediaStorageSOPInstanceUID = UID + ".1"
+    mismatched.file_meta.MediaStorageSOPClassUID = COMPREHENSIVE_SR
+    mismatched.SOPClassUID = ENHANCED_SR  # the context is chosen by the file meta's class
+    # a file sent in chunks is sent on the context of its file meta's class, as it is
+    monkeypatch.setattr("pynetdicom._config.STORE_SEND_CHUNKED_DATASET", True)
+    path = tmp_path / "mismatched.dcm"
+    mismatched.preamble = b"\0" * 128
+    mismatched.save_as(path)  # the file meta as set, not made again from the dataset
+    not_container = report("H1", "21.0", study_date, name="EXAMPLE^ANN")
+    not_container.SOPInstanceUID = not_container.file_meta.MediaStorageSOPInstanceUID = UID + ".2"
+    not_container.ValueType = "TEXT"
+    assert send(listener.port, [path, not_container]) == [0xA900, 0xA900]  # type: ignore[list-item]
+    assert scans(db) == []
+    assert held(db) == []
+    assert "sop_class: Enhanced SR (1.2.840.10008.5.1.4.1.1.88.22) differs from the" in (
+        listener.stderr()
+    )
+    mismatched.SOPClassUID = COMPREHENSIVE_SR
+    assert send(listener.port, [mismatched]) == [0x0000]
+    assert scans(db) == [("H1", "21.0")]

@@ -50,6 +50,21 @@ def sr_name(dataset: Dataset, calling_ae: str) -> str:
     return f"SR {shown(uid)} from {shown(calling_ae)}"
 
 
+def class_mismatch(dataset: Dataset, negotiated: str) -> str | None:
+    """interop.md v3: `sop_class: ...` when the dataset's SOP Class UID is not the class
+    negotiated for its presentation context (answered 0xA900, nothing written), else None."""
+    from cervix_watch.interop.dicom_sr import SR_CLASSES
+
+    sent = str(dataset.get("SOPClassUID", "") or "").strip()
+    if sent == negotiated.strip():
+        return None
+
+    def named(uid: str) -> str:
+        return f"{SR_CLASSES[uid]} ({uid})" if uid in SR_CLASSES else shown(uid or "none")
+
+    return f"sop_class: {named(sent)} differs from the negotiated {named(negotiated.strip())}"
+
+
 def receive(
     intake: Intake, name: str, dataset: Dataset, data: bytes, calling_ae: str, at: datetime
 ) -> Received:
@@ -94,6 +109,7 @@ __all__ = [
     "OUT_OF_RESOURCES",
     "SUCCESS",
     "Received",
+    "class_mismatch",
     "failure",
     "receive",
     "sr_name",

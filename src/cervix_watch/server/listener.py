@@ -36,9 +36,11 @@ from cervix_watch.app.inbox import waiting_line
 from cervix_watch.app.intake import Intake
 from cervix_watch.app.receive import (
     CANNOT_UNDERSTAND,
+    DOES_NOT_MATCH,
     OUT_OF_RESOURCES,
     SUCCESS,
     Received,
+    class_mismatch,
     failure,
     receive,
     sr_name,
@@ -252,6 +254,10 @@ class Listener:
             except Exception:  # a dataset that cannot even be decoded
                 self.sink.error(f"SR from {calling}: file: cannot be read whole")
                 return CANNOT_UNDERSTAND
+            mismatch = class_mismatch(dataset, str(event.context.abstract_syntax))
+            if mismatch is not None:
+                self.sink.error(f"{name}: {mismatch}; nothing written")
+                return DOES_NOT_MATCH
             status = self._import(name, dataset, data, calling, importer)
             if caught:
                 self.sink.note(f"warning: {name}: {warning_line(caught)}")
