@@ -222,3 +222,22 @@ def test_patient_list_at_a_terminal_shows_a_bar(tmp_path: Path, system_today: da
     child.expect_exact("30/30")
     child.expect_exact('"as_of"')
     assert finished(child) == 0
+
+
+@pytest.mark.system_clock
+def test_scan_list_at_a_terminal_shows_a_bar(tmp_path: Path, system_today: date) -> None:
+    """`scan list` reads every scan of the clinic: at a terminal a bar shows meanwhile."""
+    db = init_database(str(tmp_path / "clinic.sqlite3"))
+    imported = at_terminal(
+        tmp_path, "--db", db, "import", "patients", str(_patients_csv(tmp_path, 1, system_today))
+    )
+    assert finished(imported) == 0
+    scan_day = (system_today - timedelta(days=1)).isoformat()
+    added = at_terminal(
+        tmp_path, "--db", db, "scan", "add", "P00000", "--date", scan_day, "--cl", "27"
+    )
+    assert finished(added) == 0
+    child = at_terminal(tmp_path, "--no-pager", "--db", db, "scan", "list", "--format", "json")
+    child.expect_exact("Reading scans")
+    child.expect_exact('"as_of"')
+    assert finished(child) == 0

@@ -194,27 +194,31 @@ def list_(
 
     Give an MRN for one patient's scans only.
     """
+    from cervix_watch.cli import progress
+
     store = context.state(ctx).store()
-    edds = {p.mrn: p.edd for p, _ in store.list_patients()}
     records = []
-    for s, is_void in store.scans(mrn, voided):
-        days = ga_days(edds[s.mrn], s.date)
-        records.append(
-            [
-                s.scan_id,
-                s.mrn,
-                s.date.isoformat(),
-                format_ga(days),
-                days,
-                s.route.value,
-                list(s.cl_mm),
-                s.recorded_cl_mm,
-                s.funneling,
-                s.sludge,
-                s.operator,
-                is_void,
-            ]
-        )
+    # a clinic's every scan takes seconds to read: a terminal sees a bar meanwhile
+    with progress.bar("Reading scans", None) as advance:
+        edds = {p.mrn: p.edd for p, _ in store.list_patients()}
+        for s, is_void in progress.each(store.scans(mrn, voided), advance):
+            days = ga_days(edds[s.mrn], s.date)
+            records.append(
+                [
+                    s.scan_id,
+                    s.mrn,
+                    s.date.isoformat(),
+                    format_ga(days),
+                    days,
+                    s.route.value,
+                    list(s.cl_mm),
+                    s.recorded_cl_mm,
+                    s.funneling,
+                    s.sludge,
+                    s.operator,
+                    is_void,
+                ]
+            )
     title = f"Scans{' for ' + mrn.strip() if mrn else ''}"
     envelope = {"as_of": context.state(ctx).today.isoformat()}
     # without --voided every Void cell says "no": the table leaves it out (JSON and CSV
