@@ -266,3 +266,18 @@ def test_with_hold_another_serial_and_a_pattern_mismatch_are_held(
         "the PatientID matches no stored MRN",
     ]
     assert "DOE" not in result.output
+
+
+def test_with_hold_the_summary_says_for_how_many_reports_the_route_stood_in(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """import sr --hold --route ta: the summary ends as import sr's does ("route ta from
+    --route for 1 of 2 reports"); without --route it says nothing about routes."""
+    folder = folder_of(tmp_path, sr_files, "transabdominal.dcm", "no-beam-path.dcm")
+    result = clinic("import", "sr", "--hold", str(folder), "--route", "ta")
+    assert result.exit_code == 0, result.output
+    summary = " ".join(result.stdout.split())  # the terminal wraps the summary
+    assert "0 ignored; route ta from --route for 1 of 2 reports)." in summary
+    again = clinic("import", "sr", "--hold", str(folder))
+    assert again.exit_code == 0, again.output
+    assert "held in the inbox, 0 ignored)." in " ".join(again.stdout.split())

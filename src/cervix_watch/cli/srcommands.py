@@ -175,6 +175,7 @@ def _import_holding(
     from collections import Counter
 
     from cervix_watch.app.intake import FILE_IMPORT, Intake
+    from cervix_watch.app.srimport import Outcome
     from cervix_watch.cli.srimport import report, report_taken
     from cervix_watch.interop.dicom_sr import SrError
 
@@ -204,10 +205,16 @@ def _import_holding(
         else:
             report_taken(one)
     counts = Counter(one.outcome for one in taken)
+    filed = Outcome()
+    for one in taken:
+        if one.result is not None:
+            filed.added += one.result.added
+            filed.present += one.result.present
+    route_used = _route_used(importer, filed, len(files))
     output.success(
         f"Imported {counted(counts['filed'], 'scan')} from {counted(len(files), 'file')} "
         f"({counts['present']} already present, {counts['held']} held in the inbox, "
-        f"{counts['ignored']} ignored)."
+        f"{counts['ignored']} ignored{route_used})."
     )
 
 
