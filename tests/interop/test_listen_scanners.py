@@ -114,3 +114,27 @@ def test_without_a_route_a_report_without_beam_path_is_still_refused(
     finally:
         listener.stop()
     assert cli(db, "export", "scans").count("\n") == 1  # the header only
+
+
+def test_inbox_file_reads_a_held_report_with_its_scanners_settings_of_now(
+    db: Path, tmp_path: Path, shift: timedelta
+) -> None:
+    """US_ROOM1 without a route: its report without a beam path is held. The settings then
+    give US_ROOM1 route tv: `inbox file ID` (no --route) files it as tv, noted."""
+    path = tmp_path / "config.toml"
+    path.write_text('[scanners."US_ROOM1"]\nhosts = ["127.0.0.1"]\n', encoding="utf-8")
+    path.chmod(0o600)
+    listener = start(db, tmp_path, env={"CERVIX_WATCH_CONFIG": str(path)})
+    try:
+        no_beam = moved(fx.ob_report(fx.cl("30.0"), route=None), shift)
+        assert send(listener.port, [no_beam], ae_title="US_ROOM1") == [0x0000]
+    finally:
+        listener.stop()
+    env = config(tmp_path, '["127.0.0.1"]')  # now single probe, route tv
+    result = CliRunner().invoke(
+        app, ["--db", str(db), "inbox", "file", "1"], env={"NO_COLOR": "1", **env}
+    )
+    assert result.exit_code == 0, result.output
+    [scan] = csv.DictReader(io.StringIO(cli(db, "export", "scans")))
+    assert scan["route"] == "tv"
+    assert "route tv from scanner settings US_ROOM1" in scan["notes"]

@@ -15,8 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.interop.identity import is_mrn, masked_patient_id, suggested_mrns
+from cervix_watch.scanners import scanner_for
 from cervix_watch.store import inbox as stored
 from cervix_watch.store.inbox import Entry, UnmappedCount
 
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
 
     from cervix_watch.app.srimport import Outcome
     from cervix_watch.domain.enums import Route
+    from cervix_watch.scanners import Scanner
     from cervix_watch.store.store import Store
 
 
@@ -113,9 +116,12 @@ def file_held(
     mrn: str | None,
     route: Route | None,
     codes: Mapping[tuple[str, str], str],
+    scanners: Mapping[str, Scanner] | None = None,
+    ultrasound_edd_tolerance_days: int = DEFAULT_US_EDD_TOLERANCE_DAYS,
 ) -> Filed:
     """File a held report as a scan: its stored bytes read again with the settings of this
-    moment (`codes`), through the same checks, duplicate rules and audit as `import sr`.
+    moment (`codes`, and the settings in `scanners` of the calling AE on its row: route,
+    codes, charset, MRN), through the same checks, duplicate rules and audit as `import sr`.
 
     `mrn`: the person chose the patient (the report's PatientID is set aside, and so is the
     name check: that choice is theirs). A UID filed before with other content is filed as
@@ -131,9 +137,20 @@ def file_held(
     if entry.state == stored.FILED:  # filed twice: already present, never a second scan
         return Filed(entry, None)
     name = f"inbox report {inbox_id}"
-    importer = SrImporter(store, today, who, route, who, codes)
+    scanner = scanner_for(scanners or {}, entry.calling_ae)
+    importer = SrImporter(
+        store,
+        today,
+        who,
+        route,
+        who,
+        codes,
+        ultrasound_edd_tolerance_days=ultrasound_edd_tolerance_days,
+        scanner=scanner,
+    )
     importer.refile = True
-    dataset = _read_held(stored.report_bytes(store, inbox_id), name)
+    charset = scanner.charset if scanner is not None else None
+    dataset = _read_held(stored.report_bytes(store, inbox_id), name, charset)
     if mrn is not None:
         dataset.PatientID = mrn.strip()
         importer.check_names = False
@@ -148,17 +165,24 @@ def file_held(
     return Filed(stored.entry(store, inbox_id), outcome)
 
 
-def _read_held(data: bytes, name: str) -> Dataset:
+def _read_held(data: bytes, name: str, charset: str | None) -> Dataset:
     """A held report's bytes as a dataset, checked whole as a file is (`read_file`)."""
     from io import BytesIO
 
     from pydicom import dcmread
 
-    from cervix_watch.interop.dicom_sr import SrError, check_whole, quiet_libraries
+    from cervix_watch.interop.dicom_sr import (
+        SrError,
+        apply_charset,
+        check_whole,
+        quiet_libraries,
+    )
 
     quiet_libraries()
     try:
         dataset = dcmread(BytesIO(data))
+        if charset is not None:  # the scanner's, before anything reads its text
+            apply_charset(dataset, charset)
         check_whole(dataset)
     except SrError as refused:
         raise InputError(Problem(refused.problem.field, refused.problem.message, name)) from None

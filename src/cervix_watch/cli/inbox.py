@@ -170,7 +170,8 @@ def file(
 ) -> None:
     """File a held report as a scan, through the same checks as `import sr`.
 
-    The stored report is read again with today's settings (a code mapped since applies).
+    The stored report is read again with today's settings, the sending scanner's included
+    (a code mapped since, or its route, applies).
     A report filed before is "already present"; the audit trail names the inbox id and you.
     """
     from cervix_watch import config
@@ -191,6 +192,8 @@ def file(
         mrn=mrn,
         route=route,
         codes=config.sr_codes(),
+        scanners=state.settings.scanners,
+        ultrasound_edd_tolerance_days=state.settings.ultrasound_edd_tolerance_days.value,
     )
     if filed.outcome is None:
         entry = filed.entry
