@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -138,3 +139,34 @@ def test_inbox_file_reads_a_held_report_with_its_scanners_settings_of_now(
     [scan] = csv.DictReader(io.StringIO(cli(db, "export", "scans")))
     assert scan["route"] == "tv"
     assert "route tv from scanner settings US_ROOM1" in scan["notes"]
+
+
+def test_another_serial_and_a_pattern_mismatch_are_held_and_answered_0x0000(
+    db: Path, tmp_path: Path, shift: timedelta
+) -> None:
+    """US_ROOM1 with serial and mrn_pattern: a report from another serial, and one whose
+    PatientID does not fit the pattern, are held (0x0000), not refused (0xC000)."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[scanners."US_ROOM1"]\nhosts = ["127.0.0.1"]\nserial = "W1"\n'
+        'mrn_pattern = "^SR[0-9]{4}$"\n',
+        encoding="utf-8",
+    )
+    path.chmod(0o600)
+    other_serial = moved(fx.ob_report(fx.cl("30.0")), shift)
+    other_serial.DeviceSerialNumber = "W2"
+    odd_id = moved(fx.ob_report(fx.cl("29.0"), patient_id="DOE^JANE"), shift)
+    odd_id.DeviceSerialNumber = "W1"
+    listener = start(db, tmp_path, env={"CERVIX_WATCH_CONFIG": str(path)})
+    try:
+        sent = send(listener.port, [other_serial, odd_id], ae_title="US_ROOM1")
+    finally:
+        listener.stop()
+    assert sent == [0x0000, 0x0000]
+    assert cli(db, "export", "scans").count("\n") == 1  # the header only
+    rows = json.loads(cli(db, "inbox", "--format", "json"))["inbox"]
+    assert sorted(r["reason"] for r in rows) == [
+        "serial: the report has serial W2, not W1 (scanner settings US_ROOM1)",
+        "the PatientID matches no stored MRN",
+    ]
+    assert "DOE" not in listener.stdout() + listener.stderr()
