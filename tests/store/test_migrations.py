@@ -175,3 +175,39 @@ def test_a_numbered_version_past_the_last_numbered_release_is_refused(db_url: st
     _run(db_url, f"UPDATE settings SET value = '{last}' WHERE key = 'schema_version'")
     Store.open(db_url).engine.dispose()
     assert _stored(db_url) == (ALL, str(len(ALL)))
+
+
+@both_backends
+def test_added_columns_is_a_new_columns_migration_in_one_line(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`added_columns` registers a migration that adds a declared patient column to a
+    database made before it, the stored patient taking its default (no), once."""
+    Store.open(db_url).engine.dispose()
+    _run(db_url, "INSERT INTO patients " + _a_patient_row())
+    newer = tables.patients.to_metadata(sa.MetaData())
+    newer.append_column(
+        sa.Column("trial_flag", sa.Boolean, nullable=False, server_default=sa.false())
+    )
+    monkeypatch.setattr(migrations, "MIGRATIONS", list(migrations.MIGRATIONS))
+    added = migrations.added_columns("trial_flag", newer, "trial_flag")
+    assert migrations.MIGRATIONS[-1] is added
+    Store.open(db_url).engine.dispose()
+    Store.open(db_url).engine.dispose()
+    engine = _engine(db_url)
+    try:
+        with engine.connect() as conn:
+            flags = conn.execute(sa.select(newer.c.mrn, newer.c.trial_flag)).all()
+    finally:
+        engine.dispose()
+    assert [tuple(row) for row in flags] == [("P1", False)]
+    assert _stored(db_url) == ([*ALL, "trial_flag"], str(len(ALL) + 1))
+
+
+def _a_patient_row() -> str:
+    """The columns and VALUES of one stored patient (every NOT NULL column given)."""
+    return (
+        "(mrn, name, edd, fetuses, painless_loss_count, prior_cerclage, cervical_excision, "
+        "uterine_anomaly, intrauterine_adhesions, caesarean_full_dilatation, notes) "
+        "VALUES ('P1', '', '2027-03-14', 1, 0, 'no', 'none', false, false, false, '')"
+    )

@@ -11,8 +11,9 @@ How to add a migration:
 1. Change `tables` first: a new database gets today's tables at once from `initial`.
 2. Add a function after the last registered migration (before LEGACY_NAMES), registered
    under a new name that says what it does (`@migration("inbox_table")`). It must do
-   only what is missing, since a new database already has it: `_add_missing_columns(conn,
-   table, names)`, or `table.create(conn, checkfirst=True)`. It runs on SQLite and
+   only what is missing, since a new database already has it: `table.create(conn,
+   checkfirst=True)`, or for new columns of a table the one line `added_columns("name",
+   tables.patients, "column", ...)` in place of a function. It runs on SQLite and
    PostgreSQL alike.
 3. Test it on a database made before it (tests/store/test_migrations.py shows how).
 Never rename, reorder or remove a registered migration: its name is stored in every
@@ -105,6 +106,21 @@ def _add_missing_columns(conn: sa.Connection, table: sa.Table, names: tuple[str,
             continue
         definition = sa.schema.CreateColumn(table.c[name]).compile(dialect=conn.dialect)
         conn.exec_driver_sql(f"ALTER TABLE {quote(table.name)} ADD COLUMN {definition}")
+
+
+def added_columns(name: str, table: sa.Table, *columns: str) -> Migration:
+    """Register the migration `name` that adds `columns`, as `table` declares them, to a
+    database made before them; a new database has them from `initial` already.
+
+    A new patient detail's migration is this one line (its column comes from the model):
+    `added_columns("smoking_history", tables.patients, "smoking_history")`.
+    """
+
+    def apply(conn: sa.Connection) -> None:
+        _add_missing_columns(conn, table, columns)
+
+    migration(name)(apply)
+    return MIGRATIONS[-1]
 
 
 @migration("active_index")

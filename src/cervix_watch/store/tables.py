@@ -74,7 +74,7 @@ def _fact_column(name: str, cell: str) -> sa.Column[Any]:
 
 # A patient detail of domain/history.py not spelled out above gets its column here, after
 # the others (where ALTER TABLE puts it in an older database too): its migration adds it
-# with `_add_missing_columns(conn, tables.patients, ("name",))`.
+# with `migrations.added_columns("name", tables.patients, "name")`.
 for _name, _fact in PATIENT_FACTS.items():
     if _name not in patients.c:
         patients.append_column(_fact_column(_name, _fact.csv))
