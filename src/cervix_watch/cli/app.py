@@ -47,12 +47,20 @@ class _Group(TyperGroup):
             return super().make_context(info_name, args, parent, **extra)
         except BrokenPipeError:
             quiet_closed_pipe()
+        except StdoutUnwritable as failed:
+            _detach_stdout()
+            output.error(str(failed))
+            raise typer.Exit(failed.exit_code) from None
         except usage.UsageError as error:  # a root option or an unknown command
             usage.report(error)
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except StdoutUnwritable as failed:
+            _detach_stdout()  # the unwritten rest must not fail again at exit
+            output.error(str(failed))
+            raise typer.Exit(failed.exit_code) from None
         except CervixWatchError as problem:
             _traceback_if_debug(ctx)
             for message in problem.lines():
@@ -259,6 +267,7 @@ def main() -> None:
     """Console-script entry point."""
     skip_pydantic_plugin_scan()
     _guard_closed_streams()
+    _report_unwritable_stdout()
     try:
         command_tree(sys.argv[1:])(prog_name="cervix-watch")
     except SystemExit as finished:  # click ends every run so, in standalone mode
@@ -298,6 +307,11 @@ def _after_last_flush(status: int | str | None) -> int | str | None:
     except BrokenPipeError:
         if status in (0, None):
             status = CLOSED_PIPE_STATUS
+    except StdoutUnwritable as failed:  # the command's last lines, after it returned
+        _detach_stdout()
+        if status in (0, None):
+            output.error(str(failed))
+            status = failed.exit_code
     if status == CLOSED_PIPE_STATUS:
         _detach_stdout()
     return status
@@ -341,3 +355,55 @@ def _guard_closed_streams() -> None:
                 sys.stdout = _ClosedStdout()
             else:
                 sys.stderr = os.fdopen(2, "w", closefd=False)
+
+
+class StdoutUnwritable(CervixWatchError):
+    """Standard output refused a write (a full disk, an I/O error): not a closed pipe, and
+    not "internal error". The command may have saved before printing, so the message
+    never says that nothing was written."""
+
+    exit_code = 1
+
+    def __init__(self, failed: OSError) -> None:
+        reason = failed.strerror or type(failed).__name__
+        super().__init__(
+            f"output: standard output could not be written ({reason}); "
+            "anything the command saved before printing is kept"
+        )
+
+
+class _ReportingStdout(io.TextIOWrapper):
+    """stdout that reports a failed write as `StdoutUnwritable` (a closed pipe stays a
+    `BrokenPipeError`, which ends quietly)."""
+
+    def write(self, text: str) -> int:
+        try:
+            return super().write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as failed:
+            raise StdoutUnwritable(failed) from None
+
+    def flush(self) -> None:
+        try:
+            super().flush()
+        except BrokenPipeError:
+            raise
+        except OSError as failed:
+            raise StdoutUnwritable(failed) from None
+
+
+def _report_unwritable_stdout() -> None:
+    """Wrap the process's own stdout (`sys.__stdout__`, kept alive there, so its file is not
+    closed) in `_ReportingStdout`; a replaced or closed stdout is left as it is."""
+    original = sys.stdout
+    if original is None or original is not sys.__stdout__:
+        return
+    if not isinstance(original, io.TextIOWrapper):
+        return
+    sys.stdout = _ReportingStdout(
+        original.buffer,
+        encoding=original.encoding,
+        errors=original.errors,
+        line_buffering=original.line_buffering,
+    )
