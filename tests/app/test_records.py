@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from tests.conftest import TODAY
+from tests.conftest import TODAY, both_backends
 
 from cervix_watch.app import records
 from cervix_watch.domain.enums import Action
@@ -78,6 +78,40 @@ def test_after_the_write_the_patient_is_read_once(store: Store, profile: Profile
         sa.event.remove(store.engine, "before_cursor_execute", seen)
     from_patients = [s for s in statements if "FROM patients" in s]
     assert len(from_patients) == 1
+
+
+@both_backends
+def test_scans_raised_answers_as_scan_raised_does_for_each_in_one_read(
+    store: Store, profile: Profile
+) -> None:
+    """`scans_raised` (import sr's answer) gives what `scan_raised` gives scan by scan, for
+    scans of several patients (one with two, one short), reading the patients once."""
+    store.add_patient(Patient(mrn="P2", edd=EDD), WHO)
+    store.add_patient(Patient(mrn="P3", edd=EDD), WHO)
+    scans = [
+        records.add_scan(store, scan, WHO, TODAY, profile)[0]
+        for scan in (
+            _scan(15.0, 16.0, 17.0),
+            _scan(40.0, 41.0, 42.0).model_copy(update={"mrn": "P2"}),
+            _scan(14.0, 15.0, 16.0, on=date(2026, 10, 20)),
+            _scan(39.0, 40.0, 41.0).model_copy(update={"mrn": "P3"}),
+        )
+    ]
+    one_by_one = [records.scan_raised(store, scan, profile) for scan in scans]
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    sa.event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        together = records.scans_raised(store, scans, profile)
+    finally:
+        sa.event.remove(store.engine, "before_cursor_execute", seen)
+    assert together == one_by_one
+    assert one_by_one[0].flags
+    assert not one_by_one[1].flags
+    assert len([s for s in statements if "FROM patients" in s]) == 1
 
 
 def test_an_exam_answers_its_id_and_ga(store: Store, profile: Profile) -> None:

@@ -9,6 +9,7 @@ once, with her records, for both her GA and her review.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -51,10 +52,32 @@ def scan_raised(
     store: Store, scan: Scan, profile: Profile, same_day: tuple[int, ...] = ()
 ) -> Saved:
     """What a stored scan (with its id) raised as of its date."""
-    from cervix_watch.rules import flags_raised_by_scan
+    [history] = store.patient_files(scan.mrn)
+    return _raised(history, scan, profile, same_day)
+
+
+_READ_TOGETHER = 5000  # patients per `patient_files` read (its IN list)
+
+
+def scans_raised(store: Store, scans: Sequence[Scan], profile: Profile) -> list[Saved]:
+    """What each stored scan raised as of its date (`scan_raised`), in order; the patients
+    are read with their records together, one read per 5,000 of them (an `import sr` of
+    1,000 files read each patient on her own: a quarter of its time)."""
+    wanted = sorted({scan.mrn for scan in scans})
+    histories: dict[str, PatientHistory] = {}
+    for start in range(0, len(wanted), _READ_TOGETHER):
+        chunk = wanted[start : start + _READ_TOGETHER]
+        histories.update((h.patient.mrn, h) for h in store.patient_files(mrns=chunk))
+    return [_raised(histories[scan.mrn], scan, profile) for scan in scans]
+
+
+def _raised(
+    history: PatientHistory, scan: Scan, profile: Profile, same_day: tuple[int, ...] = ()
+) -> Saved:
+    from cervix_watch.rules import evaluate, flags_raised_by_scan
 
     assert scan.scan_id is not None
-    history, review = reviewed(store, scan.mrn, scan.date, profile)
+    review = evaluate(history, scan.date, profile)
     flags = flags_raised_by_scan(review, scan.scan_id) if review else []
     return Saved(scan.scan_id, history.patient.ga_on(scan.date), same_day, flags)
 
@@ -149,4 +172,5 @@ __all__ = [
     "check_discussion",
     "reviewed",
     "scan_raised",
+    "scans_raised",
 ]

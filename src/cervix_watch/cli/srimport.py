@@ -16,18 +16,23 @@ if TYPE_CHECKING:
 
 
 def report(state: context.State, outcome: Outcome, dry_run: bool, profile: Profile) -> None:
-    """Per SR: its warnings, then what was (or would be) written, as `scan add` prints it
-    (with the flags `profile` raises: the caller loaded it before writing)."""
+    """Per SR: its warnings, then what was (or would be) written, as `scan add` prints it:
+    an acute-review point first, then the scan (id, GA, route, recorded CL) and the other
+    flags it raised under `profile` (the caller loaded it before writing)."""
+    from cervix_watch.app.records import scans_raised
+    from cervix_watch.cli.views import report_new_scan
+
     for plan, scan_id in outcome.present:
         found = f" (scan {scan_id})" if scan_id else " (the same report twice in this run)"
         output.one_line(f"{plan.name}: already present{found}.")
-    for plan, scan in outcome.added:
+    saved = [] if dry_run else scans_raised(state.store(), [s for _, s in outcome.added], profile)
+    for number, (plan, scan) in enumerate(outcome.added):
         for warning in plan.sr.warnings:
             output.note(f"warning: {plan.name}: {warning}")
         if dry_run:
             report_dry(plan)
         else:
-            report_saved(state, plan.name, scan, profile)
+            report_new_scan(scan, saved[number], source=plan.name)
 
 
 def report_taken(taken: Taken) -> None:
@@ -76,13 +81,4 @@ def _findings(scan: Scan) -> str:
     return "; " + ", ".join(parts) if parts else ""
 
 
-def report_saved(state: context.State, name: str, scan: Scan, profile: Profile) -> None:
-    """`scan add`'s answer for an imported scan: an acute-review point first, then the scan
-    (id, GA, route, recorded CL) and the other flags it raised."""
-    from cervix_watch.app.records import scan_raised
-    from cervix_watch.cli.views import report_new_scan
-
-    report_new_scan(scan, scan_raised(state.store(), scan, profile), source=name)
-
-
-__all__ = ["report", "report_dry", "report_saved"]
+__all__ = ["report", "report_dry"]

@@ -119,10 +119,15 @@ class BulkReads:
         def _patient_row(self, conn: sa.Connection, mrn: str) -> sa.RowMapping: ...
 
     def patient_files(
-        self, mrn: str | None = None, *, active: ActiveOn | None = None
+        self,
+        mrn: str | None = None,
+        *,
+        active: ActiveOn | None = None,
+        mrns: Sequence[str] | None = None,
     ) -> list[PatientHistory]:
         """Every patient with their records (the engine's input), in one query per table
-        (never one per patient).
+        (never one per patient). `mrns`: only the registered patients with these exact
+        MRNs (at most 5,000; a missing one is left out), as one read.
 
         With `active`, only the pregnancies active on that date, selected in SQL
         (`active_patient_ids`), so a database with years of closed pregnancies
@@ -135,6 +140,8 @@ class BulkReads:
             restrict: sa.Select[Any] | list[int] | None = None
             if mrn is not None:
                 query = query.where(t.patients.c.mrn == mrn.strip())
+            if mrns is not None:
+                query = query.where(t.patients.c.mrn.in_(sorted(set(mrns))))
             if active is not None:
                 restrict = active_patient_ids(active)
                 # the condition itself, not `IN (the active ids)`: for one MRN (`scan add`'s
@@ -150,7 +157,7 @@ class BulkReads:
                 )
             if mrn is not None and not files and active is None:
                 raise no_patient(conn, mrn)
-            if mrn is not None:
+            if mrn is not None or mrns is not None:
                 restrict = list(files)
             self._attach(conn, files, restrict, active)
             return [gathered.history() for gathered in files.values()]
