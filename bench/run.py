@@ -39,6 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import clinic
+import focus
 import history
 import seams
 
@@ -734,12 +735,19 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true", help=f"rewrite the table in {DOCS}")
     parser.add_argument("--no-history", action="store_true", help="skip the history clinic")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
+    parser.add_argument(
+        "--only", help=f"only these beside their floors, wall and CPU time: {','.join(focus.NAMES)}"
+    )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))
     runs, slow_runs = max(1, args.runs), max(1, args.slow_runs)
     if datetime.now(UTC).date() < clinic.AS_OF:
         raise SystemExit(f"the clinics' review date {clinic.AS_OF} is in the future")
     CACHE.mkdir(exist_ok=True)
+    if args.only:
+        with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
+            focus.measure(focus.names(args.only), runs, Path(tmp))
+        return
     results = Results()
     facts = machine()
     print(f"cervix-watch bench: {facts['nproc']} CPUs, {facts['cpu']}, Python {facts['python']}")

@@ -1,0 +1,109 @@
+"""`bench/run.py --only review,audit`: a few commands beside their floors, nothing else.
+
+For work on one figure (issue 25.5): the 50,000-patient `review --format json` against
+the pandas read floor, and the history clinic's `audit --format json` against its pandas
+floor, each pair measured back to back in the same run, with wall time and CPU time
+(user + system of the child, from the rusage of its `wait4`): on a loaded machine the CPU
+ratio says more than the wall ratio. Prints its lines; docs/performance.md is untouched.
+"""
+
+from __future__ import annotations
+
+import resource
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import clinic
+import history
+import run
+
+NAMES = ("review", "audit")  # what --only may name
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A command and its floor, as argv lists for a database."""
+
+    label: str
+    command: Callable[[Path], list[str]]
+    floor: Callable[[Path], list[str]]
+    database: Callable[[run.Clinic], Path]
+
+
+def _history_db(c: run.Clinic) -> Path:
+    name = f"history.g{clinic.GENERATOR_VERSION}.h{clinic.HISTORY_VERSION}.v"
+    path = c.full_db.with_name(f"{name}{run.schema_version()}.sqlite3")
+    if not path.exists():
+        raise SystemExit(f"no history clinic at {path}: run bench/run.py once without --only")
+    return path
+
+
+def _audit(db: Path) -> list[str]:
+    period_from, period_to = history.audit_period()
+    return run.cli(db, "audit", "--from", period_from, "--to", period_to, "--format", "json")
+
+
+def _audit_floor(db: Path) -> list[str]:
+    low, as_of = history.audit_period()
+    high = (clinic.AS_OF + timedelta(days=280)).isoformat()  # as run.measure_history
+    return [str(run.PYTHON), "-c", history.AUDIT_FLOOR, str(db), low, high, as_of]
+
+
+PAIRS = {
+    "review": Pair(
+        "review --format json (50k) / pandas from sqlite3 (50k)",
+        lambda db: run.cli(db, "review", "--as-of", clinic.AS_OF.isoformat(), "--format", "json"),
+        lambda db: [str(run.PYTHON), "-c", run.PANDAS_FROM_SQLITE, str(db)],
+        lambda c: c.full_db,
+    ),
+    "audit": Pair(
+        "history audit --format json / its pandas floor",
+        _audit,
+        _audit_floor,
+        _history_db,
+    ),
+}
+
+
+def _timed(argv: list[str]) -> tuple[float, float]:
+    """(wall s, CPU s) of one child run."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall, _ = run.run_once(argv)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu
+
+
+def _best(argv: list[str], runs: int) -> tuple[float, float]:
+    """The fastest of `runs` runs, wall and CPU each (a loaded machine only adds time)."""
+    times = [_timed(argv) for _ in range(runs)]
+    return min(w for w, _ in times), min(c for _, c in times)
+
+
+def measure(names: list[str], runs: int, work: Path) -> list[str]:
+    """Lines of `label: command wall/CPU, floor wall/CPU, ratios` for each named pair."""
+    largest = run.prepare_clinic(max(run.SIZES), work)
+    lines = []
+    for name in names:
+        pair = PAIRS[name]
+        db = pair.database(largest)
+        run.run_once(pair.command(db))  # warm the page cache and the byte code, untimed
+        wall, cpu = _best(pair.command(db), runs)
+        floor_wall, floor_cpu = _best(pair.floor(db), runs)
+        lines.append(
+            f"{pair.label}: {wall:.2f} s / {floor_wall:.2f} s = {wall / floor_wall:.2f}x wall; "
+            f"CPU {cpu:.2f} s / {floor_cpu:.2f} s = {cpu / floor_cpu:.2f}x (best of {runs})"
+        )
+        print(lines[-1], flush=True)
+    return lines
+
+
+def names(option: str) -> list[str]:
+    """`review,audit` as a list, each checked against NAMES."""
+    chosen = [name.strip() for name in option.split(",") if name.strip()]
+    unknown = [name for name in chosen if name not in PAIRS]
+    if unknown or not chosen:
+        raise SystemExit(f"--only: choose from {', '.join(NAMES)} (got {option!r})")
+    return chosen
