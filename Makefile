@@ -34,6 +34,7 @@ stress: $(STAMP)
 	$(BIN)/pytest -q -s -m stress
 
 docs: $(STAMP)
+	$(BIN)/python -m cervix_watch.domain.history src/cervix_watch/domain/patient_options.py
 	$(BIN)/python -m cervix_watch.cli.reference docs/reference
 	$(BIN)/python -m tests.guide_captures docs/user-guide.md
 

@@ -1,8 +1,12 @@
-"""A patient detail is declared once (domain/history.py); the options, the CSV columns, the
-table, the words and the rule criteria are derived from it and agree with the model."""
+"""A patient detail is declared once, as its Patient field with its Fact; the options, the
+CSV columns, the table, the words and the rule criteria are derived from it."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from cervix_watch.domain import history, patient_options
+from cervix_watch.domain.facts import Fact
 from cervix_watch.domain.history import PATIENT_FACTS, criteria, grouped
 from cervix_watch.domain.models import Patient
 from cervix_watch.interop.kinds import PATIENTS
@@ -12,8 +16,22 @@ from cervix_watch.store import tables
 
 
 def test_every_detail_a_user_gives_has_one_fact() -> None:
-    """Each Patient field but the MRN and the notes has its Fact, and each Fact a field."""
-    assert set(PATIENT_FACTS) == set(Patient.model_fields) - {"mrn", "notes"}
+    """Each Patient field but the MRN and the notes carries one Fact, read off in its order."""
+    assert list(PATIENT_FACTS) == [n for n in Patient.model_fields if n not in {"mrn", "notes"}]
+    for name, field in Patient.model_fields.items():
+        assert [m for m in field.metadata if isinstance(m, Fact)] == (
+            [PATIENT_FACTS[name]] if name in PATIENT_FACTS else []
+        )
+
+
+def test_the_generated_patient_options_are_the_models() -> None:
+    """domain/patient_options.py (for a pydantic-free `--help`) is what `make docs` writes
+    from the model today: each fact's help and whether it is a yes/no pair."""
+    generated = Path(patient_options.__file__).read_text(encoding="utf-8")
+    assert generated == history.options_module(), "run make docs"
+    assert {
+        name: (fact.help, fact.csv == "bool") for name, fact in PATIENT_FACTS.items()
+    } == patient_options.PATIENT_OPTIONS
 
 
 def test_the_csv_columns_and_the_table_cover_every_fact() -> None:

@@ -30,16 +30,17 @@ from cervix_watch.cli.output import Column, Format
 from cervix_watch.domain.enums import Risk
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
-from cervix_watch.domain.history import PATIENT_FACTS
+from cervix_watch.domain.patient_options import PATIENT_OPTIONS
 
 app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
 
 # The pregnancy's details `patient add` and `patient edit` take, in --help order: each is
 # the Patient field of its name (--prior-sptb-weeks sets prior_sptb_weeks), None when not
-# given, its help from domain/history.py; a yes/no field is a --x/--no-x pair. Numbers and
-# GAs arrive as text, so a bad one gets the model's one-line message.
-_HISTORY_HELP = {name: fact.help for name, fact in PATIENT_FACTS.items()}
-_HISTORY_YES_NO = frozenset(name for name, fact in PATIENT_FACTS.items() if fact.csv == "bool")
+# given, its help from its Fact on the model (through domain/patient_options.py, so that
+# `cervix-watch --help` needs no pydantic); a yes/no field is a --x/--no-x pair. Numbers
+# and GAs arrive as text, so a bad one gets the model's one-line message.
+_HISTORY_HELP = {name: help_ for name, (help_, _) in PATIENT_OPTIONS.items()}
+_HISTORY_YES_NO = frozenset(name for name, (_, yes_no) in PATIENT_OPTIONS.items() if yes_no)
 _HISTORY_FIELDS = field_options(_HISTORY_HELP, _HISTORY_YES_NO)
 
 

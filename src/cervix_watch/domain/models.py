@@ -37,6 +37,7 @@ from cervix_watch.domain.enums import (
     TreatmentType,
 )
 from cervix_watch.domain.errors import Problem
+from cervix_watch.domain.facts import Fact
 from cervix_watch.domain.ga import (
     MAX_GA_DAYS,
     PREGNANCY_DAYS,
@@ -261,31 +262,111 @@ class Record(BaseModel):
 
 
 class Patient(Record):
-    """A pregnancy under surveillance, with the obstetric history the rules read."""
+    """A pregnancy under surveillance, with the obstetric history the rules read.
+
+    Each field a user gives carries its `Fact` (domain/facts.py): the option's help, the
+    CSV cell type, and for the history and the other risk factors the words reports say
+    and the group. The options, CSV columns, table columns, words and rule criteria are
+    derived from these (domain/history.py `PATIENT_FACTS`).
+    """
 
     mrn: Mrn
-    name: Annotated[str, _empty_to_default(""), _text(MAX_NAME)] = ""
-    edd: IsoDate
-    lmp: OptionalDate = None
-    fetuses: Annotated[int, Field(ge=1, le=6), _empty_to_default(1)] = 1
-    prior_sptb_weeks: PriorGa = None
-    prior_sptb_count: OptionalCount = None
-    prior_pprom_weeks: PriorGa = None
-    painless_loss_count: Annotated[int, Field(ge=0, le=50), _empty_to_default(0)] = 0
-    prior_cerclage: Annotated[PriorCerclage, _empty_to_default("no")] = PriorCerclage.NO
-    cervical_excision: Annotated[CervicalExcision, _empty_to_default("none")] = (
-        CervicalExcision.NONE
-    )
-    uterine_anomaly: Bool = False
-    intrauterine_adhesions: Bool = False
-    caesarean_full_dilatation: Bool = False
-    dating: Annotated[Dating | None, BeforeValidator(_empty_to_none)] = None
+    name: Annotated[str, _empty_to_default(""), _text(MAX_NAME), Fact("Patient name.", "text")] = ""
+    edd: Annotated[IsoDate, Fact("Estimated due date, YYYY-MM-DD.", "date")]
+    lmp: Annotated[
+        OptionalDate,
+        Fact(f"Last menstrual period, YYYY-MM-DD (EDD = LMP + {PREGNANCY_DAYS} d).", "date"),
+    ] = None
+    fetuses: Annotated[
+        int, Field(ge=1, le=6), _empty_to_default(1), Fact("Number of fetuses, 1-6.", "int")
+    ] = 1
+    prior_sptb_weeks: Annotated[
+        PriorGa,
+        Fact(
+            "GA of the earliest previous spontaneous preterm birth or mid-trimester loss "
+            "(16+0 to 36+6), e.g. 26+3.",
+            "ga",
+        ),
+    ] = None
+    prior_sptb_count: Annotated[
+        OptionalCount, Fact("Number of previous sPTBs and mid-trimester losses.", "int")
+    ] = None
+    prior_pprom_weeks: Annotated[PriorGa, Fact("GA of the earliest previous PPROM.", "ga")] = None
+    painless_loss_count: Annotated[
+        int,
+        Field(ge=0, le=50),
+        _empty_to_default(0),
+        Fact("Previous second-trimester losses from painless cervical dilation.", "int"),
+    ] = 0
+    prior_cerclage: Annotated[
+        PriorCerclage,
+        _empty_to_default("no"),
+        Fact("Cerclage in an earlier pregnancy: no, history, ultrasound, exam.", "enum"),
+    ] = PriorCerclage.NO
+    cervical_excision: Annotated[
+        CervicalExcision,
+        _empty_to_default("none"),
+        Fact("none, lletz, lletz_deep (>10 mm), lletz_multiple, cone, trachelectomy.", "enum"),
+    ] = CervicalExcision.NONE
+    uterine_anomaly: Annotated[
+        Bool, Fact("A uterine (Müllerian) anomaly.", words="uterine anomaly", group="history")
+    ] = False
+    intrauterine_adhesions: Annotated[
+        Bool,
+        Fact(
+            "Intrauterine adhesions (Asherman syndrome).",
+            words="intrauterine adhesions",
+            group="history",
+        ),
+    ] = False
+    caesarean_full_dilatation: Annotated[
+        Bool,
+        Fact(
+            "A previous caesarean section at full dilatation.",
+            words="caesarean at full dilatation",
+            group="history",
+        ),
+    ] = False
+    dating: Annotated[
+        Dating | None,
+        BeforeValidator(_empty_to_none),
+        Fact(
+            "How the EDD was set: ultrasound, ivf or lmp (the LMP alone); '' = not recorded.",
+            "enum",
+        ),
+    ] = None
     # The other risk factors (clinical-rules.md): recorded and shown, no risk category uses them.
-    des_exposure: Bool = False
-    connective_tissue_disorder: Bool = False
-    cervical_dilation_procedures: Annotated[int, Field(ge=0, le=50), _empty_to_default(0)] = 0
-    cervical_tear: Bool = False
-    smoker: Bool = False
+    des_exposure: Annotated[
+        Bool, Fact("Exposed to DES in utero.", words="DES exposure in utero", group="other")
+    ] = False
+    connective_tissue_disorder: Annotated[
+        Bool,
+        Fact(
+            "A collagen disorder such as Ehlers-Danlos syndrome.",
+            words="connective-tissue (collagen) disorder",
+            group="other",
+        ),
+    ] = False
+    cervical_dilation_procedures: Annotated[
+        int,
+        Field(ge=0, le=50),
+        _empty_to_default(0),
+        Fact(
+            "Previous surgical dilations of the cervix (D&C, surgical termination): a count.",
+            "int",
+            words="surgical cervical dilation",
+            group="other",
+        ),
+    ] = 0
+    cervical_tear: Annotated[
+        Bool,
+        Fact(
+            "A cervical tear in a prior labour.",
+            words="cervical tear in a prior labour",
+            group="other",
+        ),
+    ] = False
+    smoker: Annotated[Bool, Fact("Smokes in pregnancy.", words="smoker", group="other")] = False
     notes: Text = ""
 
     @model_validator(mode="before")

@@ -88,7 +88,7 @@ def _cols(spec: str) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-# patients.csv: who and when first, then every other detail of domain/history.py in its
+# patients.csv: who and when first, then every other Patient fact (domain/history.py) in its
 # order, with its cell type from there, then the notes.
 _PATIENT_FIRST = ("name", "edd", "lmp", "dating")
 PATIENTS = CsvKind(

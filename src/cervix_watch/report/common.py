@@ -148,6 +148,6 @@ def history_flag_words(p: Patient) -> list[str]:
 
 
 def _phrases(p: Patient, facts: dict[str, Fact]) -> list[str]:
-    """The words of those details that hold for her, in domain/history.py's order."""
+    """The words of those details that hold for her, in the model's order."""
     phrases = (fact.phrase(getattr(p, name)) for name, fact in facts.items())
     return [phrase for phrase in phrases if phrase is not None]

@@ -150,7 +150,7 @@ class ShortCl(ClBand):
         return f"{self.describe_band()}{joiner}{self.window.describe()}"
 
 
-# The yes/no facts of the history (domain/history.py): each is a criterion of its name.
+# The yes/no history facts (a Fact on a Patient field): each is a criterion of its name.
 _FLAGS = tuple(criteria().items())
 
 
@@ -162,7 +162,7 @@ class _HistoryCriteria(Spec):
     birth (`pprom_counts_as_sptb`, ACOG PB 130/234); the caller passes that
     setting. `prior_sptb_before` is exclusive (ACOG "before 34+0": GA < 34+0),
     `prior_sptb_up_to` inclusive (NICE "up to 34+0": GA <= 34+0). Each yes/no history
-    fact of domain/history.py (`uterine_anomaly = true`) is a criterion too: a field of
+    fact of the Patient model (`uterine_anomaly = true`) is a criterion too: a field of
     `HistoryCriteria`, made from this class below.
     """
 

@@ -72,7 +72,7 @@ def _fact_column(name: str, cell: str) -> sa.Column[Any]:
     raise ValueError(f"patients.{name}: spell out a {cell} column above")
 
 
-# A patient detail of domain/history.py not spelled out above gets its column here, after
+# A Patient fact (domain/history.py) not spelled out above gets its column here, after
 # the others (where ALTER TABLE puts it in an older database too): its migration adds it
 # with `migrations.added_columns("name", tables.patients, "name")`.
 for _name, _fact in PATIENT_FACTS.items():
