@@ -38,8 +38,10 @@ docs: $(STAMP)
 	$(BIN)/python -m cervix_watch.cli.reference docs/reference
 	$(BIN)/python -m tests.guide_captures docs/user-guide.md
 
+# `make bench BASELINE=` leaves the before/after comparison out (docs/performance.md)
+BASELINE ?= 437b9db
 bench: $(STAMP)
-	$(BIN)/python bench/run.py --write-docs
+	$(BIN)/python bench/run.py --write-docs $(if $(BASELINE),--baseline $(BASELINE))
 
 clean:
 	rm -rf $(VENV) .demo .pytest_cache .mypy_cache .ruff_cache

@@ -1,20 +1,23 @@
 #!/usr/bin/env python3
 """`make bench`: whole-process timings of cervix-watch on synthetic clinics, against floors.
 
-    .venv/bin/python bench/run.py                 # print the table (what `make bench` runs)
-    .venv/bin/python bench/run.py --write-docs    # also rewrite the table in docs/performance.md
-    .venv/bin/python bench/run.py --sizes 1000 --runs 3   # a quick look
+    .venv/bin/python bench/run.py                 # print the table
+    .venv/bin/python bench/run.py --write-docs --baseline 437b9db   # what `make bench` runs
+    .venv/bin/python bench/run.py --sizes 1000 --runs 1 --no-history --no-postgres --no-seams
 
 Each figure is the median of several runs of the real console script
-(`.venv/bin/cervix-watch`) as a child process: wall time from spawn to exit,
-and the child's peak resident memory from `wait4`'s rusage. The floors (what
-the chosen stack costs before cervix-watch does anything) are measured in the
-same run, so the ratios compare like with like on a busy machine.
+(`.venv/bin/cervix-watch`) as a child process, started by a small spawner process
+(spawn.py) so that `wait4`'s figures are the child's own: wall time from spawn to exit,
+CPU time and peak resident memory. The floors (what the chosen stack costs before
+cervix-watch does anything) are measured in the same run, so the ratios compare like
+with like on a busy machine. `--baseline REV` runs REV's console script alternately
+with ours (baseline.py, timing.py) and adds a before/after table.
 
 Clinics of 1,000, 10,000 and 50,000 patients (5 scans each on average, fixed
 seed, see clinic.py) are generated once and kept under bench/.cache/, with the
-databases built from them by the CLI's own `import` commands. Every timed
-import runs against a fresh copy, so the cached files are never changed.
+databases built from them by the CLI's own `import` commands, and 1,000 SR files for
+each (rows.py). Every timed import runs against a fresh copy, so the cached files are
+never changed.
 """
 
 from __future__ import annotations
@@ -25,7 +28,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -38,20 +40,34 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import baseline
 import clinic
 import focus
 import history
+import rows
 import seams
+from timing import (
+    CLI,
+    ENV,
+    PYTHON,
+    Fresh,
+    Timing,
+    cli,
+    compare_with,
+    copy_db,
+    measure,
+    new_db,
+    run_once,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-CLI = BIN / "cervix-watch"
-PYTHON = BIN / "python"
 CACHE = Path(__file__).resolve().parent / ".cache"
 DOCS = ROOT / "docs" / "performance.md"
 BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
 SIZES = (1_000, 10_000, 50_000)
-HEAVY = 10_000  # from this size a review is timed as the imports are: median of --slow-runs
+MAKE_BASELINE = "437b9db"  # the Makefile's BASELINE: the commit before issue 20's work
+BASELINE_SIZES = (1_000, 10_000)  # see docs/performance.md, 'How long make bench takes'
+HEAVY = 10_000  # from this size every command is timed as the imports are: --slow-runs
 EVENT_KINDS = ("exams", "treatments", "discussions")
 
 # The issue's figures for the floors (2-core machine, medians of whole-process runs).
@@ -86,97 +102,6 @@ print(*(len(f) for f in frames))
 """
 
 
-@dataclass
-class Timing:
-    """Medians of several whole-process runs of one command."""
-
-    label: str
-    walls: list[float] = field(default_factory=list)
-    rss_kb: list[int] = field(default_factory=list)
-
-    @property
-    def wall(self) -> float:
-        return statistics.median(self.walls)
-
-    @property
-    def rss_mb(self) -> float:
-        return statistics.median(self.rss_kb) / 1024
-
-
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    # A normal install has byte-compiled modules; don't time compiling our sources each run.
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    env.pop("CERVIX_WATCH_DB", None)
-    env.update(CERVIX_WATCH_OPERATOR="bench", NO_COLOR="1", COLUMNS="120")
-    return env
-
-
-ENV = _env()
-
-
-def run_once(
-    argv: list[str], stdout: Path | None = None, env: dict[str, str] | None = None
-) -> tuple[float, int]:
-    """Run a child to completion; return (wall seconds, peak RSS in KB). Fails loudly."""
-    out = stdout.open("wb") if stdout else subprocess.DEVNULL
-    try:
-        start = time.perf_counter()
-        child = subprocess.Popen(
-            argv, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.PIPE, env=env or ENV
-        )
-        assert child.stderr is not None
-        errors = child.stderr.read()
-        _, status, usage = os.wait4(child.pid, 0)
-        wall = time.perf_counter() - start
-        child.returncode = os.waitstatus_to_exitcode(status)
-    finally:
-        if stdout:
-            out.close()  # type: ignore[union-attr]
-    if child.returncode != 0:
-        raise SystemExit(f"failed ({child.returncode}): {' '.join(argv)}\n{errors.decode()}")
-    return wall, usage.ru_maxrss
-
-
-def measure(
-    label: str,
-    argv: list[str],
-    runs: int,
-    before: object = None,
-    stdout: Path | None = None,
-    env: dict[str, str] | None = None,
-) -> Timing:
-    timing = Timing(label)
-    for _ in range(runs):
-        if callable(before):
-            before()
-        wall, rss = run_once(argv, stdout, env)
-        timing.walls.append(wall)
-        timing.rss_kb.append(rss)
-    print(
-        f"  {label:<44} {timing.wall:7.3f} s  {timing.rss_mb:6.0f} MB  "
-        f"(runs: {', '.join(f'{w:.2f}' for w in timing.walls)})",
-        flush=True,
-    )
-    return timing
-
-
-def copy_db(source: Path, target: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{target}{suffix}").unlink(missing_ok=True)
-    shutil.copyfile(source, target)
-    os.chmod(target, 0o600)
-    # Flushed to disk here, untimed: otherwise the timed command's first checkpoint (an
-    # fsync at its connection's close) writes the whole fresh copy out, 0.3 s of a 1 s
-    # `scan add` into the history clinic, which a database long on disk never costs.
-    with Path(target).open("rb+") as handle:
-        os.fsync(handle.fileno())
-
-
-def cli(db: Path, *args: str) -> list[str]:
-    return [str(CLI), "--db", str(db), *args]
-
-
 def schema_version() -> int:
     """How many migrations a database this program made has applied (names the cached clinics)."""
     from cervix_watch.store import migrations
@@ -191,6 +116,7 @@ class Clinic:
     files: clinic.ClinicFiles
     patients_db: Path  # patients only: where a timed `import scans` starts
     full_db: Path  # every kind imported: what review and scan add read
+    sr: rows.SrSet  # 1,000 SR files of its patients, and the same scans as a CSV
 
 
 def prepare_clinic(size: int, work: Path) -> Clinic:
@@ -208,20 +134,13 @@ def prepare_clinic(size: int, work: Path) -> Clinic:
     if not patients_db.exists() or not full_db.exists():
         print(f"  building the {size:,}-patient databases with the CLI ...", flush=True)
         scratch = work / "build.sqlite3"
-        copy_db_empty(scratch)
+        new_db(scratch)
         run_once(cli(scratch, "import", "patients", str(files.csv("patients"))))
         copy_db(scratch, patients_db)
         for kind in ("scans", *EVENT_KINDS):
             run_once(cli(scratch, "import", kind, str(files.csv(kind))))
         copy_db(scratch, full_db)
-    return Clinic(size, files, patients_db, full_db)
-
-
-def copy_db_empty(path: Path) -> None:
-    """A new empty database at `path` (`db init`: commands no longer create a missing one)."""
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    run_once([str(CLI), "db", "init", str(path)])
+    return Clinic(size, files, patients_db, full_db, rows.prepare_sr(files))
 
 
 # -- the run -----------------------------------------------------------------------------
@@ -236,43 +155,49 @@ class Results:
     extra: dict[str, Timing] = field(default_factory=dict)
     history_counts: tuple[int, int, int] = (0, 0, 0)
     seams: list[list[object]] = field(default_factory=list)  # bench/seams.py's figures
+    baseline: tuple[str, str] | None = None  # --baseline REV and its commit, when compared
     started: float = field(default_factory=time.perf_counter)
 
 
 def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, Timing]:
     size, found = c.size, {}
+    each = runs if size < HEAVY else slow_runs  # see "How long make bench takes" (docs)
     scratch = work / f"timed-{size}.sqlite3"
     found["import patients"] = measure(
         f"{size:>6,}: import patients ({c.files.counts['patients']:,} rows)",
         cli(scratch, "import", "patients", str(c.files.csv("patients"))),
         slow_runs,
-        before=lambda: copy_db_empty(scratch),
+        fresh=Fresh(to=scratch),
     )
     found["import scans"] = measure(
         f"{size:>6,}: import scans ({c.files.counts['scans']:,} rows)",
         cli(scratch, "import", "scans", str(c.files.csv("scans"))),
         slow_runs,
-        before=lambda: copy_db(c.patients_db, scratch),
+        fresh=Fresh(to=scratch, copy_from=c.patients_db),
     )
     review_out = work / f"review-{size}.json"
     found["review --format json"] = measure(
         f"{size:>6,}: review --format json",
         cli(c.full_db, "review", "--as-of", clinic.AS_OF.isoformat(), "--format", "json"),
-        runs if size < HEAVY else slow_runs,
+        each,
         stdout=review_out,
     )
     reviewed = json.loads(review_out.read_text())
     print(f"          ({len(reviewed['patients']):,} active patients in the review)")
-    found.update(measure_tables(c, runs if size < HEAVY else slow_runs))
-    found.update(measure_exports(c, work, runs if size < HEAVY else slow_runs))
+    found.update(measure_tables(c, each))
+    found.update(measure_exports(c, work, each))
     # a fresh copy for every run: the same scan twice is refused as a duplicate
     found["scan add"] = measure(
         f"{size:>6,}: scan add",
         cli(scratch, "scan", "add", "B0000001", "--date", clinic.AS_OF.isoformat(),
             "--cl", "24.0", "--cl", "25.1", "--cl", "26.3", "--no-prompt"),
-        runs,
-        before=lambda: copy_db(c.full_db, scratch),
+        each,
+        fresh=Fresh(to=scratch, copy_from=c.full_db),
     )  # fmt: skip
+    found["scan add, interactive"] = rows.measure_interactive(
+        size, c.full_db, "B0000001", work, each
+    )
+    found.update(rows.measure_sr(size, c.full_db, c.sr, work, each))
     return found
 
 
@@ -302,7 +227,7 @@ def measure_exports(c: Clinic, work: Path, runs: int) -> dict[str, Timing]:
             f"{c.size:>6,}: export fhir --ndjson DIR",
             cli(c.full_db, "export", "fhir", "--ndjson", str(folder)),
             runs,
-            before=lambda: shutil.rmtree(folder, ignore_errors=True),
+            fresh=Fresh(remove=folder),
         ),
     }
     shutil.rmtree(folder, ignore_errors=True)
@@ -390,7 +315,7 @@ def measure_history(results: Results, c: Clinic, work: Path, runs: int, slow_run
         cli(scratch, "scan", "add", "B0000001", "--date", as_of,
             "--cl", "24.0", "--cl", "25.1", "--cl", "26.3", "--no-prompt"),
         runs,
-        before=lambda: copy_db(history_db, scratch),
+        fresh=Fresh(to=scratch, copy_from=history_db),
     )  # fmt: skip
     scratch.unlink()
     raw = work / "raw-import.sqlite3"
@@ -398,7 +323,7 @@ def measure_history(results: Results, c: Clinic, work: Path, runs: int, slow_run
         f"floor: raw sqlite3 executemany ({c.files.counts['scans']:,} scans)",
         [py, "-c", history.RAW_IMPORT_FLOOR, str(raw), str(c.files.csv("scans"))],
         slow_runs,
-        before=lambda: copy_db(c.patients_db, raw),
+        fresh=Fresh(to=raw, copy_from=c.patients_db),
     )
 
 
@@ -467,16 +392,20 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
         f"Measured {facts['date']} on {facts['nproc']} CPUs ({facts['cpu']}), Python "
         f"{facts['python']}, {facts['os']}; load average at the end {facts['load']}.",
         f"Command: `{command}`. Medians of whole-process runs (wall time from spawn to exit; "
-        "peak RSS of the child from `wait4`).",
+        "CPU time (user + system) and peak RSS of the child from `wait4`, each child started "
+        "by a small spawner process, so its RSS is its own). The interactive `scan add` row's "
+        "time is the round trip from the confirmed summary to the saved line; its CPU and RSS "
+        "are the whole process's.",
         "",
         "Floors (measured in the same run):",
         "",
-        "| floor | median s | peak RSS MB | issue's figure s |",
-        "|---|---:|---:|---:|",
+        "| floor | median s | CPU s | peak RSS MB | issue's figure s |",
+        "|---|---:|---:|---:|---:|",
     ]
     for label, timing in f.items():
         lines.append(
-            f"| {label} | {timing.wall:.3f} | {timing.rss_mb:.0f} | {ISSUE_FLOORS[label]:.2f} |"
+            f"| {label} | {timing.wall:.3f} | {timing.cpu:.2f} | {timing.rss_mb:.0f} "
+            f"| {ISSUE_FLOORS[label]:.2f} |"
         )
     if results.floor_rows != (0, 0):
         p, s = results.floor_rows
@@ -484,28 +413,30 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
         lines.append(f"The data floors read the largest database: {p:,} patients, {s:,} scans.")
     lines += [
         "",
-        "| patients | command | runs | median s | min-max s | peak RSS MB | rows/s |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| patients | command | runs | median s | min-max s | CPU s | peak RSS MB | rows/s |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
     if results.help is not None:
         h = results.help
         lines.append(
             f"| - | `--help` | {len(h.walls)} | {h.wall:.3f} | "
-            f"{min(h.walls):.2f}-{max(h.walls):.2f} | {h.rss_mb:.0f} | |"
+            f"{min(h.walls):.2f}-{max(h.walls):.2f} | {h.cpu:.2f} | {h.rss_mb:.0f} | |"
         )
     for size, timings in results.by_size.items():
         for name, t in timings.items():
             rate = ""
-            if name.startswith("import "):
+            if name in ("import patients", "import scans"):
                 rows = results.counts[size][name.split()[1]]
                 rate = f"{rows / t.wall:,.0f}"
             lines.append(
                 f"| {size:,} | `{name}` | {len(t.walls)} | {t.wall:.3f} | "
-                f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.rss_mb:.0f} | {rate} |"
+                f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.cpu:.2f} | {t.rss_mb:.0f} | {rate} |"
             )
     lines += history_rows(results)
     lines += seams.table(results.seams)
     lines += ["", *targets(results)]
+    if results.baseline is not None:
+        lines += baseline.table(*results.baseline, results.by_size)
     return "\n".join(lines)
 
 
@@ -519,13 +450,13 @@ def history_rows(results: Results) -> list[str]:
         f"History clinic: {p:,} pregnancies ({closed:,} closed), {s:,} scans. "
         f"Audit period {' to '.join(history.audit_period())}.",
         "",
-        "| figure | runs | median s | min-max s | peak RSS MB |",
-        "|---|---:|---:|---:|---:|",
+        "| figure | runs | median s | min-max s | CPU s | peak RSS MB |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for t in results.extra.values():
         lines.append(
             f"| {t.label.strip()} | {len(t.walls)} | {t.wall:.3f} | "
-            f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.rss_mb:.0f} |"
+            f"{min(t.walls):.2f}-{max(t.walls):.2f} | {t.cpu:.2f} | {t.rss_mb:.0f} |"
         )
     return lines
 
@@ -584,17 +515,17 @@ def targets(results: Results) -> list[str]:
             f"| `scan add` ({sizes[-1]:,} patients) within 1.5x of +sqlalchemy | {ratio:.2f}x "
             f"| {_ok(ratio <= 1.5)} |"
         )
-    rows = results.counts[sizes[-1]]["scans"]
-    rate = rows / big["import scans"].wall
+    scan_rows = results.counts[sizes[-1]]["scans"]
+    rate = scan_rows / big["import scans"].wall
     out.append(
-        f"| `import scans` ({rows:,} rows) at least 50,000 rows/s | {rate:,.0f} rows/s "
+        f"| `import scans` ({scan_rows:,} rows) at least 50,000 rows/s | {rate:,.0f} rows/s "
         f"| {_ok(rate >= 50_000)} |"
     )
     first = results.by_size[sizes[0]]
     out.append(
         f"| `import scans` memory bounded | peak {first['import scans'].rss_mb:.0f} MB "
         f"({results.counts[sizes[0]]['scans']:,} rows) -> {big['import scans'].rss_mb:.0f} MB "
-        f"({rows:,} rows) | see notes |"
+        f"({scan_rows:,} rows) | see notes |"
     )
     review = big["review --format json"].wall
     out.append(
@@ -603,6 +534,7 @@ def targets(results: Results) -> list[str]:
     )
     out += table_targets(big, sizes[-1])
     out += export_targets(results)
+    out += rows.targets(results.by_size)
     out += history_targets(results, big, sizes[-1])
     if len(sizes) > 1:
         points = [(s, results.by_size[s]["review --format json"].wall) for s in sizes]
@@ -703,10 +635,20 @@ def run_all(
     with stage(results, "floors and --help"):
         measure_floors(results, runs + 2, slow_runs)
         results.help = measure("cervix-watch --help", [str(CLI), "--help"], runs + 2)
+    side = None
+    if args.baseline:
+        with stage(results, f"baseline {args.baseline} installed and its clinics built (cached)"):
+            sha, side = baseline.prepare(ROOT, args.baseline, CACHE, work)
+            for c in clinics:
+                if c.size in args.baseline_sizes:
+                    baseline.add(side, c.files, c.patients_db, c.full_db)
+        results.baseline = (args.baseline, sha)
     for c in clinics:
         results.counts[c.size] = c.files.counts
+        compare_with(side if c.size in args.baseline_sizes else None)
         with stage(results, f"{c.size:,}-patient clinic"):
             results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
+    compare_with(None)
     largest = clinics[-1]
     with stage(results, "data floors"):
         measure_data_floors(results, largest.full_db, runs, slow_runs)
@@ -716,8 +658,9 @@ def run_all(
     if not args.no_postgres:
         with stage(results, "PostgreSQL"):
             measure_postgres(results, largest, slow_runs)
-    with stage(results, "speed layer (bench/seams.py)"):
-        results.seams = seams.measured_in_child(PYTHON)
+    if not args.no_seams:
+        with stage(results, "speed layer (bench/seams.py)"):
+            results.seams = seams.measured_in_child(PYTHON)
     import sqlite3
 
     with sqlite3.connect(largest.full_db) as con:
@@ -730,15 +673,26 @@ def run_all(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
-    parser.add_argument("--runs", type=int, default=5, help="runs of fast commands (min 1)")
-    parser.add_argument("--slow-runs", type=int, default=3, help="runs of imports and data floors")
+    parser.add_argument("--runs", type=int, default=2, help="runs below 10,000 patients (min 1)")
+    parser.add_argument(
+        "--slow-runs", type=int, default=1, help="runs of imports, and from 10,000 patients"
+    )
     parser.add_argument("--write-docs", action="store_true", help=f"rewrite the table in {DOCS}")
     parser.add_argument("--no-history", action="store_true", help="skip the history clinic")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
     parser.add_argument(
         "--only", help=f"only these beside their floors, wall and CPU time: {','.join(focus.NAMES)}"
     )
+    parser.add_argument("--no-seams", action="store_true", help="skip bench/seams.py")
+    parser.add_argument(
+        "--baseline", metavar="REV", help="time REV's console script alternately with ours"
+    )
+    parser.add_argument(
+        "--baseline-sizes", default=",".join(map(str, BASELINE_SIZES)),
+        help="the clinic sizes at which REV is compared",
+    )  # fmt: skip
     args = parser.parse_args()
+    args.baseline_sizes = {int(s) for s in args.baseline_sizes.split(",")}
     sizes = sorted(int(s) for s in args.sizes.split(","))
     runs, slow_runs = max(1, args.runs), max(1, args.slow_runs)
     if datetime.now(UTC).date() < clinic.AS_OF:
@@ -754,7 +708,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
         run_all(results, args, Path(tmp), sizes, (runs, slow_runs))
     facts["load"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
-    default = sys.argv[1:] in ([], ["--write-docs"])
+    default = sys.argv[1:] in ([], ["--write-docs"], ["--write-docs", "--baseline", MAKE_BASELINE])
     command = "make bench" if default else "python bench/run.py " + " ".join(sys.argv[1:])
     table = report(results, facts, command)
     print()
