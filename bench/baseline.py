@@ -44,7 +44,8 @@ def install(root: Path, sha: str, home: Path) -> Path:
     if script.exists():
         return script
     print(f"  installing {sha[:12]} into {home} ...", flush=True)
-    shutil.rmtree(home, ignore_errors=True)
+    for part in ("src", "venv"):  # its clinics, if any, are kept
+        shutil.rmtree(home / part, ignore_errors=True)
     (home / "src").mkdir(parents=True)
     archive = subprocess.Popen(
         ["git", "-C", str(root), "archive", sha], stdout=subprocess.PIPE  # noqa: S607

@@ -28,6 +28,7 @@ import json
 import os
 import platform
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -58,6 +59,7 @@ from timing import (
     measure,
     new_db,
     run_once,
+    stop_spawner,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -156,6 +158,7 @@ class Results:
     history_counts: tuple[int, int, int] = (0, 0, 0)
     seams: list[list[object]] = field(default_factory=list)  # bench/seams.py's figures
     baseline: tuple[str, str] | None = None  # --baseline REV and its commit, when compared
+    interrupted: str | None = None  # the stage a Ctrl-C stopped: it and those after are missing
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -228,6 +231,8 @@ def measure_exports(c: Clinic, work: Path, runs: int) -> dict[str, Timing]:
             cli(c.full_db, "export", "fhir", "--ndjson", str(folder)),
             runs,
             fresh=Fresh(remove=folder),
+            # 437b9db built every resource through its model: 95 s of CPU at 10,000 patients
+            compare=c.size < HEAVY,
         ),
     }
     shutil.rmtree(folder, ignore_errors=True)
@@ -391,6 +396,7 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
     lines = [
         f"Measured {facts['date']} on {facts['nproc']} CPUs ({facts['cpu']}), Python "
         f"{facts['python']}, {facts['os']}; load average at the end {facts['load']}.",
+        *interrupted_line(results),
         f"Command: `{command}`. Medians of whole-process runs (wall time from spawn to exit; "
         "CPU time (user + system) and peak RSS of the child from `wait4`, each child started "
         "by a small spawner process, so its RSS is its own). The interactive `scan add` row's "
@@ -438,6 +444,16 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
     if results.baseline is not None:
         lines += baseline.table(*results.baseline, results.by_size)
     return "\n".join(lines)
+
+
+def interrupted_line(results: Results) -> list[str]:
+    if results.interrupted is None:
+        return []
+    return [
+        f'**Stopped (Ctrl-C or SIGTERM) during "{results.interrupted}"**: the figures of that '
+        "part and of every part after it (in order: floors, the clinic sizes, the data floors, the "
+        "history clinic, PostgreSQL, the speed layer) are missing below."
+    ]
 
 
 def history_rows(results: Results) -> list[str]:
@@ -599,7 +615,11 @@ def export_targets(results: Results) -> list[str]:
 def stage(results: Results, what: str) -> Iterator[None]:
     """Print how long a part of the bench took, so where its own time goes is visible."""
     start = time.perf_counter()
-    yield
+    try:
+        yield
+    except KeyboardInterrupt:
+        results.interrupted = what
+        raise
     now = time.perf_counter()
     print(f"  [{what}: {now - start:.0f} s; {now - results.started:.0f} s so far]", flush=True)
 
@@ -670,6 +690,10 @@ def run_all(
         )
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
@@ -703,10 +727,18 @@ def main() -> None:
             focus.measure(focus.names(args.only), runs, Path(tmp))
         return
     results = Results()
+    # Ctrl-C or SIGTERM (also when started in the background, where SIGINT is ignored):
+    # stop, and report what was measured so far (see interrupted_line)
+    for stop in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(stop, _interrupt)
     facts = machine()
     print(f"cervix-watch bench: {facts['nproc']} CPUs, {facts['cpu']}, Python {facts['python']}")
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
-        run_all(results, args, Path(tmp), sizes, (runs, slow_runs))
+        try:
+            run_all(results, args, Path(tmp), sizes, (runs, slow_runs))
+        except KeyboardInterrupt:  # report what was measured (--write-docs too), say what not
+            stop_spawner()
+            print(f"\ninterrupted during: {results.interrupted or 'the start'}")
     facts["load"] = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     default = sys.argv[1:] in ([], ["--write-docs"], ["--write-docs", "--baseline", MAKE_BASELINE])
     command = "make bench" if default else "python bench/run.py " + " ".join(sys.argv[1:])

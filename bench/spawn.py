@@ -22,7 +22,15 @@ from pathlib import Path
 # The spawner's whole program: for each request, start the child, read its stderr, reap it
 # with wait4 and answer with its wall time (spawn to exit), peak RSS and CPU time.
 SPAWNER = r"""
-import json, os, subprocess, sys, time
+import json, os, signal, subprocess, sys, time
+child = None
+def stop(signum, frame):  # the bench was stopped: so is the command it was timing
+    if child is not None:
+        child.kill()
+        child.wait()
+    os._exit(1)
+signal.signal(signal.SIGTERM, stop)
+signal.signal(signal.SIGINT, signal.SIG_IGN)  # a Ctrl-C is the bench's to handle
 for line in sys.stdin:
     ask = json.loads(line)
     out = open(ask["stdout"], "wb") if ask["stdout"] else subprocess.DEVNULL
@@ -79,4 +87,9 @@ class Spawner:
     def close(self) -> None:
         if self._process.stdin is not None:
             self._process.stdin.close()
+        self._process.wait()
+
+    def stop(self) -> None:
+        """End the spawner and the command it is running (the bench was interrupted)."""
+        self._process.terminate()
         self._process.wait()

@@ -130,6 +130,12 @@ def run_once(
 _SPAWNER: list[spawn.Spawner] = []
 
 
+def stop_spawner() -> None:
+    """After an interrupt: the command being timed is ended with the spawner."""
+    while _SPAWNER:
+        _SPAWNER.pop().stop()
+
+
 def copy_db(source: Path, target: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
@@ -174,11 +180,12 @@ def measure(
     stdout: Path | None = None,
     env: dict[str, str] | None = None,
     read: Reader | None = None,
+    compare: bool = True,
 ) -> Timing:
-    """Median of `runs` runs; alternately with the baseline's when one is compared and
-    the command is ours (floors are not). `read` turns a driver's run and its stdout
-    file into the figure (the interactive round trip)."""
-    side = _COMPARE[0] if str(CLI) in argv else None
+    """Median of `runs` runs; alternately with the baseline's when one is compared, the
+    command is ours (floors are not) and `compare` is left true. `read` turns a driver's
+    run and its stdout file into the figure (the interactive round trip)."""
+    side = _COMPARE[0] if compare and str(CLI) in argv else None
     timing = Timing(label, before=Timing(label) if side else None)
     for _ in range(max(runs, MIN_PAIRS) if side else runs):
         if side is not None and timing.before is not None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,30 @@ def test_a_run_gives_its_exit_code_stderr_cpu_and_stdout_file(
     assert (done.returncode, done.stderr, out.read_text()) == (3, "bad", "out\n")
     assert done.wall > 0
     assert done.cpu >= 0
+
+
+def test_stopping_the_spawner_ends_the_command_it_runs(tmp_path: Path) -> None:
+    """An interrupted bench stops the spawner, and with it the command being timed: the
+    waiting run ends at once instead of after the command's 60 s."""
+    started = spawn.Spawner()
+    pid_file = tmp_path / "pid"
+    code = f"import os, time; open({str(pid_file)!r}, 'w').write(str(os.getpid())); time.sleep(60)"
+    outcome: list[BaseException] = []
+
+    def wait() -> None:
+        try:
+            started.run([sys.executable, "-c", code], env=dict(os.environ))
+        except SystemExit as stopped:
+            outcome.append(stopped)
+
+    waiting = threading.Thread(target=wait)
+    waiting.start()
+    deadline = time.monotonic() + 30
+    while not pid_file.exists() or not pid_file.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    started.stop()
+    waiting.join(timeout=10)
+    assert not waiting.is_alive()
+    assert "spawner died" in str(outcome[0])
+    assert not Path(f"/proc/{pid_file.read_text()}").exists()
