@@ -10,7 +10,9 @@ Keys (flags, then environment variables, then this file, then the defaults):
 - `format`: the default `--format` of every command that offers it (table, json, csv);
 - `columns`: the terminal width for tables (after `$COLUMNS`);
 - `worklist_days`: how many days ahead `listen`'s Modality Worklist offers the patients
-  due (default 7).
+  due (default 7);
+- `worklist_accession`: what the worklist gives as AccessionNumber: `"none"` (empty, the
+  default: the hospital's RIS owns accession numbers) or `"step"` (the step's id, CW<n>).
 `$CERVIX_WATCH_CONFIG` names another file (a shared workstation profile, tests).
 
 The file decides which database is written and whose name the audit trail carries, so,
@@ -26,6 +28,8 @@ Tables:
   (docs/connecting-the-scanner.md).
 - `[sr] ultrasound_edd_tolerance_days`: how many days an "EDD from average ultrasound
   age" in a report may differ from the stored EDD without a warning (default 7).
+- `[inbox] receipt_days`: how many days the receipts of ignored scanner reports are kept
+  (default 90).
 - `[fhir] mrn_system`: the identifier system of MRNs in `export fhir`
   (default `urn:cervix-watch:mrn`).
 - `[scanners."AE"]`: one table per ultrasound machine, by its calling AE title
@@ -53,9 +57,24 @@ SR_CODE_FIELDS = ("cl", "funnel_length_mm", "funnel_width_mm", "funneling")
 CONFIG_ENV = "CERVIX_WATCH_CONFIG"
 FORMATS = ("table", "json", "csv")
 COLUMNS_RANGE = (40, 1000)
-KEYS = ("db", "operator", "format", "columns", "worklist_days", "sr", "fhir", "scanners")
+KEYS = (
+    "db",
+    "operator",
+    "format",
+    "columns",
+    "worklist_days",
+    "worklist_accession",
+    "sr",
+    "inbox",
+    "fhir",
+    "scanners",
+)
 # The tables and the keys each may hold.
-TABLE_KEYS = {"sr": ("codes", "ultrasound_edd_tolerance_days"), "fhir": ("mrn_system",)}
+TABLE_KEYS = {
+    "sr": ("codes", "ultrasound_edd_tolerance_days"),
+    "inbox": ("receipt_days",),
+    "fhir": ("mrn_system",),
+}
 # interop.md v3: an "EDD from average ultrasound age" differs from the dating EDD by a few
 # days at nearly every scan; up to this many days it gives no warning (`[sr]` may change
 # it, within the range).
@@ -254,6 +273,31 @@ def worklist_days_in(raw: dict[str, Any], path: Path) -> int:
     low, high = WORKLIST_DAYS_RANGE
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise bad_value(path, "worklist_days", f"must be a whole number from {low} to {high}")
+    return value
+
+
+# interop.md v3: "AccessionNumber is empty unless configured (the hospital's RIS owns
+# accession numbers)"; configured, it is the step's own id (CW<n>), the one number of the
+# step cervix-watch owns.
+WORKLIST_ACCESSIONS = ("none", "step")
+
+
+def worklist_accession_in(raw: dict[str, Any], path: Path) -> str:
+    """`worklist_accession`: "none" (AccessionNumber empty, the default) or "step"."""
+    return _choice(raw, "worklist_accession", WORKLIST_ACCESSIONS, path) or "none"
+
+
+# interop.md v3: the receipts of ignored reports "are deleted after 90 days, configurable"
+DEFAULT_RECEIPT_DAYS = 90
+RECEIPT_DAYS_RANGE = (1, 3650)
+
+
+def receipt_days_in(raw: dict[str, Any], path: Path) -> int:
+    """`[inbox] receipt_days`: how many days an ignored report's receipt is kept."""
+    value = _section(raw, "inbox", path).get("receipt_days", DEFAULT_RECEIPT_DAYS)
+    low, high = RECEIPT_DAYS_RANGE
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise bad_value(path, "inbox.receipt_days", f"must be a whole number from {low} to {high}")
     return value
 
 

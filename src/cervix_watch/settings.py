@@ -64,6 +64,8 @@ class Settings:
     ultrasound_edd_tolerance_days: Sourced[int] = Sourced(7)  # config.py's default
     fhir_mrn_system: Sourced[str] = Sourced("urn:cervix-watch:mrn")  # config.py's default
     worklist_days: Sourced[int] = Sourced(7)  # config.DEFAULT_WORKLIST_DAYS
+    worklist_accession: Sourced[str] = Sourced("none")  # config.WORKLIST_ACCESSIONS
+    receipt_days: Sourced[int] = Sourced(90)  # config.DEFAULT_RECEIPT_DAYS
     scanners: Mapping[str, Scanner] = field(default_factory=dict)
 
     def scanner(self, name: str) -> Scanner:
@@ -104,6 +106,14 @@ def resolve(db_flag: str | None, environ: Mapping[str, str], path: Path | None =
         fhir_mrn_system=_from_file(config.fhir_mrn_system_in(raw, path), config.DEFAULT_MRN_SYSTEM),
         worklist_days=Sourced(
             config.worklist_days_in(raw, path), CONFIG_FILE if "worklist_days" in raw else DEFAULT
+        ),
+        worklist_accession=Sourced(
+            config.worklist_accession_in(raw, path),
+            CONFIG_FILE if "worklist_accession" in raw else DEFAULT,
+        ),
+        receipt_days=Sourced(
+            config.receipt_days_in(raw, path),
+            CONFIG_FILE if "receipt_days" in raw.get("inbox", {}) else DEFAULT,
         ),
         scanners=scanners_from(raw, path),
     )

@@ -74,6 +74,22 @@ def test_the_items_are_the_patients_due_lists(store: Store, profile: Profile) ->
     assert not_offered(store, profile, TODAY, 7) == 1
 
 
+@pytest.mark.parametrize(("accession", "step_id"), [("none", False), ("step", True)])
+def test_accession_number_is_empty_unless_configured(
+    store: Store, profile: Profile, accession: str, step_id: bool
+) -> None:
+    """`worklist_accession`: "none" (the default) leaves AccessionNumber empty (the
+    hospital's RIS owns them); "step" gives each item its step's id, CW<n>."""
+    found = worklist_items(
+        store, profile, TODAY, ASKER, days=7, who="listener", accession=accession
+    )
+    assert found
+    for item in found:
+        assert item.accession == (item.step_id if step_id else "")
+    default = worklist_items(store, profile, TODAY, ASKER, days=7, who="listener")
+    assert {i.accession for i in default} == {""}
+
+
 def test_start_date_is_the_later_of_due_date_and_today(store: Store, profile: Profile) -> None:
     """H1's screen window opened a week ago: today; H2's opens in 5 days: that day."""
     found = worklist_items(store, profile, TODAY, ASKER, days=7, who="listener")

@@ -291,3 +291,61 @@ def test_a_bad_ultrasound_edd_tolerance_is_one_line(
         f"error: config: {config_file}: sr.ultrasound_edd_tolerance_days: must be a whole "
         "number from 0 to 28\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "origin"),
+    [
+        ("", "90 days", "default"),
+        ("[inbox]\nreceipt_days = 1\n", "1 day", "config file"),
+        ("[inbox]\nreceipt_days = 3650\n", "3650 days", "config file"),
+    ],
+)
+def test_config_show_names_the_receipt_days(
+    config_file: Path, text: str, shown: str, origin: str
+) -> None:
+    """[inbox] receipt_days (interop.md: receipts "are deleted after 90 days,
+    configurable"): 90 by default, the file's from 1 to 3650 (failed before: unknown key)."""
+    config_file.write_text(text, encoding="utf-8")
+    row = rows_of(run("config", "show", env={"COLUMNS": "120"}))["receipt_days"]
+    assert f"│ {shown} " in row
+    assert origin in row
+
+
+@pytest.mark.parametrize("value", ["0", "3651", "7.5", '"90"', "true"])
+def test_a_bad_receipt_days_is_one_line(config_file: Path, value: str) -> None:
+    """[inbox] receipt_days outside 1-3650 or not a whole number: one line, exit 1."""
+    config_file.write_text(f"[inbox]\nreceipt_days = {value}\n", encoding="utf-8")
+    result = run("config", "show")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: config: {config_file}: inbox.receipt_days: must be a whole number from 1 to 3650"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "shown", "origin"),
+    [
+        ("", "none (empty)", "default"),
+        ('worklist_accession = "none"\n', "none (empty)", "config file"),
+        ('worklist_accession = "step"\n', "the step id (CW<n>)", "config file"),
+    ],
+)
+def test_config_show_names_the_worklist_accession(
+    config_file: Path, text: str, shown: str, origin: str
+) -> None:
+    """worklist_accession: AccessionNumber empty by default, the step's id when "step"."""
+    config_file.write_text(text, encoding="utf-8")
+    row = rows_of(run("config", "show", env={"COLUMNS": "120"}))["worklist_accession"]
+    assert shown in row
+    assert origin in row
+
+
+def test_a_bad_worklist_accession_is_one_line(config_file: Path) -> None:
+    """worklist_accession other than none or step: one line naming the key, exit 1."""
+    config_file.write_text('worklist_accession = "ris"\n', encoding="utf-8")
+    result = run("config", "show")
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        f"error: config: {config_file}: worklist_accession: 'ris' is not one of none, step"
+    )

@@ -92,10 +92,14 @@ def start(
 
 def moved(dataset: Dataset, by: timedelta) -> Dataset:
     """`dataset` with every date in it (study, content, LMP and EDD items) moved `by`: the
-    listener refuses a scan dated after its (real) today."""
+    listener refuses a scan dated after its (real) today. A value that is no calendar day
+    (a fixture's unreadable LMP) stays as it is."""
     for element in dataset.iterall():
         if element.VR == "DA" and element.value:
-            day = datetime.strptime(str(element.value), "%Y%m%d").date() + by
+            try:
+                day = datetime.strptime(str(element.value), "%Y%m%d").date() + by
+            except ValueError:
+                continue
             element.value = day.strftime("%Y%m%d")
     return dataset
 

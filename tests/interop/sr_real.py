@@ -10,12 +10,17 @@ dcm4che PACS), and of what public parsers for other vendors expect:
   measurement in cm with two decimals, with Selection Status "Most recent value chosen",
   or a Mean with "Mean value chosen"; a "Number of Fetuses" NUM in every section;
   IssuerOfPatientID holding an archive hash; no LMP/EDD, or an "EDD from average
-  ultrasound age"; in one, the patient's name in PatientID (Latin-1, without a Specific
-  Character Set in another);
+  ultrasound age"; in one, the patient's name in PatientID (Latin-1 in another, declared
+  as a real machine declares it, ISO_IR 100); an LMP item that cannot be read (the
+  issue's "empty LMP item": an empty Type 1 Date is itself invalid DICOM, so the value
+  here is well-formed for the DA VR yet no calendar day, 30 February);
 - other vendors: the CL under Findings with Finding Site cervix, under Pelvis and
   Uterus > Uterus, and a Samsung-style private code for the CL ("99SMS", "99005-07").
 
 DCMTK's `dsrdump` reads each without a warning (tests/interop/test_real_traits.py).
+Apart from the set, `undeclared_charset()` is the Latin-1 report with no Specific
+Character Set (0008,0005), for the scanners' `charset` setting: DCMTK rightly warns
+about it, so it is not one of the traits.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ LATIN1_PATIENT_ID = "JÖRGENSDÓTTIR ÅSA"
 LATIN1_NAME = "Jörgensdóttir^Åsa"
 ARCHIVE_ISSUER = "5d41402abc4b2a76b9719d911017c592"  # a dcm4che archive's hash, not an MRN
 US_EDD = fx.EDD + timedelta(days=3)  # "EDD from average ultrasound age", 3 days off
+NO_CALENDAR_DAY = "20260230"  # eight digits, as DA wants, but no day of any calendar
 
 Triple = fx.Triple
 NUMBER_OF_FETUSES: Triple = ("11878-6", "LN", "Number of Fetuses by US")
@@ -62,9 +68,11 @@ def cl_cm(value: str, *, mean: bool = False, concept: Triple = fx.CERVIX_LENGTH)
     return fx.num(concept, value, "cm", modifiers)
 
 
-def empty_date(concept: Triple) -> Dataset:
+def unreadable_date(concept: Triple) -> Dataset:
+    """A DATE item whose value has the DA form (8 digits: DCMTK reads it without a
+    warning) but is no calendar day, so it cannot be compared with the record."""
     item = fx.date_item(concept, fx.EDD)
-    item.Date = ""
+    item.Date = NO_CALENDAR_DAY
     return item
 
 
@@ -94,13 +102,24 @@ def other_vendor(*children: Dataset) -> Dataset:
 
 
 def latin1(dataset: Dataset) -> Dataset:
-    """The report written in Latin-1 with no Specific Character Set (0008,0005): pydicom
-    writes text without one in its default, ISO_IR 100 (Latin-1)."""
+    """The report with a Latin-1 name in PatientID, declared ISO_IR 100 (0008,0005) as a
+    real machine writing Latin-1 declares it."""
     dataset.PatientID = LATIN1_PATIENT_ID
     dataset.PatientName = LATIN1_NAME
-    if "SpecificCharacterSet" in dataset:
-        del dataset.SpecificCharacterSet
+    dataset.SpecificCharacterSet = "ISO_IR 100"
     return dataset
+
+
+UNDECLARED_CHARSET = "latin1-undeclared-charset.dcm"
+
+
+def undeclared_charset() -> Trait:
+    """Not one of the traits: the Latin-1 report with no Specific Character Set (0008,0005)
+    (pydicom writes text without one in its default, ISO_IR 100), for the `charset`
+    setting a scanner that declares none needs. DCMTK warns about its characters."""
+    dataset = latin1(canon(cl_cm("2.95")))
+    del dataset.SpecificCharacterSet
+    return Trait(UNDECLARED_CHARSET, "a Latin-1 PatientID, no (0008,0005)", dataset)
 
 
 @dataclass(frozen=True)
@@ -133,7 +152,7 @@ def traits() -> list[Trait]:
         ),
         Trait(
             "latin1-patient-id.dcm",
-            "a Latin-1 name in PatientID, no (0008,0005)",
+            "a Latin-1 name in PatientID, declared ISO_IR 100",
             latin1(canon(cl_cm("2.95"))),
         ),
         Trait(
@@ -142,9 +161,9 @@ def traits() -> list[Trait]:
             canon(cl_cm("2.95"), summary=[fx.date_item(EDD_FROM_US, US_EDD)]),
         ),
         Trait(
-            "empty-lmp.dcm",
-            "an empty LMP item in the summary",
-            canon(cl_cm("2.95"), summary=[empty_date(LMP)]),
+            "broken-lmp.dcm",
+            "an LMP item in the summary that is no calendar day (20260230)",
+            canon(cl_cm("2.95"), summary=[unreadable_date(LMP)]),
         ),
         Trait(
             "findings-cervix.dcm",

@@ -91,18 +91,21 @@ def test_a_uid_resent_with_other_content_is_held_not_already_present(
     )
 
 
+@pytest.mark.parametrize(
+    "report_name", [fx.PATIENT_NAME, "EXAMPLE^MARY"], ids=["another-name", "one-shared-token"]
+)
 def test_a_stored_mrn_with_another_name_is_held_and_no_name_is_printed(
-    listener: Listener, db: Path, study_date: date
+    listener: Listener, db: Path, study_date: date, report_name: str
 ) -> None:
-    """PatientID H1, PatientName not hers: held ("the name on the report differs from the
-    record"), 0x0000; neither name in any output."""
-    dataset = report("H1", "21.0", study_date, name=fx.PATIENT_NAME)
+    """PatientID H1, PatientName not hers (one shared token is no match): held ("the name on
+    the report differs from the record"), 0x0000; neither name in any output."""
+    dataset = report("H1", "21.0", study_date, name=report_name)
     assert send(listener.port, [dataset]) == [0x0000]
     assert scans(db) == []
     [row] = held(db)
     assert row["reason"] == "the name on the report differs from the record"
     printed = listener.stdout() + listener.stderr() + cli(db, "inbox")
-    for word in ("Quillfeather", "Zyxandra", "Example", "Ann"):
+    for word in ("Quillfeather", "Zyxandra", "Example", "Ann", "EXAMPLE", "MARY"):
         assert word not in printed
 
 
@@ -178,3 +181,34 @@ def test_a_class_other_than_the_negotiated_one_or_a_root_not_a_container_is_0xa9
     mismatched.SOPClassUID = COMPREHENSIVE_SR
     assert send(listener.port, [mismatched]) == [0x0000]
     assert scans(db) == [("H1", "21.0")]
+
+
+def test_no_beam_path_and_an_unmatched_patient_id_are_both_reasons(
+    listener: Listener, db: Path, study_date: date
+) -> None:
+    """No beam path and a PatientID that is no MRN: held (0x0000) for both, the route first
+    (failed before: held for the route only)."""
+    dataset = fx.ob_report(fx.cl("30.0"), route=None, patient_id="NOBODY-1", sop_uid=UID)
+    dataset.StudyDate = dataset.ContentDate = study_date.strftime("%Y%m%d")
+    assert send(listener.port, [dataset]) == [0x0000]
+    [row] = held(db)
+    assert row["reason"] == (
+        "no beam path, and no route set for this scanner; the PatientID matches no stored MRN"
+    )
+    assert "NOBODY" not in listener.stdout() + listener.stderr()
+
+
+def test_a_report_filed_with_a_route_is_already_present_when_the_scanner_sends_it(
+    listener: Listener, db: Path, study_date: date, tmp_path: Path
+) -> None:
+    """A report without beam path, filed by `import sr --route tv`, then sent by the machine
+    (no route for it): answered 0x0000, "already present (scan 1)", not held (failed
+    before: held for its route)."""
+    dataset = fx.ob_report(fx.cl("30.0"), route=None, patient_id="H2", sop_uid=UID)
+    dataset.StudyDate = dataset.ContentDate = study_date.strftime("%Y%m%d")
+    path = fx.one(tmp_path, dataset, "no-beam.dcm")
+    cli(db, "import", "sr", str(path), "--route", "tv")
+    assert send(listener.port, [dataset]) == [0x0000]
+    assert held(db) == []
+    assert scans(db) == [("H2", "30.0")]
+    assert f"SR {UID} from TESTSCU: already present (scan 1)" in listener.stdout()

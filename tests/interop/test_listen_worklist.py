@@ -290,3 +290,28 @@ def test_a_report_sent_back_lands_on_the_worklist_patient(
         "patient differs." in listener.stdout()
     )
     assert "Mary Smith" not in listener.stdout() + listener.stderr()
+
+
+@pytest.mark.parametrize(("setting", "expected"), [("", ""), ('worklist_accession = "step"', "CW")])
+def test_accession_number_is_empty_unless_configured(
+    db: Path, tmp_path: Path, setting: str, expected: str
+) -> None:
+    """interop.md: "AccessionNumber is empty unless configured": empty by default; with
+    `worklist_accession = "step"` it is the step's id, CW<n>, the Requested Procedure ID
+    (failed before: always empty)."""
+    path = tmp_path / "accession.toml"
+    path.write_text(f"{setting}\n{CONFIG}")
+    path.chmod(0o600)
+    running = start(db, tmp_path, env={"CERVIX_WATCH_CONFIG": str(path)})
+    try:
+        query = _query()
+        query.AccessionNumber = ""
+        query.RequestedProcedureID = ""
+        answers = [d for _, d in find(running.port, query) if d is not None]
+    finally:
+        running.stop()
+    assert answers
+    for answer in answers:
+        wanted = answer.RequestedProcedureID if expected else ""
+        assert answer.AccessionNumber == wanted
+        assert answer.AccessionNumber.startswith(expected)

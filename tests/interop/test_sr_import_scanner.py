@@ -178,7 +178,28 @@ def test_mrn_from_another_issuers_id(clinic: Cli, tmp_path: Path) -> None:
     bare = fx.ob_report(fx.cl("30.0"))
     result = clinic("import", "sr", str(write(tmp_path, bare, "bare.dcm")), "--scanner", "US_ROOM1")
     assert result.exit_code == 1
-    assert "patient: the report has no Other Patient ID of issuer HOSP" in result.stderr
+    assert result.stderr.strip().endswith(
+        "bare.dcm: patient: the report carries no MRN: no Other Patient ID of issuer HOSP, "
+        "where scanner settings US_ROOM1 read it (mrn_from)"
+    )
+
+
+def test_with_hold_a_report_without_the_other_patient_id_says_what_is_missing(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """mrn_from names an issuer the report has no Other Patient ID of: held with a reason
+    saying no MRN is on the report and where it was looked for (failed before: "patient:
+    the report has no Other Patient ID ...", a field name for a reason)."""
+    configure(tmp_path, ROOM1 + 'mrn_from = "OtherPatientIDsSequence:HOSP"\n')
+    bare = write(tmp_path, fx.ob_report(fx.cl("30.0")), "bare.dcm")
+    result = clinic("import", "sr", "--hold", str(bare), "--scanner", "US_ROOM1")
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(clinic("inbox", "--format", "json").stdout)["inbox"]
+    assert row["reason"] == (
+        "the report carries no MRN: no Other Patient ID of issuer HOSP, where scanner "
+        "settings US_ROOM1 read it (mrn_from)"
+    )
+    assert stored_scans(clinic) == []
 
 
 @pytest.mark.parametrize(("pattern", "filed"), [("^SR[0-9]{4}$", True), ("^H[0-9]{6}$", False)])

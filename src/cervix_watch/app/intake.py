@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 from cervix_watch.app.srimport import NAME_DIFFERS, RESENT
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.interop import sr_triage
+from cervix_watch.interop.scanner_sr import NO_MRN_ON_REPORT
 from cervix_watch.store import inbox as stored
 
 if TYPE_CHECKING:
@@ -159,14 +160,16 @@ class Intake:
         )
 
     def _reason(self, problems: Sequence[Problem], dataset: Dataset) -> str:
-        """The reason a person reads, for the refusal that comes first in the order a
-        person resolves them (no cervix length before no route); InputError when a refusal
-        is not one a person can resolve (unreadable, no UID, not an SR, a value that is
-        no length): such a report is not kept, and the scanner is told so."""
+        """The reasons a person reads, each once, in the order a person resolves them (no
+        cervix length before no route, the route before the patient), joined by "; ";
+        InputError when a refusal is not one a person can resolve (unreadable, no UID, not
+        an SR, a value that is no length): such a report is not kept, and the scanner is
+        told so."""
         reasons = [self._one(p, dataset) for p in problems]
         if any(reason is None for reason in reasons):
             raise InputError(list(problems))
-        return min((r for r in reasons if r is not None), key=_rank)
+        kept = sorted({r for r in reasons if r is not None}, key=lambda r: (_rank(r), r))
+        return "; ".join(kept)
 
     def _one(self, problem: Problem, dataset: Dataset) -> str | None:
         """interop.md v3's held reasons; None for a refusal that is not one of them."""
@@ -177,6 +180,8 @@ class Intake:
             return NO_ROUTE
         if field == "route" and "give --route" in message:
             return f"route: {message}"  # a beam path that is neither TV nor TA
+        if field == "patient" and message.startswith(NO_MRN_ON_REPORT):  # mrn_from's place
+            return message
         if field == "patient":  # no stored MRN, or not the scanner's mrn_pattern: masked
             return NO_MRN if _unmatched(message) else f"patient: {message}"
         if field == "serial":  # a listed scanner's report from another DeviceSerialNumber
@@ -202,7 +207,16 @@ def _unmatched(message: str) -> bool:
     return message.startswith("no patient") or "is not an MRN (mrn_pattern" in message
 
 
-_ORDER = (NO_CL, NO_ROUTE, NO_MRN, NAME_DIFFERS, RESENT, "the worklist patient", PARTIAL)
+_ORDER = (
+    NO_CL,
+    NO_ROUTE,
+    NO_MRN,
+    NO_MRN_ON_REPORT,
+    NAME_DIFFERS,
+    RESENT,
+    "the worklist patient",
+    PARTIAL,
+)
 
 
 def _rank(reason: str) -> int:

@@ -118,10 +118,10 @@ class SrImporter:
             warning_line,
         )
         from cervix_watch.interop.scanner_sr import with_scanner
-        from cervix_watch.interop.sr_scan import scan_from
 
         mapped: list[tuple[str, SrContent, SrScan]] = []
         names: dict[str, str] = {}  # each report's PatientName, compared, never printed
+        unrouted: dict[str, Problem] = {}  # no route: said with the report's other problems
         problems: list[Problem] = []
         # The reader's warnings become one line of ours per report. A report is read as the
         # loop takes it (`reports` may be lazy), so each is counted from the end of the last.
@@ -134,7 +134,9 @@ class SrImporter:
                     if self.scanner is not None:
                         content = with_scanner(content, dataset, self.scanner)
                     content = self._worklist_patient(dataset, content)
-                    sr = scan_from(content, name, *self._mapping)
+                    sr, unrouted_problem = self._routed(content, name)
+                    if unrouted_problem is not None:
+                        unrouted[name] = unrouted_problem
                     mapped.append((name, content, sr))
                     names[name] = str(dataset.get("PatientName", "") or "")
                     if caught:
@@ -145,13 +147,50 @@ class SrImporter:
         patients = self.store.patients_named([c.patient_id for _, c, _ in mapped])
         plans: list[Planned] = []
         for name, content, sr in mapped:
+            found = [unrouted[name]] if name in unrouted else []
             try:
                 patient = patients.get(content.patient_id)
                 self._check_name(name, names.get(name, ""), patient)
-                plans.append(self._finish(name, content, sr, patient))
+                plan = self._finish(name, content, sr, patient)
             except InputError as refused:
-                problems.extend(refused.problems)
+                found.extend(refused.problems)
+            else:
+                if not found:
+                    plans.append(plan)
+            problems.extend(found)
         return plans, problems
+
+    def _routed(self, content: SrContent, name: str) -> tuple[SrScan, Problem | None]:
+        """The report's scan values, and the refusal of its route if it has none.
+
+        A report without a usable route is still checked against its patient, so that all
+        a person must resolve is said at once (issue 23: a report held for its route alone
+        must not then be filed to an unmatched PatientID). One filed before (a person gave
+        its route, `import sr --route` or `inbox file --route`) takes that scan's route, so
+        the same report again is "already present", not held for a route."""
+        from cervix_watch.domain.enums import Route
+        from cervix_watch.domain.uids import source_of
+        from cervix_watch.interop.dicom_sr import SrError
+        from cervix_watch.interop.sr_scan import scan_from
+        from cervix_watch.store.inbox import filed_scans
+
+        try:
+            return scan_from(content, name, *self._mapping), None
+        except SrError as refused:
+            if refused.problem.field != "route":
+                raise
+            problem = _refusal(name, refused.problem)
+        route, operator, codes, _ = self._mapping
+        earlier = filed_scans(self.store, source_of(content.sop_instance_uid))
+        if route is None and earlier:
+            before = earlier[-1]
+            note = f"route {before.route.value} as filed before (scan {before.scan_id})"
+            sr = scan_from(content, name, before.route, operator, codes, note)
+            sr.route_given = False  # nothing given to this run stood in
+            return sr, None
+        # a stand-in only to go on checking: a report refused for its route is never planned
+        stand_in = Route.TV if route is None else None
+        return scan_from(content, name, stand_in, operator, codes), problem
 
     def _worklist_patient(self, dataset: Dataset, content: SrContent) -> SrContent:
         """A report naming one of our worklist steps is that step's patient's (interop.md

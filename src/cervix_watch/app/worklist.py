@@ -13,7 +13,7 @@ line. Nothing here reads the clock: `today` is the caller's.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -61,12 +61,20 @@ class Asker:
 
 
 def worklist_items(
-    store: Store, profile: Profile, today: date, asker: Asker, *, days: int, who: str
+    store: Store,
+    profile: Profile,
+    today: date,
+    asker: Asker,
+    *,
+    days: int,
+    who: str,
+    accession: str = "none",
 ) -> tuple[WorklistItem, ...]:
     """One item per patient due within `days` (and the one the query names by MRN), each
     with her step for that due date, issued now if it was not (an audit row each).
 
-    The start date is the later of the due date and today (an all-day step)."""
+    The start date is the later of the due date and today (an all-day step). AccessionNumber
+    is empty unless `accession` is "step" (`worklist_accession`): then the step's id."""
     patients = _active_patients(store, profile, today)
     chosen = {p.mrn: p for p in _due(patients, today, days)}
     named = asker.named_mrn
@@ -74,7 +82,10 @@ def worklist_items(
         chosen.update({p.mrn: p for p in patients if p.mrn == named})
     offered = [p for p in chosen.values() if offerable(p.name, p.mrn) and p.edd is not None]
     steps = steps_for(store, [(p.mrn, p.next_scan_due) for p in offered], who)
-    return tuple(_item(p, steps[(p.mrn, p.next_scan_due)], today, asker) for p in offered)
+    items = (_item(p, steps[(p.mrn, p.next_scan_due)], today, asker) for p in offered)
+    if accession == "step":  # interop.md: "AccessionNumber is empty unless configured"
+        return tuple(replace(item, accession=item.step_id) for item in items)
+    return tuple(items)
 
 
 def _item(patient: PatientReview, step: Step, today: date, asker: Asker) -> WorklistItem:

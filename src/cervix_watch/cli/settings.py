@@ -75,6 +75,7 @@ def offered(ctx: typer.Context, param: Any) -> list[str]:
 def show(ctx: typer.Context) -> None:
     """Each setting's value and where it came from (flag, environment, config file, default)."""
     from cervix_watch.app.admin import locate
+    from cervix_watch.domain.words import counted
 
     settings = context.state(ctx).settings
     path = settings.config_path
@@ -88,6 +89,8 @@ def show(ctx: typer.Context) -> None:
         _tolerance_row(settings.ultrasound_edd_tolerance_days),
         ["mrn_system", settings.fhir_mrn_system.value, settings.fhir_mrn_system.origin],
         ["worklist_days", str(settings.worklist_days.value), settings.worklist_days.origin],
+        _accession_row(settings.worklist_accession),
+        ["receipt_days", counted(settings.receipt_days.value, "day"), settings.receipt_days.origin],
         *_scanner_rows(settings.scanners),
     ]
     output.table(None, ["Setting", "Value", "From"], rows)
@@ -96,6 +99,12 @@ def show(ctx: typer.Context) -> None:
 def _tolerance_row(days: Sourced[int]) -> list[str]:
     """`[sr] ultrasound_edd_tolerance_days`, under a label that keeps the column narrow."""
     return ["edd_tolerance", f"{days.value} days (ultrasound-age EDD)", days.origin]
+
+
+def _accession_row(accession: Sourced[str]) -> list[str]:
+    """`worklist_accession`: the AccessionNumber the worklist gives (empty by default)."""
+    shown = "the step id (CW<n>)" if accession.value == "step" else "none (empty)"
+    return ["worklist_accession", shown, accession.origin]
 
 
 def _codes_row(mapped: int) -> list[str]:

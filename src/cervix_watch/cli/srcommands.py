@@ -187,7 +187,7 @@ def _import_holding(
             problems.append(Problem(read.problem.field, read.problem.message, shown(path)))
         else:
             readings.append((shown(path), path, read))
-    intake = Intake(importer)
+    intake = Intake(importer, state.settings.receipt_days.value)
     problems += intake.unkeepable([(name, dataset) for name, _, dataset in readings])
     if problems:
         raise InputError(problems)
@@ -326,6 +326,8 @@ def listen(
         scanners=scanners,
         worklist_days=settings.worklist_days.value,
         ultrasound_edd_tolerance_days=settings.ultrasound_edd_tolerance_days.value,
+        worklist_accession=settings.worklist_accession.value,
+        receipt_days=settings.receipt_days.value,
     )
     listener.serve(host, port)
 

@@ -9,8 +9,9 @@ against the scanner's screen (its length and the first four hex digits of its sh
 without reading it. Close MRNs are suggested to the person filing, never picked.
 
 Where the record has a name and the report a PatientName, `names_match` compares them
-loosely (case, accents, punctuation and order do not matter): a report whose name shares
-no token with the record's is held, so a PatientID typed for the wrong woman is caught.
+(case, accents, punctuation and the order of the parts do not matter, but every part
+does): a report whose name is not the record's is held, so a PatientID typed for the
+wrong woman is caught, her sister's included.
 Nothing here prints; the caller never prints either name.
 """
 
@@ -73,16 +74,32 @@ def name_tokens(name: str) -> frozenset[str]:
 
 
 def names_match(report_pn: str, stored_name: str) -> bool:
-    """Whether the name on a report can be the stored patient's: some token of one of the
-    PN's component groups equals a token of the stored name ("Family, Given" or free
-    text), in any order. Nothing to compare (either name empty) is not a mismatch: the
-    caller compares only where both exist (interop.md)."""
-    stored = name_tokens(stored_name)
-    groups = [name_tokens(group) for group in _GROUPS.split(report_pn)]
+    """Whether the name on a report is the stored patient's (interop.md v3: case-folded,
+    accents stripped, `^ = , - . '` and spaces removed, against each PN component group).
+
+    A component group matches when it holds the stored name's tokens, in any order
+    (issue 23.7: "Anna^Smith" is "Smith, Anna"), or the same letters once the separators
+    are removed ("McDonald" is "Mc Donald"). One shared token is not a match: "Smith^Mary"
+    is not "Smith, Anna" (a sister's report typed under Anna's MRN is held). Nothing to
+    compare (either name empty) is not a mismatch: the caller compares only where both
+    exist."""
+    stored = _spelling(stored_name)
+    groups = [_spelling(group) for group in _GROUPS.split(report_pn)]
     groups = [tokens for tokens in groups if tokens]
     if not stored or not groups:
         return True
-    return any(tokens & stored for tokens in groups)
+    return any(_same_name(tokens, stored) for tokens in groups)
+
+
+def _spelling(name: str) -> tuple[str, ...]:
+    """A name's tokens in their order (`name_tokens`, keeping repeats and order)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return tuple(token for part in _TOKEN_BREAKS.split(bare) if (token := _IGNORED.sub("", part)))
+
+
+def _same_name(report: tuple[str, ...], stored: tuple[str, ...]) -> bool:
+    return sorted(report) == sorted(stored) or "".join(report) == "".join(stored)
 
 
 __all__ = [

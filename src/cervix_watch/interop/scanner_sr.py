@@ -20,6 +20,10 @@ if TYPE_CHECKING:
     from cervix_watch.scanners import Scanner
 
 
+# The MRN is not where the machine's settings say it is: a person names the patient.
+NO_MRN_ON_REPORT = "the report carries no MRN"
+
+
 def with_scanner(content: SrContent, dataset: Dataset, scanner: Scanner) -> SrContent:
     """`content` with its MRN taken where the machine puts it; SrError when the report
     comes from another serial, or its MRN is missing or not of the machine's pattern."""
@@ -46,7 +50,11 @@ def _other_id(dataset: Dataset, issuer: str, where: str) -> str:
             found = str(item.get("PatientID", "") or "")
             if found.strip():
                 return found
-    raise SrError("patient", f"the report has no Other Patient ID of issuer {issuer} ({where})")
+    raise SrError(
+        "patient",
+        f"{NO_MRN_ON_REPORT}: no Other Patient ID of issuer {issuer}, where {where} "
+        "read it (mrn_from)",
+    )
 
 
-__all__ = ["with_scanner"]
+__all__ = ["NO_MRN_ON_REPORT", "with_scanner"]

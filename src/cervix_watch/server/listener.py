@@ -46,6 +46,7 @@ from cervix_watch.app.receive import (
     sr_name,
 )
 from cervix_watch.app.srimport import SrImporter
+from cervix_watch.config import DEFAULT_RECEIPT_DAYS as RECEIPT_DAYS
 from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
@@ -112,10 +113,14 @@ class Listener:
         scanners: Mapping[str, Scanner] | None = None,
         worklist_days: int = 7,
         ultrasound_edd_tolerance_days: int = DEFAULT_US_EDD_TOLERANCE_DAYS,
+        *,
+        worklist_accession: str = "none",
+        receipt_days: int = RECEIPT_DAYS,
     ) -> None:
         self.store, self.clock, self.sink, self.who = store, clock, sink, who
         self.ae_title, self.allowed = ae_title, allowed
         self.scanners, self.worklist_days = dict(scanners or {}), worklist_days
+        self.worklist_accession, self.receipt_days = worklist_accession, receipt_days
         tolerance = ultrasound_edd_tolerance_days
         self.importer = SrImporter(
             store, clock(), who, None, who, codes, ultrasound_edd_tolerance_days=tolerance
@@ -216,6 +221,7 @@ class Listener:
             self.worklist_days,
             self.lock,
             lambda: self.database.problem() if self.database is not None else None,
+            self.worklist_accession,
         )
 
     def _on_signal(self, _number: int, _frame: FrameType | None) -> None:
@@ -273,7 +279,7 @@ class Listener:
             self.sink.error(f"{name}: database: {moved}; nothing written")
             return OUT_OF_RESOURCES
         # answered only after `receive` has committed what it filed, held or ignored
-        intake = Intake(importer)
+        intake = Intake(importer, self.receipt_days)
         received = receive(intake, name, dataset, data, calling, self.store.clock.now())
         try:
             self.sink.received(received)

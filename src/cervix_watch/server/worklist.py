@@ -65,10 +65,11 @@ class WorklistService:
         days: int,
         lock: threading.Lock,
         database_problem: Callable[[], str | None] = lambda: None,
+        accession: str = "none",
     ) -> None:
         self.store, self.clock, self.lines, self.who = store, clock, lines, who
         self.scanners, self.days, self.lock = scanners, days, lock
-        self.database_problem = database_problem
+        self.database_problem, self.accession = database_problem, accession
 
     def start_line(self) -> str:
         """listen's start-up line of the worklist: who is answered, the look-ahead, and how
@@ -133,7 +134,13 @@ class WorklistService:
                 profile = resolve_profile(self.store, None)
                 asking = Asker(calling, _patient_id(query))
                 items = worklist_items(
-                    self.store, profile, today, asking, days=self.days, who=self.who
+                    self.store,
+                    profile,
+                    today,
+                    asking,
+                    days=self.days,
+                    who=self.who,
+                    accession=self.accession,
                 )
                 return 0, answer(query, items)
             except QueryError as bad:

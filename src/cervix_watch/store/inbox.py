@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from cervix_watch.config import DEFAULT_RECEIPT_DAYS
 from cervix_watch.domain.errors import InputError, NotFoundError, Problem
 from cervix_watch.store import tables as t
 
@@ -31,7 +32,8 @@ if TYPE_CHECKING:
 HELD, FILED, REJECTED = "held", "filed", "rejected"
 OPEN_STATES = (HELD, REJECTED)  # a UID with such a row is not evaluated again
 MAX_HELD_BYTES = 4 * 1024 * 1024  # interop.md: a held report keeps at most 4 MiB
-RECEIPT_DAYS = 90  # receipts of ignored reports are deleted after this many days
+# receipts of ignored reports are deleted after this many days (`[inbox] receipt_days`)
+RECEIPT_DAYS = DEFAULT_RECEIPT_DAYS
 MAX_INBOX_ID = 2_147_483_647
 
 
