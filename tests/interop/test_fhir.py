@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from datetime import date
 from pathlib import Path
@@ -9,10 +10,22 @@ from pathlib import Path
 import pytest
 from fhir.resources.R4B.bundle import Bundle
 from fhir.resources.R4B.observation import Observation
+from hypothesis import given
+from hypothesis import strategies as st
 from tests.conftest import Cli
 
 from cervix_watch.domain.models import Patient, Scan
-from cervix_watch.interop.fhir import ExportedScan, bundle, fhir_text, to_json
+from cervix_watch.interop.fhir import (
+    ExportedScan,
+    bundle,
+    fhir_text,
+    name_uuid,
+    ndjson_lines,
+    ndjson_stream,
+    plain_name_uuid,
+    to_json,
+)
+from cervix_watch.interop.fhirlines import LayoutChecked
 
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
@@ -205,3 +218,26 @@ def test_a_patient_given_twice_is_a_broken_caller() -> None:
     """The Bundle's fullUrls are unique (bdl-7): the same patient twice is a ValueError."""
     with pytest.raises(ValueError, match="given twice"):
         bundle([(patient(), []), (patient(), [])])
+
+
+@given(st.text())
+def test_a_resource_id_is_the_uuid5_of_its_name(name: str) -> None:
+    """`name_uuid` (the fast path) is `str(uuid.uuid5(namespace, name))` for any name."""
+    assert name_uuid(name) == plain_name_uuid(name)
+
+
+def test_the_stream_writes_each_patients_lines_and_gives_the_collector_back() -> None:
+    """`ndjson_stream` gives each patient's `ndjson_lines`, in turn, past a young-generation
+    collection (every 1,000 patients); the cyclic collector runs again after it."""
+    patients = [
+        (patient(f"H{n:04d}"), [(scan(n * 2 + k + 1, mrn=f"H{n:04d}"), k == 1) for k in range(2)])
+        for n in range(1001)
+    ]
+    expected = [
+        ndjson_lines(who, [ExportedScan(s, amended) for s, amended in scans], mrn_system="urn:x")
+        for who, scans in patients
+    ]
+    assert gc.isenabled()
+    stream = ndjson_stream(patients, mrn_system="urn:x", lines=LayoutChecked())
+    assert list(stream) == expected
+    assert gc.isenabled()

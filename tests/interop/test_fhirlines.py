@@ -153,7 +153,9 @@ def test_string_values_are_classed_or_kept(value: str, layout: str) -> None:
 
 
 def test_numbers_and_keys_in_the_layout() -> None:
-    """Keys stay; decimals are `f`, integers `i`; an exponent keeps the numbers literal."""
-    assert layout_of('{"a":24.5,"b":[3,-2.25]}') == "a\x1fb\x1e{|:f,|:[i,f]}"
+    """Keys stay; a number is its shape (each digit `9`); an exponent keeps the numbers
+    literal."""
+    assert layout_of('{"a":24.5,"b":[3,-2.25]}') == "a\x1fb\x1e{|:99.9,|:[9,-9.99]}"
+    assert layout_of('{"a":31.2}') == layout_of('{"a":10.0}') != layout_of('{"a":5.0}')
     assert layout_of('{"a":1e-07}') == "a\x1e{|:1e-07}"
     assert layout_of('{"a":"x"}') != layout_of('{"b":"x"}')

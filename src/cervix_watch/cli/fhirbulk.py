@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 def export_ndjson(store: Store, folder: Path, mrns: list[str] | None, mrn_system: str) -> None:
     """Every patient (or these, each checked to exist first) into `folder`, in MRN order;
     `mrn_system`: the identifier system of the MRNs (the settings' `[fhir] mrn_system`)."""
-    from cervix_watch.interop.fhir import BULK_TYPES, ExportedScan, bulk_manifest, ndjson_lines
+    from cervix_watch.interop.fhir import BULK_TYPES, bulk_manifest, ndjson_stream
     from cervix_watch.interop.fhirlines import LayoutChecked
 
     wanted = [store.get_patient(mrn)[0].mrn for mrn in mrns] if mrns else None
@@ -34,9 +34,11 @@ def export_ndjson(store: Store, folder: Path, mrns: list[str] | None, mrn_system
     lines = LayoutChecked()  # each distinct resource layout checked by fhir.resources once
     total = len(wanted) if wanted is not None else lambda: store.counts()["patients"]
     with bulk_files(folder, BULK_TYPES) as files, progress.bar("Exporting FHIR", total) as advance:
-        for patient, scans in progress.each(store.patients_streamed(wanted), advance):
-            exported = [ExportedScan(scan, amended) for scan, amended in scans]
-            resources = ndjson_lines(patient, exported, mrn_system=mrn_system, lines=lines)
+        for resources in ndjson_stream(
+            progress.each(store.patients_streamed(wanted), advance),
+            mrn_system=mrn_system,
+            lines=lines,
+        ):
             for kind, written in resources.items():
                 files.write(kind, written)
         request = " ".join(["cervix-watch export fhir --ndjson", *(wanted or [])])
