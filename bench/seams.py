@@ -15,6 +15,11 @@ against its plain path (named below).
 - `bulk.collector_paused`: 20,000 stored scans rebuilt and kept, then as many rows made from
   them (a read, then its rendering), against the same with the collector running
   (tests/test_bulk.py).
+- `interop.fhir.name_uuid`: 20,000 resource ids (`export fhir`'s uuid5 of each name)
+  against `str(uuid.uuid5(...))` (tests/interop/test_fhir.py).
+- `interop.fhirlines.LayoutChecked.line`: 1,000 Observations as NDJSON lines, each layout
+  checked by fhir.resources once, against every one through the model (`checked_line`;
+  tests/interop/test_fhirlines.py).
 - `cli.app.command_tree` and `cli.app.skip_pydantic_plugin_scan`: the CPU time of a whole
   `patient list --format json` process on an empty database, against the whole command
   tree and against pydantic's plugin scan (tests/cli/test_startup.py).
@@ -154,6 +159,51 @@ def collector_figures() -> tuple[float, float]:
     return _best(paused), _best(read_and_render)
 
 
+FHIR_LINES = 1_000  # the plain path costs about a millisecond an Observation
+
+
+def fhir_figures() -> dict[str, tuple[float, float]]:
+    """`export fhir`'s two tricks against their plain paths."""
+    from fhir.resources.R4B.observation import Observation
+
+    from cervix_watch.domain.models import Scan
+    from cervix_watch.interop import fhir
+    from cervix_watch.interop.fhirlines import LayoutChecked, checked_line
+
+    names = [f"scan {n}" for n in range(1, ROWS + 1)]
+    uuids = (
+        _best(lambda: [fhir.name_uuid(n) for n in names]),
+        _best(lambda: [fhir.plain_name_uuid(n) for n in names]),
+    )
+    rng = random.Random(3)
+    data = [
+        fhir.observation_resource(
+            fhir.ExportedScan(
+                Scan.model_validate(
+                    {
+                        "scan_id": n,
+                        "mrn": "S1",
+                        "date": date(2026, 5, 1) + timedelta(days=n % 180),
+                        "cl_mm": (round(rng.uniform(10, 50), 1),),
+                        "operator": rng.choice(["AK", "BN", "CO"]),
+                    }
+                ),
+                amended=False,
+            ),
+            "Patient/S1",
+        )
+        for n in range(1, FHIR_LINES + 1)
+    ]
+
+    def layout_checked() -> None:
+        checker = LayoutChecked()  # a new export's: each layout checked by the model again
+        for observation in data:
+            checker.line(Observation, observation)
+
+    lines = _best(layout_checked), _best(lambda: [checked_line(Observation, d) for d in data])
+    return {"uuid": uuids, "lines": lines}
+
+
 STARTUP = """
 import os, sys
 from cervix_watch.cli import app
@@ -227,12 +277,15 @@ def main() -> None:
         startup = startup_figures(Path(tmp))
     trusted_fast, trusted_plain = trusted_figures()
     paused, running = collector_figures()
+    fhir = fhir_figures()
     print(
         json.dumps(
             [
                 [f"speed.insert_rows, {ROWS:,} scan rows (SQLite)", insert_fast, insert_plain],
                 [f"speed.trusted, {ROWS:,} stored scans", trusted_fast, trusted_plain],
                 [f"bulk.collector_paused, {ROWS:,} scans read and rendered", paused, running],
+                [f"fhir.name_uuid, {ROWS:,} resource ids", *fhir["uuid"]],
+                [f"fhirlines.LayoutChecked, {FHIR_LINES:,} Observation lines", *fhir["lines"]],
                 [
                     "cli.app.command_tree, `patient list` process (one command's tree)",
                     startup["fast"],
