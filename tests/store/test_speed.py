@@ -167,6 +167,23 @@ def test_trusted_is_model_construct(record: Record) -> None:
         fast.notes = "changed"  # type: ignore[misc]
 
 
+def test_trusted_records_share_one_fields_set_that_nothing_changes() -> None:
+    """Records `trusted` builds with every field share their class's fields set; a changed
+    copy gets its own, and a frozen record refuses the change that would add to it."""
+    values = dict(_records()[1].__dict__)
+    first, second = speed.trusted(Scan, dict(values)), speed.trusted(Scan, dict(values))
+    assert first.__pydantic_fields_set__ is second.__pydantic_fields_set__
+    changed = first.model_copy(update={"notes": "changed"})
+    assert changed.__pydantic_fields_set__ is not first.__pydantic_fields_set__
+    with pytest.raises(Exception, match="frozen"):
+        first.notes = "changed"  # type: ignore[misc]
+    assert first.model_fields_set == set(Scan.model_fields)
+    del values["notes"]  # not every field: a set of its own, as model_construct's
+    partial = speed.trusted(Scan, values)
+    assert partial.model_fields_set == speed.plain_trusted(Scan, values).model_fields_set
+    assert partial.__pydantic_fields_set__ is not first.__pydantic_fields_set__
+
+
 def test_records_read_back_are_the_records_stored(store: Store) -> None:
     """A scan stored and read back through `rows` (built with `trusted`) equals the one stored."""
     scan = build(

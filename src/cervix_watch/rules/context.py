@@ -64,6 +64,7 @@ def _scan_order(scan: Scan) -> tuple[date, int]:
 
 
 _TV = Route.TV
+_new = tuple.__new__
 
 
 def _scan_at_order(scan: ScanAt) -> tuple[date, int]:
@@ -96,8 +97,12 @@ class DatedScans:
 
 def dated_scans(scans: tuple[Scan, ...], edd: date, as_of: date) -> DatedScans:
     """The scans that count on `as_of`, each with its own GA and recorded CL, in date order."""
+    # `_new(ScanAt, ...)` is `ScanAt(...)` without the named tuple's Python-level `__new__`
+    # (a third of this function's time over a clinic's 250,000 scans)
     dated = [
-        ScanAt(s, ga_days(edd, s.date), recorded_cl_mm(s.cl_mm)) for s in scans if s.date <= as_of
+        _new(ScanAt, (s, ga_days(edd, s.date), recorded_cl_mm(s.cl_mm)))
+        for s in scans
+        if s.date <= as_of
     ]
     # Scans come in date order with one scan a day as a rule: then the GAs (ints
     # already in hand) rise strictly, and the sort, which would read every scan id

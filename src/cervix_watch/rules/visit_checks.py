@@ -228,6 +228,8 @@ def acute_review(spec: AcuteReviewRule, context: PatientContext) -> Finding | No
     since = look_back_start(context, spec.look_back_days)
     scan = _urgent_scan(context, since, spec.symptoms)
     exam = _urgent_exam(context, since, spec)
+    if scan is None and exam is None:  # most patients: nothing urgent in the look-back
+        return None
     ga = context.patient.ga_on
     # the later record is named (an exam on the same day as a scan: the exam, with its signs)
     # v3: the message names a cerclage in situ (labour or P-PROM against a stitch)

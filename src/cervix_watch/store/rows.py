@@ -5,8 +5,8 @@ way in, so they are rebuilt without a second validation (bulk reads stay fast): 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 from cervix_watch.domain import enums
 from cervix_watch.domain.kinds import SCAN_FINDINGS
@@ -21,11 +21,31 @@ def patient_values(patient: Patient) -> dict[str, Any]:
     return {name: getattr(patient, name) for name in PATIENT_FIELDS}
 
 
+E = TypeVar("E", bound=enums.Choice)
+
+
+def _member_of(choice: type[E]) -> Callable[[str], E]:
+    """`choice(value)` for a stored value: a dict lookup of the spelling the program wrote
+    (a clinic's read makes 100,000 of them), the enum's own lookup for any other."""
+    members = {member.value: member for member in choice}
+
+    def member(value: str) -> E:
+        found = members.get(value)
+        return choice(value) if found is None else found
+
+    return member
+
+
+_PRIOR_CERCLAGE = _member_of(enums.PriorCerclage)
+_CERVICAL_EXCISION = _member_of(enums.CervicalExcision)
+_DATING = _member_of(enums.Dating)
+
+
 def patient_from_row(row: Mapping[Any, Any]) -> Patient:
     values = {name: row[name] for name in PATIENT_FIELDS}
-    values["prior_cerclage"] = enums.PriorCerclage(values["prior_cerclage"])
-    values["cervical_excision"] = enums.CervicalExcision(values["cervical_excision"])
-    values["dating"] = enums.Dating(values["dating"]) if values["dating"] else None
+    values["prior_cerclage"] = _PRIOR_CERCLAGE(values["prior_cerclage"])
+    values["cervical_excision"] = _CERVICAL_EXCISION(values["cervical_excision"])
+    values["dating"] = _DATING(values["dating"]) if values["dating"] else None
     return trusted(Patient, values)
 
 

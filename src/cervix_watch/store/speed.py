@@ -117,6 +117,10 @@ def _executemany(
 
 R = TypeVar("R", bound=BaseModel)
 _set = object.__setattr__
+# One "fields set" per model class, shared by the records `trusted` builds with every field
+# given: every domain record is frozen, so nothing adds to it (pydantic copies it first on
+# `model_copy(update=...)`), and a clinic's 250,000 scans need not carry a set each.
+_EVERY_FIELD: dict[type[BaseModel], set[str]] = {}
 
 
 def trusted(cls: type[R], values: dict[str, Any]) -> R:
@@ -124,11 +128,16 @@ def trusted(cls: type[R], values: dict[str, Any]) -> R:
 
     `model_construct` walks every field looking for aliases and defaults; a stored row
     has neither. The instance's four slots are what `model_construct` sets (pydantic 2:
-    fields, fields set, extra, private), checked equal to it by the test.
+    fields, fields set, extra, private), checked equal to it by the test; the fields set
+    is the class's shared one when `values` names exactly its fields (a frozen model
+    never changes it).
     """
+    every = _EVERY_FIELD.get(cls)
+    if every is None:
+        every = _EVERY_FIELD[cls] = set(cls.model_fields)
     record = cls.__new__(cls)
     _set(record, "__dict__", values)
-    _set(record, "__pydantic_fields_set__", set(values))
+    _set(record, "__pydantic_fields_set__", every if values.keys() == every else set(values))
     _set(record, "__pydantic_extra__", None)
     _set(record, "__pydantic_private__", None)
     return record
