@@ -48,6 +48,7 @@ import history
 import rows
 import seams
 from timing import (
+    CHILD_CPU,
     CLI,
     ENV,
     PYTHON,
@@ -158,12 +159,16 @@ class Results:
     history_counts: tuple[int, int, int] = (0, 0, 0)
     seams: list[list[object]] = field(default_factory=list)  # bench/seams.py's figures
     baseline: tuple[str, str] | None = None  # --baseline REV and its commit, when compared
+    unfinished: dict[int, dict[str, Timing]] = field(default_factory=dict)  # an interrupted size
     interrupted: str | None = None  # the stage a Ctrl-C stopped: it and those after are missing
     started: float = field(default_factory=time.perf_counter)
 
 
-def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, Timing]:
-    size, found = c.size, {}
+def measure_size(
+    c: Clinic, work: Path, counts: tuple[int, int], found: dict[str, Timing]
+) -> dict[str, Timing]:
+    """Every command at one size, into `found` as each is timed (kept if interrupted)."""
+    (runs, slow_runs), size = counts, c.size
     each = runs if size < HEAVY else slow_runs  # see "How long make bench takes" (docs)
     scratch = work / f"timed-{size}.sqlite3"
     found["import patients"] = measure(
@@ -187,8 +192,8 @@ def measure_size(c: Clinic, work: Path, runs: int, slow_runs: int) -> dict[str, 
     )
     reviewed = json.loads(review_out.read_text())
     print(f"          ({len(reviewed['patients']):,} active patients in the review)")
-    found.update(measure_tables(c, each))
-    found.update(measure_exports(c, work, each))
+    measure_tables(c, each, found)
+    measure_exports(c, work, each, found)
     # a fresh copy for every run: the same scan twice is refused as a duplicate
     found["scan add"] = measure(
         f"{size:>6,}: scan add",
@@ -217,30 +222,26 @@ COLOUR = {**ENV, "FORCE_COLOR": "1"}
 COLOUR.pop("NO_COLOR")
 
 
-def measure_exports(c: Clinic, work: Path, runs: int) -> dict[str, Timing]:
+def measure_exports(c: Clinic, work: Path, runs: int, found: dict[str, Timing]) -> None:
     """Issue 25.3/25.4: `export fhir --ndjson` beside `export scans` of the same clinic."""
     folder = work / f"ndjson-{c.size}"
-    found = {
-        "export scans": measure(
-            f"{c.size:>6,}: export scans --out F",
-            cli(c.full_db, "export", "scans", "--out", str(work / "scans.csv")),
-            runs,
-        ),
-        "export fhir --ndjson": measure(
-            f"{c.size:>6,}: export fhir --ndjson DIR",
-            cli(c.full_db, "export", "fhir", "--ndjson", str(folder)),
-            runs,
-            fresh=Fresh(remove=folder),
-            # 437b9db built every resource through its model: 95 s of CPU at 10,000 patients
-            compare=c.size < HEAVY,
-        ),
-    }
+    found["export scans"] = measure(
+        f"{c.size:>6,}: export scans --out F",
+        cli(c.full_db, "export", "scans", "--out", str(work / "scans.csv")),
+        runs,
+    )
+    found["export fhir --ndjson"] = measure(
+        f"{c.size:>6,}: export fhir --ndjson DIR",
+        cli(c.full_db, "export", "fhir", "--ndjson", str(folder)),
+        runs,
+        fresh=Fresh(remove=folder),
+        # 437b9db built every resource through its model: 95 s of CPU at 10,000 patients
+        compare=c.size < HEAVY,
+    )
     shutil.rmtree(folder, ignore_errors=True)
-    return found
 
 
-def measure_tables(c: Clinic, runs: int) -> dict[str, Timing]:
-    found = {}
+def measure_tables(c: Clinic, runs: int, found: dict[str, Timing]) -> None:
     for name, args in TABLE_PAIRS.items():
         for fmt in ("table", "json"):
             label = f"{name} --format {fmt}"
@@ -254,7 +255,6 @@ def measure_tables(c: Clinic, runs: int) -> dict[str, Timing]:
         runs,
         env=COLOUR,
     )
-    return found
 
 
 def measure_floors(results: Results, runs: int, slow_runs: int) -> None:
@@ -395,7 +395,9 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
     f = results.floors
     lines = [
         f"Measured {facts['date']} on {facts['nproc']} CPUs ({facts['cpu']}), Python "
-        f"{facts['python']}, {facts['os']}; load average at the end {facts['load']}.",
+        f"{facts['python']}, {facts['os']}; load average at the end {facts['load']}. The run "
+        f"took {(time.perf_counter() - results.started) / 60:.1f} min of wall time and "
+        f"{CHILD_CPU[0] / 60:.1f} min of its children's CPU time.",
         *interrupted_line(results),
         f"Command: `{command}`. Medians of whole-process runs (wall time from spawn to exit; "
         "CPU time (user + system) and peak RSS of the child from `wait4`, each child started "
@@ -428,7 +430,7 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
             f"| - | `--help` | {len(h.walls)} | {h.wall:.3f} | "
             f"{min(h.walls):.2f}-{max(h.walls):.2f} | {h.cpu:.2f} | {h.rss_mb:.0f} | |"
         )
-    for size, timings in results.by_size.items():
+    for size, timings in (results.by_size | results.unfinished).items():
         for name, t in timings.items():
             rate = ""
             if name in ("import patients", "import scans"):
@@ -442,7 +444,7 @@ def report(results: Results, facts: dict[str, str], command: str) -> str:
     lines += seams.table(results.seams)
     lines += ["", *targets(results)]
     if results.baseline is not None:
-        lines += baseline.table(*results.baseline, results.by_size)
+        lines += baseline.table(*results.baseline, results.by_size | results.unfinished)
     return "\n".join(lines)
 
 
@@ -621,7 +623,11 @@ def stage(results: Results, what: str) -> Iterator[None]:
         results.interrupted = what
         raise
     now = time.perf_counter()
-    print(f"  [{what}: {now - start:.0f} s; {now - results.started:.0f} s so far]", flush=True)
+    print(
+        f"  [{what}: {now - start:.0f} s; {now - results.started:.0f} s so far, "
+        f"{CHILD_CPU[0]:.0f} s of the children's CPU]",
+        flush=True,
+    )
 
 
 def write_docs(table: str) -> None:
@@ -667,7 +673,9 @@ def run_all(
         results.counts[c.size] = c.files.counts
         compare_with(side if c.size in args.baseline_sizes else None)
         with stage(results, f"{c.size:,}-patient clinic"):
-            results.by_size[c.size] = measure_size(c, work, runs, slow_runs)
+            found = results.unfinished.setdefault(c.size, {})
+            results.by_size[c.size] = measure_size(c, work, counts, found)
+            del results.unfinished[c.size]
     compare_with(None)
     largest = clinics[-1]
     with stage(results, "data floors"):
@@ -745,7 +753,10 @@ def main() -> None:
     table = report(results, facts, command)
     print()
     print(table)
-    print(f"\n(benchmark took {time.perf_counter() - results.started:.0f} s)")
+    print(
+        f"\n(benchmark took {time.perf_counter() - results.started:.0f} s, "
+        f"{CHILD_CPU[0]:.0f} s of its children's CPU; load average {facts['load']})"
+    )
     if args.write_docs:
         write_docs(table)
         print(f"wrote {DOCS}")

@@ -122,12 +122,16 @@ def run_once(
     if not _SPAWNER:
         _SPAWNER.append(spawn.Spawner())
     done = _SPAWNER[0].run(argv, env or ENV, stdout)
+    CHILD_CPU[0] += done.cpu
     if done.returncode != 0:
         raise SystemExit(f"failed ({done.returncode}): {' '.join(argv)}\n{done.stderr}")
     return done
 
 
 _SPAWNER: list[spawn.Spawner] = []
+# CPU seconds of every child run so far, builds included: what the bench costs an idle
+# machine, whatever the load (docs/performance.md, "How long make bench takes")
+CHILD_CPU = [0.0]
 
 
 def stop_spawner() -> None:
