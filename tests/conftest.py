@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import shutil
 import signal
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -131,11 +134,34 @@ def pg_database(pg_server: object) -> Callable[[], str]:
 
 
 def init_database(url: str) -> str:
-    """Create the cervix-watch schema at `url`, as `cervix-watch db init URL` does."""
+    """Create the cervix-watch schema at `url`, as `cervix-watch db init URL` does. A new
+    SQLite file is a copy (mode 0600 kept) of one this process made so once with the same
+    migrations: the same bytes, without running every migration again for each test."""
+    from cervix_watch.store.migrations import MIGRATIONS
+
+    path = Path(url)
+    if "://" in url or path.exists() or not path.parent.is_dir():
+        _create_schema(url)
+    else:
+        shutil.copy2(_sqlite_template(tuple(entry.name for entry in MIGRATIONS)), path)
+    return url
+
+
+def _create_schema(url: str) -> None:
     from cervix_watch.store.store import Store
 
     Store.open(url, create=True).engine.dispose()
-    return url
+
+
+@functools.cache
+def _sqlite_template(migrations: tuple[str, ...]) -> Path:
+    """A new database made by `db init` with `migrations`, once per test process (removed at
+    its exit)."""
+    folder = Path(tempfile.mkdtemp(prefix="cw-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    template = folder / "clinic.sqlite3"
+    _create_schema(str(template))
+    return template
 
 
 @pytest.fixture
@@ -145,8 +171,21 @@ def db_url(request: pytest.FixtureRequest, db_path: Path) -> str:
     backend = getattr(request, "param", "sqlite")
     if backend == "sqlite":
         return init_database(str(db_path))
-    new_database: Callable[[], str] = request.getfixturevalue("pg_database")
-    return init_database(new_database())
+    from tests.pg.pgserver import PgServer
+
+    server = request.getfixturevalue("pg_server")
+    assert isinstance(server, PgServer)
+    return server.new_database(template=request.getfixturevalue("pg_template"))
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: object) -> str:
+    """The name of a database on the session's server made as `db init` makes one: a new
+    cervix-watch database on PostgreSQL is a copy of it (CREATE DATABASE ... TEMPLATE)."""
+    from tests.pg.pgserver import PgServer
+
+    assert isinstance(pg_server, PgServer)
+    return init_database(pg_server.new_database()).rsplit("/", 1)[1]
 
 
 @pytest.fixture

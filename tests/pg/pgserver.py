@@ -157,9 +157,12 @@ class PgServer:
             )
         return self._admin
 
-    def new_database(self) -> str:
+    def new_database(self, template: str | None = None) -> str:
+        """A new database: empty, or a copy of the database named `template` (which must
+        have no open connection)."""
         name = f"t_{uuid.uuid4().hex}"
-        self.admin().execute(f'CREATE DATABASE "{name}"')
+        copied = "" if template is None else f' TEMPLATE "{template}"'
+        self.admin().execute(f'CREATE DATABASE "{name}"{copied}')
         return self.url(name)
 
     def stop(self) -> None:
