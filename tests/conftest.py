@@ -140,7 +140,7 @@ def init_database(url: str) -> str:
     from cervix_watch.store.migrations import MIGRATIONS
 
     path = Path(url)
-    if "://" in url or path.exists() or not path.parent.is_dir():
+    if "://" in url or os.path.lexists(path) or not path.parent.is_dir():
         _create_schema(url)
     else:
         shutil.copy2(_sqlite_template(tuple(entry.name for entry in MIGRATIONS)), path)
