@@ -192,8 +192,6 @@ def measure_size(
     )
     reviewed = json.loads(review_out.read_text())
     print(f"          ({len(reviewed['patients']):,} active patients in the review)")
-    measure_tables(c, each, found)
-    measure_exports(c, work, each, found)
     # a fresh copy for every run: the same scan twice is refused as a duplicate
     found["scan add"] = measure(
         f"{size:>6,}: scan add",
@@ -206,6 +204,8 @@ def measure_size(
         size, c.full_db, "B0000001", work, each
     )
     found.update(rows.measure_sr(size, c.full_db, c.sr, work, each))
+    measure_tables(c, each, found)
+    measure_exports(c, work, each, found)
     return found
 
 
