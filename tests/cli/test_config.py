@@ -336,7 +336,7 @@ def test_config_show_names_the_worklist_accession(
 ) -> None:
     """worklist_accession: AccessionNumber empty by default, the step's id when "step"."""
     config_file.write_text(text, encoding="utf-8")
-    row = rows_of(run("config", "show", env={"COLUMNS": "120"}))["worklist_accession"]
+    row = rows_of(run("config", "show", env={"COLUMNS": "120"}))["accession"]
     assert shown in row
     assert origin in row
 

@@ -145,3 +145,37 @@ def test_review_and_due_say_how_many_reports_wait(cli: Cli, db_url: str) -> None
     assert "wait in the inbox" not in cli("due", "--format", "json").stdout
     inbox.reject(Store.open(db_url), 1, "test image", "midwife", AT)
     assert "2 scanner reports wait in the inbox" in cli("review").stdout
+
+
+def test_the_table_shows_the_reports_of_one_study_as_a_group(cli: Cli, db_url: str) -> None:
+    """Two held reports of study 1.2.3 and one of another: the table's "group" column (in
+    place of "state": every row is held) gives the first id of the group on both rows of
+    1.2.3, next to each other, and nothing for the lone one (interop.md: held reports
+    sharing a StudyInstanceUID are shown as one group; failed before: only JSON said so)."""
+    first = _hold(db_url, "1.1", "X1", "the PatientID matches no stored MRN")
+    alone = _hold(
+        db_url,
+        "1.2",
+        "X2",
+        "the PatientID matches no stored MRN",
+        received_at=AT + timedelta(minutes=1),
+        study_instance_uid="1.9",
+    )
+    second = _hold(
+        db_url,
+        "1.3",
+        "X1",
+        "the PatientID matches no stored MRN",
+        received_at=AT + timedelta(minutes=2),
+    )
+    result = cli("inbox", "--format", "json")
+    groups = {r["inbox_id"]: r["group"] for r in json.loads(result.stdout)["inbox"]}
+    assert groups == {second: first, first: first, alone: alone}
+    table = cli("inbox")
+    assert table.exit_code == 0, table.output
+    lines = table.stdout.splitlines()
+    header = next(line for line in lines if line.startswith("id "))
+    assert " state" not in header
+    at = header.index(" group") + 1
+    cells = [(int(line.split()[0]), line[at:].strip()) for line in lines if line[:1].isdigit()]
+    assert cells == [(second, str(first)), (first, str(first)), (alone, "")]

@@ -39,6 +39,12 @@ class Listed:
     entry: Entry
     patient: str
     group: int
+    group_size: int = 1  # how many held reports share its StudyInstanceUID
+
+    @property
+    def grouped(self) -> bool:
+        """Whether it is one of several reports of one study (interop.md: shown as one group)."""
+        return self.group_size > 1
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,12 @@ def listing(store: Store, include_all: bool = False) -> Listing:
         key = entry.study_instance_uid or f"#{entry.inbox_id}"
         groups.setdefault(key, []).append(entry)
     rows = [
-        Listed(entry, shown_patient_id(entry.patient_id, mrns), min(e.inbox_id for e in group))
+        Listed(
+            entry,
+            shown_patient_id(entry.patient_id, mrns),
+            min(e.inbox_id for e in group),
+            len(group),
+        )
         for group in groups.values()
         for entry in group
     ]

@@ -8,6 +8,7 @@ a scan through the same checks as `import sr`, `inbox reject ID --reason` closes
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -41,7 +42,7 @@ _COLUMNS = [
     Column("state", "state"),
     Column("versions", "versions"),
     Column("receipts", "received", in_table=False),
-    Column("group", "study group", in_table=False),
+    Column("group", "group"),  # the table: only where held reports share their study
 ]
 
 
@@ -73,7 +74,7 @@ def inbox(
 
 
 def _render(found: Listing, fmt: Format, all_: bool) -> None:
-    rows = [_row(listed) for listed in found.rows]
+    rows = [_row(listed, in_json=fmt is Format.JSON) for listed in found.rows]
     unmapped = [
         {"calling_ae": u.calling_ae, "code": u.code, "unit": u.unit, "reports": u.reports}
         for u in found.unmapped
@@ -88,7 +89,12 @@ def _render(found: Listing, fmt: Format, all_: bool) -> None:
     if not rows:
         output.one_line("No scanner report waits in the inbox.")
     else:
-        output.listing(fmt, _COLUMNS, rows, title="Inbox", envelope={}, items="inbox")
+        # every row of the plain listing is held: its column gives way to the group's
+        columns = [
+            c if all_ or c.key != "state" else dataclasses.replace(c, in_table=False)
+            for c in _COLUMNS
+        ]
+        output.listing(fmt, columns, rows, title="Inbox", envelope={}, items="inbox")
     for u in found.unmapped:
         output.one_line(
             f"{u.calling_ae} sent unmapped code {u.code} ({u.unit}) in {u.reports} "
@@ -96,8 +102,10 @@ def _render(found: Listing, fmt: Format, all_: bool) -> None:
         )
 
 
-def _row(listed: Listed) -> list[Any]:
+def _row(listed: Listed, in_json: bool) -> list[Any]:
+    """The row; the table shows a study group only where reports share it (JSON: always)."""
     entry = listed.entry
+    group = listed.group if in_json or listed.grouped else None
     versions = len(entry.versions)
     return [
         entry.inbox_id,
@@ -109,7 +117,7 @@ def _row(listed: Listed) -> list[Any]:
         entry.state,
         versions,
         entry.receipts,
-        listed.group,
+        group,
     ]
 
 

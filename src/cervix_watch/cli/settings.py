@@ -102,9 +102,10 @@ def _tolerance_row(days: Sourced[int]) -> list[str]:
 
 
 def _accession_row(accession: Sourced[str]) -> list[str]:
-    """`worklist_accession`: the AccessionNumber the worklist gives (empty by default)."""
+    """`worklist_accession`, under a label that keeps the column narrow: the worklist's
+    AccessionNumber (empty by default)."""
     shown = "the step id (CW<n>)" if accession.value == "step" else "none (empty)"
-    return ["worklist_accession", shown, accession.origin]
+    return ["accession", f"{shown} (worklist)", accession.origin]
 
 
 def _codes_row(mapped: int) -> list[str]:
