@@ -20,6 +20,8 @@ against its plain path (named below).
 - `interop.fhirlines.LayoutChecked.line`: 1,000 Observations as NDJSON lines, each layout
   checked by fhir.resources once, against every one through the model (`checked_line`;
   tests/interop/test_fhirlines.py).
+- `cli.escapes.plain_ascii`: 20,000 FHIR Observation lines escaped for output (nothing to
+  escape in them) against the regular-expression pass it skips (tests/cli/test_escapes.py).
 - `cli.app.command_tree` and `cli.app.skip_pydantic_plugin_scan`: the CPU time of a whole
   `patient list --format json` process on an empty database, against the whole command
   tree and against pydantic's plugin scan (tests/cli/test_startup.py).
@@ -201,7 +203,21 @@ def fhir_figures() -> dict[str, tuple[float, float]]:
             checker.line(Observation, observation)
 
     lines = _best(layout_checked), _best(lambda: [checked_line(Observation, d) for d in data])
-    return {"uuid": uuids, "lines": lines}
+    return {"uuid": uuids, "lines": lines, "escape": _escape_figures(data)}
+
+
+def _escape_figures(data: list[dict[str, Any]]) -> tuple[float, float]:
+    from pydantic_core import to_json
+
+    from cervix_watch.cli import escapes
+
+    texts = [to_json(d).decode() + "\n" for d in data] * (ROWS // len(data))
+
+    def regex_pass(text: str) -> str:
+        return escapes._CANDIDATES.sub(lambda run: run.group(), text)  # noqa: SLF001
+
+    fast = _best(lambda: [escapes.escape_json(t) for t in texts])
+    return fast, _best(lambda: [regex_pass(t) for t in texts])
 
 
 STARTUP = """
@@ -286,6 +302,7 @@ def main() -> None:
                 [f"bulk.collector_paused, {ROWS:,} scans read and rendered", paused, running],
                 [f"fhir.name_uuid, {ROWS:,} resource ids", *fhir["uuid"]],
                 [f"fhirlines.LayoutChecked, {FHIR_LINES:,} Observation lines", *fhir["lines"]],
+                [f"escapes.plain_ascii, {ROWS:,} NDJSON lines escaped", *fhir["escape"]],
                 [
                     "cli.app.command_tree, `patient list` process (one command's tree)",
                     startup["fast"],

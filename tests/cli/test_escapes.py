@@ -8,8 +8,10 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from cervix_watch.cli.escapes import escape_json, escape_text
+from cervix_watch.cli.escapes import _CANDIDATES, escape_json, escape_text, plain_ascii
 from cervix_watch.domain.identifiers import unprintable_character
 
 ESCAPED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}
@@ -74,3 +76,21 @@ def test_identifiers_refuse_the_same_table() -> None:
     """An MRN or operator may hold none of what output would escape (tab and newline too)."""
     refused = {c for c in EVERY_CHARACTER if unprintable_character(c) is not None}
     assert refused == set(ESCAPED) | set(KEPT)
+
+
+ASCII_AND_MORE = st.text(st.characters(max_codepoint=0x7F) | st.sampled_from("é\u202e\x85😀"))
+
+
+@given(ASCII_AND_MORE)
+def test_plain_ascii_is_text_without_a_candidate(text: str) -> None:
+    """The fast path: `plain_ascii` exactly when the regex finds nothing to look at."""
+    assert plain_ascii(text) is (_CANDIDATES.search(text) is None)
+
+
+def test_every_character_of_ascii_one_at_a_time() -> None:
+    """Each of the 128 ASCII characters, alone and in a plain line: kept exactly when printable,
+    a tab or a newline (the plain path's judgement)."""
+    for code in range(0x80):
+        character = chr(code)
+        for text in (character, f'{{"a":"b{character}c"}}\n'):
+            assert plain_ascii(text) is (_CANDIDATES.search(text) is None), code
