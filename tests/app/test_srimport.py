@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from tests.conftest import TODAY, both_backends
 from tests.interop import sr_fixtures as fx
 
@@ -50,3 +52,22 @@ def test_a_dry_run_gives_the_planned_scans_without_ids(importer: SrImporter) -> 
     outcome = importer.commit(plans, dry_run=True)
     assert [scan.scan_id for _, scan in outcome.added] == [None]
     assert importer.store.counts()["scans"] == 1
+
+
+def test_without_worklist_steps_no_report_is_looked_up_in_them(importer: SrImporter) -> None:
+    """A clinic that never issued a worklist step: a run of three reports asks the steps
+    table once (were any issued?), not once per report, and files them as before."""
+    statements: list[str] = []
+
+    def seen(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    reports = [(f"{n}.dcm", fx.ob_report(fx.cl(f"{30 + n}.0"))) for n in range(3)]
+    sa.event.listen(importer.store.engine, "before_cursor_execute", seen)
+    try:
+        plans, problems = importer.plan_all(reports)
+    finally:
+        sa.event.remove(importer.store.engine, "before_cursor_execute", seen)
+    assert problems == []
+    assert len(plans) == 3
+    assert len([s for s in statements if "worklist_steps" in s]) == 1

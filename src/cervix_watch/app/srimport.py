@@ -118,11 +118,15 @@ class SrImporter:
             warning_line,
         )
         from cervix_watch.interop.scanner_sr import with_scanner
+        from cervix_watch.store.worklist import any_issued
 
         mapped: list[tuple[str, SrContent, SrScan]] = []
         names: dict[str, str] = {}  # each report's PatientName, compared, never printed
         unrouted: dict[str, Problem] = {}  # no route: said with the report's other problems
         problems: list[Problem] = []
+        # A report names one of our worklist steps only if it was issued before the report
+        # was made (the scanner asked first): without any, no report is looked up (issue 25.6).
+        steps_issued = any_issued(self.store)
         # The reader's warnings become one line of ours per report. A report is read as the
         # loop takes it (`reports` may be lazy), so each is counted from the end of the last.
         with captured_warnings() as caught:
@@ -133,7 +137,8 @@ class SrImporter:
                     content = content_of(dataset)
                     if self.scanner is not None:
                         content = with_scanner(content, dataset, self.scanner)
-                    content = self._worklist_patient(dataset, content)
+                    if steps_issued:
+                        content = self._worklist_patient(dataset, content)
                     sr, unrouted_problem = self._routed(content, name)
                     if unrouted_problem is not None:
                         unrouted[name] = unrouted_problem

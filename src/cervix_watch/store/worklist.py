@@ -108,6 +108,12 @@ def step_of_study(store: Store, study_uid: str) -> Step | None:
     return _step(row) if row is not None else None
 
 
+def any_issued(store: Store) -> bool:
+    """Whether any step was ever issued (a clinic without the worklist has none)."""
+    with store.read() as conn:
+        return conn.execute(sa.select(t.worklist_steps.c.step_id).limit(1)).first() is not None
+
+
 def step_numbered(store: Store, number: int) -> Step | None:
     """Step CW<number>, or None when none was issued under it."""
     with store.read() as conn:
@@ -115,4 +121,12 @@ def step_numbered(store: Store, number: int) -> Step | None:
     return _step(row) if row is not None else None
 
 
-__all__ = ["Step", "Wanted", "new_study_uid", "step_numbered", "step_of_study", "steps_for"]
+__all__ = [
+    "Step",
+    "Wanted",
+    "any_issued",
+    "new_study_uid",
+    "step_numbered",
+    "step_of_study",
+    "steps_for",
+]
