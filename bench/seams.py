@@ -209,7 +209,7 @@ def fhir_figures() -> dict[str, tuple[float, float]]:
 def _escape_figures(data: list[dict[str, Any]]) -> tuple[float, float]:
     from pydantic_core import to_json
 
-    from cervix_watch.cli import escapes
+    from cervix_watch.console import escapes
 
     texts = [to_json(d).decode() + "\n" for d in data] * (ROWS // len(data))
 

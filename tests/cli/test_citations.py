@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+import typer.main
 from tests.conftest import Cli
 
-from cervix_watch.cli.reference import cli_reference
+from cervix_watch.cli.app import app
+from cervix_watch.console.reference import cli_reference
 from cervix_watch.domain.errors import InputError
 from cervix_watch.rules import builtin_profile_text
 from cervix_watch.store import admin, db
@@ -27,7 +29,7 @@ def _cited_topics(text: str) -> set[str]:
 
 def test_no_help_text_cites_a_documentation_file() -> None:
     """Every command's --help (as docs/reference/cli.md gathers them) names no doc file."""
-    assert DOC_FILE.findall(cli_reference()) == []
+    assert DOC_FILE.findall(cli_reference(app)) == []
 
 
 @pytest.mark.parametrize("name", ["acog-smfm", "nice-ng25"])
@@ -51,17 +53,20 @@ def test_backup_on_postgresql_names_the_command_not_a_file() -> None:
 def test_every_docs_citation_names_a_topic_docs_shows() -> None:
     """Help, the man page, the exported profiles and the messages cite `cervix-watch docs
     TOPIC` only with a topic that `docs` shows (issue 21.6); the root help cites `docs`."""
-    from cervix_watch.cli.manpage import man_page
-    from cervix_watch.cli.topics import TOPICS
+    from cervix_watch.console.manpage import man_page
+    from cervix_watch.console.topics import TOPICS
 
-    texts = [cli_reference(), man_page().replace("\\-", "-")]
+    texts = [
+        cli_reference(app),
+        man_page(typer.main.get_command(app)).replace("\\-", "-"),
+    ]
     texts += [builtin_profile_text(name) for name in ("acog-smfm", "nice-ng25")]
     sources = Path(__file__).resolve().parents[2] / "src" / "cervix_watch"
     texts += [path.read_text(encoding="utf-8") for path in sources.rglob("*.py")]
     cited = set().union(*(_cited_topics(text) for text in texts))
     assert cited, "no citation found: the pattern no longer matches what the help says"
     assert cited <= set(TOPICS)
-    assert "cervix-watch docs TOPIC" in cli_reference()
+    assert "cervix-watch docs TOPIC" in cli_reference(app)
 
 
 def test_an_unknown_rule_id_points_at_rules_show(tmp_path: Path) -> None:

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pexpect
 import pytest
+import typer.main
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
-from cervix_watch.cli.manpage import man_page, roff_text
-from cervix_watch.cli.topics import TOPICS
+from cervix_watch.console.manpage import man_page, roff_text
+from cervix_watch.console.topics import TOPICS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -154,20 +155,20 @@ def test_docs_man_writes_the_generated_page(tmp_path: Path) -> None:
     """`docs --man` writes cervix-watch(1), the same page as docs/reference/cervix-watch.1."""
     result = _docs(tmp_path, "--man")
     assert result.exit_code == 0, result.output
-    assert result.stdout == man_page()
+    assert result.stdout == man_page(typer.main.get_command(app))
     assert result.stdout == (ROOT / "docs" / "reference" / "cervix-watch.1").read_text()
 
 
 def test_the_man_page_has_every_command_and_topic() -> None:
     """A roff page: title line first, the standard sections, a subsection for every command
     and subcommand (as the CLI reference has them), each docs topic."""
-    from cervix_watch.cli.reference import _command_paths
+    from cervix_watch.console.reference import command_paths
 
-    page = man_page()
+    page = man_page(typer.main.get_command(app))
     assert page.startswith('.TH CERVIX\\-WATCH 1 ""')
     for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "COMMANDS", "EXIT STATUS"):
         assert f"\n.SH {section}\n" in page
-    for path in _command_paths()[1:]:
+    for path in command_paths(typer.main.get_command(app))[1:]:
         title = roff_text(" ".join(("cervix-watch", *path)))
         assert f'\n.SS "{title}"\n' in page
     for topic in TOPICS:
@@ -188,7 +189,7 @@ def test_groff_renders_the_man_page_without_a_warning(tmp_path: Path) -> None:
     """groff reads the page with every warning on and complains of nothing; the rendered
     text names the commands."""
     page = tmp_path / "cervix-watch.1"
-    page.write_text(man_page(), encoding="utf-8")
+    page.write_text(man_page(typer.main.get_command(app)), encoding="utf-8")
     checked = subprocess.run(
         ["groff", "-man", "-Tutf8", "-ww", "-z", str(page)],
         capture_output=True, text=True, check=False,

@@ -211,7 +211,7 @@ def test_a_voided_scan_can_be_entered_again(clinic: Cli) -> None:
         ),
         (
             # `discuss` refuses the same decision (point, date, outcome) before the store's
-            # identical-record check, naming the stored decision (cli/discussed.py)
+            # identical-record check, naming the stored decision (console/discussed.py)
             ["discuss", "P01", "refer-ptb-clinic", "--date", "2026-11-20", "--outcome", "deferred"],
             "error: discussion: P01 already has refer-ptb-clinic deferred on 2026-11-20",
         ),

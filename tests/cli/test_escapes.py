@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cervix_watch.cli.escapes import _CANDIDATES, escape_json, escape_text, plain_ascii
+from cervix_watch.console.escapes import _CANDIDATES, escape_json, escape_text, plain_ascii
 from cervix_watch.domain.identifiers import unprintable_character
 
 ESCAPED_CATEGORIES = {"Cc", "Cf", "Cs", "Zl", "Zp"}

@@ -12,8 +12,8 @@ from tests.conftest import Cli
 from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
-from cervix_watch.cli.options import ListFormat, ShowFormat
-from cervix_watch.cli.output import LISTING_FORMATS, Format
+from cervix_watch.console.options import ListFormat, ShowFormat
+from cervix_watch.console.output import LISTING_FORMATS, Format
 
 # every command with --format, and the formats it writes
 WRITES = {

@@ -65,7 +65,7 @@ def test_examples_use_only_real_commands_and_options() -> None:
     """Every example line names an existing command and only options that command has."""
     import shlex
 
-    from cervix_watch.cli import helptext
+    from cervix_watch.console import helptext
 
     by_path = {" ".join(p): c for p, c in COMMANDS}
     root_options = {o for p in by_path[""].params for o in p.opts}

@@ -12,8 +12,8 @@ import typer.main
 from tests.conftest import Cli
 from typer.models import OptionInfo
 
-from cervix_watch.cli import options
 from cervix_watch.cli.app import app
+from cervix_watch.console import options
 
 CLI_SOURCES = Path(options.__file__).parent
 
@@ -73,7 +73,7 @@ def test_one_help_text_per_concept(flag: str) -> None:
 
 
 def test_no_command_module_spells_a_shared_flag() -> None:
-    """Only cli/options.py declares the shared flags: no command writes its own copy."""
+    """Only console/options.py declares the shared flags: no command writes its own copy."""
     pattern = re.compile(r"typer\.Option\(\s*\"(--[a-z-]+)")
     for source in CLI_SOURCES.glob("*.py"):
         if source.name == "options.py":

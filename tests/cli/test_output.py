@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cervix_watch.cli import output
-from cervix_watch.cli.output import Column, Format
+from cervix_watch.console import output
+from cervix_watch.console.output import Column, Format
 
 COLUMNS = [
     Column("mrn", "MRN"),

@@ -14,7 +14,7 @@ import pexpect
 import pytest
 from tests.conftest import CONSOLE_SCRIPT, default_ctrl_c
 
-from cervix_watch.cli import output, pager
+from cervix_watch.console import output, pager
 
 pytestmark = [pytest.mark.slow, pytest.mark.system_clock]
 

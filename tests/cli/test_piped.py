@@ -1,4 +1,4 @@
-"""Output to a pipe or a file (`cli.piped`): no line ends in a space, and a long line is
+"""Output to a pipe or a file (`console.piped`): no line ends in a space, and a long line is
 not broken at rich's default 80 columns unless a width was asked for ($COLUMNS)."""
 
 from __future__ import annotations

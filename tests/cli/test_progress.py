@@ -1,4 +1,4 @@
-"""Progress bars (`cli.progress`): on a terminal's stderr for long work, never into a pipe."""
+"""Progress bars (`console.progress`): on a terminal's stderr for long work, never into a pipe."""
 
 from __future__ import annotations
 
@@ -15,13 +15,13 @@ import pytest
 from tests.conftest import Cli, init_database
 
 from cervix_watch.app.transfer import line_count
-from cervix_watch.cli import progress
+from cervix_watch.console import progress
 
 # The CLI with every bar shown at once (no second's grace), so a small import stands for a
 # long one and the test does not depend on how fast the machine is.
 RUN_WITHOUT_GRACE = (
     "import sys\n"
-    "from cervix_watch.cli import progress\n"
+    "from cervix_watch.console import progress\n"
     "progress.SHOW_AFTER_S = 0\n"
     "from cervix_watch.cli.app import main\n"
     "sys.argv = ['cervix-watch', *sys.argv[1:]]\n"

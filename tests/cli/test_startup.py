@@ -124,7 +124,7 @@ SCAN_ADD_UNNEEDED = (
     "pynetdicom",
     "fhir",
     "cervix_watch.cli.srcommands",
-    "cervix_watch.cli.srimport",
+    "cervix_watch.console.srreport",
     "cervix_watch.app.srimport",
     "cervix_watch.app.receive",
     "cervix_watch.server",
@@ -143,7 +143,7 @@ SCAN_ADD_UNNEEDED = (
     "cervix_watch.cli.transfer",
     "cervix_watch.cli.demo",
     "cervix_watch.cli.dbcmd",
-    "cervix_watch.cli.render",
+    "cervix_watch.console.render",
 )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from tests.conftest import Cli
 
-from cervix_watch.cli.usage import our_words
+from cervix_watch.console.usage import our_words
 
 CASES = [
     (("due", "--within", "-3"), "--within: must be at least 0", "due"),

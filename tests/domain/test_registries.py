@@ -55,7 +55,7 @@ def test_pregnancy_length_is_one_number() -> None:
 
 def test_operator_limit_is_the_models() -> None:
     """The audit trail's operator and a scan's operator share one limit."""
-    from cervix_watch.cli.context import who
+    from cervix_watch.console.context import who
 
     assert who("o" * MAX_OPERATOR) == "o" * MAX_OPERATOR
     with pytest.raises(InputError):

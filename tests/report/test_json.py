@@ -6,7 +6,7 @@ import json
 from datetime import date
 from pathlib import Path
 
-from cervix_watch.cli import clinic, context
+from cervix_watch.console import clinic, context
 from cervix_watch.rules import load_profile
 from tests.conftest import Cli
 from tests.report.conftest import AS_OF

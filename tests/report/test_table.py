@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cervix_watch.cli import output
+from cervix_watch.console import output
 from tests.conftest import Cli
 from tests.report.conftest import AS_OF, GOLDEN, add_patient
 

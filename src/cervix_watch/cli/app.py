@@ -14,7 +14,7 @@ import typer
 from typer.core import TyperGroup
 
 from cervix_watch import __version__
-from cervix_watch.cli import context, output, usage
+from cervix_watch.console import context, output, usage
 from cervix_watch.domain.errors import CervixWatchError
 
 
@@ -24,7 +24,7 @@ class _Group(TyperGroup):
     placeholders, summary and examples (`helptext.polish`)."""
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        from cervix_watch.cli import helptext
+        from cervix_watch.console import helptext
 
         command = super().get_command(ctx, cmd_name)
         if command is not None:
@@ -32,7 +32,7 @@ class _Group(TyperGroup):
         return command
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
-        from cervix_watch.cli import helptext
+        from cervix_watch.console import helptext
 
         helptext.polish(ctx, self, "")
         super().format_help(ctx, formatter)
@@ -161,11 +161,11 @@ def root(
         raise typer.BadParameter(
             "is empty; give a file path or a postgresql:// URL", param_hint="'--db'"
         )
-    from cervix_watch.cli import pager, settings
+    from cervix_watch.console import defaults, pager
 
     pager.use(not no_pager)
     ctx.obj = context.State(db=db, debug=debug)  # --debug holds even for a bad config file
-    ctx.obj.settings = settings.apply(ctx, db)
+    ctx.obj.settings = defaults.apply(ctx, db)
     ctx.obj.db = ctx.obj.settings.db.value
 
 
@@ -193,12 +193,25 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _register(app: typer.Typer, name: str) -> None:
-    """Add the command `name` (a group or a single command) to the root command."""
+# A group made from two modules: the command of another module it is given as its last
+# subcommand (`import sr`, `export fhir`), so that no command module imports another.
+JOINED: dict[str, tuple[str, str]] = {
+    "import": ("srcommands", "import_sr"),
+    "export": ("srcommands", "export_fhir"),
+}
+
+
+def _loaded(module: str, attribute: str) -> Any:
     from importlib import import_module
 
-    module, attribute = COMMANDS[name]
-    command = getattr(import_module(f"cervix_watch.cli.{module}"), attribute)
+    return getattr(import_module(f"cervix_watch.cli.{module}"), attribute)
+
+
+def _register(app: typer.Typer, name: str) -> None:
+    """Add the command `name` (a group or a single command) to the root command."""
+    command = _loaded(*COMMANDS[name])
+    if name in JOINED:
+        command = command(_loaded(*JOINED[name]))
     if isinstance(command, typer.Typer):
         app.add_typer(command, name=name)
     else:
@@ -223,7 +236,7 @@ def build(only: str | None = None) -> typer.Typer:
     for name in COMMANDS:
         if only is None or name == only:
             _register(app, name)
-    from cervix_watch.cli import helptext
+    from cervix_watch.console import helptext
 
     helptext.plain(app)
     return app
@@ -240,6 +253,9 @@ def __getattr__(name: str) -> typer.Typer:
 
 # Root options that take a value: the word after them is not the command.
 _VALUE_OPTIONS = frozenset({"--db"})
+# Commands that read the whole tree they run in (`docs --man` writes every command's
+# section of the manual page): always given the whole tree.
+_WHOLE_TREE = frozenset({"docs"})
 
 
 def command_named(args: list[str]) -> str | None:
@@ -259,7 +275,7 @@ def command_named(args: list[str]) -> str | None:
         elif arg == "--":
             return None
         elif not arg.startswith("-"):
-            return arg if arg in COMMANDS else None
+            return arg if arg in COMMANDS and arg not in _WHOLE_TREE else None
     return None
 
 

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.options import ReportOptions, report_options, shares
-from cervix_watch.cli.output import Format
+from cervix_watch.console import clinic, context, output
+from cervix_watch.console.options import ReportOptions, report_options, shares
+from cervix_watch.console.output import Format
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
@@ -44,10 +44,10 @@ def audit(
     period_from, period_to = _period(from_, to, state.today)
     chosen = clinic.resolve_profile(state, given.profile)
     from cervix_watch.app.audit import period_audit
-    from cervix_watch.cli import progress
+    from cervix_watch.console import progress
 
     result = period_audit(state.store(), period_from, period_to, chosen, progress.tracked)
-    from cervix_watch.cli.render import emit_report
+    from cervix_watch.console.render import emit_report
     from cervix_watch.report.audit_text import audit_table
 
     emit_report(

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cervix_watch.cli import context, output
-from cervix_watch.cli.options import BackupOutOption, ShowFormat, ShowFormatOption
+from cervix_watch.console import context, output
+from cervix_watch.console.options import BackupOutOption, ShowFormat, ShowFormatOption
 from cervix_watch.domain.errors import DatabaseError
 from cervix_watch.domain.filenames import shown
 

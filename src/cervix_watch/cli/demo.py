@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from cervix_watch.cli import context, output
-from cervix_watch.cli.options import DemoAsOfOption, ProfileOption
+from cervix_watch.console import context, output
+from cervix_watch.console.options import DemoAsOfOption, ProfileOption
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.kinds import RECORD_KINDS
 
@@ -74,10 +74,9 @@ def _run(
     profile: str | None,
     temporary: bool = False,
 ) -> None:
-    from cervix_watch.cli import clinic
-    from cervix_watch.cli.output import Format
-    from cervix_watch.cli.render import render_review
-    from cervix_watch.cli.transfer import load_csv
+    from cervix_watch.console import clinic
+    from cervix_watch.console.output import Format
+    from cervix_watch.console.render import render_review
 
     store = state.store(create=True)  # the demo is one of the commands that create a database
     if store.counts()["patients"]:
@@ -88,7 +87,7 @@ def _run(
     # that day, so the demo loads whatever the machine's clock says.
     clinic_day = _demo_date(folder, state.today)
     for kind in RECORD_KINDS:
-        load_csv(state, kind, folder / f"{kind}.csv", who="demo", today=clinic_day)
+        clinic.load_csv(state, kind, folder / f"{kind}.csv", who="demo", today=clinic_day)
     on = context.review_date("as_of", as_of, state.today) or clinic_day
     chosen = clinic.resolve_profile(state, profile)
     counts = store.counts()

@@ -2,7 +2,7 @@
 
 The four documents ship inside the package (`cervix_watch/docs/*.md`, links to docs/ in
 the repository, so docs/ stays the one source and a wheel carries the files' text). On a
-terminal they go through the pager (`cli.pager`: $PAGER, else `less -FRX`; `--no-pager`);
+terminal they go through the pager (`console.pager`: $PAGER, else `less -FRX`; `--no-pager`);
 piped, they are plain text.
 """
 
@@ -13,8 +13,8 @@ from typing import Annotated
 
 import typer
 
-from cervix_watch.cli import output
-from cervix_watch.cli.topics import TOPICS, topic_text
+from cervix_watch.console import output
+from cervix_watch.console.topics import TOPICS, topic_text
 
 
 def _complete_topic(incomplete: str) -> list[str]:
@@ -22,6 +22,7 @@ def _complete_topic(incomplete: str) -> list[str]:
 
 
 def docs(
+    ctx: typer.Context,
     topic: Annotated[
         str | None,
         typer.Argument(
@@ -42,9 +43,9 @@ def docs(
     """Show the user guide, the clinical rules, connecting the scanner or deployment, through
     the pager on a terminal."""
     if man:
-        from cervix_watch.cli.manpage import man_page
+        from cervix_watch.console.manpage import man_page
 
-        output.write(man_page())
+        output.write(man_page(ctx.find_root().command))
         return
     if topic is None:
         width = max(len(name) for name in TOPICS)
@@ -56,7 +57,7 @@ def docs(
 
 def page(text: str) -> None:
     """`text` through the pager when stdout is a terminal, else written as it is: the one
-    pager of every command (`cli.pager`: `$PAGER`, else `less -FRX`; `--no-pager`).
+    pager of every command (`console.pager`: `$PAGER`, else `less -FRX`; `--no-pager`).
     Ctrl-C belongs to the pager while it runs (less uses it to stop a search), not to this
     process, as with `git help`."""
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from cervix_watch.cli import completion, context, output
-from cervix_watch.cli.discussed import ACTION_NAMES, check_discussion
-from cervix_watch.cli.options import (
+from cervix_watch.console import completion, context, output
+from cervix_watch.console.discussed import ACTION_NAMES, check_discussion
+from cervix_watch.console.options import (
     TODAY,
     DateOption,
     MrnArg,
@@ -96,7 +96,7 @@ def _is_progesterone(type_: str) -> bool:
 
 def _ask_formulation() -> str:
     """The progesterone formulation, checked as typed; blank = not recorded."""
-    from cervix_watch.cli.entry import ask
+    from cervix_watch.console.entry import ask
 
     words = "/".join(k.value for k in ProgesteroneKind)
 

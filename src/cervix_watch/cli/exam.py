@@ -13,8 +13,8 @@ from typing import Annotated, Any
 
 import typer
 
-from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.options import (
+from cervix_watch.console import clinic, context, output
+from cervix_watch.console.options import (
     TODAY,
     DateOption,
     ListFormat,
@@ -28,8 +28,8 @@ from cervix_watch.cli.options import (
     shares,
     yes_no,
 )
-from cervix_watch.cli.output import Column, Format
-from cervix_watch.cli.symptoms import SymptomOption, symptom_names
+from cervix_watch.console.output import Column, Format
+from cervix_watch.console.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
 
 app = typer.Typer(help="Record, list, amend and void examinations of the cervix.")
@@ -104,7 +104,7 @@ def add(
     exam = build(Exam, {**given, "mrn": mrn, "date": on})
     profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
     from cervix_watch.app import records
-    from cervix_watch.cli.views import report_new_exam, same_day_notice
+    from cervix_watch.console.views import report_new_exam, same_day_notice
 
     saved = records.add_exam(state.store(), exam, context.who(operator), state.today, profile)
     same_day_notice("exam", exam.mrn, exam.date, saved.same_day)

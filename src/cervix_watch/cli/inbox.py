@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cervix_watch.cli import context, output
-from cervix_watch.cli.options import OperatorOption, ReasonOption, ShowFormat, ShowFormatOption
-from cervix_watch.cli.output import Column, Format
+from cervix_watch.console import context, output
+from cervix_watch.console.options import OperatorOption, ReasonOption, ShowFormat, ShowFormatOption
+from cervix_watch.console.output import Column, Format
 from cervix_watch.domain.enums import Route
 
 if TYPE_CHECKING:
@@ -184,9 +184,9 @@ def file(
     """
     from cervix_watch import config
     from cervix_watch.app import inbox as use
-    from cervix_watch.cli.clinic import resolve_profile
-    from cervix_watch.cli.srcommands import require_interop
-    from cervix_watch.cli.srimport import report
+    from cervix_watch.console.clinic import resolve_profile
+    from cervix_watch.console.extras import require_interop
+    from cervix_watch.console.srreport import report
 
     require_interop("pydicom")
     state = context.state(ctx)

@@ -7,8 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from cervix_watch.app import patients
-from cervix_watch.cli import clinic, completion, context, output
-from cervix_watch.cli.options import (
+from cervix_watch.console import clinic, completion, context, output
+from cervix_watch.console.options import (
     AsOfOption,
     DateOption,
     ListFormat,
@@ -26,7 +26,7 @@ from cervix_watch.cli.options import (
     note_given,
     shares,
 )
-from cervix_watch.cli.output import Column, Format
+from cervix_watch.console.output import Column, Format
 from cervix_watch.domain.enums import Risk
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
@@ -174,7 +174,7 @@ def list_(
     format_: ListFormatOption = ListFormat.TABLE,
 ) -> None:
     """List patients with GA today, risk, scan count and latest CL."""
-    from cervix_watch.cli import progress
+    from cervix_watch.console import progress
     from cervix_watch.domain.ga import format_ga
 
     state = context.state(ctx)
@@ -218,7 +218,7 @@ def show(
     format_: ShowFormatOption = ShowFormat.TABLE,
 ) -> None:
     """One patient: history, risk, every scan with GA, flags, next scan due, audit trail."""
-    from cervix_watch.cli.render import show_patient
+    from cervix_watch.console.render import show_patient
 
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.options import (
+from cervix_watch.console import clinic, context, output
+from cervix_watch.console.options import (
     AsOfOption,
     ListFormat,
     ListFormatOption,
@@ -21,7 +21,7 @@ from cervix_watch.cli.options import (
     report_options,
     shares,
 )
-from cervix_watch.cli.output import Column, Format
+from cervix_watch.console.output import Column, Format
 from cervix_watch.domain.enums import Priority
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
@@ -66,7 +66,7 @@ def review(
     state = context.state(ctx)
     on = context.review_date("as_of", as_of, state.today) or state.today
     chosen = clinic.resolve_profile(state, given.profile)
-    from cervix_watch.cli.render import render_review
+    from cervix_watch.console.render import render_review
 
     result, histories = clinic.clinic_review(state, on, chosen)
     if priority is not None:
@@ -186,7 +186,7 @@ def show(
     else:
         output.line(f"Default profile: {_default_line(state)}")
         profile = clinic.resolve_profile(state, None)
-    from cervix_watch.cli.render import print_profile
+    from cervix_watch.console.render import print_profile
 
     print_profile(profile)
 

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cervix_watch.cli import clinic, completion, context, output
-from cervix_watch.cli.options import (
+from cervix_watch.console import clinic, completion, context, output
+from cervix_watch.console.options import (
     ListFormat,
     ListFormatOption,
     NoteOption,
@@ -22,8 +22,8 @@ from cervix_watch.cli.options import (
     shares,
     yes_no,
 )
-from cervix_watch.cli.output import Column, Format
-from cervix_watch.cli.symptoms import SymptomOption, symptom_names
+from cervix_watch.console.output import Column, Format
+from cervix_watch.console.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga, ga_days
 
@@ -140,13 +140,13 @@ def add(
         )
     profile = clinic.resolve_profile(state, None)  # loaded and checked before any write
     if missing:
-        from cervix_watch.cli.entry import interactive_scan
+        from cervix_watch.console.entry import interactive_scan
 
         scan, who = interactive_scan(state, mrn, values, operator, profile)
     else:
         scan, who = _scan_from_options(str(mrn), values, operator)
     from cervix_watch.app import records
-    from cervix_watch.cli.views import report_new_scan, same_day_notice
+    from cervix_watch.console.views import report_new_scan, same_day_notice
 
     stored, saved = records.add_scan(state.store(), scan, who, state.today, profile)
     same_day_notice("scan", scan.mrn, scan.date, saved.same_day)
@@ -194,7 +194,7 @@ def list_(
 
     Give an MRN for one patient's scans only.
     """
-    from cervix_watch.cli import progress
+    from cervix_watch.console import progress
 
     store = context.state(ctx).store()
     records = []

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cervix_watch.cli import clinic, context, output, progress
-from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
-from cervix_watch.cli.output import Format
+from cervix_watch.console import clinic, context, output, progress
+from cervix_watch.console.extras import require_interop
+from cervix_watch.console.options import DryRunOption, OperatorOption, OutOption
+from cervix_watch.console.output import Format
 from cervix_watch.domain.enums import Route
-from cervix_watch.domain.errors import CervixWatchError, InputError, Problem
+from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.words import counted
 
@@ -27,29 +28,6 @@ if TYPE_CHECKING:
     from cervix_watch.app.receive import Received
     from cervix_watch.app.srimport import Outcome, SrImporter
     from cervix_watch.interop.dicom_sr import SrError
-
-INTEROP_PACKAGES = ("pydicom", "pynetdicom", "fhir.resources")
-
-
-class MissingExtra(CervixWatchError):
-    """The optional packages a command needs are not installed: exit 1 with how to fix it."""
-
-    def __init__(self, package: str) -> None:
-        super().__init__(
-            f"{package} is not installed: this command needs the interop extra "
-            "(pip install 'cervix-watch[interop]')"
-        )
-
-
-def require_interop(*packages: str) -> None:
-    """Import the extra's packages this command needs, or say how to install them."""
-    import importlib
-
-    for package in packages or INTEROP_PACKAGES:
-        try:
-            importlib.import_module(package)
-        except ImportError:
-            raise MissingExtra(package) from None
 
 
 def import_sr(
@@ -101,7 +79,7 @@ def import_sr(
     """
     require_interop("pydicom")
     from cervix_watch.app.srimport import SrImporter
-    from cervix_watch.cli.srimport import report
+    from cervix_watch.console.srreport import report
     from cervix_watch.interop.sr_files import sr_files
 
     state = context.state(ctx)
@@ -176,7 +154,7 @@ def _import_holding(
 
     from cervix_watch.app.intake import FILE_IMPORT, Intake
     from cervix_watch.app.srimport import Outcome
-    from cervix_watch.cli.srimport import report, report_taken
+    from cervix_watch.console.srreport import report, report_taken
     from cervix_watch.interop.dicom_sr import SrError
 
     problems = list(unreadable)
@@ -345,7 +323,7 @@ class _Printed:
         output.error(message)
 
     def received(self, received: Received) -> None:
-        from cervix_watch.cli.srimport import report, report_taken
+        from cervix_watch.console.srreport import report, report_taken
 
         for line in received.errors:
             output.error(line)
@@ -385,7 +363,7 @@ def export_fhir(
     if ndjson is not None:
         if out is not None:
             raise InputError(Problem("ndjson", "give --ndjson DIR or --out FILE, not both"))
-        from cervix_watch.cli.fhirbulk import export_ndjson
+        from cervix_watch.console.fhirbulk import export_ndjson
 
         state = context.state(ctx)
         export_ndjson(state.store(), ndjson, mrns, state.settings.fhir_mrn_system.value)

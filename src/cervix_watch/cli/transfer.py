@@ -1,47 +1,36 @@
 """`import` and `export`: the contract's five CSV kinds, all-or-nothing in, spreadsheet-safe out.
 
 The ultrasound machine's SRs (`import sr`) and the FHIR Bundle (`export fhir`) are
-subcommands of the same groups, defined in `cli.srcommands`.
+subcommands of the same groups, defined in `cli.srcommands` and joined to these by the
+root (`cli/app.py`).
 """
 
 from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cervix_watch.cli import context, output, progress
-from cervix_watch.cli.options import DryRunOption, OperatorOption, OutOption
-from cervix_watch.domain.errors import InputError, Problem
+from cervix_watch.console import clinic, context, output
+from cervix_watch.console.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.kinds import RECORD_KINDS, RecordKind
 from cervix_watch.domain.words import counted, singular
 
 if TYPE_CHECKING:
-    from cervix_watch.app.transfer import ImportResult
+    pass
 
 
-import_app = typer.Typer(
-    help="Import records: the contract's CSV files, or the ultrasound machine's structured "
-    "reports (sr).",
-    no_args_is_help=True,
-)
-export_app = typer.Typer(
-    help="Export records: the contract's CSV files, or a FHIR Bundle for the hospital record "
-    "(fhir).",
-    no_args_is_help=True,
-)
 FileArg = Annotated[
     Path, typer.Argument(help="CSV file in the contract's format (UTF-8, header row).")
 ]
 
 
 def _import_csv(ctx: typer.Context, kind: RecordKind, file: Path, dry_run: bool, who: str) -> None:
-    result = load_csv(context.state(ctx), kind, file, who, dry_run)
+    result = clinic.load_csv(context.state(ctx), kind, file, who, dry_run)
     if dry_run:
         output.success(
             f"Dry run: {counted(result.added, singular(kind.value))} would be added, "
@@ -69,32 +58,6 @@ def _csv_import_command(kind: RecordKind) -> Callable[..., None]:
         "the same file twice is safe."
     )
     return command
-
-
-def load_csv(
-    state: context.State,
-    kind: RecordKind,
-    file: Path,
-    who: str,
-    dry_run: bool = False,
-    today: date | None = None,
-) -> ImportResult:
-    """Import one CSV file (shared by `import` and `demo`), with a bar on a terminal; no
-    date in it may be after `today` (default: the invocation's `State.today`)."""
-    from cervix_watch.app.transfer import import_csv, line_count
-
-    if not file.is_file():
-        raise InputError(Problem("file", f"{shown(file)}: no such file"))
-    with progress.bar(f"Importing {kind}", lambda: line_count(file)) as advance:
-        return import_csv(
-            state.store(),
-            kind,
-            file,
-            who=who,
-            today=today or state.today,
-            dry_run=dry_run,
-            advance=advance,
-        )
 
 
 DeidentifyOption = Annotated[
@@ -156,15 +119,28 @@ def _export_to_stdout(kind: str, records: Iterable[Any]) -> None:
     output.write(text.getvalue())
 
 
-def _register() -> None:
-    from cervix_watch.cli import srcommands
-
+def import_app(sr: Callable[..., None]) -> typer.Typer:
+    """The `import` group: a command per CSV kind, then `sr` (the scanner's reports, the
+    root's `import sr` command, given by the root that assembles the tree)."""
+    group = typer.Typer(
+        help="Import records: the contract's CSV files, or the ultrasound machine's structured "
+        "reports (sr).",
+        no_args_is_help=True,
+    )
     for kind in RECORD_KINDS:
-        import_app.command(kind.value)(_csv_import_command(kind))
-    import_app.command("sr")(srcommands.import_sr)
+        group.command(kind.value)(_csv_import_command(kind))
+    group.command("sr")(sr)
+    return group
+
+
+def export_app(fhir: Callable[..., None]) -> typer.Typer:
+    """The `export` group: a command per CSV kind, then `fhir` (given by the root)."""
+    group = typer.Typer(
+        help="Export records: the contract's CSV files, or a FHIR Bundle for the hospital "
+        "record (fhir).",
+        no_args_is_help=True,
+    )
     for kind in RECORD_KINDS:
-        export_app.command(kind.value)(_csv_export_command(kind))
-    export_app.command("fhir")(srcommands.export_fhir)
-
-
-_register()
+        group.command(kind.value)(_csv_export_command(kind))
+    group.command("fhir")(fhir)
+    return group

@@ -1,6 +1,6 @@
 """The FHIR export: a Bundle (type `collection`) of Patient and cervical-length Observations,
 or the same resources as FHIR Bulk Data NDJSON lines, patient by patient (`ndjson_lines`,
-`bulk_manifest`; the files are written by `cli.bulkfiles`).
+`bulk_manifest`; the files are written by `console.bulkfiles`).
 
 Built with `fhir.resources.R4B` (FHIR 4.3.0; its Patient and Observation are
 wire-compatible with R4 4.0.1), following IHE PCC mAPS `CervixLengthUltrasound`

@@ -3,5 +3,5 @@
 Every renderer reads a `Review` (the same data `review --format json` prints)
 and, for charts, the `PatientHistory` records it was computed from; none of
 them evaluates a rule. Text renderers return strings or rich renderables; the
-CLI (`cli/output.py`) owns the consoles and the files.
+CLI (`console/output.py`) owns the consoles and the files.
 """

@@ -19,7 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TextIO
 
-from cervix_watch.cli.escapes import escape_json
+from cervix_watch.console.escapes import escape_json
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 

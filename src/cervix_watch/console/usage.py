@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import typer
 
-from cervix_watch.cli import output
+from cervix_watch.console import output
 
 # click's UsageError (BadParameter, MissingParameter, NoSuchOption, a bad command):
 # typer raises it but names only its BadParameter subclass

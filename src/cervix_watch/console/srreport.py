@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cervix_watch.cli import context, output
+from cervix_watch.console import context, output
 from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ def report(state: context.State, outcome: Outcome, dry_run: bool, profile: Profi
     an acute-review point first, then the scan (id, GA, route, recorded CL) and the other
     flags it raised under `profile` (the caller loaded it before writing)."""
     from cervix_watch.app.records import scans_raised
-    from cervix_watch.cli.views import report_new_scan
+    from cervix_watch.console.views import report_new_scan
 
     for plan, scan_id in outcome.present:
         found = f" (scan {scan_id})" if scan_id else " (the same report twice in this run)"

@@ -14,13 +14,13 @@ import typer
 from cervix_watch.domain.errors import InputError, Problem
 
 if TYPE_CHECKING:
+    from cervix_watch.app.database import Store
     from cervix_watch.settings import Settings
-    from cervix_watch.store.store import Store
 
 
 def _read_today() -> date:
     """The one place the program asks the system which day it is (the command-line edge):
-    everything below cli/ gets this date passed in."""
+    everything below the command line gets this date passed in."""
     return date.today()
 
 
@@ -63,8 +63,8 @@ class State:
         """Open (migrating if needed) the selected database, once. Only `create` (db init,
         demo) or the per-user default location makes a new one; warnings go to stderr."""
         if self._store is None:
-            from cervix_watch.cli import output
-            from cervix_watch.store.store import Store
+            from cervix_watch.app.database import Store
+            from cervix_watch.console import output
 
             self._store = Store.open(self.db, create, pooled=self.pooled)
             for warning in self._store.warnings:

@@ -274,7 +274,7 @@ def _metavar(ctx: Any, param: Any) -> str | None:
     for opt in param.opts:
         if opt in METAVARS:
             return METAVARS[opt]
-    from cervix_watch.cli.settings import offered
+    from cervix_watch.console.defaults import offered
 
     return "|".join(offered(ctx, param)) or None  # a choice: its values (table|json|csv)
 

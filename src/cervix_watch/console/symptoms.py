@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from cervix_watch.cli import completion
+from cervix_watch.console import completion
 from cervix_watch.domain.symptoms import URGENT_SYMPTOMS, WATCH_SYMPTOMS, Symptom, parse_symptoms
 
 

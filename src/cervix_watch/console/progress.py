@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from cervix_watch.cli import output
+from cervix_watch.console import output
 
 SHOW_AFTER_S = 1.0  # "longer than about a second" (issue 21): sooner, a bar only flickers
 

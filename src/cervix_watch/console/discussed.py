@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cervix_watch.cli import clinic, context, output
+from cervix_watch.console import clinic, context, output
 from cervix_watch.domain.enums import Action
 
 if TYPE_CHECKING:

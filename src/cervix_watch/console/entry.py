@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
-from cervix_watch.cli import context, output
+from cervix_watch.console import context, output
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
 

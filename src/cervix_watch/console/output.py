@@ -5,7 +5,7 @@ contract.md are applied once:
 
 - text from the database or a file can never drive the terminal: control and
   format characters, line and paragraph separators, lone surrogates and
-  noncharacters (by Unicode category, `cli.escapes`; tab and newline kept) are
+  noncharacters (by Unicode category, `console.escapes`; tab and newline kept) are
   printed escaped, `\\x1b`, `\\u202e`. Rich's `Text` does not do
   this (it only drops a few C0 codes), so a listing's cells are escaped as they
   enter it (before they are measured), and the consoles escape every other
@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeGuard
 
 import typer
 
-from cervix_watch.cli.escapes import escape_json, escape_text
-from cervix_watch.cli.piped import trimmed
+from cervix_watch.console.escapes import escape_json, escape_text
+from cervix_watch.console.piped import trimmed
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.filenames import shown
 
@@ -82,7 +82,7 @@ def _make_console(
     elif stderr:
         console = CliConsole(stderr=True, highlight=False, soft_wrap=True, width=_Layout.width)
     elif not _isatty(sys.stdout):
-        # A pipe or a file: no line ends in a space (`cli.piped`), and a long line stays
+        # A pipe or a file: no line ends in a space (`console.piped`), and a long line stays
         # whole unless a width was asked for ($COLUMNS, the config's `columns`): rich's 80
         # for a file is no one's screen.
         asked = _Layout.width is not None or bool(os.environ.get("COLUMNS"))
@@ -337,11 +337,11 @@ def _table(title: str | None, columns: Sequence[Column], records: Iterable[Seque
 
 def show(renderable: Any) -> None:
     """Print a renderable (a listing, a report, a patient) on stdout: at a terminal, through
-    the pager when it is taller than the screen (`cli.pager`). A listing or report taller
+    the pager when it is taller than the screen (`console.pager`). A listing or report taller
     than `SCREENS_FOR_RICH` screens (`report.cells.Tall`) is written piece by piece: the
     same text, the rows as lines rather than through rich's Table (its styles too, or only
     where the console has none)."""
-    from cervix_watch.cli import pager
+    from cervix_watch.console import pager
 
     console = _out()
     if not pager.wanted(console):
@@ -371,7 +371,7 @@ def write_shown(path: Path, renderable: Any) -> None:
 def page(text: str) -> None:
     """A document (`docs`) to stdout: through the pager at a terminal whatever its length
     (as `git help`; `less -F` quits at once when it fits), escaped as `write` escapes."""
-    from cervix_watch.cli import pager
+    from cervix_watch.console import pager
 
     console = _out()
     if not pager.wanted(console):

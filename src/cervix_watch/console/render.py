@@ -1,7 +1,7 @@
 """Rendering a review, a profile and a patient: gather the data, call `report/`, write it out.
 
 The renderers in `cervix_watch.report` return text or rich renderables; this
-module decides where they go (the stdout console of `cli/output.py`, or a
+module decides where they go (the stdout console of `console/output.py`, or a
 file created 0600). Every format is drawn from the one `Review` the engine
 returned and the histories it was computed from: no rule runs twice.
 
@@ -16,8 +16,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cervix_watch.cli import clinic, context, output
-from cervix_watch.cli.output import Format
+from cervix_watch.console import clinic, context, output
+from cervix_watch.console.output import Format
 
 if TYPE_CHECKING:
     from collections.abc import Callable

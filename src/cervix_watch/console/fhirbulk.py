@@ -4,7 +4,7 @@ The store hands over a batch of patients at a time (`Store.patients_streamed`); 
 patient's resources are built, checked by fhir.resources and written before the next
 one's are built, so memory holds one batch of records and one patient's resources,
 never the clinic (issue 25). Each distinct resource layout is checked by fhir.resources
-once (`interop.fhirlines`, issue 25.4). The files and their manifest: `cli.bulkfiles`.
+once (`interop.fhirlines`, issue 25.4). The files and their manifest: `console.bulkfiles`.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cervix_watch.cli import output, progress
-from cervix_watch.cli.bulkfiles import bulk_files
+from cervix_watch.console import output, progress
+from cervix_watch.console.bulkfiles import bulk_files
 from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.words import counted
 
 if TYPE_CHECKING:
-    from cervix_watch.store.store import Store
+    from cervix_watch.app.database import Store
 
 
 def export_ndjson(store: Store, folder: Path, mrns: list[str] | None, mrn_system: str) -> None:

@@ -3,8 +3,8 @@
 Every command's summary, usage and options come from the same click objects `--help`
 prints, so the page cannot drift from the program; `make docs` keeps a copy in
 docs/reference/cervix-watch.1 (tests/cli/test_reference.py checks it is current), and
-`cervix-watch docs --man` writes it from an installed copy. No date on the title line:
-the page is the same whenever it is generated.
+`cervix-watch docs --man` writes it from an installed copy (either gives the root command).
+No date on the title line: the page is the same whenever it is generated.
 """
 
 from __future__ import annotations
@@ -71,17 +71,15 @@ def _walk(ctx: Any, command: Any, path: tuple[str, ...]) -> list[str]:
     return lines
 
 
-def man_page() -> str:
-    """cervix-watch(1): name, synopsis, description, every command, topics, exit status."""
-    import typer
-    import typer.main
+def man_page(root: Any) -> str:
+    """cervix-watch(1) of the click command `root` (the whole tree: `ctx.find_root().command`
+    at run time): name, synopsis, description, every command, topics, exit status."""
 
-    from cervix_watch.cli import helptext
-    from cervix_watch.cli.app import app
-    from cervix_watch.cli.topics import TOPICS
+    from cervix_watch.console import helptext
+    from cervix_watch.console.topics import TOPICS
 
-    root = typer.main.get_command(app)
-    with typer.Context(root, info_name="cervix-watch") as ctx:
+    # as the program parses: its context settings apply (`-h, --help`, as `--help` lists it)
+    with root.make_context("cervix-watch", [], resilient_parsing=True) as ctx:
         helptext.polish(ctx, root, "")  # the placeholders and examples `--help` shows
         lines = [
             f'.TH CERVIX\\-WATCH 1 "" "cervix\\-watch {roff_text(__version__)}" "User Commands"',

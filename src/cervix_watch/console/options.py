@@ -22,8 +22,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
-from cervix_watch.cli import completion
-from cervix_watch.cli.output import Format
+from cervix_watch.console import completion
+from cervix_watch.console.output import Format
 
 MRN_HELP = "Hospital number (MRN)."
 MrnArg = Annotated[str, typer.Argument(help=MRN_HELP, show_default=False)]
@@ -35,7 +35,7 @@ FORMAT_FLAGS = ("--format", "-f")
 
 # What each kind of command writes, so that --format offers exactly those (in help,
 # completion and docs/reference) and a configured default it cannot write is not applied
-# (cli/settings.py offers the config's format only where it is a choice): `table` then.
+# (console/defaults.py offers the config's format only where it is a choice): `table` then.
 # Each is a subset of output.Format (tests/cli/test_options.py checks); a command hands
 # `Format(format_)` on to the output layer.
 class ListFormat(StrEnum):
@@ -249,7 +249,7 @@ def report_options(
 ) -> ReportOptions:
     """The report commands' options; `--format html` without `--out` is refused before any
     work (an HTML page on a terminal helps nobody)."""
-    from cervix_watch.cli import output
+    from cervix_watch.console import output
 
     output.require_out_for_html(format_, out)
     return ReportOptions(profile, format_, out)

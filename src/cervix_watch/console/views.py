@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from cervix_watch.cli import output
+from cervix_watch.console import output
 from cervix_watch.domain.ga import format_ga
 
 if TYPE_CHECKING:
