@@ -20,7 +20,7 @@ against its plain path (named below).
 - `interop.fhirlines.LayoutChecked.line`: 1,000 Observations as NDJSON lines, each layout
   checked by fhir.resources once, against every one through the model (`checked_line`;
   tests/interop/test_fhirlines.py).
-- `cli.escapes.plain_ascii`: 20,000 FHIR Observation lines escaped for output (nothing to
+- `console.escapes.plain_ascii`: 20,000 FHIR Observation lines escaped for output (nothing to
   escape in them) against the regular-expression pass it skips (tests/cli/test_escapes.py).
 - `cli.app.command_tree` and `cli.app.skip_pydantic_plugin_scan`: the CPU time of a whole
   `patient list --format json` process on an empty database, against the whole command
