@@ -36,6 +36,7 @@ stress: $(STAMP)
 docs: $(STAMP)
 	$(BIN)/python -m cervix_watch.domain.history src/cervix_watch/domain/patient_options.py
 	$(BIN)/python -m cervix_watch.cli.reference docs/reference
+	$(BIN)/python -m cervix_watch.report.rules_doc docs/clinical-rules.md
 	$(BIN)/python -m tests.guide_captures docs/user-guide.md
 
 # `make bench BASELINE=` leaves the before/after comparison out (docs/performance.md)

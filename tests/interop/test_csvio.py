@@ -12,6 +12,7 @@ import pytest
 from tests.conftest import EXAMPLES
 
 from cervix_watch.domain.errors import Problem
+from cervix_watch.domain.history import PATIENT_FACTS
 from cervix_watch.domain.models import Patient, Scan
 from cervix_watch.interop import (
     KINDS,
@@ -44,11 +45,18 @@ FULL_SCAN_HEADER = (
     "scan_id,mrn,date,route,cl1_mm,cl2_mm,cl3_mm,funneling,funnel_length_mm,"
     "funnel_width_mm,funnel_shape,sludge,symptoms,operator,source,notes"
 )
-FULL_PATIENT_HEADER = (
+CONTRACT_PATIENT_HEADER = (
     "mrn,name,edd,lmp,dating,fetuses,prior_sptb_weeks,prior_sptb_count,prior_pprom_weeks,"
     "painless_loss_count,prior_cerclage,cervical_excision,uterine_anomaly,"
     "intrauterine_adhesions,caesarean_full_dilatation,des_exposure,connective_tissue_disorder,"
     "cervical_dilation_procedures,cervical_tear,smoker,notes"
+)
+# A yes/no or count fact of the Patient model that contract v3 does not list (one added
+# since) is a column before `notes`, "no" or "0" when not given.
+ADDED_FACTS = [name for name in PATIENT_FACTS if name not in CONTRACT_PATIENT_HEADER.split(",")]
+ADDED_CELLS = "".join({"bool": "no,", "int": "0,"}[PATIENT_FACTS[n].csv] for n in ADDED_FACTS)
+FULL_PATIENT_HEADER = CONTRACT_PATIENT_HEADER.replace(
+    ",notes", "".join(f",{name}" for name in ADDED_FACTS) + ",notes"
 )
 FULL_EXAM_HEADER = (
     "exam_id,mrn,date,dilation_cm,membranes_visible,membranes_ruptured,contractions,bleeding,"
@@ -392,7 +400,9 @@ def test_export_format() -> None:
     scan = Scan(mrn="P1", date="2026-09-29", cl_mm=(31, 31.5), funneling=True, funnel_shape="V")  # type: ignore[arg-type]
     assert export("patients", [patient]) == (
         FULL_PATIENT_HEADER
-        + '\nP1,,2027-03-14,2026-06-07,,1,26+3,,,0,no,none,yes,no,no,no,no,0,no,no,"a, ""b""\rc"\n'
+        + "\nP1,,2027-03-14,2026-06-07,,1,26+3,,,0,no,none,yes,no,no,no,no,0,no,no,"
+        + ADDED_CELLS
+        + '"a, ""b""\rc"\n'
     )
     assert export("scans", [scan]) == (
         FULL_SCAN_HEADER + "\n,P1,2026-09-29,tv,31.0,31.5,,yes,,,V,no,,,,\n"
