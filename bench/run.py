@@ -453,8 +453,9 @@ def interrupted_line(results: Results) -> list[str]:
         return []
     return [
         f'**Stopped (Ctrl-C or SIGTERM) during "{results.interrupted}"**: the figures of that '
-        "part and of every part after it (in order: floors, the clinic sizes, the data floors, the "
-        "history clinic, PostgreSQL, the speed layer) are missing below."
+        "part (but the commands of a clinic size already timed) and of every part after it "
+        "(in order: floors, the data floors, the clinic sizes, the history clinic, "
+        "PostgreSQL, the speed layer) are missing below."
     ]
 
 
@@ -652,7 +653,8 @@ def run_all(
     sizes: list[int],
     counts: tuple[int, int],
 ) -> None:
-    """Every figure, in order: clinics (cached), floors, sizes, history, PostgreSQL, seams."""
+    """Every figure, in order: clinics (cached), floors, data floors, sizes, history,
+    PostgreSQL, seams."""
     runs, slow_runs = counts
     run_once([str(CLI), "--help"])  # byte-compile once, untimed
     with stage(results, "clinics generated and built (cached)"):
@@ -661,6 +663,9 @@ def run_all(
     with stage(results, "floors and --help"):
         measure_floors(results, runs + 2, slow_runs)
         results.help = measure("cervix-watch --help", [str(CLI), "--help"], runs + 2)
+    with stage(results, "data floors"):  # before the sizes: a run stopped early keeps them
+        measure_data_floors(results, clinics[-1].full_db, runs, slow_runs)
+        results.floor_rows = counted(clinics[-1].full_db)
     side = None
     if args.baseline:
         with stage(results, f"baseline {args.baseline} installed and its clinics built (cached)"):
@@ -678,8 +683,6 @@ def run_all(
             del results.unfinished[c.size]
     compare_with(None)
     largest = clinics[-1]
-    with stage(results, "data floors"):
-        measure_data_floors(results, largest.full_db, runs, slow_runs)
     if not args.no_history:
         with stage(results, "history clinic, audit, raw import floor"):
             measure_history(results, largest, work, slow_runs, slow_runs)
@@ -689,10 +692,14 @@ def run_all(
     if not args.no_seams:
         with stage(results, "speed layer (bench/seams.py)"):
             results.seams = seams.measured_in_child(PYTHON)
+
+
+def counted(db: Path) -> tuple[int, int]:
+    """Patients and scans (not voided) in a database: what the data floors read."""
     import sqlite3
 
-    with sqlite3.connect(largest.full_db) as con:
-        results.floor_rows = (
+    with sqlite3.connect(db) as con:
+        return (
             con.execute("select count(*) from patients").fetchone()[0],
             con.execute("select count(*) from scans where voided_at is null").fetchone()[0],
         )
