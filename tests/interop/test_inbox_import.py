@@ -364,3 +364,65 @@ def test_receipts_are_kept_for_the_configured_days(
         assert "ignored: not an OB-GYN report" in result.stdout
     with sqlite3.connect(db_path) as conn:
         assert conn.execute("SELECT count(*) FROM inbox_receipts").fetchone() == (receipts,)
+
+
+def test_inbox_file_to_an_mrn_still_compares_the_name(
+    clinic: Cli, tmp_path: Path, db_path: Path
+) -> None:
+    """A held report (PatientID no MRN) named SMITH^MARY: `inbox file ID --mrn H1` (Ann
+    Example) is refused in one line naming the option, no name printed, nothing filed;
+    `--name-differs-ok` files it, and the scan's note says so (its audit row with it).
+    Failed before: --mrn set the name check aside and filed it."""
+    path = sr(tmp_path, "a.dcm", "NOBODY-2", "21.0", patient_name="SMITH^MARY")
+    assert clinic("import", "sr", "--hold", str(path)).exit_code == 0
+    [row] = held(clinic)
+    inbox_id = row["inbox_id"]
+    refused = clinic("inbox", "file", str(inbox_id), "--mrn", "H1")
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: inbox report {inbox_id}: patient_name: the name on the report differs from "
+        "the record of H1: if the report is hers, file it with --name-differs-ok\n"
+    )
+    assert scans(clinic) == []
+    filed = clinic("inbox", "file", str(inbox_id), "--mrn", "H1", "--name-differs-ok")
+    assert filed.exit_code == 0, filed.output
+    assert scans(clinic) == [("H1", "21.0")]
+    [scan] = list(csv.DictReader(io.StringIO(clinic("export", "scans").stdout)))
+    assert (
+        "the name on the report differs from the record: filed with --name-differs-ok by tester"
+        in scan["notes"]
+    )
+    with sqlite3.connect(db_path) as conn:
+        rows = conn.execute("SELECT * FROM audit WHERE entity = 'scan'").fetchall()
+    assert any("filed with --name-differs-ok by tester" in str(r) for r in rows)
+    no_name(refused.output, filed.output)
+
+
+def test_inbox_file_to_an_mrn_whose_name_matches_needs_no_option(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """The held report's name is H1's (ANN^EXAMPLE): `--mrn H1` files it, noting nothing."""
+    path = sr(tmp_path, "a.dcm", "NOBODY-3", "21.0", patient_name="ANN^EXAMPLE")
+    assert clinic("import", "sr", "--hold", str(path)).exit_code == 0
+    [row] = held(clinic)
+    filed = clinic("inbox", "file", str(row["inbox_id"]), "--mrn", "H1")
+    assert filed.exit_code == 0, filed.output
+    [scan] = list(csv.DictReader(io.StringIO(clinic("export", "scans").stdout)))
+    assert "name-differs-ok" not in scan["notes"]
+
+
+def test_a_report_held_for_its_name_is_filed_only_with_the_option(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """PatientID H1, another woman's name: held; `inbox file ID` alone refuses it (naming
+    the option); with --name-differs-ok it is filed to H1."""
+    path = sr(tmp_path, "a.dcm", "H1", "21.0", patient_name=fx.PATIENT_NAME)
+    assert clinic("import", "sr", "--hold", str(path)).exit_code == 0
+    [row] = held(clinic)
+    refused = clinic("inbox", "file", str(row["inbox_id"]))
+    assert refused.exit_code == 1
+    assert "differs from the record of H1: if the report is hers" in refused.stderr
+    filed = clinic("inbox", "file", str(row["inbox_id"]), "--name-differs-ok")
+    assert filed.exit_code == 0, filed.output
+    assert scans(clinic) == [("H1", "21.0")]
+    no_name(refused.output, filed.output)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sqlite3
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -79,6 +80,9 @@ def test_a_listed_scanners_route_files_a_report_without_beam_path(
     assert scan["route"] == "tv"
     assert "route tv from scanner settings US_ROOM1" in scan["notes"]
     assert f"SR {no_beam.SOPInstanceUID} from US_ROOM1: scan 1 saved" in listener.stdout()
+    with sqlite3.connect(db) as conn:  # the settings are named in the scan's audit row
+        changes = conn.execute("SELECT changes FROM audit WHERE entity = 'scan'").fetchall()
+    assert any("route tv from scanner settings US_ROOM1" in c for (c,) in changes)
 
 
 def test_a_listed_ae_from_another_address_is_rejected(db: Path, tmp_path: Path) -> None:
@@ -104,17 +108,23 @@ def test_without_a_route_a_report_without_beam_path_is_still_refused(
     db: Path, tmp_path: Path, shift: timedelta
 ) -> None:
     """A listed scanner without a route: a report without a beam path is not filed (no
-    silent tv; refused, or held where there is an inbox)."""
+    silent tv): held and answered 0x0000; `inbox file ID --route tv` then files it as tv
+    (issue 23 "Done when")."""
     path = tmp_path / "config.toml"
     path.write_text('[scanners."US_ROOM2"]\nhosts = ["127.0.0.1"]\n', encoding="utf-8")
     path.chmod(0o600)
     listener = start(db, tmp_path, env={"CERVIX_WATCH_CONFIG": str(path)})
     try:
         no_beam = moved(fx.ob_report(fx.cl("30.0"), route=None), shift)
-        assert len(send(listener.port, [no_beam], ae_title="US_ROOM2")) == 1
+        assert send(listener.port, [no_beam], ae_title="US_ROOM2") == [0x0000]
     finally:
         listener.stop()
     assert cli(db, "export", "scans").count("\n") == 1  # the header only
+    [row] = json.loads(cli(db, "inbox", "--format", "json"))["inbox"]
+    assert row["reason"] == "no beam path, and no route set for this scanner"
+    cli(db, "inbox", "file", str(row["inbox_id"]), "--route", "tv")
+    [scan] = csv.DictReader(io.StringIO(cli(db, "export", "scans")))
+    assert (scan["route"], scan["cl1_mm"]) == ("tv", "30.0")
 
 
 def test_inbox_file_reads_a_held_report_with_its_scanners_settings_of_now(

@@ -200,6 +200,36 @@ def test_with_hold_a_report_without_the_other_patient_id_says_what_is_missing(
         "settings US_ROOM1 read it (mrn_from)"
     )
     assert stored_scans(clinic) == []
+    # the person names the patient: the MRN is theirs, not where the settings look for it
+    filed = clinic("inbox", "file", str(row["inbox_id"]), "--mrn", fx.PATIENT_ID)
+    assert filed.exit_code == 0, filed.output
+    assert [s["mrn"] for s in stored_scans(clinic)] == [fx.PATIENT_ID]
+
+
+SINGLE_PROBE = 'single_probe = true\nroute = "tv"\n'
+
+
+def test_inbox_file_reads_a_report_held_by_import_with_its_scanners_settings(
+    clinic: Cli, sr_files: dict[str, Path], tmp_path: Path
+) -> None:
+    """import sr --hold --scanner US_ROOM1 (no route yet): held for its route, calling AE
+    "file import" (interop.md), the row naming US_ROOM1's settings; once US_ROOM1 has
+    route tv, `inbox file ID` alone files it as tv from those settings. Failed before: the
+    row kept only "file import", so filing applied no scanner's settings and asked for
+    --route."""
+    configure(tmp_path, ROOM1.replace(SINGLE_PROBE, ""))
+    path = str(sr_files["no-beam-path.dcm"])
+    result = clinic("import", "sr", "--hold", "--scanner", "US_ROOM1", path)
+    assert result.exit_code == 0, result.output
+    [row] = json.loads(clinic("inbox", "--format", "json").stdout)["inbox"]
+    assert row["calling_ae"] == "file import"
+    assert row["reason"] == "no beam path, and no route set for this scanner"
+    configure(tmp_path, ROOM1)
+    filed = clinic("inbox", "file", str(row["inbox_id"]))
+    assert filed.exit_code == 0, filed.output
+    [scan] = stored_scans(clinic)
+    assert scan["route"] == "tv"
+    assert "route tv from scanner settings US_ROOM1" in scan["notes"]
 
 
 @pytest.mark.parametrize(("pattern", "filed"), [("^SR[0-9]{4}$", True), ("^H[0-9]{6}$", False)])

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
+from cervix_watch.app.srimport import NAME_DIFFERS
 from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.interop.identity import is_mrn, masked_patient_id, suggested_mrns
@@ -129,16 +130,20 @@ def file_held(
     codes: Mapping[tuple[str, str], str],
     scanners: Mapping[str, Scanner] | None = None,
     ultrasound_edd_tolerance_days: int = DEFAULT_US_EDD_TOLERANCE_DAYS,
+    name_differs_ok: bool = False,
 ) -> Filed:
     """File a held report as a scan: its stored bytes read again with the settings of this
     moment (`codes`, and the settings in `scanners` of the calling AE on its row: route,
     codes, charset, MRN), through the same checks, duplicate rules and audit as `import sr`.
 
-    `mrn`: the person chose the patient (the report's PatientID is set aside, and so is the
-    name check: that choice is theirs). A UID filed before with other content is filed as
-    a new scan (the person resolved it); with the same content it is "already present",
-    as is a report filed before. The scan's note names the inbox id and who filed it; the
-    inbox row is closed by the import (its audit row: the inbox id, the scan, the resolver).
+    `mrn`: the person chose the patient (the report's PatientID, and where the scanner's
+    settings read the MRN, are set aside). The name on the report is still compared with
+    the record's (interop.md v3): a mismatch is refused unless `name_differs_ok`, and
+    then the scan's note (so its audit row) says the person filed it so. A UID filed
+    before with other content is filed as a new scan (the person resolved it); with the
+    same content it is "already present", as is a report filed before. The scan's note
+    names the inbox id and who filed it; the inbox row is closed by the import (its audit
+    row: the inbox id, the scan, the resolver).
     """
     from cervix_watch.app.srimport import SrImporter
 
@@ -148,7 +153,8 @@ def file_held(
     if entry.state == stored.FILED:  # filed twice: already present, never a second scan
         return Filed(entry, None)
     name = f"inbox report {inbox_id}"
-    scanner = scanner_for(scanners or {}, entry.calling_ae)
+    # the settings it was read with (`import sr --hold --scanner`), else its calling AE's
+    scanner = scanner_for(scanners or {}, entry.scanner or entry.calling_ae)
     importer = SrImporter(
         store,
         today,
@@ -164,16 +170,35 @@ def file_held(
     dataset = _read_held(stored.report_bytes(store, inbox_id), name, charset)
     if mrn is not None:
         dataset.PatientID = mrn.strip()
-        importer.check_names = False
+        importer.mrn_chosen = True
+    importer.check_names = not name_differs_ok
     plans, problems = importer.plan_all([(name, dataset)])
     if problems:
-        raise InputError(problems)
+        raise InputError([_name_hint(p, str(dataset.PatientID)) for p in problems])
     [plan] = plans
     note = f"filed from the inbox (report {inbox_id}) by {who}"
+    if _names_differ(dataset, plan.patient.name):
+        note += f"; {NAME_DIFFERS}: filed with --name-differs-ok by {who}"
     notes = "; ".join(n for n in (plan.record.notes, note) if n)
     plan.record = plan.record.model_copy(update={"notes": notes})
     outcome = importer.commit([plan])  # closes the held rows of its UID, this one among them
     return Filed(stored.entry(store, inbox_id), outcome)
+
+
+def _name_hint(problem: Problem, mrn: str) -> Problem:
+    """A name mismatch says how a person who has checked files it anyway; neither name is
+    printed, only the MRN the report is being filed to."""
+    if problem.field != "patient_name":
+        return problem
+    message = f"{NAME_DIFFERS} of {mrn}: if the report is hers, file it with --name-differs-ok"
+    return Problem(problem.field, message, problem.source)
+
+
+def _names_differ(dataset: Dataset, stored_name: str) -> bool:
+    from cervix_watch.interop.identity import names_match
+
+    report_name = str(dataset.get("PatientName", "") or "")
+    return bool(report_name and stored_name) and not names_match(report_name, stored_name)
 
 
 def _read_held(data: bytes, name: str, charset: str | None) -> Dataset:

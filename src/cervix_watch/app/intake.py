@@ -120,7 +120,8 @@ class Intake:
                 self.receipt_days,
             )
             return Taken(name, "ignored", ignored.reason, unmapped=ignored.unmapped)
-        arrival = _arrival(dataset, data, calling_ae, at)
+        scanner = self.importer.scanner
+        arrival = _arrival(dataset, data, calling_ae, at, scanner.ae_title if scanner else None)
         if stored.open_entry(self.store, uid) is not None:
             return self._hold(name, arrival, "")
         plans, problems = self.importer.plan_all([(name, dataset)])
@@ -223,7 +224,9 @@ def _rank(reason: str) -> int:
     return next((i for i, start in enumerate(_ORDER) if reason.startswith(start)), len(_ORDER))
 
 
-def _arrival(dataset: Dataset, data: bytes, calling_ae: str, at: datetime) -> stored.Arrival:
+def _arrival(
+    dataset: Dataset, data: bytes, calling_ae: str, at: datetime, scanner: str | None
+) -> stored.Arrival:
     return stored.Arrival(
         received_at=at,
         calling_ae=calling_ae,
@@ -232,6 +235,7 @@ def _arrival(dataset: Dataset, data: bytes, calling_ae: str, at: datetime) -> st
         study_date=_study_date(dataset),
         patient_id=str(dataset.get("PatientID", "") or ""),
         data=data,
+        scanner=scanner,
     )
 
 

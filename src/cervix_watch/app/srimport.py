@@ -97,6 +97,7 @@ class SrImporter:
         # whose UID was filed before with other content (`refile`)
         self.check_names = True
         self.refile = False
+        self.mrn_chosen = False  # the PatientID is the person's --mrn: not the machine's
 
     def plan(self, name: str, dataset: Dataset) -> Planned:
         """The scan one SR makes; InputError with lines `NAME: field: problem` if none."""
@@ -136,8 +137,8 @@ class SrImporter:
                         raise dataset
                     content = content_of(dataset)
                     if self.scanner is not None:
-                        content = with_scanner(content, dataset, self.scanner)
-                    if steps_issued:
+                        content = with_scanner(content, dataset, self.scanner, self.mrn_chosen)
+                    if steps_issued and not self.mrn_chosen:
                         content = self._worklist_patient(dataset, content)
                     sr, unrouted_problem = self._routed(content, name)
                     if unrouted_problem is not None:

@@ -165,8 +165,8 @@ def file(
         str | None,
         typer.Option(
             "--mrn",
-            help="File it for this registered patient (the report's PatientID and name are "
-            "then set aside: the choice is yours).",
+            help="File it for this registered patient (the report's PatientID is then set "
+            "aside: the choice is yours; the name on the report is still compared).",
             show_default=False,
         ),
     ] = None,
@@ -174,6 +174,14 @@ def file(
         Route | None,
         typer.Option("--route", help="tv, ta or tp, for a report that records no beam path."),
     ] = None,
+    name_differs_ok: Annotated[
+        bool,
+        typer.Option(
+            "--name-differs-ok",
+            help="File it although the name on the report differs from the record's (you "
+            "checked it is hers); the scan's note and audit row say so.",
+        ),
+    ] = False,
     operator: OperatorOption = None,
 ) -> None:
     """File a held report as a scan, through the same checks as `import sr`.
@@ -202,6 +210,7 @@ def file(
         codes=config.sr_codes(),
         scanners=state.settings.scanners,
         ultrasound_edd_tolerance_days=state.settings.ultrasound_edd_tolerance_days.value,
+        name_differs_ok=name_differs_ok,
     )
     if filed.outcome is None:
         entry = filed.entry

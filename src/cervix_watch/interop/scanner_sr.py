@@ -24,14 +24,19 @@ if TYPE_CHECKING:
 NO_MRN_ON_REPORT = "the report carries no MRN"
 
 
-def with_scanner(content: SrContent, dataset: Dataset, scanner: Scanner) -> SrContent:
+def with_scanner(
+    content: SrContent, dataset: Dataset, scanner: Scanner, mrn_chosen: bool = False
+) -> SrContent:
     """`content` with its MRN taken where the machine puts it; SrError when the report
-    comes from another serial, or its MRN is missing or not of the machine's pattern."""
+    comes from another serial, or its MRN is missing or not of the machine's pattern.
+    `mrn_chosen`: a person named the patient (`inbox file --mrn`): the MRN is theirs."""
     where = f"scanner settings {scanner.ae_title}"
     serial = str(dataset.get("DeviceSerialNumber", "") or "").strip()
     if scanner.serial is not None and serial != scanner.serial:
         sent = f"serial {serial}" if serial else "no DeviceSerialNumber"
         raise SrError("serial", f"the report has {sent}, not {scanner.serial} ({where})")
+    if mrn_chosen:
+        return content
     patient_id = content.patient_id
     if scanner.mrn_issuer is not None:
         patient_id = _other_id(dataset, scanner.mrn_issuer, where)

@@ -48,6 +48,7 @@ class Arrival:
     study_date: date | None
     patient_id: str
     data: bytes
+    scanner: str | None = None  # the scanner settings it was read with, if any
 
     @property
     def sha256(self) -> str:
@@ -84,6 +85,7 @@ class Entry:
     resolved_by: str | None = None
     resolution: str | None = None
     scan_id: int | None = None
+    scanner: str | None = None  # the scanner settings it was read with (`Arrival.scanner`)
 
 
 @dataclass(frozen=True)
@@ -360,6 +362,7 @@ def _insert_row(conn: sa.Connection, arrival: Arrival, reason: str) -> int:
             reason=reason,
             state=HELD,
             receipts=1,
+            scanner=arrival.scanner,
         )
     ).inserted_primary_key
     assert key is not None
@@ -431,6 +434,7 @@ def _entry(conn: sa.Connection, inbox_id: int) -> Entry:
         resolved_by=found["resolved_by"],
         resolution=found["resolution"],
         scan_id=found["scan_id"],
+        scanner=found["scanner"],
     )
 
 

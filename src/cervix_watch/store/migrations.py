@@ -194,6 +194,11 @@ def _audit_one_format(conn: sa.Connection) -> None:
     auditformat.upgrade(conn)
 
 
+# The scanner whose settings a held report was read with (issue 23: `import sr --hold
+# --scanner NAME` records the calling AE "file import", so the row names the scanner).
+added_columns("inbox_scanner", tables.inbox, "scanner")
+
+
 # The migrations of the builds that numbered them (the schema_version setting 1-7, no
 # schema_migrations table), in that order. Releases went up to 6.
 LEGACY_NAMES = (

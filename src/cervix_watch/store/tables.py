@@ -186,6 +186,10 @@ inbox = sa.Table(
     sa.Column("resolved_by", sa.String(MAX_OPERATOR)),
     sa.Column("resolution", sa.Text),  # the reason given to `inbox reject`
     sa.Column("scan_id", sa.ForeignKey("scans.scan_id")),  # the scan it was filed as
+    # the scanner settings it was read with (a listed calling AE, `import sr --hold
+    # --scanner NAME`), so `inbox file` reads it with them again; NULL: none. Added by the
+    # migration `inbox_scanner`.
+    sa.Column("scanner", sa.String(64)),
 )
 
 inbox_versions = sa.Table(
