@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import typer.main
-from tests.conftest import Cli
+from tests.conftest import Cli, at_today
 
 from cervix_watch.cli.app import app
 from cervix_watch.console.reference import cli_reference
@@ -27,9 +27,19 @@ def _cited_topics(text: str) -> set[str]:
     return set(DOCS_TOPIC.findall(text))
 
 
-def test_no_help_text_cites_a_documentation_file() -> None:
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """Every command's --help, as docs/reference/cli.md gathers them (made once: it runs
+    each command's --help), at TODAY with no user config, as in a test."""
+    with pytest.MonkeyPatch.context() as patch, at_today():
+        patch.delenv("CERVIX_WATCH_CONFIG", raising=False)
+        patch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.getbasetemp() / "no-config"))
+        return cli_reference(app)
+
+
+def test_no_help_text_cites_a_documentation_file(reference: str) -> None:
     """Every command's --help (as docs/reference/cli.md gathers them) names no doc file."""
-    assert DOC_FILE.findall(cli_reference(app)) == []
+    assert DOC_FILE.findall(reference) == []
 
 
 @pytest.mark.parametrize("name", ["acog-smfm", "nice-ng25"])
@@ -50,14 +60,14 @@ def test_backup_on_postgresql_names_the_command_not_a_file() -> None:
     assert _cited_topics(str(caught.value)) == {"deployment"}
 
 
-def test_every_docs_citation_names_a_topic_docs_shows() -> None:
+def test_every_docs_citation_names_a_topic_docs_shows(reference: str) -> None:
     """Help, the man page, the exported profiles and the messages cite `cervix-watch docs
     TOPIC` only with a topic that `docs` shows (issue 21.6); the root help cites `docs`."""
     from cervix_watch.console.manpage import man_page
     from cervix_watch.console.topics import TOPICS
 
     texts = [
-        cli_reference(app),
+        reference,
         man_page(typer.main.get_command(app)).replace("\\-", "-"),
     ]
     texts += [builtin_profile_text(name) for name in ("acog-smfm", "nice-ng25")]
@@ -66,7 +76,7 @@ def test_every_docs_citation_names_a_topic_docs_shows() -> None:
     cited = set().union(*(_cited_topics(text) for text in texts))
     assert cited, "no citation found: the pattern no longer matches what the help says"
     assert cited <= set(TOPICS)
-    assert "cervix-watch docs TOPIC" in cli_reference(app)
+    assert "cervix-watch docs TOPIC" in reference
 
 
 def test_an_unknown_rule_id_points_at_rules_show(tmp_path: Path) -> None:

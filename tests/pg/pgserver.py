@@ -159,9 +159,12 @@ class PgServer:
 
     def new_database(self, template: str | None = None) -> str:
         """A new database: empty, or a copy of the database named `template` (which must
-        have no open connection)."""
+        have no open connection), its files copied (from PostgreSQL 15, whose default
+        WAL_LOG strategy would write every page to the WAL too)."""
         name = f"t_{uuid.uuid4().hex}"
         copied = "" if template is None else f' TEMPLATE "{template}"'
+        if template is not None and self.admin().info.server_version >= 150000:
+            copied += " STRATEGY FILE_COPY"
         self.admin().execute(f'CREATE DATABASE "{name}"{copied}')
         return self.url(name)
 
@@ -174,13 +177,22 @@ class PgServer:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def _in_memory_folder() -> str | None:
+    """Linux's /dev/shm (a tmpfs) when there is one: the server's files never reach the disk,
+    which makes CREATE DATABASE and the removal at the end several times faster on a busy
+    machine. None: the usual temp folder."""
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK | os.X_OK) else None
+
+
 def start_server() -> PgServer:
     """Start a server in a new temp folder (outside pytest's root-only tmp tree)."""
     try:
         import psycopg  # noqa: F401  (the driver is part of the `postgres` extra)
     except ModuleNotFoundError:
         raise ServerUnavailable("psycopg is not installed (pip install '.[postgres]')") from None
-    server = PgServer(find_bin_dir(), Path(tempfile.mkdtemp(prefix="cw-pg-")))
+    root = Path(tempfile.mkdtemp(prefix="cw-pg-", dir=_in_memory_folder()))
+    server = PgServer(find_bin_dir(), root)
     started = time.monotonic()
     try:
         server.start()
