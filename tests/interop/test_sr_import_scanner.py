@@ -224,6 +224,8 @@ def test_inbox_file_reads_a_report_held_by_import_with_its_scanners_settings(
     [row] = json.loads(clinic("inbox", "--format", "json").stdout)["inbox"]
     assert row["calling_ae"] == "file import"
     assert row["reason"] == "no beam path, and no route set for this scanner"
+    shown = clinic("inbox", "show", str(row["inbox_id"]))
+    assert "from file import (1 time), read with scanner settings US_ROOM1" in shown.stdout
     configure(tmp_path, ROOM1)
     filed = clinic("inbox", "file", str(row["inbox_id"]))
     assert filed.exit_code == 0, filed.output

@@ -133,7 +133,8 @@ def show(ctx: typer.Context, inbox_id: InboxIdArg, operator: OperatorOption = No
         f"inbox report {entry.inbox_id}: {entry.state}",
         f"reason: {entry.reason}",
         f"received: {entry.received_at.isoformat(sep=' ')} from {entry.calling_ae} "
-        f"({entry.receipts} time{'s' if entry.receipts != 1 else ''})",
+        f"({entry.receipts} time{'s' if entry.receipts != 1 else ''})"
+        + (f", read with scanner settings {entry.scanner}" if entry.scanner else ""),
         f"SOP Instance UID: {entry.sop_instance_uid}",
         f"Study Instance UID: {entry.study_instance_uid or '(none)'}",
         f"study date: {entry.study_date.isoformat() if entry.study_date else '(none)'}",
