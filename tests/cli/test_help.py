@@ -65,12 +65,12 @@ def test_examples_use_only_real_commands_and_options() -> None:
     """Every example line names an existing command and only options that command has."""
     import shlex
 
-    from cervix_watch.console import helptext
+    from cervix_watch.console.commands import example_lines
 
     by_path = {" ".join(p): c for p, c in COMMANDS}
     root_options = {o for p in by_path[""].params for o in p.opts}
     for path, command in by_path.items():
-        for line in helptext.examples(path):
+        for line in example_lines(command.epilog):
             words = shlex.split(line.split("#")[0])
             assert words[0] == "cervix-watch", line
             options = {w.split("=")[0] for w in words[1:] if w.startswith("-")}

@@ -57,3 +57,26 @@ def test_nothing_below_the_command_line_imports_it() -> None:
         if uses:
             found[str(path.relative_to(SRC))] = uses
     assert found == {}
+
+
+def test_a_docs_command_line_gets_the_whole_tree() -> None:
+    """`docs --man` writes the manual page of the tree it runs in, so start-up pruning
+    (`command_named`) leaves a `docs` command line the whole tree; others keep theirs."""
+    from cervix_watch.cli.app import command_named
+
+    assert command_named(["docs", "--man"]) is None
+    assert command_named(["--db", "x.sqlite3", "scan", "add"]) == "scan"
+
+
+def test_every_command_is_declared_with_its_help() -> None:
+    """Help is given where each command is declared (`console/commands.py`): no module
+    patches placeholders, summaries or examples onto the click tree afterwards."""
+    patched = {
+        str(path.relative_to(SRC))
+        for path in [*SRC.glob("cli/*.py"), *SRC.glob("console/*.py")]
+        if any(
+            word in path.read_text(encoding="utf-8")
+            for word in (".metavar = ", ".short_help = ", ".epilog = ", "info.cls = ")
+        )
+    }
+    assert patched == set()

@@ -15,27 +15,13 @@ from typer.core import TyperGroup
 
 from cervix_watch import __version__
 from cervix_watch.console import context, output, usage
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.domain.errors import CervixWatchError
 
 
 class _Group(TyperGroup):
     """Turns core errors into the contract's one-line messages and exit statuses (`--debug`
-    adds the traceback and never changes the status), and hands out each command with its
-    placeholders, summary and examples (`helptext.polish`)."""
-
-    def get_command(self, ctx: Any, cmd_name: str) -> Any:
-        from cervix_watch.console import helptext
-
-        command = super().get_command(ctx, cmd_name)
-        if command is not None:
-            helptext.polish(ctx, command, cmd_name)
-        return command
-
-    def format_help(self, ctx: Any, formatter: Any) -> None:
-        from cervix_watch.console import helptext
-
-        helptext.polish(ctx, self, "")
-        super().format_help(ctx, formatter)
+    adds the traceback and never changes the status)."""
 
     def make_context(
         self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
@@ -135,6 +121,7 @@ def root(
         str | None,
         typer.Option(
             "--db",
+            metavar="PATH_OR_URL",
             help="SQLite file path or postgresql:// URL (default: $CERVIX_WATCH_DB, else the "
             "per-user data folder).",
             show_default=False,
@@ -170,34 +157,36 @@ def root(
 
 
 # Every top-level command, in the order --help lists them: the cli module that defines it
-# and its name there (a typer app for a group, else a function). A module is imported only
-# when its command is registered, so a one-command tree (see `main`) loads only its own.
+# and its typer app there (a group, named by itself; or a single command's, added as it
+# is). A module is imported only when its command is registered, so a one-command tree
+# (see `main`) loads only its own.
 COMMANDS: dict[str, tuple[str, str]] = {
     "patient": ("patient", "app"),
     "scan": ("scan", "app"),
     "exam": ("exam", "app"),
     "treatment": ("events", "treatment_app"),
-    "discuss": ("events", "discuss"),
+    "discuss": ("events", "discuss_app"),
     "import": ("transfer", "import_app"),
     "export": ("transfer", "export_app"),
-    "listen": ("srcommands", "listen"),
+    "listen": ("srcommands", "listen_app"),
     "inbox": ("inbox", "app"),
-    "review": ("review", "review"),
-    "due": ("review", "due"),
-    "audit": ("audit", "audit"),
+    "review": ("review", "review_app"),
+    "due": ("review", "due_app"),
+    "audit": ("audit", "audit_app"),
     "rules": ("review", "rules_app"),
-    "demo": ("demo", "demo"),
+    "demo": ("demo", "demo_app"),
     "db": ("dbcmd", "app"),
     "config": ("settings", "app"),
-    "docs": ("docs", "docs"),
+    "docs": ("docs", "docs_app"),
 }
 
 
-# A group made from two modules: the command of another module it is given as its last
-# subcommand (`import sr`, `export fhir`), so that no command module imports another.
+# A group made from two modules (its attribute above makes it): the typer of another
+# module's command it is given as its last subcommand (`import sr`, `export fhir`), so
+# that no command module imports another.
 JOINED: dict[str, tuple[str, str]] = {
-    "import": ("srcommands", "import_sr"),
-    "export": ("srcommands", "export_fhir"),
+    "import": ("srcommands", "import_sr_app"),
+    "export": ("srcommands", "export_fhir_app"),
 }
 
 
@@ -212,21 +201,21 @@ def _register(app: typer.Typer, name: str) -> None:
     command = _loaded(*COMMANDS[name])
     if name in JOINED:
         command = command(_loaded(*JOINED[name]))
-    if isinstance(command, typer.Typer):
-        app.add_typer(command, name=name)
-    else:
-        app.command(name)(command)
+    app.add_typer(command)
 
 
 def build(only: str | None = None) -> typer.Typer:
     """The root command with every command registered, or with just `only` (see `main`)."""
-    app = typer.Typer(
+    app = Commands(
         name="cervix-watch",
         cls=_Group,
         help="Cervical-length surveillance: log scans, review guideline discussion points.\n\n"
         "The tool prompts discussion; it never orders treatment.\n\n"
         "The user guide, the clinical rules, connecting the scanner and deployment: "
         "cervix-watch docs TOPIC.",
+        epilog=examples(
+            "cervix-watch db init ~/clinic.sqlite3", "cervix-watch --db ~/clinic.sqlite3 review"
+        ),
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         rich_markup_mode=None,
@@ -236,9 +225,6 @@ def build(only: str | None = None) -> typer.Typer:
     for name in COMMANDS:
         if only is None or name == only:
             _register(app, name)
-    from cervix_watch.console import helptext
-
-    helptext.plain(app)
     return app
 
 

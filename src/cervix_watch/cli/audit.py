@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.console import clinic, context, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.options import ReportOptions, report_options, shares
 from cervix_watch.console.output import Format
 from cervix_watch.domain.errors import InputError, Problem
@@ -15,6 +16,18 @@ if TYPE_CHECKING:
     from datetime import date
 
 
+# `audit`: the root adds this typer's one command as a command of its own
+audit_app = Commands()
+
+
+@audit_app.command(
+    "audit",
+    short_help="The quarterly clinic audit.",
+    epilog=examples(
+        "cervix-watch audit --from 2026-07-01 --to 2026-09-30",
+        "cervix-watch audit --from 2026-07-01 --to 2026-09-30 --format html --out q3.html",
+    ),
+)
 @shares(report_options)
 def audit(
     ctx: typer.Context,
@@ -22,6 +35,7 @@ def audit(
         str | None,
         typer.Option(
             "--from",
+            metavar="DATE",
             help="First day of the period, YYYY-MM-DD (included; default: the last full quarter).",
         ),
     ] = None,
@@ -29,6 +43,7 @@ def audit(
         str | None,
         typer.Option(
             "--to",
+            metavar="DATE",
             help="Last day of the period, YYYY-MM-DD (included): the as-of date "
             "(default: the last full quarter).",
         ),

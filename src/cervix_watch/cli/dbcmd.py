@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.console import context, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.options import BackupOutOption, ShowFormat, ShowFormatOption
 from cervix_watch.domain.errors import DatabaseError
 from cervix_watch.domain.filenames import shown
@@ -15,7 +16,9 @@ from cervix_watch.domain.filenames import shown
 if TYPE_CHECKING:
     from cervix_watch.app.admin import Location
 
-app = typer.Typer(
+app = Commands(
+    name="db",
+    short_help="Look after the database: init, info, check, backup.",
     help="Look after the database: init (create), info, check, backup, copy to another "
     "database, roles.",
     no_args_is_help=True,
@@ -33,7 +36,11 @@ def _location(ctx: typer.Context) -> Location:
     return admin.locate(context.state(ctx).db)
 
 
-@app.command("init")
+@app.command(
+    "init",
+    short_help="Create a new, empty cervix-watch database.",
+    epilog=examples("cervix-watch db init ~/clinic.sqlite3"),
+)
 def init(
     ctx: typer.Context,
     where: Annotated[
@@ -70,7 +77,11 @@ def init(
         output.success(f"{described} is already a cervix-watch database (schema {version}).")
 
 
-@app.command("info")
+@app.command(
+    "info",
+    short_help="The backend, location, schema version and counts.",
+    epilog=examples("cervix-watch db info"),
+)
 def info(ctx: typer.Context, fmt: ShowFormatOption = ShowFormat.TABLE) -> None:
     """Show the backend, where the database is (password hidden), schema version and counts."""
     from cervix_watch.app import admin
@@ -94,7 +105,11 @@ def info(ctx: typer.Context, fmt: ShowFormatOption = ShowFormat.TABLE) -> None:
     output.table(None, ["table", "rows"], sorted(about.counts.items()))
 
 
-@app.command("check")
+@app.command(
+    "check",
+    short_help="Check the database is sound (integrity, foreign keys).",
+    epilog=examples("cervix-watch db check"),
+)
 def check(ctx: typer.Context) -> None:
     """Check the database is sound: SQLite integrity and foreign keys, PostgreSQL orphan
     rows, and on both the audit trail's hash chain (naming the first row that breaks it).
@@ -119,7 +134,11 @@ def check(ctx: typer.Context) -> None:
     raise DatabaseError(f"{len(report.problems)} problems found in {report.location}")
 
 
-@app.command("backup")
+@app.command(
+    "backup",
+    short_help="A consistent copy of a SQLite database.",
+    epilog=examples("cervix-watch db backup --out clinic-2026-11-30.sqlite3"),
+)
 def backup(
     ctx: typer.Context,
     out: BackupOutOption,
@@ -134,13 +153,18 @@ def backup(
     output.success(f"Backup written to {shown(out)} ({size} bytes); integrity_check ok.")
 
 
-@app.command("copy")
+@app.command(
+    "copy",
+    short_help="Copy the whole database into an empty one.",
+    epilog=examples("cervix-watch db copy --to postgresql://cw@dbhost/clinic"),
+)
 def copy(
     ctx: typer.Context,
     to: Annotated[
         str,
         typer.Option(
             "--to",
+            metavar="PATH_OR_URL",
             help="An empty target: SQLite file path or postgresql:// URL.",
             show_default=False,
         ),
@@ -177,7 +201,11 @@ ApplyOption = Annotated[
 ]
 
 
-@app.command("roles")
+@app.command(
+    "roles",
+    short_help="The SQL for the PostgreSQL roles (or apply it).",
+    epilog=examples("cervix-watch --db postgresql://admin@dbhost/clinic db roles --apply"),
+)
 def roles(
     ctx: typer.Context,
     apply: ApplyOption = False,

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 
 from cervix_watch.console import context, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.options import DemoAsOfOption, ProfileOption
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.kinds import RECORD_KINDS
@@ -36,14 +37,28 @@ def demo_data_dir() -> Path:
     return shipped
 
 
+# `demo`: the root adds this typer's one command as a command of its own
+demo_app = Commands()
+
+
+@demo_app.command(
+    "demo",
+    short_help="Load the demo clinic and show its review.",
+    epilog=examples("cervix-watch demo", "cervix-watch demo --html demo.html"),
+)
 def demo(
     ctx: typer.Context,
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="Folder with the demo CSVs (default: the bundled clinic)."),
+        typer.Option(
+            "--data",
+            metavar="FOLDER",
+            help="Folder with the demo CSVs (default: the bundled clinic).",
+        ),
     ] = None,
     html: Annotated[
-        Path | None, typer.Option("--html", help="Also write the HTML review report here.")
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Also write the HTML review report here."),
     ] = None,
     as_of: DemoAsOfOption = None,
     profile: ProfileOption = None,

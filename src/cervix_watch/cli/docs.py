@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from cervix_watch.console import output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.topics import TOPICS, topic_text
 
 
@@ -21,11 +22,23 @@ def _complete_topic(incomplete: str) -> list[str]:
     return [topic for topic in TOPICS if topic.startswith(incomplete)]
 
 
+# `docs`: the root adds this typer's one command as a command of its own
+docs_app = Commands()
+
+
+@docs_app.command(
+    "docs",
+    short_help="The user guide, clinical rules, scanner and deployment docs.",
+    epilog=examples(
+        "cervix-watch docs", "cervix-watch docs rules", "cervix-watch docs --man > cervix-watch.1"
+    ),
+)
 def docs(
     ctx: typer.Context,
     topic: Annotated[
         str | None,
         typer.Argument(
+            metavar="TOPIC",
             help=f"One of: {', '.join(TOPICS)}. Omit to list them.",
             autocompletion=_complete_topic,
             show_default=False,

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from cervix_watch.console import completion, context, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.discussed import ACTION_NAMES, check_discussion
 from cervix_watch.console.options import (
     TODAY,
@@ -23,12 +24,20 @@ from cervix_watch.domain.enums import Action, ProgesteroneKind, TreatmentType
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.words import treatment_words
 
-treatment_app = typer.Typer(help="Record cerclage, progesterone and pessary, and their end.")
+treatment_app = Commands(
+    name="treatment", help="Record cerclage, progesterone and pessary, and their end."
+)
 
 _ACTIONS_HINT = f"; the points are: {ACTION_NAMES}"
 
 
-@treatment_app.command("add")
+@treatment_app.command(
+    "add",
+    epilog=examples(
+        "cervix-watch treatment add H123456 cerclage --kind ultrasound --date 2026-10-15",
+        "cervix-watch treatment add H123456 progesterone --date 2026-10-15",
+    ),
+)
 def treatment_add(
     ctx: typer.Context,
     mrn: MrnArg,
@@ -45,13 +54,16 @@ def treatment_add(
         str | None,
         typer.Option(
             "--kind",
+            metavar="KIND",
             help="Cerclage: history, ultrasound or exam (the indication), or transabdominal "
             "(stays in place; no removal prompt). Progesterone: the formulation, vaginal, "
             "im-17ohpc (17-OHPC injections) or oral; asked for at a terminal.",
             autocompletion=completion.treatment_kinds,
         ),
     ] = None,
-    end: Annotated[str | None, typer.Option("--end", help="End date, if already ended.")] = None,
+    end: Annotated[
+        str | None, typer.Option("--end", metavar="DATE", help="End date, if already ended.")
+    ] = None,
     note: NoteOption = None,
     operator: OperatorOption = None,
     prompt: PromptOption = None,
@@ -109,12 +121,20 @@ def _ask_formulation() -> str:
     return ask(f"Formulation ({words}), blank if not recorded", check)
 
 
-@treatment_app.command("end")
+@treatment_app.command(
+    "end",
+    short_help="Record a treatment's end: cerclage removed, course stopped.",
+    epilog=examples("cervix-watch treatment end 3 --date 2027-02-20 --note 'removed at 36+0'"),
+)
 def treatment_end(
     ctx: typer.Context,
     treatment_id: Annotated[
         int,
-        typer.Argument(help="Treatment id printed by `treatment add`.", callback=context.record_id),
+        typer.Argument(
+            metavar="TREATMENT_ID",
+            help="Treatment id printed by `treatment add`.",
+            callback=context.record_id,
+        ),
     ],
     date_: DateOption,
     note: NoteOption = None,
@@ -136,12 +156,26 @@ def treatment_end(
     )
 
 
+# `discuss`: the root adds this typer's one command as a command of its own
+discuss_app = Commands()
+
+
+@discuss_app.command(
+    "discuss",
+    short_help="Record that a discussion point was discussed.",
+    epilog=examples(
+        "cervix-watch discuss H123456 cerclage-discussion --outcome accepted",
+        "cervix-watch discuss H123456 progesterone-discussion --date 2026-10-14 --outcome declined",
+        "cervix-watch discuss H123456 cerclage-removal-due --outcome deferred",
+    ),
+)
 def discuss(
     ctx: typer.Context,
     mrn: MrnArg,
     action: Annotated[
         str,
         typer.Argument(
+            metavar="ACTION",
             help="The flag discussed, e.g. cerclage-discussion, progesterone-discussion, "
             "history-cerclage-discussion, refer-ptb-clinic, cerclage-removal-due (any case).",
             autocompletion=completion.actions,
@@ -151,6 +185,7 @@ def discuss(
         str,
         typer.Option(
             "--outcome",
+            metavar="OUTCOME",
             help="accepted, declined or deferred.",
             autocompletion=completion.discussion_outcomes,
         ),

@@ -8,12 +8,12 @@ again (contract v3: ruptured membranes keyed in error must be correctable).
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Any
 
 import typer
 
-from cervix_watch.console import clinic, context, output
+from cervix_watch.console import clinic, context, listvoid, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.options import (
     TODAY,
     DateOption,
@@ -32,14 +32,15 @@ from cervix_watch.console.output import Column, Format
 from cervix_watch.console.symptoms import SymptomOption, symptom_names
 from cervix_watch.domain.errors import InputError, Problem
 
-app = typer.Typer(help="Record, list, amend and void examinations of the cervix.")
+app = Commands(name="exam", help="Record, list, amend and void examinations of the cervix.")
 
 DilationOption = Annotated[
-    str | None, typer.Option("--dilation-cm", help="Cervical dilation in cm (0-10).")
+    str | None, typer.Option("--dilation-cm", metavar="CM", help="Cervical dilation in cm (0-10).")
 ]
 ExamIdArg = Annotated[
     int,
     typer.Argument(
+        metavar="EXAM_ID",
         help="The exam id printed when the exam was saved (see: exam list).",
         callback=context.record_id,
     ),
@@ -85,7 +86,14 @@ def _exam_details(
     return {k: v for k, v in values.items() if v is not None}
 
 
-@app.command("add")
+@app.command(
+    "add",
+    short_help="Record an exam; prints its id and any flags.",
+    epilog=examples(
+        "cervix-watch exam add H123456 --dilation-cm 1 --membranes-visible",
+        "cervix-watch exam add H123456 --date 2026-10-13 --contractions",
+    ),
+)
 @shares(_exam_details)
 def add(
     ctx: typer.Context,
@@ -124,12 +132,14 @@ _LIST_COLUMNS = (
     Column("findings", "Findings", wrap=True),
     Column("voided", "Void"),
 )
-_LIST_COLUMNS_UNVOIDED = tuple(
-    replace(c, in_table=False) if c.key == "voided" else c for c in _LIST_COLUMNS
+
+
+@app.command(
+    "list",
+    epilog=examples(
+        "cervix-watch exam list H123456", "cervix-watch exam list --voided --format csv"
+    ),
 )
-
-
-@app.command("list")
 def list_(
     ctx: typer.Context,
     mrn: OptionalMrnArg = None,
@@ -144,22 +154,21 @@ def list_(
     from cervix_watch.report.patient import exam_findings
 
     state = context.state(ctx)
-    store = state.store()
-    edds = {p.mrn: p.edd for p, _ in store.list_patients()}
+    edds = listvoid.due_dates(state)
     records = []
-    for e, is_void in store.exams(mrn, voided):
+    for e, is_void in state.store().exams(mrn, voided):
         days = ga_days(edds[e.mrn], e.date)
         findings = [getattr(e, name) for name in _FINDINGS]
         symptoms = [s.value for s in e.symptoms]
         row = [e.exam_id, e.mrn, e.date.isoformat(), format_ga(days), days, e.dilation_cm]
         records.append([*row, *findings, symptoms, exam_findings(e), is_void])
-    title = f"Exams{' for ' + mrn.strip() if mrn else ''}"
-    envelope = {"as_of": state.today.isoformat()}
-    columns = _LIST_COLUMNS if voided else _LIST_COLUMNS_UNVOIDED
-    output.listing(Format(format_), columns, records, title=title, envelope=envelope, items="exams")
+    listvoid.listing(state, "exam", mrn, voided, Format(format_), _LIST_COLUMNS, records)
 
 
-@app.command("amend")
+@app.command(
+    "amend",
+    epilog=examples("cervix-watch exam amend 4 --no-membranes-ruptured --reason 'misread'"),
+)
 @shares(_exam_details)
 def amend(
     ctx: typer.Context,
@@ -191,7 +200,10 @@ def amend(
     output.success(f"Amended exam {exam_id} ({exam.mrn}): {change_words(amended.changed)}.")
 
 
-@app.command("void")
+@app.command(
+    "void",
+    epilog=examples("cervix-watch exam void 4 --reason 'entered on the wrong patient'"),
+)
 def void(
     ctx: typer.Context,
     exam_id: ExamIdArg,
@@ -199,6 +211,4 @@ def void(
     operator: OperatorOption = None,
 ) -> None:
     """Void an exam entered in error. It stays in the record, marked void, and no rule counts it."""
-    context.require("reason", reason)
-    exam = context.state(ctx).store().void_exam(exam_id, reason.strip(), context.who(operator))
-    output.success(f"Voided exam {exam_id} ({exam.mrn}, {exam.date}).")
+    listvoid.void(context.state(ctx), "exam", exam_id, reason, operator)

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cervix_watch.console import context, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.options import OperatorOption, ReasonOption, ShowFormat, ShowFormatOption
 from cervix_watch.console.output import Column, Format
 from cervix_watch.domain.enums import Route
@@ -21,7 +22,10 @@ from cervix_watch.domain.enums import Route
 if TYPE_CHECKING:
     from cervix_watch.app.inbox import Listed, Listing
 
-app = typer.Typer(
+app = Commands(
+    name="inbox",
+    short_help="Scanner reports held for a person: file or reject.",
+    epilog=examples("cervix-watch inbox", "cervix-watch inbox --all --format json"),
     help="Scanner reports held for a person: list, show, file or reject them.",
     invoke_without_command=True,
 )
@@ -121,7 +125,11 @@ def _row(listed: Listed, in_json: bool) -> list[Any]:
     ]
 
 
-@app.command("show")
+@app.command(
+    "show",
+    short_help="One held report whole, its PatientID too (audited).",
+    epilog=examples("cervix-watch inbox show 3"),
+)
 def show(ctx: typer.Context, inbox_id: InboxIdArg, operator: OperatorOption = None) -> None:
     """Show one held report whole, its PatientID included (the showing is audited)."""
     from cervix_watch.app import inbox as use
@@ -158,7 +166,13 @@ def show(ctx: typer.Context, inbox_id: InboxIdArg, operator: OperatorOption = No
         output.one_line(line)
 
 
-@app.command("file")
+@app.command(
+    "file",
+    short_help="File a held report as a scan (--mrn, --route).",
+    epilog=examples(
+        "cervix-watch inbox file 3 --route tv", "cervix-watch inbox file 4 --mrn H123456"
+    ),
+)
 def file(
     ctx: typer.Context,
     inbox_id: InboxIdArg,
@@ -166,6 +180,7 @@ def file(
         str | None,
         typer.Option(
             "--mrn",
+            metavar="MRN",
             help="File it for this registered patient (the report's PatientID is then set "
             "aside: the choice is yours; the name on the report is still compared).",
             show_default=False,
@@ -173,7 +188,11 @@ def file(
     ] = None,
     route: Annotated[
         Route | None,
-        typer.Option("--route", help="tv, ta or tp, for a report that records no beam path."),
+        typer.Option(
+            "--route",
+            metavar="tv|ta|tp",
+            help="tv, ta or tp, for a report that records no beam path.",
+        ),
     ] = None,
     name_differs_ok: Annotated[
         bool,
@@ -220,7 +239,10 @@ def file(
     report(state, filed.outcome, dry_run=False, profile=profile)
 
 
-@app.command("reject")
+@app.command(
+    "reject",
+    epilog=examples("cervix-watch inbox reject 5 --reason 'test image'"),
+)
 def reject(
     ctx: typer.Context,
     inbox_id: InboxIdArg,

@@ -8,6 +8,7 @@ import typer
 
 from cervix_watch.app import patients
 from cervix_watch.console import clinic, completion, context, output
+from cervix_watch.console.commands import Commands, choices, examples
 from cervix_watch.console.options import (
     AsOfOption,
     DateOption,
@@ -27,12 +28,14 @@ from cervix_watch.console.options import (
     shares,
 )
 from cervix_watch.console.output import Column, Format
-from cervix_watch.domain.enums import Risk
+from cervix_watch.domain.enums import Dating, Risk
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.domain.ga import format_ga
 from cervix_watch.domain.patient_options import PATIENT_OPTIONS
 
-app = typer.Typer(help="Register and look up patients (pregnancies under surveillance).")
+app = Commands(
+    name="patient", help="Register and look up patients (pregnancies under surveillance)."
+)
 
 # The pregnancy's details `patient add` and `patient edit` take, in --help order: each is
 # the Patient field of its name (--prior-sptb-weeks sets prior_sptb_weeks), None when not
@@ -41,7 +44,22 @@ app = typer.Typer(help="Register and look up patients (pregnancies under surveil
 # and GAs arrive as text, so a bad one gets the model's one-line message.
 _HISTORY_HELP = {name: help_ for name, (help_, _) in PATIENT_OPTIONS.items()}
 _HISTORY_YES_NO = frozenset(name for name, (_, yes_no) in PATIENT_OPTIONS.items() if yes_no)
-_HISTORY_FIELDS = field_options(_HISTORY_HELP, _HISTORY_YES_NO)
+# The placeholder of each option that takes a value (`--fetuses N`); a yes/no pair has none.
+_HISTORY_METAVARS = {
+    "name": "TEXT",
+    "edd": "DATE",
+    "lmp": "DATE",
+    "fetuses": "N",
+    "prior_sptb_weeks": "W+D",
+    "prior_sptb_count": "N",
+    "prior_pprom_weeks": "W+D",
+    "painless_loss_count": "N",
+    "prior_cerclage": "TEXT",
+    "cervical_excision": "TEXT",
+    "dating": choices(Dating),
+    "cervical_dilation_procedures": "N",
+}
+_HISTORY_FIELDS = field_options(_HISTORY_HELP, _HISTORY_YES_NO, _HISTORY_METAVARS)
 
 
 def _history_options(
@@ -54,7 +72,14 @@ def _history_options(
     return given if text is None else {**given, "notes": text}
 
 
-@app.command("add")
+@app.command(
+    "add",
+    short_help="Register a pregnancy: MRN and --edd or --lmp.",
+    epilog=examples(
+        "cervix-watch patient add H123456 --edd 2027-03-14 --name 'Ann Example'",
+        "cervix-watch patient add H123457 --lmp 2026-06-07 --prior-sptb-weeks 26+3",
+    ),
+)
 @shares(_history_options, fields=_HISTORY_FIELDS)
 def add(
     ctx: typer.Context,
@@ -74,7 +99,11 @@ def add(
     output.success(f"Registered {patient.mrn}: EDD {patient.edd}, GA today {ga}.")
 
 
-@app.command("edit")
+@app.command(
+    "edit",
+    short_help="Correct a patient's details, with --reason.",
+    epilog=examples("cervix-watch patient edit H123456 --edd 2027-03-10 --reason 'dating scan'"),
+)
 @shares(_history_options, fields=_HISTORY_FIELDS)
 def edit(
     ctx: typer.Context,
@@ -101,7 +130,13 @@ def edit(
         )
 
 
-@app.command("close")
+@app.command(
+    "close",
+    short_help="End surveillance: delivered, loss, transferred.",
+    epilog=examples(
+        "cervix-watch patient close H123456 --date 2027-03-12 --outcome delivered --ga 39+5"
+    ),
+)
 def close(
     ctx: typer.Context,
     mrn: MrnArg,
@@ -110,6 +145,7 @@ def close(
         str,
         typer.Option(
             "--outcome",
+            metavar="OUTCOME",
             help="delivered, loss, transferred or other.",
             autocompletion=completion.close_outcomes,
         ),
@@ -118,6 +154,7 @@ def close(
         str | None,
         typer.Option(
             "--ga",
+            metavar="W+D",
             help="GA at delivery or loss, e.g. 38+2: must be the GA that --date and the EDD "
             "give (recorded from them when left out).",
         ),
@@ -149,7 +186,10 @@ ActiveOption = Annotated[
     bool, typer.Option("--active/--all", help="Only active pregnancies, or every patient.")
 ]
 RiskOption = Annotated[
-    Risk | None, typer.Option("--risk", help="Only this risk category.", case_sensitive=False)
+    Risk | None,
+    typer.Option(
+        "--risk", metavar=choices(Risk), help="Only this risk category.", case_sensitive=False
+    ),
 ]
 # `patient list`: the machine-readable names (JSON keys, CSV header) and the table's headings
 _LIST_COLUMNS = (
@@ -165,7 +205,10 @@ _LIST_COLUMNS = (
 )
 
 
-@app.command("list")
+@app.command(
+    "list",
+    epilog=examples("cervix-watch patient list", "cervix-watch patient list --all --format csv"),
+)
 def list_(
     ctx: typer.Context,
     active: ActiveOption = True,
@@ -209,7 +252,13 @@ def list_(
     )
 
 
-@app.command("show")
+@app.command(
+    "show",
+    short_help="One patient: history, risk, scans, flags, next scan.",
+    epilog=examples(
+        "cervix-watch patient show H123456", "cervix-watch patient show H123456 -f json"
+    ),
+)
 def show(
     ctx: typer.Context,
     mrn: MrnArg,

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cervix_watch.console import clinic, context, output
+from cervix_watch.console.commands import Commands, choices, examples
 from cervix_watch.console.options import (
     AsOfOption,
     ListFormat,
@@ -31,7 +32,9 @@ if TYPE_CHECKING:
 
     from cervix_watch.rules import PatientReview
 
-rules_app = typer.Typer(help="Guideline profiles: list, show, check, choose the default.")
+rules_app = Commands(
+    name="rules", help="Guideline profiles: list, show, check, choose the default."
+)
 
 # `due`: the machine-readable names (JSON keys, CSV header) and the table's headings
 _DUE_COLUMNS = (
@@ -47,6 +50,19 @@ _DUE_COLUMNS = (
 )
 
 
+# `review`: the root adds this typer's one command as a command of its own
+review_app = Commands()
+
+
+@review_app.command(
+    "review",
+    short_help="The weekly review of every active patient.",
+    epilog=examples(
+        "cervix-watch review",
+        "cervix-watch review --as-of 2026-11-23 --profile nice-ng25 --format md",
+        "cervix-watch review --format html --out review.html",
+    ),
+)
 @shares(report_options)
 def review(
     ctx: typer.Context,
@@ -57,6 +73,7 @@ def review(
         Priority | None,
         typer.Option(
             "--priority",
+            metavar=choices(Priority),
             help="Only patients with a discussion point at this priority or above.",
             show_default=False,
         ),
@@ -87,13 +104,25 @@ def _inbox_waiting(state: context.State, say_it: bool) -> int:
     return count
 
 
+# `due`: the root adds this typer's one command as a command of its own
+due_app = Commands()
+
+
+@due_app.command(
+    "due",
+    short_help="The recall list: scans due and overdue.",
+    epilog=examples("cervix-watch due --within 7", "cervix-watch due --format csv"),
+)
 def due(
     ctx: typer.Context,
     as_of: AsOfOption = None,
     within: Annotated[
         int | None,
         typer.Option(
-            "--within", min=0, help="Days ahead to include (default: the profile's look-ahead)."
+            "--within",
+            metavar="DAYS",
+            min=0,
+            help="Days ahead to include (default: the profile's look-ahead).",
         ),
     ] = None,
     profile: ProfileOption = None,
@@ -156,7 +185,10 @@ def format_date_plus(on: date, days: int) -> str:
         return date.max.isoformat()
 
 
-@rules_app.command("profiles")
+@rules_app.command(
+    "profiles",
+    epilog=examples("cervix-watch rules profiles"),
+)
 def profiles(ctx: typer.Context) -> None:
     """List the built-in guideline profiles."""
     from cervix_watch.rules import DEFAULT_PROFILE, builtin_profile_names, load_profile
@@ -168,12 +200,18 @@ def profiles(ctx: typer.Context) -> None:
     output.table("Built-in profiles", ["Name", "Title", "Built-in default"], rows)
 
 
-@rules_app.command("show")
+@rules_app.command(
+    "show",
+    short_help="Every rule of a profile, with its citation.",
+    epilog=examples("cervix-watch rules show nice-ng25"),
+)
 def show(
     ctx: typer.Context,
     name: Annotated[
         str | None,
-        typer.Argument(help="Profile name or .toml file (default: this database's default)."),
+        typer.Argument(
+            metavar="NAME", help="Profile name or .toml file (default: this database's default)."
+        ),
     ] = None,
 ) -> None:
     """Every rule of a profile with its action, priority, condition and citation; without a
@@ -191,9 +229,15 @@ def show(
     print_profile(profile)
 
 
-@rules_app.command("export")
+@rules_app.command(
+    "export",
+    short_help="Write a built-in profile's TOML, to copy and edit.",
+    epilog=examples("cervix-watch rules export nice-ng25 --out our-unit.toml"),
+)
 def export(
-    name: Annotated[str, typer.Argument(help="Built-in profile name (acog-smfm, nice-ng25).")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="Built-in profile name (acog-smfm, nice-ng25).")
+    ],
     out: OutOption = None,
 ) -> None:
     """Write a built-in profile's TOML, to copy, edit and use with --profile or rules default."""
@@ -210,9 +254,13 @@ def export(
     )
 
 
-@rules_app.command("check")
+@rules_app.command(
+    "check",
+    short_help="Validate a profile file; every problem listed.",
+    epilog=examples("cervix-watch rules check our-unit.toml"),
+)
 def check(
-    file: Annotated[Path, typer.Argument(help="A profile .toml file to validate.")],
+    file: Annotated[Path, typer.Argument(metavar="FILE", help="A profile .toml file to validate.")],
 ) -> None:
     """Validate a profile file; every problem is reported with its place in the file."""
     from cervix_watch.rules import check_profile_file
@@ -223,11 +271,18 @@ def check(
     output.success(f"{shown(file)}: profile is valid.")
 
 
-@rules_app.command("default")
+@rules_app.command(
+    "default",
+    short_help="Show or set the database's default profile.",
+    epilog=examples("cervix-watch rules default our-unit.toml"),
+)
 def default(
     ctx: typer.Context,
     name: Annotated[
-        str | None, typer.Argument(help="Profile to make this database's default; omit to show it.")
+        str | None,
+        typer.Argument(
+            metavar="NAME", help="Profile to make this database's default; omit to show it."
+        ),
     ] = None,
     operator: OperatorOption = None,
 ) -> None:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cervix_watch.console import clinic, completion, context, output
+from cervix_watch.console import clinic, completion, context, listvoid, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.options import (
     ListFormat,
     ListFormatOption,
@@ -30,7 +30,7 @@ from cervix_watch.domain.ga import format_ga, ga_days
 if TYPE_CHECKING:
     from cervix_watch.domain.models import Scan
 
-app = typer.Typer(help="Log and correct cervical-length scans.")
+app = Commands(name="scan", help="Log and correct cervical-length scans.")
 
 # Numbers arrive as text and are parsed by the domain model, so `--cl 22,5` gets the same
 # one-line "cl_mm: ..." message and exit 1 as a bad CSV cell, not a usage error.
@@ -38,6 +38,7 @@ ClOption = Annotated[
     list[str] | None,
     typer.Option(
         "--cl",
+        metavar="MM",
         help="A cervical-length measurement in mm, at most one decimal; repeat up to three "
         "times (--cl 24.5 --cl 25 --cl 26.1). The shortest is the recorded CL.",
         show_default=False,
@@ -47,6 +48,7 @@ AmendClOption = Annotated[
     list[str] | None,
     typer.Option(
         "--cl",
+        metavar="MM",
         help="The scan's new set of measurements in mm, repeated up to three times: it "
         "REPLACES the whole set (give every measurement to keep, not only the changed one).",
         show_default=False,
@@ -56,20 +58,30 @@ Route = Annotated[
     str | None,
     typer.Option(
         "--route",
+        metavar="tv|ta|tp",
         help="tv (transvaginal, default), ta (transabdominal), tp (transperineal).",
         autocompletion=completion.routes,
     ),
 ]
 Funneling = Annotated[bool | None, yes_no("funneling", "Funneling of the internal os seen.")]
-FunnelLength = Annotated[str | None, typer.Option("--funnel-length", help="Funnel length, mm.")]
-FunnelWidth = Annotated[str | None, typer.Option("--funnel-width", help="Funnel width, mm.")]
+FunnelLength = Annotated[
+    str | None, typer.Option("--funnel-length", metavar="MM", help="Funnel length, mm.")
+]
+FunnelWidth = Annotated[
+    str | None, typer.Option("--funnel-width", metavar="MM", help="Funnel width, mm.")
+]
 FunnelShape = Annotated[
-    str | None, typer.Option("--funnel-shape", help="Funnel shape: T, Y, V or U.")
+    str | None,
+    typer.Option("--funnel-shape", metavar="T|Y|V|U", help="Funnel shape: T, Y, V or U."),
 ]
 Sludge = Annotated[bool | None, yes_no("sludge", "Amniotic-fluid sludge seen.")]
 ScanIdArg = Annotated[
     int,
-    typer.Argument(help="The scan id printed when the scan was saved.", callback=context.record_id),
+    typer.Argument(
+        metavar="SCAN_ID",
+        help="The scan id printed when the scan was saved.",
+        callback=context.record_id,
+    ),
 ]
 
 
@@ -112,7 +124,14 @@ def _scan_values(
     return values
 
 
-@app.command("add")
+@app.command(
+    "add",
+    short_help="Log a scan; prints GA, recorded CL and any flags.",
+    epilog=examples(
+        "cervix-watch scan add H123456 --date 2026-10-13 --cl 21.0 --cl 21.5 --cl 22.0",
+        "cervix-watch scan add H123456     # at a terminal: prompts for each value",
+    ),
+)
 @shares(_scan_details)
 def add(
     ctx: typer.Context,
@@ -178,12 +197,12 @@ _LIST_COLUMNS = (
     Column("operator", "By", wrap=True),
     Column("voided", "Void"),
 )
-_LIST_COLUMNS_UNVOIDED = tuple(
-    replace(c, in_table=False) if c.key == "voided" else c for c in _LIST_COLUMNS
+
+
+@app.command(
+    "list",
+    epilog=examples("cervix-watch scan list H123456", "cervix-watch scan list --format csv"),
 )
-
-
-@app.command("list")
 def list_(
     ctx: typer.Context,
     mrn: OptionalMrnArg = None,
@@ -196,12 +215,12 @@ def list_(
     """
     from cervix_watch.console import progress
 
-    store = context.state(ctx).store()
+    state = context.state(ctx)
     records = []
     # a clinic's every scan takes seconds to read: a terminal sees a bar meanwhile
     with progress.bar("Reading scans", None) as advance:
-        edds = {p.mrn: p.edd for p, _ in store.list_patients()}
-        for s, is_void in progress.each(store.scans(mrn, voided), advance):
+        edds = listvoid.due_dates(state)
+        for s, is_void in progress.each(state.store().scans(mrn, voided), advance):
             days = ga_days(edds[s.mrn], s.date)
             records.append(
                 [
@@ -219,15 +238,13 @@ def list_(
                     is_void,
                 ]
             )
-    title = f"Scans{' for ' + mrn.strip() if mrn else ''}"
-    envelope = {"as_of": context.state(ctx).today.isoformat()}
-    # without --voided every Void cell says "no": the table leaves it out (JSON and CSV
-    # keep it), so the operator's name has room at 80 columns
-    columns = _LIST_COLUMNS if voided else _LIST_COLUMNS_UNVOIDED
-    output.listing(Format(format_), columns, records, title=title, envelope=envelope, items="scans")
+    listvoid.listing(state, "scan", mrn, voided, Format(format_), _LIST_COLUMNS, records)
 
 
-@app.command("amend")
+@app.command(
+    "amend",
+    epilog=examples("cervix-watch scan amend 12 --cl 20.5 --cl 21.0 --reason 'caliper slip'"),
+)
 @shares(_scan_details)
 def amend(
     ctx: typer.Context,
@@ -275,7 +292,10 @@ def _replaced_words(before: int, after: int, old: Scan, new: Scan) -> str:
     return words
 
 
-@app.command("void")
+@app.command(
+    "void",
+    epilog=examples("cervix-watch scan void 12 --reason 'entered on the wrong patient'"),
+)
 def void(
     ctx: typer.Context,
     scan_id: ScanIdArg,
@@ -283,6 +303,4 @@ def void(
     operator: OperatorOption = None,
 ) -> None:
     """Void a scan entered in error. It stays in the record, marked void, and no rule counts it."""
-    context.require("reason", reason)
-    scan = context.state(ctx).store().void_scan(scan_id, reason.strip(), context.who(operator))
-    output.success(f"Voided scan {scan_id} ({scan.mrn}, {scan.date}).")
+    listvoid.void(context.state(ctx), "scan", scan_id, reason, operator)

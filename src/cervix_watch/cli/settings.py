@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from cervix_watch.console import context, output
+from cervix_watch.console.commands import Commands, examples
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -17,10 +18,14 @@ if TYPE_CHECKING:
     from cervix_watch.scanners import Scanner
     from cervix_watch.settings import Sourced
 
-app = typer.Typer(help="The user's configuration file: where each setting comes from.")
+app = Commands(name="config", help="The user's configuration file: where each setting comes from.")
 
 
-@app.command("show")
+@app.command(
+    "show",
+    short_help="Each setting and where its value came from.",
+    epilog=examples("cervix-watch config show", "cervix-watch --db ~/clinic.sqlite3 config show"),
+)
 def show(ctx: typer.Context) -> None:
     """Each setting's value and where it came from (flag, environment, config file, default)."""
     from cervix_watch.app.admin import locate

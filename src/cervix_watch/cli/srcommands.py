@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cervix_watch.console import clinic, context, output, progress
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.extras import require_interop
 from cervix_watch.console.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.console.output import Format
@@ -30,6 +31,18 @@ if TYPE_CHECKING:
     from cervix_watch.interop.dicom_sr import SrError
 
 
+# `import sr`: the root gives this typer's one command to the `import` group (`JOINED`)
+import_sr_app = Commands()
+
+
+@import_sr_app.command(
+    "sr",
+    short_help="Import the scanner's DICOM SR files: all or none.",
+    epilog=examples(
+        "cervix-watch import sr /media/usb/SR --dry-run",
+        "cervix-watch import sr report.dcm --route tv --operator AB",
+    ),
+)
 def import_sr(
     ctx: typer.Context,
     paths: Annotated[
@@ -44,6 +57,7 @@ def import_sr(
         Route | None,
         typer.Option(
             "--route",
+            metavar="tv|ta|tp",
             help="tv, ta or tp, for reports that record no beam path (never assumed); a route "
             "that contradicts the report's beam path refuses the file.",
         ),
@@ -205,16 +219,36 @@ def _read(path: Path, charset: str | None) -> Dataset | SrError:
         return refused
 
 
+# `listen`: the root adds this typer's one command as a command of its own
+listen_app = Commands()
+
+
+@listen_app.command(
+    "listen",
+    short_help="Receive the scanner's SRs over DICOM.",
+    epilog=examples(
+        "cervix-watch listen --allow-ae US_ROOM1",
+        "cervix-watch listen --host 0.0.0.0 --port 11112 --ae-title CERVIXWATCH",
+    ),
+)
 def listen(
     ctx: typer.Context,
     host: Annotated[
-        str, typer.Option("--host", help="Address to listen on (another than loopback exposes it).")
+        str,
+        typer.Option(
+            "--host",
+            metavar="ADDRESS",
+            help="Address to listen on (another than loopback exposes it).",
+        ),
     ] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 11112,
+    port: Annotated[
+        int, typer.Option("--port", metavar="PORT", min=1, max=65535, help="TCP port.")
+    ] = 11112,
     ae_title: Annotated[
         str,
         typer.Option(
             "--ae-title",
+            metavar="AE",
             help="This receiver's AE title, as the scanner names it; an association called "
             "any other title is rejected.",
         ),
@@ -223,6 +257,7 @@ def listen(
         list[str] | None,
         typer.Option(
             "--allow-ae",
+            metavar="AE",
             help="Accept associations only from this calling AE title (repeatable); the "
             "config file's [scanners] titles are accepted too, each from its hosts only.",
             show_default=False,
@@ -232,6 +267,7 @@ def listen(
         int,
         typer.Option(
             "--max-dataset-mib",
+            metavar="N",
             min=1,
             max=1024,
             help="Largest report accepted, in MiB: a larger one is refused (0xC000) or its "
@@ -241,13 +277,18 @@ def listen(
     max_associations: Annotated[
         int,
         typer.Option(
-            "--max-associations", min=1, max=64, help="Associations open at once, at most."
+            "--max-associations",
+            metavar="N",
+            min=1,
+            max=64,
+            help="Associations open at once, at most.",
         ),
     ] = 4,
     max_per_address: Annotated[
         int,
         typer.Option(
             "--max-per-address",
+            metavar="N",
             min=1,
             max=64,
             help="Associations open at once from one address, at most.",
@@ -345,11 +386,24 @@ NdjsonOption = Annotated[
 ]
 
 
+# `export fhir`: the root gives this typer's one command to the `export` group (`JOINED`)
+export_fhir_app = Commands()
+
+
+@export_fhir_app.command(
+    "fhir",
+    short_help="A FHIR R4B Bundle of patients and observations.",
+    epilog=examples(
+        "cervix-watch export fhir --out bundle.json", "cervix-watch export fhir H123456 H123457"
+    ),
+)
 def export_fhir(
     ctx: typer.Context,
     mrns: Annotated[
         list[str] | None,
-        typer.Argument(help="Only these patients (default: every patient).", show_default=False),
+        typer.Argument(
+            metavar="MRNS", help="Only these patients (default: every patient).", show_default=False
+        ),
     ] = None,
     out: OutOption = None,
     ndjson: NdjsonOption = None,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from cervix_watch.console import clinic, context, output
+from cervix_watch.console.commands import Commands, examples
 from cervix_watch.console.options import DryRunOption, OperatorOption, OutOption
 from cervix_watch.domain.filenames import shown
 from cervix_watch.domain.kinds import RECORD_KINDS, RecordKind
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 
 FileArg = Annotated[
-    Path, typer.Argument(help="CSV file in the contract's format (UTF-8, header row).")
+    Path,
+    typer.Argument(metavar="FILE", help="CSV file in the contract's format (UTF-8, header row)."),
 ]
 
 
@@ -119,28 +121,53 @@ def _export_to_stdout(kind: str, records: Iterable[Any]) -> None:
     output.write(text.getvalue())
 
 
-def import_app(sr: Callable[..., None]) -> typer.Typer:
-    """The `import` group: a command per CSV kind, then `sr` (the scanner's reports, the
-    root's `import sr` command, given by the root that assembles the tree)."""
-    group = typer.Typer(
+# Each CSV kind's example command lines, in its help.
+_IMPORT_EXAMPLES = {RecordKind.PATIENTS: "cervix-watch import patients patients.csv --dry-run"}
+_EXPORT_EXAMPLES = {
+    RecordKind.PATIENTS: "cervix-watch export patients --deidentify --out research.csv"
+}
+
+
+def import_app(sr: typer.Typer) -> Commands:
+    """The `import` group: a command per CSV kind, then `sr` (the scanner's reports: a
+    typer of one command, `srcommands.import_sr_app`, given by the root that assembles
+    the tree)."""
+    group = Commands(
+        name="import",
+        short_help="Import CSV files or the scanner's SRs: all or none.",
         help="Import records: the contract's CSV files, or the ultrasound machine's structured "
         "reports (sr).",
         no_args_is_help=True,
     )
     for kind in RECORD_KINDS:
-        group.command(kind.value)(_csv_import_command(kind))
-    group.command("sr")(sr)
+        example = _IMPORT_EXAMPLES.get(kind, f"cervix-watch import {kind} {kind}.csv")
+        group.command(
+            kind.value,
+            short_help=f"Import {kind} from a CSV file: all or none.",
+            epilog=examples(example),
+        )(_csv_import_command(kind))
+    group.add_typer(sr)
     return group
 
 
-def export_app(fhir: Callable[..., None]) -> typer.Typer:
-    """The `export` group: a command per CSV kind, then `fhir` (given by the root)."""
-    group = typer.Typer(
+def export_app(fhir: typer.Typer) -> Commands:
+    """The `export` group: a command per CSV kind, then `fhir` (`srcommands.export_fhir_app`,
+    given by the root)."""
+    group = Commands(
+        name="export",
+        short_help="Export spreadsheet-safe CSV, or a FHIR Bundle.",
         help="Export records: the contract's CSV files, or a FHIR Bundle for the hospital "
         "record (fhir).",
         no_args_is_help=True,
     )
     for kind in RECORD_KINDS:
-        group.command(kind.value)(_csv_export_command(kind))
-    group.command("fhir")(fhir)
+        example = _EXPORT_EXAMPLES.get(kind, f"cervix-watch export {kind} --out {kind}.csv")
+        # the scans' summary says where the voided ones are; the others' is their first line
+        summary = (
+            "Every current scan as CSV (voided: --voided)." if kind is RecordKind.SCANS else None
+        )
+        group.command(kind.value, short_help=summary, epilog=examples(example))(
+            _csv_export_command(kind)
+        )
+    group.add_typer(fhir)
     return group

@@ -75,12 +75,10 @@ def man_page(root: Any) -> str:
     """cervix-watch(1) of the click command `root` (the whole tree: `ctx.find_root().command`
     at run time): name, synopsis, description, every command, topics, exit status."""
 
-    from cervix_watch.console import helptext
     from cervix_watch.console.topics import TOPICS
 
     # as the program parses: its context settings apply (`-h, --help`, as `--help` lists it)
     with root.make_context("cervix-watch", [], resilient_parsing=True) as ctx:
-        helptext.polish(ctx, root, "")  # the placeholders and examples `--help` shows
         lines = [
             f'.TH CERVIX\\-WATCH 1 "" "cervix\\-watch {roff_text(__version__)}" "User Commands"',
             ".SH NAME",

@@ -23,12 +23,15 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from cervix_watch.console import completion
+from cervix_watch.console.commands import choices
 from cervix_watch.console.output import Format
 
 MRN_HELP = "Hospital number (MRN)."
-MrnArg = Annotated[str, typer.Argument(help=MRN_HELP, show_default=False)]
+MrnArg = Annotated[str, typer.Argument(metavar="MRN", help=MRN_HELP, show_default=False)]
 # `scan add` asks for a missing MRN at a terminal (its description says so).
-OptionalMrnArg = Annotated[str | None, typer.Argument(help=MRN_HELP, show_default=False)]
+OptionalMrnArg = Annotated[
+    str | None, typer.Argument(metavar="MRN", help=MRN_HELP, show_default=False)
+]
 
 FORMAT_FLAGS = ("--format", "-f")
 
@@ -55,50 +58,67 @@ class ShowFormat(StrEnum):
 
 ListFormatOption = Annotated[
     ListFormat,
-    typer.Option(*FORMAT_FLAGS, help="table for people; json or csv for scripts."),
+    typer.Option(
+        *FORMAT_FLAGS,
+        metavar=choices(ListFormat),
+        help="table for people; json or csv for scripts.",
+    ),
 ]
 ShowFormatOption = Annotated[
-    ShowFormat, typer.Option(*FORMAT_FLAGS, help="table for people, json for scripts.")
+    ShowFormat,
+    typer.Option(
+        *FORMAT_FLAGS, metavar=choices(ShowFormat), help="table for people, json for scripts."
+    ),
 ]
 # review and audit write every format
 ReportFormatOption = Annotated[
-    Format, typer.Option(*FORMAT_FLAGS, help="table (terminal), md, html, csv or json.")
+    Format,
+    typer.Option(
+        *FORMAT_FLAGS, metavar=choices(Format), help="table (terminal), md, html, csv or json."
+    ),
 ]
 OutOption = Annotated[
     Path | None,
     typer.Option(
         "--out",
         "-o",
+        metavar="FILE",
         help="Write to this file instead of stdout: created 0600, replaced only when complete; "
         "never a link or a device.",
     ),
 ]
 # `db backup` writes nothing to stdout: its --out is the backup itself, and required.
 BackupOutOption = Annotated[
-    Path, typer.Option("--out", help="New file for the backup (created owner-only).")
+    Path,
+    typer.Option("--out", metavar="FILE", help="New file for the backup (created owner-only)."),
 ]
 
 DATE_HELP = "YYYY-MM-DD, today or yesterday."
 # The date an event happened: required, or `= TODAY` where the command defaults to today
 # (every entry command does, as `scan add` at a terminal offers).
-DateOption = Annotated[str, typer.Option("--date", help=DATE_HELP)]
+DateOption = Annotated[str, typer.Option("--date", metavar="DATE", help=DATE_HELP)]
 TODAY = "today"
 # `scan add` asks for a missing date at a terminal; `scan amend` keeps the stored one.
 OptionalDateOption = Annotated[
-    str | None, typer.Option("--date", help=DATE_HELP, show_default=False)
+    str | None, typer.Option("--date", metavar="DATE", help=DATE_HELP, show_default=False)
 ]
 
 AS_OF_HELP = "Review date, YYYY-MM-DD"
-AsOfOption = Annotated[str | None, typer.Option("--as-of", help=f"{AS_OF_HELP} (default today).")]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", metavar="DATE", help=f"{AS_OF_HELP} (default today).")
+]
 # The demo clinic is a snapshot taken on its own day, and is reviewed on that day.
 DemoAsOfOption = Annotated[
     str | None,
-    typer.Option("--as-of", help=f"{AS_OF_HELP} (default: the demo clinic's own day)."),
+    typer.Option(
+        "--as-of", metavar="DATE", help=f"{AS_OF_HELP} (default: the demo clinic's own day)."
+    ),
 ]
 ProfileOption = Annotated[
     str | None,
     typer.Option(
         "--profile",
+        metavar="PROFILE",
         help="Built-in profile name (acog-smfm, nice-ng25) or a profile .toml file "
         "(default: the database's default, else acog-smfm).",
         autocompletion=completion.profiles,
@@ -108,31 +128,38 @@ OperatorOption = Annotated[
     str | None,
     typer.Option(
         "--operator",
+        metavar="NAME",
         help="Who is making this change, for the audit trail (default: $CERVIX_WATCH_OPERATOR "
         "or your login name).",
     ),
 ]
 # A typed scan's operator is the sonographer, stored with the scan as well as audited.
 SonographerOption = Annotated[
-    str | None, typer.Option("--operator", help="Sonographer (also named in the audit trail).")
+    str | None,
+    typer.Option("--operator", metavar="NAME", help="Sonographer (also named in the audit trail)."),
 ]
 
 # --reason says why an existing record is changed (amended, voided, edited): required
 # wherever that happens, and kept in the audit trail.
 ReasonOption = Annotated[
-    str, typer.Option("--reason", help="Why this record is changed; kept in the audit trail.")
+    str,
+    typer.Option(
+        "--reason", metavar="TEXT", help="Why this record is changed; kept in the audit trail."
+    ),
 ]
 # --note is free text about what is recorded. `patient add/edit` published it as --notes,
 # and `patient close` and `treatment end` (which change no record's values, so need no
 # reason) published it as an optional --reason: both spellings still work there, unlisted.
 NoteOption = Annotated[
-    str | None, typer.Option("--note", help="Free-text note.", show_default=False)
+    str | None, typer.Option("--note", metavar="TEXT", help="Free-text note.", show_default=False)
 ]
 OldNotesOption = Annotated[
-    str | None, typer.Option("--notes", hidden=True, help="The old spelling of --note.")
+    str | None,
+    typer.Option("--notes", metavar="TEXT", hidden=True, help="The old spelling of --note."),
 ]
 OldReasonNoteOption = Annotated[
-    str | None, typer.Option("--reason", hidden=True, help="The old spelling of --note here.")
+    str | None,
+    typer.Option("--reason", metavar="TEXT", hidden=True, help="The old spelling of --note here."),
 ]
 
 
@@ -213,17 +240,18 @@ def shares(
 
 
 def field_options(
-    helps: Mapping[str, str], yes_no_fields: Collection[str] = ()
+    helps: Mapping[str, str], yes_no_fields: Collection[str], metavars: Mapping[str, str]
 ) -> tuple[inspect.Parameter, ...]:
     """An option per model field, for `shares`, in the order of `helps`: `--prior-sptb-weeks`
-    for `prior_sptb_weeks`, a `--x/--no-x` pair for a yes/no field; each None when not given.
-    Values other than yes/no arrive as text for the model to parse."""
+    for `prior_sptb_weeks`, showing its placeholder from `metavars` (W+D); a yes/no field is
+    a `--x/--no-x` pair. Each is None when not given; values other than yes/no arrive as
+    text for the model to parse."""
 
     def option(field: str, help_: str) -> Any:
         flag = field.replace("_", "-")
         if field in yes_no_fields:
             return Annotated[bool | None, yes_no(flag, help_)]
-        return Annotated[str | None, typer.Option(f"--{flag}", help=help_)]
+        return Annotated[str | None, typer.Option(f"--{flag}", metavar=metavars[field], help=help_)]
 
     return tuple(
         inspect.Parameter(
