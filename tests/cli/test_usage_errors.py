@@ -19,6 +19,10 @@ CASES = [
     (("scan", "list", "--bogus"), "--bogus: no such option", "scan list"),
     (("patient", "edit", "P1", "--name", "A"), "--reason: required", "patient edit"),
     (("bogus",), "no such command 'bogus'", ""),
+    # a missing argument, named as the usage line names it (was a traceback)
+    (("patient", "add"), "MRN: required", "patient add"),
+    (("scan", "void"), "SCAN_ID: required", "scan void"),
+    (("rules", "export"), "NAME: required", "rules export"),
 ]  # fmt: skip
 
 

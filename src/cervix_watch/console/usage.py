@@ -73,7 +73,11 @@ def _named(error: Any) -> str:
     if param is None:
         return ""
     flags = [opt for opt in getattr(param, "opts", ()) if opt.startswith("--")]
-    return flags[0] if flags else str(param.human_readable_name)
+    if flags:
+        return str(flags[0])
+    # an argument, as its usage line and help name it (`MRN`); typer's arguments have no
+    # click `human_readable_name` (asking for it was a traceback on a missing argument)
+    return str(getattr(param, "metavar", None) or str(param.name).upper())
 
 
 def report(error: Any) -> NoReturn:
