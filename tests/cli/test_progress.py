@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from tests.conftest import Cli, init_database
 
 from cervix_watch.app.transfer import line_count
-from cervix_watch.console import progress
+from cervix_watch.console import output, progress
 
 # The CLI with every bar shown at once (no second's grace), so a small import stands for a
 # long one and the test does not depend on how fast the machine is.
@@ -28,6 +29,16 @@ RUN_WITHOUT_GRACE = (
     "main()\n"
 )
 TIMEOUT_S = 180  # a loaded machine (two test runs on two cores) starts a child slowly
+
+
+@pytest.fixture(autouse=True)
+def _consoles_of_this_test() -> Iterator[None]:
+    """The bar's console (`output.err`) is made in the test, on the stderr it patches: a CLI
+    run earlier in this process (another test file's CliRunner) leaves its console made on
+    a stream that is not a terminal, which would never show a bar."""
+    output.set_width(None)
+    yield
+    output.set_width(None)
 
 
 def _patients_csv(folder: Path, count: int, today: date) -> Path:
