@@ -51,6 +51,7 @@ SKIPPED_LINES: dict[str, str] = {
     "cervix-watch listen --allow-ae US_ROOM1": "a DICOM receiver: needs a DICOM peer",
     "cervix-watch inbox show 3": "the guide's clinic has no report held from a scanner",
     "cervix-watch inbox file 3 --route tv": "the guide's clinic has no held report",
+    "cervix-watch inbox file 5 --mrn H123456": "the guide's clinic has no held report",
     "cervix-watch inbox reject 4 --reason 'test image'": "the guide's clinic has no held report",
     "cervix-watch db init postgresql://cervix_owner@dbserver.example/cervix_watch": (
         "needs that PostgreSQL server"
