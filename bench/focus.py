@@ -1,4 +1,4 @@
-"""`bench/run.py --only review,audit`: a few commands beside their floors, nothing else.
+"""`python bench/focus.py review,audit`: a few commands beside their floors, nothing else.
 
 For work on one figure (issue 25.5): the 50,000-patient `review --format json` against
 the pandas read floor, and the history clinic's `audit --format json` against its pandas
@@ -9,6 +9,8 @@ ratio says more than the wall ratio. Prints its lines; docs/performance.md is un
 
 from __future__ import annotations
 
+import argparse
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -18,7 +20,7 @@ import clinic
 import history
 import run
 
-NAMES = ("review", "audit")  # what --only may name
+NAMES = ("review", "audit")  # what the command line may name
 
 
 @dataclass(frozen=True)
@@ -35,7 +37,7 @@ def _history_db(c: run.Clinic) -> Path:
     name = f"history.g{clinic.GENERATOR_VERSION}.h{clinic.HISTORY_VERSION}.v"
     path = c.full_db.with_name(f"{name}{run.schema_version()}.sqlite3")
     if not path.exists():
-        raise SystemExit(f"no history clinic at {path}: run bench/run.py once without --only")
+        raise SystemExit(f"no history clinic at {path}: run bench/run.py once first")
     return path
 
 
@@ -101,5 +103,21 @@ def names(option: str) -> list[str]:
     chosen = [name.strip() for name in option.split(",") if name.strip()]
     unknown = [name for name in chosen if name not in PAIRS]
     if unknown or not chosen:
-        raise SystemExit(f"--only: choose from {', '.join(NAMES)} (got {option!r})")
+        raise SystemExit(f"names: choose from {', '.join(NAMES)} (got {option!r})")
     return chosen
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("names", help=f"comma-separated, from: {','.join(NAMES)}")
+    parser.add_argument("--runs", type=int, default=2, help="runs of each; the best counts")
+    args = parser.parse_args()
+    chosen = names(args.names)
+    run.CACHE.mkdir(exist_ok=True)
+    run.byte_compile(run.PYTHON, run.ROOT / "src")
+    with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
+        measure(chosen, max(1, args.runs), Path(tmp))
+
+
+if __name__ == "__main__":
+    main()

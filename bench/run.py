@@ -43,7 +43,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import baseline
 import clinic
-import focus
 import history
 import rows
 import seams
@@ -54,6 +53,7 @@ from timing import (
     PYTHON,
     Fresh,
     Timing,
+    byte_compile,
     cli,
     compare_with,
     copy_db,
@@ -656,7 +656,7 @@ def run_all(
     """Every figure, in order: clinics (cached), floors, data floors, sizes, history,
     PostgreSQL, seams."""
     runs, slow_runs = counts
-    run_once([str(CLI), "--help"])  # byte-compile once, untimed
+    byte_compile(PYTHON, ROOT / "src")
     with stage(results, "clinics generated and built (cached)"):
         clinics = [prepare_clinic(size, work) for size in sizes]
     print("floors:")
@@ -719,9 +719,6 @@ def main() -> None:
     parser.add_argument("--write-docs", action="store_true", help=f"rewrite the table in {DOCS}")
     parser.add_argument("--no-history", action="store_true", help="skip the history clinic")
     parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
-    parser.add_argument(
-        "--only", help=f"only these beside their floors, wall and CPU time: {','.join(focus.NAMES)}"
-    )
     parser.add_argument("--no-seams", action="store_true", help="skip bench/seams.py")
     parser.add_argument(
         "--baseline", metavar="REV", help="time REV's console script alternately with ours"
@@ -737,10 +734,6 @@ def main() -> None:
     if datetime.now(UTC).date() < clinic.AS_OF:
         raise SystemExit(f"the clinics' review date {clinic.AS_OF} is in the future")
     CACHE.mkdir(exist_ok=True)
-    if args.only:
-        with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
-            focus.measure(focus.names(args.only), runs, Path(tmp))
-        return
     results = Results()
     # Ctrl-C or SIGTERM (also when started in the background, where SIGINT is ignored):
     # stop, and report what was measured so far (see interrupted_line)
