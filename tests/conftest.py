@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 import time_machine
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 from cervix_watch.domain.kinds import RECORD_KINDS
+from tests.clirunner import CliRunner, Result
 
 REPO = Path(__file__).resolve().parents[1]
 # The console script installed beside the interpreter running the tests (its venv's bin/,

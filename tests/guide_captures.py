@@ -19,9 +19,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from cervix_watch.cli.app import app
+from tests.clirunner import CliRunner
 
 GUIDE = Path(__file__).resolve().parents[1] / "docs" / "user-guide.md"
 CAPTURE = re.compile(

@@ -386,7 +386,7 @@ def test_odd_names_are_accepted_and_round_trip(cli: Cli, tmp_path: Path, name: s
     assert cli("patient", "list", "--format", "json").stdout.count("P9") == 1
     second = tmp_path / "again.csv"
     second.write_text(exported)
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import app
 

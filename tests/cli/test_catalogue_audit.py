@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.clirunner import CliRunner, Result
 from tests.conftest import TODAY, Cli, init_database
 from tests.pg.pgserver import PgServer
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 from cervix_watch.domain.models import Patient, Scan

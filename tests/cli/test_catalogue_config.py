@@ -14,8 +14,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from tests.clirunner import CliRunner, Result
 from tests.conftest import in_ci, init_database
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.clirunner import CliRunner, Result
 from tests.conftest import Cli, both_backends, init_database
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 

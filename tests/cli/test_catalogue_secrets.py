@@ -16,8 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.clirunner import CliRunner, Result
 from tests.conftest import init_database
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 

@@ -95,7 +95,7 @@ def test_an_unknown_rule_id_points_at_rules_show(tmp_path: Path) -> None:
 
 def test_demo_without_db_says_its_database_was_temporary(tmp_path: Path) -> None:
     """`demo` without --db does not name the folder it deletes on exit (issue 21.5)."""
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import app
 

@@ -16,8 +16,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from tests.clirunner import CliRunner, Result
 from tests.conftest import Cli, at_today, init_database
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 from cervix_watch.report.cells import path_pieces

@@ -4,7 +4,7 @@ routes, symptoms, treatment types and kinds, each from the vocabulary the comman
 from __future__ import annotations
 
 import pytest
-from typer.testing import CliRunner
+from tests.clirunner import CliRunner
 
 from cervix_watch.cli.app import app
 from cervix_watch.domain.enums import Action, CloseOutcome, Outcome, Route

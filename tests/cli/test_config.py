@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.clirunner import CliRunner, Result
 from tests.conftest import init_database
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 

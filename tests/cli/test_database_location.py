@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner, Result
+from tests.clirunner import CliRunner, Result
 
 from cervix_watch.cli.app import app
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pexpect
 import pytest
 import typer.main
-from typer.testing import CliRunner, Result
+from tests.clirunner import CliRunner, Result
 
 from cervix_watch.cli.app import app
 from cervix_watch.console.manpage import man_page, roff_text

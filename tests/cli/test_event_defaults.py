@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from tests.clirunner import CliRunner
 from tests.conftest import TODAY, Cli
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 

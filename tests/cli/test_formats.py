@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.clirunner import CliRunner, Result
 from tests.conftest import Cli
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 from cervix_watch.console.options import ListFormat, ShowFormat

@@ -37,7 +37,7 @@ def test_every_command_and_option_has_help(path: tuple[str, ...], command: Any) 
 
 
 def _help(runner_args: list[str]) -> str:
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     result = CliRunner().invoke(app, [*runner_args, "--help"], env={"COLUMNS": "80"})
     assert result.exit_code == 0, result.output
@@ -106,7 +106,7 @@ def test_command_summaries_fit_80_columns(path: tuple[str, ...]) -> None:
 @pytest.mark.parametrize("flag", ["-V", "--version"])
 def test_version_flags(flag: str) -> None:
     """-V and --version print the program's version."""
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch import __version__
 

@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from tests.clirunner import CliRunner
 
 from cervix_watch.cli.app import app
 

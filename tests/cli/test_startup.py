@@ -231,7 +231,7 @@ def test_one_command_tree_helps_and_fails_as_the_whole_tree(
     args: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`command_tree` (one command's tree) prints and exits exactly as `build()` (every one)."""
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import build, command_tree
 

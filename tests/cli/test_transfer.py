@@ -7,8 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from tests.clirunner import CliRunner, Result
 from tests.conftest import Cli, both_backends, init_database
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 from cervix_watch.domain.kinds import RECORD_KINDS

@@ -40,7 +40,7 @@ def test_a_usage_error_is_one_line_and_a_try_line(
 
 def test_a_root_option_without_its_value(cli: Cli) -> None:
     """`cervix-watch --db` (no value): the root's own error, same style."""
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import app
 

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.clirunner import CliRunner
 from tests.conftest import REPO
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 

@@ -14,8 +14,8 @@ from typing import Any
 import pydicom
 import pytest
 import sr_fixtures as fx
+from tests.clirunner import CliRunner
 from tests.conftest import BACKENDS, TODAY, init_database
-from typer.testing import CliRunner
 
 from cervix_watch.app.intake import Intake
 from cervix_watch.app.receive import SUCCESS, receive

@@ -28,8 +28,8 @@ from pydicom.uid import DeflatedExplicitVRLittleEndian
 from pynetdicom import AE
 from pynetdicom.dsutils import encode
 from test_catalogue_sr import nested, with_content
+from tests.clirunner import CliRunner
 from tests.conftest import dcmtk_tool, system_clock
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 from cervix_watch.interop.receiver import MIB

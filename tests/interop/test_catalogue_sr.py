@@ -431,7 +431,7 @@ def test_a_deflated_bomb_is_refused_before_it_inflates(
 
 def test_an_error_naming_a_database_path_with_a_newline_stays_one_line(tmp_path: Path) -> None:
     """Every error line goes out with its newlines escaped: here a --db path that holds one."""
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import app
 

@@ -67,7 +67,7 @@ def test_pseudonyms_are_stable_and_reimportable(cli: Cli, vignettes: Path, tmp_p
         cli("import", kind, str(vignettes / f"{kind}.csv"))
     first = cli("export", "patients", "--deidentify").stdout
     assert cli("export", "patients", "--deidentify").stdout == first
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import app
 

@@ -14,8 +14,8 @@ import pydicom
 import pytest
 import sr_fixtures as fx
 from listener_harness import Listener, echo, moved, send, start
+from tests.clirunner import CliRunner
 from tests.conftest import dcmtk_tool, init_database, system_clock
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 

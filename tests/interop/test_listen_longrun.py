@@ -21,8 +21,8 @@ import sr_fixtures as fx
 from listener_harness import Listener, moved, sender, start
 from pydicom.dataset import Dataset
 from sqlalchemy import create_engine, text
+from tests.clirunner import CliRunner
 from tests.conftest import init_database, system_clock
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 

@@ -14,8 +14,8 @@ import pytest
 import sr_fixtures as fx
 from listener_harness import echo, send, start
 from pydicom.dataset import Dataset
+from tests.clirunner import CliRunner
 from tests.conftest import system_clock
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 

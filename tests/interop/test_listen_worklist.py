@@ -15,8 +15,8 @@ from listener_harness import VERIFICATION, Listener, start
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 from pynetdicom import AE
+from tests.clirunner import CliRunner
 from tests.conftest import dcmtk_tool, system_clock
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 from cervix_watch.interop.worklist import MODALITY_WORKLIST_FIND, PROCEDURE

@@ -16,8 +16,8 @@ import pytest
 import sr_fixtures as fx
 import sr_real
 from listener_harness import Listener, moved, send, start
+from tests.clirunner import CliRunner
 from tests.conftest import Cli, dcmtk_tool, system_clock
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 from cervix_watch.interop.identity import masked_patient_id

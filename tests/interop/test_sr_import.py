@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 import sr_fixtures as fx
+from tests.clirunner import CliRunner
 from tests.conftest import Cli, both_backends, init_database
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 

@@ -272,7 +272,7 @@ def test_the_same_import_twice_at_once_stores_rows_once(db_url: str) -> None:
 
 def test_demo_clinic_copied_to_postgresql_reviews_identically(db_url: str, db_path: Path) -> None:
     """The demo clinic, `db copy`-ed to PostgreSQL, gives byte-identical review JSON there."""
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import app
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from tests.clirunner import CliRunner
 from tests.conftest import REPO
-from typer.testing import CliRunner
 
 from cervix_watch.cli.app import app
 from cervix_watch.domain.kinds import EVENT_KINDS

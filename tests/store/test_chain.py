@@ -192,7 +192,7 @@ def test_a_v4_database_from_the_previous_release_gets_its_chain(tmp_path: Path) 
         ).scalars()
         assert list(triggers) == ["audit_no_delete", "audit_no_update"]
     assert (report.rows, report.first_break) == (V4_AUDIT_ROWS, None)
-    from typer.testing import CliRunner
+    from tests.clirunner import CliRunner
 
     from cervix_watch.cli.app import app
 

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from tests.clirunner import CliRunner, Result
 from tests.conftest import REPO, Cli
-from typer.testing import CliRunner, Result
 
 from cervix_watch.cli.app import app
 from cervix_watch.store import migrations
