@@ -25,9 +25,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy src
 
 # PYTHONDONTWRITEBYTECODE is emptied (Python reads an empty value as unset) for the suite
-# only: it starts some 400 Python processes and 2 workers, which then compile the sources
-# and the rewritten tests once and keep them (__pycache__, ignored by git), instead of again
-# in every process (docs/testing.md).
+# only: a run starts some 575 Python processes, which then compile the sources (and the
+# workers the rewritten tests) once and keep them (__pycache__, ignored by git), instead of
+# again in every process (docs/testing.md).
 unit: $(STAMP)
 	PYTHONDONTWRITEBYTECODE= $(BIN)/pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
