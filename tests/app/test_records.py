@@ -81,11 +81,15 @@ def test_after_the_write_the_patient_is_read_once(store: Store, profile: Profile
 
 
 @both_backends
+@pytest.mark.parametrize("group", [200, 2, 1])
 def test_scans_raised_answers_as_scan_raised_does_for_each_in_one_read(
-    store: Store, profile: Profile
+    store: Store, profile: Profile, group: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """`scans_raised` (import sr's answer) gives what `scan_raised` gives scan by scan, for
-    scans of several patients (one with two, one short), reading the patients once."""
+    scans of several patients (one with two, one short), in the scans' order, reading the
+    patients once per group of `_READ_TOGETHER` (200; also 2 and 1, groups that split the
+    patients and the first one's two scans)."""
+    monkeypatch.setattr(records, "_READ_TOGETHER", group)
     store.add_patient(Patient(mrn="P2", edd=EDD), WHO)
     store.add_patient(Patient(mrn="P3", edd=EDD), WHO)
     scans = [
@@ -111,7 +115,7 @@ def test_scans_raised_answers_as_scan_raised_does_for_each_in_one_read(
     assert together == one_by_one
     assert one_by_one[0].flags
     assert not one_by_one[1].flags
-    assert len([s for s in statements if "FROM patients" in s]) == 1
+    assert len([s for s in statements if "FROM patients" in s]) == -(-3 // group)  # 3 patients
 
 
 def test_an_exam_answers_its_id_and_ga(store: Store, profile: Profile) -> None:

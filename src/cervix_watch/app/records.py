@@ -56,19 +56,23 @@ def scan_raised(
     return _raised(history, scan, profile, same_day)
 
 
-_READ_TOGETHER = 5000  # patients per `patient_files` read (its IN list)
+_READ_TOGETHER = 200  # patients per `patient_files` read (its IN list), held at once
 
 
 def scans_raised(store: Store, scans: Sequence[Scan], profile: Profile) -> list[Saved]:
     """What each stored scan raised as of its date (`scan_raised`), in order; the patients
-    are read with their records together, one read per 5,000 of them (an `import sr` of
-    1,000 files read each patient on her own: a quarter of its time)."""
+    are read with their records 200 at a time, each group's answers made before the next
+    is read (an `import sr` of 1,000 files read each patient on her own: a quarter of its
+    time; all 1,000 read at once held 11 MB more)."""
     wanted = sorted({scan.mrn for scan in scans})
-    histories: dict[str, PatientHistory] = {}
+    saved: dict[int, Saved] = {}
     for start in range(0, len(wanted), _READ_TOGETHER):
-        chunk = wanted[start : start + _READ_TOGETHER]
-        histories.update((h.patient.mrn, h) for h in store.patient_files(mrns=chunk))
-    return [_raised(histories[scan.mrn], scan, profile) for scan in scans]
+        chunk = set(wanted[start : start + _READ_TOGETHER])
+        histories = {h.patient.mrn: h for h in store.patient_files(mrns=sorted(chunk))}
+        for number, scan in enumerate(scans):
+            if scan.mrn in chunk:
+                saved[number] = _raised(histories[scan.mrn], scan, profile)
+    return [saved[number] for number in range(len(scans))]
 
 
 def _raised(
