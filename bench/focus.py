@@ -18,7 +18,16 @@ from pathlib import Path
 
 import clinic
 import history
-import run
+from measure import (
+    CACHE,
+    PANDAS_FROM_SQLITE,
+    ROOT,
+    SIZES,
+    Clinic,
+    history_db_path,
+    prepare_clinic,
+)
+from timing import PYTHON, byte_compile, cli, run_once
 
 NAMES = ("review", "audit")  # what the command line may name
 
@@ -30,12 +39,11 @@ class Pair:
     label: str
     command: Callable[[Path], list[str]]
     floor: Callable[[Path], list[str]]
-    database: Callable[[run.Clinic], Path]
+    database: Callable[[Clinic], Path]
 
 
-def _history_db(c: run.Clinic) -> Path:
-    name = f"history.g{clinic.GENERATOR_VERSION}.h{clinic.HISTORY_VERSION}.v"
-    path = c.full_db.with_name(f"{name}{run.schema_version()}.sqlite3")
+def _history_db(c: Clinic) -> Path:
+    path = history_db_path(c)
     if not path.exists():
         raise SystemExit(f"no history clinic at {path}: run bench/run.py once first")
     return path
@@ -43,20 +51,20 @@ def _history_db(c: run.Clinic) -> Path:
 
 def _audit(db: Path) -> list[str]:
     period_from, period_to = history.audit_period()
-    return run.cli(db, "audit", "--from", period_from, "--to", period_to, "--format", "json")
+    return cli(db, "audit", "--from", period_from, "--to", period_to, "--format", "json")
 
 
 def _audit_floor(db: Path) -> list[str]:
     low, as_of = history.audit_period()
-    high = (clinic.AS_OF + timedelta(days=280)).isoformat()  # as run.measure_history
-    return [str(run.PYTHON), "-c", history.AUDIT_FLOOR, str(db), low, high, as_of]
+    high = (clinic.AS_OF + timedelta(days=280)).isoformat()  # as measure.measure_history
+    return [str(PYTHON), "-c", history.AUDIT_FLOOR, str(db), low, high, as_of]
 
 
 PAIRS = {
     "review": Pair(
         "review --format json (50k) / pandas from sqlite3 (50k)",
-        lambda db: run.cli(db, "review", "--as-of", clinic.AS_OF.isoformat(), "--format", "json"),
-        lambda db: [str(run.PYTHON), "-c", run.PANDAS_FROM_SQLITE, str(db)],
+        lambda db: cli(db, "review", "--as-of", clinic.AS_OF.isoformat(), "--format", "json"),
+        lambda db: [str(PYTHON), "-c", PANDAS_FROM_SQLITE, str(db)],
         lambda c: c.full_db,
     ),
     "audit": Pair(
@@ -70,7 +78,7 @@ PAIRS = {
 
 def _timed(argv: list[str]) -> tuple[float, float]:
     """(wall s, CPU s) of one child run (its own rusage, from the spawner's wait4)."""
-    done = run.run_once(argv)
+    done = run_once(argv)
     return done.wall, done.cpu
 
 
@@ -82,12 +90,12 @@ def _best(argv: list[str], runs: int) -> tuple[float, float]:
 
 def measure(names: list[str], runs: int, work: Path) -> list[str]:
     """Lines of `label: command wall/CPU, floor wall/CPU, ratios` for each named pair."""
-    largest = run.prepare_clinic(max(run.SIZES), work)
+    largest = prepare_clinic(max(SIZES), work)
     lines = []
     for name in names:
         pair = PAIRS[name]
         db = pair.database(largest)
-        run.run_once(pair.command(db))  # warm the page cache and the byte code, untimed
+        run_once(pair.command(db))  # warm the page cache and the byte code, untimed
         wall, cpu = _best(pair.command(db), runs)
         floor_wall, floor_cpu = _best(pair.floor(db), runs)
         lines.append(
@@ -113,8 +121,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=2, help="runs of each; the best counts")
     args = parser.parse_args()
     chosen = names(args.names)
-    run.CACHE.mkdir(exist_ok=True)
-    run.byte_compile(run.PYTHON, run.ROOT / "src")
+    CACHE.mkdir(exist_ok=True)
+    byte_compile(PYTHON, ROOT / "src")
     with tempfile.TemporaryDirectory(prefix="cw-bench-") as tmp:
         measure(chosen, max(1, args.runs), Path(tmp))
 
