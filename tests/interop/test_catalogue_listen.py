@@ -347,3 +347,24 @@ def test_a_database_deleted_or_replaced_under_the_receiver_is_refused(
         "opened it: restart listen; nothing written"
     ]
     assert (db.read_bytes() if db.exists() else None) == before
+
+
+def test_an_association_left_idle_is_aborted_with_one_line(listener: Listener) -> None:
+    """A scanner that associates and then sends nothing: pynetdicom aborts it after the
+    30 s network timeout, and `listen` now says so in one line of the form of its other
+    aborts (it wrote nothing before), with the address and AE title, no patient."""
+    requestor = AE(ae_title="TESTSCU")
+    requestor.add_requested_context(VERIFICATION)
+    assoc = requestor.associate("127.0.0.1", listener.port, ae_title="CERVIXWATCH")
+    assert assoc.is_established
+    assert assoc.send_c_echo().Status == 0
+    idle_from = time.monotonic()
+    while assoc.is_established and time.monotonic() - idle_from < 60:
+        time.sleep(0.2)
+    assert assoc.is_aborted
+    assert time.monotonic() - idle_from >= 29
+    line = "warning: association from 127.0.0.1 (AE TESTSCU) aborted: nothing received for 30 s"
+    deadline = time.monotonic() + 10
+    while line not in stderr_lines(listener) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert stderr_lines(listener) == [line]

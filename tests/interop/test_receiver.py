@@ -184,8 +184,9 @@ def test_an_idle_association_is_aborted_after_the_network_timeout(
     impatient: tuple[GuardedServer, list[str]],
 ) -> None:
     """An association that goes on sending stays open past the timeout; once it sends
-    nothing for `network_timeout_s`, the receiver aborts it (and frees its slot)."""
-    server, _lines = impatient
+    nothing for `network_timeout_s`, the receiver aborts it (and frees its slot), with one
+    line as for its other aborts (it wrote none before)."""
+    server, lines = impatient
     ae = AE(ae_title="IDLER")
     ae.add_requested_context(VERIFICATION)
     assoc = ae.associate("127.0.0.1", server.server_address[1], ae_title="CERVIXWATCH")
@@ -199,9 +200,10 @@ def test_an_idle_association_is_aborted_after_the_network_timeout(
     assert assoc.is_aborted
     assert 1.9 <= time.monotonic() - idle_from < 6
     deadline = time.monotonic() + 5
-    while server.active_associations and time.monotonic() < deadline:
+    while (server.active_associations or not lines) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert server.active_associations == []
+    assert lines == ["association from 127.0.0.1 (AE IDLER) aborted: nothing received for 2 s"]
 
 
 def test_a_connection_that_sends_no_association_request_is_closed_after_the_acse_timeout(

@@ -13,7 +13,8 @@ unlinked file. So:
 - at most `max_associations` at once, and `max_per_address` from one address (refused
   when the connection is made, `GuardedServer.verify_request`), a peer that sends no
   association request is dropped after `acse_timeout_s`, and a watchdog aborts any
-  association older than `max_age_s`;
+  association older than `max_age_s`; pynetdicom aborts one idle for `network_timeout_s`
+  (its reactor; `Guard.on_aborted` tells it by the idle timer and says so);
 - a calling AE that a scanner's settings tie to its `hosts` is rejected from any other
   address (`Guard(admits=...)`, checked on `EVT_REQUESTED`, "calling AE not recognised");
 - rejected AEs, refused connections and aborts are logged in one line each, naming the
@@ -139,6 +140,7 @@ class Guard:
             (evt.EVT_DATA_RECV, self.on_data),
             (evt.EVT_REJECTED, self.on_rejected),
             (evt.EVT_CONN_CLOSE, self.on_close),
+            (evt.EVT_ABORTED, self.on_aborted),
         ]
 
     def on_open(self, event: Any) -> None:
@@ -175,6 +177,17 @@ class Guard:
             self.log(
                 f"connection from {peer(event.assoc)} closed: no association request within "
                 f"{self.limits.acse_timeout_s:g} s"
+            )
+
+    def on_aborted(self, event: Any) -> None:
+        """One line when pynetdicom's reactor aborts an association itself because nothing
+        arrived for `network_timeout_s` (`Association._run_reactor`: its idle timer ran out;
+        no event says so). The other aborts (ours, and a peer's A-ABORT, which restarts
+        that timer) are not this one."""
+        if event.assoc.dul.idle_timer_expired():
+            self.log(
+                f"association from {peer(event.assoc)} aborted: nothing received for "
+                f"{self.limits.network_timeout_s:g} s"
             )
 
     def on_rejected(self, event: Any) -> None:
