@@ -334,3 +334,39 @@ def test_with_hold_the_summary_says_for_how_many_reports_the_route_stood_in(
     again = clinic("import", "sr", "--hold", str(folder))
     assert again.exit_code == 0, again.output
     assert "held in the inbox, 0 ignored)." in " ".join(again.stdout.split())
+
+
+@pytest.mark.parametrize("options", [[], ["--mrn", fx.PATIENT_ID], ["--route", "tv"]])
+def test_a_report_held_for_another_serial_is_filed_by_a_person_who_checked_it(
+    clinic: Cli, tmp_path: Path, db_url: str, options: list[str]
+) -> None:
+    """Held for another serial: `inbox file ID` (with or without --mrn, --route) refuses it
+    in one line naming --serial-differs-ok; with that option it is filed, and its note and
+    audit row say who filed it so and why. Failed before: the serial refusal came first
+    whatever was given, so no person could ever file it."""
+    configure(tmp_path, ROOM1 + 'serial = "W1234567"\n')
+    theirs = fx.ob_report(fx.cl("28.0"))
+    theirs.DeviceSerialNumber = "W7654321"
+    path = write(tmp_path, theirs, "t.dcm")
+    assert clinic("import", "sr", "--hold", "--scanner", "US_ROOM1", str(path)).exit_code == 0
+    [row] = json.loads(clinic("inbox", "--format", "json").stdout)["inbox"]
+    inbox_id = row["inbox_id"]
+    refused = clinic("inbox", "file", str(inbox_id), *options)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: inbox report {inbox_id}: serial: the report has serial W7654321, not W1234567 "
+        "(scanner settings US_ROOM1): if it is from this machine, file it with "
+        "--serial-differs-ok\n"
+    )
+    assert stored_scans(clinic) == []
+    filed = clinic("inbox", "file", str(inbox_id), *options, "--serial-differs-ok")
+    assert filed.exit_code == 0, filed.output
+    [scan] = stored_scans(clinic)
+    assert scan["cl1_mm"] == "28.0"
+    why = (
+        "serial: the report has serial W7654321, not W1234567 (scanner settings US_ROOM1): "
+        "filed with --serial-differs-ok by tester"
+    )
+    assert why in scan["notes"]
+    assert any(why in change for change in scan_audit_changes(db_url))
+    assert json.loads(clinic("inbox", "--format", "json").stdout)["inbox"] == []

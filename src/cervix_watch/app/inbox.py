@@ -19,6 +19,7 @@ from cervix_watch.app.srimport import NAME_DIFFERS
 from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.interop.identity import is_mrn, masked_patient_id, suggested_mrns
+from cervix_watch.interop.scanner_sr import serial_differs
 from cervix_watch.scanners import scanner_for
 from cervix_watch.store import inbox as stored
 from cervix_watch.store.inbox import Entry, UnmappedCount
@@ -131,6 +132,7 @@ def file_held(
     scanners: Mapping[str, Scanner] | None = None,
     ultrasound_edd_tolerance_days: int = DEFAULT_US_EDD_TOLERANCE_DAYS,
     name_differs_ok: bool = False,
+    serial_differs_ok: bool = False,
 ) -> Filed:
     """File a held report as a scan: its stored bytes read again with the settings of this
     moment (`codes`, and the settings in `scanners` of the calling AE on its row: route,
@@ -139,7 +141,9 @@ def file_held(
     `mrn`: the person chose the patient (the report's PatientID, and where the scanner's
     settings read the MRN, are set aside). The name on the report is still compared with
     the record's (interop.md v3): a mismatch is refused unless `name_differs_ok`, and
-    then the scan's note (so its audit row) says the person filed it so. A UID filed
+    then the scan's note (so its audit row) says the person filed it so. A report from
+    another serial than its scanner's settings name is refused, naming the option, unless
+    `serial_differs_ok` (the person checked it is that machine's): the note says so. A UID filed
     before with other content is filed as a new scan (the person resolved it); with the
     same content it is "already present", as is a report filed before. The scan's note
     names the inbox id and who filed it; the inbox row is closed by the import (its audit
@@ -172,22 +176,29 @@ def file_held(
         dataset.PatientID = mrn.strip()
         importer.mrn_chosen = True
     importer.check_names = not name_differs_ok
+    importer.serial_checked = serial_differs_ok
     plans, problems = importer.plan_all([(name, dataset)])
     if problems:
-        raise InputError([_name_hint(p, str(dataset.PatientID)) for p in problems])
+        raise InputError([_hint(p, str(dataset.PatientID)) for p in problems])
     [plan] = plans
     note = f"filed from the inbox (report {inbox_id}) by {who}"
     if _names_differ(dataset, plan.patient.name):
         note += f"; {NAME_DIFFERS}: filed with --name-differs-ok by {who}"
+    other_serial = None if scanner is None else serial_differs(dataset, scanner)
+    if other_serial is not None:
+        note += f"; serial: {other_serial}: filed with --serial-differs-ok by {who}"
     notes = "; ".join(n for n in (plan.record.notes, note) if n)
     plan.record = plan.record.model_copy(update={"notes": notes})
     outcome = importer.commit([plan])  # closes the held rows of its UID, this one among them
     return Filed(stored.entry(store, inbox_id), outcome)
 
 
-def _name_hint(problem: Problem, mrn: str) -> Problem:
-    """A name mismatch says how a person who has checked files it anyway; neither name is
-    printed, only the MRN the report is being filed to."""
+def _hint(problem: Problem, mrn: str) -> Problem:
+    """A name or serial mismatch says how a person who has checked files it anyway; neither
+    name is printed, only the MRN the report is being filed to."""
+    if problem.field == "serial":
+        message = f"{problem.message}: if it is from this machine, file it with --serial-differs-ok"
+        return Problem(problem.field, message, problem.source)
     if problem.field != "patient_name":
         return problem
     message = f"{NAME_DIFFERS} of {mrn}: if the report is hers, file it with --name-differs-ok"

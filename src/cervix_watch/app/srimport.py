@@ -98,6 +98,7 @@ class SrImporter:
         self.check_names = True
         self.refile = False
         self.mrn_chosen = False  # the PatientID is the person's --mrn: not the machine's
+        self.serial_checked = False  # another DeviceSerialNumber: a person checked it
 
     def plan(self, name: str, dataset: Dataset) -> Planned:
         """The scan one SR makes; InputError with lines `NAME: field: problem` if none."""
@@ -137,7 +138,9 @@ class SrImporter:
                         raise dataset
                     content = content_of(dataset)
                     if self.scanner is not None:
-                        content = with_scanner(content, dataset, self.scanner, self.mrn_chosen)
+                        content = with_scanner(
+                            content, dataset, self.scanner, self.mrn_chosen, self.serial_checked
+                        )
                     if steps_issued and not self.mrn_chosen:
                         content = self._worklist_patient(dataset, content)
                     sr, unrouted_problem = self._routed(content, name)

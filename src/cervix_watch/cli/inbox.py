@@ -202,6 +202,15 @@ def file(
             "checked it is hers); the scan's note and audit row say so.",
         ),
     ] = False,
+    serial_differs_ok: Annotated[
+        bool,
+        typer.Option(
+            "--serial-differs-ok",
+            help="File it although it comes from another DeviceSerialNumber than its "
+            "scanner's settings name (you checked it is that machine's); the scan's note and "
+            "audit row say so.",
+        ),
+    ] = False,
     operator: OperatorOption = None,
 ) -> None:
     """File a held report as a scan, through the same checks as `import sr`.
@@ -231,6 +240,7 @@ def file(
         scanners=state.settings.scanners,
         ultrasound_edd_tolerance_days=state.settings.ultrasound_edd_tolerance_days.value,
         name_differs_ok=name_differs_ok,
+        serial_differs_ok=serial_differs_ok,
     )
     if filed.outcome is None:
         entry = filed.entry

@@ -25,16 +25,21 @@ NO_MRN_ON_REPORT = "the report carries no MRN"
 
 
 def with_scanner(
-    content: SrContent, dataset: Dataset, scanner: Scanner, mrn_chosen: bool = False
+    content: SrContent,
+    dataset: Dataset,
+    scanner: Scanner,
+    mrn_chosen: bool = False,
+    serial_checked: bool = False,
 ) -> SrContent:
     """`content` with its MRN taken where the machine puts it; SrError when the report
     comes from another serial, or its MRN is missing or not of the machine's pattern.
-    `mrn_chosen`: a person named the patient (`inbox file --mrn`): the MRN is theirs."""
+    `mrn_chosen`: a person named the patient (`inbox file --mrn`): the MRN is theirs.
+    `serial_checked`: a person checked that a report from another serial is this
+    machine's (`inbox file --serial-differs-ok`)."""
     where = f"scanner settings {scanner.ae_title}"
-    serial = str(dataset.get("DeviceSerialNumber", "") or "").strip()
-    if scanner.serial is not None and serial != scanner.serial:
-        sent = f"serial {serial}" if serial else "no DeviceSerialNumber"
-        raise SrError("serial", f"the report has {sent}, not {scanner.serial} ({where})")
+    other_serial = serial_differs(dataset, scanner)
+    if other_serial is not None and not serial_checked:
+        raise SrError("serial", other_serial)
     if mrn_chosen:
         return content
     patient_id = content.patient_id
@@ -46,6 +51,15 @@ def with_scanner(
             f"{masked_patient_id(patient_id)} is not an MRN (mrn_pattern of {where})",
         )
     return dataclasses.replace(content, patient_id=patient_id)
+
+
+def serial_differs(dataset: Dataset, scanner: Scanner) -> str | None:
+    """How the report's DeviceSerialNumber differs from the machine's `serial`, or None."""
+    serial = str(dataset.get("DeviceSerialNumber", "") or "").strip()
+    if scanner.serial is None or serial == scanner.serial:
+        return None
+    sent = f"serial {serial}" if serial else "no DeviceSerialNumber"
+    return f"the report has {sent}, not {scanner.serial} (scanner settings {scanner.ae_title})"
 
 
 def _other_id(dataset: Dataset, issuer: str, where: str) -> str:
@@ -62,4 +76,4 @@ def _other_id(dataset: Dataset, issuer: str, where: str) -> str:
     )
 
 
-__all__ = ["NO_MRN_ON_REPORT", "with_scanner"]
+__all__ = ["NO_MRN_ON_REPORT", "serial_differs", "with_scanner"]
