@@ -75,6 +75,23 @@ def test_the_same_report_again_is_already_present(intake: Intake) -> None:
     assert [scan_id for _, scan_id in again.outcome.present] == [1]
 
 
+def test_a_report_of_a_voided_scan_sent_again_is_held_saying_so(intake: Intake) -> None:
+    """The scan a report made was voided; the scanner sends the report again: held for a
+    person ("received before as a scan that was voided (scan 1)"), answered 0x0000, not
+    "already present" (it was before: the lookup counted the voided scan)."""
+    report = fx.ob_report(*fx.THREE_MM)
+    assert receive(intake, "SR 1", report).status == SUCCESS
+    intake.store.void_scan(1, "keyed to the wrong patient", "tester")
+    again = receive(intake, "SR 1", report)
+    assert again.status == SUCCESS
+    assert again.taken is not None
+    assert (again.taken.outcome, again.taken.reason) == (
+        "held",
+        "received before as a scan that was voided (scan 1)",
+    )
+    assert intake.store.counts()["inbox"] == 1
+
+
 def test_an_unknown_patient_is_held_and_answered_success(intake: Intake) -> None:
     """No such MRN: held in the inbox (after its commit), 0x0000; no scan, no error line."""
     received = receive(intake, "SR 2", fx.ob_report(fx.cl("30.0"), patient_id="SR9999"))

@@ -426,3 +426,52 @@ def test_a_report_held_for_its_name_is_filed_only_with_the_option(
     assert filed.exit_code == 0, filed.output
     assert scans(clinic) == [("H1", "21.0")]
     no_name(refused.output, filed.output)
+
+
+def test_a_report_of_a_voided_scan_is_refused_held_and_filed_only_by_a_person(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """Scan 1 (from UID U) voided; U imported again: refused, "received before as a scan
+    that was voided (scan 1)"; --hold holds it so; `inbox file ID` (a person decided)
+    files it as scan 2. Failed before: "already present (scan 1)", the voided scan's."""
+    path = sr(tmp_path, "a.dcm", "H2", "21.0")
+    assert clinic("import", "sr", str(path)).exit_code == 0
+    assert clinic("scan", "void", "1", "--reason", "entered in error").exit_code == 0
+    refused = clinic("import", "sr", str(path))
+    assert refused.exit_code == 1, refused.output
+    assert refused.stderr == (
+        f"error: {path}: resent: received before as a scan that was voided (scan 1)\n"
+    )
+    assert clinic("import", "sr", "--hold", str(path)).exit_code == 0
+    [row] = held(clinic)
+    assert row["reason"] == "received before as a scan that was voided (scan 1)"
+    filed = clinic("inbox", "file", str(row["inbox_id"]))
+    assert filed.exit_code == 0, filed.output
+    assert scans(clinic) == [("H2", "21.0")]
+    assert held(clinic) == []
+    again = clinic("import", "sr", str(path))
+    assert again.exit_code == 0, again.output
+    assert "already present (scan 2)" in again.stdout
+
+
+def test_a_report_without_beam_path_does_not_take_a_voided_scans_route(
+    clinic: Cli, tmp_path: Path
+) -> None:
+    """Filed with --route ta as scan 1, voided (the route was wrong); the same report again
+    without a route: held for its route and as a voided scan's report, never read with the
+    voided scan's route; `inbox file ID --route tv` files it. Failed before: "already
+    present (scan 1)"."""
+    dataset = fx.ob_report(fx.cl("30.0"), route=None, patient_id="H2", sop_uid=UID)
+    path = fx.one(tmp_path, dataset, "no-beam.dcm")
+    assert clinic("import", "sr", str(path), "--route", "ta").exit_code == 0
+    assert clinic("scan", "void", "1", "--reason", "transvaginal, not ta").exit_code == 0
+    assert clinic("import", "sr", "--hold", str(path)).exit_code == 0
+    [row] = held(clinic)
+    assert row["reason"] == (
+        "no beam path, and no route set for this scanner; "
+        "received before as a scan that was voided (scan 1)"
+    )
+    filed = clinic("inbox", "file", str(row["inbox_id"]), "--route", "tv")
+    assert filed.exit_code == 0, filed.output
+    rows = csv.DictReader(io.StringIO(clinic("export", "scans").stdout))
+    assert [(r["scan_id"], r["route"]) for r in rows] == [("2", "tv")]

@@ -105,7 +105,9 @@ def test_filing_a_uid_closes_its_held_row_only(store: Store) -> None:
     assert closed == [one.inbox_id]
     assert inbox.entry(store, one.inbox_id).scan_id == scan_id
     [filed] = inbox.filed_scans(store, "dicom-sr:1.2.3.4")
-    assert (filed.scan_id, filed.mrn) == (scan_id, "P01")
+    assert (filed.scan.scan_id, filed.scan.mrn, filed.voided) == (scan_id, "P01", False)
+    store.void_scan(scan_id, "entered in error", "t")
+    assert [f.voided for f in inbox.filed_scans(store, "dicom-sr:1.2.3.4")] == [True]
     assert inbox.entry(store, one.inbox_id).state == "filed"
     assert inbox.entry(store, two.inbox_id).state == "held"
     with pytest.raises(InputError, match="already filed"):

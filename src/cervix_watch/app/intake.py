@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from cervix_watch.app.srimport import NAME_DIFFERS, RESENT
+from cervix_watch.app.srimport import NAME_DIFFERS, RESENT, RESENT_VOIDED
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.interop import sr_triage
 from cervix_watch.interop.scanner_sr import NO_MRN_ON_REPORT
@@ -215,6 +215,7 @@ _ORDER = (
     NO_MRN_ON_REPORT,
     NAME_DIFFERS,
     RESENT,
+    RESENT_VOIDED,
     "the worklist patient",
     PARTIAL,
 )

@@ -124,7 +124,8 @@ class SrImporter:
 
         mapped: list[tuple[str, SrContent, SrScan]] = []
         names: dict[str, str] = {}  # each report's PatientName, compared, never printed
-        unrouted: dict[str, Problem] = {}  # no route: said with the report's other problems
+        # no route (and a voided scan's report): said with the report's other problems
+        unrouted: dict[str, list[Problem]] = {}
         problems: list[Problem] = []
         # A report names one of our worklist steps only if it was issued before the report
         # was made (the scanner asked first): without any, no report is looked up (issue 25.6).
@@ -143,9 +144,7 @@ class SrImporter:
                         )
                     if steps_issued and not self.mrn_chosen:
                         content = self._worklist_patient(dataset, content)
-                    sr, unrouted_problem = self._routed(content, name)
-                    if unrouted_problem is not None:
-                        unrouted[name] = unrouted_problem
+                    sr, unrouted[name] = self._routed(content, name)
                     mapped.append((name, content, sr))
                     names[name] = str(dataset.get("PatientName", "") or "")
                     if caught:
@@ -156,7 +155,7 @@ class SrImporter:
         patients = self.store.patients_named([c.patient_id for _, c, _ in mapped])
         plans: list[Planned] = []
         for name, content, sr in mapped:
-            found = [unrouted[name]] if name in unrouted else []
+            found = list(unrouted[name])
             try:
                 patient = patients.get(content.patient_id)
                 self._check_name(name, names.get(name, ""), patient)
@@ -169,14 +168,16 @@ class SrImporter:
             problems.extend(found)
         return plans, problems
 
-    def _routed(self, content: SrContent, name: str) -> tuple[SrScan, Problem | None]:
+    def _routed(self, content: SrContent, name: str) -> tuple[SrScan, list[Problem]]:
         """The report's scan values, and the refusal of its route if it has none.
 
         A report without a usable route is still checked against its patient, so that all
         a person must resolve is said at once (issue 23: a report held for its route alone
         must not then be filed to an unmatched PatientID). One filed before (a person gave
         its route, `import sr --route` or `inbox file --route`) takes that scan's route, so
-        the same report again is "already present", not held for a route."""
+        the same report again is "already present", not held for a route. A voided scan
+        lends no route (it may have been voided for it): its report is refused for its
+        route and as a voided scan's (`_voided`), unless a person files it (`refile`)."""
         from cervix_watch.domain.enums import Route
         from cervix_watch.domain.uids import source_of
         from cervix_watch.interop.dicom_sr import SrError
@@ -184,22 +185,25 @@ class SrImporter:
         from cervix_watch.store.inbox import filed_scans
 
         try:
-            return scan_from(content, name, *self._mapping), None
+            return scan_from(content, name, *self._mapping), []
         except SrError as refused:
             if refused.problem.field != "route":
                 raise
-            problem = _refusal(name, refused.problem)
+            problems = [_refusal(name, refused.problem)]
         route, operator, codes, _ = self._mapping
         earlier = filed_scans(self.store, source_of(content.sop_instance_uid))
-        if route is None and earlier:
-            before = earlier[-1]
+        live = [filed.scan for filed in earlier if not filed.voided]
+        if route is None and live:
+            before = live[-1]
             note = f"route {before.route.value} as filed before (scan {before.scan_id})"
             sr = scan_from(content, name, before.route, operator, codes, note)
             sr.route_given = False  # nothing given to this run stood in
-            return sr, None
+            return sr, []
+        if earlier and not self.refile:
+            problems.append(_voided(earlier[-1].scan, name))
         # a stand-in only to go on checking: a report refused for its route is never planned
         stand_in = Route.TV if route is None else None
-        return scan_from(content, name, stand_in, operator, codes), problem
+        return scan_from(content, name, stand_in, operator, codes), problems
 
     def _worklist_patient(self, dataset: Dataset, content: SrContent) -> SrContent:
         """A report naming one of our worklist steps is that step's patient's (interop.md
@@ -301,7 +305,9 @@ class SrImporter:
         when the scan it made has the same patient and values; with other content (another
         patient, another CL: a correction at the machine keeps the UID) it is refused,
         "received before with different content (scan N)", never dropped as present. With
-        `refile` (`inbox file`) such a report is filed as a new scan."""
+        `refile` (`inbox file`) such a report is filed as a new scan. A voided scan is no
+        earlier copy: a report whose scans were all voided (or whose twin was) is refused,
+        "received before as a scan that was voided (scan N)", for a person to decide."""
         from cervix_watch.store.duplicates import same_examination
         from cervix_watch.store.inbox import filed_scans
 
@@ -313,16 +319,22 @@ class SrImporter:
                 kept.append(plan)
                 continue
             earlier = filed_scans(self.store, plan.sr.source)
+            live = [filed.scan for filed in earlier if not filed.voided]
             # the same patient and values: a re-sent report that changes nothing
-            twin = next((s for s in earlier if same_examination(s, plan.record)), None)
+            twin = next((s for s in live if same_examination(s, plan.record)), None)
+            voided_twin = next(
+                (f.scan for f in earlier if f.voided and same_examination(f.scan, plan.record)),
+                None,
+            )
             if twin is not None:
                 outcome.present.append((plan, twin.scan_id or 0))
-            elif earlier and not self.refile:
-                first = earlier[0].scan_id
-                message = f"{RESENT} (scan {first})"
-                problems.append(Problem("resent", message, plan.name))
-            else:
+            elif self.refile or not earlier:
                 kept.append(plan)
+            elif voided_twin is not None or not live:
+                problems.append(_voided(voided_twin or earlier[-1].scan, plan.name))
+            else:
+                message = f"{RESENT} (scan {live[0].scan_id})"
+                problems.append(Problem("resent", message, plan.name))
         if problems:
             raise InputError(problems)
         return kept
@@ -335,6 +347,12 @@ class SrImporter:
         filed += [(plan.sr.uid, scan_id) for plan, scan_id in outcome.present if scan_id]
         if filed:
             close_filed(self.store, filed, self.who)
+
+
+def _voided(scan: Scan, name: str) -> Problem:
+    """A report whose earlier scan was voided: a person decides (interop.md is silent; the
+    safer reading holds it rather than call it "already present" or file it again)."""
+    return Problem("resent", f"{RESENT_VOIDED} (scan {scan.scan_id})", name)
 
 
 def _filed(new: Sequence[Planned], ids: dict[int, int], outcome: Outcome) -> list[tuple[str, int]]:
@@ -373,6 +391,7 @@ def _corrected_reports(
 # interop.md v3's reasons, as the inbox holds them (`app.intake`)
 NAME_DIFFERS = "the name on the report differs from the record"
 RESENT = "received before with different content"
+RESENT_VOIDED = "received before as a scan that was voided"
 
 
-__all__ = ["NAME_DIFFERS", "RESENT", "Outcome", "Planned", "SrImporter"]
+__all__ = ["NAME_DIFFERS", "RESENT", "RESENT_VOIDED", "Outcome", "Planned", "SrImporter"]

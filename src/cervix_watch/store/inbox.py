@@ -242,9 +242,19 @@ def close_filed_in(
     return closed
 
 
-def filed_scans(store: Store, source: str) -> list[Scan]:
-    """Every scan, voided too, whose source is `source` (`dicom-sr:UID`), in id order: a
-    corrected re-send filed by `inbox file` shares its UID with the scan it corrects."""
+@dataclass(frozen=True)
+class FiledScan:
+    """A scan a report made, and whether it was voided since (a voided scan is no earlier
+    copy of a re-sent report: it is not "already present", nor its route the report's)."""
+
+    scan: Scan
+    voided: bool
+
+
+def filed_scans(store: Store, source: str) -> list[FiledScan]:
+    """Every scan, voided too (each saying so), whose source is `source` (`dicom-sr:UID`),
+    in id order: a corrected re-send filed by `inbox file` shares its UID with the scan it
+    corrects."""
     from cervix_watch.store.rows import scan_from_row
 
     with store.read() as conn:
@@ -254,7 +264,10 @@ def filed_scans(store: Store, source: str) -> list[Scan]:
             .where(t.scans.c.source == source)
             .order_by(t.scans.c.scan_id)
         )
-        return [scan_from_row(r, r["mrn"]) for r in conn.execute(query).mappings()]
+        return [
+            FiledScan(scan_from_row(r, r["mrn"]), r["voided_at"] is not None)
+            for r in conn.execute(query).mappings()
+        ]
 
 
 # -- receipts of ignored reports ------------------------------------------------------------
@@ -445,6 +458,7 @@ __all__ = [
     "REJECTED",
     "Arrival",
     "Entry",
+    "FiledScan",
     "Held",
     "UnmappedCount",
     "Version",
