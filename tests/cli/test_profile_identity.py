@@ -119,3 +119,53 @@ def test_a_builtin_has_no_sha_in_json_and_a_stored_custom_default_has(
     assert clinic("rules", "default", str(path)).exit_code == 0
     review = json.loads(clinic("review", "--format", "json").stdout)
     assert review["profile_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _stored_as_an_earlier_release_shipped_it(db_url: str, tmp_path: Path) -> None:
+    """The database's stored default is nice-ng25's text as an earlier release shipped it:
+    this release's nice-ng25 with one threshold changed (stored as `rules default` does)."""
+    from cervix_watch.app.clinic import PROFILE_SHA_SETTING, PROFILE_TOML_SETTING
+    from cervix_watch.store.store import Store
+
+    text = _edited(tmp_path, None).read_text(encoding="utf-8")
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    store = Store.open(db_url)
+    try:
+        values = {PROFILE_TOML_SETTING: text, PROFILE_SHA_SETTING: sha}
+        store.set_settings(values, "an earlier release", [PROFILE_SHA_SETTING])
+    finally:
+        store.close()
+
+
+CHANGED_SINCE = (
+    "warning: profile: the rules of the built-in profile nice-ng25 changed since it was "
+    "stored as this database's default; this version's are used: 'cervix-watch rules "
+    "default nice-ng25' stores them and ends this warning\n"
+)
+
+
+def test_a_builtin_default_changed_by_an_upgrade_still_reviews_and_says_so(
+    clinic: Cli, db_url: str, tmp_path: Path
+) -> None:
+    """nice-ng25 stored as the default, then an upgrade changed nice-ng25's rules: review,
+    due and scan add run with this version's nice-ng25 and each says so in one line naming
+    the profile and the command that accepts the change; that command (audited) ends the
+    line. Failed before: every one refused ("rename it: 'nice-ng25' is a built-in
+    profile", exit 1): the clinic was locked out of its review, and listen of its reports."""
+    assert clinic("rules", "default", "nice-ng25").exit_code == 0
+    _stored_as_an_earlier_release_shipped_it(db_url, tmp_path)
+    review = clinic("review", "--format", "json")
+    assert review.exit_code == 0, review.output
+    assert review.stderr == CHANGED_SINCE
+    document = json.loads(review.stdout)
+    assert document["profile"] == "nice-ng25"
+    assert "profile_sha256" not in document  # this version's built-in, as shipped
+    for command in (("due",), ("scan", "add", "P1", "--date", "2026-11-27", "--cl", "30")):
+        result = clinic(*command)
+        assert result.exit_code == 0, (command, result.output)
+        assert result.stderr == CHANGED_SINCE, command
+    accepted = clinic("rules", "default", "nice-ng25")
+    assert accepted.exit_code == 0, accepted.output
+    after = clinic("review")
+    assert (after.exit_code, after.stderr) == (0, "")
+    assert "Profile: nice-ng25" in after.stdout

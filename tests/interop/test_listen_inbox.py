@@ -212,3 +212,39 @@ def test_a_report_filed_with_a_route_is_already_present_when_the_scanner_sends_i
     assert held(db) == []
     assert scans(db) == [("H2", "30.0")]
     assert f"SR {UID} from TESTSCU: already present (scan 1)" in listener.stdout()
+
+
+def test_a_builtin_default_changed_by_an_upgrade_keeps_listen_filing_and_says_so(
+    db: Path, tmp_path: Path, study_date: date
+) -> None:
+    """nice-ng25 stored as the default by an earlier release whose nice-ng25 differs (one
+    threshold): listen's start-up says so in one line naming the command that accepts it,
+    and a report is filed (0x0000). Failed before: every report refused (0xA900) and
+    nothing said at start-up."""
+    import hashlib
+
+    from cervix_watch.app.clinic import PROFILE_SHA_SETTING, PROFILE_TOML_SETTING
+    from cervix_watch.rules import builtin_profile_text
+    from cervix_watch.store.store import Store
+
+    cli(db, "rules", "default", "nice-ng25")
+    text = builtin_profile_text("nice-ng25").replace("threshold_mm = 25.0", "threshold_mm = 28.0")
+    store = Store.open(str(db))
+    try:
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        values = {PROFILE_TOML_SETTING: text, PROFILE_SHA_SETTING: sha}
+        store.set_settings(values, "an earlier release", [PROFILE_SHA_SETTING])
+    finally:
+        store.close()
+    running = start(db, tmp_path, "--allow-ae", "TESTSCU")
+    try:
+        assert send(running.port, [report("H2", "21.0", study_date)]) == [0x0000]
+    finally:
+        running.stop()
+    warning = (
+        "warning: profile: the rules of the built-in profile nice-ng25 changed since it was "
+        "stored as this database's default; this version's are used: 'cervix-watch rules "
+        "default nice-ng25' stores them and ends this warning"
+    )
+    assert warning in running.stderr().splitlines()
+    assert scans(db) == [("H2", "21.0")]

@@ -51,16 +51,51 @@ def resolve_profile(store: Store | None, option: str | None) -> Profile:
     Commands that write call this before writing, so a profile that does not load
     fails the command with nothing saved.
     """
-    from cervix_watch.rules import DEFAULT_PROFILE, load_profile, profile_from_toml
+    from cervix_watch.rules import DEFAULT_PROFILE, load_profile
 
     if option:
         return load_profile(option)
-    default = None if store is None else stored_default(store)
-    if default is None:
+    if store is None:
         return load_profile(DEFAULT_PROFILE)
+    return default_profile(store)[0]
+
+
+def default_profile(store: Store) -> tuple[Profile, str | None]:
+    """The database's stored default (else the built-in default), and the one line to say
+    when it is a built-in whose rules this version changed since it was stored.
+
+    A built-in's name is stored only with that built-in's text (`rules default` refuses an
+    edited built-in that keeps its name), so a stored text that validates under a
+    built-in's name with other rules was written by an earlier release. Refusing it locked
+    the clinic out of its review, and `listen` out of its reports (every one refused); the
+    clinic chose the built-in, so this version's is used, and the line says so until
+    `rules default NAME` stores it (audited), as a person accepting the change. A stored
+    text that does not validate is still refused: damaged, it is no one's choice.
+    """
+    from cervix_watch.rules import DEFAULT_PROFILE, load_profile, profile_from_toml
+    from cervix_watch.rules.profile import EditedBuiltin
+
+    default = stored_default(store)
+    if default is None:
+        return load_profile(DEFAULT_PROFILE), None
     if default.toml is None:
-        return load_profile(default.name)  # stored by name (or path) by an older version
-    return profile_from_toml(default.toml.encode("utf-8"), f"default profile {default.name}")
+        return load_profile(default.name), None  # stored by name (or path) by an older version
+    source = f"default profile {default.name}"
+    try:
+        return profile_from_toml(default.toml.encode("utf-8"), source), None
+    except EditedBuiltin as earlier_release:
+        name = earlier_release.name
+    return load_profile(name), changed_builtin_line(name)
+
+
+def changed_builtin_line(name: str) -> str:
+    """The one line (without `warning: `) said while a stored built-in default's rules
+    differ from this version's."""
+    return (
+        f"profile: the rules of the built-in profile {name} changed since it was stored as "
+        f"this database's default; this version's are used: 'cervix-watch rules default "
+        f"{name}' stores them and ends this warning"
+    )
 
 
 def clinic_review(
@@ -96,7 +131,9 @@ __all__ = [
     "PROFILE_SHA_SETTING",
     "PROFILE_TOML_SETTING",
     "StoredDefault",
+    "changed_builtin_line",
     "clinic_review",
+    "default_profile",
     "resolve_profile",
     "stored_default",
 ]

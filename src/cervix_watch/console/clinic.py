@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from cervix_watch.app import clinic
-from cervix_watch.console import context, progress
+from cervix_watch.console import context, output, progress
 
 if TYPE_CHECKING:
     from cervix_watch.app.transfer import ImportResult
@@ -17,8 +17,14 @@ if TYPE_CHECKING:
 
 
 def resolve_profile(state: context.State, option: str | None) -> Profile:
-    """--profile (the database is not opened for it), else the stored default, else built-in."""
-    return clinic.resolve_profile(None if option else state.store(), option)
+    """--profile (the database is not opened for it), else the stored default, else built-in;
+    a stored built-in whose rules this version changed is said in one line on stderr."""
+    if option:
+        return clinic.resolve_profile(None, option)
+    profile, changed = clinic.default_profile(state.store())
+    if changed is not None:
+        output.note(f"warning: {changed}")
+    return profile
 
 
 def clinic_review(

@@ -252,6 +252,16 @@ def profile_from_toml(data: bytes, source: str) -> Profile:
 _NOT_RULES = {"source", "sha256"}
 
 
+class EditedBuiltin(InputError):
+    """A profile that takes a built-in's `name` with other rules: an edited copy (refused:
+    "rename it"), or, stored as a database's default, the built-in as an earlier release
+    shipped it (`app.clinic.default_profile`)."""
+
+    def __init__(self, name: str, source: str | None) -> None:
+        self.name = name
+        super().__init__(Problem("name", f"rename it: {name!r} is a built-in profile", source))
+
+
 def _identified(data: bytes, profile: Profile) -> Profile:
     """`profile` (read from `data`, a file or the database) as a built-in or as custom
     (contract v3, "profile identity"; the labels are rules/identity.py's).
@@ -266,8 +276,7 @@ def _identified(data: bytes, profile: Profile) -> Profile:
         if rules == builtin_profile(name).model_dump(exclude=_NOT_RULES):
             return profile.model_copy(update={"sha256": None})
     if profile.name in builtin_profile_names():
-        message = f"rename it: {profile.name!r} is a built-in profile"
-        raise InputError(Problem("name", message, source=profile.source or None))
+        raise EditedBuiltin(profile.name, profile.source or None)
     return profile.model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
 
 

@@ -31,6 +31,7 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from cervix_watch import bulk
+from cervix_watch.app.clinic import default_profile
 from cervix_watch.app.inbox import waiting as inbox_waiting
 from cervix_watch.app.inbox import waiting_line
 from cervix_watch.app.intake import Intake
@@ -186,6 +187,8 @@ class Listener:
             self.sink.note(worklist.start_line())
         if waiting := waiting_line(inbox_waiting(self.store)):
             self.sink.note(waiting)
+        if changed := default_profile(self.store)[1]:  # a built-in this version changed
+            self.sink.note(f"warning: {changed}")
         try:
             while not self.stop.wait(0.5):
                 pass
