@@ -248,3 +248,21 @@ def test_a_builtin_default_changed_by_an_upgrade_keeps_listen_filing_and_says_so
     )
     assert warning in running.stderr().splitlines()
     assert scans(db) == [("H2", "21.0")]
+
+
+def test_a_report_whose_scan_was_voided_sent_again_is_held_by_listen(
+    db: Path, tmp_path: Path, study_date: date
+) -> None:
+    """Filed by listen as scan 1, voided, then sent again by the machine: answered 0x0000
+    and held, "received before as a scan that was voided (scan 1)". Failed before: "already
+    present (scan 1)", nothing held."""
+    running = start(db, tmp_path, "--allow-ae", "TESTSCU")
+    try:
+        assert send(running.port, [report("H2", "21.0", study_date)]) == [0x0000]
+        cli(db, "scan", "void", "1", "--reason", "keyed to the wrong patient")
+        assert send(running.port, [report("H2", "21.0", study_date)]) == [0x0000]
+    finally:
+        running.stop()
+    [row] = held(db)
+    assert row["reason"] == "received before as a scan that was voided (scan 1)"
+    assert "already present" not in running.stdout() + running.stderr()

@@ -180,3 +180,41 @@ def test_another_serial_and_a_pattern_mismatch_are_held_and_answered_0x0000(
         "the PatientID matches no stored MRN",
     ]
     assert "DOE" not in listener.stdout() + listener.stderr()
+
+
+def test_a_report_listen_held_for_another_serial_is_filed_by_a_person_who_checked_it(
+    db: Path, tmp_path: Path, shift: timedelta
+) -> None:
+    """A report from serial W2 sent by US_ROOM1 (serial W1): listen holds it (0x0000);
+    `inbox file ID` refuses it in one line naming --serial-differs-ok; with it, the report
+    is filed, its note saying why and who. Failed before: refused whatever was given."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        '[scanners."US_ROOM1"]\nhosts = ["127.0.0.1"]\nserial = "W1"\n', encoding="utf-8"
+    )
+    path.chmod(0o600)
+    report = moved(fx.ob_report(fx.cl("30.0")), shift)
+    report.DeviceSerialNumber = "W2"
+    listener = start(db, tmp_path, env={"CERVIX_WATCH_CONFIG": str(path)})
+    try:
+        assert send(listener.port, [report], ae_title="US_ROOM1") == [0x0000]
+    finally:
+        listener.stop()
+    [row] = json.loads(cli(db, "inbox", "--format", "json"))["inbox"]
+    env = {"NO_COLOR": "1", "CERVIX_WATCH_CONFIG": str(path), "CERVIX_WATCH_OPERATOR": "ann"}
+    filing = ["--db", str(db), "inbox", "file", str(row["inbox_id"])]
+    refused = CliRunner().invoke(app, filing, env=env)
+    assert refused.exit_code == 1
+    assert refused.stderr == (
+        f"error: inbox report {row['inbox_id']}: serial: the report has serial W2, not W1 "
+        "(scanner settings US_ROOM1): if it is from this machine, file it with "
+        "--serial-differs-ok\n"
+    )
+    filed = CliRunner().invoke(app, [*filing, "--serial-differs-ok"], env=env)
+    assert filed.exit_code == 0, filed.output
+    [scan] = csv.DictReader(io.StringIO(cli(db, "export", "scans")))
+    assert scan["cl1_mm"] == "30.0"
+    assert (
+        "serial: the report has serial W2, not W1 (scanner settings US_ROOM1): filed with "
+        "--serial-differs-ok by ann" in scan["notes"]
+    )
