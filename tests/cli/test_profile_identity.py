@@ -160,7 +160,12 @@ def test_a_builtin_default_changed_by_an_upgrade_still_reviews_and_says_so(
     document = json.loads(review.stdout)
     assert document["profile"] == "nice-ng25"
     assert "profile_sha256" not in document  # this version's built-in, as shipped
-    for command in (("due",), ("scan", "add", "P1", "--date", "2026-11-27", "--cl", "30")):
+    commands = (
+        ("due",),
+        ("rules", "show"),
+        ("scan", "add", "P1", "--date", "2026-11-27", "--cl", "30"),
+    )
+    for command in commands:
         result = clinic(*command)
         assert result.exit_code == 0, (command, result.output)
         assert result.stderr == CHANGED_SINCE, command

@@ -18,12 +18,14 @@ if TYPE_CHECKING:
 
 def resolve_profile(state: context.State, option: str | None) -> Profile:
     """--profile (the database is not opened for it), else the stored default, else built-in;
-    a stored built-in whose rules this version changed is said in one line on stderr."""
+    a stored built-in whose rules this version changed is said in one line on stderr (once
+    per invocation)."""
     if option:
         return clinic.resolve_profile(None, option)
     profile, changed = clinic.default_profile(state.store())
-    if changed is not None:
+    if changed is not None and not state.profile_change_said:
         output.note(f"warning: {changed}")
+        state.profile_change_said = True
     return profile
 
 

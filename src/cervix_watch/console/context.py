@@ -41,6 +41,8 @@ class State:
     # A command of many transactions (`import sr`, `listen`): its store keeps a small
     # connection pool (closed by `close`), rather than connecting for each transaction.
     pooled: bool = False
+    # a stored built-in default this version changed is said once per invocation
+    profile_change_said: bool = False
     _store: Store | None = None
     _settings: Settings | None = None
 
