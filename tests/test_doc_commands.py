@@ -1,21 +1,24 @@
 """Every command line of README.md's tour and docs/user-guide.md runs, in order, as
-`cervix-watch` in a subprocess (a launcher running the CLI at TODAY), and exits as the doc
-implies (issue 21.9). A line shown
-failing on purpose is in EXPECTED_CODES, a line that cannot run here in SKIPPED_LINES, each
-with its reason; a doc line in neither that the test cannot run fails it, so a new line is
-classified when it is written."""
+`cervix-watch` in a subprocess (the CLI at TODAY, run by a fork server), and exits as the
+doc implies (issue 21.9). A line shown failing on purpose is in EXPECTED_CODES, a line
+that cannot run here in SKIPPED_LINES, each with its reason; a doc line in neither that
+the test cannot run fails it, so a new line is classified when it is written."""
 
 from __future__ import annotations
 
 import os
+import pkgutil
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+import cervix_watch
+from tests import forkserver
 from tests.conftest import REPO, TODAY
 
 README = REPO / "README.md"
@@ -76,6 +79,24 @@ with time_machine.travel(datetime({TODAY.year}, {TODAY.month}, {TODAY.day}, 12, 
 """
 
 
+@pytest.fixture(scope="module")
+def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A fork server (tests/forkserver.py) running LAUNCHER for every doc line, with every
+    module of the CLI imported once: its socket. Each line would otherwise pay a fresh
+    interpreter and the imports (about 0.6 s of CPU); the last test below shows that no
+    line's output changes."""
+    folder = tmp_path_factory.mktemp("zygote")
+    modules = pkgutil.walk_packages(cervix_watch.__path__, "cervix_watch.")
+    preload = ["time_machine", *(m.name for m in modules if not m.name.endswith("__main__"))]
+    # The server's interpreter starts in an environment like the lines' (no locale, no
+    # PYTHON* variables), which each child checks; main() sets the pydantic variable first.
+    env = {"HOME": str(folder), "PATH": os.environ["PATH"], "PYDANTIC_DISABLE_PLUGINS": "__all__"}
+    with forkserver.started(
+        folder / "server.sock", LAUNCHER, preload, env, folder / "server.log"
+    ) as socket:
+        yield socket
+
+
 @dataclass(frozen=True)
 class DocLine:
     doc: str
@@ -110,15 +131,25 @@ def doc_lines(path: Path) -> list[DocLine]:
     return found
 
 
-def environment(home: Path, database: Path) -> dict[str, str]:
-    """A fresh environment in `home`: `cervix-watch` and `$cw` are the launcher, the
-    database `$CERVIX_WATCH_DB`, no user config, no terminal."""
-    bin_dir = home / "bin"
+def launcher(bin_dir: Path, zygote: Path | None) -> Path:
+    """`cervix-watch` in `bin_dir`: the client of the fork server `zygote`, or with none, a
+    new interpreter running LAUNCHER."""
     bin_dir.mkdir(parents=True)
     script = bin_dir / "cervix-watch"
+    if zygote is not None:
+        return forkserver.write_client(script)
     script.write_text(f'#!/bin/sh\nexec "{sys.executable}" -c \'{LAUNCHER}\' "$@"\n')
     script.chmod(0o700)
+    return script
+
+
+def environment(home: Path, database: Path, zygote: Path) -> dict[str, str]:
+    """A fresh environment in `home`: `cervix-watch` and `$cw` are the fork server's client,
+    the database `$CERVIX_WATCH_DB`, no user config, no terminal."""
+    bin_dir = home / "bin"
+    script = launcher(bin_dir, zygote)
     return {
+        forkserver.forkclient.SOCKET_VARIABLE: str(zygote),
         "HOME": str(home),
         "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
         "XDG_CONFIG_HOME": str(home / ".config"),
@@ -186,22 +217,68 @@ def test_a_command_line_is_read_from_sh_and_bare_blocks_only(tmp_path: Path) -> 
     ]
 
 
-def test_the_readme_tour_runs(tmp_path: Path) -> None:
+def test_the_readme_tour_runs(tmp_path: Path, zygote: Path) -> None:
     """The tour sets up `$CERVIX_WATCH_DB` and `cw` itself, then runs on an empty clinic."""
     lines = doc_lines(README)
     assert any(line.command == "$cw db init" for line in lines), "the tour was not found"
-    problems = run_all(lines, tmp_path, environment(tmp_path, tmp_path / "clinic.sqlite3"))
+    env = environment(tmp_path, tmp_path / "clinic.sqlite3", zygote)
+    problems = run_all(lines, tmp_path, env)
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.slow  # about 35 s: some 35 command lines, each a new process
-def test_the_user_guide_commands_run(tmp_path: Path) -> None:
+def test_the_user_guide_commands_run(tmp_path: Path, zygote: Path) -> None:
     """The guide's examples name the demo clinic's records (D003, scan 8, exam 4), so
     `$CERVIX_WATCH_DB` is a demo clinic; lines naming a database of their own use it."""
     lines = doc_lines(USER_GUIDE)
     assert len(lines) > 20, "the guide's command lines were not found"
-    env = environment(tmp_path, tmp_path / "demo-clinic.sqlite3")
+    env = environment(tmp_path, tmp_path / "demo-clinic.sqlite3", zygote)
     loaded = run('cervix-watch --db "$CERVIX_WATCH_DB" demo', tmp_path, env)
     assert loaded.returncode == 0, loaded.stderr
     problems = run_all(lines, tmp_path, env)
     assert not problems, "\n".join(problems)
+
+
+# Lines of each kind the docs run, on the demo clinic: each must give the same exit status,
+# stdout, stderr and file through the fork server as through a fresh interpreter.
+EQUIVALENT_LINES = (
+    "cervix-watch review --as-of 2026-11-23 --format json",  # a listing as JSON
+    "CERVIX_WATCH_DB=~/clinc.sqlite3 cervix-watch review",  # refused: exit 3 and why
+    # a reader gone (the bundle is bigger than a pipe holds, so the closed pipe is met: 141)
+    '{ cervix-watch export fhir; echo "exit $?" >&2; } | head -c 40',
+    "cervix-watch audit --from 2026-04-01 --to 2026-06-30 --format csv --out audit-q2.csv",
+    'cervix-watch review >&-; echo "exit $?"',  # no stdout at all
+    "cervix-watch patient show D003 --as-of 2026-11-23 < /dev/null",  # the chart, at 100 columns
+)
+
+
+@pytest.mark.slow  # about 6 s: each line once through a new interpreter
+def test_the_fork_server_runs_a_line_as_a_fresh_process_does(tmp_path: Path, zygote: Path) -> None:
+    """Each kind of line gives, byte for byte, what `python -c LAUNCHER` gives."""
+    forked = environment(tmp_path, tmp_path / "demo-clinic.sqlite3", zygote)
+    fresh = {k: v for k, v in forked.items() if k != forkserver.forkclient.SOCKET_VARIABLE}
+    script = launcher(tmp_path / "fresh", None)
+    fresh |= {"PATH": f"{script.parent}{os.pathsep}{os.environ['PATH']}", "cw": str(script)}
+    assert run('cervix-watch --db "$CERVIX_WATCH_DB" demo', tmp_path, forked).returncode == 0
+    written = tmp_path / "audit-q2.csv"
+    for line in EQUIVALENT_LINES:
+        outcomes = []
+        for env in (fresh, forked):
+            written.unlink(missing_ok=True)
+            done = subprocess.run(
+                ["/bin/sh", "-c", line],
+                check=False,
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                timeout=60,
+            )
+            made = written.read_bytes() if written.exists() else None
+            outcomes.append((done.returncode, done.stdout, done.stderr, made))
+        assert outcomes[1] == outcomes[0], line
+        print(
+            line,
+            outcomes[0][0],
+            len(outcomes[0][1]),
+            outcomes[0][2][-80:],
+            len(outcomes[0][3] or b""),
+        )
