@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import _locale
 import _signal
+import _socket
 import marshal
 import os
-import socket
 import sys
 
 # The variable naming the server's socket; removed from the environment passed on, so the
@@ -61,12 +61,16 @@ def request() -> tuple[bytes, list[int], str]:
 def main() -> None:
     """Run this command line in a child of the server; exit as it exited."""
     message, kept, path = request()
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as server:
-        server.connect(path)
-        socket.send_fds(server, [message], kept)
-        reply = b""
-        while chunk := server.recv(64):
-            reply += chunk
+    # `_socket`, not `socket` (whose imports would triple the client's start-up): the
+    # streams go as SCM_RIGHTS, an array of C ints, as `socket.send_fds` sends them.
+    server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    server.connect(path)
+    fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in kept)
+    server.sendmsg([message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+    reply = b""
+    while chunk := server.recv(64):
+        reply += chunk
+    server.close()
     if not reply:
         sys.exit("forkserver client: the server went away")
     status = marshal.loads(reply)
