@@ -121,9 +121,10 @@ def test_a_builtin_has_no_sha_in_json_and_a_stored_custom_default_has(
     assert review["profile_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _stored_as_an_earlier_release_shipped_it(db_url: str, tmp_path: Path) -> None:
+def _stored_as_an_earlier_release_shipped_it(db_url: str, tmp_path: Path) -> str:
     """The database's stored default is nice-ng25's text as an earlier release shipped it:
-    this release's nice-ng25 with one threshold changed (stored as `rules default` does)."""
+    this release's nice-ng25 with one threshold changed (stored as `rules default` does).
+    Its sha256."""
     from cervix_watch.app.clinic import PROFILE_SHA_SETTING, PROFILE_TOML_SETTING
     from cervix_watch.store.store import Store
 
@@ -135,31 +136,38 @@ def _stored_as_an_earlier_release_shipped_it(db_url: str, tmp_path: Path) -> Non
         store.set_settings(values, "an earlier release", [PROFILE_SHA_SETTING])
     finally:
         store.close()
+    return sha
 
 
-CHANGED_SINCE = (
-    "warning: profile: the rules of the built-in profile nice-ng25 changed since it was "
-    "stored as this database's default; this version's are used: 'cervix-watch rules "
-    "default nice-ng25' stores them and ends this warning\n"
-)
+def _earlier_release_line(sha: str) -> str:
+    return (
+        "warning: profile: this database's default is nice-ng25 as an earlier release shipped "
+        "it, and this version's nice-ng25 has other rules; the stored rules are used, as "
+        f"custom profile 'nice-ng25' (sha256 {sha[:8]}...): 'cervix-watch rules default "
+        "nice-ng25' adopts this version's\n"
+    )
 
 
-def test_a_builtin_default_changed_by_an_upgrade_still_reviews_and_says_so(
+def test_a_builtin_default_changed_by_an_upgrade_keeps_its_rules_and_says_so(
     clinic: Cli, db_url: str, tmp_path: Path
 ) -> None:
-    """nice-ng25 stored as the default, then an upgrade changed nice-ng25's rules: review,
-    due and scan add run with this version's nice-ng25 and each says so in one line naming
-    the profile and the command that accepts the change; that command (audited) ends the
-    line. Failed before: every one refused ("rename it: 'nice-ng25' is a built-in
-    profile", exit 1): the clinic was locked out of its review, and listen of its reports."""
+    """nice-ng25 stored as the default, then an upgrade changed nice-ng25's rules (its
+    threshold 28 mm became 25 mm): review, due, rules show and scan add run with the stored
+    rules, the clinic's choice, named as custom by their sha256 (never as this version's
+    nice-ng25), and each says so in one line naming the command that adopts this version's;
+    that command (audited) ends the line. Failed before: every one refused ("rename it:
+    'nice-ng25' is a built-in profile", exit 1): the clinic was locked out of its review,
+    and listen of its reports."""
     assert clinic("rules", "default", "nice-ng25").exit_code == 0
-    _stored_as_an_earlier_release_shipped_it(db_url, tmp_path)
+    sha = _stored_as_an_earlier_release_shipped_it(db_url, tmp_path)
     review = clinic("review", "--format", "json")
     assert review.exit_code == 0, review.output
-    assert review.stderr == CHANGED_SINCE
+    assert review.stderr == _earlier_release_line(sha)
     document = json.loads(review.stdout)
-    assert document["profile"] == "nice-ng25"
-    assert "profile_sha256" not in document  # this version's built-in, as shipped
+    assert (document["profile"], document["profile_sha256"]) == ("nice-ng25", sha)
+    # P1's CL of 27 mm makes her high risk under the stored rules (at or below 28 mm),
+    # not under this version's (25 mm)
+    assert [p["risk"] for p in document["patients"]] == ["high"]
     commands = (
         ("due",),
         ("rules", "show"),
@@ -168,9 +176,12 @@ def test_a_builtin_default_changed_by_an_upgrade_still_reviews_and_says_so(
     for command in commands:
         result = clinic(*command)
         assert result.exit_code == 0, (command, result.output)
-        assert result.stderr == CHANGED_SINCE, command
+        assert result.stderr == _earlier_release_line(sha), command
     accepted = clinic("rules", "default", "nice-ng25")
     assert accepted.exit_code == 0, accepted.output
-    after = clinic("review")
+    after = clinic("review", "--format", "json")
     assert (after.exit_code, after.stderr) == (0, "")
-    assert "Profile: nice-ng25" in after.stdout
+    adopted = json.loads(after.stdout)
+    assert adopted["profile"] == "nice-ng25"
+    assert "profile_sha256" not in adopted  # this version's built-in, as shipped
+    assert [p["risk"] for p in adopted["patients"]] == ["low"]

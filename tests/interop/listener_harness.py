@@ -50,6 +50,16 @@ class Listener:
     def stderr(self) -> str:
         return self.err.read_text()
 
+    def wait_for(self, text: str, timeout: float = 30) -> bool:
+        """Whether `text` appears in stderr within `timeout` seconds (a start-up line after
+        "Listening as", a line a report makes)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                return text in self.stderr()
+            time.sleep(0.05)
+        return True
+
     def rss_kib(self) -> int:
         """The process's resident memory now (VmRSS, KiB)."""
         for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():

@@ -142,7 +142,8 @@ def test_the_start_up_line_says_how_many_reports_wait(
         running.stop()
     again = start(db, tmp_path, "--allow-ae", "TESTSCU")
     try:
-        assert "2 scanner reports wait in the inbox: cervix-watch inbox" in again.stderr()
+        # written just after "Listening as", which is all `start` waits for
+        assert again.wait_for("2 scanner reports wait in the inbox: cervix-watch inbox")
     finally:
         again.stop()
 
@@ -218,8 +219,9 @@ def test_a_builtin_default_changed_by_an_upgrade_keeps_listen_filing_and_says_so
     db: Path, tmp_path: Path, study_date: date
 ) -> None:
     """nice-ng25 stored as the default by an earlier release whose nice-ng25 differs (one
-    threshold): listen's start-up says so in one line naming the command that accepts it,
-    and a report is filed (0x0000). Failed before: every report refused (0xA900) and
+    threshold): listen keeps the stored rules, its start-up says so in one line naming them
+    (custom, by sha256) and the command that adopts this version's, and a report is filed
+    (0x0000). Failed before: every report refused (0xA900) and
     nothing said at start-up."""
     import hashlib
 
@@ -242,9 +244,10 @@ def test_a_builtin_default_changed_by_an_upgrade_keeps_listen_filing_and_says_so
     finally:
         running.stop()
     warning = (
-        "warning: profile: the rules of the built-in profile nice-ng25 changed since it was "
-        "stored as this database's default; this version's are used: 'cervix-watch rules "
-        "default nice-ng25' stores them and ends this warning"
+        "warning: profile: this database's default is nice-ng25 as an earlier release shipped "
+        "it, and this version's nice-ng25 has other rules; the stored rules are used, as "
+        f"custom profile 'nice-ng25' (sha256 {sha[:8]}...): 'cervix-watch rules default "
+        "nice-ng25' adopts this version's"
     )
     assert warning in running.stderr().splitlines()
     assert scans(db) == [("H2", "21.0")]

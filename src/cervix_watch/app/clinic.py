@@ -62,18 +62,19 @@ def resolve_profile(store: Store | None, option: str | None) -> Profile:
 
 def default_profile(store: Store) -> tuple[Profile, str | None]:
     """The database's stored default (else the built-in default), and the one line to say
-    when it is a built-in whose rules this version changed since it was stored.
+    when it is a built-in as an earlier release shipped it, whose rules this version's
+    built-in of that name no longer has.
 
-    A built-in's name is stored only with that built-in's text (`rules default` refuses an
-    edited built-in that keeps its name), so a stored text that validates under a
-    built-in's name with other rules was written by an earlier release. Refusing it locked
-    the clinic out of its review, and `listen` out of its reports (every one refused); the
-    clinic chose the built-in, so this version's is used, and the line says so until
-    `rules default NAME` stores it (audited), as a person accepting the change. A stored
-    text that does not validate is still refused: damaged, it is no one's choice.
+    Such a default is the clinic's choice and stays in force, named as custom by its
+    sha256 (`rules.profile.stored_profile`): a release never changes a clinic's rules
+    without a person, and every workstation on a shared database reviews with the same
+    rules whatever its release. Refusing it (as an edited built-in) locked the clinic out
+    of its review and `listen` out of its reports. The line says so until `rules default
+    NAME` (audited) adopts this version's rules. A stored text that does not validate is
+    still refused: damaged, it is no one's choice.
     """
-    from cervix_watch.rules import DEFAULT_PROFILE, load_profile, profile_from_toml
-    from cervix_watch.rules.profile import EditedBuiltin
+    from cervix_watch.rules import DEFAULT_PROFILE, load_profile
+    from cervix_watch.rules.profile import stored_profile
 
     default = stored_default(store)
     if default is None:
@@ -81,20 +82,22 @@ def default_profile(store: Store) -> tuple[Profile, str | None]:
     if default.toml is None:
         return load_profile(default.name), None  # stored by name (or path) by an older version
     source = f"default profile {default.name}"
-    try:
-        return profile_from_toml(default.toml.encode("utf-8"), source), None
-    except EditedBuiltin as earlier_release:
-        name = earlier_release.name
-    return load_profile(name), changed_builtin_line(name)
+    profile, earlier = stored_profile(default.toml.encode("utf-8"), source)
+    if earlier is None:
+        return profile, None
+    return profile, earlier_builtin_line(profile)
 
 
-def changed_builtin_line(name: str) -> str:
-    """The one line (without `warning: `) said while a stored built-in default's rules
-    differ from this version's."""
+def earlier_builtin_line(profile: Profile) -> str:
+    """The one line (without `warning: `) said while the stored default is a built-in as an
+    earlier release shipped it (`default_profile`)."""
+    from cervix_watch.rules.identity import profile_label
+
+    name = profile.name
     return (
-        f"profile: the rules of the built-in profile {name} changed since it was stored as "
-        f"this database's default; this version's are used: 'cervix-watch rules default "
-        f"{name}' stores them and ends this warning"
+        f"profile: this database's default is {name} as an earlier release shipped it, and "
+        f"this version's {name} has other rules; the stored rules are used, as "
+        f"{profile_label(profile)}: 'cervix-watch rules default {name}' adopts this version's"
     )
 
 
@@ -131,9 +134,9 @@ __all__ = [
     "PROFILE_SHA_SETTING",
     "PROFILE_TOML_SETTING",
     "StoredDefault",
-    "changed_builtin_line",
     "clinic_review",
     "default_profile",
+    "earlier_builtin_line",
     "resolve_profile",
     "stored_default",
 ]

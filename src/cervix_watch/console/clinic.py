@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 def resolve_profile(state: context.State, option: str | None) -> Profile:
     """--profile (the database is not opened for it), else the stored default, else built-in;
-    a stored built-in whose rules this version changed is said in one line on stderr (once
-    per invocation)."""
+    a stored default that is a built-in as an earlier release shipped it is said in one
+    line on stderr (once per invocation)."""
     if option:
         return clinic.resolve_profile(None, option)
     profile, changed = clinic.default_profile(state.store())

@@ -248,6 +248,27 @@ def profile_from_toml(data: bytes, source: str) -> Profile:
     return _identified(data, profile)
 
 
+def stored_profile(data: bytes, source: str) -> tuple[Profile, str | None]:
+    """A database's stored default from its TOML text, with the built-in's name when the
+    text is that built-in as an earlier release shipped it (None otherwise).
+
+    `rules default` stores a built-in's name only with that built-in's text, so a stored
+    text with a built-in's name and other rules came from a release whose built-in said
+    so. It is the clinic's choice of rules and stays in force (contract v3: stored by
+    content, so every workstation reviews with the same rules, whatever its release),
+    named as custom by its sha256, never as this version's built-in. InputError when the
+    text does not validate.
+    """
+    profile, problems = _parse(data, source)
+    if profile is None:
+        raise InputError(problems)
+    try:
+        return _identified(data, profile), None
+    except EditedBuiltin:
+        custom = profile.model_copy(update={"sha256": hashlib.sha256(data).hexdigest()})
+        return custom, profile.name
+
+
 # the loader's own fields, not rules: where the text came from and its identity
 _NOT_RULES = {"source", "sha256"}
 
@@ -255,7 +276,7 @@ _NOT_RULES = {"source", "sha256"}
 class EditedBuiltin(InputError):
     """A profile that takes a built-in's `name` with other rules: an edited copy (refused:
     "rename it"), or, stored as a database's default, the built-in as an earlier release
-    shipped it (`app.clinic.default_profile`)."""
+    shipped it (`stored_profile`)."""
 
     def __init__(self, name: str, source: str | None) -> None:
         self.name = name

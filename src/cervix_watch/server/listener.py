@@ -187,7 +187,7 @@ class Listener:
             self.sink.note(worklist.start_line())
         if waiting := waiting_line(inbox_waiting(self.store)):
             self.sink.note(waiting)
-        if changed := default_profile(self.store)[1]:  # a built-in this version changed
+        if changed := default_profile(self.store)[1]:  # a built-in as an earlier release had it
             self.sink.note(f"warning: {changed}")
         try:
             while not self.stop.wait(0.5):
