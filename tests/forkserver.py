@@ -18,7 +18,9 @@ whose interpreter starts differently is refused (exit 125) rather than run unfai
 rich's `_IMPORT_CWD` (the one module-level read of the working folder among the modules
 the CLI imports) is read again. Rlimits, signal dispositions other than Python's own,
 the process group and the controlling terminal are the server's, which the test starts
-as it starts its callers' shell.
+as it starts its callers' shell. So is the hash seed: every child iterates a set of
+strings in one order, where fresh interpreters differ from run to run (output that
+depended on that order would be a bug a fresh run shows more readily).
 
     python -m tests.forkserver SOCKET CODE [MODULE ...]   (in the clone's folder)
 
@@ -39,6 +41,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 import traceback
 import types
 from collections.abc import Iterator
@@ -200,6 +203,7 @@ def become(request: Request) -> None:
     os.chdir(request.cwd)
     os.environ.clear()
     os.environ.update(request.env)
+    time.tzset()  # the time module's zone, read from $TZ when the interpreter starts
     sys.argv = ["-c", *request.argv]
     sys.path[0] = ""  # as `python -c`: the working folder
     if "rich" in sys.modules:

@@ -19,11 +19,11 @@ from tests.forkclient import SOCKET_VARIABLE
 
 # What the probe shows of the process it runs in; its first argument is its exit status.
 PROBE = """\
-import os, sys
+import os, sys, time
 streams = [(s.encoding, s.errors, s.line_buffering, s.mode, s.isatty()) if s else None
            for s in (sys.stdin, sys.stdout, sys.stderr)]
 mask = os.umask(0)
-print(sys.argv, os.getcwd(), oct(mask), sorted(os.environ), streams, flush=True)
+print(sys.argv, os.getcwd(), oct(mask), sorted(os.environ), streams, time.tzname, flush=True)
 print(sys.stdin.read() if sys.stdin else "no stdin", file=sys.stderr)
 if sys.argv[1] == "left-open":
     kept = open("kept.txt", "w")
@@ -66,24 +66,26 @@ def shell(line: str, env: dict[str, str], cwd: Path) -> tuple[int, bytes, bytes]
 @pytest.mark.parametrize(
     "args",
     [
-        "0 'two words' ~ < /etc/hostname",
-        "3 < /dev/null",
-        "message-to-stderr",
-        "raise",
-        "0 <&-",
-        "0 >&- 2>/dev/null; echo $?",
-        "0 | head -c 20",
-        "7 2>&1 | cat",
+        "{} 0 'two words' ~ < /etc/hostname",
+        "{} 3 < /dev/null",
+        "{} message-to-stderr",
+        "{} raise",
+        "{} 0 <&-",
+        "{} 0 >&- 2>/dev/null; echo $?",
+        "{} 0 | head -c 20",
+        "{} 7 2>&1 | cat",
+        "TZ=JST-9 {} 0 < /dev/null",
     ],
 )
 def test_a_line_gives_what_a_fresh_interpreter_gives(
     server: dict[str, str], tmp_path: Path, args: str
 ) -> None:
     """Exit status, stdout and stderr byte for byte, including argv, folder, umask, the
-    environment's names (without the server's variable) and each stream's settings."""
+    environment's names (without the server's variable), each stream's settings and the
+    time zone."""
     alone = {name: value for name, value in server.items() if name != SOCKET_VARIABLE}
-    fresh = shell(f"umask 027; fresh {args}", alone, tmp_path)
-    forked = shell(f"umask 027; forked {args}", server, tmp_path)
+    fresh = shell("umask 027; " + args.format("fresh"), alone, tmp_path)
+    forked = shell("umask 027; " + args.format("forked"), server, tmp_path)
     assert forked == fresh
 
 
