@@ -25,7 +25,7 @@ depended on that order would be a bug a fresh run shows more readily).
     python -m tests.forkserver SOCKET CODE [MODULE ...]   (in the clone's folder)
 
 prints `ready` once the MODULEs are imported and SOCKET listens, and serves until its
-stdin closes. `started` runs it for a test.
+stdin closes. `started` runs it for a test. Linux only (pidfd, /proc), as the tests are.
 """
 
 from __future__ import annotations

@@ -90,6 +90,8 @@ def zygote(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     preload = ["time_machine", *(m.name for m in modules if not m.name.endswith("__main__"))]
     # The server's interpreter starts in an environment like the lines' (no locale, no
     # PYTHON* variables), which each child checks; main() sets the pydantic variable first.
+    # The one variable an imported module reads at import, pydicom's $PYDICOM_FUTURE, is
+    # set in neither.
     env = {"HOME": str(folder), "PATH": os.environ["PATH"], "PYDANTIC_DISABLE_PLUGINS": "__all__"}
     with forkserver.started(
         folder / "server.sock", LAUNCHER, preload, env, folder / "server.log"
