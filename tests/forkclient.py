@@ -1,7 +1,7 @@
 """The fork server's client (tests/forkserver.py): a program's stand-in on PATH.
 
 `tests.forkserver.write_client` makes it an executable run with `python -S` (no site, no
-packages: a few milliseconds), importing only built-in modules. It passes its standard
+packages: a few milliseconds), importing only the standard library. It passes its standard
 streams (as file descriptors), argv, environment, working folder, umask and interpreter
 startup to the server named by `$TESTS_FORKSERVER`, waits, and ends as the server's child
 ended.
@@ -9,11 +9,11 @@ ended.
 
 from __future__ import annotations
 
-import _locale
-import _signal
-import _socket
+import locale
 import marshal
 import os
+import signal
+import socket
 import sys
 
 # The variable naming the server's socket; removed from the environment passed on, so the
@@ -30,7 +30,7 @@ def startup() -> tuple[object, ...]:
         for name in dir(sys.flags)
         if not name.startswith(("_", "n_", "no_site", "count", "index"))  # -S: the client's
     }
-    lc_ctype = _locale.setlocale(_locale.LC_CTYPE)
+    lc_ctype = locale.setlocale(locale.LC_CTYPE)
     encoding = (sys.getfilesystemencoding(), sys.getfilesystemencodeerrors())
     return (flags, encoding, lc_ctype, sys.warnoptions)
 
@@ -61,12 +61,9 @@ def request() -> tuple[bytes, list[int], str]:
 def main() -> None:
     """Run this command line in a child of the server; exit as it exited."""
     message, kept, path = request()
-    # `_socket`, not `socket` (whose imports would triple the client's start-up): the
-    # streams go as SCM_RIGHTS, an array of C ints, as `socket.send_fds` sends them.
-    server = _socket.socket(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     server.connect(path)
-    fds = b"".join(fd.to_bytes(4, sys.byteorder) for fd in kept)
-    server.sendmsg([message], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, fds)])
+    socket.send_fds(server, [message], kept)  # the streams themselves, as SCM_RIGHTS
     reply = b""
     while chunk := server.recv(64):
         reply += chunk
@@ -75,8 +72,8 @@ def main() -> None:
         sys.exit("forkserver client: the server went away")
     status = marshal.loads(reply)
     if status < 0:  # killed by a signal: die of the same one, as the shell then reports
-        if -status not in (_signal.SIGKILL, _signal.SIGSTOP):  # those cannot be handled
-            _signal.signal(-status, _signal.SIG_DFL)
+        if -status not in (signal.SIGKILL, signal.SIGSTOP):  # those cannot be handled
+            signal.signal(-status, signal.SIG_DFL)
         os.kill(os.getpid(), -status)
     os._exit(status)
 
