@@ -19,7 +19,6 @@ from cervix_watch.app.srimport import NAME_DIFFERS
 from cervix_watch.config import DEFAULT_US_EDD_TOLERANCE_DAYS
 from cervix_watch.domain.errors import InputError, Problem
 from cervix_watch.interop.identity import is_mrn, masked_patient_id, suggested_mrns
-from cervix_watch.interop.scanner_sr import serial_differs
 from cervix_watch.scanners import scanner_for
 from cervix_watch.store import inbox as stored
 from cervix_watch.store.inbox import Entry, UnmappedCount
@@ -150,6 +149,7 @@ def file_held(
     row: the inbox id, the scan, the resolver).
     """
     from cervix_watch.app.srimport import SrImporter
+    from cervix_watch.interop.scanner_sr import serial_differs  # pydicom: only to file
 
     entry = stored.entry(store, inbox_id)
     if entry.state == stored.REJECTED:
